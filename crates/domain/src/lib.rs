@@ -1,0 +1,23 @@
+//! The pure core of pulje: validated value types and the rules of the programmes.
+//!
+//! Nothing here does I/O. Values that have rules (money, dates, region codes, e-mail addresses,
+//! roles) are newtypes with private fields, built only by parsing, so the rest of the system can
+//! rely on them being valid.
+
+pub mod application;
+pub mod date;
+pub mod email;
+pub mod errors;
+pub mod money;
+pub mod region;
+pub mod role;
+pub mod status;
+
+pub use application::{ApplicationData, ApplicationInput, ApplicationRules, ParticipantData, ParticipantInput};
+pub use date::{parse_date, Period};
+pub use email::Email;
+pub use errors::FieldErrors;
+pub use money::Ore;
+pub use region::RegionCode;
+pub use role::Role;
+pub use status::ApplicationStatus;
