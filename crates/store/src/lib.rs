@@ -1,1 +1,43 @@
+//! Persistence for pulje: one query layer over SQLite and PostgreSQL.
+//!
+//! Queries are plain SQL written once in the dialect both databases share, run through sqlx's
+//! `Any` driver, which picks the backend from the URL at run time. Only migrations (one tree per
+//! backend) and a handful of operational commands differ between the two.
+//!
+//! Conventions: dates are ISO-8601 text, timestamps RFC 3339 text in UTC (both compare correctly
+//! as text), money is integer øre, ids are 64-bit integers. Every change goes through a
+//! transaction from [`Db::begin`] and writes its audit entry in that same transaction.
 
+pub mod applications;
+pub mod audit;
+mod db;
+pub mod demo;
+mod error;
+pub mod org;
+pub mod password;
+pub mod programmes;
+pub mod reference;
+pub mod sessions;
+pub mod users;
+
+pub use audit::Actor;
+pub use db::{Backend, Conn, Db, Tx};
+pub use error::{Result, StoreError};
+
+/// The current time as stored: RFC 3339 in UTC with whole seconds.
+pub fn now_utc() -> String {
+    timestamp(chrono::Utc::now())
+}
+
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A stored ISO date back to a civil date.
+pub(crate) fn date_of(text: Option<String>) -> Option<chrono::NaiveDate> {
+    text.and_then(|t| chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+}
+
+pub(crate) fn date_text(date: Option<chrono::NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}

@@ -1,0 +1,422 @@
+//! Applications: the agreement form with its participants and areas, its status and version.
+//!
+//! Every update names the version it was based on; a stale version is refused with
+//! [`StoreError::Stale`] and nothing is written.
+
+use crate::audit::{self, Actor};
+use crate::programmes::opt_date_col;
+use crate::{date_text, now_utc, Result, StoreError, Tx};
+use pulje_domain::{ApplicationData, ApplicationStatus, Ore, ParticipantData};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Application {
+    pub id: i64,
+    pub programme_id: String,
+    pub region_code: i64,
+    pub round_id: Option<i64>,
+    pub status: ApplicationStatus,
+    pub version: i64,
+    pub created_by: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub imported: bool,
+    #[serde(flatten)]
+    pub data: ApplicationData,
+    pub hospital_name: Option<String>,
+    pub round_name: Option<String>,
+}
+
+fn status_col(r: &AnyRow) -> sqlx::Result<ApplicationStatus> {
+    let s: String = r.try_get("status")?;
+    ApplicationStatus::parse(&s).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: format!("unknown status {s}").into(),
+    })
+}
+
+impl FromRow<'_, AnyRow> for Application {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Application {
+            id: r.try_get("id")?,
+            programme_id: r.try_get("programme_id")?,
+            region_code: r.try_get("region_code")?,
+            round_id: r.try_get("round_id")?,
+            status: status_col(r)?,
+            version: r.try_get("version")?,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            imported: r.try_get("imported")?,
+            hospital_name: r.try_get("hospital_name")?,
+            round_name: r.try_get("round_name")?,
+            data: ApplicationData {
+                hospital_id: r.try_get("hospital_id")?,
+                hospital_department: r.try_get("hospital_department")?,
+                title: r.try_get("title")?,
+                responsible_leader: r.try_get("responsible_leader")?,
+                responsible_doctor: r.try_get("responsible_doctor")?,
+                purpose: r.try_get("purpose")?,
+                description: r.try_get("description")?,
+                content: r.try_get("content")?,
+                working_time_deviations: r.try_get("working_time_deviations")?,
+                participants: Vec::new(),
+                period_text: r.try_get("period_text")?,
+                organisation: r.try_get("organisation")?,
+                supplement: r.try_get::<Option<i64>, _>("supplement_ore")?.map(Ore::from_ore),
+                remarks: r.try_get("remarks")?,
+                area_ids: Vec::new(),
+                area_argument: r.try_get("area_argument")?,
+                start_date: opt_date_col(r, "start_date")?,
+                end_date: opt_date_col(r, "end_date")?,
+                party_leader: r.try_get("party_leader")?,
+                party_doctor: r.try_get("party_doctor")?,
+                party_union: r.try_get("party_union")?,
+                party_region: r.try_get("party_region")?,
+                agreement_date: opt_date_col(r, "agreement_date")?,
+            },
+        })
+    }
+}
+
+/// Where an application belongs when it is created.
+#[derive(Debug, Clone)]
+pub struct Placement<'a> {
+    pub programme_id: &'a str,
+    pub region_code: i64,
+    pub created_by: Option<i64>,
+    pub imported: bool,
+}
+
+pub async fn create(tx: &mut Tx, actor: &Actor, place: &Placement<'_>, data: &ApplicationData) -> Result<Application> {
+    let now = now_utc();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO applications (programme_id, region_code, status, version, created_by, created_at, updated_at, imported, \
+           hospital_id, hospital_department, title, responsible_leader, responsible_doctor, purpose, description, content, \
+           working_time_deviations, period_text, organisation, supplement_ore, remarks, area_argument, start_date, end_date, \
+           party_leader, party_doctor, party_union, party_region, agreement_date) \
+         VALUES ($1, $2, 'draft', 1, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+           $22, $23, $24, $25, $26) RETURNING id",
+    )
+    .bind(place.programme_id)
+    .bind(place.region_code)
+    .bind(place.created_by)
+    .bind(&now)
+    .bind(place.imported)
+    .bind(data.hospital_id)
+    .bind(&data.hospital_department)
+    .bind(&data.title)
+    .bind(&data.responsible_leader)
+    .bind(&data.responsible_doctor)
+    .bind(&data.purpose)
+    .bind(&data.description)
+    .bind(&data.content)
+    .bind(&data.working_time_deviations)
+    .bind(&data.period_text)
+    .bind(&data.organisation)
+    .bind(data.supplement.map(Ore::ore))
+    .bind(&data.remarks)
+    .bind(&data.area_argument)
+    .bind(date_text(data.start_date))
+    .bind(date_text(data.end_date))
+    .bind(&data.party_leader)
+    .bind(&data.party_doctor)
+    .bind(&data.party_union)
+    .bind(&data.party_region)
+    .bind(date_text(data.agreement_date))
+    .fetch_one(&mut **tx)
+    .await?;
+    write_children(tx, id, data).await?;
+    let created = get(tx, id).await?;
+    audit::record(tx, actor, Some(created.region_code), "application", id, "create", audit::NONE, Some(&created)).await?;
+    Ok(created)
+}
+
+/// Replaces the form's content of an editable application, if `expected_version` is current.
+pub async fn update(tx: &mut Tx, actor: &Actor, id: i64, expected_version: i64, data: &ApplicationData) -> Result<Application> {
+    let before = get(tx, id).await?;
+    if before.version != expected_version {
+        return Err(StoreError::Stale);
+    }
+    let changed = sqlx::query(
+        "UPDATE applications SET version = version + 1, updated_at = $1, hospital_id = $2, hospital_department = $3, \
+           title = $4, responsible_leader = $5, responsible_doctor = $6, purpose = $7, description = $8, content = $9, \
+           working_time_deviations = $10, period_text = $11, organisation = $12, supplement_ore = $13, remarks = $14, \
+           area_argument = $15, start_date = $16, end_date = $17, party_leader = $18, party_doctor = $19, party_union = $20, \
+           party_region = $21, agreement_date = $22 \
+         WHERE id = $23 AND version = $24",
+    )
+    .bind(now_utc())
+    .bind(data.hospital_id)
+    .bind(&data.hospital_department)
+    .bind(&data.title)
+    .bind(&data.responsible_leader)
+    .bind(&data.responsible_doctor)
+    .bind(&data.purpose)
+    .bind(&data.description)
+    .bind(&data.content)
+    .bind(&data.working_time_deviations)
+    .bind(&data.period_text)
+    .bind(&data.organisation)
+    .bind(data.supplement.map(Ore::ore))
+    .bind(&data.remarks)
+    .bind(&data.area_argument)
+    .bind(date_text(data.start_date))
+    .bind(date_text(data.end_date))
+    .bind(&data.party_leader)
+    .bind(&data.party_doctor)
+    .bind(&data.party_union)
+    .bind(&data.party_region)
+    .bind(date_text(data.agreement_date))
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::Stale);
+    }
+    sqlx::query("DELETE FROM application_participants WHERE application_id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM application_areas WHERE application_id = $1").bind(id).execute(&mut **tx).await?;
+    write_children(tx, id, data).await?;
+    let after = get(tx, id).await?;
+    audit::record(tx, actor, Some(after.region_code), "application", id, "update", Some(&before), Some(&after)).await?;
+    Ok(after)
+}
+
+/// Moves an application to `status` (used by the workflow and the demo data), bumping its version.
+pub async fn set_status(tx: &mut Tx, actor: &Actor, id: i64, status: ApplicationStatus, round_id: Option<i64>) -> Result<Application> {
+    let before = get(tx, id).await?;
+    sqlx::query("UPDATE applications SET status = $1, round_id = COALESCE($2, round_id), version = version + 1, updated_at = $3 WHERE id = $4")
+        .bind(status.as_str())
+        .bind(round_id)
+        .bind(now_utc())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = get(tx, id).await?;
+    audit::record(tx, actor, Some(after.region_code), "application", id, status.as_str(), Some(&before), Some(&after)).await?;
+    Ok(after)
+}
+
+async fn write_children(tx: &mut Tx, id: i64, data: &ApplicationData) -> Result<()> {
+    for (position, p) in data.participants.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO application_participants (application_id, position, name, role, receives_supplement) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&p.name)
+        .bind(&p.role)
+        .bind(p.receives_supplement)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for area in &data.area_ids {
+        sqlx::query("INSERT INTO application_areas (application_id, area_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(area)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+const SELECT: &str = "SELECT a.*, h.name AS hospital_name, r.name AS round_name FROM applications a \
+     LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id";
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
+    let mut app = sqlx::query_as::<_, Application>(&format!("{SELECT} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    #[derive(FromRow)]
+    struct P {
+        name: String,
+        role: String,
+        receives_supplement: bool,
+    }
+    app.data.participants = sqlx::query_as::<_, P>(
+        "SELECT name, role, receives_supplement FROM application_participants WHERE application_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|p| ParticipantData { name: p.name, role: p.role, receives_supplement: p.receives_supplement })
+    .collect();
+    app.data.area_ids = sqlx::query_scalar("SELECT area_id FROM application_areas WHERE application_id = $1 ORDER BY area_id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(app)
+}
+
+/// Which applications a list shows. `None` means no restriction.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub region_code: Option<i64>,
+    pub created_by: Option<i64>,
+    pub programme_id: Option<String>,
+    pub status: Option<ApplicationStatus>,
+    pub area_id: Option<i64>,
+    pub hospital_id: Option<i64>,
+    pub round_id: Option<i64>,
+    /// A part of the title.
+    pub text: Option<String>,
+}
+
+/// One row of an application list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: i64,
+    pub title: String,
+    pub status: ApplicationStatus,
+    pub region_code: i64,
+    pub programme_id: String,
+    pub hospital_name: Option<String>,
+    pub round_name: Option<String>,
+    pub supplement_ore: Option<i64>,
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: Option<chrono::NaiveDate>,
+    pub updated_at: String,
+}
+
+impl FromRow<'_, AnyRow> for Summary {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Summary {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            status: status_col(r)?,
+            region_code: r.try_get("region_code")?,
+            programme_id: r.try_get("programme_id")?,
+            hospital_name: r.try_get("hospital_name")?,
+            round_name: r.try_get("round_name")?,
+            supplement_ore: r.try_get("supplement_ore")?,
+            start_date: opt_date_col(r, "start_date")?,
+            end_date: opt_date_col(r, "end_date")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    }
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Builds a WHERE clause from the filter's present conditions only, so indexes can be used.
+fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let mut push = |cond: &str, arg: Arg| {
+        args.push(arg);
+        conds.push(cond.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(v) = filter.region_code {
+        push("a.region_code = ?", Arg::Int(v));
+    }
+    if let Some(v) = filter.created_by {
+        push("a.created_by = ?", Arg::Int(v));
+    }
+    if let Some(v) = &filter.programme_id {
+        push("a.programme_id = ?", Arg::Text(v.clone()));
+    }
+    if let Some(v) = filter.status {
+        push("a.status = ?", Arg::Text(v.as_str().to_string()));
+    }
+    if let Some(v) = filter.hospital_id {
+        push("a.hospital_id = ?", Arg::Int(v));
+    }
+    if let Some(v) = filter.round_id {
+        push("a.round_id = ?", Arg::Int(v));
+    }
+    if let Some(v) = filter.area_id {
+        push("EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", Arg::Int(v));
+    }
+    if let Some(v) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        push("LOWER(a.title) LIKE ?", Arg::Text(format!("%{}%", v.to_lowercase())));
+    }
+    let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+    (clause, args)
+}
+
+fn bind_all<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(t) => q.bind(t.clone()),
+        };
+    }
+    q
+}
+
+/// A page of applications, newest first, and how many match in all.
+pub async fn list(conn: &mut AnyConnection, filter: &ListFilter, page: i64, per_page: i64) -> Result<(Vec<Summary>, i64)> {
+    let (clause, args) = where_clause(filter);
+    let (total,): (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*) FROM applications a{clause}")), &args)
+        .fetch_one(&mut *conn)
+        .await?;
+    let n = args.len();
+    let sql = format!(
+        "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
+           a.supplement_ore, a.start_date, a.end_date, a.updated_at \
+         FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id{clause} \
+         ORDER BY a.id DESC LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let rows = bind_all(sqlx::query_as::<_, Summary>(&sql), &args)
+        .bind(per_page)
+        .bind((page.max(1) - 1) * per_page)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Counts of a region's (or all regions') applications in a programme, grouped by `key`.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+pub async fn count_by_status(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Count>> {
+    Ok(sqlx::query_as::<_, Count>(
+        "SELECT status AS key, COUNT(*) AS count FROM applications WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) \
+         GROUP BY status ORDER BY status",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn count_by_area(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Count>> {
+    Ok(sqlx::query_as::<_, Count>(
+        "SELECT ar.name AS key, COUNT(*) AS count FROM application_areas aa JOIN applications a ON a.id = aa.application_id \
+         JOIN areas ar ON ar.id = aa.area_id WHERE a.programme_id = $1 AND ($2 IS NULL OR a.region_code = $2) \
+         GROUP BY ar.name ORDER BY COUNT(*) DESC, ar.name",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn count_by_hospital(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Count>> {
+    Ok(sqlx::query_as::<_, Count>(
+        "SELECT COALESCE(h.name, '(ikke angivet)') AS key, COUNT(*) AS count FROM applications a \
+         LEFT JOIN hospitals h ON h.id = a.hospital_id WHERE a.programme_id = $1 AND ($2 IS NULL OR a.region_code = $2) \
+         GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY COUNT(*) DESC, COALESCE(h.name, '(ikke angivet)')",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}

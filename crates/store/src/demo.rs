@@ -1,0 +1,176 @@
+//! Demo users (one per role, fresh random passwords at every start) and sample applications.
+
+use crate::applications::{self, Placement};
+use crate::audit::Actor;
+use crate::reference::OK21;
+use crate::users::{self, NewUser};
+use crate::{password, programmes, Db, Result};
+use pulje_domain::{ApplicationInput, ApplicationStatus, Email, ParticipantInput, RegionCode, Role};
+
+/// A demo login to print at start-up.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: String,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub password: String,
+}
+
+const DEMO_DOMAIN: &str = "demo.pulje.dk";
+
+fn demo_users() -> Vec<(&'static str, &'static str, Role, Option<RegionCode>)> {
+    let midt = Some(RegionCode::MIDTJYLLAND);
+    vec![
+        ("ansoeger", "Ida Ansøger", Role::Applicant, midt),
+        ("leder", "Lars Ledende Overlæge", Role::Leader, midt),
+        ("arbejdsgruppe", "Aase Arbejdsgruppe", Role::WorkingGroup, midt),
+        ("styregruppe", "Søren Styregruppe", Role::SteeringGroup, midt),
+        ("tr", "Tina Tillidsrepræsentant", Role::UnionRep, midt),
+        ("region", "Rikke Regionsadministrator", Role::RegionAdmin, midt),
+        ("nord-ansoeger", "Niels Nordjyde", Role::Applicant, Some(RegionCode::NORDJYLLAND)),
+        ("national", "Nanna National", Role::NationalViewer, None),
+        ("admin", "Anders Administrator", Role::Admin, None),
+    ]
+}
+
+/// Creates the demo users if missing and gives every one of them a new random password;
+/// adds the sample applications the first time. Returns the logins to print.
+pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
+    let actor = Actor::system("demo");
+    let mut logins = Vec::new();
+    let mut tx = db.begin().await?;
+    let mut first_time = false;
+    for (local, name, role, region) in demo_users() {
+        let email = format!("{local}@{DEMO_DOMAIN}");
+        let pw = password::random_password();
+        match users::find_by_email(&mut tx, &email).await? {
+            Some(u) => users::set_password(&mut tx, &actor, u.id, &pw).await?,
+            None => {
+                first_time = true;
+                let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e))?;
+                users::create(&mut tx, &actor, &NewUser { email, name: name.into(), role, region, password: pw.clone() }).await?;
+            }
+        }
+        logins.push(DemoLogin { email, role, region, password: pw });
+    }
+    if first_time {
+        sample_applications(&mut tx, &actor).await?;
+    }
+    tx.commit().await?;
+    Ok(logins)
+}
+
+async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
+    let applicant = users::find_by_email(tx, &format!("ansoeger@{DEMO_DOMAIN}")).await?.map(|u| u.id);
+    let nord_applicant = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}")).await?.map(|u| u.id);
+    let midt = i64::from(RegionCode::MIDTJYLLAND.code());
+    let nord = i64::from(RegionCode::NORDJYLLAND.code());
+    let midt_rules = programmes::rules(tx, OK21, midt).await?;
+    let nord_rules = programmes::rules(tx, OK21, nord).await?;
+    let midt_hospitals = crate::org::hospitals(tx, Some(midt)).await?;
+    let nord_hospitals = crate::org::hospitals(tx, Some(nord)).await?;
+    let midt_areas = programmes::areas(tx, OK21, Some(midt)).await?;
+    let nord_areas = programmes::areas(tx, OK21, Some(nord)).await?;
+    let nord_rounds = programmes::rounds(tx, Some(OK21), Some(nord)).await?;
+
+    struct Sample {
+        title: &'static str,
+        department: &'static str,
+        purpose: &'static str,
+        tier_kr: Option<i64>,
+        start: &'static str,
+        end: &'static str,
+        status: ApplicationStatus,
+    }
+    let samples = [
+        Sample {
+            title: "Lægefaglig koordinator for søvnapnø-udredning",
+            department: "Lungesygdomme",
+            purpose: "At samle udredningen af søvnapnø hos én koordinerende afdelingslæge med ansvar for visitation og kvalitet.",
+            tier_kr: Some(35_000),
+            start: "2022-05-01",
+            end: "2023-12-31",
+            status: ApplicationStatus::Active,
+        },
+        Sample {
+            title: "Simulationstræning af akutte team",
+            department: "Akutafdelingen",
+            purpose: "At give afdelingslægen ansvar for et fast simulationsprogram for akutteamet.",
+            tier_kr: Some(20_000),
+            start: "2022-09-01",
+            end: "2023-08-31",
+            status: ApplicationStatus::Submitted,
+        },
+        Sample {
+            title: "Brobygning til kommunale sygeplejersker ved hjemmebehandling",
+            department: "Medicinsk afdeling",
+            purpose: "At afprøve en fast kontaktperson mellem afdelingen og kommunerne for patienter i hjemmebehandling.",
+            tier_kr: Some(50_000),
+            start: "2022-10-01",
+            end: "2023-12-31",
+            status: ApplicationStatus::Returned,
+        },
+        Sample {
+            title: "Digital opfølgning efter hofteoperation",
+            department: "Ortopædkirurgi",
+            purpose: "At afprøve et digitalt forløb for patienter efter hofteoperation, ledet af en afdelingslæge.",
+            tier_kr: Some(35_000),
+            start: "2023-01-01",
+            end: "2023-12-31",
+            status: ApplicationStatus::ReadyForDecision,
+        },
+        Sample {
+            title: "Forskningsansvarlig afdelingslæge (kladde)",
+            department: "Neurologi",
+            purpose: "",
+            tier_kr: None,
+            start: "",
+            end: "",
+            status: ApplicationStatus::Draft,
+        },
+    ];
+    for (i, s) in samples.iter().enumerate() {
+        let hospital = &midt_hospitals[i % midt_hospitals.len()];
+        let input = ApplicationInput {
+            hospital_id: hospital.id.to_string(),
+            hospital_department: format!("{}, {}", hospital.name, s.department),
+            title: s.title.into(),
+            responsible_leader: "Lars Ledende Overlæge".into(),
+            responsible_doctor: "Ida Ansøger".into(),
+            purpose: s.purpose.into(),
+            description: if s.purpose.is_empty() { String::new() } else { format!("{} Forsøget følges med status hver tredje måned.", s.purpose) },
+            content: if s.tier_kr.is_some() { "Funktionstillæg efter regionens forhåndsaftale. Ingen afvigelser fra arbejdstidsreglerne.".into() } else { String::new() },
+            supplement_ore: s.tier_kr.map(|kr| (kr * 100).to_string()).unwrap_or_default(),
+            area_ids: vec![midt_areas[i % midt_areas.len()].id.to_string()],
+            area_argument: if s.purpose.is_empty() { String::new() } else { "Forsøget udvikler afdelingslægens rolle inden for området.".into() },
+            organisation: if s.purpose.is_empty() { String::new() } else { "Afdelingslægen refererer til den ledende overlæge.".into() },
+            start_date: s.start.into(),
+            end_date: s.end.into(),
+            participants: vec![ParticipantInput { name: "Ida Ansøger".into(), role: "Afdelingslæge".into(), receives_supplement: true }],
+            ..Default::default()
+        };
+        let data = input.validate(&midt_rules).map_err(|e| anyhow::anyhow!("demo sample {i} invalid: {e:?}"))?;
+        let place = Placement { programme_id: OK21, region_code: midt, created_by: applicant, imported: false };
+        let app = applications::create(tx, actor, &place, &data).await?;
+        if s.status != ApplicationStatus::Draft {
+            applications::set_status(tx, actor, app.id, s.status, None).await?;
+        }
+    }
+
+    let input = ApplicationInput {
+        hospital_id: nord_hospitals[0].id.to_string(),
+        hospital_department: format!("{}, Patologi", nord_hospitals[0].name),
+        title: "Subspecialisering i børnepatologi".into(),
+        responsible_doctor: "Niels Nordjyde".into(),
+        purpose: "At opbygge særlig ekspertise i børnepatologi i regionen.".into(),
+        area_ids: vec![nord_areas[4].id.to_string()],
+        start_date: "2022-06-01".into(),
+        end_date: "2024-03-31".into(),
+        ..Default::default()
+    };
+    let data = input.validate(&nord_rules).map_err(|e| anyhow::anyhow!("demo sample invalid: {e:?}"))?;
+    let place = Placement { programme_id: OK21, region_code: nord, created_by: nord_applicant, imported: false };
+    let app = applications::create(tx, actor, &place, &data).await?;
+    applications::set_status(tx, actor, app.id, ApplicationStatus::Submitted, nord_rounds.get(1).map(|r| r.id)).await?;
+    Ok(())
+}

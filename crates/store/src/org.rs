@@ -1,0 +1,142 @@
+//! Regions, hospitals and departments.
+
+use crate::audit::{self, Actor};
+use crate::{Result, StoreError, Tx};
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Region {
+    pub code: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct Hospital {
+    pub id: i64,
+    pub region_code: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct Department {
+    pub id: i64,
+    pub hospital_id: i64,
+    pub region_code: i64,
+    pub hospital_name: String,
+    pub name: String,
+}
+
+pub async fn regions(conn: &mut AnyConnection) -> Result<Vec<Region>> {
+    Ok(sqlx::query_as::<_, Region>("SELECT code, name FROM regions ORDER BY code").fetch_all(conn).await?)
+}
+
+pub async fn region(conn: &mut AnyConnection, code: i64) -> Result<Region> {
+    Ok(sqlx::query_as::<_, Region>("SELECT code, name FROM regions WHERE code = $1").bind(code).fetch_one(conn).await?)
+}
+
+/// Hospitals of one region, or of all when `region` is `None`, by region and name.
+pub async fn hospitals(conn: &mut AnyConnection, region: Option<i64>) -> Result<Vec<Hospital>> {
+    Ok(sqlx::query_as::<_, Hospital>(
+        "SELECT id, region_code, name FROM hospitals WHERE ($1 IS NULL OR region_code = $1) ORDER BY region_code, name",
+    )
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn hospital(conn: &mut AnyConnection, id: i64) -> Result<Hospital> {
+    Ok(sqlx::query_as::<_, Hospital>("SELECT id, region_code, name FROM hospitals WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+fn clean_name(name: &str, what: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Refused(format!("Skriv {what}s navn.")));
+    }
+    if name.chars().count() > 200 {
+        return Err(StoreError::Refused(format!("{what}s navn er for langt (højst 200 tegn).")));
+    }
+    Ok(name.to_string())
+}
+
+fn duplicate(what: &str, name: &str) -> impl FnOnce(StoreError) -> StoreError {
+    let msg = format!("Der findes allerede et {what} med navnet «{name}».");
+    move |e| match e {
+        StoreError::Duplicate(_) => StoreError::Duplicate(msg),
+        other => other,
+    }
+}
+
+pub async fn create_hospital(tx: &mut Tx, actor: &Actor, region_code: i64, name: &str) -> Result<Hospital> {
+    let name = clean_name(name, "Hospital")?;
+    let h = sqlx::query_as::<_, Hospital>("INSERT INTO hospitals (region_code, name) VALUES ($1, $2) RETURNING id, region_code, name")
+        .bind(region_code)
+        .bind(&name)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| duplicate("hospital", &name)(e.into()))?;
+    audit::record(tx, actor, Some(region_code), "hospital", h.id, "create", audit::NONE, Some(&h)).await?;
+    Ok(h)
+}
+
+pub async fn rename_hospital(tx: &mut Tx, actor: &Actor, id: i64, name: &str) -> Result<Hospital> {
+    let name = clean_name(name, "Hospital")?;
+    let before = hospital(tx, id).await?;
+    sqlx::query("UPDATE hospitals SET name = $1 WHERE id = $2")
+        .bind(&name)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| duplicate("hospital", &name)(e.into()))?;
+    let after = hospital(tx, id).await?;
+    audit::record(tx, actor, Some(before.region_code), "hospital", id, "update", Some(&before), Some(&after)).await?;
+    Ok(after)
+}
+
+const DEPARTMENT_SELECT: &str = "SELECT d.id, d.hospital_id, h.region_code, h.name AS hospital_name, d.name \
+     FROM departments d JOIN hospitals h ON h.id = d.hospital_id";
+
+pub async fn departments(conn: &mut AnyConnection, region: Option<i64>) -> Result<Vec<Department>> {
+    Ok(sqlx::query_as::<_, Department>(&format!(
+        "{DEPARTMENT_SELECT} WHERE ($1 IS NULL OR h.region_code = $1) ORDER BY h.region_code, h.name, d.name"
+    ))
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn department(conn: &mut AnyConnection, id: i64) -> Result<Department> {
+    Ok(sqlx::query_as::<_, Department>(&format!("{DEPARTMENT_SELECT} WHERE d.id = $1")).bind(id).fetch_one(conn).await?)
+}
+
+pub async fn create_department(tx: &mut Tx, actor: &Actor, hospital_id: i64, name: &str) -> Result<Department> {
+    let name = clean_name(name, "Afdeling")?;
+    let h = hospital(tx, hospital_id).await?;
+    let id: i64 = sqlx::query_scalar("INSERT INTO departments (hospital_id, name) VALUES ($1, $2) RETURNING id")
+        .bind(hospital_id)
+        .bind(&name)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
+    let d = department(tx, id).await?;
+    audit::record(tx, actor, Some(h.region_code), "department", id, "create", audit::NONE, Some(&d)).await?;
+    Ok(d)
+}
+
+pub async fn rename_department(tx: &mut Tx, actor: &Actor, id: i64, name: &str) -> Result<Department> {
+    let name = clean_name(name, "Afdeling")?;
+    let before = department(tx, id).await?;
+    sqlx::query("UPDATE departments SET name = $1 WHERE id = $2")
+        .bind(&name)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
+    let after = department(tx, id).await?;
+    audit::record(tx, actor, Some(before.region_code), "department", id, "update", Some(&before), Some(&after)).await?;
+    Ok(after)
+}

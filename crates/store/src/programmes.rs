@@ -1,0 +1,431 @@
+//! Programmes, their funding tranches and regional pools, and each region's configuration of a
+//! programme: rounds, areas, supplement tiers and the latest end date.
+
+use crate::audit::{self, Actor};
+use crate::{Result, StoreError, Tx};
+use chrono::NaiveDate;
+use pulje_domain::{ApplicationRules, Ore, Period};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
+
+/// Reads an ISO date column.
+pub(crate) fn date_col(row: &AnyRow, col: &str) -> sqlx::Result<NaiveDate> {
+    let text: String = row.try_get(col)?;
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode { index: col.into(), source: Box::new(e) })
+}
+
+pub(crate) fn opt_date_col(row: &AnyRow, col: &str) -> sqlx::Result<Option<NaiveDate>> {
+    let text: Option<String> = row.try_get(col)?;
+    Ok(crate::date_of(text))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Programme {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub window_start: NaiveDate,
+    pub window_end: NaiveDate,
+}
+
+impl FromRow<'_, AnyRow> for Programme {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Programme {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            window_start: date_col(r, "window_start")?,
+            window_end: date_col(r, "window_end")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tranche {
+    pub id: i64,
+    pub programme_id: String,
+    pub number: i64,
+    pub name: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub national_amount_ore: i64,
+}
+
+impl FromRow<'_, AnyRow> for Tranche {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Tranche {
+            id: r.try_get("id")?,
+            programme_id: r.try_get("programme_id")?,
+            number: r.try_get("number")?,
+            name: r.try_get("name")?,
+            period_start: date_col(r, "period_start")?,
+            period_end: date_col(r, "period_end")?,
+            national_amount_ore: r.try_get("national_amount_ore")?,
+        })
+    }
+}
+
+/// A region's share of a tranche.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Pool {
+    pub id: i64,
+    pub tranche_id: i64,
+    pub region_code: i64,
+    pub region_name: String,
+    pub amount_ore: i64,
+}
+
+/// A region's settings for a programme.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionSettings {
+    pub programme_id: String,
+    pub region_code: i64,
+    /// The region's own latest end date for trials, if stricter than the programme's window.
+    pub latest_end: Option<NaiveDate>,
+    /// On-cost on supplements (e.g. the employer's pension share), in hundredths of a percent.
+    pub oncost_basis_points: i64,
+}
+
+impl FromRow<'_, AnyRow> for RegionSettings {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(RegionSettings {
+            programme_id: r.try_get("programme_id")?,
+            region_code: r.try_get("region_code")?,
+            latest_end: opt_date_col(r, "latest_end")?,
+            oncost_basis_points: r.try_get("oncost_basis_points")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Round {
+    pub id: i64,
+    pub programme_id: String,
+    pub region_code: i64,
+    pub name: String,
+    pub opens_on: NaiveDate,
+    pub deadline: NaiveDate,
+}
+
+impl FromRow<'_, AnyRow> for Round {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Round {
+            id: r.try_get("id")?,
+            programme_id: r.try_get("programme_id")?,
+            region_code: r.try_get("region_code")?,
+            name: r.try_get("name")?,
+            opens_on: date_col(r, "opens_on")?,
+            deadline: date_col(r, "deadline")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct Area {
+    pub id: i64,
+    pub programme_id: String,
+    pub region_code: i64,
+    pub name: String,
+    pub short_name: String,
+    pub position: i64,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct Tier {
+    pub id: i64,
+    pub programme_id: String,
+    pub region_code: i64,
+    pub name: String,
+    pub amount_ore: i64,
+}
+
+pub async fn programmes(conn: &mut AnyConnection) -> Result<Vec<Programme>> {
+    Ok(sqlx::query_as::<_, Programme>("SELECT id, name, description, window_start, window_end FROM programmes ORDER BY window_start, id")
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn programme(conn: &mut AnyConnection, id: &str) -> Result<Programme> {
+    Ok(sqlx::query_as::<_, Programme>("SELECT id, name, description, window_start, window_end FROM programmes WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn tranches(conn: &mut AnyConnection, programme_id: &str) -> Result<Vec<Tranche>> {
+    Ok(sqlx::query_as::<_, Tranche>(
+        "SELECT id, programme_id, number, name, period_start, period_end, national_amount_ore FROM tranches \
+         WHERE programme_id = $1 ORDER BY number",
+    )
+    .bind(programme_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The pools of a programme's tranches, for one region or all.
+pub async fn pools(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Pool>> {
+    Ok(sqlx::query_as::<_, Pool>(
+        "SELECT p.id, p.tranche_id, p.region_code, r.name AS region_name, p.amount_ore \
+         FROM pools p JOIN tranches t ON t.id = p.tranche_id JOIN regions r ON r.code = p.region_code \
+         WHERE t.programme_id = $1 AND ($2 IS NULL OR p.region_code = $2) ORDER BY t.number, p.region_code",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn region_settings(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<RegionSettings> {
+    let found = sqlx::query_as::<_, RegionSettings>(
+        "SELECT programme_id, region_code, latest_end, oncost_basis_points FROM programme_regions \
+         WHERE programme_id = $1 AND region_code = $2",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.unwrap_or(RegionSettings {
+        programme_id: programme_id.to_string(),
+        region_code,
+        latest_end: None,
+        oncost_basis_points: 0,
+    }))
+}
+
+pub async fn set_region_settings(tx: &mut Tx, actor: &Actor, settings: &RegionSettings) -> Result<()> {
+    let before = region_settings(tx, &settings.programme_id, settings.region_code).await?;
+    if settings.oncost_basis_points < 0 || settings.oncost_basis_points > 10_000 {
+        return Err(StoreError::Refused("Procenttillægget skal ligge mellem 0 og 100 %.".into()));
+    }
+    sqlx::query(
+        "INSERT INTO programme_regions (programme_id, region_code, latest_end, oncost_basis_points) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (programme_id, region_code) DO UPDATE SET latest_end = $3, oncost_basis_points = $4",
+    )
+    .bind(&settings.programme_id)
+    .bind(settings.region_code)
+    .bind(crate::date_text(settings.latest_end))
+    .bind(settings.oncost_basis_points)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(tx, actor, Some(settings.region_code), "programme_region", format!("{}/{}", settings.programme_id, settings.region_code), "update", Some(&before), Some(settings)).await?;
+    Ok(())
+}
+
+/// What an application in `programme_id` and `region_code` is validated against.
+pub async fn rules(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<ApplicationRules> {
+    let p = programme(conn, programme_id).await?;
+    let settings = region_settings(conn, programme_id, region_code).await?;
+    let hospital_ids = crate::org::hospitals(conn, Some(region_code)).await?.into_iter().map(|h| h.id).collect();
+    let area_ids = areas(conn, programme_id, Some(region_code)).await?.into_iter().map(|a| a.id).collect();
+    let tiers = tiers(conn, programme_id, Some(region_code)).await?.into_iter().map(|t| Ore::from_ore(t.amount_ore)).collect();
+    let window = Period::new(p.window_start, p.window_end)
+        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("programme {programme_id} has an empty window")))?;
+    Ok(ApplicationRules { window, latest_end: settings.latest_end, hospital_ids, area_ids, tiers })
+}
+
+// --- rounds ---------------------------------------------------------------------------------
+
+pub async fn rounds(conn: &mut AnyConnection, programme_id: Option<&str>, region: Option<i64>) -> Result<Vec<Round>> {
+    Ok(sqlx::query_as::<_, Round>(
+        "SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds \
+         WHERE ($1 IS NULL OR programme_id = $1) AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, deadline, id",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn round(conn: &mut AnyConnection, id: i64) -> Result<Round> {
+    Ok(sqlx::query_as::<_, Round>("SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// A round as the admin form gives it.
+#[derive(Debug, Clone)]
+pub struct RoundInput {
+    pub name: String,
+    pub opens_on: NaiveDate,
+    pub deadline: NaiveDate,
+}
+
+fn check_round(input: &RoundInput) -> Result<()> {
+    if input.name.trim().is_empty() {
+        return Err(StoreError::Refused("Skriv rundens navn.".into()));
+    }
+    if input.deadline < input.opens_on {
+        return Err(StoreError::Refused("Ansøgningsfristen skal ligge på eller efter åbningsdatoen.".into()));
+    }
+    Ok(())
+}
+
+pub async fn create_round(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, input: &RoundInput) -> Result<Round> {
+    check_round(input)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO rounds (programme_id, region_code, name, opens_on, deadline) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .bind(input.name.trim())
+    .bind(input.opens_on.to_string())
+    .bind(input.deadline.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    let r = round(tx, id).await?;
+    audit::record(tx, actor, Some(region_code), "round", id, "create", audit::NONE, Some(&r)).await?;
+    Ok(r)
+}
+
+pub async fn update_round(tx: &mut Tx, actor: &Actor, id: i64, input: &RoundInput) -> Result<Round> {
+    check_round(input)?;
+    let before = round(tx, id).await?;
+    sqlx::query("UPDATE rounds SET name = $1, opens_on = $2, deadline = $3 WHERE id = $4")
+        .bind(input.name.trim())
+        .bind(input.opens_on.to_string())
+        .bind(input.deadline.to_string())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = round(tx, id).await?;
+    audit::record(tx, actor, Some(before.region_code), "round", id, "update", Some(&before), Some(&after)).await?;
+    Ok(after)
+}
+
+// --- areas ----------------------------------------------------------------------------------
+
+pub async fn areas(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Area>> {
+    Ok(sqlx::query_as::<_, Area>(
+        "SELECT id, programme_id, region_code, name, short_name, position FROM areas \
+         WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, position, id",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn area(conn: &mut AnyConnection, id: i64) -> Result<Area> {
+    Ok(sqlx::query_as::<_, Area>("SELECT id, programme_id, region_code, name, short_name, position FROM areas WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+fn check_area(name: &str, short_name: &str) -> Result<(String, String)> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Refused("Skriv områdets navn.".into()));
+    }
+    let short = if short_name.trim().is_empty() { name } else { short_name.trim() };
+    Ok((name.to_string(), short.to_string()))
+}
+
+pub async fn create_area(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, name: &str, short_name: &str) -> Result<Area> {
+    let (name, short) = check_area(name, short_name)?;
+    let position: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM areas WHERE programme_id = $1 AND region_code = $2",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO areas (programme_id, region_code, name, short_name, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .bind(&name)
+    .bind(&short)
+    .bind(position)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::Duplicate(_) => StoreError::Duplicate(format!("Området «{name}» findes allerede.")),
+        other => other,
+    })?;
+    let a = area(tx, id).await?;
+    audit::record(tx, actor, Some(region_code), "area", id, "create", audit::NONE, Some(&a)).await?;
+    Ok(a)
+}
+
+pub async fn update_area(tx: &mut Tx, actor: &Actor, id: i64, name: &str, short_name: &str) -> Result<Area> {
+    let (name, short) = check_area(name, short_name)?;
+    let before = area(tx, id).await?;
+    sqlx::query("UPDATE areas SET name = $1, short_name = $2 WHERE id = $3")
+        .bind(&name)
+        .bind(&short)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = area(tx, id).await?;
+    audit::record(tx, actor, Some(before.region_code), "area", id, "update", Some(&before), Some(&after)).await?;
+    Ok(after)
+}
+
+// --- tiers ----------------------------------------------------------------------------------
+
+pub async fn tiers(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Tier>> {
+    Ok(sqlx::query_as::<_, Tier>(
+        "SELECT id, programme_id, region_code, name, amount_ore FROM tiers \
+         WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, amount_ore",
+    )
+    .bind(programme_id)
+    .bind(region)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn tier(conn: &mut AnyConnection, id: i64) -> Result<Tier> {
+    Ok(sqlx::query_as::<_, Tier>("SELECT id, programme_id, region_code, name, amount_ore FROM tiers WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn create_tier(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, name: &str, amount: Ore) -> Result<Tier> {
+    if !amount.is_positive() {
+        return Err(StoreError::Refused("Tillæggets beløb skal være større end 0.".into()));
+    }
+    let name = if name.trim().is_empty() { amount.to_kr_string() } else { name.trim().to_string() };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tiers (programme_id, region_code, name, amount_ore) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .bind(&name)
+    .bind(amount.ore())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::Duplicate(_) => StoreError::Duplicate(format!("Der findes allerede et trin på {}.", amount.to_kr_string())),
+        other => other,
+    })?;
+    let t = tier(tx, id).await?;
+    audit::record(tx, actor, Some(region_code), "tier", id, "create", audit::NONE, Some(&t)).await?;
+    Ok(t)
+}
+
+/// Deletes a tier no application asks for.
+pub async fn delete_tier(tx: &mut Tx, actor: &Actor, id: i64) -> Result<()> {
+    let before = tier(tx, id).await?;
+    let used: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM applications WHERE programme_id = $1 AND region_code = $2 AND supplement_ore = $3",
+    )
+    .bind(&before.programme_id)
+    .bind(before.region_code)
+    .bind(before.amount_ore)
+    .fetch_one(&mut **tx)
+    .await?;
+    if used > 0 {
+        return Err(StoreError::Refused(format!(
+            "Trinnet kan ikke slettes: {used} ansøgning(er) søger om {}.",
+            Ore::from_ore(before.amount_ore).to_kr_string()
+        )));
+    }
+    sqlx::query("DELETE FROM tiers WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    audit::record(tx, actor, Some(before.region_code), "tier", id, "delete", Some(&before), audit::NONE).await?;
+    Ok(())
+}

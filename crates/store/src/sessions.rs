@@ -1,0 +1,173 @@
+//! Server-side login sessions, API tokens and the record of login attempts.
+//!
+//! Only SHA-256 hashes of session and API tokens are stored; the raw token lives in the user's
+//! cookie or script and is shown once.
+
+use crate::audit::{self, Actor};
+use crate::password::{random_token, token_hash};
+use crate::users::{self, User};
+use crate::{now_utc, timestamp, Result, StoreError, Tx};
+use chrono::{Duration, Utc};
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A logged-in session as the web layer sees it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user: User,
+    pub csrf_token: String,
+}
+
+/// Starts a session for `user_id`; returns the raw token for the cookie.
+pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String)> {
+    let token = random_token();
+    let csrf = random_token();
+    let now = Utc::now();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(&csrf)
+        .bind(timestamp(now))
+        .bind(timestamp(now + Duration::hours(SESSION_HOURS)))
+        .execute(&mut **tx)
+        .await?;
+    Ok((token, csrf))
+}
+
+/// The live session for a raw token: not expired, user not disabled.
+pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Session>> {
+    #[derive(FromRow)]
+    struct Row {
+        token_hash: String,
+        user_id: i64,
+        csrf_token: String,
+    }
+    let row = sqlx::query_as::<_, Row>(
+        "SELECT s.token_hash, s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE",
+    )
+    .bind(token_hash(token))
+    .bind(now_utc())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let user = users::get(conn, r.user_id).await?;
+            Ok(Some(Session { token_hash: r.token_hash, user, csrf_token: r.csrf_token }))
+        }
+    }
+}
+
+/// Ends a session (logout), and removes expired ones while at it.
+pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+        .bind(token_hash)
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records a login attempt for throttling.
+pub async fn record_attempt(tx: &mut Tx, email: &str, success: bool) -> Result<()> {
+    sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
+        .bind(email.trim().to_lowercase())
+        .bind(now_utc())
+        .bind(success)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Failed attempts for `email` since the last success within the past `minutes`.
+pub async fn recent_failures(conn: &mut AnyConnection, email: &str, minutes: i64) -> Result<i64> {
+    let since = timestamp(Utc::now() - Duration::minutes(minutes));
+    let email = email.trim().to_lowercase();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = FALSE AND at > $2 \
+         AND at >= COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = TRUE), '')",
+    )
+    .bind(&email)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub label: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Creates an API token for a user; returns the stored record and the raw token (shown once).
+pub async fn create_token(tx: &mut Tx, actor: &Actor, user_id: i64, label: &str) -> Result<(ApiToken, String)> {
+    let raw = format!("pulje_{}", random_token());
+    let label = if label.trim().is_empty() { "API-nøgle" } else { label.trim() };
+    let token = sqlx::query_as::<_, ApiToken>(
+        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id, user_id, label, created_at, revoked_at",
+    )
+    .bind(user_id)
+    .bind(token_hash(&raw))
+    .bind(label)
+    .bind(now_utc())
+    .fetch_one(&mut **tx)
+    .await?;
+    let user = users::get(tx, user_id).await?;
+    audit::record(tx, actor, user.region.map(|r| i64::from(r.code())), "api_token", token.id, "create", audit::NONE, Some(&token)).await?;
+    Ok((token, raw))
+}
+
+/// The user a raw API token belongs to, if the token is live and the user enabled.
+pub async fn find_token_user(conn: &mut AnyConnection, raw: &str) -> Result<Option<User>> {
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE",
+    )
+    .bind(token_hash(raw))
+    .fetch_optional(&mut *conn)
+    .await?;
+    match user_id {
+        Some(id) => Ok(Some(users::get(conn, id).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn list_tokens(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<ApiToken>> {
+    Ok(sqlx::query_as::<_, ApiToken>(
+        "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Revokes one of `user_id`'s tokens.
+pub async fn revoke_token(tx: &mut Tx, actor: &Actor, user_id: i64, token_id: i64) -> Result<()> {
+    let before = sqlx::query_as::<_, ApiToken>(
+        "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2",
+    )
+    .bind(token_id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if before.revoked_at.is_some() {
+        return Ok(());
+    }
+    let now = now_utc();
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2").bind(&now).bind(token_id).execute(&mut **tx).await?;
+    let after = ApiToken { revoked_at: Some(now), ..before.clone() };
+    let user = users::get(tx, user_id).await?;
+    audit::record(tx, actor, user.region.map(|r| i64::from(r.code())), "api_token", token_id, "revoke", Some(&before), Some(&after)).await?;
+    Ok(())
+}
