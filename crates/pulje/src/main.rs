@@ -1,1 +1,223 @@
-fn main() {}
+//! `pulje`: serve the web application, migrate the database, manage users, back up.
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use pulje_domain::{Email, RegionCode, Role};
+use pulje_store::{sessions, users, Actor, Db};
+use std::io::Read;
+
+#[derive(Parser)]
+#[command(name = "pulje", version, about = "Puljer og forsøgsaftaler for afdelingslæger")]
+struct Cli {
+    /// Database: a SQLite file path or sqlite:// URL (default pulje.db), or postgres://…
+    #[arg(long, global = true, env = "PULJE_DATABASE_URL", default_value = "pulje.db")]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web application (migrates the database first).
+    Serve(ServeArgs),
+    /// Bring the database schema and reference data up to date, then exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Make a consistent copy of a SQLite database while it is in use.
+    Backup {
+        /// The file to write; must not exist.
+        #[arg(long)]
+        output: String,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PULJE_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Add demo users (one per role, new random passwords printed at start) and sample applications.
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure; set this when pulje is served over HTTPS.
+    #[arg(long, env = "PULJE_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Failed logins per e-mail address within 15 minutes before further attempts are refused.
+    #[arg(long, env = "PULJE_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    login_max_failures: i64,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// applicant, leader, working_group, steering_group, union_rep, region_admin, national_viewer or admin.
+        #[arg(long)]
+        role: String,
+        /// Region code 1081–1085; required for regional roles.
+        #[arg(long)]
+        region: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user: ends their sessions and revokes their API tokens.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print a new API token for a user (stored hashed; revocable from the user's page).
+    Token {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Oprettet fra kommandolinjen")]
+        label: String,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PULJE_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("fejl: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url).await.with_context(|| format!("kan ikke åbne databasen {url}"))?;
+    db.migrate().await.context("kan ikke migrere databasen")?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let cli_actor = Actor::system("cli");
+    match cli.command {
+        Command::Serve(args) => serve(&cli.database, args).await,
+        Command::Migrate => {
+            open(&cli.database).await?;
+            println!("Databasen er opdateret.");
+            Ok(())
+        }
+        Command::Backup { output } => {
+            if std::path::Path::new(&output).exists() {
+                bail!("{output} findes allerede; vælg et nyt filnavn");
+            }
+            let db = open(&cli.database).await?;
+            db.backup_sqlite(&output).await?;
+            println!("Sikkerhedskopi skrevet til {output}");
+            Ok(())
+        }
+        Command::User(UserCommand::Add { email, name, role, region, password_stdin }) => {
+            if !password_stdin {
+                bail!("angiv --password-stdin og skriv adgangskoden på standard input");
+            }
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let role = Role::parse(&role).with_context(|| format!("ukendt rolle «{role}»"))?;
+            let region = match region {
+                Some(r) => Some(RegionCode::parse(&r).with_context(|| format!("ukendt regionskode «{r}» (brug 1081–1085)"))?),
+                None => None,
+            };
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let db = open(&cli.database).await?;
+            let mut tx = db.begin().await?;
+            let user = users::create(&mut tx, &cli_actor, &users::NewUser { email, name, role, region, password }).await?;
+            tx.commit().await?;
+            println!("Bruger {} oprettet (id {}).", user.email, user.id);
+            Ok(())
+        }
+        Command::User(UserCommand::List) => {
+            let db = open(&cli.database).await?;
+            let mut conn = db.conn().await?;
+            for u in users::list(&mut conn, None).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.email,
+                    u.name,
+                    u.role.as_str(),
+                    u.region.map(|r| r.code().to_string()).unwrap_or_else(|| "-".into()),
+                    if u.disabled { "deaktiveret" } else { "aktiv" }
+                );
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            let db = open(&cli.database).await?;
+            let mut tx = db.begin().await?;
+            let user = users::find_by_email(&mut tx, &email).await?.with_context(|| format!("ingen bruger med e-mail {email}"))?;
+            users::set_disabled(&mut tx, &cli_actor, user.id, true).await?;
+            tx.commit().await?;
+            println!("Bruger {} er deaktiveret.", user.email);
+            Ok(())
+        }
+        Command::User(UserCommand::Token { email, label }) => {
+            let db = open(&cli.database).await?;
+            let mut tx = db.begin().await?;
+            let user = users::find_by_email(&mut tx, &email).await?.with_context(|| format!("ingen bruger med e-mail {email}"))?;
+            if user.disabled {
+                bail!("brugeren {email} er deaktiveret");
+            }
+            let (_, raw) = sessions::create_token(&mut tx, &cli_actor, user.id, &label).await?;
+            tx.commit().await?;
+            println!("{raw}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    if args.demo {
+        let logins = pulje_store::demo::ensure(&db).await?;
+        println!("Demo-brugere (nye adgangskoder ved hver start med --demo):");
+        for l in logins {
+            let region = l.region.map(|r| r.name()).unwrap_or("hele landet");
+            println!("  {:<32} {:<24} {:<16} {}", l.email, l.password, l.role.as_str(), region);
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("kan ikke lytte på {}", args.bind))?;
+    let address = listener.local_addr()?;
+    println!("pulje kører på http://{address}");
+    let config = pulje_web::Config {
+        secure_cookies: args.secure_cookies,
+        login_max_failures: args.login_max_failures,
+        ..Default::default()
+    };
+    let state = pulje_web::AppState { db: db.clone(), config: std::sync::Arc::new(config) };
+    pulje_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -49,7 +49,7 @@ impl FromRow<'_, AnyRow> for Application {
             created_by: r.try_get("created_by")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
-            imported: r.try_get("imported")?,
+            imported: r.try_get::<i64, _>("imported")? != 0,
             hospital_name: r.try_get("hospital_name")?,
             round_name: r.try_get("round_name")?,
             data: ApplicationData {
@@ -104,7 +104,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, place: &Placement<'_>, data: &Ap
     .bind(place.region_code)
     .bind(place.created_by)
     .bind(&now)
-    .bind(place.imported)
+    .bind(i64::from(place.imported))
     .bind(data.hospital_id)
     .bind(&data.hospital_department)
     .bind(&data.title)
@@ -210,7 +210,7 @@ async fn write_children(tx: &mut Tx, id: i64, data: &ApplicationData) -> Result<
         .bind(position as i64)
         .bind(&p.name)
         .bind(&p.role)
-        .bind(p.receives_supplement)
+        .bind(i64::from(p.receives_supplement))
         .execute(&mut **tx)
         .await?;
     }
@@ -236,7 +236,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
     struct P {
         name: String,
         role: String,
-        receives_supplement: bool,
+        receives_supplement: i64,
     }
     app.data.participants = sqlx::query_as::<_, P>(
         "SELECT name, role, receives_supplement FROM application_participants WHERE application_id = $1 ORDER BY position",
@@ -245,7 +245,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|p| ParticipantData { name: p.name, role: p.role, receives_supplement: p.receives_supplement })
+    .map(|p| ParticipantData { name: p.name, role: p.role, receives_supplement: p.receives_supplement != 0 })
     .collect();
     app.data.area_ids = sqlx::query_scalar("SELECT area_id FROM application_areas WHERE application_id = $1 ORDER BY area_id")
         .bind(id)

@@ -23,6 +23,10 @@ pub mod users;
 pub use audit::Actor;
 pub use db::{Backend, Conn, Db, Tx};
 pub use error::{Result, StoreError};
+/// A database connection, as the store's functions take it.
+pub use sqlx::AnyConnection as Connection;
+/// The database driver's error, for callers that commit transactions.
+pub use sqlx::Error as DbError;
 
 /// The current time as stored: RFC 3339 in UTC with whole seconds.
 pub fn now_utc() -> String {

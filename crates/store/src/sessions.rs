@@ -48,7 +48,7 @@ pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Sessio
     }
     let row = sqlx::query_as::<_, Row>(
         "SELECT s.token_hash, s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
     )
     .bind(token_hash(token))
     .bind(now_utc())
@@ -78,7 +78,7 @@ pub async fn record_attempt(tx: &mut Tx, email: &str, success: bool) -> Result<(
     sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
         .bind(email.trim().to_lowercase())
         .bind(now_utc())
-        .bind(success)
+        .bind(i64::from(success))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -89,8 +89,8 @@ pub async fn recent_failures(conn: &mut AnyConnection, email: &str, minutes: i64
     let since = timestamp(Utc::now() - Duration::minutes(minutes));
     let email = email.trim().to_lowercase();
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = FALSE AND at > $2 \
-         AND at >= COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = TRUE), '')",
+        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = 0 AND at > $2 \
+         AND at >= COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = 1), '')",
     )
     .bind(&email)
     .bind(since)
@@ -131,7 +131,7 @@ pub async fn create_token(tx: &mut Tx, actor: &Actor, user_id: i64, label: &str)
 pub async fn find_token_user(conn: &mut AnyConnection, raw: &str) -> Result<Option<User>> {
     let user_id: Option<i64> = sqlx::query_scalar(
         "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
     )
     .bind(token_hash(raw))
     .fetch_optional(&mut *conn)

@@ -24,7 +24,7 @@ struct UserRow {
     name: String,
     role: String,
     region_code: Option<i64>,
-    disabled: bool,
+    disabled: i64,
     created_at: String,
 }
 
@@ -39,7 +39,7 @@ impl TryFrom<UserRow> for User {
             name: r.name,
             role,
             region: r.region_code.and_then(RegionCode::new),
-            disabled: r.disabled,
+            disabled: r.disabled != 0,
             created_at: r.created_at,
         })
     }
@@ -79,7 +79,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, new: &NewUser) -> Result<User> {
     let hash = password::hash(&new.password)?;
     let row = sqlx::query_as::<_, UserRow>(&format!(
         "INSERT INTO users (email, name, role, region_code, password_hash, disabled, created_at) \
-         VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING {COLUMNS}"
     ))
     .bind(new.email.as_str())
     .bind(new.name.trim())
@@ -143,7 +143,7 @@ pub async fn list(conn: &mut AnyConnection, region: Option<RegionCode>) -> Resul
 /// Disables or enables a user. Disabling ends the user's sessions and revokes the API tokens.
 pub async fn set_disabled(tx: &mut Tx, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
     let before = get(tx, id).await?;
-    sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(id).execute(&mut **tx).await?;
     if disabled {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")

@@ -1,6 +1,7 @@
 -- The foundation schema (SQLite). Keep in step with ../postgres/0001_foundation.sql:
 -- a test checks that both trees produce the same tables and columns.
--- Dates are ISO-8601 text (YYYY-MM-DD), timestamps RFC 3339 text in UTC, money integer øre.
+-- Dates are ISO-8601 text (YYYY-MM-DD), timestamps RFC 3339 text in UTC, money integer øre,
+-- flags integer 0/1 (the same representation on both backends).
 
 CREATE TABLE regions (
     code INTEGER PRIMARY KEY CHECK (code BETWEEN 1081 AND 1085),
@@ -94,7 +95,7 @@ CREATE TABLE users (
     role TEXT NOT NULL,
     region_code INTEGER REFERENCES regions (code),
     password_hash TEXT NOT NULL,
-    disabled BOOLEAN NOT NULL DEFAULT FALSE,
+    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
     created_at TEXT NOT NULL
 );
 
@@ -120,7 +121,7 @@ CREATE TABLE login_attempts (
     id INTEGER PRIMARY KEY,
     email TEXT NOT NULL,
     at TEXT NOT NULL,
-    success BOOLEAN NOT NULL
+    success INTEGER NOT NULL CHECK (success IN (0, 1))
 );
 CREATE INDEX login_attempts_email_at ON login_attempts (email, at);
 
@@ -135,7 +136,7 @@ CREATE TABLE applications (
     created_by INTEGER REFERENCES users (id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    imported BOOLEAN NOT NULL DEFAULT FALSE,
+    imported INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1)),
     hospital_department TEXT NOT NULL,
     title TEXT NOT NULL,
     responsible_leader TEXT NOT NULL,
@@ -166,7 +167,7 @@ CREATE TABLE application_participants (
     position INTEGER NOT NULL,
     name TEXT NOT NULL,
     role TEXT NOT NULL,
-    receives_supplement BOOLEAN NOT NULL
+    receives_supplement INTEGER NOT NULL CHECK (receives_supplement IN (0, 1))
 );
 CREATE INDEX application_participants_app ON application_participants (application_id);
 

@@ -1,0 +1,145 @@
+//! The login form, login with throttling of failed attempts, and logout.
+
+use super::cookies::set_cookie;
+use super::{cookie_value, CurrentUser, MaybeUser, CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::{AppError, PageResult};
+use crate::views::Page;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use pulje_store::{password, sessions, users, Actor};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    email: String,
+    error: Option<String>,
+}
+
+fn login_page(csrf: String, email: String, error: Option<String>) -> PageResult<String> {
+    let page = Page::anonymous("Log ind", csrf);
+    Ok(LoginPage { page, email, error }.render()?)
+}
+
+/// `GET /login`: the form, with a fresh pre-login CSRF cookie when there is none.
+pub async fn form(State(state): State<AppState>, MaybeUser(user): MaybeUser, headers: HeaderMap) -> PageResult<Response> {
+    if user.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let (csrf, set) = match cookie_value(&headers, CSRF_COOKIE).filter(|c| !c.is_empty()) {
+        Some(c) => (c, None),
+        None => {
+            let c = password::random_token();
+            (c.clone(), Some(set_cookie(CSRF_COOKIE, &c, 60 * 60 * 24, state.config.secure_cookies)))
+        }
+    };
+    let html = login_page(csrf, String::new(), None)?;
+    let mut response = Html(html).into_response();
+    if let Some(cookie) = set {
+        if let Ok(v) = cookie.parse() {
+            response.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /login`: checks the password (Argon2id), refuses after too many failures, and starts a
+/// session. The message for a wrong e-mail and a wrong password is the same.
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> PageResult<Response> {
+    let csrf = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+    let email = form.email.trim().to_lowercase();
+    let refuse = |status: axum::http::StatusCode, message: &str| -> PageResult<Response> {
+        let html = login_page(csrf.clone(), form.email.clone(), Some(message.to_string()))?;
+        Ok((status, Html(html)).into_response())
+    };
+    if email.is_empty() || form.password.is_empty() {
+        return refuse(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "Skriv både e-mailadresse og adgangskode.");
+    }
+
+    let mut conn = state.db.conn().await?;
+    let failures = sessions::recent_failures(&mut conn, &email, state.config.login_window_minutes).await?;
+    if failures >= state.config.login_max_failures {
+        return refuse(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "For mange mislykkede forsøg på at logge ind med denne e-mailadresse. Vent {} minutter, og prøv igen.",
+                state.config.login_window_minutes
+            ),
+        );
+    }
+    let found = users::credentials(&mut conn, &email).await?;
+    drop(conn);
+    let password = form.password.clone();
+    let verified = tokio::task::spawn_blocking(move || match &found {
+        Some((user, hash)) if !user.disabled => password::verify(&password, hash).then(|| user.clone()),
+        Some(_) => None,
+        None => {
+            password::verify(&password, password::dummy_hash());
+            None
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+
+    let mut tx = state.db.begin().await?;
+    sessions::record_attempt(&mut tx, &email, verified.is_some()).await?;
+    let Some(user) = verified else {
+        tx.commit().await?;
+        return refuse(axum::http::StatusCode::UNAUTHORIZED, "E-mailadressen eller adgangskoden er forkert.");
+    };
+    let (token, _csrf) = sessions::create(&mut tx, user.id).await?;
+    pulje_store::audit::record(
+        &mut tx,
+        &Actor::user(user.id, &user.email),
+        user.region.map(|r| i64::from(r.code())),
+        "session",
+        user.id,
+        "login",
+        pulje_store::audit::NONE,
+        pulje_store::audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let cookie = set_cookie(SESSION_COOKIE, &token, sessions::SESSION_HOURS * 3600, state.config.secure_cookies);
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie.parse().map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?);
+    Ok(response)
+}
+
+/// `POST /logout`: ends the session.
+pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+    if let Some(hash) = &user.session_hash {
+        let mut tx = state.db.begin().await?;
+        sessions::delete(&mut tx, hash).await?;
+        pulje_store::audit::record(
+            &mut tx,
+            &user.actor(),
+            user.region_code(),
+            "session",
+            user.user.id,
+            "logout",
+            pulje_store::audit::NONE,
+            pulje_store::audit::NONE,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    let expired = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    response.headers_mut().insert(header::SET_COOKIE, expired.parse().map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?);
+    Ok(response)
+}

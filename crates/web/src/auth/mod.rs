@@ -1,0 +1,178 @@
+//! Who is asking, and may they? Sessions, API tokens, CSRF, login and the authorization policy.
+
+mod cookies;
+pub mod login;
+pub mod policy;
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+pub use cookies::{cookie_value, CSRF_COOKIE, SESSION_COOKIE};
+use pulje_store::users::User;
+use pulje_store::{sessions, Actor};
+
+/// How the request authenticated.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// A browser session, with its CSRF token for forms.
+    Session { user: User, token_hash: String, csrf_token: String },
+    /// An API token (`Authorization: Bearer …`); no CSRF token needed.
+    Token { user: User },
+}
+
+impl Auth {
+    pub fn user(&self) -> &User {
+        match self {
+            Auth::Session { user, .. } | Auth::Token { user } => user,
+        }
+    }
+}
+
+/// The logged-in user, required. Pages redirect to the login page without one; the API answers 401.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    /// The session's CSRF token; empty for API-token requests.
+    pub csrf_token: String,
+    pub session_hash: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.user.id, &self.user.email)
+    }
+
+    /// The user's region code, for regional roles.
+    pub fn region_code(&self) -> Option<i64> {
+        self.user.region.map(|r| i64::from(r.code()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Auth>() {
+            Some(Auth::Session { user, token_hash, csrf_token }) => Ok(CurrentUser {
+                user: user.clone(),
+                csrf_token: csrf_token.clone(),
+                session_hash: Some(token_hash.clone()),
+            }),
+            Some(Auth::Token { user }) => Ok(CurrentUser { user: user.clone(), csrf_token: String::new(), session_hash: None }),
+            None => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+/// The CSRF token a page should embed in its forms: the session's, or the pre-login cookie's.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(CurrentUser::from_request_parts(parts, state).await.ok()))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Loads the session or API token into the request, and refuses a state-changing request whose
+/// CSRF token (form field `csrf_token` or header `X-CSRF-Token`) does not match.
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match authenticate(&state, request).await {
+        Ok(request) => next.run(request).await,
+        Err(e) => {
+            if request_wants_json_path(&e.1) {
+                crate::error::ApiError(e.0).into_response()
+            } else {
+                e.0.into_response()
+            }
+        }
+    }
+}
+
+fn request_wants_json_path(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+async fn authenticate(state: &AppState, request: Request) -> Result<Request, (AppError, String)> {
+    let path = request.uri().path().to_string();
+    let fail = |e: AppError| (e, path.clone());
+    let (mut parts, body) = request.into_parts();
+    let mut conn = state.db.conn().await.map_err(|e| fail(e.into()))?;
+
+    if let Some(token) = bearer(&parts) {
+        // A token request is judged by the token alone; cookies are ignored.
+        let user = sessions::find_token_user(&mut conn, token).await.map_err(|e| fail(e.into()))?;
+        let Some(user) = user else {
+            return Err(fail(AppError::Unauthenticated));
+        };
+        parts.extensions.insert(Auth::Token { user });
+        return Ok(Request::from_parts(parts, body));
+    }
+
+    let session = match cookie_value(&parts.headers, SESSION_COOKIE) {
+        Some(raw) => sessions::find(&mut conn, &raw).await.map_err(|e| fail(e.into()))?,
+        None => None,
+    };
+    drop(conn);
+    let expected_csrf = match &session {
+        Some(s) => Some(s.csrf_token.clone()),
+        None => cookie_value(&parts.headers, CSRF_COOKIE),
+    };
+    if let Some(s) = session {
+        parts.extensions.insert(Auth::Session { user: s.user, token_hash: s.token_hash, csrf_token: s.csrf_token });
+    }
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !unsafe_method {
+        return Ok(Request::from_parts(parts, body));
+    }
+    let csrf_refused = || {
+        fail(AppError::Forbidden(
+            "Formularen var forældet eller mangler sikkerhedsnøgle (CSRF). Genindlæs siden og prøv igen.".into(),
+        ))
+    };
+    let Some(expected) = expected_csrf.filter(|t| !t.is_empty()) else {
+        return Err(csrf_refused());
+    };
+    if let Some(h) = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if constant_time_eq(h, &expected) { Ok(Request::from_parts(parts, body)) } else { Err(csrf_refused()) };
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(csrf_refused());
+    }
+    let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| {
+        fail(AppError::Invalid("Formularen er for stor.".into()))
+    })?;
+    let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v));
+    match submitted {
+        Some(t) if constant_time_eq(&t, &expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(csrf_refused()),
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,128 @@
+//! Who may see and do what. Every handler asks here before it reads or changes an object.
+//!
+//! The rule of thumb: an object the user may not see answers 404 ([`AppError::NotFound`]), so
+//! another region's data is not even confirmed to exist; an object the user may see but not
+//! change answers 403 ([`AppError::Forbidden`]).
+
+use super::CurrentUser;
+use crate::error::AppError;
+use pulje_domain::Role;
+use pulje_store::applications::Application;
+
+/// Which regions' data a user may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Region(i64),
+}
+
+impl Scope {
+    pub fn of(user: &CurrentUser) -> Scope {
+        match (user.user.role, user.region_code()) {
+            (Role::Admin | Role::NationalViewer, _) => Scope::All,
+            (_, Some(code)) => Scope::Region(code),
+            // A regional role without a region sees nothing; never widen to All.
+            (_, None) => Scope::Region(0),
+        }
+    }
+
+    pub fn allows(self, region_code: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Region(code) => code == region_code,
+        }
+    }
+
+    /// The region filter for a list query.
+    pub fn region_filter(self) -> Option<i64> {
+        match self {
+            Scope::All => None,
+            Scope::Region(code) => Some(code),
+        }
+    }
+
+    /// Narrows to `requested` if allowed; another region is refused as not found.
+    pub fn narrow(self, requested: Option<i64>) -> Result<Option<i64>, AppError> {
+        match (self, requested) {
+            (Scope::All, r) => Ok(r),
+            (Scope::Region(code), None) => Ok(Some(code)),
+            (Scope::Region(code), Some(r)) if r == code => Ok(Some(code)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// Applicants see their own applications; other regional roles their region's; national roles all.
+pub fn can_view_application(user: &CurrentUser, app: &Application) -> bool {
+    if !Scope::of(user).allows(app.region_code) {
+        return false;
+    }
+    match user.user.role {
+        Role::Applicant => app.created_by == Some(user.user.id),
+        _ => true,
+    }
+}
+
+/// Fails with 404 unless the user may see the application.
+pub fn require_view(user: &CurrentUser, app: &Application) -> Result<(), AppError> {
+    if can_view_application(user, app) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Who may write applications, and in which region.
+pub fn can_create_in(user: &CurrentUser, region_code: i64) -> Result<(), AppError> {
+    match user.user.role {
+        Role::Admin => Ok(()),
+        Role::Applicant | Role::Leader | Role::RegionAdmin if user.region_code() == Some(region_code) => Ok(()),
+        Role::Applicant | Role::Leader | Role::RegionAdmin => Err(AppError::NotFound),
+        _ => Err(AppError::Forbidden("Din rolle kan ikke oprette ansøgninger.".into())),
+    }
+}
+
+/// Editing the form's text: the author (or the region's administrator, or an admin) while the
+/// application is a draft or returned.
+pub fn require_edit(user: &CurrentUser, app: &Application) -> Result<(), AppError> {
+    require_view(user, app)?;
+    let allowed = match user.user.role {
+        Role::Admin | Role::RegionAdmin => true,
+        Role::Applicant | Role::Leader => app.created_by == Some(user.user.id),
+        _ => false,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden("Kun ansøgeren og regionens administrator kan redigere ansøgningen.".into()));
+    }
+    if !app.status.is_editable() {
+        return Err(AppError::Conflict(format!(
+            "Ansøgningen har status «{}» og kan ikke længere redigeres.",
+            app.status.label_da()
+        )));
+    }
+    Ok(())
+}
+
+/// Administration of a region's reference data (hospitals, areas, tiers, rounds, users).
+pub fn require_admin_of(user: &CurrentUser, region_code: i64) -> Result<(), AppError> {
+    match user.user.role {
+        Role::Admin => Ok(()),
+        Role::RegionAdmin if user.region_code() == Some(region_code) => Ok(()),
+        Role::RegionAdmin => Err(AppError::NotFound),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
+/// Access to the administration pages at all.
+pub fn require_any_admin(user: &CurrentUser) -> Result<(), AppError> {
+    match user.user.role {
+        Role::Admin | Role::RegionAdmin => Ok(()),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
+/// The regions a user administers: all for `admin`, their own for `region_admin`.
+pub fn admin_scope(user: &CurrentUser) -> Result<Scope, AppError> {
+    require_any_admin(user)?;
+    Ok(Scope::of(user))
+}

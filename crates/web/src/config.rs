@@ -1,0 +1,27 @@
+//! The web layer's configuration, loaded once by the binary and passed in as state.
+
+/// Settings of the HTTP server. Every field is documented in the README with its variable.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served over HTTPS). `PULJE_SECURE_COOKIES`.
+    pub secure_cookies: bool,
+    /// Failed logins for one e-mail within [`Config::login_window_minutes`] before refusing.
+    pub login_max_failures: i64,
+    pub login_window_minutes: i64,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Rows per page in lists.
+    pub page_size: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            max_body_bytes: 2 * 1024 * 1024,
+            page_size: 25,
+        }
+    }
+}

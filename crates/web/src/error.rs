@@ -1,0 +1,150 @@
+//! One error type for every handler.
+//!
+//! Use `NotFound` for objects that do not exist *or* belong to another region (never reveal
+//! which), `Forbidden` for actions the user's role does not allow on an object they may see,
+//! `Invalid` for input problems with a Danish message, `Conflict` for stale versions and wrong
+//! states, and `Internal` for everything else: its cause is logged, never shown.
+//! Pages render [`AppError`] as an HTML page; API handlers wrap it in [`ApiError`] for JSON.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use pulje_store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// Not logged in: pages redirect to the login page, the API answers 401.
+    Unauthenticated,
+    NotFound,
+    Forbidden(String),
+    Invalid(String),
+    Conflict(String),
+    TooManyRequests(String),
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    pub fn forbidden() -> AppError {
+        AppError::Forbidden("Du har ikke adgang til at gøre dette.".into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message shown to the user, in Danish.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Du skal logge ind.".into(),
+            AppError::NotFound => "Siden eller det, du leder efter, findes ikke – eller du har ikke adgang til det.".into(),
+            AppError::Forbidden(m) | AppError::Invalid(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => m.clone(),
+            AppError::Internal(_) => "Der skete en fejl hos os. Prøv igen om lidt; fortsætter fejlen, så kontakt support.".into(),
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = ?e, "internal error");
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Stale => AppError::Conflict(
+                "Ansøgningen er blevet ændret af en anden, siden du åbnede den. Dine ændringer er ikke gemt.".into(),
+            ),
+            StoreError::Duplicate(m) => AppError::Conflict(m),
+            StoreError::Refused(m) => AppError::Invalid(m),
+            StoreError::Database(e) => AppError::Internal(e.into()),
+            StoreError::Other(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<pulje_store::DbError> for AppError {
+    fn from(e: pulje_store::DbError) -> Self {
+        AppError::from(StoreError::from(e))
+    }
+}
+
+impl From<pulje_store::DbError> for ApiError {
+    fn from(e: pulje_store::DbError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+    status: u16,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if let AppError::Unauthenticated = self {
+            return Redirect::to("/login").into_response();
+        }
+        let status = self.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Ikke fundet",
+            StatusCode::FORBIDDEN => "Ingen adgang",
+            StatusCode::CONFLICT => "Konflikt",
+            StatusCode::TOO_MANY_REQUESTS => "For mange forsøg",
+            StatusCode::UNPROCESSABLE_ENTITY => "Ugyldige oplysninger",
+            _ => "Fejl",
+        };
+        let page = ErrorPage { title: title.into(), message: self.message(), status: status.as_u16() };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.message()).into_response(),
+        }
+    }
+}
+
+/// [`AppError`] as JSON: `{"error": "…"}` with the same status.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let body = serde_json::json!({ "error": self.0.message() });
+        (self.0.status(), Json(body)).into_response()
+    }
+}
+
+pub type PageResult<T> = Result<T, AppError>;
+pub type ApiResult<T> = Result<T, ApiError>;

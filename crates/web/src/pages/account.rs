@@ -1,0 +1,82 @@
+//! `/me`: the user's own account and API tokens.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageResult};
+use crate::views::{self, Page};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use pulje_store::sessions;
+use serde::Deserialize;
+
+pub struct TokenRow {
+    id: i64,
+    label: String,
+    created: String,
+    revoked: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    page: Page,
+    name: String,
+    email: String,
+    role: String,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+}
+
+async fn render(state: &AppState, user: &CurrentUser, new_token: Option<String>, notice: Option<String>) -> PageResult<Html<String>> {
+    let mut conn = state.db.conn().await?;
+    let tokens = sessions::list_tokens(&mut conn, user.user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            label: t.label,
+            created: views::timestamp_da(&t.created_at),
+            revoked: t.revoked_at.map(|r| views::timestamp_da(&r)).unwrap_or_default(),
+        })
+        .collect();
+    let page = AccountPage {
+        page: Page::new(user, "Min konto", "/me").with_notice(notice),
+        name: user.user.name.clone(),
+        email: user.user.email.clone(),
+        role: Page::new(user, "", "").role_label,
+        tokens,
+        new_token,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser) -> PageResult<Html<String>> {
+    render(&state, &user, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    label: String,
+}
+
+/// Creates an API token and shows it once.
+pub async fn create_token(State(state): State<AppState>, user: CurrentUser, Form(form): Form<TokenForm>) -> PageResult<Html<String>> {
+    let mut tx = state.db.begin().await?;
+    let (_, raw) = sessions::create_token(&mut tx, &user.actor(), user.user.id, &form.label).await?;
+    tx.commit().await?;
+    render(&state, &user, Some(raw), Some("API-nøglen er oprettet. Kopiér den nu – den vises ikke igen.".into())).await
+}
+
+pub async fn revoke_token(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    let mut tx = state.db.begin().await?;
+    match sessions::revoke_token(&mut tx, &user.actor(), user.user.id, id).await {
+        Ok(()) => {}
+        Err(pulje_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/me").into_response())
+}

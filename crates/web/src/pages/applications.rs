@@ -1,0 +1,623 @@
+//! Applications: the list with filters and paging, the agreement form (create, save a partial
+//! draft, edit) and the detail page.
+
+use super::opt_id;
+use crate::auth::policy::{self, Scope};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageResult};
+use crate::views::{self, Choice, Field, Page, Pager};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use pulje_domain::{ApplicationInput, ApplicationRules, ApplicationStatus, FieldErrors, ParticipantInput};
+use pulje_store::applications::{self, Application, ListFilter, Placement, Summary};
+use pulje_store::reference::OK21;
+use pulje_store::{audit, org, programmes, StoreError};
+use serde::Deserialize;
+use pulje_store::Connection as AnyConnection;
+
+// --- list -----------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+    area: Option<String>,
+    hospital: Option<String>,
+    round: Option<String>,
+    region: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+pub struct Row {
+    id: i64,
+    title: String,
+    status: String,
+    region: String,
+    hospital: String,
+    round: String,
+    supplement: String,
+    period: String,
+}
+
+impl From<Summary> for Row {
+    fn from(s: Summary) -> Row {
+        Row {
+            id: s.id,
+            title: s.title,
+            status: s.status.label_da().into(),
+            region: pulje_domain::RegionCode::new(s.region_code).map(|r| r.name()).unwrap_or("").into(),
+            hospital: s.hospital_name.unwrap_or_default(),
+            round: s.round_name.unwrap_or_default(),
+            supplement: s.supplement_ore.map(views::kr).unwrap_or_default(),
+            period: match (s.start_date, s.end_date) {
+                (Some(a), Some(b)) => format!("{} – {}", a.format("%d-%m-%Y"), b.format("%d-%m-%Y")),
+                (Some(a), None) => format!("fra {}", a.format("%d-%m-%Y")),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "applications/list.html")]
+struct ListPage {
+    page: Page,
+    rows: Vec<Row>,
+    pager: Pager,
+    statuses: Vec<Choice>,
+    areas: Vec<Choice>,
+    hospitals: Vec<Choice>,
+    rounds: Vec<Choice>,
+    regions: Vec<Choice>,
+    show_region: bool,
+    q: String,
+    can_create: bool,
+}
+
+/// The filter a user's list query asks for, narrowed to what the user may see.
+pub(crate) fn list_filter(user: &CurrentUser, q: &ListQuery) -> Result<ListFilter, AppError> {
+    let scope = Scope::of(user);
+    let region_code = scope.narrow(opt_id(&q.region))?;
+    Ok(ListFilter {
+        region_code,
+        created_by: (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id),
+        programme_id: None,
+        status: q.status.as_deref().and_then(ApplicationStatus::parse),
+        area_id: opt_id(&q.area),
+        hospital_id: opt_id(&q.hospital),
+        round_id: opt_id(&q.round),
+        text: q.q.clone().filter(|t| !t.trim().is_empty()),
+    })
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> PageResult<Html<String>> {
+    let filter = list_filter(&user, &q)?;
+    let page_no = opt_id(&q.page).unwrap_or(1).max(1);
+    let per_page = state.config.page_size;
+    let mut conn = state.db.conn().await?;
+    let (rows, total) = applications::list(&mut conn, &filter, page_no, per_page).await?;
+
+    let region = filter.region_code;
+    let areas = programmes::areas(&mut conn, OK21, region).await?;
+    let hospitals = org::hospitals(&mut conn, region).await?;
+    let rounds = programmes::rounds(&mut conn, Some(OK21), region).await?;
+    let many_regions = region.is_none();
+    let region_suffix = |code: i64| {
+        if many_regions {
+            format!(" ({})", pulje_domain::RegionCode::new(code).map(|r| r.name()).unwrap_or(""))
+        } else {
+            String::new()
+        }
+    };
+    let mut statuses = vec![Choice::new("", "Alle", filter.status.is_none())];
+    statuses.extend(ApplicationStatus::ALL.iter().map(|s| Choice::new(s.as_str(), s.label_da(), filter.status == Some(*s))));
+    let mut area_choices = vec![Choice::new("", "Alle", filter.area_id.is_none())];
+    area_choices.extend(areas.iter().map(|a| Choice::new(a.id, format!("{}{}", a.name, region_suffix(a.region_code)), filter.area_id == Some(a.id))));
+    let mut hospital_choices = vec![Choice::new("", "Alle", filter.hospital_id.is_none())];
+    hospital_choices.extend(hospitals.iter().map(|h| Choice::new(h.id, format!("{}{}", h.name, region_suffix(h.region_code)), filter.hospital_id == Some(h.id))));
+    let mut round_choices = vec![Choice::new("", "Alle", filter.round_id.is_none())];
+    round_choices.extend(rounds.iter().map(|r| Choice::new(r.id, format!("{} (frist {}){}", r.name, r.deadline.format("%d-%m-%Y"), region_suffix(r.region_code)), filter.round_id == Some(r.id))));
+    let show_region = Scope::of(&user) == Scope::All;
+    let mut regions = vec![Choice::new("", "Alle", region.is_none())];
+    regions.extend(pulje_domain::RegionCode::all().map(|r| Choice::new(r.code(), r.name(), region == Some(i64::from(r.code())))));
+
+    let mut query: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [("status", &q.status), ("area", &q.area), ("hospital", &q.hospital), ("round", &q.round), ("region", &q.region), ("q", &q.q)] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            query.push((k, v.clone()));
+        }
+    }
+    let base_query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    let can_create = matches!(user.user.role, pulje_domain::Role::Applicant | pulje_domain::Role::Leader | pulje_domain::Role::RegionAdmin | pulje_domain::Role::Admin);
+    let page = ListPage {
+        page: Page::new(&user, "Ansøgninger", "/applications"),
+        rows: rows.into_iter().map(Row::from).collect(),
+        pager: Pager::new(page_no, per_page, total, &base_query),
+        statuses,
+        areas: area_choices,
+        hospitals: hospital_choices,
+        rounds: round_choices,
+        regions,
+        show_region,
+        q: q.q.clone().unwrap_or_default(),
+        can_create,
+    };
+    Ok(Html(page.render()?))
+}
+
+// --- the form -------------------------------------------------------------------------------
+
+pub struct ParticipantRow {
+    index: usize,
+    name: String,
+    role: String,
+    receives: bool,
+    name_error: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/form.html")]
+struct FormPage {
+    page: Page,
+    heading: String,
+    action: String,
+    version: i64,
+    error_summary: Vec<(String, String)>,
+    conflict: Option<String>,
+    show_region: bool,
+    region: Field,
+    regions: Vec<Choice>,
+    hospital_id: Field,
+    hospitals: Vec<Choice>,
+    hospital_department: Field,
+    title: Field,
+    responsible_leader: Field,
+    responsible_doctor: Field,
+    purpose: Field,
+    description: Field,
+    content: Field,
+    working_time_deviations: Field,
+    participants: Vec<ParticipantRow>,
+    participants_error: Field,
+    period_text: Field,
+    organisation: Field,
+    supplement_ore: Field,
+    tiers: Vec<Choice>,
+    remarks: Field,
+    area_ids: Field,
+    areas: Vec<Choice>,
+    area_argument: Field,
+    start_date: Field,
+    end_date: Field,
+    party_leader: Field,
+    party_doctor: Field,
+    party_union: Field,
+    party_region: Field,
+    agreement_date: Field,
+}
+
+/// Labels of the form's fields, also used to name fields in the error summary.
+const LABELS: [(&str, &str); 23] = [
+    ("region_code", "Region"),
+    ("hospital_id", "Hospital"),
+    ("hospital_department", "A1. Hospital/afdeling"),
+    ("title", "A2. Forsøgets titel"),
+    ("responsible_leader", "A3. Ansvarlig leder for forsøget"),
+    ("responsible_doctor", "A4. Ansvarlig afdelingslæge"),
+    ("purpose", "B1. Formål"),
+    ("description", "B2. Beskrivelse"),
+    ("content", "B3. Indhold (hvad er aftalt?)"),
+    ("working_time_deviations", "B3. Afvigelser fra arbejdstidsreglerne"),
+    ("participants", "B3. Deltagerkreds"),
+    ("period_text", "B4. I hvilken periode kører forsøget?"),
+    ("organisation", "B5. Organisering"),
+    ("supplement_ore", "B6. Tillægsstørrelse (årligt funktionstillæg)"),
+    ("remarks", "B6. Uddybende bemærkninger"),
+    ("area_ids", "Område"),
+    ("area_argument", "Hvorfor hører forsøget under området?"),
+    ("start_date", "C.2 Dato for forsøgets opstart"),
+    ("end_date", "C.3 Dato for forsøgets afslutning"),
+    ("party_leader", "Ledende overlæge (indgår aftalen)"),
+    ("party_doctor", "Afdelingslæge (indgår aftalen)"),
+    ("party_union", "For YL (godkender)"),
+    ("party_region", "For regionen (godkender)"),
+];
+
+fn label(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("participants.") {
+        let index: usize = rest.split('.').next().and_then(|i| i.parse().ok()).unwrap_or(0);
+        return format!("B3. Deltager {}", index + 1);
+    }
+    LABELS.iter().find(|(k, _)| *k == field).map(|(_, l)| l.to_string()).unwrap_or_else(|| field.to_string())
+}
+
+fn field(name: &str, value: &str, errors: &FieldErrors) -> Field {
+    Field::new(name, &label(name), value, errors)
+}
+
+/// What a submitted form holds: the agreement form, the version it was based on, the region.
+pub(crate) struct Submitted {
+    pub input: ApplicationInput,
+    pub version: i64,
+    pub region_code: Option<i64>,
+}
+
+/// Reads the form's raw pairs; repeated `area_ids` and numbered `participants.N.*` fields
+/// become lists. Nothing typed is dropped.
+pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
+    let mut input = ApplicationInput::default();
+    let mut version = 0;
+    let mut region_code = None;
+    let mut participants: std::collections::BTreeMap<usize, ParticipantInput> = Default::default();
+    for (key, value) in pairs {
+        if let Some(rest) = key.strip_prefix("participants.") {
+            let mut parts = rest.splitn(2, '.');
+            let index: Option<usize> = parts.next().and_then(|i| i.parse().ok()).filter(|i| *i < 200);
+            if let (Some(index), Some(attr)) = (index, parts.next()) {
+                let p = participants.entry(index).or_default();
+                match attr {
+                    "name" => p.name = value,
+                    "role" => p.role = value,
+                    "receives_supplement" => p.receives_supplement = !value.is_empty(),
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        match key.as_str() {
+            "version" => version = value.trim().parse().unwrap_or(0),
+            "region_code" => region_code = value.trim().parse().ok(),
+            "hospital_id" => input.hospital_id = value,
+            "hospital_department" => input.hospital_department = value,
+            "title" => input.title = value,
+            "responsible_leader" => input.responsible_leader = value,
+            "responsible_doctor" => input.responsible_doctor = value,
+            "purpose" => input.purpose = value,
+            "description" => input.description = value,
+            "content" => input.content = value,
+            "working_time_deviations" => input.working_time_deviations = value,
+            "period_text" => input.period_text = value,
+            "organisation" => input.organisation = value,
+            "supplement_ore" => input.supplement_ore = value,
+            "remarks" => input.remarks = value,
+            "area_ids" => input.area_ids.push(value),
+            "area_argument" => input.area_argument = value,
+            "start_date" => input.start_date = value,
+            "end_date" => input.end_date = value,
+            "party_leader" => input.party_leader = value,
+            "party_doctor" => input.party_doctor = value,
+            "party_union" => input.party_union = value,
+            "party_region" => input.party_region = value,
+            "agreement_date" => input.agreement_date = value,
+            _ => {}
+        }
+    }
+    input.participants = participants.into_values().collect();
+    Submitted { input, version, region_code }
+}
+
+struct FormContext {
+    region_code: i64,
+    rules: ApplicationRules,
+    hospitals: Vec<org::Hospital>,
+    areas: Vec<programmes::Area>,
+    tiers: Vec<programmes::Tier>,
+}
+
+async fn form_context(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> PageResult<FormContext> {
+    Ok(FormContext {
+        region_code,
+        rules: programmes::rules(conn, programme_id, region_code).await?,
+        hospitals: org::hospitals(conn, Some(region_code)).await?,
+        areas: programmes::areas(conn, programme_id, Some(region_code)).await?,
+        tiers: programmes::tiers(conn, programme_id, Some(region_code)).await?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form_page(
+    user: &CurrentUser,
+    heading: String,
+    action: String,
+    version: i64,
+    input: &ApplicationInput,
+    errors: &FieldErrors,
+    ctx: &FormContext,
+    show_region: bool,
+    conflict: Option<String>,
+) -> FormPage {
+    let f = |name: &str, value: &str| field(name, value, errors);
+    let mut hospitals = vec![Choice::new("", "Vælg hospital", input.hospital_id.trim().is_empty())];
+    hospitals.extend(ctx.hospitals.iter().map(|h| Choice::new(h.id, &h.name, input.hospital_id.trim() == h.id.to_string())));
+    let mut tiers = vec![Choice::new("", "Ikke valgt endnu", input.supplement_ore.trim().is_empty())];
+    tiers.extend(ctx.tiers.iter().map(|t| {
+        Choice::new(t.amount_ore, format!("{} – {}", t.name, views::kr(t.amount_ore)), input.supplement_ore.trim() == t.amount_ore.to_string())
+    }));
+    let areas = ctx
+        .areas
+        .iter()
+        .map(|a| Choice::new(a.id, &a.name, input.area_ids.iter().any(|v| v.trim() == a.id.to_string())))
+        .collect();
+    let regions = pulje_domain::RegionCode::all()
+        .map(|r| Choice::new(r.code(), r.name(), i64::from(r.code()) == ctx.region_code))
+        .collect();
+    let mut participants: Vec<ParticipantRow> = input
+        .participants
+        .iter()
+        .enumerate()
+        .map(|(index, p)| ParticipantRow {
+            index,
+            name: p.name.clone(),
+            role: p.role.clone(),
+            receives: p.receives_supplement,
+            name_error: errors.get(&format!("participants.{index}.name")).join(" "),
+        })
+        .collect();
+    // Always offer a few empty rows; without JavaScript, more rows come after saving.
+    let blanks = if participants.len() < 3 { 3 - participants.len() } else { 2 };
+    for _ in 0..blanks {
+        let index = participants.len();
+        participants.push(ParticipantRow { index, name: String::new(), role: String::new(), receives: false, name_error: String::new() });
+    }
+    let error_summary = errors.iter().flat_map(|(k, msgs)| msgs.iter().map(move |m| (anchor(k), format!("{}: {m}", label(k))))).collect();
+    FormPage {
+        page: Page::new(user, heading.clone(), "/applications"),
+        heading,
+        action,
+        version,
+        error_summary,
+        conflict,
+        show_region,
+        region: f("region_code", &ctx.region_code.to_string()),
+        regions,
+        hospital_id: f("hospital_id", &input.hospital_id),
+        hospitals,
+        hospital_department: f("hospital_department", &input.hospital_department).hint("Som det skal stå i aftalen, fx hospital og afdeling."),
+        title: f("title", &input.title),
+        responsible_leader: f("responsible_leader", &input.responsible_leader),
+        responsible_doctor: f("responsible_doctor", &input.responsible_doctor),
+        purpose: f("purpose", &input.purpose),
+        description: f("description", &input.description),
+        content: f("content", &input.content).hint("Hvad er aftalt: opgaver, ansvar, tillæg og eventuel henvisning til overenskomstens paragraffer."),
+        working_time_deviations: f("working_time_deviations", &input.working_time_deviations)
+            .hint("Beskriv, hvis forsøget afviger fra overenskomstens regler om arbejdstid. Skriv «ingen», hvis det ikke gør."),
+        participants,
+        participants_error: f("participants", ""),
+        period_text: f("period_text", &input.period_text).hint("Frivillig beskrivelse med egne ord; datoerne angives i afsnit C."),
+        organisation: f("organisation", &input.organisation),
+        supplement_ore: f("supplement_ore", &input.supplement_ore).hint("Tildeles den ansvarlige afdelingslæge, pr. år."),
+        tiers,
+        remarks: f("remarks", &input.remarks),
+        area_ids: f("area_ids", ""),
+        areas,
+        area_argument: f("area_argument", &input.area_argument),
+        start_date: f("start_date", &input.start_date),
+        end_date: f("end_date", &input.end_date).hint(&format!("Senest {}.", views::date_da(ctx.rules.last_end()))),
+        party_leader: f("party_leader", &input.party_leader),
+        party_doctor: f("party_doctor", &input.party_doctor),
+        party_union: f("party_union", &input.party_union),
+        party_region: f("party_region", &input.party_region),
+        agreement_date: f("agreement_date", &input.agreement_date),
+    }
+}
+
+/// The id of the element a summary link jumps to.
+fn anchor(field: &str) -> String {
+    if field.starts_with("participants.") {
+        return field.to_string();
+    }
+    match field {
+        "area_ids" => "areas".into(),
+        "participants" => "participants-table".into(),
+        f => f.into(),
+    }
+}
+
+fn render_form(status: StatusCode, form: FormPage) -> PageResult<Response> {
+    Ok((status, Html(form.render()?)).into_response())
+}
+
+pub async fn new(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+    let region_code = match user.region_code() {
+        Some(code) => code,
+        None => i64::from(pulje_domain::RegionCode::NORDJYLLAND.code()),
+    };
+    policy::can_create_in(&user, region_code)?;
+    let mut conn = state.db.conn().await?;
+    let ctx = form_context(&mut conn, OK21, region_code).await?;
+    let input = ApplicationInput {
+        responsible_doctor: if user.user.role == pulje_domain::Role::Applicant { user.user.name.clone() } else { String::new() },
+        ..Default::default()
+    };
+    let show_region = user.user.region.is_none();
+    let form = form_page(&user, "Ny ansøgning".into(), "/applications".into(), 0, &input, &FieldErrors::new(), &ctx, show_region, None);
+    render_form(StatusCode::OK, form)
+}
+
+pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+    let submitted = parse_form(pairs);
+    let region_code = match (user.region_code(), submitted.region_code) {
+        (Some(own), _) => own,
+        (None, Some(chosen)) if pulje_domain::RegionCode::new(chosen).is_some() => chosen,
+        _ => return Err(AppError::Invalid("Vælg en region.".into())),
+    };
+    policy::can_create_in(&user, region_code)?;
+    let mut conn = state.db.conn().await?;
+    let ctx = form_context(&mut conn, OK21, region_code).await?;
+    drop(conn);
+    let data = match submitted.input.validate(&ctx.rules) {
+        Ok(data) => data,
+        Err(errors) => {
+            let form = form_page(&user, "Ny ansøgning".into(), "/applications".into(), 0, &submitted.input, &errors, &ctx, user.user.region.is_none(), None);
+            return render_form(StatusCode::UNPROCESSABLE_ENTITY, form);
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let place = Placement { programme_id: OK21, region_code, created_by: Some(user.user.id), imported: false };
+    let app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/applications/{}?gemt=1", app.id)).into_response())
+}
+
+async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Application> {
+    match applications::get(conn, id).await {
+        Ok(app) => Ok(app),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    let mut conn = state.db.conn().await?;
+    let app = load(&mut conn, id).await?;
+    policy::require_edit(&user, &app)?;
+    let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
+    let form = form_page(&user, format!("Rediger: {}", app.data.title), format!("/applications/{id}"), app.version, &app.data.to_input(), &FieldErrors::new(), &ctx, false, None);
+    render_form(StatusCode::OK, form)
+}
+
+pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+    let submitted = parse_form(pairs);
+    let mut conn = state.db.conn().await?;
+    let app = load(&mut conn, id).await?;
+    policy::require_edit(&user, &app)?;
+    let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
+    drop(conn);
+    let heading = format!("Rediger: {}", app.data.title);
+    let action = format!("/applications/{id}");
+    let data = match submitted.input.validate(&ctx.rules) {
+        Ok(data) => data,
+        Err(errors) => {
+            let form = form_page(&user, heading, action, submitted.version, &submitted.input, &errors, &ctx, false, None);
+            return render_form(StatusCode::UNPROCESSABLE_ENTITY, form);
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    match applications::update(&mut tx, &user.actor(), id, submitted.version, &data).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/applications/{id}?gemt=1")).into_response())
+        }
+        Err(StoreError::Stale) => {
+            drop(tx);
+            let message = format!(
+                "Ansøgningen er blevet ændret af en anden, siden du åbnede den (nu version {}). Dine ændringer er IKKE gemt, \
+                 men står stadig i formularen herunder. Åbn den nyeste version i et nyt vindue, og overfør det, du vil beholde.",
+                app.version
+            );
+            let form = form_page(&user, heading, action, submitted.version, &submitted.input, &FieldErrors::new(), &ctx, false, Some(message));
+            render_form(StatusCode::CONFLICT, form)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// --- detail ---------------------------------------------------------------------------------
+
+pub struct Fact {
+    label: String,
+    value: String,
+}
+
+pub struct HistoryRow {
+    at: String,
+    actor: String,
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/show.html")]
+struct ShowPage {
+    page: Page,
+    app_id: i64,
+    title: String,
+    status: String,
+    region: String,
+    version: i64,
+    can_edit: bool,
+    section_a: Vec<Fact>,
+    section_b: Vec<Fact>,
+    participants: Vec<(String, String, bool)>,
+    section_c: Vec<Fact>,
+    section_d: Vec<Fact>,
+    missing: Vec<String>,
+    history: Vec<HistoryRow>,
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    gemt: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult<Html<String>> {
+    let mut conn = state.db.conn().await?;
+    let app = load(&mut conn, id).await?;
+    policy::require_view(&user, &app)?;
+    let areas = programmes::areas(&mut conn, &app.programme_id, Some(app.region_code)).await?;
+    let history = audit::list(&mut conn, &audit::Filter { entity: Some("application".into()), entity_id: Some(id.to_string()), ..Default::default() }, 50).await?;
+    let d = &app.data;
+    let fact = |label: &str, value: String| Fact { label: label.into(), value: if value.trim().is_empty() { "–".into() } else { value } };
+    let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
+    let area_names: Vec<String> = d.area_ids.iter().filter_map(|id| areas.iter().find(|a| a.id == *id)).map(|a| a.name.clone()).collect();
+    let can_edit = policy::require_edit(&user, &app).is_ok();
+    let missing = if app.status.is_editable() {
+        d.missing_for_submission().iter().flat_map(|(_, m)| m.to_vec()).collect()
+    } else {
+        Vec::new()
+    };
+    let page = ShowPage {
+        page: Page::new(&user, app.data.title.clone(), "/applications").with_notice(q.gemt.map(|_| "Ansøgningen er gemt.".to_string())),
+        app_id: app.id,
+        title: d.title.clone(),
+        status: app.status.label_da().into(),
+        region: pulje_domain::RegionCode::new(app.region_code).map(|r| r.name()).unwrap_or("").into(),
+        version: app.version,
+        can_edit,
+        section_a: vec![
+            fact("Hospital", app.hospital_name.clone().unwrap_or_default()),
+            fact("A1. Hospital/afdeling", d.hospital_department.clone()),
+            fact("A2. Forsøgets titel", d.title.clone()),
+            fact("A3. Ansvarlig leder", d.responsible_leader.clone()),
+            fact("A4. Ansvarlig afdelingslæge", d.responsible_doctor.clone()),
+        ],
+        section_b: vec![
+            fact("Område", area_names.join(", ")),
+            fact("Begrundelse for området", d.area_argument.clone()),
+            fact("B1. Formål", d.purpose.clone()),
+            fact("B2. Beskrivelse", d.description.clone()),
+            fact("B3. Indhold", d.content.clone()),
+            fact("B3. Afvigelser fra arbejdstidsreglerne", d.working_time_deviations.clone()),
+            fact("B4. Periode", d.period_text.clone()),
+            fact("B5. Organisering", d.organisation.clone()),
+            fact("B6. Tillægsstørrelse pr. år", d.supplement.map(|s| s.to_kr_string()).unwrap_or_default()),
+            fact("B6. Uddybende bemærkninger", d.remarks.clone()),
+        ],
+        participants: d.participants.iter().map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement)).collect(),
+        section_c: vec![fact("C.2 Opstart", date(d.start_date)), fact("C.3 Afslutning", date(d.end_date))],
+        section_d: vec![
+            fact("Ledende overlæge", d.party_leader.clone()),
+            fact("Afdelingslæge", d.party_doctor.clone()),
+            fact("For YL", d.party_union.clone()),
+            fact("For regionen", d.party_region.clone()),
+            fact("Dato for aftalen", date(d.agreement_date)),
+        ],
+        missing,
+        history: history
+            .into_iter()
+            .map(|e| HistoryRow { at: views::timestamp_da(&e.at), actor: e.actor, action: action_da(&e.action) })
+            .collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+fn action_da(action: &str) -> String {
+    match action {
+        "create" => "Oprettet".into(),
+        "update" => "Ændret".into(),
+        other => ApplicationStatus::parse(other).map(|s| format!("Status: {}", s.label_da())).unwrap_or_else(|| other.to_string()),
+    }
+}

@@ -1,0 +1,36 @@
+//! The server-rendered pages, one module per resource.
+
+mod account;
+mod admin;
+mod applications;
+mod home;
+mod programmes;
+mod regions;
+
+use crate::auth::login;
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/programmes", get(programmes::list))
+        .route("/programmes/{id}", get(programmes::show))
+        .route("/regions/{code}", get(regions::dashboard))
+        .route("/applications", get(applications::list).post(applications::create))
+        .route("/applications/new", get(applications::new))
+        .route("/applications/{id}", get(applications::show).post(applications::update))
+        .route("/applications/{id}/edit", get(applications::edit))
+        .route("/me", get(account::show))
+        .route("/me/tokens", post(account::create_token))
+        .route("/me/tokens/{id}/revoke", post(account::revoke_token))
+        .merge(admin::routes())
+}
+
+/// Reads an optional integer from a query or form value; empty or unreadable means none.
+pub(crate) fn opt_id(value: &Option<String>) -> Option<i64> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).and_then(|v| v.parse().ok())
+}

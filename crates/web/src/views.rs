@@ -1,0 +1,173 @@
+//! What every page template shares: the layout's data and form fields with their messages.
+
+use crate::auth::CurrentUser;
+use pulje_domain::{FieldErrors, Role};
+
+/// A link in the main navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The layout's data: title, navigation, the logged-in user and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub title: String,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub role_label: String,
+    pub nav: Vec<NavLink>,
+    /// A one-line confirmation shown at the top ("Ansøgningen er gemt.").
+    pub notice: Option<String>,
+}
+
+impl Page {
+    pub fn anonymous(title: &str, csrf: String) -> Page {
+        Page { title: title.into(), csrf, user_name: None, role_label: String::new(), nav: Vec::new(), notice: None }
+    }
+
+    /// A page for a logged-in user; `section` is the path prefix of the current section.
+    pub fn new(user: &CurrentUser, title: impl Into<String>, section: &str) -> Page {
+        let u = &user.user;
+        let mut nav = vec![
+            ("/programmes".to_string(), "Programmer"),
+            ("/applications".to_string(), "Ansøgninger"),
+        ];
+        if let Some(region) = u.region {
+            nav.push((format!("/regions/{}", region.code()), "Regionens overblik"));
+        }
+        if matches!(u.role, Role::Admin | Role::RegionAdmin) {
+            nav.push(("/admin".to_string(), "Administration"));
+        }
+        nav.push(("/me".to_string(), "Min konto"));
+        let nav = nav
+            .into_iter()
+            .map(|(href, label)| NavLink { current: !section.is_empty() && href.starts_with(section), href, label })
+            .collect();
+        let role_label = match u.region {
+            Some(r) => format!("{}, {}", u.role.label_da(), r.name()),
+            None => u.role.label_da().to_string(),
+        };
+        Page { title: title.into(), csrf: user.csrf_token.clone(), user_name: Some(u.name.clone()), role_label, nav, notice: None }
+    }
+
+    pub fn with_notice(mut self, notice: Option<String>) -> Page {
+        self.notice = notice;
+        self
+    }
+}
+
+/// One form field: what to show in it and what is wrong with it.
+#[derive(Debug, Clone, Default)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub errors: Vec<String>,
+}
+
+impl Field {
+    pub fn new(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Field {
+        Field {
+            name: name.into(),
+            label: label.into(),
+            hint: String::new(),
+            value: value.into(),
+            errors: errors.get(name).to_vec(),
+        }
+    }
+
+    pub fn hint(mut self, hint: &str) -> Field {
+        self.hint = hint.into();
+        self
+    }
+
+    /// The id of the element that describes this field (hint and errors), for `aria-describedby`.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.hint.is_empty() {
+            ids.push(format!("{}-hint", self.name));
+        }
+        if !self.errors.is_empty() {
+            ids.push(format!("{}-error", self.name));
+        }
+        ids.join(" ")
+    }
+
+    /// Whether the value can be shown in a date input; otherwise the form shows it as text so
+    /// nothing typed is lost.
+    pub fn is_iso_date(&self) -> bool {
+        self.value.is_empty() || chrono::NaiveDate::parse_from_str(&self.value, "%Y-%m-%d").is_ok()
+    }
+
+    pub fn invalid(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// An option of a select or a checkbox in a group.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl ToString, label: impl Into<String>, selected: bool) -> Choice {
+        Choice { value: value.to_string(), label: label.into(), selected }
+    }
+}
+
+/// Links to the pages of a paged list.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `base_query` is the list's query string without `page`.
+    pub fn new(page: i64, per_page: i64, total: i64, base_query: &str) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let page = page.clamp(1, pages);
+        let link = |p: i64| {
+            if base_query.is_empty() {
+                format!("?page={p}")
+            } else {
+                format!("?{base_query}&page={p}")
+            }
+        };
+        Pager {
+            page,
+            pages,
+            total,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        }
+    }
+}
+
+/// `1.234.567 kr.` from øre.
+pub fn kr(ore: i64) -> String {
+    pulje_domain::Ore::from_ore(ore).to_kr_string()
+}
+
+/// `1. april 2022`.
+pub fn date_da(date: chrono::NaiveDate) -> String {
+    pulje_domain::date::format_date_da(date)
+}
+
+/// A stored timestamp (`2026-11-22T12:42:45Z`) as `22-11-2026 12:42` (UTC).
+pub fn timestamp_da(ts: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(ts) {
+        Ok(t) => t.format("%d-%m-%Y %H:%M").to_string(),
+        Err(_) => ts.to_string(),
+    }
+}
