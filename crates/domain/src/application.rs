@@ -225,10 +225,12 @@ impl ApplicationInput {
                 }
                 _ => {
                     let tiers: Vec<String> = rules.tiers.iter().map(|t| t.to_kr_string()).collect();
-                    errors.add(
-                        "supplement_ore",
-                        format!("Tillægget skal være et af puljens trin: {}.", tiers.join(", ")),
-                    );
+                    let listed = match tiers.split_last() {
+                        Some((last, [])) => last.clone(),
+                        Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
+                        None => String::new(),
+                    };
+                    errors.add("supplement_ore", format!("Tillægget skal være et af puljens trin: {listed}"));
                     None
                 }
             },

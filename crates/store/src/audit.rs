@@ -61,6 +61,7 @@ pub async fn record<B: Serialize, A: Serialize>(
 pub const NONE: Option<&()> = None;
 
 #[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
     pub id: i64,
     pub at: String,

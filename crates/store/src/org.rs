@@ -6,12 +6,14 @@ use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Region {
     pub code: i64,
     pub name: String,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hospital {
     pub id: i64,
     pub region_code: i64,
@@ -19,6 +21,7 @@ pub struct Hospital {
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
     pub id: i64,
     pub hospital_id: i64,

@@ -21,6 +21,7 @@ pub(crate) fn opt_date_col(row: &AnyRow, col: &str) -> sqlx::Result<Option<Naive
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Programme {
     pub id: String,
     pub name: String,
@@ -42,6 +43,7 @@ impl FromRow<'_, AnyRow> for Programme {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tranche {
     pub id: i64,
     pub programme_id: String,
@@ -68,6 +70,7 @@ impl FromRow<'_, AnyRow> for Tranche {
 
 /// A region's share of a tranche.
 #[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pool {
     pub id: i64,
     pub tranche_id: i64,
@@ -78,6 +81,7 @@ pub struct Pool {
 
 /// A region's settings for a programme.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionSettings {
     pub programme_id: String,
     pub region_code: i64,
@@ -99,6 +103,7 @@ impl FromRow<'_, AnyRow> for RegionSettings {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Round {
     pub id: i64,
     pub programme_id: String,
@@ -122,6 +127,7 @@ impl FromRow<'_, AnyRow> for Round {
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
     pub id: i64,
     pub programme_id: String,
@@ -132,6 +138,7 @@ pub struct Area {
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     pub id: i64,
     pub programme_id: String,

@@ -100,6 +100,7 @@ pub async fn recent_failures(conn: &mut AnyConnection, email: &str, minutes: i64
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: i64,
     pub user_id: i64,

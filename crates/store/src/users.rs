@@ -7,11 +7,14 @@ use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub email: String,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub role: Role,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub region: Option<RegionCode>,
     pub disabled: bool,
     pub created_at: String,

@@ -1,8 +1,55 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
+//!
+//! Every handler takes an [`ApiUser`] (session cookie or `Authorization: Bearer` token) and
+//! applies the same [`crate::auth::policy`] as the pages; errors are `{"error": "…"}` in Danish.
 
+mod admin;
+mod applications;
+mod openapi;
+mod reference;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, AppError};
 use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::routing::get;
 use axum::Router;
+pub use openapi::ApiDoc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(admin::me))
+        .route("/applications", get(applications::list).post(applications::create))
+        .route("/applications/{id}", get(applications::show).put(applications::update))
+        .route("/regions", get(reference::regions))
+        .route("/programmes", get(reference::programmes))
+        .route("/programmes/{id}", get(reference::programme))
+        .route("/hospitals", get(reference::hospitals))
+        .route("/departments", get(reference::departments))
+        .route("/areas", get(reference::areas))
+        .route("/tiers", get(reference::tiers))
+        .route("/rounds", get(reference::rounds))
+        .route("/users", get(admin::users))
+        .route("/audit", get(admin::audit))
+}
+
+/// The logged-in user of an API request; without one the answer is 401 JSON.
+pub struct ApiUser(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        CurrentUser::from_request_parts(parts, state).await.map(ApiUser).map_err(ApiError)
+    }
+}
+
+/// A JSON body, or a Danish message saying why it could not be read.
+pub(crate) fn body<T>(result: Result<axum::Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    result.map(|axum::Json(v)| v).map_err(|e| {
+        ApiError(AppError::Invalid(format!("Forespørgslens JSON kan ikke læses: {}", e.body_text())))
+    })
 }

@@ -23,13 +23,13 @@ use pulje_store::Connection as AnyConnection;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
-    status: Option<String>,
-    area: Option<String>,
-    hospital: Option<String>,
-    round: Option<String>,
-    region: Option<String>,
-    q: Option<String>,
-    page: Option<String>,
+    pub status: Option<String>,
+    pub area: Option<String>,
+    pub hospital: Option<String>,
+    pub round: Option<String>,
+    pub region: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<String>,
 }
 
 pub struct Row {

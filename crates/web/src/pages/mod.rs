@@ -7,6 +7,7 @@ mod home;
 mod programmes;
 mod regions;
 
+pub(crate) use applications::{list_filter as applications_filter, ListQuery as ApplicationsQuery};
 use crate::auth::login;
 use crate::AppState;
 use axum::routing::{get, post};
