@@ -140,18 +140,31 @@ fn trimmed(s: &str) -> String {
 fn check_len(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) {
     let n = value.chars().count();
     if n > max {
-        errors.add(field, format!("{label} er for lang ({n} tegn); højst {max} tegn."));
+        errors.add(
+            field,
+            format!("{label} er for lang ({n} tegn); højst {max} tegn."),
+        );
     }
 }
 
-fn parse_optional_date(errors: &mut FieldErrors, field: &str, label: &str, text: &str) -> Option<NaiveDate> {
+fn parse_optional_date(
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    text: &str,
+) -> Option<NaiveDate> {
     let t = text.trim();
     if t.is_empty() {
         return None;
     }
     let parsed = parse_date(t);
     if parsed.is_none() {
-        errors.add(field, format!("{label} «{t}» er ikke en gyldig dato. Skriv fx 2022-04-01 eller 1. april 2022."));
+        errors.add(
+            field,
+            format!(
+                "{label} «{t}» er ikke en gyldig dato. Skriv fx 2022-04-01 eller 1. april 2022."
+            ),
+        );
     }
     parsed
 }
@@ -163,13 +176,28 @@ impl ApplicationInput {
 
         let title = trimmed(&self.title);
         if title.is_empty() {
-            errors.add("title", "Forsøgets titel (A2) skal udfyldes, også i en kladde.");
+            errors.add(
+                "title",
+                "Forsøgets titel (A2) skal udfyldes, også i en kladde.",
+            );
         }
         let lines = [
             ("title", "Titlen", &title),
-            ("hospital_department", "Hospital/afdeling", &self.hospital_department),
-            ("responsible_leader", "Ansvarlig leder", &self.responsible_leader),
-            ("responsible_doctor", "Ansvarlig afdelingslæge", &self.responsible_doctor),
+            (
+                "hospital_department",
+                "Hospital/afdeling",
+                &self.hospital_department,
+            ),
+            (
+                "responsible_leader",
+                "Ansvarlig leder",
+                &self.responsible_leader,
+            ),
+            (
+                "responsible_doctor",
+                "Ansvarlig afdelingslæge",
+                &self.responsible_doctor,
+            ),
             ("party_leader", "Navnet", &self.party_leader),
             ("party_doctor", "Navnet", &self.party_doctor),
             ("party_union", "Navnet", &self.party_union),
@@ -182,7 +210,11 @@ impl ApplicationInput {
             ("purpose", "Formålet", &self.purpose),
             ("description", "Beskrivelsen", &self.description),
             ("content", "Indholdet", &self.content),
-            ("working_time_deviations", "Beskrivelsen af arbejdstid", &self.working_time_deviations),
+            (
+                "working_time_deviations",
+                "Beskrivelsen af arbejdstid",
+                &self.working_time_deviations,
+            ),
             ("period_text", "Periodebeskrivelsen", &self.period_text),
             ("organisation", "Organiseringen", &self.organisation),
             ("remarks", "Bemærkningerne", &self.remarks),
@@ -204,14 +236,22 @@ impl ApplicationInput {
         };
 
         let mut area_ids = Vec::new();
-        for a in self.area_ids.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        for a in self
+            .area_ids
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+        {
             match a.parse::<i64>() {
                 Ok(id) if rules.area_ids.contains(&id) => {
                     if !area_ids.contains(&id) {
                         area_ids.push(id);
                     }
                 }
-                _ => errors.add("area_ids", "Området er ikke et af regionens områder i programmet."),
+                _ => errors.add(
+                    "area_ids",
+                    "Området er ikke et af regionens områder i programmet.",
+                ),
             }
         }
 
@@ -220,7 +260,10 @@ impl ApplicationInput {
             t => match t.parse::<i64>() {
                 Ok(ore) if rules.tiers.contains(&Ore::from_ore(ore)) => Some(Ore::from_ore(ore)),
                 Ok(_) if rules.tiers.is_empty() => {
-                    errors.add("supplement_ore", "Regionen har endnu ikke oprettet tillægstrin i programmet.");
+                    errors.add(
+                        "supplement_ore",
+                        "Regionen har endnu ikke oprettet tillægstrin i programmet.",
+                    );
                     None
                 }
                 _ => {
@@ -230,26 +273,44 @@ impl ApplicationInput {
                         Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
                         None => String::new(),
                     };
-                    errors.add("supplement_ore", format!("Tillægget skal være et af puljens trin: {listed}"));
+                    errors.add(
+                        "supplement_ore",
+                        format!("Tillægget skal være et af puljens trin: {listed}"),
+                    );
                     None
                 }
             },
         };
 
-        let start_date = parse_optional_date(&mut errors, "start_date", "Startdatoen", &self.start_date);
+        let start_date =
+            parse_optional_date(&mut errors, "start_date", "Startdatoen", &self.start_date);
         let end_date = parse_optional_date(&mut errors, "end_date", "Slutdatoen", &self.end_date);
-        let agreement_date = parse_optional_date(&mut errors, "agreement_date", "Datoen", &self.agreement_date);
+        let agreement_date = parse_optional_date(
+            &mut errors,
+            "agreement_date",
+            "Datoen",
+            &self.agreement_date,
+        );
         if let Some(start) = start_date {
             if start < rules.window.start() {
                 errors.add(
                     "start_date",
-                    format!("Forsøget kan tidligst starte {}.", format_date_da(rules.window.start())),
+                    format!(
+                        "Forsøget kan tidligst starte {}.",
+                        format_date_da(rules.window.start())
+                    ),
                 );
             }
         }
         if let Some(end) = end_date {
             if end > rules.last_end() {
-                errors.add("end_date", format!("Forsøget skal slutte senest {}.", format_date_da(rules.last_end())));
+                errors.add(
+                    "end_date",
+                    format!(
+                        "Forsøget skal slutte senest {}.",
+                        format_date_da(rules.last_end())
+                    ),
+                );
             }
         }
         if let (Some(start), Some(end)) = (start_date, end_date) {
@@ -268,9 +329,25 @@ impl ApplicationInput {
             if name.is_empty() {
                 errors.add(format!("participants.{i}.name"), "Skriv deltagerens navn.");
             }
-            check_len(&mut errors, &format!("participants.{i}.name"), "Navnet", &name, MAX_LINE);
-            check_len(&mut errors, &format!("participants.{i}.role"), "Rollen", &role, MAX_LINE);
-            participants.push(ParticipantData { name, role, receives_supplement: p.receives_supplement });
+            check_len(
+                &mut errors,
+                &format!("participants.{i}.name"),
+                "Navnet",
+                &name,
+                MAX_LINE,
+            );
+            check_len(
+                &mut errors,
+                &format!("participants.{i}.role"),
+                "Rollen",
+                &role,
+                MAX_LINE,
+            );
+            participants.push(ParticipantData {
+                name,
+                role,
+                receives_supplement: p.receives_supplement,
+            });
         }
 
         errors.into_result(ApplicationData {
@@ -306,14 +383,30 @@ impl ApplicationData {
     pub fn missing_for_submission(&self) -> FieldErrors {
         let mut m = FieldErrors::new();
         let required = [
-            ("hospital_department", "Hospital/afdeling (A1)", &self.hospital_department),
-            ("responsible_leader", "Ansvarlig leder (A3)", &self.responsible_leader),
-            ("responsible_doctor", "Ansvarlig afdelingslæge (A4)", &self.responsible_doctor),
+            (
+                "hospital_department",
+                "Hospital/afdeling (A1)",
+                &self.hospital_department,
+            ),
+            (
+                "responsible_leader",
+                "Ansvarlig leder (A3)",
+                &self.responsible_leader,
+            ),
+            (
+                "responsible_doctor",
+                "Ansvarlig afdelingslæge (A4)",
+                &self.responsible_doctor,
+            ),
             ("purpose", "Formål (B1)", &self.purpose),
             ("description", "Beskrivelse (B2)", &self.description),
             ("content", "Indhold (B3)", &self.content),
             ("organisation", "Organisering (B5)", &self.organisation),
-            ("area_argument", "Begrundelse for området", &self.area_argument),
+            (
+                "area_argument",
+                "Begrundelse for området",
+                &self.area_argument,
+            ),
         ];
         for (field, label, value) in required {
             if value.trim().is_empty() {
@@ -364,7 +457,10 @@ impl ApplicationData {
                 .collect(),
             period_text: self.period_text.clone(),
             organisation: self.organisation.clone(),
-            supplement_ore: self.supplement.map(|s| s.ore().to_string()).unwrap_or_default(),
+            supplement_ore: self
+                .supplement
+                .map(|s| s.ore().to_string())
+                .unwrap_or_default(),
             remarks: self.remarks.clone(),
             area_ids: self.area_ids.iter().map(|a| a.to_string()).collect(),
             area_argument: self.area_argument.clone(),
@@ -374,7 +470,10 @@ impl ApplicationData {
             party_doctor: self.party_doctor.clone(),
             party_union: self.party_union.clone(),
             party_region: self.party_region.clone(),
-            agreement_date: self.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
+            agreement_date: self
+                .agreement_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -393,7 +492,11 @@ mod tests {
             latest_end: Some(d(2023, 12, 31)),
             hospital_ids: vec![7],
             area_ids: vec![1, 2],
-            tiers: vec![Ore::from_ore(2_000_000), Ore::from_ore(3_500_000), Ore::from_ore(5_000_000)],
+            tiers: vec![
+                Ore::from_ore(2_000_000),
+                Ore::from_ore(3_500_000),
+                Ore::from_ore(5_000_000),
+            ],
         }
     }
 
@@ -406,7 +509,11 @@ mod tests {
             start_date: "1. april 2022".into(),
             end_date: "2023-12-31".into(),
             participants: vec![
-                ParticipantInput { name: "Ida Holm".into(), role: "afdelingslæge".into(), receives_supplement: true },
+                ParticipantInput {
+                    name: "Ida Holm".into(),
+                    role: "afdelingslæge".into(),
+                    receives_supplement: true,
+                },
                 ParticipantInput::default(),
             ],
             ..Default::default()
@@ -419,7 +526,11 @@ mod tests {
         assert_eq!(data.title, "Koordinator for smertebehandling");
         assert_eq!(data.supplement, Some(Ore::from_ore(3_500_000)));
         assert_eq!(data.start_date, Some(d(2022, 4, 1)));
-        assert_eq!(data.participants.len(), 1, "blank participant rows are dropped");
+        assert_eq!(
+            data.participants.len(),
+            1,
+            "blank participant rows are dropped"
+        );
         assert_eq!(data.to_input().validate(&rules()).unwrap(), data);
     }
 
@@ -428,7 +539,10 @@ mod tests {
         let mut input = filled();
         input.supplement_ore = "4000000".into();
         let errors = input.validate(&rules()).unwrap_err();
-        assert!(errors.get("supplement_ore")[0].contains("35.000 kr."), "{errors:?}");
+        assert!(
+            errors.get("supplement_ore")[0].contains("35.000 kr."),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -444,7 +558,10 @@ mod tests {
         input.start_date = "2023-05-01".into();
         input.end_date = "2023-04-30".into();
         let errors = input.validate(&rules()).unwrap_err();
-        assert_eq!(errors.get("end_date"), ["Slutdatoen skal ligge efter startdatoen."]);
+        assert_eq!(
+            errors.get("end_date"),
+            ["Slutdatoen skal ligge efter startdatoen."]
+        );
     }
 
     #[test]
@@ -471,7 +588,11 @@ mod tests {
     #[test]
     fn a_participant_needs_a_name() {
         let mut input = filled();
-        input.participants.push(ParticipantInput { name: "".into(), role: "sygeplejerske".into(), receives_supplement: false });
+        input.participants.push(ParticipantInput {
+            name: "".into(),
+            role: "sygeplejerske".into(),
+            receives_supplement: false,
+        });
         let errors = input.validate(&rules()).unwrap_err();
         assert!(errors.has("participants.2.name"));
     }

@@ -4,8 +4,18 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 const MONTHS_DA: [&str; 12] = [
-    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-    "november", "december",
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 /// Parses a civil date written as ISO (`2022-04-01`) or in the Danish forms found on the
@@ -23,7 +33,11 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .split(|c: char| c == '-' || c == '.' || c == '/' || c.is_whitespace())
         .filter(|p| !p.is_empty())
         .collect();
-    if numeric.len() == 3 && numeric.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
+    if numeric.len() == 3
+        && numeric
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    {
         let day: u32 = numeric[0].parse().ok()?;
         let month: u32 = numeric[1].parse().ok()?;
         let year = full_year(numeric[2])?;
@@ -61,7 +75,12 @@ fn month_from_name(name: &str) -> Option<u32> {
 
 /// `1. april 2022`.
 pub fn format_date_da(date: NaiveDate) -> String {
-    format!("{}. {} {}", date.day(), MONTHS_DA[date.month0() as usize], date.year())
+    format!(
+        "{}. {} {}",
+        date.day(),
+        MONTHS_DA[date.month0() as usize],
+        date.year()
+    )
 }
 
 /// An inclusive period of civil dates whose end lies after its start.
@@ -140,7 +159,11 @@ impl Period {
 }
 
 pub fn last_day_of_month(year: i32, month: u32) -> NaiveDate {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)
         .and_then(|d| d.pred_opt())
         .unwrap_or(NaiveDate::MAX)

@@ -13,7 +13,9 @@ pub mod region;
 pub mod role;
 pub mod status;
 
-pub use application::{ApplicationData, ApplicationInput, ApplicationRules, ParticipantData, ParticipantInput};
+pub use application::{
+    ApplicationData, ApplicationInput, ApplicationRules, ParticipantData, ParticipantInput,
+};
 pub use date::{parse_date, Period};
 pub use email::Email;
 pub use errors::FieldErrors;

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount of money in øre. May be negative (for corrections); arithmetic is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Ore(i64);
 
@@ -77,7 +79,9 @@ impl Ore {
         }
         let groups: Vec<&str> = whole.split('.').collect();
         if groups.len() > 1
-            && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[1..].iter().any(|g| g.len() != 3))
         {
             return Err(unreadable());
         }
@@ -129,7 +133,7 @@ impl fmt::Display for Ore {
         let digits = kr.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push('.');
             }
             grouped.push(c);
@@ -160,10 +164,22 @@ mod tests {
     #[test]
     fn refuses_unreadable_amounts() {
         assert_eq!(Ore::parse_kr("  "), Err(MoneyError::Empty));
-        assert!(matches!(Ore::parse_kr("50.00"), Err(MoneyError::Unreadable(_))));
-        assert!(matches!(Ore::parse_kr("fem"), Err(MoneyError::Unreadable(_))));
-        assert!(matches!(Ore::parse_kr("1,234"), Err(MoneyError::Unreadable(_))));
-        assert_eq!(Ore::parse_kr("99999999999999999999"), Err(MoneyError::TooLarge));
+        assert!(matches!(
+            Ore::parse_kr("50.00"),
+            Err(MoneyError::Unreadable(_))
+        ));
+        assert!(matches!(
+            Ore::parse_kr("fem"),
+            Err(MoneyError::Unreadable(_))
+        ));
+        assert!(matches!(
+            Ore::parse_kr("1,234"),
+            Err(MoneyError::Unreadable(_))
+        ));
+        assert_eq!(
+            Ore::parse_kr("99999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]

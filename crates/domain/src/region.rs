@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn only_official_codes_parse() {
-        assert_eq!(RegionCode::parse("1081").unwrap().name(), "Region Nordjylland");
+        assert_eq!(
+            RegionCode::parse("1081").unwrap().name(),
+            "Region Nordjylland"
+        );
         assert_eq!(RegionCode::new(1085).unwrap().name(), "Region Sjælland");
         assert!(RegionCode::parse("1080").is_none());
         assert!(RegionCode::parse("1086").is_none());

@@ -7,10 +7,19 @@ use pulje_store::{sessions, users, Actor, Db};
 use std::io::Read;
 
 #[derive(Parser)]
-#[command(name = "pulje", version, about = "Puljer og forsøgsaftaler for afdelingslæger")]
+#[command(
+    name = "pulje",
+    version,
+    about = "Puljer og forsøgsaftaler for afdelingslæger"
+)]
 struct Cli {
     /// Database: a SQLite file path or sqlite:// URL (default pulje.db), or postgres://…
-    #[arg(long, global = true, env = "PULJE_DATABASE_URL", default_value = "pulje.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "PULJE_DATABASE_URL",
+        default_value = "pulje.db"
+    )]
     database: String,
     #[command(subcommand)]
     command: Command,
@@ -87,7 +96,8 @@ enum UserCommand {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PULJE_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("PULJE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -98,7 +108,9 @@ async fn main() {
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await.with_context(|| format!("kan ikke åbne databasen {url}"))?;
+    let db = Db::connect(url)
+        .await
+        .with_context(|| format!("kan ikke åbne databasen {url}"))?;
     db.migrate().await.context("kan ikke migrere databasen")?;
     Ok(db)
 }
@@ -121,14 +133,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Sikkerhedskopi skrevet til {output}");
             Ok(())
         }
-        Command::User(UserCommand::Add { email, name, role, region, password_stdin }) => {
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            region,
+            password_stdin,
+        }) => {
             if !password_stdin {
                 bail!("angiv --password-stdin og skriv adgangskoden på standard input");
             }
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
             let role = Role::parse(&role).with_context(|| format!("ukendt rolle «{role}»"))?;
             let region = match region {
-                Some(r) => Some(RegionCode::parse(&r).with_context(|| format!("ukendt regionskode «{r}» (brug 1081–1085)"))?),
+                Some(r) => Some(
+                    RegionCode::parse(&r)
+                        .with_context(|| format!("ukendt regionskode «{r}» (brug 1081–1085)"))?,
+                ),
                 None => None,
             };
             let mut password = String::new();
@@ -136,7 +157,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             let db = open(&cli.database).await?;
             let mut tx = db.begin().await?;
-            let user = users::create(&mut tx, &cli_actor, &users::NewUser { email, name, role, region, password }).await?;
+            let user = users::create(
+                &mut tx,
+                &cli_actor,
+                &users::NewUser {
+                    email,
+                    name,
+                    role,
+                    region,
+                    password,
+                },
+            )
+            .await?;
             tx.commit().await?;
             println!("Bruger {} oprettet (id {}).", user.email, user.id);
             Ok(())
@@ -150,7 +182,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     u.email,
                     u.name,
                     u.role.as_str(),
-                    u.region.map(|r| r.code().to_string()).unwrap_or_else(|| "-".into()),
+                    u.region
+                        .map(|r| r.code().to_string())
+                        .unwrap_or_else(|| "-".into()),
                     if u.disabled { "deaktiveret" } else { "aktiv" }
                 );
             }
@@ -159,7 +193,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Disable { email }) => {
             let db = open(&cli.database).await?;
             let mut tx = db.begin().await?;
-            let user = users::find_by_email(&mut tx, &email).await?.with_context(|| format!("ingen bruger med e-mail {email}"))?;
+            let user = users::find_by_email(&mut tx, &email)
+                .await?
+                .with_context(|| format!("ingen bruger med e-mail {email}"))?;
             users::set_disabled(&mut tx, &cli_actor, user.id, true).await?;
             tx.commit().await?;
             println!("Bruger {} er deaktiveret.", user.email);
@@ -168,7 +204,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Token { email, label }) => {
             let db = open(&cli.database).await?;
             let mut tx = db.begin().await?;
-            let user = users::find_by_email(&mut tx, &email).await?.with_context(|| format!("ingen bruger med e-mail {email}"))?;
+            let user = users::find_by_email(&mut tx, &email)
+                .await?
+                .with_context(|| format!("ingen bruger med e-mail {email}"))?;
             if user.disabled {
                 bail!("brugeren {email} er deaktiveret");
             }
@@ -187,10 +225,18 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         println!("Demo-brugere (nye adgangskoder ved hver start med --demo):");
         for l in logins {
             let region = l.region.map(|r| r.name()).unwrap_or("hele landet");
-            println!("  {:<32} {:<24} {:<16} {}", l.email, l.password, l.role.as_str(), region);
+            println!(
+                "  {:<32} {:<24} {:<16} {}",
+                l.email,
+                l.password,
+                l.role.as_str(),
+                region
+            );
         }
     }
-    let listener = tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("kan ikke lytte på {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("kan ikke lytte på {}", args.bind))?;
     let address = listener.local_addr()?;
     println!("pulje kører på http://{address}");
     let config = pulje_web::Config {
@@ -198,7 +244,10 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         login_max_failures: args.login_max_failures,
         ..Default::default()
     };
-    let state = pulje_web::AppState { db: db.clone(), config: std::sync::Arc::new(config) };
+    let state = pulje_web::AppState {
+        db: db.clone(),
+        config: std::sync::Arc::new(config),
+    };
     pulje_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())
@@ -210,7 +259,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

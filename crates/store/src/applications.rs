@@ -65,7 +65,9 @@ impl FromRow<'_, AnyRow> for Application {
                 participants: Vec::new(),
                 period_text: r.try_get("period_text")?,
                 organisation: r.try_get("organisation")?,
-                supplement: r.try_get::<Option<i64>, _>("supplement_ore")?.map(Ore::from_ore),
+                supplement: r
+                    .try_get::<Option<i64>, _>("supplement_ore")?
+                    .map(Ore::from_ore),
                 remarks: r.try_get("remarks")?,
                 area_ids: Vec::new(),
                 area_argument: r.try_get("area_argument")?,
@@ -90,7 +92,12 @@ pub struct Placement<'a> {
     pub imported: bool,
 }
 
-pub async fn create(tx: &mut Tx, actor: &Actor, place: &Placement<'_>, data: &ApplicationData) -> Result<Application> {
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    place: &Placement<'_>,
+    data: &ApplicationData,
+) -> Result<Application> {
     let now = now_utc();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO applications (programme_id, region_code, status, version, created_by, created_at, updated_at, imported, \
@@ -130,12 +137,28 @@ pub async fn create(tx: &mut Tx, actor: &Actor, place: &Placement<'_>, data: &Ap
     .await?;
     write_children(tx, id, data).await?;
     let created = get(tx, id).await?;
-    audit::record(tx, actor, Some(created.region_code), "application", id, "create", audit::NONE, Some(&created)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(created.region_code),
+        "application",
+        id,
+        "create",
+        audit::NONE,
+        Some(&created),
+    )
+    .await?;
     Ok(created)
 }
 
 /// Replaces the form's content of an editable application, if `expected_version` is current.
-pub async fn update(tx: &mut Tx, actor: &Actor, id: i64, expected_version: i64, data: &ApplicationData) -> Result<Application> {
+pub async fn update(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    data: &ApplicationData,
+) -> Result<Application> {
     let before = get(tx, id).await?;
     if before.version != expected_version {
         return Err(StoreError::Stale);
@@ -178,16 +201,38 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: i64, expected_version: i64, 
     if changed != 1 {
         return Err(StoreError::Stale);
     }
-    sqlx::query("DELETE FROM application_participants WHERE application_id = $1").bind(id).execute(&mut **tx).await?;
-    sqlx::query("DELETE FROM application_areas WHERE application_id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM application_participants WHERE application_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM application_areas WHERE application_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     write_children(tx, id, data).await?;
     let after = get(tx, id).await?;
-    audit::record(tx, actor, Some(after.region_code), "application", id, "update", Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(after.region_code),
+        "application",
+        id,
+        "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
 /// Moves an application to `status` (used by the workflow and the demo data), bumping its version.
-pub async fn set_status(tx: &mut Tx, actor: &Actor, id: i64, status: ApplicationStatus, round_id: Option<i64>) -> Result<Application> {
+pub async fn set_status(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    status: ApplicationStatus,
+    round_id: Option<i64>,
+) -> Result<Application> {
     let before = get(tx, id).await?;
     sqlx::query("UPDATE applications SET status = $1, round_id = COALESCE($2, round_id), version = version + 1, updated_at = $3 WHERE id = $4")
         .bind(status.as_str())
@@ -197,7 +242,17 @@ pub async fn set_status(tx: &mut Tx, actor: &Actor, id: i64, status: Application
         .execute(&mut **tx)
         .await?;
     let after = get(tx, id).await?;
-    audit::record(tx, actor, Some(after.region_code), "application", id, status.as_str(), Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(after.region_code),
+        "application",
+        id,
+        status.as_str(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -224,7 +279,8 @@ async fn write_children(tx: &mut Tx, id: i64, data: &ApplicationData) -> Result<
     Ok(())
 }
 
-const SELECT: &str = "SELECT a.*, h.name AS hospital_name, r.name AS round_name FROM applications a \
+const SELECT: &str =
+    "SELECT a.*, h.name AS hospital_name, r.name AS round_name FROM applications a \
      LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id";
 
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
@@ -247,10 +303,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
     .into_iter()
     .map(|p| ParticipantData { name: p.name, role: p.role, receives_supplement: p.receives_supplement != 0 })
     .collect();
-    app.data.area_ids = sqlx::query_scalar("SELECT area_id FROM application_areas WHERE application_id = $1 ORDER BY area_id")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    app.data.area_ids = sqlx::query_scalar(
+        "SELECT area_id FROM application_areas WHERE application_id = $1 ORDER BY area_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(app)
 }
 
@@ -336,10 +394,22 @@ fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
     if let Some(v) = filter.area_id {
         push("EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", Arg::Int(v));
     }
-    if let Some(v) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        push("LOWER(a.title) LIKE ?", Arg::Text(format!("%{}%", v.to_lowercase())));
+    if let Some(v) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        push(
+            "LOWER(a.title) LIKE ?",
+            Arg::Text(format!("%{}%", v.to_lowercase())),
+        );
     }
-    let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
     (clause, args)
 }
 
@@ -357,11 +427,19 @@ fn bind_all<'q, O>(
 }
 
 /// A page of applications, newest first, and how many match in all.
-pub async fn list(conn: &mut AnyConnection, filter: &ListFilter, page: i64, per_page: i64) -> Result<(Vec<Summary>, i64)> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<Summary>, i64)> {
     let (clause, args) = where_clause(filter);
-    let (total,): (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*) FROM applications a{clause}")), &args)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (total,): (i64,) = bind_all(
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM applications a{clause}")),
+        &args,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let n = args.len();
     let sql = format!(
         "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
@@ -386,7 +464,11 @@ pub struct Count {
     pub count: i64,
 }
 
-pub async fn count_by_status(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Count>> {
+pub async fn count_by_status(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Count>> {
     Ok(sqlx::query_as::<_, Count>(
         "SELECT status AS key, COUNT(*) AS count FROM applications WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) \
          GROUP BY status ORDER BY status",
@@ -397,7 +479,11 @@ pub async fn count_by_status(conn: &mut AnyConnection, programme_id: &str, regio
     .await?)
 }
 
-pub async fn count_by_area(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Count>> {
+pub async fn count_by_area(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Count>> {
     Ok(sqlx::query_as::<_, Count>(
         "SELECT ar.name AS key, COUNT(*) AS count FROM application_areas aa JOIN applications a ON a.id = aa.application_id \
          JOIN areas ar ON ar.id = aa.area_id WHERE a.programme_id = $1 AND ($2 IS NULL OR a.region_code = $2) \
@@ -409,7 +495,11 @@ pub async fn count_by_area(conn: &mut AnyConnection, programme_id: &str, region:
     .await?)
 }
 
-pub async fn count_by_hospital(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Count>> {
+pub async fn count_by_hospital(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Count>> {
     Ok(sqlx::query_as::<_, Count>(
         "SELECT COALESCE(h.name, '(ikke angivet)') AS key, COUNT(*) AS count FROM applications a \
          LEFT JOIN hospitals h ON h.id = a.hospital_id WHERE a.programme_id = $1 AND ($2 IS NULL OR a.region_code = $2) \

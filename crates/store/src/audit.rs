@@ -17,11 +17,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(id: i64, email: &str) -> Actor {
-        Actor { user_id: Some(id), label: email.to_string() }
+        Actor {
+            user_id: Some(id),
+            label: email.to_string(),
+        }
     }
 
     pub fn system(label: &str) -> Actor {
-        Actor { user_id: None, label: label.to_string() }
+        Actor {
+            user_id: None,
+            label: label.to_string(),
+        }
     }
 }
 
@@ -37,8 +43,14 @@ pub async fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let before = before.map(serde_json::to_string).transpose().map_err(anyhow::Error::new)?;
-    let after = after.map(serde_json::to_string).transpose().map_err(anyhow::Error::new)?;
+    let before = before
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(anyhow::Error::new)?;
+    let after = after
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(anyhow::Error::new)?;
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, actor, region_code, entity, entity_id, action, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -110,7 +110,10 @@ impl Db {
                 "Sikkerhedskopi af PostgreSQL laves med pg_dump; se README.".into(),
             ));
         }
-        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
@@ -120,7 +123,10 @@ fn normalise_url(url: &str) -> (String, Backend) {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return (url.to_string(), Backend::Postgres);
     }
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
     let url = if path.contains('?') {
         format!("sqlite://{path}")
     } else {
@@ -135,8 +141,14 @@ mod tests {
 
     #[test]
     fn urls_pick_the_backend() {
-        assert_eq!(normalise_url("pulje.db"), ("sqlite://pulje.db?mode=rwc".into(), Backend::Sqlite));
+        assert_eq!(
+            normalise_url("pulje.db"),
+            ("sqlite://pulje.db?mode=rwc".into(), Backend::Sqlite)
+        );
         assert_eq!(normalise_url("sqlite://x.db").1, Backend::Sqlite);
-        assert_eq!(normalise_url("postgres://localhost/test").1, Backend::Postgres);
+        assert_eq!(
+            normalise_url("postgres://localhost/test").1,
+            Backend::Postgres
+        );
     }
 }

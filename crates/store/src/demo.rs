@@ -5,7 +5,9 @@ use crate::audit::Actor;
 use crate::reference::OK21;
 use crate::users::{self, NewUser};
 use crate::{password, programmes, Db, Result};
-use pulje_domain::{ApplicationInput, ApplicationStatus, Email, ParticipantInput, RegionCode, Role};
+use pulje_domain::{
+    ApplicationInput, ApplicationStatus, Email, ParticipantInput, RegionCode, Role,
+};
 
 /// A demo login to print at start-up.
 #[derive(Debug, Clone)]
@@ -23,11 +25,31 @@ fn demo_users() -> Vec<(&'static str, &'static str, Role, Option<RegionCode>)> {
     vec![
         ("ansoeger", "Ida Ansøger", Role::Applicant, midt),
         ("leder", "Lars Ledende Overlæge", Role::Leader, midt),
-        ("arbejdsgruppe", "Aase Arbejdsgruppe", Role::WorkingGroup, midt),
-        ("styregruppe", "Søren Styregruppe", Role::SteeringGroup, midt),
+        (
+            "arbejdsgruppe",
+            "Aase Arbejdsgruppe",
+            Role::WorkingGroup,
+            midt,
+        ),
+        (
+            "styregruppe",
+            "Søren Styregruppe",
+            Role::SteeringGroup,
+            midt,
+        ),
         ("tr", "Tina Tillidsrepræsentant", Role::UnionRep, midt),
-        ("region", "Rikke Regionsadministrator", Role::RegionAdmin, midt),
-        ("nord-ansoeger", "Niels Nordjyde", Role::Applicant, Some(RegionCode::NORDJYLLAND)),
+        (
+            "region",
+            "Rikke Regionsadministrator",
+            Role::RegionAdmin,
+            midt,
+        ),
+        (
+            "nord-ansoeger",
+            "Niels Nordjyde",
+            Role::Applicant,
+            Some(RegionCode::NORDJYLLAND),
+        ),
         ("national", "Nanna National", Role::NationalViewer, None),
         ("admin", "Anders Administrator", Role::Admin, None),
     ]
@@ -48,10 +70,26 @@ pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
             None => {
                 first_time = true;
                 let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e))?;
-                users::create(&mut tx, &actor, &NewUser { email, name: name.into(), role, region, password: pw.clone() }).await?;
+                users::create(
+                    &mut tx,
+                    &actor,
+                    &NewUser {
+                        email,
+                        name: name.into(),
+                        role,
+                        region,
+                        password: pw.clone(),
+                    },
+                )
+                .await?;
             }
         }
-        logins.push(DemoLogin { email, role, region, password: pw });
+        logins.push(DemoLogin {
+            email,
+            role,
+            region,
+            password: pw,
+        });
     }
     if first_time {
         sample_applications(&mut tx, &actor).await?;
@@ -61,8 +99,12 @@ pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
 }
 
 async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
-    let applicant = users::find_by_email(tx, &format!("ansoeger@{DEMO_DOMAIN}")).await?.map(|u| u.id);
-    let nord_applicant = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}")).await?.map(|u| u.id);
+    let applicant = users::find_by_email(tx, &format!("ansoeger@{DEMO_DOMAIN}"))
+        .await?
+        .map(|u| u.id);
+    let nord_applicant = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}"))
+        .await?
+        .map(|u| u.id);
     let midt = i64::from(RegionCode::MIDTJYLLAND.code());
     let nord = i64::from(RegionCode::NORDJYLLAND.code());
     let midt_rules = programmes::rules(tx, OK21, midt).await?;
@@ -138,19 +180,52 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
             responsible_leader: "Lars Ledende Overlæge".into(),
             responsible_doctor: "Ida Ansøger".into(),
             purpose: s.purpose.into(),
-            description: if s.purpose.is_empty() { String::new() } else { format!("{} Forsøget følges med status hver tredje måned.", s.purpose) },
-            content: if s.tier_kr.is_some() { "Funktionstillæg efter regionens forhåndsaftale. Ingen afvigelser fra arbejdstidsreglerne.".into() } else { String::new() },
-            supplement_ore: s.tier_kr.map(|kr| (kr * 100).to_string()).unwrap_or_default(),
+            description: if s.purpose.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{} Forsøget følges med status hver tredje måned.",
+                    s.purpose
+                )
+            },
+            content: if s.tier_kr.is_some() {
+                "Funktionstillæg efter regionens forhåndsaftale. Ingen afvigelser fra arbejdstidsreglerne.".into()
+            } else {
+                String::new()
+            },
+            supplement_ore: s
+                .tier_kr
+                .map(|kr| (kr * 100).to_string())
+                .unwrap_or_default(),
             area_ids: vec![midt_areas[i % midt_areas.len()].id.to_string()],
-            area_argument: if s.purpose.is_empty() { String::new() } else { "Forsøget udvikler afdelingslægens rolle inden for området.".into() },
-            organisation: if s.purpose.is_empty() { String::new() } else { "Afdelingslægen refererer til den ledende overlæge.".into() },
+            area_argument: if s.purpose.is_empty() {
+                String::new()
+            } else {
+                "Forsøget udvikler afdelingslægens rolle inden for området.".into()
+            },
+            organisation: if s.purpose.is_empty() {
+                String::new()
+            } else {
+                "Afdelingslægen refererer til den ledende overlæge.".into()
+            },
             start_date: s.start.into(),
             end_date: s.end.into(),
-            participants: vec![ParticipantInput { name: "Ida Ansøger".into(), role: "Afdelingslæge".into(), receives_supplement: true }],
+            participants: vec![ParticipantInput {
+                name: "Ida Ansøger".into(),
+                role: "Afdelingslæge".into(),
+                receives_supplement: true,
+            }],
             ..Default::default()
         };
-        let data = input.validate(&midt_rules).map_err(|e| anyhow::anyhow!("demo sample {i} invalid: {e:?}"))?;
-        let place = Placement { programme_id: OK21, region_code: midt, created_by: applicant, imported: false };
+        let data = input
+            .validate(&midt_rules)
+            .map_err(|e| anyhow::anyhow!("demo sample {i} invalid: {e:?}"))?;
+        let place = Placement {
+            programme_id: OK21,
+            region_code: midt,
+            created_by: applicant,
+            imported: false,
+        };
         let app = applications::create(tx, actor, &place, &data).await?;
         if s.status != ApplicationStatus::Draft {
             applications::set_status(tx, actor, app.id, s.status, None).await?;
@@ -168,9 +243,23 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
         end_date: "2024-03-31".into(),
         ..Default::default()
     };
-    let data = input.validate(&nord_rules).map_err(|e| anyhow::anyhow!("demo sample invalid: {e:?}"))?;
-    let place = Placement { programme_id: OK21, region_code: nord, created_by: nord_applicant, imported: false };
+    let data = input
+        .validate(&nord_rules)
+        .map_err(|e| anyhow::anyhow!("demo sample invalid: {e:?}"))?;
+    let place = Placement {
+        programme_id: OK21,
+        region_code: nord,
+        created_by: nord_applicant,
+        imported: false,
+    };
     let app = applications::create(tx, actor, &place, &data).await?;
-    applications::set_status(tx, actor, app.id, ApplicationStatus::Submitted, nord_rounds.get(1).map(|r| r.id)).await?;
+    applications::set_status(
+        tx,
+        actor,
+        app.id,
+        ApplicationStatus::Submitted,
+        nord_rounds.get(1).map(|r| r.id),
+    )
+    .await?;
     Ok(())
 }

@@ -31,11 +31,20 @@ pub struct Department {
 }
 
 pub async fn regions(conn: &mut AnyConnection) -> Result<Vec<Region>> {
-    Ok(sqlx::query_as::<_, Region>("SELECT code, name FROM regions ORDER BY code").fetch_all(conn).await?)
+    Ok(
+        sqlx::query_as::<_, Region>("SELECT code, name FROM regions ORDER BY code")
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
 pub async fn region(conn: &mut AnyConnection, code: i64) -> Result<Region> {
-    Ok(sqlx::query_as::<_, Region>("SELECT code, name FROM regions WHERE code = $1").bind(code).fetch_one(conn).await?)
+    Ok(
+        sqlx::query_as::<_, Region>("SELECT code, name FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// Hospitals of one region, or of all when `region` is `None`, by region and name.
@@ -49,10 +58,12 @@ pub async fn hospitals(conn: &mut AnyConnection, region: Option<i64>) -> Result<
 }
 
 pub async fn hospital(conn: &mut AnyConnection, id: i64) -> Result<Hospital> {
-    Ok(sqlx::query_as::<_, Hospital>("SELECT id, region_code, name FROM hospitals WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(
+        sqlx::query_as::<_, Hospital>("SELECT id, region_code, name FROM hospitals WHERE id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 fn clean_name(name: &str, what: &str) -> Result<String> {
@@ -61,7 +72,9 @@ fn clean_name(name: &str, what: &str) -> Result<String> {
         return Err(StoreError::Refused(format!("Skriv {what}s navn.")));
     }
     if name.chars().count() > 200 {
-        return Err(StoreError::Refused(format!("{what}s navn er for langt (højst 200 tegn).")));
+        return Err(StoreError::Refused(format!(
+            "{what}s navn er for langt (højst 200 tegn)."
+        )));
     }
     Ok(name.to_string())
 }
@@ -74,15 +87,32 @@ fn duplicate(what: &str, name: &str) -> impl FnOnce(StoreError) -> StoreError {
     }
 }
 
-pub async fn create_hospital(tx: &mut Tx, actor: &Actor, region_code: i64, name: &str) -> Result<Hospital> {
+pub async fn create_hospital(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_code: i64,
+    name: &str,
+) -> Result<Hospital> {
     let name = clean_name(name, "Hospital")?;
-    let h = sqlx::query_as::<_, Hospital>("INSERT INTO hospitals (region_code, name) VALUES ($1, $2) RETURNING id, region_code, name")
-        .bind(region_code)
-        .bind(&name)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| duplicate("hospital", &name)(e.into()))?;
-    audit::record(tx, actor, Some(region_code), "hospital", h.id, "create", audit::NONE, Some(&h)).await?;
+    let h = sqlx::query_as::<_, Hospital>(
+        "INSERT INTO hospitals (region_code, name) VALUES ($1, $2) RETURNING id, region_code, name",
+    )
+    .bind(region_code)
+    .bind(&name)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| duplicate("hospital", &name)(e.into()))?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "hospital",
+        h.id,
+        "create",
+        audit::NONE,
+        Some(&h),
+    )
+    .await?;
     Ok(h)
 }
 
@@ -96,11 +126,22 @@ pub async fn rename_hospital(tx: &mut Tx, actor: &Actor, id: i64, name: &str) ->
         .await
         .map_err(|e| duplicate("hospital", &name)(e.into()))?;
     let after = hospital(tx, id).await?;
-    audit::record(tx, actor, Some(before.region_code), "hospital", id, "update", Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(before.region_code),
+        "hospital",
+        id,
+        "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
-const DEPARTMENT_SELECT: &str = "SELECT d.id, d.hospital_id, h.region_code, h.name AS hospital_name, d.name \
+const DEPARTMENT_SELECT: &str =
+    "SELECT d.id, d.hospital_id, h.region_code, h.name AS hospital_name, d.name \
      FROM departments d JOIN hospitals h ON h.id = d.hospital_id";
 
 pub async fn departments(conn: &mut AnyConnection, region: Option<i64>) -> Result<Vec<Department>> {
@@ -113,24 +154,51 @@ pub async fn departments(conn: &mut AnyConnection, region: Option<i64>) -> Resul
 }
 
 pub async fn department(conn: &mut AnyConnection, id: i64) -> Result<Department> {
-    Ok(sqlx::query_as::<_, Department>(&format!("{DEPARTMENT_SELECT} WHERE d.id = $1")).bind(id).fetch_one(conn).await?)
+    Ok(
+        sqlx::query_as::<_, Department>(&format!("{DEPARTMENT_SELECT} WHERE d.id = $1"))
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
-pub async fn create_department(tx: &mut Tx, actor: &Actor, hospital_id: i64, name: &str) -> Result<Department> {
+pub async fn create_department(
+    tx: &mut Tx,
+    actor: &Actor,
+    hospital_id: i64,
+    name: &str,
+) -> Result<Department> {
     let name = clean_name(name, "Afdeling")?;
     let h = hospital(tx, hospital_id).await?;
-    let id: i64 = sqlx::query_scalar("INSERT INTO departments (hospital_id, name) VALUES ($1, $2) RETURNING id")
-        .bind(hospital_id)
-        .bind(&name)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO departments (hospital_id, name) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(hospital_id)
+    .bind(&name)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
     let d = department(tx, id).await?;
-    audit::record(tx, actor, Some(h.region_code), "department", id, "create", audit::NONE, Some(&d)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(h.region_code),
+        "department",
+        id,
+        "create",
+        audit::NONE,
+        Some(&d),
+    )
+    .await?;
     Ok(d)
 }
 
-pub async fn rename_department(tx: &mut Tx, actor: &Actor, id: i64, name: &str) -> Result<Department> {
+pub async fn rename_department(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+) -> Result<Department> {
     let name = clean_name(name, "Afdeling")?;
     let before = department(tx, id).await?;
     sqlx::query("UPDATE departments SET name = $1 WHERE id = $2")
@@ -140,6 +208,25 @@ pub async fn rename_department(tx: &mut Tx, actor: &Actor, id: i64, name: &str) 
         .await
         .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
     let after = department(tx, id).await?;
-    audit::record(tx, actor, Some(before.region_code), "department", id, "update", Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(before.region_code),
+        "department",
+        id,
+        "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
+}
+
+/// The number of hospitals per region: `(region code, count)`, regions without any left out.
+pub async fn hospital_counts(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT region_code, COUNT(*) FROM hospitals GROUP BY region_code ORDER BY region_code",
+    )
+    .fetch_all(conn)
+    .await?)
 }

@@ -12,7 +12,10 @@ use sqlx::{AnyConnection, FromRow, Row};
 /// Reads an ISO date column.
 pub(crate) fn date_col(row: &AnyRow, col: &str) -> sqlx::Result<NaiveDate> {
     let text: String = row.try_get(col)?;
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode { index: col.into(), source: Box::new(e) })
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode {
+        index: col.into(),
+        source: Box::new(e),
+    })
 }
 
 pub(crate) fn opt_date_col(row: &AnyRow, col: &str) -> sqlx::Result<Option<NaiveDate>> {
@@ -154,10 +157,12 @@ pub async fn programmes(conn: &mut AnyConnection) -> Result<Vec<Programme>> {
 }
 
 pub async fn programme(conn: &mut AnyConnection, id: &str) -> Result<Programme> {
-    Ok(sqlx::query_as::<_, Programme>("SELECT id, name, description, window_start, window_end FROM programmes WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, Programme>(
+        "SELECT id, name, description, window_start, window_end FROM programmes WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
 pub async fn tranches(conn: &mut AnyConnection, programme_id: &str) -> Result<Vec<Tranche>> {
@@ -171,7 +176,11 @@ pub async fn tranches(conn: &mut AnyConnection, programme_id: &str) -> Result<Ve
 }
 
 /// The pools of a programme's tranches, for one region or all.
-pub async fn pools(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Pool>> {
+pub async fn pools(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Pool>> {
     Ok(sqlx::query_as::<_, Pool>(
         "SELECT p.id, p.tranche_id, p.region_code, r.name AS region_name, p.amount_ore \
          FROM pools p JOIN tranches t ON t.id = p.tranche_id JOIN regions r ON r.code = p.region_code \
@@ -183,7 +192,11 @@ pub async fn pools(conn: &mut AnyConnection, programme_id: &str, region: Option<
     .await?)
 }
 
-pub async fn region_settings(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<RegionSettings> {
+pub async fn region_settings(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> Result<RegionSettings> {
     let found = sqlx::query_as::<_, RegionSettings>(
         "SELECT programme_id, region_code, latest_end, oncost_basis_points FROM programme_regions \
          WHERE programme_id = $1 AND region_code = $2",
@@ -200,10 +213,16 @@ pub async fn region_settings(conn: &mut AnyConnection, programme_id: &str, regio
     }))
 }
 
-pub async fn set_region_settings(tx: &mut Tx, actor: &Actor, settings: &RegionSettings) -> Result<()> {
+pub async fn set_region_settings(
+    tx: &mut Tx,
+    actor: &Actor,
+    settings: &RegionSettings,
+) -> Result<()> {
     let before = region_settings(tx, &settings.programme_id, settings.region_code).await?;
     if settings.oncost_basis_points < 0 || settings.oncost_basis_points > 10_000 {
-        return Err(StoreError::Refused("Procenttillægget skal ligge mellem 0 og 100 %.".into()));
+        return Err(StoreError::Refused(
+            "Procenttillægget skal ligge mellem 0 og 100 %.".into(),
+        ));
     }
     sqlx::query(
         "INSERT INTO programme_regions (programme_id, region_code, latest_end, oncost_basis_points) VALUES ($1, $2, $3, $4) \
@@ -215,25 +234,64 @@ pub async fn set_region_settings(tx: &mut Tx, actor: &Actor, settings: &RegionSe
     .bind(settings.oncost_basis_points)
     .execute(&mut **tx)
     .await?;
-    audit::record(tx, actor, Some(settings.region_code), "programme_region", format!("{}/{}", settings.programme_id, settings.region_code), "update", Some(&before), Some(settings)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(settings.region_code),
+        "programme_region",
+        format!("{}/{}", settings.programme_id, settings.region_code),
+        "update",
+        Some(&before),
+        Some(settings),
+    )
+    .await?;
     Ok(())
 }
 
 /// What an application in `programme_id` and `region_code` is validated against.
-pub async fn rules(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<ApplicationRules> {
+pub async fn rules(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> Result<ApplicationRules> {
     let p = programme(conn, programme_id).await?;
     let settings = region_settings(conn, programme_id, region_code).await?;
-    let hospital_ids = crate::org::hospitals(conn, Some(region_code)).await?.into_iter().map(|h| h.id).collect();
-    let area_ids = areas(conn, programme_id, Some(region_code)).await?.into_iter().map(|a| a.id).collect();
-    let tiers = tiers(conn, programme_id, Some(region_code)).await?.into_iter().map(|t| Ore::from_ore(t.amount_ore)).collect();
-    let window = Period::new(p.window_start, p.window_end)
-        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("programme {programme_id} has an empty window")))?;
-    Ok(ApplicationRules { window, latest_end: settings.latest_end, hospital_ids, area_ids, tiers })
+    let hospital_ids = crate::org::hospitals(conn, Some(region_code))
+        .await?
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    let area_ids = areas(conn, programme_id, Some(region_code))
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let tiers = tiers(conn, programme_id, Some(region_code))
+        .await?
+        .into_iter()
+        .map(|t| Ore::from_ore(t.amount_ore))
+        .collect();
+    let window = Period::new(p.window_start, p.window_end).ok_or_else(|| {
+        StoreError::Other(anyhow::anyhow!(
+            "programme {programme_id} has an empty window"
+        ))
+    })?;
+    Ok(ApplicationRules {
+        window,
+        latest_end: settings.latest_end,
+        hospital_ids,
+        area_ids,
+        tiers,
+    })
 }
 
 // --- rounds ---------------------------------------------------------------------------------
 
-pub async fn rounds(conn: &mut AnyConnection, programme_id: Option<&str>, region: Option<i64>) -> Result<Vec<Round>> {
+pub async fn rounds(
+    conn: &mut AnyConnection,
+    programme_id: Option<&str>,
+    region: Option<i64>,
+) -> Result<Vec<Round>> {
     Ok(sqlx::query_as::<_, Round>(
         "SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds \
          WHERE ($1 IS NULL OR programme_id = $1) AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, deadline, id",
@@ -245,10 +303,12 @@ pub async fn rounds(conn: &mut AnyConnection, programme_id: Option<&str>, region
 }
 
 pub async fn round(conn: &mut AnyConnection, id: i64) -> Result<Round> {
-    Ok(sqlx::query_as::<_, Round>("SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, Round>(
+        "SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// A round as the admin form gives it.
@@ -264,12 +324,20 @@ fn check_round(input: &RoundInput) -> Result<()> {
         return Err(StoreError::Refused("Skriv rundens navn.".into()));
     }
     if input.deadline < input.opens_on {
-        return Err(StoreError::Refused("Ansøgningsfristen skal ligge på eller efter åbningsdatoen.".into()));
+        return Err(StoreError::Refused(
+            "Ansøgningsfristen skal ligge på eller efter åbningsdatoen.".into(),
+        ));
     }
     Ok(())
 }
 
-pub async fn create_round(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, input: &RoundInput) -> Result<Round> {
+pub async fn create_round(
+    tx: &mut Tx,
+    actor: &Actor,
+    programme_id: &str,
+    region_code: i64,
+    input: &RoundInput,
+) -> Result<Round> {
     check_round(input)?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO rounds (programme_id, region_code, name, opens_on, deadline) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -282,11 +350,26 @@ pub async fn create_round(tx: &mut Tx, actor: &Actor, programme_id: &str, region
     .fetch_one(&mut **tx)
     .await?;
     let r = round(tx, id).await?;
-    audit::record(tx, actor, Some(region_code), "round", id, "create", audit::NONE, Some(&r)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "round",
+        id,
+        "create",
+        audit::NONE,
+        Some(&r),
+    )
+    .await?;
     Ok(r)
 }
 
-pub async fn update_round(tx: &mut Tx, actor: &Actor, id: i64, input: &RoundInput) -> Result<Round> {
+pub async fn update_round(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    input: &RoundInput,
+) -> Result<Round> {
     check_round(input)?;
     let before = round(tx, id).await?;
     sqlx::query("UPDATE rounds SET name = $1, opens_on = $2, deadline = $3 WHERE id = $4")
@@ -297,13 +380,27 @@ pub async fn update_round(tx: &mut Tx, actor: &Actor, id: i64, input: &RoundInpu
         .execute(&mut **tx)
         .await?;
     let after = round(tx, id).await?;
-    audit::record(tx, actor, Some(before.region_code), "round", id, "update", Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(before.region_code),
+        "round",
+        id,
+        "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
 // --- areas ----------------------------------------------------------------------------------
 
-pub async fn areas(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Area>> {
+pub async fn areas(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Area>> {
     Ok(sqlx::query_as::<_, Area>(
         "SELECT id, programme_id, region_code, name, short_name, position FROM areas \
          WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, position, id",
@@ -315,10 +412,12 @@ pub async fn areas(conn: &mut AnyConnection, programme_id: &str, region: Option<
 }
 
 pub async fn area(conn: &mut AnyConnection, id: i64) -> Result<Area> {
-    Ok(sqlx::query_as::<_, Area>("SELECT id, programme_id, region_code, name, short_name, position FROM areas WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, Area>(
+        "SELECT id, programme_id, region_code, name, short_name, position FROM areas WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
 fn check_area(name: &str, short_name: &str) -> Result<(String, String)> {
@@ -326,11 +425,22 @@ fn check_area(name: &str, short_name: &str) -> Result<(String, String)> {
     if name.is_empty() {
         return Err(StoreError::Refused("Skriv områdets navn.".into()));
     }
-    let short = if short_name.trim().is_empty() { name } else { short_name.trim() };
+    let short = if short_name.trim().is_empty() {
+        name
+    } else {
+        short_name.trim()
+    };
     Ok((name.to_string(), short.to_string()))
 }
 
-pub async fn create_area(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, name: &str, short_name: &str) -> Result<Area> {
+pub async fn create_area(
+    tx: &mut Tx,
+    actor: &Actor,
+    programme_id: &str,
+    region_code: i64,
+    name: &str,
+    short_name: &str,
+) -> Result<Area> {
     let (name, short) = check_area(name, short_name)?;
     let position: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM areas WHERE programme_id = $1 AND region_code = $2",
@@ -354,11 +464,27 @@ pub async fn create_area(tx: &mut Tx, actor: &Actor, programme_id: &str, region_
         other => other,
     })?;
     let a = area(tx, id).await?;
-    audit::record(tx, actor, Some(region_code), "area", id, "create", audit::NONE, Some(&a)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "area",
+        id,
+        "create",
+        audit::NONE,
+        Some(&a),
+    )
+    .await?;
     Ok(a)
 }
 
-pub async fn update_area(tx: &mut Tx, actor: &Actor, id: i64, name: &str, short_name: &str) -> Result<Area> {
+pub async fn update_area(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    short_name: &str,
+) -> Result<Area> {
     let (name, short) = check_area(name, short_name)?;
     let before = area(tx, id).await?;
     sqlx::query("UPDATE areas SET name = $1, short_name = $2 WHERE id = $3")
@@ -368,13 +494,27 @@ pub async fn update_area(tx: &mut Tx, actor: &Actor, id: i64, name: &str, short_
         .execute(&mut **tx)
         .await?;
     let after = area(tx, id).await?;
-    audit::record(tx, actor, Some(before.region_code), "area", id, "update", Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(before.region_code),
+        "area",
+        id,
+        "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
 // --- tiers ----------------------------------------------------------------------------------
 
-pub async fn tiers(conn: &mut AnyConnection, programme_id: &str, region: Option<i64>) -> Result<Vec<Tier>> {
+pub async fn tiers(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Tier>> {
     Ok(sqlx::query_as::<_, Tier>(
         "SELECT id, programme_id, region_code, name, amount_ore FROM tiers \
          WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, amount_ore",
@@ -386,17 +526,32 @@ pub async fn tiers(conn: &mut AnyConnection, programme_id: &str, region: Option<
 }
 
 pub async fn tier(conn: &mut AnyConnection, id: i64) -> Result<Tier> {
-    Ok(sqlx::query_as::<_, Tier>("SELECT id, programme_id, region_code, name, amount_ore FROM tiers WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, Tier>(
+        "SELECT id, programme_id, region_code, name, amount_ore FROM tiers WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
-pub async fn create_tier(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, name: &str, amount: Ore) -> Result<Tier> {
+pub async fn create_tier(
+    tx: &mut Tx,
+    actor: &Actor,
+    programme_id: &str,
+    region_code: i64,
+    name: &str,
+    amount: Ore,
+) -> Result<Tier> {
     if !amount.is_positive() {
-        return Err(StoreError::Refused("Tillæggets beløb skal være større end 0.".into()));
+        return Err(StoreError::Refused(
+            "Tillæggets beløb skal være større end 0.".into(),
+        ));
     }
-    let name = if name.trim().is_empty() { amount.to_kr_string() } else { name.trim().to_string() };
+    let name = if name.trim().is_empty() {
+        amount.to_kr_string()
+    } else {
+        name.trim().to_string()
+    };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tiers (programme_id, region_code, name, amount_ore) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -411,7 +566,17 @@ pub async fn create_tier(tx: &mut Tx, actor: &Actor, programme_id: &str, region_
         other => other,
     })?;
     let t = tier(tx, id).await?;
-    audit::record(tx, actor, Some(region_code), "tier", id, "create", audit::NONE, Some(&t)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "tier",
+        id,
+        "create",
+        audit::NONE,
+        Some(&t),
+    )
+    .await?;
     Ok(t)
 }
 
@@ -432,7 +597,20 @@ pub async fn delete_tier(tx: &mut Tx, actor: &Actor, id: i64) -> Result<()> {
             Ore::from_ore(before.amount_ore).to_kr_string()
         )));
     }
-    sqlx::query("DELETE FROM tiers WHERE id = $1").bind(id).execute(&mut **tx).await?;
-    audit::record(tx, actor, Some(before.region_code), "tier", id, "delete", Some(&before), audit::NONE).await?;
+    sqlx::query("DELETE FROM tiers WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Some(before.region_code),
+        "tier",
+        id,
+        "delete",
+        Some(&before),
+        audit::NONE,
+    )
+    .await?;
     Ok(())
 }

@@ -43,7 +43,10 @@ const HOSPITALS: [(i64, &str); 11] = [
 const DEPARTMENTS: [(&str, &str); 3] = [
     ("Aarhus Universitetshospital", "Bedøvelse og Operation 2"),
     ("Aarhus Universitetshospital", "Hjerne- og Rygkirurgi"),
-    ("Hospitalsenhed Midt", "Medicinsk afdeling, Diagnostisk Center"),
+    (
+        "Hospitalsenhed Midt",
+        "Medicinsk afdeling, Diagnostisk Center",
+    ),
 ];
 
 /// Region Nordjylland's six priority areas: (name, the overview table's short name).
@@ -57,13 +60,20 @@ const NORDJYLLAND_AREAS: [(&str, &str); 6] = [
 ];
 
 const MIDTJYLLAND_AREAS: [(&str, &str); 4] = [
-    ("Faglig specialist evt. med et særligt fokusområde", "Faglig specialist"),
+    (
+        "Faglig specialist evt. med et særligt fokusområde",
+        "Faglig specialist",
+    ),
     ("Tværsektorielle patientforløb (brobygger)", "Brobygger"),
-    ("Forbedringsaktiviteter, herunder fælles beslutningstagen", "Forbedring"),
+    (
+        "Forbedringsaktiviteter, herunder fælles beslutningstagen",
+        "Forbedring",
+    ),
     ("Digitalisering og forbedringsaktiviteter", "Digitalisering"),
 ];
 
-const MIDTJYLLAND_TIERS_KR: [(&str, i64); 3] = [("Lille", 20_000), ("Mellem", 35_000), ("Høj", 50_000)];
+const MIDTJYLLAND_TIERS_KR: [(&str, i64); 3] =
+    [("Lille", 20_000), ("Mellem", 35_000), ("Høj", 50_000)];
 
 /// Region Nordjylland's five rounds: (name, opens, deadline).
 const NORDJYLLAND_ROUNDS: [(&str, &str, &str); 5] = [
@@ -86,13 +96,18 @@ struct Seeded {
 pub async fn ensure(db: &Db) -> Result<()> {
     let mut tx = db.begin().await?;
     for (code, name) in REGIONS {
-        sqlx::query("INSERT INTO regions (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING")
-            .bind(i64::from(code))
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO regions (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(i64::from(code))
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
     }
-    let has_ok21: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programmes WHERE id = $1").bind(OK21).fetch_one(&mut *tx).await?;
+    let has_ok21: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programmes WHERE id = $1")
+        .bind(OK21)
+        .fetch_one(&mut *tx)
+        .await?;
     if has_ok21 > 0 {
         tx.commit().await?;
         return Ok(());
@@ -125,12 +140,14 @@ pub async fn ensure(db: &Db) -> Result<()> {
         .fetch_one(&mut *tx)
         .await?;
         for (region, kr) in OK21_POOLS_KR {
-            sqlx::query("INSERT INTO pools (tranche_id, region_code, amount_ore) VALUES ($1, $2, $3)")
-                .bind(tranche_id)
-                .bind(region)
-                .bind(kr * 100)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO pools (tranche_id, region_code, amount_ore) VALUES ($1, $2, $3)",
+            )
+            .bind(tranche_id)
+            .bind(region)
+            .bind(kr * 100)
+            .execute(&mut *tx)
+            .await?;
         }
     }
 
@@ -143,7 +160,10 @@ pub async fn ensure(db: &Db) -> Result<()> {
             .await?;
     }
 
-    for (region, areas) in [(1081_i64, &NORDJYLLAND_AREAS[..]), (1082, &MIDTJYLLAND_AREAS[..])] {
+    for (region, areas) in [
+        (1081_i64, &NORDJYLLAND_AREAS[..]),
+        (1082, &MIDTJYLLAND_AREAS[..]),
+    ] {
         for (position, (name, short)) in areas.iter().enumerate() {
             sqlx::query("INSERT INTO areas (programme_id, region_code, name, short_name, position) VALUES ($1, $2, $3, $4, $5)")
                 .bind(OK21)
@@ -193,8 +213,22 @@ pub async fn ensure(db: &Db) -> Result<()> {
         .await?;
     }
 
-    let seeded = Seeded { programme: OK21, regions: REGIONS.len(), hospitals: HOSPITALS.len() };
-    audit::record(&mut tx, &Actor::system("system"), None, "programme", OK21, "seed_reference_data", audit::NONE, Some(&seeded)).await?;
+    let seeded = Seeded {
+        programme: OK21,
+        regions: REGIONS.len(),
+        hospitals: HOSPITALS.len(),
+    };
+    audit::record(
+        &mut tx,
+        &Actor::system("system"),
+        None,
+        "programme",
+        OK21,
+        "seed_reference_data",
+        audit::NONE,
+        Some(&seeded),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

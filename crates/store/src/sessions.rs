@@ -58,7 +58,11 @@ pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Sessio
         None => Ok(None),
         Some(r) => {
             let user = users::get(conn, r.user_id).await?;
-            Ok(Some(Session { token_hash: r.token_hash, user, csrf_token: r.csrf_token }))
+            Ok(Some(Session {
+                token_hash: r.token_hash,
+                user,
+                csrf_token: r.csrf_token,
+            }))
         }
     }
 }
@@ -110,9 +114,18 @@ pub struct ApiToken {
 }
 
 /// Creates an API token for a user; returns the stored record and the raw token (shown once).
-pub async fn create_token(tx: &mut Tx, actor: &Actor, user_id: i64, label: &str) -> Result<(ApiToken, String)> {
+pub async fn create_token(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: i64,
+    label: &str,
+) -> Result<(ApiToken, String)> {
     let raw = format!("pulje_{}", random_token());
-    let label = if label.trim().is_empty() { "API-nøgle" } else { label.trim() };
+    let label = if label.trim().is_empty() {
+        "API-nøgle"
+    } else {
+        label.trim()
+    };
     let token = sqlx::query_as::<_, ApiToken>(
         "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, user_id, label, created_at, revoked_at",
@@ -124,7 +137,17 @@ pub async fn create_token(tx: &mut Tx, actor: &Actor, user_id: i64, label: &str)
     .fetch_one(&mut **tx)
     .await?;
     let user = users::get(tx, user_id).await?;
-    audit::record(tx, actor, user.region.map(|r| i64::from(r.code())), "api_token", token.id, "create", audit::NONE, Some(&token)).await?;
+    audit::record(
+        tx,
+        actor,
+        user.region.map(|r| i64::from(r.code())),
+        "api_token",
+        token.id,
+        "create",
+        audit::NONE,
+        Some(&token),
+    )
+    .await?;
     Ok((token, raw))
 }
 
@@ -166,9 +189,26 @@ pub async fn revoke_token(tx: &mut Tx, actor: &Actor, user_id: i64, token_id: i6
         return Ok(());
     }
     let now = now_utc();
-    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2").bind(&now).bind(token_id).execute(&mut **tx).await?;
-    let after = ApiToken { revoked_at: Some(now), ..before.clone() };
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+        .bind(&now)
+        .bind(token_id)
+        .execute(&mut **tx)
+        .await?;
+    let after = ApiToken {
+        revoked_at: Some(now),
+        ..before.clone()
+    };
     let user = users::get(tx, user_id).await?;
-    audit::record(tx, actor, user.region.map(|r| i64::from(r.code())), "api_token", token_id, "revoke", Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        user.region.map(|r| i64::from(r.code())),
+        "api_token",
+        token_id,
+        "revoke",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(())
 }

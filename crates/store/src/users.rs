@@ -34,8 +34,9 @@ struct UserRow {
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(r: UserRow) -> Result<User> {
-        let role = Role::parse(&r.role)
-            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown role {} for user {}", r.role, r.id)))?;
+        let role = Role::parse(&r.role).ok_or_else(|| {
+            StoreError::Other(anyhow::anyhow!("unknown role {} for user {}", r.role, r.id))
+        })?;
         Ok(User {
             id: r.id,
             email: r.email,
@@ -67,9 +68,17 @@ impl NewUser {
             return Err("Navnet mangler.".into());
         }
         match (self.role.is_regional(), self.region) {
-            (true, None) => return Err(format!("Rollen «{}» kræver en region.", self.role.label_da())),
+            (true, None) => {
+                return Err(format!(
+                    "Rollen «{}» kræver en region.",
+                    self.role.label_da()
+                ))
+            }
             (false, Some(_)) => {
-                return Err(format!("Rollen «{}» gælder hele landet og har ingen region.", self.role.label_da()))
+                return Err(format!(
+                    "Rollen «{}» gælder hele landet og har ingen region.",
+                    self.role.label_da()
+                ))
             }
             _ => {}
         }
@@ -93,11 +102,24 @@ pub async fn create(tx: &mut Tx, actor: &Actor, new: &NewUser) -> Result<User> {
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Duplicate(_) => StoreError::Duplicate(format!("Der findes allerede en bruger med e-mail {}.", new.email)),
+        StoreError::Duplicate(_) => StoreError::Duplicate(format!(
+            "Der findes allerede en bruger med e-mail {}.",
+            new.email
+        )),
         other => other,
     })?;
     let user = User::try_from(row)?;
-    audit::record(tx, actor, user.region.map(|r| i64::from(r.code())), "user", user.id, "create", audit::NONE, Some(&user)).await?;
+    audit::record(
+        tx,
+        actor,
+        user.region.map(|r| i64::from(r.code())),
+        "user",
+        user.id,
+        "create",
+        audit::NONE,
+        Some(&user),
+    )
+    .await?;
     Ok(user)
 }
 
@@ -110,10 +132,11 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<User> {
 }
 
 pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>> {
-    let row = sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(conn)
+            .await?;
     row.map(User::try_from).transpose()
 }
 
@@ -125,11 +148,14 @@ pub async fn credentials(conn: &mut AnyConnection, email: &str) -> Result<Option
         user: UserRow,
         password_hash: String,
     }
-    let row = sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| Ok((User::try_from(r.user)?, r.password_hash))).transpose()
+    let row = sqlx::query_as::<_, Row>(&format!(
+        "SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"
+    ))
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((User::try_from(r.user)?, r.password_hash)))
+        .transpose()
 }
 
 /// All users, or one region's when `region` is set, by e-mail.
@@ -146,18 +172,37 @@ pub async fn list(conn: &mut AnyConnection, region: Option<RegionCode>) -> Resul
 /// Disables or enables a user. Disabling ends the user's sessions and revokes the API tokens.
 pub async fn set_disabled(tx: &mut Tx, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
     let before = get(tx, id).await?;
-    sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now_utc())
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut **tx)
             .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_utc())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     }
     let after = get(tx, id).await?;
     let action = if disabled { "disable" } else { "enable" };
-    audit::record(tx, actor, before.region.map(|r| i64::from(r.code())), "user", id, action, Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        before.region.map(|r| i64::from(r.code())),
+        "user",
+        id,
+        action,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -171,6 +216,34 @@ pub async fn set_password(tx: &mut Tx, actor: &Actor, id: i64, new_password: &st
         .execute(&mut **tx)
         .await?;
     // The hash itself is never logged; the entry records that the password changed.
-    audit::record(tx, actor, user.region.map(|r| i64::from(r.code())), "user", id, "set_password", audit::NONE, audit::NONE).await?;
+    audit::record(
+        tx,
+        actor,
+        user.region.map(|r| i64::from(r.code())),
+        "user",
+        id,
+        "set_password",
+        audit::NONE,
+        audit::NONE,
+    )
+    .await?;
     Ok(())
+}
+
+/// How many users a region has, and how many of them are not disabled.
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct RegionCount {
+    pub region_code: i64,
+    pub users: i64,
+    pub active: i64,
+}
+
+/// Users per region; users without a region (national roles) are not counted.
+pub async fn counts_by_region(conn: &mut AnyConnection) -> Result<Vec<RegionCount>> {
+    Ok(sqlx::query_as::<_, RegionCount>(
+        "SELECT region_code, COUNT(*) AS users, COUNT(CASE WHEN disabled = 0 THEN 1 END) AS active \
+         FROM users WHERE region_code IS NOT NULL GROUP BY region_code ORDER BY region_code",
+    )
+    .fetch_all(conn)
+    .await?)
 }

@@ -114,7 +114,11 @@ impl IntoResponse for AppError {
             StatusCode::UNPROCESSABLE_ENTITY => "Ugyldige oplysninger",
             _ => "Fejl",
         };
-        let page = ErrorPage { title: title.into(), message: self.message(), status: status.as_u16() };
+        let page = ErrorPage {
+            title: title.into(),
+            message: self.message(),
+            status: status.as_u16(),
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, self.message()).into_response(),

@@ -25,7 +25,14 @@ pub struct Page {
 
 impl Page {
     pub fn anonymous(title: &str, csrf: String) -> Page {
-        Page { title: title.into(), csrf, user_name: None, role_label: String::new(), nav: Vec::new(), notice: None }
+        Page {
+            title: title.into(),
+            csrf,
+            user_name: None,
+            role_label: String::new(),
+            nav: Vec::new(),
+            notice: None,
+        }
     }
 
     /// A page for a logged-in user; `section` is the path prefix of the current section.
@@ -44,13 +51,24 @@ impl Page {
         nav.push(("/me".to_string(), "Min konto"));
         let nav = nav
             .into_iter()
-            .map(|(href, label)| NavLink { current: !section.is_empty() && href.starts_with(section), href, label })
+            .map(|(href, label)| NavLink {
+                current: !section.is_empty() && href.starts_with(section),
+                href,
+                label,
+            })
             .collect();
         let role_label = match u.region {
             Some(r) => format!("{}, {}", u.role.label_da(), r.name()),
             None => u.role.label_da().to_string(),
         };
-        Page { title: title.into(), csrf: user.csrf_token.clone(), user_name: Some(u.name.clone()), role_label, nav, notice: None }
+        Page {
+            title: title.into(),
+            csrf: user.csrf_token.clone(),
+            user_name: Some(u.name.clone()),
+            role_label,
+            nav,
+            notice: None,
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<String>) -> Page {
@@ -118,7 +136,11 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(value: impl ToString, label: impl Into<String>, selected: bool) -> Choice {
-        Choice { value: value.to_string(), label: label.into(), selected }
+        Choice {
+            value: value.to_string(),
+            label: label.into(),
+            selected,
+        }
     }
 }
 

@@ -18,10 +18,15 @@ pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
 
 /// Users: every region's for `admin`, the own region's for `region_admin`; others 403.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [User]), (status = 403, description = "Not an administrator")), security(("bearer" = []), ("session" = [])))]
-pub async fn users(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Vec<User>>> {
+pub async fn users(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Vec<User>>> {
     let scope = policy::admin_scope(&user)?;
     let mut conn = state.db.conn().await?;
-    let region = scope.region_filter().and_then(pulje_domain::RegionCode::new);
+    let region = scope
+        .region_filter()
+        .and_then(pulje_domain::RegionCode::new);
     let mut list = users::list(&mut conn, region).await?;
     if scope.region_filter().is_some() {
         list.retain(|u| u.region.is_some());
@@ -45,7 +50,11 @@ pub struct AuditParams {
 
 /// The audit log, newest first: all of it for `admin`, the own region's for `region_admin`.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "users", params(AuditParams), responses((status = 200, body = [Entry]), (status = 403, description = "Not an administrator")), security(("bearer" = []), ("session" = [])))]
-pub async fn audit(State(state): State<AppState>, ApiUser(user): ApiUser, Query(p): Query<AuditParams>) -> ApiResult<Json<Vec<Entry>>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Json<Vec<Entry>>> {
     let scope = policy::admin_scope(&user)?;
     let filter = audit::Filter {
         region_code: scope.region_filter(),
@@ -55,5 +64,7 @@ pub async fn audit(State(state): State<AppState>, ApiUser(user): ApiUser, Query(
         before_id: p.before_id,
     };
     let mut conn = state.db.conn().await?;
-    Ok(Json(audit::list(&mut conn, &filter, p.limit.unwrap_or(100).clamp(1, 1000)).await?))
+    Ok(Json(
+        audit::list(&mut conn, &filter, p.limit.unwrap_or(100).clamp(1, 1000)).await?,
+    ))
 }

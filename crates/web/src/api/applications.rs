@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use pulje_domain::{ApplicationData, ApplicationInput, ApplicationRules, FieldErrors, ParticipantInput};
+use pulje_domain::{
+    ApplicationData, ApplicationInput, ApplicationRules, FieldErrors, ParticipantInput,
+};
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::{org, programmes, Connection, StoreError};
 use serde::{Deserialize, Serialize};
@@ -156,24 +158,32 @@ pub struct ValidationErrorJson {
 }
 
 /// Validates the input; the area errors found while resolving names come along.
-fn validate(input: &ApplicationInput, mut errors: FieldErrors, rules: &ApplicationRules) -> Result<ApplicationData, Response> {
+fn validate(
+    input: &ApplicationInput,
+    mut errors: FieldErrors,
+    rules: &ApplicationRules,
+) -> Result<ApplicationData, FieldErrors> {
     match input.validate(rules) {
         Ok(data) if errors.is_empty() => Ok(data),
-        Ok(_) => Err(invalid(errors)),
+        Ok(_) => Err(errors),
         Err(more) => {
             for (field, messages) in more.iter() {
                 for m in messages {
                     errors.add(field, m.clone());
                 }
             }
-            Err(invalid(errors))
+            Err(errors)
         }
     }
 }
 
 fn invalid(fields: FieldErrors) -> Response {
     let error = format!("Ansøgningen er ikke gemt: {} fejl.", fields.len());
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(ValidationErrorJson { error, fields })).into_response()
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(ValidationErrorJson { error, fields }),
+    )
+        .into_response()
 }
 
 async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<ApplicationJson> {
@@ -203,13 +213,22 @@ async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<Applicati
         participants: d
             .participants
             .into_iter()
-            .map(|p| ParticipantJson { name: p.name, role: p.role, receives_supplement: p.receives_supplement })
+            .map(|p| ParticipantJson {
+                name: p.name,
+                role: p.role,
+                receives_supplement: p.receives_supplement,
+            })
             .collect(),
         period_text: d.period_text,
         organisation: d.organisation,
         supplement_ore: d.supplement.map(|s| s.ore()),
         remarks: d.remarks,
-        areas: d.area_ids.iter().filter_map(|id| areas.iter().find(|a| a.id == *id)).map(|a| a.name.clone()).collect(),
+        areas: d
+            .area_ids
+            .iter()
+            .filter_map(|id| areas.iter().find(|a| a.id == *id))
+            .map(|a| a.name.clone())
+            .collect(),
         area_ids: d.area_ids,
         area_argument: d.area_argument,
         start_date: d.start_date,
@@ -224,13 +243,21 @@ async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<Applicati
 
 /// Turns the body into the form's input, resolving area names and, when no hospital id is
 /// given, the hospital named at the start of A1. Unknown area names become field errors.
-async fn to_input(conn: &mut Connection, b: &ApplicationBody, programme: &str, region_code: i64) -> ApiResult<(ApplicationInput, FieldErrors)> {
+async fn to_input(
+    conn: &mut Connection,
+    b: &ApplicationBody,
+    programme: &str,
+    region_code: i64,
+) -> ApiResult<(ApplicationInput, FieldErrors)> {
     let mut errors = FieldErrors::new();
     let areas = programmes::areas(conn, programme, Some(region_code)).await?;
     let mut area_ids: Vec<String> = b.area_ids.iter().map(|a| a.to_string()).collect();
     for name in b.areas.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         let lower = name.to_lowercase();
-        match areas.iter().find(|a| a.name.to_lowercase() == lower || a.short_name.to_lowercase() == lower) {
+        match areas
+            .iter()
+            .find(|a| a.name.to_lowercase() == lower || a.short_name.to_lowercase() == lower)
+        {
             Some(a) => area_ids.push(a.id.to_string()),
             None => errors.add("areas", format!("Området «{name}» findes ikke i regionen.")),
         }
@@ -261,7 +288,11 @@ async fn to_input(conn: &mut Connection, b: &ApplicationBody, programme: &str, r
         participants: b
             .participants
             .iter()
-            .map(|p| ParticipantInput { name: p.name.clone(), role: p.role.clone(), receives_supplement: p.receives_supplement })
+            .map(|p| ParticipantInput {
+                name: p.name.clone(),
+                role: p.role.clone(),
+                receives_supplement: p.receives_supplement,
+            })
             .collect(),
         period_text: b.period_text.clone(),
         organisation: b.organisation.clone(),
@@ -306,11 +337,25 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListParams),
     responses((status = 200, description = "Applications", body = [ApplicationItem], headers(("X-Total-Count" = i64, description = "Matching applications in all")))),
     security(("bearer" = []), ("session" = [])))]
-pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser, Query(p): Query<ListParams>) -> ApiResult<Response> {
-    let q = crate::pages::ApplicationsQuery { status: p.status, area: p.area, hospital: p.hospital, round: p.round, region: p.region, q: p.q, page: p.page };
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Response> {
+    let q = crate::pages::ApplicationsQuery {
+        status: p.status,
+        area: p.area,
+        hospital: p.hospital,
+        round: p.round,
+        region: p.region,
+        q: p.q,
+        page: p.page,
+    };
     let filter = applications_filter(&user, &q)?;
     let page = crate::pages::opt_id(&q.page).unwrap_or(1).max(1);
-    let per_page = crate::pages::opt_id(&p.per_page).unwrap_or(100).clamp(1, 500);
+    let per_page = crate::pages::opt_id(&p.per_page)
+        .unwrap_or(100)
+        .clamp(1, 500);
     let mut conn = state.db.conn().await?;
     let (rows, total) = applications::list(&mut conn, &filter, page, per_page).await?;
     let items: Vec<ApplicationItem> = rows.into_iter().map(ApplicationItem::from).collect();
@@ -319,7 +364,11 @@ pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser, Query(p
     Ok((headers, Json(items)).into_response())
 }
 
-async fn load(conn: &mut Connection, user: &crate::auth::CurrentUser, id: i64) -> ApiResult<Application> {
+async fn load(
+    conn: &mut Connection,
+    user: &crate::auth::CurrentUser,
+    id: i64,
+) -> ApiResult<Application> {
     let app = match applications::get(conn, id).await {
         Ok(app) => app,
         Err(StoreError::NotFound) => return Err(ApiError(AppError::NotFound)),
@@ -333,7 +382,11 @@ async fn load(conn: &mut Connection, user: &crate::auth::CurrentUser, id: i64) -
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationJson), (status = 404, description = "No such application, or another region's")),
     security(("bearer" = []), ("session" = [])))]
-pub async fn show(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<ApplicationJson>> {
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ApplicationJson>> {
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, &user, id).await?;
     Ok(Json(to_json(&mut conn, app).await?))
@@ -343,12 +396,21 @@ pub async fn show(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = ApplicationBody,
     responses((status = 201, body = ApplicationJson), (status = 422, body = ValidationErrorJson), (status = 403, description = "The role cannot create applications")),
     security(("bearer" = []), ("session" = [])))]
-pub async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, payload: Result<Json<ApplicationBody>, JsonRejection>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<ApplicationBody>, JsonRejection>,
+) -> ApiResult<Response> {
     let b = body(payload)?;
-    let programme = b.programme.clone().unwrap_or_else(|| pulje_store::reference::OK21.to_string());
+    let programme = b
+        .programme
+        .clone()
+        .unwrap_or_else(|| pulje_store::reference::OK21.to_string());
     let region_code = match (b.region_code, user.region_code()) {
         (Some(r), _) if pulje_domain::RegionCode::new(r).is_none() => {
-            return Err(ApiError(AppError::Invalid(format!("Ukendt regionskode {r}; brug 1081–1085."))))
+            return Err(ApiError(AppError::Invalid(format!(
+                "Ukendt regionskode {r}; brug 1081–1085."
+            ))))
         }
         (Some(r), _) => r,
         (None, Some(own)) => own,
@@ -357,16 +419,23 @@ pub async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, paylo
     policy::can_create_in(&user, region_code)?;
     let mut conn = state.db.conn().await?;
     if programmes::programme(&mut conn, &programme).await.is_err() {
-        return Err(ApiError(AppError::Invalid(format!("Ukendt programme «{programme}»."))));
+        return Err(ApiError(AppError::Invalid(format!(
+            "Ukendt programme «{programme}»."
+        ))));
     }
     let rules = programmes::rules(&mut conn, &programme, region_code).await?;
     let (input, errors) = to_input(&mut conn, &b, &programme, region_code).await?;
     let data = match validate(&input, errors, &rules) {
         Ok(data) => data,
-        Err(response) => return Ok(response),
+        Err(errors) => return Ok(invalid(errors)),
     };
     let mut tx = state.db.begin().await?;
-    let place = Placement { programme_id: &programme, region_code, created_by: Some(user.user.id), imported: false };
+    let place = Placement {
+        programme_id: &programme,
+        region_code,
+        created_by: Some(user.user.id),
+        imported: false,
+    };
     let app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
     tx.commit().await?;
     let json = to_json(&mut conn, app).await?;
@@ -378,22 +447,33 @@ pub async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, paylo
     params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationJson), (status = 409, description = "Stale version or not editable in its status"), (status = 422, body = ValidationErrorJson)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn update(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>, payload: Result<Json<ApplicationBody>, JsonRejection>) -> ApiResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    payload: Result<Json<ApplicationBody>, JsonRejection>,
+) -> ApiResult<Response> {
     let b = body(payload)?;
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, &user, id).await?;
     policy::require_edit(&user, &app)?;
     let Some(version) = b.version else {
-        return Err(ApiError(AppError::Invalid("Angiv version (den version, ændringen bygger på).".into())));
+        return Err(ApiError(AppError::Invalid(
+            "Angiv version (den version, ændringen bygger på).".into(),
+        )));
     };
-    if b.region_code.is_some_and(|r| r != app.region_code) || b.programme.as_ref().is_some_and(|p| *p != app.programme_id) {
-        return Err(ApiError(AppError::Invalid("Region og programme kan ikke ændres.".into())));
+    if b.region_code.is_some_and(|r| r != app.region_code)
+        || b.programme.as_ref().is_some_and(|p| *p != app.programme_id)
+    {
+        return Err(ApiError(AppError::Invalid(
+            "Region og programme kan ikke ændres.".into(),
+        )));
     }
     let rules = programmes::rules(&mut conn, &app.programme_id, app.region_code).await?;
     let (input, errors) = to_input(&mut conn, &b, &app.programme_id, app.region_code).await?;
     let data = match validate(&input, errors, &rules) {
         Ok(data) => data,
-        Err(response) => return Ok(response),
+        Err(errors) => return Ok(invalid(errors)),
     };
     let mut tx = state.db.begin().await?;
     let updated = applications::update(&mut tx, &user.actor(), id, version, &data).await?;

@@ -22,8 +22,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(admin::me))
-        .route("/applications", get(applications::list).post(applications::create))
-        .route("/applications/{id}", get(applications::show).put(applications::update))
+        .route(
+            "/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/applications/{id}",
+            get(applications::show).put(applications::update),
+        )
         .route("/regions", get(reference::regions))
         .route("/programmes", get(reference::programmes))
         .route("/programmes/{id}", get(reference::programme))
@@ -43,13 +49,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        CurrentUser::from_request_parts(parts, state).await.map(ApiUser).map_err(ApiError)
+        CurrentUser::from_request_parts(parts, state)
+            .await
+            .map(ApiUser)
+            .map_err(ApiError)
     }
 }
 
 /// A JSON body, or a Danish message saying why it could not be read.
 pub(crate) fn body<T>(result: Result<axum::Json<T>, JsonRejection>) -> Result<T, ApiError> {
     result.map(|axum::Json(v)| v).map_err(|e| {
-        ApiError(AppError::Invalid(format!("Forespørgslens JSON kan ikke læses: {}", e.body_text())))
+        ApiError(AppError::Invalid(format!(
+            "Forespørgslens JSON kan ikke læses: {}",
+            e.body_text()
+        )))
     })
 }

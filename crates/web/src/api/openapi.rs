@@ -25,14 +25,22 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("pulje_session"))));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("pulje_session"))),
+        );
     }
 }
 
 /// `GET /api/v1/openapi.json`, readable without login.
 pub async fn document() -> impl IntoResponse {
-    let json = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".into());
+    let json = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".into());
     ([(header::CONTENT_TYPE, "application/json")], json)
 }
 
@@ -43,7 +51,8 @@ mod tests {
     #[test]
     fn every_api_route_is_documented() {
         let doc = ApiDoc::openapi();
-        let documented: std::collections::BTreeSet<&str> = doc.paths.paths.keys().map(String::as_str).collect();
+        let documented: std::collections::BTreeSet<&str> =
+            doc.paths.paths.keys().map(String::as_str).collect();
         let routed = [
             "/api/v1/applications",
             "/api/v1/applications/{id}",

@@ -26,7 +26,9 @@ pub struct RegionParams {
 impl RegionParams {
     fn region(&self) -> ApiResult<Option<i64>> {
         match self.region {
-            Some(code) if pulje_domain::RegionCode::new(code).is_none() => Err(ApiError(AppError::NotFound)),
+            Some(code) if pulje_domain::RegionCode::new(code).is_none() => {
+                Err(ApiError(AppError::NotFound))
+            }
             r => Ok(r),
         }
     }
@@ -37,13 +39,19 @@ impl RegionParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "reference", responses((status = 200, body = [Region])), security(("bearer" = []), ("session" = [])))]
-pub async fn regions(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Vec<Region>>> {
+pub async fn regions(
+    State(state): State<AppState>,
+    _user: ApiUser,
+) -> ApiResult<Json<Vec<Region>>> {
     let mut conn = state.db.conn().await?;
     Ok(Json(pulje_store::org::regions(&mut conn).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "reference", responses((status = 200, body = [Programme])), security(("bearer" = []), ("session" = [])))]
-pub async fn programmes(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Vec<Programme>>> {
+pub async fn programmes(
+    State(state): State<AppState>,
+    _user: ApiUser,
+) -> ApiResult<Json<Vec<Programme>>> {
     let mut conn = state.db.conn().await?;
     Ok(Json(programmes::programmes(&mut conn).await?))
 }
@@ -67,48 +75,93 @@ pub struct ProgrammeDetail {
 
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "reference", params(("id" = String, Path, description = "Programme identifier, e.g. ok21")),
     responses((status = 200, body = ProgrammeDetail), (status = 404, description = "No such programme")), security(("bearer" = []), ("session" = [])))]
-pub async fn programme(State(state): State<AppState>, _user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<ProgrammeDetail>> {
+pub async fn programme(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProgrammeDetail>> {
     let mut conn = state.db.conn().await?;
     let programme = programmes::programme(&mut conn, &id).await?;
     let pools = programmes::pools(&mut conn, &id, None).await?;
     let tranches = programmes::tranches(&mut conn, &id)
         .await?
         .into_iter()
-        .map(|t| TrancheWithPools { pools: pools.iter().filter(|p| p.tranche_id == t.id).cloned().collect(), tranche: t })
+        .map(|t| TrancheWithPools {
+            pools: pools
+                .iter()
+                .filter(|p| p.tranche_id == t.id)
+                .cloned()
+                .collect(),
+            tranche: t,
+        })
         .collect();
     let mut regions = Vec::new();
     for r in pulje_domain::RegionCode::all() {
         regions.push(programmes::region_settings(&mut conn, &id, i64::from(r.code())).await?);
     }
-    Ok(Json(ProgrammeDetail { programme, tranches, regions }))
+    Ok(Json(ProgrammeDetail {
+        programme,
+        tranches,
+        regions,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/hospitals", tag = "reference", params(RegionParams), responses((status = 200, body = [Hospital])), security(("bearer" = []), ("session" = [])))]
-pub async fn hospitals(State(state): State<AppState>, _user: ApiUser, Query(p): Query<RegionParams>) -> ApiResult<Json<Vec<Hospital>>> {
+pub async fn hospitals(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(p): Query<RegionParams>,
+) -> ApiResult<Json<Vec<Hospital>>> {
     let mut conn = state.db.conn().await?;
-    Ok(Json(pulje_store::org::hospitals(&mut conn, p.region()?).await?))
+    Ok(Json(
+        pulje_store::org::hospitals(&mut conn, p.region()?).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "reference", params(RegionParams), responses((status = 200, body = [Department])), security(("bearer" = []), ("session" = [])))]
-pub async fn departments(State(state): State<AppState>, _user: ApiUser, Query(p): Query<RegionParams>) -> ApiResult<Json<Vec<Department>>> {
+pub async fn departments(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(p): Query<RegionParams>,
+) -> ApiResult<Json<Vec<Department>>> {
     let mut conn = state.db.conn().await?;
-    Ok(Json(pulje_store::org::departments(&mut conn, p.region()?).await?))
+    Ok(Json(
+        pulje_store::org::departments(&mut conn, p.region()?).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/areas", tag = "reference", params(RegionParams), responses((status = 200, body = [Area])), security(("bearer" = []), ("session" = [])))]
-pub async fn areas(State(state): State<AppState>, _user: ApiUser, Query(p): Query<RegionParams>) -> ApiResult<Json<Vec<Area>>> {
+pub async fn areas(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(p): Query<RegionParams>,
+) -> ApiResult<Json<Vec<Area>>> {
     let mut conn = state.db.conn().await?;
-    Ok(Json(programmes::areas(&mut conn, p.programme(), p.region()?).await?))
+    Ok(Json(
+        programmes::areas(&mut conn, p.programme(), p.region()?).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/tiers", tag = "reference", params(RegionParams), responses((status = 200, body = [Tier])), security(("bearer" = []), ("session" = [])))]
-pub async fn tiers(State(state): State<AppState>, _user: ApiUser, Query(p): Query<RegionParams>) -> ApiResult<Json<Vec<Tier>>> {
+pub async fn tiers(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(p): Query<RegionParams>,
+) -> ApiResult<Json<Vec<Tier>>> {
     let mut conn = state.db.conn().await?;
-    Ok(Json(programmes::tiers(&mut conn, p.programme(), p.region()?).await?))
+    Ok(Json(
+        programmes::tiers(&mut conn, p.programme(), p.region()?).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reference", params(RegionParams), responses((status = 200, body = [Round])), security(("bearer" = []), ("session" = [])))]
-pub async fn rounds(State(state): State<AppState>, _user: ApiUser, Query(p): Query<RegionParams>) -> ApiResult<Json<Vec<Round>>> {
+pub async fn rounds(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(p): Query<RegionParams>,
+) -> ApiResult<Json<Vec<Round>>> {
     let mut conn = state.db.conn().await?;
-    Ok(Json(programmes::rounds(&mut conn, Some(p.programme()), p.region()?).await?))
+    Ok(Json(
+        programmes::rounds(&mut conn, Some(p.programme()), p.region()?).await?,
+    ))
 }

@@ -27,7 +27,11 @@ fn login_page(csrf: String, email: String, error: Option<String>) -> PageResult<
 }
 
 /// `GET /login`: the form, with a fresh pre-login CSRF cookie when there is none.
-pub async fn form(State(state): State<AppState>, MaybeUser(user): MaybeUser, headers: HeaderMap) -> PageResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    headers: HeaderMap,
+) -> PageResult<Response> {
     if user.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
@@ -35,7 +39,15 @@ pub async fn form(State(state): State<AppState>, MaybeUser(user): MaybeUser, hea
         Some(c) => (c, None),
         None => {
             let c = password::random_token();
-            (c.clone(), Some(set_cookie(CSRF_COOKIE, &c, 60 * 60 * 24, state.config.secure_cookies)))
+            (
+                c.clone(),
+                Some(set_cookie(
+                    CSRF_COOKIE,
+                    &c,
+                    60 * 60 * 24,
+                    state.config.secure_cookies,
+                )),
+            )
         }
     };
     let html = login_page(csrf, String::new(), None)?;
@@ -58,7 +70,11 @@ pub struct LoginForm {
 
 /// `POST /login`: checks the password (Argon2id), refuses after too many failures, and starts a
 /// session. The message for a wrong e-mail and a wrong password is the same.
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> PageResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> PageResult<Response> {
     let csrf = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     let email = form.email.trim().to_lowercase();
     let refuse = |status: axum::http::StatusCode, message: &str| -> PageResult<Response> {
@@ -66,11 +82,15 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
         Ok((status, Html(html)).into_response())
     };
     if email.is_empty() || form.password.is_empty() {
-        return refuse(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "Skriv både e-mailadresse og adgangskode.");
+        return refuse(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "Skriv både e-mailadresse og adgangskode.",
+        );
     }
 
     let mut conn = state.db.conn().await?;
-    let failures = sessions::recent_failures(&mut conn, &email, state.config.login_window_minutes).await?;
+    let failures =
+        sessions::recent_failures(&mut conn, &email, state.config.login_window_minutes).await?;
     if failures >= state.config.login_max_failures {
         return refuse(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
@@ -84,7 +104,9 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
     drop(conn);
     let password = form.password.clone();
     let verified = tokio::task::spawn_blocking(move || match &found {
-        Some((user, hash)) if !user.disabled => password::verify(&password, hash).then(|| user.clone()),
+        Some((user, hash)) if !user.disabled => {
+            password::verify(&password, hash).then(|| user.clone())
+        }
         Some(_) => None,
         None => {
             password::verify(&password, password::dummy_hash());
@@ -98,7 +120,10 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
     sessions::record_attempt(&mut tx, &email, verified.is_some()).await?;
     let Some(user) = verified else {
         tx.commit().await?;
-        return refuse(axum::http::StatusCode::UNAUTHORIZED, "E-mailadressen eller adgangskoden er forkert.");
+        return refuse(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "E-mailadressen eller adgangskoden er forkert.",
+        );
     };
     let (token, _csrf) = sessions::create(&mut tx, user.id).await?;
     pulje_store::audit::record(
@@ -114,9 +139,19 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
     .await?;
     tx.commit().await?;
 
-    let cookie = set_cookie(SESSION_COOKIE, &token, sessions::SESSION_HOURS * 3600, state.config.secure_cookies);
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        &token,
+        sessions::SESSION_HOURS * 3600,
+        state.config.secure_cookies,
+    );
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie.parse().map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie
+            .parse()
+            .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
+    );
     Ok(response)
 }
 
@@ -140,6 +175,11 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageRes
     }
     let mut response = Redirect::to("/login").into_response();
     let expired = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
-    response.headers_mut().insert(header::SET_COOKIE, expired.parse().map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        expired
+            .parse()
+            .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
+    );
     Ok(response)
 }

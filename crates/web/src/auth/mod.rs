@@ -20,7 +20,11 @@ use pulje_store::{sessions, Actor};
 #[derive(Debug, Clone)]
 pub enum Auth {
     /// A browser session, with its CSRF token for forms.
-    Session { user: User, token_hash: String, csrf_token: String },
+    Session {
+        user: User,
+        token_hash: String,
+        csrf_token: String,
+    },
     /// An API token (`Authorization: Bearer …`); no CSRF token needed.
     Token { user: User },
 }
@@ -58,12 +62,20 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Auth>() {
-            Some(Auth::Session { user, token_hash, csrf_token }) => Ok(CurrentUser {
+            Some(Auth::Session {
+                user,
+                token_hash,
+                csrf_token,
+            }) => Ok(CurrentUser {
                 user: user.clone(),
                 csrf_token: csrf_token.clone(),
                 session_hash: Some(token_hash.clone()),
             }),
-            Some(Auth::Token { user }) => Ok(CurrentUser { user: user.clone(), csrf_token: String::new(), session_hash: None }),
+            Some(Auth::Token { user }) => Ok(CurrentUser {
+                user: user.clone(),
+                csrf_token: String::new(),
+                session_hash: None,
+            }),
             None => Err(AppError::Unauthenticated),
         }
     }
@@ -77,7 +89,9 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeUser(CurrentUser::from_request_parts(parts, state).await.ok()))
+        Ok(MaybeUser(
+            CurrentUser::from_request_parts(parts, state).await.ok(),
+        ))
     }
 }
 
@@ -117,7 +131,9 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
 
     if let Some(token) = bearer(&parts) {
         // A token request is judged by the token alone; cookies are ignored.
-        let user = sessions::find_token_user(&mut conn, token).await.map_err(|e| fail(e.into()))?;
+        let user = sessions::find_token_user(&mut conn, token)
+            .await
+            .map_err(|e| fail(e.into()))?;
         let Some(user) = user else {
             return Err(fail(AppError::Unauthenticated));
         };
@@ -126,7 +142,9 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
     }
 
     let session = match cookie_value(&parts.headers, SESSION_COOKIE) {
-        Some(raw) => sessions::find(&mut conn, &raw).await.map_err(|e| fail(e.into()))?,
+        Some(raw) => sessions::find(&mut conn, &raw)
+            .await
+            .map_err(|e| fail(e.into()))?,
         None => None,
     };
     drop(conn);
@@ -135,7 +153,11 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
         None => cookie_value(&parts.headers, CSRF_COOKIE),
     };
     if let Some(s) = session {
-        parts.extensions.insert(Auth::Session { user: s.user, token_hash: s.token_hash, csrf_token: s.csrf_token });
+        parts.extensions.insert(Auth::Session {
+            user: s.user,
+            token_hash: s.token_hash,
+            csrf_token: s.csrf_token,
+        });
     }
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -150,8 +172,16 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
     let Some(expected) = expected_csrf.filter(|t| !t.is_empty()) else {
         return Err(csrf_refused());
     };
-    if let Some(h) = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if constant_time_eq(h, &expected) { Ok(Request::from_parts(parts, body)) } else { Err(csrf_refused()) };
+    if let Some(h) = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_time_eq(h, &expected) {
+            Ok(Request::from_parts(parts, body))
+        } else {
+            Err(csrf_refused())
+        };
     }
     let is_form = parts
         .headers
@@ -161,18 +191,29 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
     if !is_form {
         return Err(csrf_refused());
     }
-    let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| {
-        fail(AppError::Invalid("Formularen er for stor.".into()))
-    })?;
+    let bytes = to_bytes(body, state.config.max_body_bytes)
+        .await
+        .map_err(|_| fail(AppError::Invalid("Formularen er for stor.".into())))?;
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v));
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "csrf_token")
+                .map(|(_, v)| v)
+        });
     match submitted {
-        Some(t) if constant_time_eq(&t, &expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Some(t) if constant_time_eq(&t, &expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => Err(csrf_refused()),
     }
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -76,9 +76,15 @@ pub fn require_view(user: &CurrentUser, app: &Application) -> Result<(), AppErro
 pub fn can_create_in(user: &CurrentUser, region_code: i64) -> Result<(), AppError> {
     match user.user.role {
         Role::Admin => Ok(()),
-        Role::Applicant | Role::Leader | Role::RegionAdmin if user.region_code() == Some(region_code) => Ok(()),
+        Role::Applicant | Role::Leader | Role::RegionAdmin
+            if user.region_code() == Some(region_code) =>
+        {
+            Ok(())
+        }
         Role::Applicant | Role::Leader | Role::RegionAdmin => Err(AppError::NotFound),
-        _ => Err(AppError::Forbidden("Din rolle kan ikke oprette ansøgninger.".into())),
+        _ => Err(AppError::Forbidden(
+            "Din rolle kan ikke oprette ansøgninger.".into(),
+        )),
     }
 }
 
@@ -92,7 +98,9 @@ pub fn require_edit(user: &CurrentUser, app: &Application) -> Result<(), AppErro
         _ => false,
     };
     if !allowed {
-        return Err(AppError::Forbidden("Kun ansøgeren og regionens administrator kan redigere ansøgningen.".into()));
+        return Err(AppError::Forbidden(
+            "Kun ansøgeren og regionens administrator kan redigere ansøgningen.".into(),
+        ));
     }
     if !app.status.is_editable() {
         return Err(AppError::Conflict(format!(

@@ -29,7 +29,12 @@ struct AccountPage {
     new_token: Option<String>,
 }
 
-async fn render(state: &AppState, user: &CurrentUser, new_token: Option<String>, notice: Option<String>) -> PageResult<Html<String>> {
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    new_token: Option<String>,
+    notice: Option<String>,
+) -> PageResult<Html<String>> {
     let mut conn = state.db.conn().await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
@@ -38,7 +43,10 @@ async fn render(state: &AppState, user: &CurrentUser, new_token: Option<String>,
             id: t.id,
             label: t.label,
             created: views::timestamp_da(&t.created_at),
-            revoked: t.revoked_at.map(|r| views::timestamp_da(&r)).unwrap_or_default(),
+            revoked: t
+                .revoked_at
+                .map(|r| views::timestamp_da(&r))
+                .unwrap_or_default(),
         })
         .collect();
     let page = AccountPage {
@@ -63,14 +71,29 @@ pub struct TokenForm {
 }
 
 /// Creates an API token and shows it once.
-pub async fn create_token(State(state): State<AppState>, user: CurrentUser, Form(form): Form<TokenForm>) -> PageResult<Html<String>> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<TokenForm>,
+) -> PageResult<Html<String>> {
     let mut tx = state.db.begin().await?;
-    let (_, raw) = sessions::create_token(&mut tx, &user.actor(), user.user.id, &form.label).await?;
+    let (_, raw) =
+        sessions::create_token(&mut tx, &user.actor(), user.user.id, &form.label).await?;
     tx.commit().await?;
-    render(&state, &user, Some(raw), Some("API-nøglen er oprettet. Kopiér den nu – den vises ikke igen.".into())).await
+    render(
+        &state,
+        &user,
+        Some(raw),
+        Some("API-nøglen er oprettet. Kopiér den nu – den vises ikke igen.".into()),
+    )
+    .await
 }
 
-pub async fn revoke_token(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     let mut tx = state.db.begin().await?;
     match sessions::revoke_token(&mut tx, &user.actor(), user.user.id, id).await {
         Ok(()) => {}

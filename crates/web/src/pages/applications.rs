@@ -12,12 +12,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_domain::{ApplicationInput, ApplicationRules, ApplicationStatus, FieldErrors, ParticipantInput};
+use pulje_domain::{
+    ApplicationInput, ApplicationRules, ApplicationStatus, FieldErrors, ParticipantInput,
+};
 use pulje_store::applications::{self, Application, ListFilter, Placement, Summary};
 use pulje_store::reference::OK21;
+use pulje_store::Connection as AnyConnection;
 use pulje_store::{audit, org, programmes, StoreError};
 use serde::Deserialize;
-use pulje_store::Connection as AnyConnection;
 
 // --- list -----------------------------------------------------------------------------------
 
@@ -49,12 +51,17 @@ impl From<Summary> for Row {
             id: s.id,
             title: s.title,
             status: s.status.label_da().into(),
-            region: pulje_domain::RegionCode::new(s.region_code).map(|r| r.name()).unwrap_or("").into(),
+            region: pulje_domain::RegionCode::new(s.region_code)
+                .map(|r| r.name())
+                .unwrap_or("")
+                .into(),
             hospital: s.hospital_name.unwrap_or_default(),
             round: s.round_name.unwrap_or_default(),
             supplement: s.supplement_ore.map(views::kr).unwrap_or_default(),
             period: match (s.start_date, s.end_date) {
-                (Some(a), Some(b)) => format!("{} – {}", a.format("%d-%m-%Y"), b.format("%d-%m-%Y")),
+                (Some(a), Some(b)) => {
+                    format!("{} – {}", a.format("%d-%m-%Y"), b.format("%d-%m-%Y"))
+                }
                 (Some(a), None) => format!("fra {}", a.format("%d-%m-%Y")),
                 _ => String::new(),
             },
@@ -94,7 +101,11 @@ pub(crate) fn list_filter(user: &CurrentUser, q: &ListQuery) -> Result<ListFilte
     })
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> PageResult<Html<String>> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
     let filter = list_filter(&user, &q)?;
     let page_no = opt_id(&q.page).unwrap_or(1).max(1);
     let per_page = state.config.page_size;
@@ -108,31 +119,79 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
     let many_regions = region.is_none();
     let region_suffix = |code: i64| {
         if many_regions {
-            format!(" ({})", pulje_domain::RegionCode::new(code).map(|r| r.name()).unwrap_or(""))
+            format!(
+                " ({})",
+                pulje_domain::RegionCode::new(code)
+                    .map(|r| r.name())
+                    .unwrap_or("")
+            )
         } else {
             String::new()
         }
     };
     let mut statuses = vec![Choice::new("", "Alle", filter.status.is_none())];
-    statuses.extend(ApplicationStatus::ALL.iter().map(|s| Choice::new(s.as_str(), s.label_da(), filter.status == Some(*s))));
+    statuses.extend(
+        ApplicationStatus::ALL
+            .iter()
+            .map(|s| Choice::new(s.as_str(), s.label_da(), filter.status == Some(*s))),
+    );
     let mut area_choices = vec![Choice::new("", "Alle", filter.area_id.is_none())];
-    area_choices.extend(areas.iter().map(|a| Choice::new(a.id, format!("{}{}", a.name, region_suffix(a.region_code)), filter.area_id == Some(a.id))));
+    area_choices.extend(areas.iter().map(|a| {
+        Choice::new(
+            a.id,
+            format!("{}{}", a.name, region_suffix(a.region_code)),
+            filter.area_id == Some(a.id),
+        )
+    }));
     let mut hospital_choices = vec![Choice::new("", "Alle", filter.hospital_id.is_none())];
-    hospital_choices.extend(hospitals.iter().map(|h| Choice::new(h.id, format!("{}{}", h.name, region_suffix(h.region_code)), filter.hospital_id == Some(h.id))));
+    hospital_choices.extend(hospitals.iter().map(|h| {
+        Choice::new(
+            h.id,
+            format!("{}{}", h.name, region_suffix(h.region_code)),
+            filter.hospital_id == Some(h.id),
+        )
+    }));
     let mut round_choices = vec![Choice::new("", "Alle", filter.round_id.is_none())];
-    round_choices.extend(rounds.iter().map(|r| Choice::new(r.id, format!("{} (frist {}){}", r.name, r.deadline.format("%d-%m-%Y"), region_suffix(r.region_code)), filter.round_id == Some(r.id))));
+    round_choices.extend(rounds.iter().map(|r| {
+        Choice::new(
+            r.id,
+            format!(
+                "{} (frist {}){}",
+                r.name,
+                r.deadline.format("%d-%m-%Y"),
+                region_suffix(r.region_code)
+            ),
+            filter.round_id == Some(r.id),
+        )
+    }));
     let show_region = Scope::of(&user) == Scope::All;
     let mut regions = vec![Choice::new("", "Alle", region.is_none())];
-    regions.extend(pulje_domain::RegionCode::all().map(|r| Choice::new(r.code(), r.name(), region == Some(i64::from(r.code())))));
+    regions.extend(
+        pulje_domain::RegionCode::all()
+            .map(|r| Choice::new(r.code(), r.name(), region == Some(i64::from(r.code())))),
+    );
 
     let mut query: Vec<(&str, String)> = Vec::new();
-    for (k, v) in [("status", &q.status), ("area", &q.area), ("hospital", &q.hospital), ("round", &q.round), ("region", &q.region), ("q", &q.q)] {
+    for (k, v) in [
+        ("status", &q.status),
+        ("area", &q.area),
+        ("hospital", &q.hospital),
+        ("round", &q.round),
+        ("region", &q.region),
+        ("q", &q.q),
+    ] {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
             query.push((k, v.clone()));
         }
     }
     let base_query = serde_urlencoded::to_string(&query).unwrap_or_default();
-    let can_create = matches!(user.user.role, pulje_domain::Role::Applicant | pulje_domain::Role::Leader | pulje_domain::Role::RegionAdmin | pulje_domain::Role::Admin);
+    let can_create = matches!(
+        user.user.role,
+        pulje_domain::Role::Applicant
+            | pulje_domain::Role::Leader
+            | pulje_domain::Role::RegionAdmin
+            | pulje_domain::Role::Admin
+    );
     let page = ListPage {
         page: Page::new(&user, "Ansøgninger", "/applications"),
         rows: rows.into_iter().map(Row::from).collect(),
@@ -211,11 +270,17 @@ const LABELS: [(&str, &str); 23] = [
     ("purpose", "B1. Formål"),
     ("description", "B2. Beskrivelse"),
     ("content", "B3. Indhold (hvad er aftalt?)"),
-    ("working_time_deviations", "B3. Afvigelser fra arbejdstidsreglerne"),
+    (
+        "working_time_deviations",
+        "B3. Afvigelser fra arbejdstidsreglerne",
+    ),
     ("participants", "B3. Deltagerkreds"),
     ("period_text", "B4. I hvilken periode kører forsøget?"),
     ("organisation", "B5. Organisering"),
-    ("supplement_ore", "B6. Tillægsstørrelse (årligt funktionstillæg)"),
+    (
+        "supplement_ore",
+        "B6. Tillægsstørrelse (årligt funktionstillæg)",
+    ),
     ("remarks", "B6. Uddybende bemærkninger"),
     ("area_ids", "Område"),
     ("area_argument", "Hvorfor hører forsøget under området?"),
@@ -229,10 +294,18 @@ const LABELS: [(&str, &str); 23] = [
 
 fn label(field: &str) -> String {
     if let Some(rest) = field.strip_prefix("participants.") {
-        let index: usize = rest.split('.').next().and_then(|i| i.parse().ok()).unwrap_or(0);
+        let index: usize = rest
+            .split('.')
+            .next()
+            .and_then(|i| i.parse().ok())
+            .unwrap_or(0);
         return format!("B3. Deltager {}", index + 1);
     }
-    LABELS.iter().find(|(k, _)| *k == field).map(|(_, l)| l.to_string()).unwrap_or_else(|| field.to_string())
+    LABELS
+        .iter()
+        .find(|(k, _)| *k == field)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| field.to_string())
 }
 
 fn field(name: &str, value: &str, errors: &FieldErrors) -> Field {
@@ -256,7 +329,10 @@ pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
     for (key, value) in pairs {
         if let Some(rest) = key.strip_prefix("participants.") {
             let mut parts = rest.splitn(2, '.');
-            let index: Option<usize> = parts.next().and_then(|i| i.parse().ok()).filter(|i| *i < 200);
+            let index: Option<usize> = parts
+                .next()
+                .and_then(|i| i.parse().ok())
+                .filter(|i| *i < 200);
             if let (Some(index), Some(attr)) = (index, parts.next()) {
                 let p = participants.entry(index).or_default();
                 match attr {
@@ -297,7 +373,11 @@ pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
         }
     }
     input.participants = participants.into_values().collect();
-    Submitted { input, version, region_code }
+    Submitted {
+        input,
+        version,
+        region_code,
+    }
 }
 
 struct FormContext {
@@ -308,7 +388,11 @@ struct FormContext {
     tiers: Vec<programmes::Tier>,
 }
 
-async fn form_context(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> PageResult<FormContext> {
+async fn form_context(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> PageResult<FormContext> {
     Ok(FormContext {
         region_code,
         rules: programmes::rules(conn, programme_id, region_code).await?,
@@ -331,16 +415,38 @@ fn form_page(
     conflict: Option<String>,
 ) -> FormPage {
     let f = |name: &str, value: &str| field(name, value, errors);
-    let mut hospitals = vec![Choice::new("", "Vælg hospital", input.hospital_id.trim().is_empty())];
-    hospitals.extend(ctx.hospitals.iter().map(|h| Choice::new(h.id, &h.name, input.hospital_id.trim() == h.id.to_string())));
-    let mut tiers = vec![Choice::new("", "Ikke valgt endnu", input.supplement_ore.trim().is_empty())];
+    let mut hospitals = vec![Choice::new(
+        "",
+        "Vælg hospital",
+        input.hospital_id.trim().is_empty(),
+    )];
+    hospitals.extend(
+        ctx.hospitals
+            .iter()
+            .map(|h| Choice::new(h.id, &h.name, input.hospital_id.trim() == h.id.to_string())),
+    );
+    let mut tiers = vec![Choice::new(
+        "",
+        "Ikke valgt endnu",
+        input.supplement_ore.trim().is_empty(),
+    )];
     tiers.extend(ctx.tiers.iter().map(|t| {
-        Choice::new(t.amount_ore, format!("{} – {}", t.name, views::kr(t.amount_ore)), input.supplement_ore.trim() == t.amount_ore.to_string())
+        Choice::new(
+            t.amount_ore,
+            format!("{} – {}", t.name, views::kr(t.amount_ore)),
+            input.supplement_ore.trim() == t.amount_ore.to_string(),
+        )
     }));
     let areas = ctx
         .areas
         .iter()
-        .map(|a| Choice::new(a.id, &a.name, input.area_ids.iter().any(|v| v.trim() == a.id.to_string())))
+        .map(|a| {
+            Choice::new(
+                a.id,
+                &a.name,
+                input.area_ids.iter().any(|v| v.trim() == a.id.to_string()),
+            )
+        })
         .collect();
     let regions = pulje_domain::RegionCode::all()
         .map(|r| Choice::new(r.code(), r.name(), i64::from(r.code()) == ctx.region_code))
@@ -358,12 +464,28 @@ fn form_page(
         })
         .collect();
     // Always offer a few empty rows; without JavaScript, more rows come after saving.
-    let blanks = if participants.len() < 3 { 3 - participants.len() } else { 2 };
+    let blanks = if participants.len() < 3 {
+        3 - participants.len()
+    } else {
+        2
+    };
     for _ in 0..blanks {
         let index = participants.len();
-        participants.push(ParticipantRow { index, name: String::new(), role: String::new(), receives: false, name_error: String::new() });
+        participants.push(ParticipantRow {
+            index,
+            name: String::new(),
+            role: String::new(),
+            receives: false,
+            name_error: String::new(),
+        });
     }
-    let error_summary = errors.iter().flat_map(|(k, msgs)| msgs.iter().map(move |m| (anchor(k), format!("{}: {m}", label(k))))).collect();
+    let error_summary = errors
+        .iter()
+        .flat_map(|(k, msgs)| {
+            msgs.iter()
+                .map(move |m| (anchor(k), format!("{}: {m}", label(k))))
+        })
+        .collect();
     FormPage {
         page: Page::new(user, heading.clone(), "/applications"),
         heading,
@@ -430,15 +552,33 @@ pub async fn new(State(state): State<AppState>, user: CurrentUser) -> PageResult
     let mut conn = state.db.conn().await?;
     let ctx = form_context(&mut conn, OK21, region_code).await?;
     let input = ApplicationInput {
-        responsible_doctor: if user.user.role == pulje_domain::Role::Applicant { user.user.name.clone() } else { String::new() },
+        responsible_doctor: if user.user.role == pulje_domain::Role::Applicant {
+            user.user.name.clone()
+        } else {
+            String::new()
+        },
         ..Default::default()
     };
     let show_region = user.user.region.is_none();
-    let form = form_page(&user, "Ny ansøgning".into(), "/applications".into(), 0, &input, &FieldErrors::new(), &ctx, show_region, None);
+    let form = form_page(
+        &user,
+        "Ny ansøgning".into(),
+        "/applications".into(),
+        0,
+        &input,
+        &FieldErrors::new(),
+        &ctx,
+        show_region,
+        None,
+    );
     render_form(StatusCode::OK, form)
 }
 
-pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
     let submitted = parse_form(pairs);
     let region_code = match (user.region_code(), submitted.region_code) {
         (Some(own), _) => own,
@@ -452,12 +592,27 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(pairs
     let data = match submitted.input.validate(&ctx.rules) {
         Ok(data) => data,
         Err(errors) => {
-            let form = form_page(&user, "Ny ansøgning".into(), "/applications".into(), 0, &submitted.input, &errors, &ctx, user.user.region.is_none(), None);
+            let form = form_page(
+                &user,
+                "Ny ansøgning".into(),
+                "/applications".into(),
+                0,
+                &submitted.input,
+                &errors,
+                &ctx,
+                user.user.region.is_none(),
+                None,
+            );
             return render_form(StatusCode::UNPROCESSABLE_ENTITY, form);
         }
     };
     let mut tx = state.db.begin().await?;
-    let place = Placement { programme_id: OK21, region_code, created_by: Some(user.user.id), imported: false };
+    let place = Placement {
+        programme_id: OK21,
+        region_code,
+        created_by: Some(user.user.id),
+        imported: false,
+    };
     let app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{}?gemt=1", app.id)).into_response())
@@ -471,16 +626,35 @@ async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Application> {
     }
 }
 
-pub async fn edit(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
-    let form = form_page(&user, format!("Rediger: {}", app.data.title), format!("/applications/{id}"), app.version, &app.data.to_input(), &FieldErrors::new(), &ctx, false, None);
+    let form = form_page(
+        &user,
+        format!("Rediger: {}", app.data.title),
+        format!("/applications/{id}"),
+        app.version,
+        &app.data.to_input(),
+        &FieldErrors::new(),
+        &ctx,
+        false,
+        None,
+    );
     render_form(StatusCode::OK, form)
 }
 
-pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
     let submitted = parse_form(pairs);
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
@@ -492,7 +666,17 @@ pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): 
     let data = match submitted.input.validate(&ctx.rules) {
         Ok(data) => data,
         Err(errors) => {
-            let form = form_page(&user, heading, action, submitted.version, &submitted.input, &errors, &ctx, false, None);
+            let form = form_page(
+                &user,
+                heading,
+                action,
+                submitted.version,
+                &submitted.input,
+                &errors,
+                &ctx,
+                false,
+                None,
+            );
             return render_form(StatusCode::UNPROCESSABLE_ENTITY, form);
         }
     };
@@ -509,7 +693,17 @@ pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): 
                  men står stadig i formularen herunder. Åbn den nyeste version i et nyt vindue, og overfør det, du vil beholde.",
                 app.version
             );
-            let form = form_page(&user, heading, action, submitted.version, &submitted.input, &FieldErrors::new(), &ctx, false, Some(message));
+            let form = form_page(
+                &user,
+                heading,
+                action,
+                submitted.version,
+                &submitted.input,
+                &FieldErrors::new(),
+                &ctx,
+                false,
+                Some(message),
+            );
             render_form(StatusCode::CONFLICT, form)
         }
         Err(e) => Err(e.into()),
@@ -553,28 +747,61 @@ pub struct ShowQuery {
     gemt: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult<Html<String>> {
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let areas = programmes::areas(&mut conn, &app.programme_id, Some(app.region_code)).await?;
-    let history = audit::list(&mut conn, &audit::Filter { entity: Some("application".into()), entity_id: Some(id.to_string()), ..Default::default() }, 50).await?;
+    let history = audit::list(
+        &mut conn,
+        &audit::Filter {
+            entity: Some("application".into()),
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        },
+        50,
+    )
+    .await?;
     let d = &app.data;
-    let fact = |label: &str, value: String| Fact { label: label.into(), value: if value.trim().is_empty() { "–".into() } else { value } };
+    let fact = |label: &str, value: String| Fact {
+        label: label.into(),
+        value: if value.trim().is_empty() {
+            "–".into()
+        } else {
+            value
+        },
+    };
     let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
-    let area_names: Vec<String> = d.area_ids.iter().filter_map(|id| areas.iter().find(|a| a.id == *id)).map(|a| a.name.clone()).collect();
+    let area_names: Vec<String> = d
+        .area_ids
+        .iter()
+        .filter_map(|id| areas.iter().find(|a| a.id == *id))
+        .map(|a| a.name.clone())
+        .collect();
     let can_edit = policy::require_edit(&user, &app).is_ok();
     let missing = if app.status.is_editable() {
-        d.missing_for_submission().iter().flat_map(|(_, m)| m.to_vec()).collect()
+        d.missing_for_submission()
+            .iter()
+            .flat_map(|(_, m)| m.to_vec())
+            .collect()
     } else {
         Vec::new()
     };
     let page = ShowPage {
-        page: Page::new(&user, app.data.title.clone(), "/applications").with_notice(q.gemt.map(|_| "Ansøgningen er gemt.".to_string())),
+        page: Page::new(&user, app.data.title.clone(), "/applications")
+            .with_notice(q.gemt.map(|_| "Ansøgningen er gemt.".to_string())),
         app_id: app.id,
         title: d.title.clone(),
         status: app.status.label_da().into(),
-        region: pulje_domain::RegionCode::new(app.region_code).map(|r| r.name()).unwrap_or("").into(),
+        region: pulje_domain::RegionCode::new(app.region_code)
+            .map(|r| r.name())
+            .unwrap_or("")
+            .into(),
         version: app.version,
         can_edit,
         section_a: vec![
@@ -590,14 +817,27 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             fact("B1. Formål", d.purpose.clone()),
             fact("B2. Beskrivelse", d.description.clone()),
             fact("B3. Indhold", d.content.clone()),
-            fact("B3. Afvigelser fra arbejdstidsreglerne", d.working_time_deviations.clone()),
+            fact(
+                "B3. Afvigelser fra arbejdstidsreglerne",
+                d.working_time_deviations.clone(),
+            ),
             fact("B4. Periode", d.period_text.clone()),
             fact("B5. Organisering", d.organisation.clone()),
-            fact("B6. Tillægsstørrelse pr. år", d.supplement.map(|s| s.to_kr_string()).unwrap_or_default()),
+            fact(
+                "B6. Tillægsstørrelse pr. år",
+                d.supplement.map(|s| s.to_kr_string()).unwrap_or_default(),
+            ),
             fact("B6. Uddybende bemærkninger", d.remarks.clone()),
         ],
-        participants: d.participants.iter().map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement)).collect(),
-        section_c: vec![fact("C.2 Opstart", date(d.start_date)), fact("C.3 Afslutning", date(d.end_date))],
+        participants: d
+            .participants
+            .iter()
+            .map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement))
+            .collect(),
+        section_c: vec![
+            fact("C.2 Opstart", date(d.start_date)),
+            fact("C.3 Afslutning", date(d.end_date)),
+        ],
         section_d: vec![
             fact("Ledende overlæge", d.party_leader.clone()),
             fact("Afdelingslæge", d.party_doctor.clone()),
@@ -608,7 +848,11 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         missing,
         history: history
             .into_iter()
-            .map(|e| HistoryRow { at: views::timestamp_da(&e.at), actor: e.actor, action: action_da(&e.action) })
+            .map(|e| HistoryRow {
+                at: views::timestamp_da(&e.at),
+                actor: e.actor,
+                action: action_da(&e.action),
+            })
             .collect(),
     };
     Ok(Html(page.render()?))
@@ -618,6 +862,8 @@ fn action_da(action: &str) -> String {
     match action {
         "create" => "Oprettet".into(),
         "update" => "Ændret".into(),
-        other => ApplicationStatus::parse(other).map(|s| format!("Status: {}", s.label_da())).unwrap_or_else(|| other.to_string()),
+        other => ApplicationStatus::parse(other)
+            .map(|s| format!("Status: {}", s.label_da()))
+            .unwrap_or_else(|| other.to_string()),
     }
 }

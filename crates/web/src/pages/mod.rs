@@ -7,9 +7,9 @@ mod home;
 mod programmes;
 mod regions;
 
-pub(crate) use applications::{list_filter as applications_filter, ListQuery as ApplicationsQuery};
 use crate::auth::login;
 use crate::AppState;
+pub(crate) use applications::{list_filter as applications_filter, ListQuery as ApplicationsQuery};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -21,9 +21,15 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
         .route("/regions/{code}", get(regions::dashboard))
-        .route("/applications", get(applications::list).post(applications::create))
+        .route(
+            "/applications",
+            get(applications::list).post(applications::create),
+        )
         .route("/applications/new", get(applications::new))
-        .route("/applications/{id}", get(applications::show).post(applications::update))
+        .route(
+            "/applications/{id}",
+            get(applications::show).post(applications::update),
+        )
         .route("/applications/{id}/edit", get(applications::edit))
         .route("/me", get(account::show))
         .route("/me/tokens", post(account::create_token))
@@ -33,5 +39,9 @@ pub fn routes() -> Router<AppState> {
 
 /// Reads an optional integer from a query or form value; empty or unreadable means none.
 pub(crate) fn opt_id(value: &Option<String>) -> Option<i64> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).and_then(|v| v.parse().ok())
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .and_then(|v| v.parse().ok())
 }

@@ -27,9 +27,23 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
     let programmes = programmes::programmes(&mut conn)
         .await?
         .into_iter()
-        .map(|p| ProgrammeRow { window: format!("{} – {}", views::date_da(p.window_start), views::date_da(p.window_end)), id: p.id, name: p.name })
+        .map(|p| ProgrammeRow {
+            window: format!(
+                "{} – {}",
+                views::date_da(p.window_start),
+                views::date_da(p.window_end)
+            ),
+            id: p.id,
+            name: p.name,
+        })
         .collect();
-    Ok(Html(ListPage { page: Page::new(&user, "Programmer", "/programmes"), programmes }.render()?))
+    Ok(Html(
+        ListPage {
+            page: Page::new(&user, "Programmer", "/programmes"),
+            programmes,
+        }
+        .render()?,
+    ))
 }
 
 pub struct TrancheRow {
@@ -59,7 +73,11 @@ struct ShowPage {
     grand_total: String,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> PageResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
     let mut conn = state.db.conn().await?;
     let p = programmes::programme(&mut conn, &id).await?;
     let tranches = programmes::tranches(&mut conn, &id).await?;
@@ -68,9 +86,19 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .iter()
         .map(|t| TrancheRow {
             name: t.name.clone(),
-            period: format!("{} – {}", views::date_da(t.period_start), views::date_da(t.period_end)),
+            period: format!(
+                "{} – {}",
+                views::date_da(t.period_start),
+                views::date_da(t.period_end)
+            ),
             national: views::kr(t.national_amount_ore),
-            regional_sum: views::kr(pools.iter().filter(|p| p.tranche_id == t.id).map(|p| p.amount_ore).sum()),
+            regional_sum: views::kr(
+                pools
+                    .iter()
+                    .filter(|p| p.tranche_id == t.id)
+                    .map(|p| p.amount_ore)
+                    .sum(),
+            ),
         })
         .collect();
     let pool_rows = pulje_domain::RegionCode::all()
@@ -78,7 +106,13 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             let code = i64::from(r.code());
             let amounts: Vec<i64> = tranches
                 .iter()
-                .map(|t| pools.iter().find(|p| p.tranche_id == t.id && p.region_code == code).map(|p| p.amount_ore).unwrap_or(0))
+                .map(|t| {
+                    pools
+                        .iter()
+                        .find(|p| p.tranche_id == t.id && p.region_code == code)
+                        .map(|p| p.amount_ore)
+                        .unwrap_or(0)
+                })
                 .collect();
             PoolRow {
                 region_code: code,
@@ -92,7 +126,11 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         page: Page::new(&user, p.name.clone(), "/programmes"),
         name: p.name,
         description: p.description,
-        window: format!("{} – {}", views::date_da(p.window_start), views::date_da(p.window_end)),
+        window: format!(
+            "{} – {}",
+            views::date_da(p.window_start),
+            views::date_da(p.window_end)
+        ),
         tranches: tranche_rows,
         tranche_names: tranches.iter().map(|t| t.name.clone()).collect(),
         pools: pool_rows,

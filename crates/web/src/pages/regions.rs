@@ -47,9 +47,15 @@ struct Dashboard {
     total: i64,
 }
 
-pub async fn dashboard(State(state): State<AppState>, user: CurrentUser, Path(code): Path<i64>) -> PageResult<Html<String>> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<i64>,
+) -> PageResult<Html<String>> {
     let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
-    let region_code = Scope::of(&user).narrow(Some(code))?.ok_or(AppError::NotFound)?;
+    let region_code = Scope::of(&user)
+        .narrow(Some(code))?
+        .ok_or(AppError::NotFound)?;
     let mut conn = state.db.conn().await?;
     let programme = programmes::programme(&mut conn, OK21).await?;
     let tranches = programmes::tranches(&mut conn, OK21).await?;
@@ -60,12 +66,28 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser, Path(co
     // An applicant's counts cover their own applications only, like their list.
     let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let by_status = if own.is_some() {
-        let filter = applications::ListFilter { region_code: Some(region_code), created_by: own, ..Default::default() };
+        let filter = applications::ListFilter {
+            region_code: Some(region_code),
+            created_by: own,
+            ..Default::default()
+        };
         let mut counts = Vec::new();
         for s in ApplicationStatus::ALL {
-            let (_, n) = applications::list(&mut conn, &applications::ListFilter { status: Some(s), ..filter.clone() }, 1, 1).await?;
+            let (_, n) = applications::list(
+                &mut conn,
+                &applications::ListFilter {
+                    status: Some(s),
+                    ..filter.clone()
+                },
+                1,
+                1,
+            )
+            .await?;
             if n > 0 {
-                counts.push(applications::Count { key: s.as_str().into(), count: n });
+                counts.push(applications::Count {
+                    key: s.as_str().into(),
+                    count: n,
+                });
             }
         }
         counts
@@ -83,7 +105,11 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser, Path(co
     let total = by_status.iter().map(|c| c.count).sum();
 
     let page = Dashboard {
-        page: Page::new(&user, format!("{} – overblik", region.name()), &format!("/regions/{code}")),
+        page: Page::new(
+            &user,
+            format!("{} – overblik", region.name()),
+            &format!("/regions/{code}"),
+        ),
         region_name: region.name().into(),
         programme_name: programme.name,
         pool_total: views::kr(pools.iter().map(|p| p.amount_ore).sum()),
@@ -91,14 +117,30 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser, Path(co
             .iter()
             .map(|t| PoolRow {
                 tranche: t.name.clone(),
-                period: format!("{} – {}", views::date_da(t.period_start), views::date_da(t.period_end)),
-                amount: views::kr(pools.iter().find(|p| p.tranche_id == t.id).map(|p| p.amount_ore).unwrap_or(0)),
+                period: format!(
+                    "{} – {}",
+                    views::date_da(t.period_start),
+                    views::date_da(t.period_end)
+                ),
+                amount: views::kr(
+                    pools
+                        .iter()
+                        .find(|p| p.tranche_id == t.id)
+                        .map(|p| p.amount_ore)
+                        .unwrap_or(0),
+                ),
             })
             .collect(),
         rounds: rounds
             .into_iter()
             .map(|r| RoundRow {
-                state: if today < r.opens_on { "Ikke åbnet" } else if today <= r.deadline { "Åben" } else { "Lukket" },
+                state: if today < r.opens_on {
+                    "Ikke åbnet"
+                } else if today <= r.deadline {
+                    "Åben"
+                } else {
+                    "Lukket"
+                },
                 name: r.name,
                 opens: views::date_da(r.opens_on),
                 deadline: views::date_da(r.deadline),
@@ -107,13 +149,29 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser, Path(co
         by_status: by_status
             .into_iter()
             .map(|c| CountRow {
-                label: ApplicationStatus::parse(&c.key).map(|s| s.label_da().to_string()).unwrap_or(c.key.clone()),
+                label: ApplicationStatus::parse(&c.key)
+                    .map(|s| s.label_da().to_string())
+                    .unwrap_or(c.key.clone()),
                 href: format!("/applications?status={}", c.key),
                 count: c.count,
             })
             .collect(),
-        by_area: by_area.into_iter().map(|c| CountRow { label: c.key, count: c.count, href: String::new() }).collect(),
-        by_hospital: by_hospital.into_iter().map(|c| CountRow { label: c.key, count: c.count, href: String::new() }).collect(),
+        by_area: by_area
+            .into_iter()
+            .map(|c| CountRow {
+                label: c.key,
+                count: c.count,
+                href: String::new(),
+            })
+            .collect(),
+        by_hospital: by_hospital
+            .into_iter()
+            .map(|c| CountRow {
+                label: c.key,
+                count: c.count,
+                href: String::new(),
+            })
+            .collect(),
         total,
     };
     Ok(Html(page.render()?))
