@@ -113,6 +113,15 @@ impl Period {
         (end > start).then_some(Period { start, end })
     }
 
+    /// A period of one day (start and end the same), for what remains of an agreement that
+    /// ends on its first day.
+    pub fn single_day(day: NaiveDate) -> Period {
+        Period {
+            start: day,
+            end: day,
+        }
+    }
+
     pub fn start(&self) -> NaiveDate {
         self.start
     }

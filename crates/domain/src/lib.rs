@@ -5,6 +5,7 @@
 //! rely on them being valid.
 
 pub mod application;
+pub mod cost;
 pub mod date;
 pub mod email;
 pub mod errors;
