@@ -13,6 +13,7 @@ pub mod money;
 pub mod region;
 pub mod role;
 pub mod status;
+pub mod workflow;
 
 pub use application::{
     ApplicationData, ApplicationInput, ApplicationRules, ParticipantData, ParticipantInput,
