@@ -23,6 +23,13 @@ pub struct Application {
     pub created_at: String,
     pub updated_at: String,
     pub imported: bool,
+    pub submitted_at: Option<String>,
+    /// Submitted after its round's deadline.
+    pub late: bool,
+    /// The annual supplement the steering group granted.
+    pub granted_ore: Option<i64>,
+    pub overcommit_reason: String,
+    pub terminated_on: Option<chrono::NaiveDate>,
     #[serde(flatten)]
     pub data: ApplicationData,
     pub hospital_name: Option<String>,
@@ -50,6 +57,11 @@ impl FromRow<'_, AnyRow> for Application {
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
             imported: r.try_get::<i64, _>("imported")? != 0,
+            submitted_at: r.try_get("submitted_at")?,
+            late: r.try_get::<i64, _>("late")? != 0,
+            granted_ore: r.try_get("granted_ore")?,
+            overcommit_reason: r.try_get("overcommit_reason")?,
+            terminated_on: opt_date_col(r, "terminated_on")?,
             hospital_name: r.try_get("hospital_name")?,
             round_name: r.try_get("round_name")?,
             data: ApplicationData {

@@ -11,9 +11,16 @@ pub enum StoreError {
     /// A unique constraint refused the change; the text names what was duplicated.
     #[error("duplicate: {0}")]
     Duplicate(String),
-    /// A rule checked in the store refused the change; the text is for the user, in Danish.
+    /// A rule checked in the store refused the input; the text is for the user, in Danish.
     #[error("{0}")]
     Refused(String),
+    /// The change is not possible in the object's current state (e.g. a wrong status, or an
+    /// approval that would over-commit a pool); the text is for the user, in Danish.
+    #[error("{0}")]
+    Conflict(String),
+    /// The user's role may not make this change; the text is for the user, in Danish.
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]

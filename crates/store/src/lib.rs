@@ -12,13 +12,17 @@ pub mod applications;
 pub mod audit;
 mod db;
 pub mod demo;
+pub mod meetings;
+pub mod money;
 mod error;
 pub mod org;
+pub mod outbox;
 pub mod password;
 pub mod programmes;
 pub mod reference;
 pub mod sessions;
 pub mod users;
+pub mod workflow;
 
 pub use audit::Actor;
 pub use db::{Backend, Conn, Db, Tx};

@@ -67,6 +67,8 @@ impl From<StoreError> for AppError {
             ),
             StoreError::Duplicate(m) => AppError::Conflict(m),
             StoreError::Refused(m) => AppError::Invalid(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Forbidden(m) => AppError::Forbidden(m),
             StoreError::Database(e) => AppError::Internal(e.into()),
             StoreError::Other(e) => AppError::Internal(e),
         }

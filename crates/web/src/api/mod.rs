@@ -7,6 +7,7 @@ mod admin;
 mod applications;
 mod openapi;
 mod reference;
+mod workflow;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, AppError};
@@ -17,6 +18,7 @@ use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
 pub use openapi::ApiDoc;
+pub(crate) use workflow::{step_from, take_step, TransitionBody};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,6 +32,8 @@ pub fn routes() -> Router<AppState> {
             "/applications/{id}",
             get(applications::show).put(applications::update),
         )
+        .route("/applications/{id}/transitions", axum::routing::post(workflow::transition))
+        .route("/pools", get(workflow::pools))
         .route("/regions", get(reference::regions))
         .route("/programmes", get(reference::programmes))
         .route("/programmes/{id}", get(reference::programme))

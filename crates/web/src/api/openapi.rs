@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use super::{admin, applications, reference};
+use super::{admin, applications, reference, workflow};
 use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -11,12 +11,13 @@ use utoipa::{Modify, OpenApi};
     info(title = "pulje API", description = "Puljer, ansøgninger og forsøgsaftaler for afdelingslæger. Errors are `{\"error\": \"…\"}` with a Danish message. Requests with a session cookie that change data must send the session's CSRF token in `X-CSRF-Token`; bearer-token requests need none."),
     paths(
         applications::list, applications::show, applications::create, applications::update,
+        workflow::transition, workflow::pools,
         reference::regions, reference::programmes, reference::programme, reference::hospitals, reference::departments,
         reference::areas, reference::tiers, reference::rounds,
         admin::me, admin::users, admin::audit,
     ),
     modifiers(&Security),
-    tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"))
+    tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"), (name = "money", description = "Puljernes penge"))
 )]
 pub struct ApiDoc;
 
@@ -56,6 +57,8 @@ mod tests {
         let routed = [
             "/api/v1/applications",
             "/api/v1/applications/{id}",
+            "/api/v1/applications/{id}/transitions",
+            "/api/v1/pools",
             "/api/v1/regions",
             "/api/v1/programmes",
             "/api/v1/programmes/{id}",

@@ -18,7 +18,7 @@ use pulje_domain::{
 use pulje_store::applications::{self, Application, ListFilter, Placement, Summary};
 use pulje_store::reference::OK21;
 use pulje_store::Connection as AnyConnection;
-use pulje_store::{audit, org, programmes, StoreError};
+use pulje_store::{org, programmes, StoreError};
 use serde::Deserialize;
 
 // --- list -----------------------------------------------------------------------------------
@@ -618,7 +618,7 @@ pub async fn create(
     Ok(Redirect::to(&format!("/applications/{}?gemt=1", app.id)).into_response())
 }
 
-async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Application> {
+pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Application> {
     match applications::get(conn, id).await {
         Ok(app) => Ok(app),
         Err(StoreError::NotFound) => Err(AppError::NotFound),
@@ -707,163 +707,5 @@ pub async fn update(
             render_form(StatusCode::CONFLICT, form)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-// --- detail ---------------------------------------------------------------------------------
-
-pub struct Fact {
-    label: String,
-    value: String,
-}
-
-pub struct HistoryRow {
-    at: String,
-    actor: String,
-    action: String,
-}
-
-#[derive(Template)]
-#[template(path = "applications/show.html")]
-struct ShowPage {
-    page: Page,
-    app_id: i64,
-    title: String,
-    status: String,
-    region: String,
-    version: i64,
-    can_edit: bool,
-    section_a: Vec<Fact>,
-    section_b: Vec<Fact>,
-    participants: Vec<(String, String, bool)>,
-    section_c: Vec<Fact>,
-    section_d: Vec<Fact>,
-    missing: Vec<String>,
-    history: Vec<HistoryRow>,
-}
-
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    gemt: Option<String>,
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Query(q): Query<ShowQuery>,
-) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
-    let app = load(&mut conn, id).await?;
-    policy::require_view(&user, &app)?;
-    let areas = programmes::areas(&mut conn, &app.programme_id, Some(app.region_code)).await?;
-    let history = audit::list(
-        &mut conn,
-        &audit::Filter {
-            entity: Some("application".into()),
-            entity_id: Some(id.to_string()),
-            ..Default::default()
-        },
-        50,
-    )
-    .await?;
-    let d = &app.data;
-    let fact = |label: &str, value: String| Fact {
-        label: label.into(),
-        value: if value.trim().is_empty() {
-            "–".into()
-        } else {
-            value
-        },
-    };
-    let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
-    let area_names: Vec<String> = d
-        .area_ids
-        .iter()
-        .filter_map(|id| areas.iter().find(|a| a.id == *id))
-        .map(|a| a.name.clone())
-        .collect();
-    let can_edit = policy::require_edit(&user, &app).is_ok();
-    let missing = if app.status.is_editable() {
-        d.missing_for_submission()
-            .iter()
-            .flat_map(|(_, m)| m.to_vec())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let page = ShowPage {
-        page: Page::new(&user, app.data.title.clone(), "/applications")
-            .with_notice(q.gemt.map(|_| "Ansøgningen er gemt.".to_string())),
-        app_id: app.id,
-        title: d.title.clone(),
-        status: app.status.label_da().into(),
-        region: pulje_domain::RegionCode::new(app.region_code)
-            .map(|r| r.name())
-            .unwrap_or("")
-            .into(),
-        version: app.version,
-        can_edit,
-        section_a: vec![
-            fact("Hospital", app.hospital_name.clone().unwrap_or_default()),
-            fact("A1. Hospital/afdeling", d.hospital_department.clone()),
-            fact("A2. Forsøgets titel", d.title.clone()),
-            fact("A3. Ansvarlig leder", d.responsible_leader.clone()),
-            fact("A4. Ansvarlig afdelingslæge", d.responsible_doctor.clone()),
-        ],
-        section_b: vec![
-            fact("Område", area_names.join(", ")),
-            fact("Begrundelse for området", d.area_argument.clone()),
-            fact("B1. Formål", d.purpose.clone()),
-            fact("B2. Beskrivelse", d.description.clone()),
-            fact("B3. Indhold", d.content.clone()),
-            fact(
-                "B3. Afvigelser fra arbejdstidsreglerne",
-                d.working_time_deviations.clone(),
-            ),
-            fact("B4. Periode", d.period_text.clone()),
-            fact("B5. Organisering", d.organisation.clone()),
-            fact(
-                "B6. Tillægsstørrelse pr. år",
-                d.supplement.map(|s| s.to_kr_string()).unwrap_or_default(),
-            ),
-            fact("B6. Uddybende bemærkninger", d.remarks.clone()),
-        ],
-        participants: d
-            .participants
-            .iter()
-            .map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement))
-            .collect(),
-        section_c: vec![
-            fact("C.2 Opstart", date(d.start_date)),
-            fact("C.3 Afslutning", date(d.end_date)),
-        ],
-        section_d: vec![
-            fact("Ledende overlæge", d.party_leader.clone()),
-            fact("Afdelingslæge", d.party_doctor.clone()),
-            fact("For YL", d.party_union.clone()),
-            fact("For regionen", d.party_region.clone()),
-            fact("Dato for aftalen", date(d.agreement_date)),
-        ],
-        missing,
-        history: history
-            .into_iter()
-            .map(|e| HistoryRow {
-                at: views::timestamp_da(&e.at),
-                actor: e.actor,
-                action: action_da(&e.action),
-            })
-            .collect(),
-    };
-    Ok(Html(page.render()?))
-}
-
-fn action_da(action: &str) -> String {
-    match action {
-        "create" => "Oprettet".into(),
-        "update" => "Ændret".into(),
-        other => ApplicationStatus::parse(other)
-            .map(|s| format!("Status: {}", s.label_da()))
-            .unwrap_or_else(|| other.to_string()),
     }
 }

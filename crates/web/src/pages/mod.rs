@@ -2,8 +2,10 @@
 
 mod account;
 mod admin;
+mod application_detail;
 mod applications;
 mod home;
+mod meetings;
 mod programmes;
 mod regions;
 
@@ -28,9 +30,18 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/new", get(applications::new))
         .route(
             "/applications/{id}",
-            get(applications::show).post(applications::update),
+            get(application_detail::show).post(applications::update),
         )
         .route("/applications/{id}/edit", get(applications::edit))
+        .route("/applications/{id}/transitions", post(application_detail::transition))
+        .route("/applications/{id}/agreement", get(application_detail::agreement))
+        .route("/applications/{id}/comments", post(application_detail::comment))
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::show))
+        .route("/meetings/{id}/minutes", get(meetings::minutes))
+        .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
+        .route("/meetings/members", post(meetings::add_member))
+        .route("/meetings/members/{id}/delete", post(meetings::remove_member))
         .route("/me", get(account::show))
         .route("/me/tokens", post(account::create_token))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))

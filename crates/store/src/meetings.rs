@@ -1,0 +1,169 @@
+//! The working group and steering group of a region's programme, the steering group's
+//! meetings, their agendas and the decisions recorded at them.
+
+use crate::audit::{self, Actor};
+use crate::programmes::date_col;
+use crate::{Result, StoreError, Tx};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub id: i64,
+    pub programme_id: String,
+    pub region_code: i64,
+    /// `working_group` or `steering_group`.
+    pub body: String,
+    pub name: String,
+    pub title: String,
+    pub user_id: Option<i64>,
+}
+
+pub async fn members(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<Member>> {
+    Ok(sqlx::query_as::<_, Member>(
+        "SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members \
+         WHERE programme_id = $1 AND region_code = $2 ORDER BY body, name",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn add_member(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, body: &str, name: &str, title: &str) -> Result<Member> {
+    if !matches!(body, "working_group" | "steering_group") {
+        return Err(StoreError::Refused("Vælg arbejdsgruppe eller styregruppe.".into()));
+    }
+    if name.trim().is_empty() {
+        return Err(StoreError::Refused("Skriv medlemmets navn.".into()));
+    }
+    let m = sqlx::query_as::<_, Member>(
+        "INSERT INTO body_members (programme_id, region_code, body, name, title) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, programme_id, region_code, body, name, title, user_id",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .bind(body)
+    .bind(name.trim())
+    .bind(title.trim())
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(tx, actor, Some(region_code), "body_member", m.id, "create", audit::NONE, Some(&m)).await?;
+    Ok(m)
+}
+
+pub async fn remove_member(tx: &mut Tx, actor: &Actor, id: i64, region_code: i64) -> Result<()> {
+    let m = sqlx::query_as::<_, Member>("SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .filter(|m| m.region_code == region_code)
+        .ok_or(StoreError::NotFound)?;
+    sqlx::query("DELETE FROM body_members WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    audit::record(tx, actor, Some(region_code), "body_member", id, "delete", Some(&m), audit::NONE).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Meeting {
+    pub id: i64,
+    pub programme_id: String,
+    pub region_code: i64,
+    pub held_on: NaiveDate,
+    pub place: String,
+}
+
+impl FromRow<'_, AnyRow> for Meeting {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Meeting {
+            id: r.try_get("id")?,
+            programme_id: r.try_get("programme_id")?,
+            region_code: r.try_get("region_code")?,
+            held_on: date_col(r, "held_on")?,
+            place: r.try_get("place")?,
+        })
+    }
+}
+
+pub async fn meetings(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<Meeting>> {
+    Ok(sqlx::query_as::<_, Meeting>(
+        "SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE programme_id = $1 AND region_code = $2 ORDER BY held_on DESC, id DESC",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn meeting(conn: &mut AnyConnection, id: i64) -> Result<Meeting> {
+    Ok(sqlx::query_as::<_, Meeting>("SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn create_meeting(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, held_on: NaiveDate, place: &str) -> Result<Meeting> {
+    if place.trim().is_empty() {
+        return Err(StoreError::Refused("Skriv mødestedet.".into()));
+    }
+    let id: i64 = sqlx::query_scalar("INSERT INTO meetings (programme_id, region_code, held_on, place) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(programme_id)
+        .bind(region_code)
+        .bind(held_on.to_string())
+        .bind(place.trim())
+        .fetch_one(&mut **tx)
+        .await?;
+    let m = meeting(tx, id).await?;
+    audit::record(tx, actor, Some(region_code), "meeting", id, "create", audit::NONE, Some(&m)).await?;
+    Ok(m)
+}
+
+/// Puts an application of the meeting's region on its agenda (once).
+pub async fn add_to_agenda(tx: &mut Tx, actor: &Actor, meeting_id: i64, application_id: i64) -> Result<()> {
+    let m = meeting(tx, meeting_id).await?;
+    let region: Option<i64> = sqlx::query_scalar("SELECT region_code FROM applications WHERE id = $1").bind(application_id).fetch_optional(&mut **tx).await?;
+    if region != Some(m.region_code) {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "INSERT INTO agenda_items (meeting_id, application_id) VALUES ($1, $2) ON CONFLICT (meeting_id, application_id) DO NOTHING",
+    )
+    .bind(meeting_id)
+    .bind(application_id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(tx, actor, Some(m.region_code), "meeting", meeting_id, "agenda_add", audit::NONE, Some(&application_id)).await?;
+    Ok(())
+}
+
+/// One application on an agenda, with the decision taken on it at this meeting, if any.
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgendaItem {
+    pub application_id: i64,
+    pub title: String,
+    pub status: String,
+    pub responsible_doctor: String,
+    pub hospital_department: String,
+    pub requested_ore: Option<i64>,
+    pub decision: Option<String>,
+    pub tier_ore: Option<i64>,
+    pub reason: Option<String>,
+}
+
+pub async fn agenda(conn: &mut AnyConnection, meeting_id: i64) -> Result<Vec<AgendaItem>> {
+    Ok(sqlx::query_as::<_, AgendaItem>(
+        "SELECT a.id AS application_id, a.title, a.status, a.responsible_doctor, a.hospital_department, a.supplement_ore AS requested_ore, \
+           d.kind AS decision, d.tier_ore, d.reason \
+         FROM agenda_items i JOIN applications a ON a.id = i.application_id \
+         LEFT JOIN decisions d ON d.application_id = a.id AND d.meeting_id = i.meeting_id \
+         WHERE i.meeting_id = $1 ORDER BY a.id",
+    )
+    .bind(meeting_id)
+    .fetch_all(conn)
+    .await?)
+}

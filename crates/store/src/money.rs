@@ -1,0 +1,211 @@
+//! The pool's money: the monthly schedule of approved agreements (commitments), each tranche's
+//! committed, paid and remaining amounts, and the postings payroll pays.
+
+use crate::applications::Application;
+use crate::programmes::{self, Tranche};
+use crate::{now_utc, Result, StoreError, Tx};
+use chrono::NaiveDate;
+use pulje_domain::cost::{self, CostBasis, MonthlyAmount};
+use pulje_domain::{Ore, Period};
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+/// How many participants receive the supplement; the responsible afdelingslæge when none is marked.
+pub fn receivers(app: &Application) -> u32 {
+    let n = app.data.participants.iter().filter(|p| p.receives_supplement).count() as u32;
+    n.max(1)
+}
+
+/// The monthly amounts an agreement costs with the given annual tier.
+pub async fn schedule(conn: &mut AnyConnection, app: &Application, tier: Ore) -> Result<Vec<MonthlyAmount>> {
+    let (Some(start), Some(end)) = (app.data.start_date, app.data.end_date) else {
+        return Err(StoreError::Refused("Forsøget mangler start- eller slutdato.".into()));
+    };
+    let period = Period::new(start, end).ok_or_else(|| StoreError::Refused("Slutdatoen skal ligge efter startdatoen.".into()))?;
+    let settings = programmes::region_settings(conn, &app.programme_id, app.region_code).await?;
+    let basis = CostBasis {
+        annual: tier,
+        receivers: receivers(app),
+        oncost_basis_points: u32::try_from(settings.oncost_basis_points).unwrap_or(0),
+    };
+    Ok(cost::monthly_amounts(&period, &basis))
+}
+
+fn month_key(m: &MonthlyAmount) -> String {
+    m.first_day().format("%Y-%m-%d").to_string()
+}
+
+/// Replaces an agreement's committed months.
+pub async fn write_schedule(tx: &mut Tx, application_id: i64, months: &[MonthlyAmount]) -> Result<()> {
+    sqlx::query("DELETE FROM agreement_months WHERE application_id = $1").bind(application_id).execute(&mut **tx).await?;
+    for m in months {
+        sqlx::query("INSERT INTO agreement_months (application_id, month, amount_ore) VALUES ($1, $2, $3)")
+            .bind(application_id)
+            .bind(month_key(m))
+            .bind(m.amount.ore())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A tranche of a region's pool with its money.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolStatus {
+    pub tranche_id: i64,
+    /// The tranche's number in its programme (1, 2, …).
+    pub tranche: i64,
+    pub name: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub amount_ore: i64,
+    pub committed_ore: i64,
+    pub paid_ore: i64,
+    pub remaining_ore: i64,
+}
+
+async fn sum_in(conn: &mut AnyConnection, table: &str, programme_id: &str, region_code: i64, t: &Tranche, except: Option<i64>) -> Result<i64> {
+    // The table name is one of two constants below, never user input.
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(m.amount_ore), 0) AS BIGINT) FROM {table} m JOIN applications a ON a.id = m.application_id \
+         WHERE a.programme_id = $1 AND a.region_code = $2 AND m.month >= $3 AND m.month <= $4 AND ($5 IS NULL OR a.id <> $5)"
+    );
+    let n: i64 = sqlx::query_scalar(&sql)
+        .bind(programme_id)
+        .bind(region_code)
+        .bind(t.period_start.to_string())
+        .bind(t.period_end.to_string())
+        .bind(except)
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+/// Each tranche of a region's pool: amount, committed (approved agreements' months inside its
+/// period), paid (postings) and remaining (amount − committed).
+pub async fn pool_status(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<PoolStatus>> {
+    let tranches = programmes::tranches(conn, programme_id).await?;
+    let pools = programmes::pools(conn, programme_id, Some(region_code)).await?;
+    let mut out = Vec::new();
+    for t in tranches {
+        let amount = pools.iter().find(|p| p.tranche_id == t.id).map(|p| p.amount_ore).unwrap_or(0);
+        let committed = sum_in(conn, "agreement_months", programme_id, region_code, &t, None).await?;
+        let paid = sum_in(conn, "postings", programme_id, region_code, &t, None).await?;
+        out.push(PoolStatus {
+            tranche_id: t.id,
+            tranche: t.number,
+            name: t.name.clone(),
+            period_start: t.period_start,
+            period_end: t.period_end,
+            amount_ore: amount,
+            committed_ore: committed,
+            paid_ore: paid,
+            remaining_ore: amount - committed,
+        });
+    }
+    Ok(out)
+}
+
+/// A tranche that an approval would over-commit.
+#[derive(Debug, Clone)]
+pub struct Overcommit {
+    pub tranche: String,
+    pub amount_ore: i64,
+    pub committed_ore: i64,
+    pub adding_ore: i64,
+}
+
+impl Overcommit {
+    /// A Danish sentence for the steering group.
+    pub fn message(&self) -> String {
+        format!(
+            "{}: puljen er {}, allerede disponeret {}, denne aftale {} – overskridelse {}.",
+            self.tranche,
+            Ore::from_ore(self.amount_ore).to_kr_string(),
+            Ore::from_ore(self.committed_ore).to_kr_string(),
+            Ore::from_ore(self.adding_ore).to_kr_string(),
+            Ore::from_ore(self.committed_ore + self.adding_ore - self.amount_ore).to_kr_string()
+        )
+    }
+}
+
+/// The tranches that `months` of application `app` would push over their pool. Call inside the
+/// approval's transaction after [`lock_pools`], so concurrent approvals see each other.
+pub async fn overcommits(tx: &mut Tx, app: &Application, months: &[MonthlyAmount]) -> Result<Vec<Overcommit>> {
+    let tranches = programmes::tranches(tx, &app.programme_id).await?;
+    let pools = programmes::pools(tx, &app.programme_id, Some(app.region_code)).await?;
+    let mut out = Vec::new();
+    for t in tranches {
+        let Some(window) = Period::new(t.period_start, t.period_end) else { continue };
+        let adding = cost::within(months, &window).ore();
+        if adding == 0 {
+            continue;
+        }
+        let amount = pools.iter().find(|p| p.tranche_id == t.id).map(|p| p.amount_ore).unwrap_or(0);
+        let committed = sum_in(tx, "agreement_months", &app.programme_id, app.region_code, &t, Some(app.id)).await?;
+        if committed + adding > amount {
+            out.push(Overcommit { tranche: t.name.clone(), amount_ore: amount, committed_ore: committed, adding_ore: adding });
+        }
+    }
+    Ok(out)
+}
+
+/// Serialises approvals of one region's pool: a no-op write to its pool rows, which PostgreSQL
+/// row-locks until the transaction ends (SQLite's `BEGIN IMMEDIATE` already serialises writers).
+pub async fn lock_pools(tx: &mut Tx, region_code: i64) -> Result<()> {
+    sqlx::query("UPDATE pools SET amount_ore = amount_ore WHERE region_code = $1").bind(region_code).execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Posting {
+    pub id: i64,
+    pub application_id: i64,
+    pub title: String,
+    pub responsible_doctor: String,
+    pub month: String,
+    pub amount_ore: i64,
+    pub posted_at: String,
+}
+
+/// Creates the postings of every active or ended agreement of the region for the months that
+/// start on or before `up_to` and are not posted yet. Returns how many were created.
+pub async fn generate_postings(tx: &mut Tx, programme_id: &str, region_code: i64, up_to: NaiveDate) -> Result<u64> {
+    let n = sqlx::query(
+        "INSERT INTO postings (application_id, month, amount_ore, posted_at) \
+         SELECT m.application_id, m.month, m.amount_ore, $1 FROM agreement_months m JOIN applications a ON a.id = m.application_id \
+         WHERE a.programme_id = $2 AND a.region_code = $3 AND a.status IN ('active', 'ended') AND m.month <= $4 \
+           AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.application_id = m.application_id AND p.month = m.month)",
+    )
+    .bind(now_utc())
+    .bind(programme_id)
+    .bind(region_code)
+    .bind(up_to.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n)
+}
+
+/// A region's postings, by month and application.
+pub async fn postings(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<Posting>> {
+    Ok(sqlx::query_as::<_, Posting>(
+        "SELECT p.id, p.application_id, a.title, a.responsible_doctor, p.month, p.amount_ore, p.posted_at \
+         FROM postings p JOIN applications a ON a.id = p.application_id WHERE a.programme_id = $1 AND a.region_code = $2 \
+         ORDER BY p.month, p.application_id",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// An agreement's committed months.
+pub async fn agreement_months(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as::<_, (String, i64)>("SELECT month, amount_ore FROM agreement_months WHERE application_id = $1 ORDER BY month")
+        .bind(application_id)
+        .fetch_all(conn)
+        .await?)
+}

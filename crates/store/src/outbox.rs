@@ -1,0 +1,121 @@
+//! Notifications: messages queued in the change's own transaction and sent later by the mailer,
+//! which retries with back-off; a failing mail server never blocks or loses a transition.
+
+use crate::{now_utc, timestamp, Result, Tx};
+use chrono::{Duration, Utc};
+use pulje_domain::Role;
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: i64,
+    pub region_code: Option<i64>,
+    pub application_id: Option<i64>,
+    pub event: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub attempts: i64,
+    pub last_error: String,
+    pub next_attempt_at: String,
+}
+
+const COLUMNS: &str = "id, region_code, application_id, event, recipient, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at";
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    pub region_code: Option<i64>,
+    pub application_id: Option<i64>,
+    pub event: &'a str,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Queues one message per recipient (each address once).
+pub async fn enqueue(tx: &mut Tx, recipients: &[String], draft: &Draft<'_>) -> Result<()> {
+    let now = now_utc();
+    let mut seen: Vec<&str> = Vec::new();
+    for r in recipients {
+        if r.is_empty() || seen.contains(&r.as_str()) {
+            continue;
+        }
+        seen.push(r);
+        sqlx::query(
+            "INSERT INTO outbox (region_code, application_id, event, recipient, subject, body, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(draft.region_code)
+        .bind(draft.application_id)
+        .bind(draft.event)
+        .bind(r)
+        .bind(&draft.subject)
+        .bind(&draft.body)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The e-mail addresses of a region's enabled users with `role`.
+pub async fn addresses_of(conn: &mut AnyConnection, region_code: i64, role: Role) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE region_code = $1 AND role = $2 AND disabled = 0 ORDER BY email")
+        .bind(region_code)
+        .bind(role.as_str())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The e-mail address of a user, if enabled.
+pub async fn address_of(conn: &mut AnyConnection, user_id: Option<i64>) -> Result<Vec<String>> {
+    let Some(id) = user_id else { return Ok(Vec::new()) };
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND disabled = 0").bind(id).fetch_all(conn).await?)
+}
+
+/// Messages due for sending (not sent, next attempt reached), oldest first.
+pub async fn due(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Message>> {
+    Ok(sqlx::query_as::<_, Message>(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
+    ))
+    .bind(now_utc())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn mark_sent(tx: &mut Tx, id: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
+        .bind(now_utc())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and schedules the next: 1, 2, 4 … minutes, at most an hour apart.
+pub async fn mark_failed(tx: &mut Tx, id: i64, attempts_so_far: i64, error: &str) -> Result<()> {
+    let wait = Duration::minutes(1i64 << attempts_so_far.clamp(0, 6));
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(timestamp(Utc::now() + wait))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The newest messages of a region (or all), for the outbox page.
+pub async fn list(conn: &mut AnyConnection, region_code: Option<i64>, limit: i64) -> Result<Vec<Message>> {
+    Ok(sqlx::query_as::<_, Message>(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE ($1 IS NULL OR region_code = $1) ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(region_code)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

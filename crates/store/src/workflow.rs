@@ -1,0 +1,394 @@
+//! Taking a step on an application's path: the checks that need the database, the effects
+//! (round, decision, signatures, committed months, termination), the audit entry and the
+//! notifications, all in the caller's transaction.
+
+use crate::applications::{self, Application};
+use crate::audit::{self, Actor};
+use crate::outbox::{self, Draft};
+use crate::users::User;
+use crate::{money, now_utc, programmes, Result, StoreError, Tx};
+use chrono::NaiveDate;
+use pulje_domain::workflow::{self, Action, Party, Refusal};
+use pulje_domain::{ApplicationStatus, Ore, Role};
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+/// A step and what it needs.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub action: Action,
+    /// `approve`: the annual supplement granted, one of the pool's tiers.
+    pub tier_ore: Option<i64>,
+    /// `approve`: why the steering group accepts over-committing a tranche.
+    pub overcommit_reason: String,
+    /// `reject`: why; `return`: the comment to the applicant.
+    pub reason: String,
+    /// `terminate`: the new end date.
+    pub end_date: Option<NaiveDate>,
+    /// `approve`/`reject`: the steering group meeting that decided.
+    pub meeting_id: Option<i64>,
+}
+
+impl Step {
+    pub fn new(action: Action) -> Step {
+        Step { action, tier_ore: None, overcommit_reason: String::new(), reason: String::new(), end_date: None, meeting_id: None }
+    }
+}
+
+fn refusal(r: Refusal) -> StoreError {
+    match r {
+        Refusal::WrongRole(m) => StoreError::Forbidden(m),
+        Refusal::WrongState(m) => StoreError::Conflict(m),
+    }
+}
+
+/// Takes `step` on application `id` as `user`, whose region the caller has checked. Returns the
+/// application after the step.
+pub async fn take(tx: &mut Tx, user: &User, id: i64, step: &Step, today: NaiveDate) -> Result<Application> {
+    let actor = Actor::user(user.id, &user.email);
+    let before = applications::get(tx, id).await?;
+    let mut next = workflow::check(step.action, before.status, user.role).map_err(refusal)?;
+    let own = before.created_by == Some(user.id);
+    if matches!(step.action, Action::Submit | Action::Withdraw) && matches!(user.role, Role::Applicant | Role::Leader) && !own {
+        return Err(StoreError::Forbidden("Kun den, der har oprettet ansøgningen, kan sende eller trække den tilbage.".into()));
+    }
+    let mut round_id = None;
+    let mut late = false;
+    match step.action {
+        Action::Submit => {
+            let missing = before.data.missing_for_submission();
+            if !missing.is_empty() {
+                let list: Vec<String> = missing.iter().flat_map(|(_, m)| m.to_vec()).collect();
+                return Err(StoreError::Refused(format!("Ansøgningen kan ikke sendes endnu. Mangler: {}", list.join(" "))));
+            }
+            (round_id, late) = round_for(tx, &before, today).await?;
+        }
+        Action::Return => {
+            if step.reason.trim().is_empty() {
+                return Err(StoreError::Refused("Skriv en kommentar til ansøgeren om, hvad der skal rettes.".into()));
+            }
+        }
+        Action::Reject => {
+            if step.reason.trim().is_empty() {
+                return Err(StoreError::Refused("Skriv begrundelsen for afslaget.".into()));
+            }
+        }
+        Action::Approve => approve(tx, &before, step).await?,
+        Action::Sign => next = sign(tx, user, &before).await?,
+        Action::Terminate => terminate(tx, &before, step).await?,
+        Action::Forward | Action::Withdraw => {}
+    }
+
+    let changed = sqlx::query(
+        "UPDATE applications SET status = $1, version = version + 1, updated_at = $2, \
+           round_id = COALESCE($3, round_id), late = CASE WHEN $4 = 1 THEN 1 ELSE late END, \
+           submitted_at = CASE WHEN $5 = 1 THEN $2 ELSE submitted_at END \
+         WHERE id = $6 AND status = $7",
+    )
+    .bind(next.as_str())
+    .bind(now_utc())
+    .bind(round_id)
+    .bind(i64::from(late))
+    .bind(i64::from(step.action == Action::Submit))
+    .bind(id)
+    .bind(before.status.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::Stale);
+    }
+    if !step.reason.trim().is_empty() && matches!(step.action, Action::Return | Action::Forward | Action::Reject | Action::Withdraw | Action::Terminate) {
+        add_comment(tx, user, id, step.action.as_str(), step.reason.trim()).await?;
+    }
+    if matches!(step.action, Action::Approve | Action::Reject) {
+        record_decision(tx, user, &before, step).await?;
+    }
+    let after = applications::get(tx, id).await?;
+    audit::record(tx, &actor, Some(after.region_code), "application", id, step.action.as_str(), Some(&before), Some(&after)).await?;
+    notify(tx, &after, step, next).await?;
+    Ok(after)
+}
+
+/// The round a submission belongs to: the one open today; else the next to open (early); else
+/// the last that closed (late). No rounds: none, never late.
+async fn round_for(conn: &mut AnyConnection, app: &Application, today: NaiveDate) -> Result<(Option<i64>, bool)> {
+    let rounds = programmes::rounds(conn, Some(&app.programme_id), Some(app.region_code)).await?;
+    if let Some(open) = rounds.iter().find(|r| r.opens_on <= today && today <= r.deadline) {
+        return Ok((Some(open.id), false));
+    }
+    if let Some(next) = rounds.iter().filter(|r| r.opens_on > today).min_by_key(|r| r.opens_on) {
+        return Ok((Some(next.id), false));
+    }
+    Ok(match rounds.iter().filter(|r| r.deadline < today).max_by_key(|r| r.deadline) {
+        Some(last) => (Some(last.id), true),
+        None => (None, false),
+    })
+}
+
+async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
+    let Some(tier_ore) = step.tier_ore else {
+        return Err(StoreError::Refused("Vælg det tillæg, styregruppen bevilger (tier_ore).".into()));
+    };
+    let tiers = programmes::tiers(tx, &app.programme_id, Some(app.region_code)).await?;
+    if !tiers.iter().any(|t| t.amount_ore == tier_ore) {
+        let names: Vec<String> = tiers.iter().map(|t| Ore::from_ore(t.amount_ore).to_kr_string()).collect();
+        return Err(StoreError::Refused(format!(
+            "Tillægget {} er ikke et af puljens trin ({}).",
+            Ore::from_ore(tier_ore).to_kr_string(),
+            if names.is_empty() { "regionen har ingen trin".to_string() } else { names.join(", ") }
+        )));
+    }
+    money::lock_pools(tx, app.region_code).await?;
+    let months = money::schedule(tx, app, Ore::from_ore(tier_ore)).await?;
+    let over = money::overcommits(tx, app, &months).await?;
+    if !over.is_empty() && step.overcommit_reason.trim().is_empty() {
+        let lines: Vec<String> = over.iter().map(|o| o.message()).collect();
+        return Err(StoreError::Conflict(format!(
+            "Godkendelsen vil overskride puljen. {} Angiv en begrundelse for at godkende alligevel.",
+            lines.join(" ")
+        )));
+    }
+    money::write_schedule(tx, app.id, &months).await?;
+    sqlx::query("UPDATE applications SET granted_ore = $1, overcommit_reason = $2 WHERE id = $3")
+        .bind(tier_ore)
+        .bind(if over.is_empty() { "" } else { step.overcommit_reason.trim() })
+        .bind(app.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn record_decision(tx: &mut Tx, user: &User, app: &Application, step: &Step) -> Result<()> {
+    if let Some(meeting) = step.meeting_id {
+        let region: Option<i64> = sqlx::query_scalar("SELECT region_code FROM meetings WHERE id = $1").bind(meeting).fetch_optional(&mut **tx).await?;
+        if region != Some(app.region_code) {
+            return Err(StoreError::Refused("Mødet findes ikke i regionen.".into()));
+        }
+    }
+    let (kind, reason) = match step.action {
+        Action::Approve => ("approve", step.overcommit_reason.trim()),
+        _ => ("reject", step.reason.trim()),
+    };
+    sqlx::query("INSERT INTO decisions (application_id, meeting_id, kind, tier_ore, reason, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(app.id)
+        .bind(step.meeting_id)
+        .bind(kind)
+        .bind(if kind == "approve" { step.tier_ore } else { None })
+        .bind(reason)
+        .bind(user.id)
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records the user's signature; the status becomes active when all four parties have signed.
+async fn sign(tx: &mut Tx, user: &User, app: &Application) -> Result<ApplicationStatus> {
+    let party = Party::for_role(user.role).ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
+    if party == Party::Doctor && app.created_by != Some(user.id) {
+        return Err(StoreError::Forbidden("Kun den ansvarlige afdelingslæge, der har oprettet ansøgningen, kan underskrive som afdelingslæge.".into()));
+    }
+    let mut signed = signed_parties(tx, app.id).await?;
+    if signed.contains(&party) {
+        return Err(StoreError::Conflict(format!("Aftalen er allerede underskrevet af «{}».", party.label_da())));
+    }
+    sqlx::query("INSERT INTO signatures (application_id, party, user_id, signer_name, signed_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(app.id)
+        .bind(party.as_str())
+        .bind(user.id)
+        .bind(&user.name)
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?;
+    signed.push(party);
+    Ok(workflow::after_signature(&signed))
+}
+
+async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
+    let Some(new_end) = step.end_date else {
+        return Err(StoreError::Refused("Angiv den nye slutdato (end_date).".into()));
+    };
+    let (Some(start), Some(end)) = (app.data.start_date, app.data.end_date) else {
+        return Err(StoreError::Refused("Aftalen mangler start- eller slutdato.".into()));
+    };
+    if new_end < start || new_end >= end {
+        return Err(StoreError::Refused(format!(
+            "Den nye slutdato skal ligge fra {} og før den nuværende slutdato {}.",
+            pulje_domain::date::format_date_da(start),
+            pulje_domain::date::format_date_da(end)
+        )));
+    }
+    let tier = app.granted_ore.or(app.data.supplement.map(|s| s.ore())).unwrap_or(0);
+    let mut shortened = app.clone();
+    shortened.data.end_date = Some(new_end);
+    let months = if new_end > start {
+        money::schedule(tx, &shortened, Ore::from_ore(tier)).await?
+    } else {
+        let settings = programmes::region_settings(tx, &app.programme_id, app.region_code).await?;
+        let basis = pulje_domain::cost::CostBasis {
+            annual: Ore::from_ore(tier),
+            receivers: money::receivers(app),
+            oncost_basis_points: u32::try_from(settings.oncost_basis_points).unwrap_or(0),
+        };
+        pulje_domain::cost::monthly_amounts(&pulje_domain::Period::single_day(start), &basis)
+    };
+    money::write_schedule(tx, app.id, &months).await?;
+    sqlx::query("UPDATE applications SET end_date = $1, terminated_on = $1 WHERE id = $2")
+        .bind(new_end.to_string())
+        .bind(app.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn notify(tx: &mut Tx, app: &Application, step: &Step, next: ApplicationStatus) -> Result<()> {
+    let region = app.region_code;
+    let title = &app.data.title;
+    let link = format!("/applications/{}", app.id);
+    let applicant = outbox::address_of(tx, app.created_by).await?;
+    let (event, recipients, subject, body) = match step.action {
+        Action::Submit => (
+            "submitted",
+            outbox::addresses_of(tx, region, Role::WorkingGroup).await?,
+            format!("Ny ansøgning til kvalitetssikring: {title}"),
+            format!("Ansøgningen «{title}» er sendt og venter på arbejdsgruppens kvalitetssikring.\n\nSe den her: {link}"),
+        ),
+        Action::Return => (
+            "returned",
+            applicant.clone(),
+            format!("Din ansøgning er sendt retur: {title}"),
+            format!("Arbejdsgruppen har sendt «{title}» retur med denne kommentar:\n\n{}\n\nRet ansøgningen og send den igen: {link}", step.reason.trim()),
+        ),
+        Action::Forward => (
+            "forwarded",
+            outbox::addresses_of(tx, region, Role::SteeringGroup).await?,
+            format!("Ansøgning klar til beslutning: {title}"),
+            format!("Arbejdsgruppen har kvalitetssikret «{title}». Den er klar til styregruppens beslutning.\n\n{link}"),
+        ),
+        Action::Approve | Action::Reject => {
+            let mut to = applicant.clone();
+            to.extend(outbox::addresses_of(tx, region, Role::Leader).await?);
+            let text = if step.action == Action::Approve {
+                format!(
+                    "Styregruppen har godkendt «{title}» med et tillæg på {} pr. år. Aftalen skal nu underskrives af parterne.\n\n{link}",
+                    Ore::from_ore(step.tier_ore.unwrap_or(0)).to_kr_string()
+                )
+            } else {
+                format!("Styregruppen har afslået «{title}».\n\nBegrundelse: {}\n\n{link}", step.reason.trim())
+            };
+            ("decision", to, format!("Afgørelse: {title}"), text)
+        }
+        Action::Sign if next == ApplicationStatus::Active => (
+            "active",
+            applicant.clone(),
+            format!("Aftalen er underskrevet af alle parter: {title}"),
+            format!("Alle fire parter har underskrevet «{title}». Forsøget er aktivt.\n\n{link}"),
+        ),
+        Action::Sign => ("signed", Vec::new(), String::new(), String::new()),
+        Action::Withdraw | Action::Terminate => (
+            step.action.as_str(),
+            applicant.clone(),
+            format!("{}: {title}", if step.action == Action::Withdraw { "Ansøgningen er trukket tilbage" } else { "Aftalen er afsluttet før tid" }),
+            format!("«{title}» har nu status «{}».\n\n{link}", next.label_da()),
+        ),
+    };
+    outbox::enqueue(tx, &recipients, &Draft { region_code: Some(region), application_id: Some(app.id), event, subject, body }).await?;
+    if step.action == Action::Approve || (step.action == Action::Sign && next == ApplicationStatus::AwaitingSignatures) {
+        notify_signers(tx, app).await?;
+    }
+    Ok(())
+}
+
+/// Asks every party that has not signed yet to sign.
+async fn notify_signers(tx: &mut Tx, app: &Application) -> Result<()> {
+    let signed = signed_parties(tx, app.id).await?;
+    let title = &app.data.title;
+    for party in Party::ALL.into_iter().filter(|p| !signed.contains(p)) {
+        let recipients = match party {
+            Party::Doctor => outbox::address_of(tx, app.created_by).await?,
+            Party::Leader => outbox::addresses_of(tx, app.region_code, Role::Leader).await?,
+            Party::Union => outbox::addresses_of(tx, app.region_code, Role::UnionRep).await?,
+            Party::Region => outbox::addresses_of(tx, app.region_code, Role::RegionAdmin).await?,
+        };
+        let draft = Draft {
+            region_code: Some(app.region_code),
+            application_id: Some(app.id),
+            event: "signature_needed",
+            subject: format!("Underskrift mangler: {title}"),
+            body: format!("Aftalen «{title}» venter på din underskrift som «{}».\n\n/applications/{}", party.label_da(), app.id),
+        };
+        // One reminder per party and application while it waits.
+        let already: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE application_id = $1 AND event = 'signature_needed' AND subject = $2 AND body = $3",
+        )
+        .bind(app.id)
+        .bind(&draft.subject)
+        .bind(&draft.body)
+        .fetch_one(&mut **tx)
+        .await?;
+        if already == 0 {
+            outbox::enqueue(tx, &recipients, &draft).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn signed_parties(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Party>> {
+    let rows: Vec<String> = sqlx::query_scalar("SELECT party FROM signatures WHERE application_id = $1").bind(application_id).fetch_all(conn).await?;
+    Ok(rows.iter().filter_map(|p| Party::parse(p)).collect())
+}
+
+/// A signature, for the agreement page.
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Signature {
+    pub party: String,
+    pub signer_name: String,
+    pub signed_at: String,
+}
+
+pub async fn signatures(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Signature>> {
+    Ok(sqlx::query_as::<_, Signature>("SELECT party, signer_name, signed_at FROM signatures WHERE application_id = $1 ORDER BY signed_at")
+        .bind(application_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// One entry of an application's comment thread.
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comment {
+    pub id: i64,
+    pub author: String,
+    pub kind: String,
+    pub body: String,
+    pub at: String,
+}
+
+pub async fn add_comment(tx: &mut Tx, user: &User, application_id: i64, kind: &str, body: &str) -> Result<()> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(StoreError::Refused("Kommentaren er tom.".into()));
+    }
+    if body.chars().count() > 10_000 {
+        return Err(StoreError::Refused("Kommentaren er for lang (højst 10.000 tegn).".into()));
+    }
+    sqlx::query("INSERT INTO comments (application_id, user_id, author, kind, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(application_id)
+        .bind(user.id)
+        .bind(&user.name)
+        .bind(kind)
+        .bind(body)
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Comment>> {
+    Ok(sqlx::query_as::<_, Comment>("SELECT id, author, kind, body, at FROM comments WHERE application_id = $1 ORDER BY id")
+        .bind(application_id)
+        .fetch_all(conn)
+        .await?)
+}

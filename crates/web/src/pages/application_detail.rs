@@ -1,0 +1,339 @@
+//! The application's detail page: the agreement form section by section, the comment thread,
+//! the review checklist, decisions, signatures and committed money, the steps the user may take
+//! now, and the history.
+
+use super::applications::load;
+use super::opt_id;
+use crate::api::{step_from, take_step, TransitionBody};
+use crate::auth::policy;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageResult};
+use crate::views::{self, Choice, Page};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use pulje_domain::workflow::{self, Action, Party};
+use pulje_domain::{ApplicationStatus, Role};
+use pulje_store::applications::Application;
+use pulje_store::{audit, money, programmes, workflow as flow, Connection};
+use serde::Deserialize;
+
+pub struct Fact {
+    label: String,
+    value: String,
+}
+
+pub struct HistoryRow {
+    at: String,
+    actor: String,
+    action: String,
+}
+
+pub struct CommentRow {
+    author: String,
+    at: String,
+    kind: String,
+    body: String,
+}
+
+pub struct SignatureRow {
+    party: &'static str,
+    signer: String,
+    at: String,
+}
+
+/// A step the user may take now, with the inputs it needs.
+pub struct StepForm {
+    action: &'static str,
+    label: &'static str,
+    /// `comment`, `reason`, `approve`, `terminate` or empty.
+    needs: &'static str,
+    required: bool,
+}
+
+/// What the user typed into a refused step, shown again with the message.
+#[derive(Default)]
+pub struct StepError {
+    action: String,
+    message: String,
+    comment: String,
+    reason: String,
+    overcommit_reason: String,
+    end_date: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/show.html")]
+struct ShowPage {
+    page: Page,
+    app_id: i64,
+    title: String,
+    status: String,
+    region: String,
+    version: i64,
+    late: bool,
+    round: String,
+    can_edit: bool,
+    section_a: Vec<Fact>,
+    section_b: Vec<Fact>,
+    participants: Vec<(String, String, bool)>,
+    section_c: Vec<Fact>,
+    section_d: Vec<Fact>,
+    missing: Vec<String>,
+    steps: Vec<StepForm>,
+    step_error: StepError,
+    tiers: Vec<Choice>,
+    meetings: Vec<Choice>,
+    comments: Vec<CommentRow>,
+    can_comment: bool,
+    signatures: Vec<SignatureRow>,
+    money: Vec<Fact>,
+    history: Vec<HistoryRow>,
+}
+
+/// The steps `user` may take on `app` now.
+fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> Vec<StepForm> {
+    let mut steps = Vec::new();
+    for action in Action::ALL {
+        if workflow::check(action, app.status, user.user.role).is_err() {
+            continue;
+        }
+        let own = app.created_by == Some(user.user.id);
+        let allowed = match action {
+            Action::Submit | Action::Withdraw => user.user.role == Role::RegionAdmin || own,
+            Action::Sign => match Party::for_role(user.user.role) {
+                Some(Party::Doctor) => own && !signed.contains(&Party::Doctor),
+                Some(party) => !signed.contains(&party),
+                None => false,
+            },
+            _ => true,
+        };
+        if !allowed {
+            continue;
+        }
+        let (needs, required) = match action {
+            Action::Return => ("comment", true),
+            Action::Forward | Action::Withdraw => ("comment", false),
+            Action::Reject => ("reason", true),
+            Action::Approve => ("approve", true),
+            Action::Terminate => ("terminate", true),
+            Action::Submit | Action::Sign => ("", false),
+        };
+        steps.push(StepForm { action: action.as_str(), label: action.label_da(), needs, required });
+    }
+    steps
+}
+
+fn fact(label: &str, value: String) -> Fact {
+    Fact { label: label.into(), value: if value.trim().is_empty() { "–".into() } else { value } }
+}
+
+async fn page(conn: &mut Connection, user: &CurrentUser, app: Application, notice: Option<String>, step_error: StepError) -> PageResult<ShowPage> {
+    let id = app.id;
+    let areas = programmes::areas(conn, &app.programme_id, Some(app.region_code)).await?;
+    let history = audit::list(conn, &audit::Filter { entity: Some("application".into()), entity_id: Some(id.to_string()), ..Default::default() }, 100).await?;
+    let signed = flow::signed_parties(conn, id).await?;
+    let signatures = flow::signatures(conn, id).await?;
+    let comments = flow::comments(conn, id).await?;
+    let months = money::agreement_months(conn, id).await?;
+    let tiers = programmes::tiers(conn, &app.programme_id, Some(app.region_code)).await?;
+    let meetings = crate::pages::meetings::choices(conn, &app.programme_id, app.region_code).await?;
+    let d = &app.data;
+    let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
+    let area_names: Vec<String> = d.area_ids.iter().filter_map(|a| areas.iter().find(|x| x.id == *a)).map(|a| a.name.clone()).collect();
+    let can_edit = policy::require_edit(user, &app).is_ok();
+    let missing = if app.status.is_editable() { d.missing_for_submission().iter().flat_map(|(_, m)| m.to_vec()).collect() } else { Vec::new() };
+    let requested = d.supplement.map(|s| s.ore());
+    let mut tier_choices = vec![Choice::new("", "Vælg tillæg", false)];
+    tier_choices.extend(tiers.iter().map(|t| Choice::new(t.amount_ore, format!("{} – {}", t.name, views::kr(t.amount_ore)), Some(t.amount_ore) == requested)));
+    let mut money_facts = Vec::new();
+    if let Some(granted) = app.granted_ore {
+        money_facts.push(fact("Bevilget tillæg pr. år", views::kr(granted)));
+        money_facts.push(fact("Modtagere af tillæg", money::receivers(&app).to_string()));
+        money_facts.push(fact("Disponeret i alt", views::kr(months.iter().map(|(_, a)| a).sum())));
+        if let (Some((first, _)), Some((last, _))) = (months.first(), months.last()) {
+            money_facts.push(fact("Måneder", format!("{} måneder, {} – {}", months.len(), &first[..7], &last[..7])));
+        }
+        if !app.overcommit_reason.is_empty() {
+            money_facts.push(fact("Begrundelse for overskridelse", app.overcommit_reason.clone()));
+        }
+    }
+    let signature_rows = Party::ALL
+        .iter()
+        .map(|p| {
+            let s = signatures.iter().find(|s| s.party == p.as_str());
+            SignatureRow {
+                party: p.label_da(),
+                signer: s.map(|s| s.signer_name.clone()).unwrap_or_default(),
+                at: s.map(|s| views::timestamp_da(&s.signed_at)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(ShowPage {
+        page: Page::new(user, d.title.clone(), "/applications").with_notice(notice),
+        app_id: id,
+        title: d.title.clone(),
+        status: app.status.label_da().into(),
+        region: pulje_domain::RegionCode::new(app.region_code).map(|r| r.name()).unwrap_or("").into(),
+        version: app.version,
+        late: app.late,
+        round: app.round_name.clone().unwrap_or_default(),
+        can_edit,
+        section_a: vec![
+            fact("Hospital", app.hospital_name.clone().unwrap_or_default()),
+            fact("A1. Hospital/afdeling", d.hospital_department.clone()),
+            fact("A2. Forsøgets titel", d.title.clone()),
+            fact("A3. Ansvarlig leder", d.responsible_leader.clone()),
+            fact("A4. Ansvarlig afdelingslæge", d.responsible_doctor.clone()),
+        ],
+        section_b: vec![
+            fact("Område", area_names.join(", ")),
+            fact("Begrundelse for området", d.area_argument.clone()),
+            fact("B1. Formål", d.purpose.clone()),
+            fact("B2. Beskrivelse", d.description.clone()),
+            fact("B3. Indhold", d.content.clone()),
+            fact("B3. Afvigelser fra arbejdstidsreglerne", d.working_time_deviations.clone()),
+            fact("B4. Periode", d.period_text.clone()),
+            fact("B5. Organisering", d.organisation.clone()),
+            fact("B6. Ansøgt tillæg pr. år", d.supplement.map(|s| s.to_kr_string()).unwrap_or_default()),
+            fact("B6. Uddybende bemærkninger", d.remarks.clone()),
+        ],
+        participants: d.participants.iter().map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement)).collect(),
+        section_c: vec![fact("C.2 Opstart", date(d.start_date)), fact("C.3 Afslutning", date(d.end_date))],
+        section_d: vec![
+            fact("Ledende overlæge", d.party_leader.clone()),
+            fact("Afdelingslæge", d.party_doctor.clone()),
+            fact("For YL", d.party_union.clone()),
+            fact("For regionen", d.party_region.clone()),
+            fact("Dato for aftalen", date(d.agreement_date)),
+        ],
+        missing,
+        steps: available_steps(user, &app, &signed),
+        step_error,
+        tiers: tier_choices,
+        meetings,
+        can_comment: user.user.role != Role::NationalViewer && user.user.role != Role::Admin,
+        comments: comments
+            .into_iter()
+            .map(|c| CommentRow { author: c.author, at: views::timestamp_da(&c.at), kind: kind_da(&c.kind).into(), body: c.body })
+            .collect(),
+        signatures: signature_rows,
+        money: money_facts,
+        history: history.into_iter().map(|e| HistoryRow { at: views::timestamp_da(&e.at), actor: e.actor, action: action_da(&e.action) }).collect(),
+    })
+}
+
+fn kind_da(kind: &str) -> &'static str {
+    match kind {
+        "return" => "Sendt retur",
+        "forward" => "Sendt videre",
+        "reject" => "Afslag",
+        "withdraw" => "Trukket tilbage",
+        "terminate" => "Afsluttet før tid",
+        _ => "Kommentar",
+    }
+}
+
+fn action_da(action: &str) -> String {
+    match action {
+        "create" => "Oprettet".into(),
+        "update" => "Ændret".into(),
+        other => match Action::parse(other) {
+            Some(a) => a.label_da().into(),
+            None => ApplicationStatus::parse(other).map(|s| format!("Status: {}", s.label_da())).unwrap_or_else(|| other.to_string()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    gemt: Option<String>,
+    trin: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult<Html<String>> {
+    let mut conn = state.db.conn().await?;
+    let app = load(&mut conn, id).await?;
+    policy::require_view(&user, &app)?;
+    let notice = if q.gemt.is_some() {
+        Some("Ansøgningen er gemt.".to_string())
+    } else {
+        q.trin.as_deref().and_then(Action::parse).map(|a| format!("Udført: {}. Status er nu «{}».", a.label_da(), app.status.label_da()))
+    };
+    let page = page(&mut conn, &user, app, notice, StepError::default()).await?;
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "applications/agreement.html")]
+struct AgreementPage {
+    detail: ShowPage,
+    programme_name: String,
+}
+
+/// The agreement as a printable page mirroring the agreement form (sections A–D) with the
+/// signature block filled in.
+pub async fn agreement(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Html<String>> {
+    let mut conn = state.db.conn().await?;
+    let app = load(&mut conn, id).await?;
+    policy::require_view(&user, &app)?;
+    let programme_name = programmes::programme(&mut conn, &app.programme_id).await?.name;
+    let detail = page(&mut conn, &user, app, None, StepError::default()).await?;
+    Ok(Html(AgreementPage { detail, programme_name }.render()?))
+}
+
+/// `POST /applications/{id}/transitions` from the detail page's forms.
+pub async fn transition(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let body = TransitionBody {
+        action: get("action"),
+        tier_ore: opt_id(&Some(get("tier_ore"))),
+        overcommit_reason: get("overcommit_reason"),
+        reason: get("reason"),
+        comment: get("comment"),
+        end_date: Some(get("end_date")).filter(|d| !d.trim().is_empty()),
+        meeting_id: opt_id(&Some(get("meeting_id"))),
+    };
+    let result = match step_from(&body) {
+        Ok(step) => take_step(&state, &user, id, &step).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?trin={}", body.action)).into_response()),
+        Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            let status = e.status();
+            let mut conn = state.db.conn().await?;
+            let app = load(&mut conn, id).await?;
+            policy::require_view(&user, &app)?;
+            let error = StepError {
+                action: body.action.clone(),
+                message: e.message(),
+                comment: body.comment,
+                reason: body.reason,
+                overcommit_reason: body.overcommit_reason,
+                end_date: body.end_date.unwrap_or_default(),
+            };
+            let page = page(&mut conn, &user, app, None, error).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /applications/{id}/comments`: a comment in the thread, by anyone who may see the
+/// application and works with it (not national viewers or system administrators).
+pub async fn comment(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+    let text = pairs.iter().find(|(k, _)| k == "body").map(|(_, v)| v.clone()).unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    let app = load(&mut tx, id).await?;
+    policy::require_view(&user, &app)?;
+    if matches!(user.user.role, Role::NationalViewer | Role::Admin) {
+        return Err(AppError::forbidden());
+    }
+    flow::add_comment(&mut tx, &user.user, id, "comment", &text).await?;
+    audit::record(&mut tx, &user.actor(), Some(app.region_code), "application", id, "comment", audit::NONE, Some(&text.trim())).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
+}
