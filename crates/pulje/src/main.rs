@@ -56,6 +56,21 @@ struct ServeArgs {
     /// Failed logins per e-mail address within 15 minutes before further attempts are refused.
     #[arg(long, env = "PULJE_LOGIN_MAX_FAILURES", default_value_t = 5)]
     login_max_failures: i64,
+    /// SMTP server for notifications; without it messages are only shown on the outbox page.
+    #[arg(long, env = "PULJE_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "PULJE_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    #[arg(long, env = "PULJE_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, env = "PULJE_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Sender address, e.g. "pulje <pulje@region.dk>".
+    #[arg(long, env = "PULJE_SMTP_FROM", default_value = "pulje <pulje@localhost>")]
+    smtp_from: String,
+    /// starttls, tls or none.
+    #[arg(long, env = "PULJE_SMTP_SECURITY", default_value = "starttls")]
+    smtp_security: String,
 }
 
 #[derive(Subcommand)]
@@ -239,11 +254,25 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("kan ikke lytte på {}", args.bind))?;
     let address = listener.local_addr()?;
     println!("pulje kører på http://{address}");
+    let mailer = match &args.smtp_host {
+        Some(host) => Some(pulje_web::mailer::Smtp::new(&pulje_web::mailer::SmtpConfig {
+            host: host.clone(),
+            port: args.smtp_port,
+            username: args.smtp_username.clone(),
+            password: args.smtp_password.clone(),
+            from: args.smtp_from.clone(),
+            security: args.smtp_security.clone(),
+        })
+        .context("ugyldig SMTP-opsætning")?),
+        None => None,
+    };
     let config = pulje_web::Config {
         secure_cookies: args.secure_cookies,
         login_max_failures: args.login_max_failures,
+        smtp_configured: mailer.is_some(),
         ..Default::default()
     };
+    tokio::spawn(pulje_web::mailer::run(db.clone(), mailer, std::time::Duration::from_secs(60)));
     let state = pulje_web::AppState {
         db: db.clone(),
         config: std::sync::Arc::new(config),

@@ -79,8 +79,9 @@ fn clean_name(name: &str, what: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
+/// `what` with its article, e.g. "et hospital", "en afdeling".
 fn duplicate(what: &str, name: &str) -> impl FnOnce(StoreError) -> StoreError {
-    let msg = format!("Der findes allerede et {what} med navnet «{name}».");
+    let msg = format!("Der findes allerede {what} med navnet «{name}».");
     move |e| match e {
         StoreError::Duplicate(_) => StoreError::Duplicate(msg),
         other => other,
@@ -101,7 +102,7 @@ pub async fn create_hospital(
     .bind(&name)
     .fetch_one(&mut **tx)
     .await
-    .map_err(|e| duplicate("hospital", &name)(e.into()))?;
+    .map_err(|e| duplicate("et hospital", &name)(e.into()))?;
     audit::record(
         tx,
         actor,
@@ -124,7 +125,7 @@ pub async fn rename_hospital(tx: &mut Tx, actor: &Actor, id: i64, name: &str) ->
         .bind(id)
         .execute(&mut **tx)
         .await
-        .map_err(|e| duplicate("hospital", &name)(e.into()))?;
+        .map_err(|e| duplicate("et hospital", &name)(e.into()))?;
     let after = hospital(tx, id).await?;
     audit::record(
         tx,
@@ -177,7 +178,7 @@ pub async fn create_department(
     .bind(&name)
     .fetch_one(&mut **tx)
     .await
-    .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
+    .map_err(|e| duplicate("en afdeling", &name)(e.into()))?;
     let d = department(tx, id).await?;
     audit::record(
         tx,
@@ -206,7 +207,7 @@ pub async fn rename_department(
         .bind(id)
         .execute(&mut **tx)
         .await
-        .map_err(|e| duplicate("afdeling", &name)(e.into()))?;
+        .map_err(|e| duplicate("en afdeling", &name)(e.into()))?;
     let after = department(tx, id).await?;
     audit::record(
         tx,

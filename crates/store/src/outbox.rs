@@ -119,3 +119,55 @@ pub async fn list(conn: &mut AnyConnection, region_code: Option<i64>, limit: i64
     .fetch_all(conn)
     .await?)
 }
+
+/// Claims a piece of once-only work by key; true for exactly one caller across all instances.
+pub async fn claim(tx: &mut Tx, key: &str) -> Result<bool> {
+    let n = sqlx::query("INSERT INTO job_runs (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+/// Queues, once per round, a reminder to every applicant with a draft in the round's region and
+/// programme when the round's deadline is seven days away. Returns how many messages were queued.
+pub async fn deadline_reminders(tx: &mut Tx, today: chrono::NaiveDate) -> Result<usize> {
+    let due = today + Duration::days(7);
+    let rounds = sqlx::query_as::<_, (i64, String, i64, String)>(
+        "SELECT id, programme_id, region_code, name FROM rounds WHERE deadline = $1",
+    )
+    .bind(due.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut queued = 0;
+    for (round_id, programme_id, region_code, name) in rounds {
+        if !claim(tx, &format!("deadline-reminder/{round_id}")).await? {
+            continue;
+        }
+        let drafts = sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT a.id, a.title, u.email FROM applications a JOIN users u ON u.id = a.created_by \
+             WHERE a.programme_id = $1 AND a.region_code = $2 AND a.status = 'draft' AND u.disabled = 0",
+        )
+        .bind(&programme_id)
+        .bind(region_code)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (app_id, title, email) in drafts {
+            let draft = Draft {
+                region_code: Some(region_code),
+                application_id: Some(app_id),
+                event: "deadline",
+                subject: format!("Frist om syv dage: {name}"),
+                body: format!(
+                    "Ansøgningsfristen for {name} er {}. Din kladde «{title}» er ikke sendt endnu.\n\n/applications/{app_id}",
+                    pulje_domain::date::format_date_da(due)
+                ),
+            };
+            enqueue(tx, &[email], &draft).await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}

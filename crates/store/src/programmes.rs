@@ -492,7 +492,11 @@ pub async fn update_area(
         .bind(&short)
         .bind(id)
         .execute(&mut **tx)
-        .await?;
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Duplicate(_) => StoreError::Duplicate(format!("Området «{name}» findes allerede.")),
+            other => other,
+        })?;
     let after = area(tx, id).await?;
     audit::record(
         tx,
@@ -562,7 +566,7 @@ pub async fn create_tier(
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Duplicate(_) => StoreError::Duplicate(format!("Der findes allerede et trin på {}.", amount.to_kr_string())),
+        StoreError::Duplicate(_) => StoreError::Duplicate(format!("Der findes allerede et trin på {}", amount.to_kr_string())),
         other => other,
     })?;
     let t = tier(tx, id).await?;
@@ -593,7 +597,7 @@ pub async fn delete_tier(tx: &mut Tx, actor: &Actor, id: i64) -> Result<()> {
     .await?;
     if used > 0 {
         return Err(StoreError::Refused(format!(
-            "Trinnet kan ikke slettes: {used} ansøgning(er) søger om {}.",
+            "Trinnet kan ikke slettes: {used} ansøgning(er) søger om {}",
             Ore::from_ore(before.amount_ore).to_kr_string()
         )));
     }

@@ -12,6 +12,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Rows per page in lists.
     pub page_size: i64,
+    /// Whether an SMTP server is configured (otherwise messages only show on the outbox page).
+    pub smtp_configured: bool,
 }
 
 impl Default for Config {
@@ -22,6 +24,7 @@ impl Default for Config {
             login_window_minutes: 15,
             max_body_bytes: 2 * 1024 * 1024,
             page_size: 25,
+            smtp_configured: false,
         }
     }
 }

@@ -128,3 +128,9 @@ CREATE TABLE outbox (
     next_attempt_at TEXT NOT NULL
 );
 CREATE INDEX outbox_pending ON outbox (sent_at, next_attempt_at);
+
+-- Work done once, whichever instance gets there first (e.g. a round's deadline reminder).
+CREATE TABLE job_runs (
+    key TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+);

@@ -6,6 +6,8 @@ mod application_detail;
 mod applications;
 mod home;
 mod meetings;
+mod outbox;
+mod payments;
 mod programmes;
 mod regions;
 
@@ -23,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
         .route("/regions/{code}", get(regions::dashboard))
+        .route("/regions/{code}/payments", get(payments::show).post(payments::generate))
+        .route("/regions/{code}/payments.csv", get(payments::csv))
+        .route("/programmes/{id}/statement", get(payments::statement))
         .route(
             "/applications",
             get(applications::list).post(applications::create),
@@ -42,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
         .route("/meetings/members", post(meetings::add_member))
         .route("/meetings/members/{id}/delete", post(meetings::remove_member))
+        .route("/outbox", get(outbox::show))
         .route("/me", get(account::show))
         .route("/me/tokens", post(account::create_token))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))

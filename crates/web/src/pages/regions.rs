@@ -17,6 +17,9 @@ pub struct PoolRow {
     tranche: String,
     period: String,
     amount: String,
+    committed: String,
+    paid: String,
+    remaining: String,
 }
 
 pub struct RoundRow {
@@ -40,6 +43,9 @@ struct Dashboard {
     programme_name: String,
     pools: Vec<PoolRow>,
     pool_total: String,
+    chart: String,
+    region_code: i64,
+    can_see_payments: bool,
     rounds: Vec<RoundRow>,
     by_status: Vec<CountRow>,
     by_area: Vec<CountRow>,
@@ -58,8 +64,7 @@ pub async fn dashboard(
         .ok_or(AppError::NotFound)?;
     let mut conn = state.db.conn().await?;
     let programme = programmes::programme(&mut conn, OK21).await?;
-    let tranches = programmes::tranches(&mut conn, OK21).await?;
-    let pools = programmes::pools(&mut conn, OK21, Some(region_code)).await?;
+    let status = pulje_store::money::pool_status(&mut conn, OK21, region_code).await?;
     let rounds = programmes::rounds(&mut conn, Some(OK21), Some(region_code)).await?;
     let today = chrono::Utc::now().date_naive();
 
@@ -112,23 +117,31 @@ pub async fn dashboard(
         ),
         region_name: region.name().into(),
         programme_name: programme.name,
-        pool_total: views::kr(pools.iter().map(|p| p.amount_ore).sum()),
-        pools: tranches
+        pool_total: views::kr(status.iter().map(|p| p.amount_ore).sum()),
+        chart: views::chart::bars(
+            &format!("{}: pulje, disponeret og udbetalt pr. pulje", region.name()),
+            &[
+                views::chart::Series { name: "Pulje", colour: "#0b5cad" },
+                views::chart::Series { name: "Disponeret", colour: "#c26d00" },
+                views::chart::Series { name: "Udbetalt", colour: "#17692f" },
+            ],
+            &status
+                .iter()
+                .map(|p| views::chart::Group { label: p.name.clone(), values: vec![p.amount_ore, p.committed_ore, p.paid_ore] })
+                .collect::<Vec<_>>(),
+            views::kr,
+        ),
+        region_code,
+        can_see_payments: user.user.role != pulje_domain::Role::Applicant,
+        pools: status
             .iter()
-            .map(|t| PoolRow {
-                tranche: t.name.clone(),
-                period: format!(
-                    "{} – {}",
-                    views::date_da(t.period_start),
-                    views::date_da(t.period_end)
-                ),
-                amount: views::kr(
-                    pools
-                        .iter()
-                        .find(|p| p.tranche_id == t.id)
-                        .map(|p| p.amount_ore)
-                        .unwrap_or(0),
-                ),
+            .map(|p| PoolRow {
+                tranche: p.name.clone(),
+                period: format!("{} – {}", views::date_da(p.period_start), views::date_da(p.period_end)),
+                amount: views::kr(p.amount_ore),
+                committed: views::kr(p.committed_ore),
+                paid: views::kr(p.paid_ore),
+                remaining: views::kr(p.remaining_ore),
             })
             .collect(),
         rounds: rounds

@@ -1,5 +1,7 @@
 //! What every page template shares: the layout's data and form fields with their messages.
 
+pub mod chart;
+
 use crate::auth::CurrentUser;
 use pulje_domain::{FieldErrors, Role};
 
@@ -44,6 +46,9 @@ impl Page {
         ];
         if let Some(region) = u.region {
             nav.push((format!("/regions/{}", region.code()), "Regionens overblik"));
+        }
+        if !matches!(u.role, Role::Applicant) {
+            nav.push(("/meetings".to_string(), "Møder"));
         }
         if matches!(u.role, Role::Admin | Role::RegionAdmin) {
             nav.push(("/admin".to_string(), "Administration"));

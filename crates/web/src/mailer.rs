@@ -1,0 +1,108 @@
+//! Sending the outbox: one small trait for "deliver this message", an SMTP implementation, and
+//! the background loop that delivers due messages with retries and queues deadline reminders.
+//! Without SMTP configured, messages stay in the outbox, which its page shows.
+
+use pulje_store::outbox::{self, Message};
+use pulje_store::Db;
+use std::time::Duration;
+
+/// Delivers one message; the error text is stored for the next attempt.
+pub trait Mailer: Send + Sync {
+    fn send(&self, message: &Message) -> impl std::future::Future<Output = Result<(), String>> + Send;
+}
+
+/// SMTP settings, from `PULJE_SMTP_*`.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    /// `starttls` (default), `tls` or `none` (only for a relay on the same machine).
+    pub security: String,
+}
+
+pub struct Smtp {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl Smtp {
+    pub fn new(config: &SmtpConfig) -> anyhow::Result<Smtp> {
+        use lettre::transport::smtp::authentication::Credentials;
+        use lettre::AsyncSmtpTransport;
+        let mut builder = match config.security.as_str() {
+            "none" => AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&config.host),
+            "tls" => AsyncSmtpTransport::<lettre::Tokio1Executor>::relay(&config.host)?,
+            _ => AsyncSmtpTransport::<lettre::Tokio1Executor>::starttls_relay(&config.host)?,
+        }
+        .port(config.port)
+        .timeout(Some(Duration::from_secs(20)));
+        if let (Some(u), Some(p)) = (&config.username, &config.password) {
+            builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+        }
+        Ok(Smtp { transport: builder.build(), from: config.from.parse()? })
+    }
+}
+
+impl Mailer for Smtp {
+    async fn send(&self, message: &Message) -> Result<(), String> {
+        use lettre::AsyncTransport;
+        let email = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(message.recipient.parse().map_err(|e| format!("ugyldig modtager: {e}"))?)
+            .subject(&message.subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(message.body.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// Delivers the due messages once; returns how many were sent.
+pub async fn deliver_due(db: &Db, mailer: &impl Mailer) -> anyhow::Result<usize> {
+    let mut conn = db.conn().await?;
+    let due = outbox::due(&mut conn, 50).await?;
+    drop(conn);
+    let mut sent = 0;
+    for m in due {
+        let result = mailer.send(&m).await;
+        let mut tx = db.begin().await?;
+        match result {
+            Ok(()) => {
+                outbox::mark_sent(&mut tx, m.id).await?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(message = m.id, error = %e, "sending mail failed; will retry");
+                outbox::mark_failed(&mut tx, m.id, m.attempts, &e).await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// Queues today's deadline reminders (once per round across all instances).
+pub async fn queue_reminders(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<usize> {
+    let mut tx = db.begin().await?;
+    let n = outbox::deadline_reminders(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Runs forever: reminders, then delivery when a mailer is configured, every `every`.
+pub async fn run(db: Db, mailer: Option<Smtp>, every: Duration) {
+    loop {
+        if let Err(e) = queue_reminders(&db, chrono::Utc::now().date_naive()).await {
+            tracing::error!(error = ?e, "queueing reminders failed");
+        }
+        if let Some(m) = &mailer {
+            if let Err(e) = deliver_due(&db, m).await {
+                tracing::error!(error = ?e, "delivering mail failed");
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}

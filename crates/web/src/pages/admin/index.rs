@@ -1,0 +1,82 @@
+//! `/admin`: the way into the administration pages a user may use.
+
+use super::*;
+use crate::auth::policy::admin_scope;
+use axum::extract::State;
+
+pub struct Section {
+    href: &'static str,
+    label: &'static str,
+    text: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+struct IndexPage {
+    page: Page,
+    scope_text: String,
+    sections: Vec<Section>,
+}
+
+/// Every section is open to both administrator roles; a `region_admin` sees their region's data.
+const SECTIONS: [Section; 9] = [
+    Section {
+        href: "/admin/regions",
+        label: "Regioner",
+        text: "Seneste slutdato for forsøg, procenttillæg og antal hospitaler og brugere.",
+    },
+    Section {
+        href: "/admin/hospitals",
+        label: "Hospitaler",
+        text: "Opret og omdøb hospitaler.",
+    },
+    Section {
+        href: "/admin/departments",
+        label: "Afdelinger",
+        text: "Opret og omdøb hospitalernes afdelinger.",
+    },
+    Section {
+        href: "/admin/areas",
+        label: "Områder",
+        text: "De prioriterede områder, en ansøgning placeres i.",
+    },
+    Section {
+        href: "/admin/tiers",
+        label: "Tillægstrin",
+        text: "Funktionstillæggets trin og årlige beløb.",
+    },
+    Section {
+        href: "/admin/rounds",
+        label: "Ansøgningsrunder",
+        text: "Runder med åbningsdato og ansøgningsfrist.",
+    },
+    Section {
+        href: "/admin/users",
+        label: "Brugere",
+        text: "Opret brugere, og deaktivér eller aktivér dem.",
+    },
+    Section {
+        href: "/admin/audit",
+        label: "Ændringslog",
+        text: "Hvem ændrede hvad og hvornår.",
+    },
+    Section {
+        href: "/outbox",
+        label: "Udsendte beskeder",
+        text: "Meddelelser til ansøgere, grupper og underskrivere – sendt, ventende og fejlede.",
+    },
+];
+
+pub async fn show(State(_state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+    let scope = admin_scope(&user)?;
+    let scope_text = match scope {
+        Scope::All => "Du administrerer alle fem regioner.".to_string(),
+        Scope::Region(code) => format!("Du administrerer {}.", region_name(code)),
+    };
+    let page = IndexPage {
+        page: Page::new(&user, "Administration", "/admin"),
+        scope_text,
+        sections: SECTIONS.into(),
+    };
+    respond(StatusCode::OK, page)
+}

@@ -1,0 +1,52 @@
+//! `/outbox`: the messages pulje has queued — sent, waiting or failing — so that without an SMTP
+//! server it is still visible what would have been sent.
+
+use crate::auth::policy;
+use crate::auth::CurrentUser;
+use crate::error::PageResult;
+use crate::views::{self, Page};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use pulje_store::outbox;
+
+pub struct Row {
+    created: String,
+    event: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    page: Page,
+    rows: Vec<Row>,
+    smtp: bool,
+}
+
+/// Region administrators see their region's messages; system administrators all.
+pub async fn show(State(state): State<AppState>, user: CurrentUser) -> PageResult<Html<String>> {
+    let scope = policy::admin_scope(&user)?;
+    let mut conn = state.db.conn().await?;
+    let messages = outbox::list(&mut conn, scope.region_filter(), 200).await?;
+    let rows = messages
+        .into_iter()
+        .map(|m| Row {
+            created: views::timestamp_da(&m.created_at),
+            event: m.event,
+            recipient: m.recipient,
+            subject: m.subject,
+            body: m.body,
+            state: match (&m.sent_at, m.attempts) {
+                (Some(at), _) => format!("Sendt {}", views::timestamp_da(at)),
+                (None, 0) => "Venter".into(),
+                (None, n) => format!("Fejlet {n} gang(e): {}. Prøves igen {}", m.last_error, views::timestamp_da(&m.next_attempt_at)),
+            },
+        })
+        .collect();
+    Ok(Html(OutboxPage { page: Page::new(&user, "Udsendte beskeder", "/outbox"), rows, smtp: state.config.smtp_configured }.render()?))
+}
