@@ -4,7 +4,9 @@ use crate::applications::{self, Placement};
 use crate::audit::Actor;
 use crate::reference::OK21;
 use crate::users::{self, NewUser};
+use crate::workflow::{self, Step};
 use crate::{password, programmes, Db, Result};
+use pulje_domain::workflow::Action;
 use pulje_domain::{
     ApplicationInput, ApplicationStatus, Email, ParticipantInput, RegionCode, Role,
 };
@@ -108,6 +110,14 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
     let midt = i64::from(RegionCode::MIDTJYLLAND.code());
     let nord = i64::from(RegionCode::NORDJYLLAND.code());
     let midt_rules = programmes::rules(tx, OK21, midt).await?;
+    // Region Nordjylland's pre-agreement has three levels whose amounts the reference data does
+    // not know; the demo gives it the same amounts as Region Midtjylland so its samples can go
+    // the whole way. A real region sets its own on the tiers page.
+    if programmes::tiers(tx, OK21, Some(nord)).await?.is_empty() {
+        for (name, kr) in [("Lille niveau", 20_000), ("Mellem niveau", 35_000), ("Højt niveau", 50_000)] {
+            programmes::create_tier(tx, actor, OK21, nord, name, pulje_domain::Ore::from_kr(kr).unwrap_or_default()).await?;
+        }
+    }
     let nord_rules = programmes::rules(tx, OK21, nord).await?;
     let midt_hospitals = crate::org::hospitals(tx, Some(midt)).await?;
     let nord_hospitals = crate::org::hospitals(tx, Some(nord)).await?;
@@ -227,9 +237,7 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
             imported: false,
         };
         let app = applications::create(tx, actor, &place, &data).await?;
-        if s.status != ApplicationStatus::Draft {
-            applications::set_status(tx, actor, app.id, s.status, None).await?;
-        }
+        walk_to(tx, app.id, s.status, s.tier_kr.unwrap_or(0) * 100).await?;
     }
 
     let input = ApplicationInput {
@@ -237,7 +245,14 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
         hospital_department: format!("{}, Patologi", nord_hospitals[0].name),
         title: "Subspecialisering i børnepatologi".into(),
         responsible_doctor: "Niels Nordjyde".into(),
+        responsible_leader: "Karen Ledende Overlæge".into(),
         purpose: "At opbygge særlig ekspertise i børnepatologi i regionen.".into(),
+        description: "Afdelingslægen får ansvar for regionens børnepatologiske sager og for samarbejdet med de højt specialiserede centre.".into(),
+        content: "Funktionstillæg på mellem niveau. Ingen afvigelser fra arbejdstidsreglerne.".into(),
+        organisation: "Afdelingslægen refererer til den ledende overlæge og har en mentor på et universitetshospital.".into(),
+        area_argument: "Forsøget samler en faglig specialistfunktion hos én afdelingslæge.".into(),
+        supplement_ore: "3500000".into(),
+        participants: vec![ParticipantInput { name: "Niels Nordjyde".into(), role: "Afdelingslæge".into(), receives_supplement: true }],
         area_ids: vec![nord_areas[4].id.to_string()],
         start_date: "2022-06-01".into(),
         end_date: "2024-03-31".into(),
@@ -253,13 +268,41 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
         imported: false,
     };
     let app = applications::create(tx, actor, &place, &data).await?;
-    applications::set_status(
-        tx,
-        actor,
-        app.id,
-        ApplicationStatus::Submitted,
-        nord_rounds.get(1).map(|r| r.id),
-    )
-    .await?;
+    let nord_user = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}")).await?.ok_or(crate::StoreError::NotFound)?;
+    // Sent during the second round.
+    let in_round_two = nord_rounds.get(1).map(|r| r.opens_on + chrono::Duration::days(10)).unwrap_or_else(|| chrono::Utc::now().date_naive());
+    workflow::take(tx, &nord_user, app.id, &Step::new(Action::Submit), in_round_two).await?;
+    Ok(())
+}
+
+/// Takes a sample application along the real path to `status`, as the demo users would.
+async fn walk_to(tx: &mut crate::Tx, id: i64, status: ApplicationStatus, tier_ore: i64) -> Result<()> {
+    use ApplicationStatus::*;
+    let plan: &[(&str, Action)] = match status {
+        Draft => &[],
+        Submitted => &[("ansoeger", Action::Submit)],
+        Returned => &[("ansoeger", Action::Submit), ("arbejdsgruppe", Action::Return)],
+        ReadyForDecision => &[("ansoeger", Action::Submit), ("arbejdsgruppe", Action::Forward)],
+        _ => &[
+            ("ansoeger", Action::Submit),
+            ("arbejdsgruppe", Action::Forward),
+            ("styregruppe", Action::Approve),
+            ("leder", Action::Sign),
+            ("ansoeger", Action::Sign),
+            ("tr", Action::Sign),
+            ("region", Action::Sign),
+        ],
+    };
+    let today = chrono::Utc::now().date_naive();
+    for (who, action) in plan {
+        let user = users::find_by_email(tx, &format!("{who}@{DEMO_DOMAIN}")).await?.ok_or(crate::StoreError::NotFound)?;
+        let mut step = Step::new(*action);
+        match action {
+            Action::Return => step.reason = "Beskriv venligst, hvordan forsøget evalueres.".into(),
+            Action::Approve => step.tier_ore = Some(tier_ore),
+            _ => {}
+        }
+        workflow::take(tx, &user, id, &step, today).await?;
+    }
     Ok(())
 }
