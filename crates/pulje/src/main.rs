@@ -66,7 +66,11 @@ struct ServeArgs {
     #[arg(long, env = "PULJE_SMTP_PASSWORD", hide_env_values = true)]
     smtp_password: Option<String>,
     /// Sender address, e.g. "pulje <pulje@region.dk>".
-    #[arg(long, env = "PULJE_SMTP_FROM", default_value = "pulje <pulje@localhost>")]
+    #[arg(
+        long,
+        env = "PULJE_SMTP_FROM",
+        default_value = "pulje <pulje@localhost>"
+    )]
     smtp_from: String,
     /// starttls, tls or none.
     #[arg(long, env = "PULJE_SMTP_SECURITY", default_value = "starttls")]
@@ -255,15 +259,17 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("pulje kører på http://{address}");
     let mailer = match &args.smtp_host {
-        Some(host) => Some(pulje_web::mailer::Smtp::new(&pulje_web::mailer::SmtpConfig {
-            host: host.clone(),
-            port: args.smtp_port,
-            username: args.smtp_username.clone(),
-            password: args.smtp_password.clone(),
-            from: args.smtp_from.clone(),
-            security: args.smtp_security.clone(),
-        })
-        .context("ugyldig SMTP-opsætning")?),
+        Some(host) => Some(
+            pulje_web::mailer::Smtp::new(&pulje_web::mailer::SmtpConfig {
+                host: host.clone(),
+                port: args.smtp_port,
+                username: args.smtp_username.clone(),
+                password: args.smtp_password.clone(),
+                from: args.smtp_from.clone(),
+                security: args.smtp_security.clone(),
+            })
+            .context("ugyldig SMTP-opsætning")?,
+        ),
         None => None,
     };
     let config = pulje_web::Config {
@@ -272,7 +278,11 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         smtp_configured: mailer.is_some(),
         ..Default::default()
     };
-    tokio::spawn(pulje_web::mailer::run(db.clone(), mailer, std::time::Duration::from_secs(60)));
+    tokio::spawn(pulje_web::mailer::run(
+        db.clone(),
+        mailer,
+        std::time::Duration::from_secs(60),
+    ));
     let state = pulje_web::AppState {
         db: db.clone(),
         config: std::sync::Arc::new(config),

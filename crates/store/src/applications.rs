@@ -438,7 +438,8 @@ fn bind_all<'q, O>(
     q
 }
 
-/// A page of applications, newest first, and how many match in all.
+/// A page of applications, newest first, and how many match in all. A page past the end
+/// gives the last page (as the pager shows it).
 pub async fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
@@ -452,6 +453,8 @@ pub async fn list(
     )
     .fetch_one(&mut *conn)
     .await?;
+    let per_page = per_page.max(1);
+    let last_page = ((total + per_page - 1) / per_page).max(1);
     let n = args.len();
     let sql = format!(
         "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
@@ -463,7 +466,7 @@ pub async fn list(
     );
     let rows = bind_all(sqlx::query_as::<_, Summary>(&sql), &args)
         .bind(per_page)
-        .bind((page.max(1) - 1) * per_page)
+        .bind((page.clamp(1, last_page) - 1) * per_page)
         .fetch_all(&mut *conn)
         .await?;
     Ok((rows, total))

@@ -114,8 +114,20 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
     // not know; the demo gives it the same amounts as Region Midtjylland so its samples can go
     // the whole way. A real region sets its own on the tiers page.
     if programmes::tiers(tx, OK21, Some(nord)).await?.is_empty() {
-        for (name, kr) in [("Lille niveau", 20_000), ("Mellem niveau", 35_000), ("Højt niveau", 50_000)] {
-            programmes::create_tier(tx, actor, OK21, nord, name, pulje_domain::Ore::from_kr(kr).unwrap_or_default()).await?;
+        for (name, kr) in [
+            ("Lille niveau", 20_000),
+            ("Mellem niveau", 35_000),
+            ("Højt niveau", 50_000),
+        ] {
+            programmes::create_tier(
+                tx,
+                actor,
+                OK21,
+                nord,
+                name,
+                pulje_domain::Ore::from_kr(kr).unwrap_or_default(),
+            )
+            .await?;
         }
     }
     let nord_rules = programmes::rules(tx, OK21, nord).await?;
@@ -268,21 +280,44 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
         imported: false,
     };
     let app = applications::create(tx, actor, &place, &data).await?;
-    let nord_user = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}")).await?.ok_or(crate::StoreError::NotFound)?;
+    let nord_user = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}"))
+        .await?
+        .ok_or(crate::StoreError::NotFound)?;
     // Sent during the second round.
-    let in_round_two = nord_rounds.get(1).map(|r| r.opens_on + chrono::Duration::days(10)).unwrap_or_else(|| chrono::Utc::now().date_naive());
-    workflow::take(tx, &nord_user, app.id, &Step::new(Action::Submit), in_round_two).await?;
+    let in_round_two = nord_rounds
+        .get(1)
+        .map(|r| r.opens_on + chrono::Duration::days(10))
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    workflow::take(
+        tx,
+        &nord_user,
+        app.id,
+        &Step::new(Action::Submit),
+        in_round_two,
+    )
+    .await?;
     Ok(())
 }
 
 /// Takes a sample application along the real path to `status`, as the demo users would.
-async fn walk_to(tx: &mut crate::Tx, id: i64, status: ApplicationStatus, tier_ore: i64) -> Result<()> {
+async fn walk_to(
+    tx: &mut crate::Tx,
+    id: i64,
+    status: ApplicationStatus,
+    tier_ore: i64,
+) -> Result<()> {
     use ApplicationStatus::*;
     let plan: &[(&str, Action)] = match status {
         Draft => &[],
         Submitted => &[("ansoeger", Action::Submit)],
-        Returned => &[("ansoeger", Action::Submit), ("arbejdsgruppe", Action::Return)],
-        ReadyForDecision => &[("ansoeger", Action::Submit), ("arbejdsgruppe", Action::Forward)],
+        Returned => &[
+            ("ansoeger", Action::Submit),
+            ("arbejdsgruppe", Action::Return),
+        ],
+        ReadyForDecision => &[
+            ("ansoeger", Action::Submit),
+            ("arbejdsgruppe", Action::Forward),
+        ],
         _ => &[
             ("ansoeger", Action::Submit),
             ("arbejdsgruppe", Action::Forward),
@@ -295,7 +330,9 @@ async fn walk_to(tx: &mut crate::Tx, id: i64, status: ApplicationStatus, tier_or
     };
     let today = chrono::Utc::now().date_naive();
     for (who, action) in plan {
-        let user = users::find_by_email(tx, &format!("{who}@{DEMO_DOMAIN}")).await?.ok_or(crate::StoreError::NotFound)?;
+        let user = users::find_by_email(tx, &format!("{who}@{DEMO_DOMAIN}"))
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
         let mut step = Step::new(*action);
         match action {
             Action::Return => step.reason = "Beskriv venligst, hvordan forsøget evalueres.".into(),

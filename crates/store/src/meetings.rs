@@ -22,7 +22,11 @@ pub struct Member {
     pub user_id: Option<i64>,
 }
 
-pub async fn members(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<Member>> {
+pub async fn members(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> Result<Vec<Member>> {
     Ok(sqlx::query_as::<_, Member>(
         "SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members \
          WHERE programme_id = $1 AND region_code = $2 ORDER BY body, name",
@@ -33,9 +37,19 @@ pub async fn members(conn: &mut AnyConnection, programme_id: &str, region_code: 
     .await?)
 }
 
-pub async fn add_member(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, body: &str, name: &str, title: &str) -> Result<Member> {
+pub async fn add_member(
+    tx: &mut Tx,
+    actor: &Actor,
+    programme_id: &str,
+    region_code: i64,
+    body: &str,
+    name: &str,
+    title: &str,
+) -> Result<Member> {
     if !matches!(body, "working_group" | "steering_group") {
-        return Err(StoreError::Refused("Vælg arbejdsgruppe eller styregruppe.".into()));
+        return Err(StoreError::Refused(
+            "Vælg arbejdsgruppe eller styregruppe.".into(),
+        ));
     }
     if name.trim().is_empty() {
         return Err(StoreError::Refused("Skriv medlemmets navn.".into()));
@@ -51,7 +65,17 @@ pub async fn add_member(tx: &mut Tx, actor: &Actor, programme_id: &str, region_c
     .bind(title.trim())
     .fetch_one(&mut **tx)
     .await?;
-    audit::record(tx, actor, Some(region_code), "body_member", m.id, "create", audit::NONE, Some(&m)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "body_member",
+        m.id,
+        "create",
+        audit::NONE,
+        Some(&m),
+    )
+    .await?;
     Ok(m)
 }
 
@@ -62,8 +86,21 @@ pub async fn remove_member(tx: &mut Tx, actor: &Actor, id: i64, region_code: i64
         .await?
         .filter(|m| m.region_code == region_code)
         .ok_or(StoreError::NotFound)?;
-    sqlx::query("DELETE FROM body_members WHERE id = $1").bind(id).execute(&mut **tx).await?;
-    audit::record(tx, actor, Some(region_code), "body_member", id, "delete", Some(&m), audit::NONE).await?;
+    sqlx::query("DELETE FROM body_members WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "body_member",
+        id,
+        "delete",
+        Some(&m),
+        audit::NONE,
+    )
+    .await?;
     Ok(())
 }
 
@@ -89,7 +126,11 @@ impl FromRow<'_, AnyRow> for Meeting {
     }
 }
 
-pub async fn meetings(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<Meeting>> {
+pub async fn meetings(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> Result<Vec<Meeting>> {
     Ok(sqlx::query_as::<_, Meeting>(
         "SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE programme_id = $1 AND region_code = $2 ORDER BY held_on DESC, id DESC",
     )
@@ -100,13 +141,22 @@ pub async fn meetings(conn: &mut AnyConnection, programme_id: &str, region_code:
 }
 
 pub async fn meeting(conn: &mut AnyConnection, id: i64) -> Result<Meeting> {
-    Ok(sqlx::query_as::<_, Meeting>("SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, Meeting>(
+        "SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
-pub async fn create_meeting(tx: &mut Tx, actor: &Actor, programme_id: &str, region_code: i64, held_on: NaiveDate, place: &str) -> Result<Meeting> {
+pub async fn create_meeting(
+    tx: &mut Tx,
+    actor: &Actor,
+    programme_id: &str,
+    region_code: i64,
+    held_on: NaiveDate,
+    place: &str,
+) -> Result<Meeting> {
     if place.trim().is_empty() {
         return Err(StoreError::Refused("Skriv mødestedet.".into()));
     }
@@ -118,14 +168,33 @@ pub async fn create_meeting(tx: &mut Tx, actor: &Actor, programme_id: &str, regi
         .fetch_one(&mut **tx)
         .await?;
     let m = meeting(tx, id).await?;
-    audit::record(tx, actor, Some(region_code), "meeting", id, "create", audit::NONE, Some(&m)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "meeting",
+        id,
+        "create",
+        audit::NONE,
+        Some(&m),
+    )
+    .await?;
     Ok(m)
 }
 
 /// Puts an application of the meeting's region on its agenda (once).
-pub async fn add_to_agenda(tx: &mut Tx, actor: &Actor, meeting_id: i64, application_id: i64) -> Result<()> {
+pub async fn add_to_agenda(
+    tx: &mut Tx,
+    actor: &Actor,
+    meeting_id: i64,
+    application_id: i64,
+) -> Result<()> {
     let m = meeting(tx, meeting_id).await?;
-    let region: Option<i64> = sqlx::query_scalar("SELECT region_code FROM applications WHERE id = $1").bind(application_id).fetch_optional(&mut **tx).await?;
+    let region: Option<i64> =
+        sqlx::query_scalar("SELECT region_code FROM applications WHERE id = $1")
+            .bind(application_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     if region != Some(m.region_code) {
         return Err(StoreError::NotFound);
     }
@@ -136,7 +205,17 @@ pub async fn add_to_agenda(tx: &mut Tx, actor: &Actor, meeting_id: i64, applicat
     .bind(application_id)
     .execute(&mut **tx)
     .await?;
-    audit::record(tx, actor, Some(m.region_code), "meeting", meeting_id, "agenda_add", audit::NONE, Some(&application_id)).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(m.region_code),
+        "meeting",
+        meeting_id,
+        "agenda_add",
+        audit::NONE,
+        Some(&application_id),
+    )
+    .await?;
     Ok(())
 }
 

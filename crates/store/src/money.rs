@@ -12,16 +12,28 @@ use sqlx::{AnyConnection, FromRow};
 
 /// How many participants receive the supplement; the responsible afdelingslæge when none is marked.
 pub fn receivers(app: &Application) -> u32 {
-    let n = app.data.participants.iter().filter(|p| p.receives_supplement).count() as u32;
+    let n = app
+        .data
+        .participants
+        .iter()
+        .filter(|p| p.receives_supplement)
+        .count() as u32;
     n.max(1)
 }
 
 /// The monthly amounts an agreement costs with the given annual tier.
-pub async fn schedule(conn: &mut AnyConnection, app: &Application, tier: Ore) -> Result<Vec<MonthlyAmount>> {
+pub async fn schedule(
+    conn: &mut AnyConnection,
+    app: &Application,
+    tier: Ore,
+) -> Result<Vec<MonthlyAmount>> {
     let (Some(start), Some(end)) = (app.data.start_date, app.data.end_date) else {
-        return Err(StoreError::Refused("Forsøget mangler start- eller slutdato.".into()));
+        return Err(StoreError::Refused(
+            "Forsøget mangler start- eller slutdato.".into(),
+        ));
     };
-    let period = Period::new(start, end).ok_or_else(|| StoreError::Refused("Slutdatoen skal ligge efter startdatoen.".into()))?;
+    let period = Period::new(start, end)
+        .ok_or_else(|| StoreError::Refused("Slutdatoen skal ligge efter startdatoen.".into()))?;
     let settings = programmes::region_settings(conn, &app.programme_id, app.region_code).await?;
     let basis = CostBasis {
         annual: tier,
@@ -36,15 +48,24 @@ fn month_key(m: &MonthlyAmount) -> String {
 }
 
 /// Replaces an agreement's committed months.
-pub async fn write_schedule(tx: &mut Tx, application_id: i64, months: &[MonthlyAmount]) -> Result<()> {
-    sqlx::query("DELETE FROM agreement_months WHERE application_id = $1").bind(application_id).execute(&mut **tx).await?;
+pub async fn write_schedule(
+    tx: &mut Tx,
+    application_id: i64,
+    months: &[MonthlyAmount],
+) -> Result<()> {
+    sqlx::query("DELETE FROM agreement_months WHERE application_id = $1")
+        .bind(application_id)
+        .execute(&mut **tx)
+        .await?;
     for m in months {
-        sqlx::query("INSERT INTO agreement_months (application_id, month, amount_ore) VALUES ($1, $2, $3)")
-            .bind(application_id)
-            .bind(month_key(m))
-            .bind(m.amount.ore())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO agreement_months (application_id, month, amount_ore) VALUES ($1, $2, $3)",
+        )
+        .bind(application_id)
+        .bind(month_key(m))
+        .bind(m.amount.ore())
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -65,7 +86,14 @@ pub struct PoolStatus {
     pub remaining_ore: i64,
 }
 
-async fn sum_in(conn: &mut AnyConnection, table: &str, programme_id: &str, region_code: i64, t: &Tranche, except: Option<i64>) -> Result<i64> {
+async fn sum_in(
+    conn: &mut AnyConnection,
+    table: &str,
+    programme_id: &str,
+    region_code: i64,
+    t: &Tranche,
+    except: Option<i64>,
+) -> Result<i64> {
     // The table name is one of two constants below, never user input.
     let sql = format!(
         "SELECT CAST(COALESCE(SUM(m.amount_ore), 0) AS BIGINT) FROM {table} m JOIN applications a ON a.id = m.application_id \
@@ -84,13 +112,29 @@ async fn sum_in(conn: &mut AnyConnection, table: &str, programme_id: &str, regio
 
 /// Each tranche of a region's pool: amount, committed (approved agreements' months inside its
 /// period), paid (postings) and remaining (amount − committed).
-pub async fn pool_status(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<PoolStatus>> {
+pub async fn pool_status(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> Result<Vec<PoolStatus>> {
     let tranches = programmes::tranches(conn, programme_id).await?;
     let pools = programmes::pools(conn, programme_id, Some(region_code)).await?;
     let mut out = Vec::new();
     for t in tranches {
-        let amount = pools.iter().find(|p| p.tranche_id == t.id).map(|p| p.amount_ore).unwrap_or(0);
-        let committed = sum_in(conn, "agreement_months", programme_id, region_code, &t, None).await?;
+        let amount = pools
+            .iter()
+            .find(|p| p.tranche_id == t.id)
+            .map(|p| p.amount_ore)
+            .unwrap_or(0);
+        let committed = sum_in(
+            conn,
+            "agreement_months",
+            programme_id,
+            region_code,
+            &t,
+            None,
+        )
+        .await?;
         let paid = sum_in(conn, "postings", programme_id, region_code, &t, None).await?;
         out.push(PoolStatus {
             tranche_id: t.id,
@@ -132,20 +176,43 @@ impl Overcommit {
 
 /// The tranches that `months` of application `app` would push over their pool. Call inside the
 /// approval's transaction after [`lock_pools`], so concurrent approvals see each other.
-pub async fn overcommits(tx: &mut Tx, app: &Application, months: &[MonthlyAmount]) -> Result<Vec<Overcommit>> {
+pub async fn overcommits(
+    tx: &mut Tx,
+    app: &Application,
+    months: &[MonthlyAmount],
+) -> Result<Vec<Overcommit>> {
     let tranches = programmes::tranches(tx, &app.programme_id).await?;
     let pools = programmes::pools(tx, &app.programme_id, Some(app.region_code)).await?;
     let mut out = Vec::new();
     for t in tranches {
-        let Some(window) = Period::new(t.period_start, t.period_end) else { continue };
+        let Some(window) = Period::new(t.period_start, t.period_end) else {
+            continue;
+        };
         let adding = cost::within(months, &window).ore();
         if adding == 0 {
             continue;
         }
-        let amount = pools.iter().find(|p| p.tranche_id == t.id).map(|p| p.amount_ore).unwrap_or(0);
-        let committed = sum_in(tx, "agreement_months", &app.programme_id, app.region_code, &t, Some(app.id)).await?;
+        let amount = pools
+            .iter()
+            .find(|p| p.tranche_id == t.id)
+            .map(|p| p.amount_ore)
+            .unwrap_or(0);
+        let committed = sum_in(
+            tx,
+            "agreement_months",
+            &app.programme_id,
+            app.region_code,
+            &t,
+            Some(app.id),
+        )
+        .await?;
         if committed + adding > amount {
-            out.push(Overcommit { tranche: t.name.clone(), amount_ore: amount, committed_ore: committed, adding_ore: adding });
+            out.push(Overcommit {
+                tranche: t.name.clone(),
+                amount_ore: amount,
+                committed_ore: committed,
+                adding_ore: adding,
+            });
         }
     }
     Ok(out)
@@ -154,7 +221,10 @@ pub async fn overcommits(tx: &mut Tx, app: &Application, months: &[MonthlyAmount
 /// Serialises approvals of one region's pool: a no-op write to its pool rows, which PostgreSQL
 /// row-locks until the transaction ends (SQLite's `BEGIN IMMEDIATE` already serialises writers).
 pub async fn lock_pools(tx: &mut Tx, region_code: i64) -> Result<()> {
-    sqlx::query("UPDATE pools SET amount_ore = amount_ore WHERE region_code = $1").bind(region_code).execute(&mut **tx).await?;
+    sqlx::query("UPDATE pools SET amount_ore = amount_ore WHERE region_code = $1")
+        .bind(region_code)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -172,7 +242,12 @@ pub struct Posting {
 
 /// Creates the postings of every active or ended agreement of the region for the months that
 /// start on or before `up_to` and are not posted yet. Returns how many were created.
-pub async fn generate_postings(tx: &mut Tx, programme_id: &str, region_code: i64, up_to: NaiveDate) -> Result<u64> {
+pub async fn generate_postings(
+    tx: &mut Tx,
+    programme_id: &str,
+    region_code: i64,
+    up_to: NaiveDate,
+) -> Result<u64> {
     let n = sqlx::query(
         "INSERT INTO postings (application_id, month, amount_ore, posted_at) \
          SELECT m.application_id, m.month, m.amount_ore, $1 FROM agreement_months m JOIN applications a ON a.id = m.application_id \
@@ -190,7 +265,11 @@ pub async fn generate_postings(tx: &mut Tx, programme_id: &str, region_code: i64
 }
 
 /// A region's postings, by month and application.
-pub async fn postings(conn: &mut AnyConnection, programme_id: &str, region_code: i64) -> Result<Vec<Posting>> {
+pub async fn postings(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: i64,
+) -> Result<Vec<Posting>> {
     Ok(sqlx::query_as::<_, Posting>(
         "SELECT p.id, p.application_id, a.title, a.responsible_doctor, p.month, p.amount_ore, p.posted_at \
          FROM postings p JOIN applications a ON a.id = p.application_id WHERE a.programme_id = $1 AND a.region_code = $2 \
@@ -203,9 +282,14 @@ pub async fn postings(conn: &mut AnyConnection, programme_id: &str, region_code:
 }
 
 /// An agreement's committed months.
-pub async fn agreement_months(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<(String, i64)>> {
-    Ok(sqlx::query_as::<_, (String, i64)>("SELECT month, amount_ore FROM agreement_months WHERE application_id = $1 ORDER BY month")
-        .bind(application_id)
-        .fetch_all(conn)
-        .await?)
+pub async fn agreement_months(
+    conn: &mut AnyConnection,
+    application_id: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as::<_, (String, i64)>(
+        "SELECT month, amount_ore FROM agreement_months WHERE application_id = $1 ORDER BY month",
+    )
+    .bind(application_id)
+    .fetch_all(conn)
+    .await?)
 }

@@ -63,7 +63,11 @@ pub async fn enqueue(tx: &mut Tx, recipients: &[String], draft: &Draft<'_>) -> R
 }
 
 /// The e-mail addresses of a region's enabled users with `role`.
-pub async fn addresses_of(conn: &mut AnyConnection, region_code: i64, role: Role) -> Result<Vec<String>> {
+pub async fn addresses_of(
+    conn: &mut AnyConnection,
+    region_code: i64,
+    role: Role,
+) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar("SELECT email FROM users WHERE region_code = $1 AND role = $2 AND disabled = 0 ORDER BY email")
         .bind(region_code)
         .bind(role.as_str())
@@ -73,8 +77,15 @@ pub async fn addresses_of(conn: &mut AnyConnection, region_code: i64, role: Role
 
 /// The e-mail address of a user, if enabled.
 pub async fn address_of(conn: &mut AnyConnection, user_id: Option<i64>) -> Result<Vec<String>> {
-    let Some(id) = user_id else { return Ok(Vec::new()) };
-    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND disabled = 0").bind(id).fetch_all(conn).await?)
+    let Some(id) = user_id else {
+        return Ok(Vec::new());
+    };
+    Ok(
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND disabled = 0")
+            .bind(id)
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
 /// Messages due for sending (not sent, next attempt reached), oldest first.
@@ -89,11 +100,13 @@ pub async fn due(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Message>> {
 }
 
 pub async fn mark_sent(tx: &mut Tx, id: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
-        .bind(now_utc())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2",
+    )
+    .bind(now_utc())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -110,7 +123,11 @@ pub async fn mark_failed(tx: &mut Tx, id: i64, attempts_so_far: i64, error: &str
 }
 
 /// The newest messages of a region (or all), for the outbox page.
-pub async fn list(conn: &mut AnyConnection, region_code: Option<i64>, limit: i64) -> Result<Vec<Message>> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    region_code: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Message>> {
     Ok(sqlx::query_as::<_, Message>(&format!(
         "SELECT {COLUMNS} FROM outbox WHERE ($1 IS NULL OR region_code = $1) ORDER BY id DESC LIMIT $2"
     ))
@@ -122,12 +139,13 @@ pub async fn list(conn: &mut AnyConnection, region_code: Option<i64>, limit: i64
 
 /// Claims a piece of once-only work by key; true for exactly one caller across all instances.
 pub async fn claim(tx: &mut Tx, key: &str) -> Result<bool> {
-    let n = sqlx::query("INSERT INTO job_runs (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(now_utc())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let n =
+        sqlx::query("INSERT INTO job_runs (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(now_utc())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     Ok(n == 1)
 }
 

@@ -494,7 +494,9 @@ pub async fn update_area(
         .execute(&mut **tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Duplicate(_) => StoreError::Duplicate(format!("Området «{name}» findes allerede.")),
+            StoreError::Duplicate(_) => {
+                StoreError::Duplicate(format!("Området «{name}» findes allerede."))
+            }
             other => other,
         })?;
     let after = area(tx, id).await?;

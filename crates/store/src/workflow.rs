@@ -31,7 +31,14 @@ pub struct Step {
 
 impl Step {
     pub fn new(action: Action) -> Step {
-        Step { action, tier_ore: None, overcommit_reason: String::new(), reason: String::new(), end_date: None, meeting_id: None }
+        Step {
+            action,
+            tier_ore: None,
+            overcommit_reason: String::new(),
+            reason: String::new(),
+            end_date: None,
+            meeting_id: None,
+        }
     }
 }
 
@@ -44,13 +51,24 @@ fn refusal(r: Refusal) -> StoreError {
 
 /// Takes `step` on application `id` as `user`, whose region the caller has checked. Returns the
 /// application after the step.
-pub async fn take(tx: &mut Tx, user: &User, id: i64, step: &Step, today: NaiveDate) -> Result<Application> {
+pub async fn take(
+    tx: &mut Tx,
+    user: &User,
+    id: i64,
+    step: &Step,
+    today: NaiveDate,
+) -> Result<Application> {
     let actor = Actor::user(user.id, &user.email);
     let before = applications::get(tx, id).await?;
     let mut next = workflow::check(step.action, before.status, user.role).map_err(refusal)?;
     let own = before.created_by == Some(user.id);
-    if matches!(step.action, Action::Submit | Action::Withdraw) && matches!(user.role, Role::Applicant | Role::Leader) && !own {
-        return Err(StoreError::Forbidden("Kun den, der har oprettet ansøgningen, kan sende eller trække den tilbage.".into()));
+    if matches!(step.action, Action::Submit | Action::Withdraw)
+        && matches!(user.role, Role::Applicant | Role::Leader)
+        && !own
+    {
+        return Err(StoreError::Forbidden(
+            "Kun den, der har oprettet ansøgningen, kan sende eller trække den tilbage.".into(),
+        ));
     }
     let mut round_id = None;
     let mut late = false;
@@ -59,18 +77,25 @@ pub async fn take(tx: &mut Tx, user: &User, id: i64, step: &Step, today: NaiveDa
             let missing = before.data.missing_for_submission();
             if !missing.is_empty() {
                 let list: Vec<String> = missing.iter().flat_map(|(_, m)| m.to_vec()).collect();
-                return Err(StoreError::Refused(format!("Ansøgningen kan ikke sendes endnu. Mangler: {}", list.join(" "))));
+                return Err(StoreError::Refused(format!(
+                    "Ansøgningen kan ikke sendes endnu. Mangler: {}",
+                    list.join(" ")
+                )));
             }
             (round_id, late) = round_for(tx, &before, today).await?;
         }
         Action::Return => {
             if step.reason.trim().is_empty() {
-                return Err(StoreError::Refused("Skriv en kommentar til ansøgeren om, hvad der skal rettes.".into()));
+                return Err(StoreError::Refused(
+                    "Skriv en kommentar til ansøgeren om, hvad der skal rettes.".into(),
+                ));
             }
         }
         Action::Reject => {
             if step.reason.trim().is_empty() {
-                return Err(StoreError::Refused("Skriv begrundelsen for afslaget.".into()));
+                return Err(StoreError::Refused(
+                    "Skriv begrundelsen for afslaget.".into(),
+                ));
             }
         }
         Action::Approve => approve(tx, &before, step).await?,
@@ -98,45 +123,90 @@ pub async fn take(tx: &mut Tx, user: &User, id: i64, step: &Step, today: NaiveDa
     if changed != 1 {
         return Err(StoreError::Stale);
     }
-    if !step.reason.trim().is_empty() && matches!(step.action, Action::Return | Action::Forward | Action::Reject | Action::Withdraw | Action::Terminate) {
+    if !step.reason.trim().is_empty()
+        && matches!(
+            step.action,
+            Action::Return
+                | Action::Forward
+                | Action::Reject
+                | Action::Withdraw
+                | Action::Terminate
+        )
+    {
         add_comment(tx, user, id, step.action.as_str(), step.reason.trim()).await?;
     }
     if matches!(step.action, Action::Approve | Action::Reject) {
         record_decision(tx, user, &before, step).await?;
     }
     let after = applications::get(tx, id).await?;
-    audit::record(tx, &actor, Some(after.region_code), "application", id, step.action.as_str(), Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        &actor,
+        Some(after.region_code),
+        "application",
+        id,
+        step.action.as_str(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     notify(tx, &after, step, next).await?;
     Ok(after)
 }
 
 /// The round a submission belongs to: the one open today; else the next to open (early); else
 /// the last that closed (late). No rounds: none, never late.
-async fn round_for(conn: &mut AnyConnection, app: &Application, today: NaiveDate) -> Result<(Option<i64>, bool)> {
+async fn round_for(
+    conn: &mut AnyConnection,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<(Option<i64>, bool)> {
     let rounds = programmes::rounds(conn, Some(&app.programme_id), Some(app.region_code)).await?;
-    if let Some(open) = rounds.iter().find(|r| r.opens_on <= today && today <= r.deadline) {
+    if let Some(open) = rounds
+        .iter()
+        .find(|r| r.opens_on <= today && today <= r.deadline)
+    {
         return Ok((Some(open.id), false));
     }
-    if let Some(next) = rounds.iter().filter(|r| r.opens_on > today).min_by_key(|r| r.opens_on) {
+    if let Some(next) = rounds
+        .iter()
+        .filter(|r| r.opens_on > today)
+        .min_by_key(|r| r.opens_on)
+    {
         return Ok((Some(next.id), false));
     }
-    Ok(match rounds.iter().filter(|r| r.deadline < today).max_by_key(|r| r.deadline) {
-        Some(last) => (Some(last.id), true),
-        None => (None, false),
-    })
+    Ok(
+        match rounds
+            .iter()
+            .filter(|r| r.deadline < today)
+            .max_by_key(|r| r.deadline)
+        {
+            Some(last) => (Some(last.id), true),
+            None => (None, false),
+        },
+    )
 }
 
 async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
     let Some(tier_ore) = step.tier_ore else {
-        return Err(StoreError::Refused("Vælg det tillæg, styregruppen bevilger (tier_ore).".into()));
+        return Err(StoreError::Refused(
+            "Vælg det tillæg, styregruppen bevilger (tier_ore).".into(),
+        ));
     };
     let tiers = programmes::tiers(tx, &app.programme_id, Some(app.region_code)).await?;
     if !tiers.iter().any(|t| t.amount_ore == tier_ore) {
-        let names: Vec<String> = tiers.iter().map(|t| Ore::from_ore(t.amount_ore).to_kr_string()).collect();
+        let names: Vec<String> = tiers
+            .iter()
+            .map(|t| Ore::from_ore(t.amount_ore).to_kr_string())
+            .collect();
         return Err(StoreError::Refused(format!(
             "Tillægget {} er ikke et af puljens trin ({}).",
             Ore::from_ore(tier_ore).to_kr_string(),
-            if names.is_empty() { "regionen har ingen trin".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "regionen har ingen trin".to_string()
+            } else {
+                names.join(", ")
+            }
         )));
     }
     money::lock_pools(tx, app.region_code).await?;
@@ -152,7 +222,11 @@ async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
     money::write_schedule(tx, app.id, &months).await?;
     sqlx::query("UPDATE applications SET granted_ore = $1, overcommit_reason = $2 WHERE id = $3")
         .bind(tier_ore)
-        .bind(if over.is_empty() { "" } else { step.overcommit_reason.trim() })
+        .bind(if over.is_empty() {
+            ""
+        } else {
+            step.overcommit_reason.trim()
+        })
         .bind(app.id)
         .execute(&mut **tx)
         .await?;
@@ -161,7 +235,11 @@ async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
 
 async fn record_decision(tx: &mut Tx, user: &User, app: &Application, step: &Step) -> Result<()> {
     if let Some(meeting) = step.meeting_id {
-        let region: Option<i64> = sqlx::query_scalar("SELECT region_code FROM meetings WHERE id = $1").bind(meeting).fetch_optional(&mut **tx).await?;
+        let region: Option<i64> =
+            sqlx::query_scalar("SELECT region_code FROM meetings WHERE id = $1")
+                .bind(meeting)
+                .fetch_optional(&mut **tx)
+                .await?;
         if region != Some(app.region_code) {
             return Err(StoreError::Refused("Mødet findes ikke i regionen.".into()));
         }
@@ -185,13 +263,17 @@ async fn record_decision(tx: &mut Tx, user: &User, app: &Application, step: &Ste
 
 /// Records the user's signature; the status becomes active when all four parties have signed.
 async fn sign(tx: &mut Tx, user: &User, app: &Application) -> Result<ApplicationStatus> {
-    let party = Party::for_role(user.role).ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
+    let party = Party::for_role(user.role)
+        .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
     if party == Party::Doctor && app.created_by != Some(user.id) {
         return Err(StoreError::Forbidden("Kun den ansvarlige afdelingslæge, der har oprettet ansøgningen, kan underskrive som afdelingslæge.".into()));
     }
     let mut signed = signed_parties(tx, app.id).await?;
     if signed.contains(&party) {
-        return Err(StoreError::Conflict(format!("Aftalen er allerede underskrevet af «{}».", party.label_da())));
+        return Err(StoreError::Conflict(format!(
+            "Aftalen er allerede underskrevet af «{}».",
+            party.label_da()
+        )));
     }
     sqlx::query("INSERT INTO signatures (application_id, party, user_id, signer_name, signed_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(app.id)
@@ -207,10 +289,14 @@ async fn sign(tx: &mut Tx, user: &User, app: &Application) -> Result<Application
 
 async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
     let Some(new_end) = step.end_date else {
-        return Err(StoreError::Refused("Angiv den nye slutdato (end_date).".into()));
+        return Err(StoreError::Refused(
+            "Angiv den nye slutdato (end_date).".into(),
+        ));
     };
     let (Some(start), Some(end)) = (app.data.start_date, app.data.end_date) else {
-        return Err(StoreError::Refused("Aftalen mangler start- eller slutdato.".into()));
+        return Err(StoreError::Refused(
+            "Aftalen mangler start- eller slutdato.".into(),
+        ));
     };
     if new_end < start || new_end >= end {
         return Err(StoreError::Refused(format!(
@@ -219,7 +305,10 @@ async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
             pulje_domain::date::format_date_da(end)
         )));
     }
-    let tier = app.granted_ore.or(app.data.supplement.map(|s| s.ore())).unwrap_or(0);
+    let tier = app
+        .granted_ore
+        .or(app.data.supplement.map(|s| s.ore()))
+        .unwrap_or(0);
     let mut shortened = app.clone();
     shortened.data.end_date = Some(new_end);
     let months = if new_end > start {
@@ -242,7 +331,12 @@ async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
     Ok(())
 }
 
-async fn notify(tx: &mut Tx, app: &Application, step: &Step, next: ApplicationStatus) -> Result<()> {
+async fn notify(
+    tx: &mut Tx,
+    app: &Application,
+    step: &Step,
+    next: ApplicationStatus,
+) -> Result<()> {
     let region = app.region_code;
     let title = &app.data.title;
     let link = format!("/applications/{}", app.id);
@@ -293,8 +387,21 @@ async fn notify(tx: &mut Tx, app: &Application, step: &Step, next: ApplicationSt
             format!("«{title}» har nu status «{}».\n\n{link}", next.label_da()),
         ),
     };
-    outbox::enqueue(tx, &recipients, &Draft { region_code: Some(region), application_id: Some(app.id), event, subject, body }).await?;
-    if step.action == Action::Approve || (step.action == Action::Sign && next == ApplicationStatus::AwaitingSignatures) {
+    outbox::enqueue(
+        tx,
+        &recipients,
+        &Draft {
+            region_code: Some(region),
+            application_id: Some(app.id),
+            event,
+            subject,
+            body,
+        },
+    )
+    .await?;
+    if step.action == Action::Approve
+        || (step.action == Action::Sign && next == ApplicationStatus::AwaitingSignatures)
+    {
         notify_signers(tx, app).await?;
     }
     Ok(())
@@ -316,7 +423,11 @@ async fn notify_signers(tx: &mut Tx, app: &Application) -> Result<()> {
             application_id: Some(app.id),
             event: "signature_needed",
             subject: format!("Underskrift mangler: {title}"),
-            body: format!("Aftalen «{title}» venter på din underskrift som «{}».\n\n/applications/{}", party.label_da(), app.id),
+            body: format!(
+                "Aftalen «{title}» venter på din underskrift som «{}».\n\n/applications/{}",
+                party.label_da(),
+                app.id
+            ),
         };
         // One reminder per party and application while it waits.
         let already: i64 = sqlx::query_scalar(
@@ -335,7 +446,11 @@ async fn notify_signers(tx: &mut Tx, app: &Application) -> Result<()> {
 }
 
 pub async fn signed_parties(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Party>> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT party FROM signatures WHERE application_id = $1").bind(application_id).fetch_all(conn).await?;
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT party FROM signatures WHERE application_id = $1")
+            .bind(application_id)
+            .fetch_all(conn)
+            .await?;
     Ok(rows.iter().filter_map(|p| Party::parse(p)).collect())
 }
 
@@ -366,13 +481,21 @@ pub struct Comment {
     pub at: String,
 }
 
-pub async fn add_comment(tx: &mut Tx, user: &User, application_id: i64, kind: &str, body: &str) -> Result<()> {
+pub async fn add_comment(
+    tx: &mut Tx,
+    user: &User,
+    application_id: i64,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
     let body = body.trim();
     if body.is_empty() {
         return Err(StoreError::Refused("Kommentaren er tom.".into()));
     }
     if body.chars().count() > 10_000 {
-        return Err(StoreError::Refused("Kommentaren er for lang (højst 10.000 tegn).".into()));
+        return Err(StoreError::Refused(
+            "Kommentaren er for lang (højst 10.000 tegn).".into(),
+        ));
     }
     sqlx::query("INSERT INTO comments (application_id, user_id, author, kind, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(application_id)
@@ -387,8 +510,10 @@ pub async fn add_comment(tx: &mut Tx, user: &User, application_id: i64, kind: &s
 }
 
 pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Comment>> {
-    Ok(sqlx::query_as::<_, Comment>("SELECT id, author, kind, body, at FROM comments WHERE application_id = $1 ORDER BY id")
-        .bind(application_id)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, Comment>(
+        "SELECT id, author, kind, body, at FROM comments WHERE application_id = $1 ORDER BY id",
+    )
+    .bind(application_id)
+    .fetch_all(conn)
+    .await?)
 }

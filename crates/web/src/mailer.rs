@@ -8,7 +8,10 @@ use std::time::Duration;
 
 /// Delivers one message; the error text is stored for the next attempt.
 pub trait Mailer: Send + Sync {
-    fn send(&self, message: &Message) -> impl std::future::Future<Output = Result<(), String>> + Send;
+    fn send(
+        &self,
+        message: &Message,
+    ) -> impl std::future::Future<Output = Result<(), String>> + Send;
 }
 
 /// SMTP settings, from `PULJE_SMTP_*`.
@@ -42,7 +45,10 @@ impl Smtp {
         if let (Some(u), Some(p)) = (&config.username, &config.password) {
             builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
         }
-        Ok(Smtp { transport: builder.build(), from: config.from.parse()? })
+        Ok(Smtp {
+            transport: builder.build(),
+            from: config.from.parse()?,
+        })
     }
 }
 
@@ -51,12 +57,19 @@ impl Mailer for Smtp {
         use lettre::AsyncTransport;
         let email = lettre::Message::builder()
             .from(self.from.clone())
-            .to(message.recipient.parse().map_err(|e| format!("ugyldig modtager: {e}"))?)
+            .to(message
+                .recipient
+                .parse()
+                .map_err(|e| format!("ugyldig modtager: {e}"))?)
             .subject(&message.subject)
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
             .body(message.body.clone())
             .map_err(|e| e.to_string())?;
-        self.transport.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+        self.transport
+            .send(email)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
             "/applications/{id}",
             get(applications::show).put(applications::update),
         )
-        .route("/applications/{id}/transitions", axum::routing::post(workflow::transition))
+        .route(
+            "/applications/{id}/transitions",
+            axum::routing::post(workflow::transition),
+        )
         .route("/pools", get(workflow::pools))
         .route("/regions", get(reference::regions))
         .route("/programmes", get(reference::programmes))

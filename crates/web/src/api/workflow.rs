@@ -53,12 +53,31 @@ pub(crate) fn step_from(b: &TransitionBody) -> Result<Step, AppError> {
             b.action
         ))
     })?;
-    let end_date = match b.end_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(text) => Some(pulje_domain::parse_date(text).ok_or_else(|| AppError::Invalid(format!("Slutdatoen «{text}» er ikke en gyldig dato.")))?),
+    let end_date = match b
+        .end_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(text) => Some(pulje_domain::parse_date(text).ok_or_else(|| {
+            AppError::Invalid(format!("Slutdatoen «{text}» er ikke en gyldig dato."))
+        })?),
         None => None,
     };
-    let reason = if action == Action::Reject { b.reason.clone() } else if b.comment.trim().is_empty() { b.reason.clone() } else { b.comment.clone() };
-    Ok(Step { action, tier_ore: b.tier_ore, overcommit_reason: b.overcommit_reason.clone(), reason, end_date, meeting_id: b.meeting_id })
+    // A rejection's reason, or another step's comment (either key is accepted for a comment).
+    let reason = if action == Action::Reject || b.comment.trim().is_empty() {
+        b.reason.clone()
+    } else {
+        b.comment.clone()
+    };
+    Ok(Step {
+        action,
+        tier_ore: b.tier_ore,
+        overcommit_reason: b.overcommit_reason.clone(),
+        reason,
+        end_date,
+        meeting_id: b.meeting_id,
+    })
 }
 
 /// Takes a step. A refused step answers 409 (wrong state or over-commitment), 403 (wrong role)
@@ -77,11 +96,20 @@ pub async fn transition(
     let b = body(payload)?;
     let step = step_from(&b)?;
     let app = take_step(&state, &user, id, &step).await?;
-    Ok(Json(TransitionResult { id: app.id, status: app.status.as_str().into(), version: app.version }))
+    Ok(Json(TransitionResult {
+        id: app.id,
+        status: app.status.as_str().into(),
+        version: app.version,
+    }))
 }
 
 /// Checks that the user may see the application, then takes the step in one transaction.
-pub(crate) async fn take_step(state: &AppState, user: &crate::auth::CurrentUser, id: i64, step: &Step) -> Result<applications::Application, AppError> {
+pub(crate) async fn take_step(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: i64,
+    step: &Step,
+) -> Result<applications::Application, AppError> {
     let mut tx = state.db.begin().await?;
     let app = match applications::get(&mut tx, id).await {
         Ok(app) => app,
@@ -108,11 +136,19 @@ pub struct PoolParams {
 #[utoipa::path(get, path = "/api/v1/pools", tag = "money", params(PoolParams),
     responses((status = 200, body = [PoolStatus]), (status = 404, description = "Another region's pool")),
     security(("bearer" = []), ("session" = [])))]
-pub async fn pools(State(state): State<AppState>, ApiUser(user): ApiUser, Query(p): Query<PoolParams>) -> ApiResult<Json<Vec<PoolStatus>>> {
-    let region = Scope::of(&user).narrow(p.region)?.ok_or_else(|| ApiError(AppError::Invalid("Angiv region.".into())))?;
+pub async fn pools(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(p): Query<PoolParams>,
+) -> ApiResult<Json<Vec<PoolStatus>>> {
+    let region = Scope::of(&user)
+        .narrow(p.region)?
+        .ok_or_else(|| ApiError(AppError::Invalid("Angiv region.".into())))?;
     if pulje_domain::RegionCode::new(region).is_none() {
         return Err(ApiError(AppError::NotFound));
     }
     let mut conn = state.db.conn().await?;
-    Ok(Json(money::pool_status(&mut conn, p.programme.as_deref().unwrap_or(OK21), region).await?))
+    Ok(Json(
+        money::pool_status(&mut conn, p.programme.as_deref().unwrap_or(OK21), region).await?,
+    ))
 }

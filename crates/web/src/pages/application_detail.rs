@@ -121,43 +121,101 @@ fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> V
             Action::Terminate => ("terminate", true),
             Action::Submit | Action::Sign => ("", false),
         };
-        steps.push(StepForm { action: action.as_str(), label: action.label_da(), needs, required });
+        steps.push(StepForm {
+            action: action.as_str(),
+            label: action.label_da(),
+            needs,
+            required,
+        });
     }
     steps
 }
 
 fn fact(label: &str, value: String) -> Fact {
-    Fact { label: label.into(), value: if value.trim().is_empty() { "–".into() } else { value } }
+    Fact {
+        label: label.into(),
+        value: if value.trim().is_empty() {
+            "–".into()
+        } else {
+            value
+        },
+    }
 }
 
-async fn page(conn: &mut Connection, user: &CurrentUser, app: Application, notice: Option<String>, step_error: StepError) -> PageResult<ShowPage> {
+async fn page(
+    conn: &mut Connection,
+    user: &CurrentUser,
+    app: Application,
+    notice: Option<String>,
+    step_error: StepError,
+) -> PageResult<ShowPage> {
     let id = app.id;
     let areas = programmes::areas(conn, &app.programme_id, Some(app.region_code)).await?;
-    let history = audit::list(conn, &audit::Filter { entity: Some("application".into()), entity_id: Some(id.to_string()), ..Default::default() }, 100).await?;
+    let history = audit::list(
+        conn,
+        &audit::Filter {
+            entity: Some("application".into()),
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        },
+        100,
+    )
+    .await?;
     let signed = flow::signed_parties(conn, id).await?;
     let signatures = flow::signatures(conn, id).await?;
     let comments = flow::comments(conn, id).await?;
     let months = money::agreement_months(conn, id).await?;
     let tiers = programmes::tiers(conn, &app.programme_id, Some(app.region_code)).await?;
-    let meetings = crate::pages::meetings::choices(conn, &app.programme_id, app.region_code).await?;
+    let meetings =
+        crate::pages::meetings::choices(conn, &app.programme_id, app.region_code).await?;
     let d = &app.data;
     let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
-    let area_names: Vec<String> = d.area_ids.iter().filter_map(|a| areas.iter().find(|x| x.id == *a)).map(|a| a.name.clone()).collect();
+    let area_names: Vec<String> = d
+        .area_ids
+        .iter()
+        .filter_map(|a| areas.iter().find(|x| x.id == *a))
+        .map(|a| a.name.clone())
+        .collect();
     let can_edit = policy::require_edit(user, &app).is_ok();
-    let missing = if app.status.is_editable() { d.missing_for_submission().iter().flat_map(|(_, m)| m.to_vec()).collect() } else { Vec::new() };
+    let missing = if app.status.is_editable() {
+        d.missing_for_submission()
+            .iter()
+            .flat_map(|(_, m)| m.to_vec())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let requested = d.supplement.map(|s| s.ore());
     let mut tier_choices = vec![Choice::new("", "Vælg tillæg", false)];
-    tier_choices.extend(tiers.iter().map(|t| Choice::new(t.amount_ore, format!("{} – {}", t.name, views::kr(t.amount_ore)), Some(t.amount_ore) == requested)));
+    tier_choices.extend(tiers.iter().map(|t| {
+        Choice::new(
+            t.amount_ore,
+            format!("{} – {}", t.name, views::kr(t.amount_ore)),
+            Some(t.amount_ore) == requested,
+        )
+    }));
     let mut money_facts = Vec::new();
     if let Some(granted) = app.granted_ore {
         money_facts.push(fact("Bevilget tillæg pr. år", views::kr(granted)));
-        money_facts.push(fact("Modtagere af tillæg", money::receivers(&app).to_string()));
-        money_facts.push(fact("Disponeret i alt", views::kr(months.iter().map(|(_, a)| a).sum())));
+        money_facts.push(fact(
+            "Modtagere af tillæg",
+            money::receivers(&app).to_string(),
+        ));
+        money_facts.push(fact(
+            "Disponeret i alt",
+            views::kr(months.iter().map(|(_, a)| a).sum()),
+        ));
         if let (Some((first, _)), Some((last, _))) = (months.first(), months.last()) {
-            money_facts.push(fact("Måneder", format!("{} måneder, {} – {}", months.len(), &first[..7], &last[..7])));
+            money_facts.push(fact(
+                "Måneder",
+                format!("{} måneder, {} – {}", months.len(), &first[..7], &last[..7]),
+            ));
         }
         if !app.overcommit_reason.is_empty() {
-            money_facts.push(fact("Begrundelse for overskridelse", app.overcommit_reason.clone()));
+            money_facts.push(fact(
+                "Begrundelse for overskridelse",
+                app.overcommit_reason.clone(),
+            ));
         }
     }
     let signature_rows = Party::ALL
@@ -167,7 +225,9 @@ async fn page(conn: &mut Connection, user: &CurrentUser, app: Application, notic
             SignatureRow {
                 party: p.label_da(),
                 signer: s.map(|s| s.signer_name.clone()).unwrap_or_default(),
-                at: s.map(|s| views::timestamp_da(&s.signed_at)).unwrap_or_default(),
+                at: s
+                    .map(|s| views::timestamp_da(&s.signed_at))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -176,7 +236,10 @@ async fn page(conn: &mut Connection, user: &CurrentUser, app: Application, notic
         app_id: id,
         title: d.title.clone(),
         status: app.status.label_da().into(),
-        region: pulje_domain::RegionCode::new(app.region_code).map(|r| r.name()).unwrap_or("").into(),
+        region: pulje_domain::RegionCode::new(app.region_code)
+            .map(|r| r.name())
+            .unwrap_or("")
+            .into(),
         version: app.version,
         late: app.late,
         round: app.round_name.clone().unwrap_or_default(),
@@ -194,14 +257,27 @@ async fn page(conn: &mut Connection, user: &CurrentUser, app: Application, notic
             fact("B1. Formål", d.purpose.clone()),
             fact("B2. Beskrivelse", d.description.clone()),
             fact("B3. Indhold", d.content.clone()),
-            fact("B3. Afvigelser fra arbejdstidsreglerne", d.working_time_deviations.clone()),
+            fact(
+                "B3. Afvigelser fra arbejdstidsreglerne",
+                d.working_time_deviations.clone(),
+            ),
             fact("B4. Periode", d.period_text.clone()),
             fact("B5. Organisering", d.organisation.clone()),
-            fact("B6. Ansøgt tillæg pr. år", d.supplement.map(|s| s.to_kr_string()).unwrap_or_default()),
+            fact(
+                "B6. Ansøgt tillæg pr. år",
+                d.supplement.map(|s| s.to_kr_string()).unwrap_or_default(),
+            ),
             fact("B6. Uddybende bemærkninger", d.remarks.clone()),
         ],
-        participants: d.participants.iter().map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement)).collect(),
-        section_c: vec![fact("C.2 Opstart", date(d.start_date)), fact("C.3 Afslutning", date(d.end_date))],
+        participants: d
+            .participants
+            .iter()
+            .map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement))
+            .collect(),
+        section_c: vec![
+            fact("C.2 Opstart", date(d.start_date)),
+            fact("C.3 Afslutning", date(d.end_date)),
+        ],
         section_d: vec![
             fact("Ledende overlæge", d.party_leader.clone()),
             fact("Afdelingslæge", d.party_doctor.clone()),
@@ -217,11 +293,23 @@ async fn page(conn: &mut Connection, user: &CurrentUser, app: Application, notic
         can_comment: user.user.role != Role::NationalViewer && user.user.role != Role::Admin,
         comments: comments
             .into_iter()
-            .map(|c| CommentRow { author: c.author, at: views::timestamp_da(&c.at), kind: kind_da(&c.kind).into(), body: c.body })
+            .map(|c| CommentRow {
+                author: c.author,
+                at: views::timestamp_da(&c.at),
+                kind: kind_da(&c.kind).into(),
+                body: c.body,
+            })
             .collect(),
         signatures: signature_rows,
         money: money_facts,
-        history: history.into_iter().map(|e| HistoryRow { at: views::timestamp_da(&e.at), actor: e.actor, action: action_da(&e.action) }).collect(),
+        history: history
+            .into_iter()
+            .map(|e| HistoryRow {
+                at: views::timestamp_da(&e.at),
+                actor: e.actor,
+                action: action_da(&e.action),
+            })
+            .collect(),
     })
 }
 
@@ -242,7 +330,9 @@ fn action_da(action: &str) -> String {
         "update" => "Ændret".into(),
         other => match Action::parse(other) {
             Some(a) => a.label_da().into(),
-            None => ApplicationStatus::parse(other).map(|s| format!("Status: {}", s.label_da())).unwrap_or_else(|| other.to_string()),
+            None => ApplicationStatus::parse(other)
+                .map(|s| format!("Status: {}", s.label_da()))
+                .unwrap_or_else(|| other.to_string()),
         },
     }
 }
@@ -253,14 +343,25 @@ pub struct ShowQuery {
     trin: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult<Html<String>> {
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let notice = if q.gemt.is_some() {
         Some("Ansøgningen er gemt.".to_string())
     } else {
-        q.trin.as_deref().and_then(Action::parse).map(|a| format!("Udført: {}. Status er nu «{}».", a.label_da(), app.status.label_da()))
+        q.trin.as_deref().and_then(Action::parse).map(|a| {
+            format!(
+                "Udført: {}. Status er nu «{}».",
+                a.label_da(),
+                app.status.label_da()
+            )
+        })
     };
     let page = page(&mut conn, &user, app, notice, StepError::default()).await?;
     Ok(Html(page.render()?))
@@ -275,18 +376,41 @@ struct AgreementPage {
 
 /// The agreement as a printable page mirroring the agreement form (sections A–D) with the
 /// signature block filled in.
-pub async fn agreement(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Html<String>> {
+pub async fn agreement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let programme_name = programmes::programme(&mut conn, &app.programme_id).await?.name;
+    let programme_name = programmes::programme(&mut conn, &app.programme_id)
+        .await?
+        .name;
     let detail = page(&mut conn, &user, app, None, StepError::default()).await?;
-    Ok(Html(AgreementPage { detail, programme_name }.render()?))
+    Ok(Html(
+        AgreementPage {
+            detail,
+            programme_name,
+        }
+        .render()?,
+    ))
 }
 
 /// `POST /applications/{id}/transitions` from the detail page's forms.
-pub async fn transition(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let body = TransitionBody {
         action: get("action"),
         tier_ore: opt_id(&Some(get("tier_ore"))),
@@ -301,7 +425,9 @@ pub async fn transition(State(state): State<AppState>, user: CurrentUser, Path(i
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?trin={}", body.action)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/applications/{id}?trin={}", body.action)).into_response())
+        }
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let status = e.status();
             let mut conn = state.db.conn().await?;
@@ -324,8 +450,17 @@ pub async fn transition(State(state): State<AppState>, user: CurrentUser, Path(i
 
 /// `POST /applications/{id}/comments`: a comment in the thread, by anyone who may see the
 /// application and works with it (not national viewers or system administrators).
-pub async fn comment(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
-    let text = pairs.iter().find(|(k, _)| k == "body").map(|(_, v)| v.clone()).unwrap_or_default();
+pub async fn comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let text = pairs
+        .iter()
+        .find(|(k, _)| k == "body")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let app = load(&mut tx, id).await?;
     policy::require_view(&user, &app)?;
@@ -333,7 +468,17 @@ pub async fn comment(State(state): State<AppState>, user: CurrentUser, Path(id):
         return Err(AppError::forbidden());
     }
     flow::add_comment(&mut tx, &user.user, id, "comment", &text).await?;
-    audit::record(&mut tx, &user.actor(), Some(app.region_code), "application", id, "comment", audit::NONE, Some(&text.trim())).await?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        Some(app.region_code),
+        "application",
+        id,
+        "comment",
+        audit::NONE,
+        Some(&text.trim()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
 }

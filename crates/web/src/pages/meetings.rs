@@ -19,13 +19,23 @@ use pulje_store::Connection;
 use serde::Deserialize;
 
 /// The meetings of a region as choices for a decision form.
-pub(crate) async fn choices(conn: &mut Connection, programme_id: &str, region_code: i64) -> PageResult<Vec<Choice>> {
+pub(crate) async fn choices(
+    conn: &mut Connection,
+    programme_id: &str,
+    region_code: i64,
+) -> PageResult<Vec<Choice>> {
     let mut out = vec![Choice::new("", "Intet møde angivet", true)];
     out.extend(
         meetings::meetings(conn, programme_id, region_code)
             .await?
             .into_iter()
-            .map(|m| Choice::new(m.id, format!("{} – {}", views::date_da(m.held_on), m.place), false)),
+            .map(|m| {
+                Choice::new(
+                    m.id,
+                    format!("{} – {}", views::date_da(m.held_on), m.place),
+                    false,
+                )
+            }),
     );
     Ok(out)
 }
@@ -43,8 +53,12 @@ fn region_of(user: &CurrentUser, requested: Option<i64>) -> PageResult<i64> {
     if !may_see(user) {
         return Err(AppError::forbidden());
     }
-    let region = Scope::of(user).narrow(requested)?.unwrap_or(i64::from(RegionCode::NORDJYLLAND.code()));
-    RegionCode::new(region).map(|r| i64::from(r.code())).ok_or(AppError::NotFound)
+    let region = Scope::of(user)
+        .narrow(requested)?
+        .unwrap_or(i64::from(RegionCode::NORDJYLLAND.code()));
+    RegionCode::new(region)
+        .map(|r| i64::from(r.code()))
+        .ok_or(AppError::NotFound)
 }
 
 async fn load_meeting(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Meeting> {
@@ -96,19 +110,40 @@ pub struct RegionQuery {
     region: Option<String>,
 }
 
-async fn list_page(state: &AppState, user: &CurrentUser, region: i64, error: String, held_on: String, place: String) -> PageResult<ListPage> {
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    region: i64,
+    error: String,
+    held_on: String,
+    place: String,
+) -> PageResult<ListPage> {
     let mut conn = state.db.conn().await?;
     let meetings = meetings::meetings(&mut conn, OK21, region).await?;
     let members = meetings::members(&mut conn, OK21, region).await?;
     Ok(ListPage {
         page: Page::new(user, "Møder og grupper", "/meetings"),
-        region_name: RegionCode::new(region).map(|r| r.name()).unwrap_or("").into(),
-        meetings: meetings.into_iter().map(|m| MeetingRow { id: m.id, date: views::date_da(m.held_on), place: m.place }).collect(),
+        region_name: RegionCode::new(region)
+            .map(|r| r.name())
+            .unwrap_or("")
+            .into(),
+        meetings: meetings
+            .into_iter()
+            .map(|m| MeetingRow {
+                id: m.id,
+                date: views::date_da(m.held_on),
+                place: m.place,
+            })
+            .collect(),
         members: members
             .into_iter()
             .map(|m| MemberRow {
                 id: m.id,
-                body: if m.body == "working_group" { "Arbejdsgruppe" } else { "Styregruppe" },
+                body: if m.body == "working_group" {
+                    "Arbejdsgruppe"
+                } else {
+                    "Styregruppe"
+                },
                 name: m.name,
                 title: m.title,
             })
@@ -119,13 +154,30 @@ async fn list_page(state: &AppState, user: &CurrentUser, region: i64, error: Str
         held_on,
         place,
         show_regions: Scope::of(user) == Scope::All,
-        regions: RegionCode::all().map(|r| Choice::new(r.code(), r.name(), i64::from(r.code()) == region)).collect(),
+        regions: RegionCode::all()
+            .map(|r| Choice::new(r.code(), r.name(), i64::from(r.code()) == region))
+            .collect(),
     })
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<RegionQuery>) -> PageResult<Html<String>> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RegionQuery>,
+) -> PageResult<Html<String>> {
     let region = region_of(&user, opt_id(&q.region))?;
-    Ok(Html(list_page(&state, &user, region, String::new(), String::new(), String::new()).await?.render()?))
+    Ok(Html(
+        list_page(
+            &state,
+            &user,
+            region,
+            String::new(),
+            String::new(),
+            String::new(),
+        )
+        .await?
+        .render()?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -136,16 +188,34 @@ pub struct MeetingForm {
     place: String,
 }
 
-pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(form): Form<MeetingForm>) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<MeetingForm>,
+) -> PageResult<Response> {
     if !may_manage(&user) {
-        return Err(AppError::Forbidden("Kun styregruppen og regionens administrator kan oprette møder.".into()));
+        return Err(AppError::Forbidden(
+            "Kun styregruppen og regionens administrator kan oprette møder.".into(),
+        ));
     }
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
     let message = match pulje_domain::parse_date(&form.held_on) {
-        None => format!("Mødedato: «{}» er ikke en gyldig dato.", form.held_on.trim()),
+        None => format!(
+            "Mødedato: «{}» er ikke en gyldig dato.",
+            form.held_on.trim()
+        ),
         Some(held_on) => {
             let mut tx = state.db.begin().await?;
-            match meetings::create_meeting(&mut tx, &user.actor(), OK21, region, held_on, &form.place).await {
+            match meetings::create_meeting(
+                &mut tx,
+                &user.actor(),
+                OK21,
+                region,
+                held_on,
+                &form.place,
+            )
+            .await
+            {
                 Ok(m) => {
                     tx.commit().await?;
                     return Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response());
@@ -156,7 +226,11 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(form)
         }
     };
     let page = list_page(&state, &user, region, message, form.held_on, form.place).await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Html(page.render()?),
+    )
+        .into_response())
 }
 
 pub struct AgendaRow {
@@ -183,11 +257,20 @@ struct ShowPage {
     printable: bool,
 }
 
-async fn show_page(state: &AppState, user: &CurrentUser, id: i64, printable: bool) -> PageResult<ShowPage> {
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    printable: bool,
+) -> PageResult<ShowPage> {
     let mut conn = state.db.conn().await?;
     let m = load_meeting(&mut conn, user, id).await?;
     let agenda = meetings::agenda(&mut conn, id).await?;
-    let filter = ListFilter { region_code: Some(m.region_code), status: Some(ApplicationStatus::ReadyForDecision), ..Default::default() };
+    let filter = ListFilter {
+        region_code: Some(m.region_code),
+        status: Some(ApplicationStatus::ReadyForDecision),
+        ..Default::default()
+    };
     let (ready, _) = applications::list(&mut conn, &filter, 1, 500).await?;
     let candidates = ready
         .into_iter()
@@ -195,11 +278,18 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, printable: boo
         .map(|a| Choice::new(a.id, format!("{} (nr. {})", a.title, a.id), false))
         .collect();
     Ok(ShowPage {
-        page: Page::new(user, format!("Møde {}", views::date_da(m.held_on)), "/meetings"),
+        page: Page::new(
+            user,
+            format!("Møde {}", views::date_da(m.held_on)),
+            "/meetings",
+        ),
         meeting_id: m.id,
         date: views::date_da(m.held_on),
         place: m.place.clone(),
-        region_name: RegionCode::new(m.region_code).map(|r| r.name()).unwrap_or("").into(),
+        region_name: RegionCode::new(m.region_code)
+            .map(|r| r.name())
+            .unwrap_or("")
+            .into(),
         agenda: agenda
             .into_iter()
             .map(|i| AgendaRow {
@@ -207,11 +297,20 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, printable: boo
                 title: i.title,
                 doctor: i.responsible_doctor,
                 department: i.hospital_department,
-                status: ApplicationStatus::parse(&i.status).map(|s| s.label_da()).unwrap_or("").into(),
+                status: ApplicationStatus::parse(&i.status)
+                    .map(|s| s.label_da())
+                    .unwrap_or("")
+                    .into(),
                 requested: i.requested_ore.map(views::kr).unwrap_or_default(),
                 decision: match i.decision.as_deref() {
-                    Some("approve") => format!("Godkendt med {} pr. år{}", i.tier_ore.map(views::kr).unwrap_or_default(),
-                        i.reason.filter(|r| !r.is_empty()).map(|r| format!(" (overskridelse: {r})")).unwrap_or_default()),
+                    Some("approve") => format!(
+                        "Godkendt med {} pr. år{}",
+                        i.tier_ore.map(views::kr).unwrap_or_default(),
+                        i.reason
+                            .filter(|r| !r.is_empty())
+                            .map(|r| format!(" (overskridelse: {r})"))
+                            .unwrap_or_default()
+                    ),
                     Some("reject") => format!("Afslået: {}", i.reason.unwrap_or_default()),
                     _ => "Ikke afgjort".into(),
                 },
@@ -223,12 +322,20 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, printable: boo
     })
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
     Ok(Html(show_page(&state, &user, id, false).await?.render()?))
 }
 
 /// The minutes of decisions, as a page fit to print.
-pub async fn minutes(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Html<String>> {
+pub async fn minutes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
     Ok(Html(show_page(&state, &user, id, true).await?.render()?))
 }
 
@@ -238,13 +345,21 @@ pub struct AgendaForm {
     application_id: String,
 }
 
-pub async fn add_to_agenda(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<AgendaForm>) -> PageResult<Response> {
+pub async fn add_to_agenda(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AgendaForm>,
+) -> PageResult<Response> {
     let mut tx = state.db.begin().await?;
     let m = load_meeting(&mut tx, &user, id).await?;
     if !may_manage(&user) || user.region_code() != Some(m.region_code) {
-        return Err(AppError::Forbidden("Kun styregruppen og regionens administrator kan sætte sager på dagsordenen.".into()));
+        return Err(AppError::Forbidden(
+            "Kun styregruppen og regionens administrator kan sætte sager på dagsordenen.".into(),
+        ));
     }
-    let app_id = opt_id(&Some(form.application_id)).ok_or_else(|| AppError::Invalid("Vælg en ansøgning.".into()))?;
+    let app_id = opt_id(&Some(form.application_id))
+        .ok_or_else(|| AppError::Invalid("Vælg en ansøgning.".into()))?;
     meetings::add_to_agenda(&mut tx, &user.actor(), id, app_id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
@@ -260,20 +375,41 @@ pub struct MemberForm {
     title: String,
 }
 
-pub async fn add_member(State(state): State<AppState>, user: CurrentUser, Form(form): Form<MemberForm>) -> PageResult<Response> {
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<MemberForm>,
+) -> PageResult<Response> {
     if user.user.role != Role::RegionAdmin {
-        return Err(AppError::Forbidden("Kun regionens administrator kan ændre gruppernes medlemmer.".into()));
+        return Err(AppError::Forbidden(
+            "Kun regionens administrator kan ændre gruppernes medlemmer.".into(),
+        ));
     }
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
     let mut tx = state.db.begin().await?;
-    meetings::add_member(&mut tx, &user.actor(), OK21, region, &form.body, &form.name, &form.title).await?;
+    meetings::add_member(
+        &mut tx,
+        &user.actor(),
+        OK21,
+        region,
+        &form.body,
+        &form.name,
+        &form.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to("/meetings").into_response())
 }
 
-pub async fn remove_member(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+pub async fn remove_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     if user.user.role != Role::RegionAdmin {
-        return Err(AppError::Forbidden("Kun regionens administrator kan ændre gruppernes medlemmer.".into()));
+        return Err(AppError::Forbidden(
+            "Kun regionens administrator kan ændre gruppernes medlemmer.".into(),
+        ));
     }
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
     let mut tx = state.db.begin().await?;

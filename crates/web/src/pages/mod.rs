@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
         .route("/regions/{code}", get(regions::dashboard))
-        .route("/regions/{code}/payments", get(payments::show).post(payments::generate))
+        .route(
+            "/regions/{code}/payments",
+            get(payments::show).post(payments::generate),
+        )
         .route("/regions/{code}/payments.csv", get(payments::csv))
         .route("/programmes/{id}/statement", get(payments::statement))
         .route(
@@ -38,15 +41,27 @@ pub fn routes() -> Router<AppState> {
             get(application_detail::show).post(applications::update),
         )
         .route("/applications/{id}/edit", get(applications::edit))
-        .route("/applications/{id}/transitions", post(application_detail::transition))
-        .route("/applications/{id}/agreement", get(application_detail::agreement))
-        .route("/applications/{id}/comments", post(application_detail::comment))
+        .route(
+            "/applications/{id}/transitions",
+            post(application_detail::transition),
+        )
+        .route(
+            "/applications/{id}/agreement",
+            get(application_detail::agreement),
+        )
+        .route(
+            "/applications/{id}/comments",
+            post(application_detail::comment),
+        )
         .route("/meetings", get(meetings::list).post(meetings::create))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/minutes", get(meetings::minutes))
         .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
         .route("/meetings/members", post(meetings::add_member))
-        .route("/meetings/members/{id}/delete", post(meetings::remove_member))
+        .route(
+            "/meetings/members/{id}/delete",
+            post(meetings::remove_member),
+        )
         .route("/outbox", get(outbox::show))
         .route("/me", get(account::show))
         .route("/me/tokens", post(account::create_token))

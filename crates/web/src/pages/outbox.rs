@@ -44,9 +44,20 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> PageResul
             state: match (&m.sent_at, m.attempts) {
                 (Some(at), _) => format!("Sendt {}", views::timestamp_da(at)),
                 (None, 0) => "Venter".into(),
-                (None, n) => format!("Fejlet {n} gang(e): {}. Prøves igen {}", m.last_error, views::timestamp_da(&m.next_attempt_at)),
+                (None, n) => format!(
+                    "Fejlet {n} gang(e): {}. Prøves igen {}",
+                    m.last_error,
+                    views::timestamp_da(&m.next_attempt_at)
+                ),
             },
         })
         .collect();
-    Ok(Html(OutboxPage { page: Page::new(&user, "Udsendte beskeder", "/outbox"), rows, smtp: state.config.smtp_configured }.render()?))
+    Ok(Html(
+        OutboxPage {
+            page: Page::new(&user, "Udsendte beskeder", "/outbox"),
+            rows,
+            smtp: state.config.smtp_configured,
+        }
+        .render()?,
+    ))
 }

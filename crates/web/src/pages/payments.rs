@@ -51,19 +51,37 @@ pub struct PaymentsQuery {
     oprettet: Option<u64>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(code): Path<i64>, Query(q): Query<PaymentsQuery>) -> PageResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<i64>,
+    Query(q): Query<PaymentsQuery>,
+) -> PageResult<Html<String>> {
     let region = region_for(&user, code)?;
     let mut conn = state.db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
     let total = postings.iter().map(|p| p.amount_ore).sum();
     let page = PaymentsPage {
-        page: Page::new(&user, format!("Udbetalinger – {}", region.name()), &format!("/regions/{code}"))
-            .with_notice(q.oprettet.map(|n| format!("{n} nye posteringer er dannet."))),
+        page: Page::new(
+            &user,
+            format!("Udbetalinger – {}", region.name()),
+            &format!("/regions/{code}"),
+        )
+        .with_notice(
+            q.oprettet
+                .map(|n| format!("{n} nye posteringer er dannet.")),
+        ),
         region_code: region.code(),
         region_name: region.name().into(),
         rows: postings
             .into_iter()
-            .map(|p| PostingRow { month: p.month[..7].to_string(), application_id: p.application_id, title: p.title, doctor: p.responsible_doctor, amount: views::kr(p.amount_ore) })
+            .map(|p| PostingRow {
+                month: p.month[..7].to_string(),
+                application_id: p.application_id,
+                title: p.title,
+                doctor: p.responsible_doctor,
+                amount: views::kr(p.amount_ore),
+            })
             .collect(),
         total: views::kr(total),
         can_post: user.user.role == Role::RegionAdmin && user.region_code() == Some(code),
@@ -79,36 +97,73 @@ pub struct GenerateForm {
 }
 
 /// Generates the postings of every active agreement up to a date (region administrators).
-pub async fn generate(State(state): State<AppState>, user: CurrentUser, Path(code): Path<i64>, Form(form): Form<GenerateForm>) -> PageResult<Response> {
+pub async fn generate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<i64>,
+    Form(form): Form<GenerateForm>,
+) -> PageResult<Response> {
     region_for(&user, code)?;
     if user.user.role != Role::RegionAdmin || user.region_code() != Some(code) {
-        return Err(AppError::Forbidden("Kun regionens administrator kan danne posteringer.".into()));
+        return Err(AppError::Forbidden(
+            "Kun regionens administrator kan danne posteringer.".into(),
+        ));
     }
-    let up_to = pulje_domain::parse_date(&form.up_to)
-        .ok_or_else(|| AppError::Invalid(format!("Datoen «{}» er ikke en gyldig dato.", form.up_to.trim())))?;
+    let up_to = pulje_domain::parse_date(&form.up_to).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Datoen «{}» er ikke en gyldig dato.",
+            form.up_to.trim()
+        ))
+    })?;
     let mut tx = state.db.begin().await?;
     let n = money::generate_postings(&mut tx, OK21, code, up_to).await?;
-    audit::record(&mut tx, &user.actor(), Some(code), "postings", format!("{OK21}/{code}"), "generate", audit::NONE, Some(&serde_json::json!({"up_to": up_to, "created": n}))).await?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        Some(code),
+        "postings",
+        format!("{OK21}/{code}"),
+        "generate",
+        audit::NONE,
+        Some(&serde_json::json!({"up_to": up_to, "created": n})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/regions/{code}/payments?oprettet={n}")).into_response())
 }
 
 /// The postings as CSV for payroll: semicolon-separated, UTF-8 with BOM, amounts in kroner with
 /// decimal comma and in øre.
-pub async fn csv(State(state): State<AppState>, user: CurrentUser, Path(code): Path<i64>) -> PageResult<Response> {
+pub async fn csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<i64>,
+) -> PageResult<Response> {
     region_for(&user, code)?;
     let mut conn = state.db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
-    let mut out = String::from("\u{feff}måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre\r\n");
+    let mut out =
+        String::from("\u{feff}måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre\r\n");
     for p in postings {
         let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         let kr_text = format!("{},{:02}", p.amount_ore / 100, (p.amount_ore % 100).abs());
-        out.push_str(&format!("{};{};{};{};{};{}\r\n", &p.month[..7], p.application_id, field(&p.title), field(&p.responsible_doctor), kr_text, p.amount_ore));
+        out.push_str(&format!(
+            "{};{};{};{};{};{}\r\n",
+            &p.month[..7],
+            p.application_id,
+            field(&p.title),
+            field(&p.responsible_doctor),
+            kr_text,
+            p.amount_ore
+        ));
     }
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"posteringer-{code}.csv\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"posteringer-{code}.csv\""),
+            ),
         ],
         out,
     )
@@ -135,7 +190,11 @@ struct StatementPage {
 
 /// The end-of-programme statement: per region and tranche, allocated, committed, paid and
 /// unused (allocated − paid) one-off funds. Regional users see their own region.
-pub async fn statement(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> PageResult<Html<String>> {
+pub async fn statement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
     let mut conn = state.db.conn().await?;
     let programme = pulje_store::programmes::programme(&mut conn, &id).await?;
     let regions: Vec<RegionCode> = match Scope::of(&user) {
@@ -159,6 +218,21 @@ pub async fn statement(State(state): State<AppState>, user: CurrentUser, Path(id
             });
         }
     }
-    let totals = StatementRow { region: "I alt".into(), tranche: String::new(), allocated: views::kr(a), committed: views::kr(c), paid: views::kr(p), unused: views::kr(a - p) };
-    Ok(Html(StatementPage { page: Page::new(&user, "Slutopgørelse", "/programmes"), programme_name: programme.name, rows, totals }.render()?))
+    let totals = StatementRow {
+        region: "I alt".into(),
+        tranche: String::new(),
+        allocated: views::kr(a),
+        committed: views::kr(c),
+        paid: views::kr(p),
+        unused: views::kr(a - p),
+    };
+    Ok(Html(
+        StatementPage {
+            page: Page::new(&user, "Slutopgørelse", "/programmes"),
+            programme_name: programme.name,
+            rows,
+            totals,
+        }
+        .render()?,
+    ))
 }

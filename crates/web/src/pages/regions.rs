@@ -121,13 +121,25 @@ pub async fn dashboard(
         chart: views::chart::bars(
             &format!("{}: pulje, disponeret og udbetalt pr. pulje", region.name()),
             &[
-                views::chart::Series { name: "Pulje", colour: "#0b5cad" },
-                views::chart::Series { name: "Disponeret", colour: "#c26d00" },
-                views::chart::Series { name: "Udbetalt", colour: "#17692f" },
+                views::chart::Series {
+                    name: "Pulje",
+                    colour: "#0b5cad",
+                },
+                views::chart::Series {
+                    name: "Disponeret",
+                    colour: "#c26d00",
+                },
+                views::chart::Series {
+                    name: "Udbetalt",
+                    colour: "#17692f",
+                },
             ],
             &status
                 .iter()
-                .map(|p| views::chart::Group { label: p.name.clone(), values: vec![p.amount_ore, p.committed_ore, p.paid_ore] })
+                .map(|p| views::chart::Group {
+                    label: p.name.clone(),
+                    values: vec![p.amount_ore, p.committed_ore, p.paid_ore],
+                })
                 .collect::<Vec<_>>(),
             views::kr,
         ),
@@ -137,7 +149,11 @@ pub async fn dashboard(
             .iter()
             .map(|p| PoolRow {
                 tranche: p.name.clone(),
-                period: format!("{} – {}", views::date_da(p.period_start), views::date_da(p.period_end)),
+                period: format!(
+                    "{} – {}",
+                    views::date_da(p.period_start),
+                    views::date_da(p.period_end)
+                ),
                 amount: views::kr(p.amount_ore),
                 committed: views::kr(p.committed_ore),
                 paid: views::kr(p.paid_ore),

@@ -16,13 +16,27 @@ pub struct Series {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Grouped vertical bars scaled to the largest value; `describe` renders a value for labels.
-pub fn bars(title: &str, series: &[Series], groups: &[Group], describe: impl Fn(i64) -> String) -> String {
+pub fn bars(
+    title: &str,
+    series: &[Series],
+    groups: &[Group],
+    describe: impl Fn(i64) -> String,
+) -> String {
     let (width, height, top, bottom, left) = (640.0_f64, 260.0_f64, 20.0_f64, 50.0_f64, 10.0_f64);
-    let max = groups.iter().flat_map(|g| g.values.iter()).copied().max().unwrap_or(0).max(1) as f64;
+    let max = groups
+        .iter()
+        .flat_map(|g| g.values.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     let group_width = (width - left * 2.0) / groups.len().max(1) as f64;
     let bar_width = (group_width * 0.8) / series.len().max(1) as f64;
     let plot = height - top - bottom;
@@ -79,8 +93,20 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_value_and_escape_labels() {
-        let series = [Series { name: "Pulje", colour: "#123" }, Series { name: "Disponeret", colour: "#456" }];
-        let groups = [Group { label: "1. pulje <2022>".into(), values: vec![100, 50] }];
+        let series = [
+            Series {
+                name: "Pulje",
+                colour: "#123",
+            },
+            Series {
+                name: "Disponeret",
+                colour: "#456",
+            },
+        ];
+        let groups = [Group {
+            label: "1. pulje <2022>".into(),
+            values: vec![100, 50],
+        }];
         let svg = bars("Puljen", &series, &groups, |v| v.to_string());
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("height=\"190.0\""), "{svg}");

@@ -1,0 +1,293 @@
+//! The two migration trees give the same schema, and the reference data is seeded exactly once.
+//!
+//! The PostgreSQL tests need `PULJE_TEST_POSTGRES_URL` (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`); without it they are reported as ignored.
+
+use pulje_store::Db;
+use sqlx::Connection as _;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh, empty database; removed again on drop.
+struct Fresh {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Fresh {
+    fn sqlite() -> Fresh {
+        let dir = std::env::temp_dir().join(format!(
+            "pulje-store-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("schema.db").to_string_lossy().into_owned();
+        Fresh {
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    async fn postgres() -> Fresh {
+        let admin_url = match std::env::var("PULJE_TEST_POSTGRES_URL") {
+            Ok(v) if !v.trim().is_empty() => v.trim().to_string(),
+            _ => panic!("PULJE_TEST_POSTGRES_URL is not set"),
+        };
+        let mut conn = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to PULJE_TEST_POSTGRES_URL");
+        drop_leftovers(&mut conn).await;
+        // `pulje_s_` keeps these apart from the web tests' `pulje_t_` databases.
+        let name = format!(
+            "pulje_s_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("CREATE DATABASE");
+        let _ = conn.close().await;
+        let url = with_database(&admin_url, &name);
+        Fresh {
+            url,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+}
+
+/// `url` with its database replaced by `name` (any `?query` is kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let authority_end = head[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(head.len());
+    format!("{}/{name}{query}", &head[..authority_end])
+}
+
+/// Drops `pulje_s_<pid>_*` databases of test processes that no longer run.
+async fn drop_leftovers(conn: &mut sqlx::PgConnection) {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'pulje\\_s\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in names {
+        let pid = name
+            .strip_prefix("pulje_s_")
+            .and_then(|r| r.split('_').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut *conn)
+                    .await;
+            }
+        }
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async move {
+                        if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .execute(&mut conn)
+                            .await;
+                            let _ = conn.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+type Schema = BTreeMap<String, BTreeSet<String>>;
+
+async fn sqlite_schema(url: &str) -> Schema {
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{url}"))
+        .await
+        .unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
+            .bind(&table)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        schema.insert(table, columns.into_iter().collect());
+    }
+    schema
+}
+
+async fn postgres_schema(url: &str) -> Schema {
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+         WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for (table, column) in rows {
+        schema.entry(table).or_default().insert(column);
+    }
+    schema
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(pulje_postgres),
+    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+)]
+async fn sqlite_and_postgres_migrations_give_the_same_tables_and_columns() {
+    let lite = Fresh::sqlite();
+    let db = Db::connect(&lite.url).await.unwrap();
+    db.migrate().await.unwrap();
+    db.close().await;
+    let pg = Fresh::postgres().await;
+    let db = Db::connect(&pg.url).await.unwrap();
+    db.migrate().await.unwrap();
+    db.close().await;
+
+    let a = sqlite_schema(&lite.url).await;
+    let b = postgres_schema(&pg.url).await;
+    assert!(
+        a.len() >= 18 && a.contains_key("applications") && a.contains_key("audit_log"),
+        "unexpected SQLite schema: {a:?}"
+    );
+    let only_sqlite: Vec<_> = a.keys().filter(|t| !b.contains_key(*t)).collect();
+    let only_postgres: Vec<_> = b.keys().filter(|t| !a.contains_key(*t)).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "tables only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_postgres:?}"
+    );
+    for (table, columns) in &a {
+        assert_eq!(
+            columns, &b[table],
+            "columns of {table} differ (SQLite left, PostgreSQL right)"
+        );
+    }
+}
+
+/// What the reference data holds after migrating.
+async fn reference_counts(db: &Db) -> Vec<(&'static str, i64)> {
+    let mut conn = db.conn().await.unwrap();
+    let mut out = Vec::new();
+    for (what, sql) in [
+        ("OK21 programmes", "SELECT COUNT(*) FROM programmes WHERE id = 'ok21'"),
+        ("OK21 tranches", "SELECT COUNT(*) FROM tranches WHERE programme_id = 'ok21'"),
+        ("OK21 pools", "SELECT COUNT(*) FROM pools p JOIN tranches t ON t.id = p.tranche_id WHERE t.programme_id = 'ok21'"),
+        ("Nordjylland areas", "SELECT COUNT(*) FROM areas WHERE programme_id = 'ok21' AND region_code = 1081"),
+        ("Nordjylland rounds", "SELECT COUNT(*) FROM rounds WHERE programme_id = 'ok21' AND region_code = 1081"),
+        ("Midtjylland tiers", "SELECT COUNT(*) FROM tiers WHERE programme_id = 'ok21' AND region_code = 1082"),
+        ("Midtjylland areas", "SELECT COUNT(*) FROM areas WHERE programme_id = 'ok21' AND region_code = 1082"),
+        ("regions", "SELECT COUNT(*) FROM regions"),
+    ] {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap();
+        out.push((what, n));
+    }
+    out
+}
+
+const EXPECTED: [(&str, i64); 8] = [
+    ("OK21 programmes", 1),
+    ("OK21 tranches", 2),
+    ("OK21 pools", 10),
+    ("Nordjylland areas", 6),
+    ("Nordjylland rounds", 5),
+    ("Midtjylland tiers", 3),
+    ("Midtjylland areas", 4),
+    ("regions", 5),
+];
+
+async fn migrating_twice_seeds_once(fresh: Fresh) {
+    let db = Db::connect(&fresh.url).await.unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(reference_counts(&db).await, EXPECTED);
+    db.migrate().await.unwrap();
+    assert_eq!(
+        reference_counts(&db).await,
+        EXPECTED,
+        "after the second migrate"
+    );
+    db.close().await;
+
+    // As after a restart: a new connection, migrate again.
+    let db = Db::connect(&fresh.url).await.unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(
+        reference_counts(&db).await,
+        EXPECTED,
+        "after migrating on a new connection"
+    );
+    let mut conn = db.conn().await.unwrap();
+    let tiers: Vec<i64> = sqlx::query_scalar(
+        "SELECT amount_ore FROM tiers WHERE region_code = 1082 ORDER BY amount_ore",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(tiers, [2_000_000, 3_500_000, 5_000_000]);
+    let seeded: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'seed_reference_data'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(seeded, 1, "the seeding is logged once");
+    drop(conn);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn migrating_twice_seeds_the_reference_data_once_sqlite() {
+    migrating_twice_seeds_once(Fresh::sqlite()).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(pulje_postgres),
+    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+)]
+async fn migrating_twice_seeds_the_reference_data_once_postgres() {
+    migrating_twice_seeds_once(Fresh::postgres().await).await;
+}
