@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod password;
 pub mod programmes;
 pub mod reference;
+pub mod review;
 pub mod sessions;
 pub mod users;
 pub mod workflow;

@@ -84,6 +84,15 @@ const NORDJYLLAND_ROUNDS: [(&str, &str, &str); 5] = [
     ("5. runde", "2022-12-02", "2023-03-01"),
 ];
 
+/// The quality-assurance checklist of OK21.
+const OK21_CHECKLIST: [&str; 5] = [
+    "Området er angivet og begrundet",
+    "Perioden ligger inden for programmets rammer",
+    "Ledelsen bakker op om forsøget",
+    "Eventuelle afvigelser fra arbejdstidsreglerne er beskrevet",
+    "Det ansøgte tillægsniveau er begrundet",
+];
+
 #[derive(Serialize)]
 struct Seeded {
     programme: &'static str,
@@ -94,6 +103,30 @@ struct Seeded {
 /// Inserts whatever of the reference data is missing. Runs after every migration; a database
 /// that already has the OK21 programme is left as it is (admins may have changed it).
 pub async fn ensure(db: &Db) -> Result<()> {
+    seed_programme(db).await?;
+    seed_checklist(db).await
+}
+
+/// The OK21 checklist, when the programme has none (added after the first release).
+async fn seed_checklist(db: &Db) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checklist_items WHERE programme_id = $1").bind(OK21).fetch_one(&mut *tx).await?;
+    if n == 0 {
+        for (position, text) in OK21_CHECKLIST.iter().enumerate() {
+            sqlx::query("INSERT INTO checklist_items (programme_id, position, text) VALUES ($1, $2, $3)")
+                .bind(OK21)
+                .bind(position as i64 + 1)
+                .bind(*text)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(&mut tx, &Actor::system("system"), None, "programme", OK21, "seed_checklist", audit::NONE, Some(&OK21_CHECKLIST)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn seed_programme(db: &Db) -> Result<()> {
     let mut tx = db.begin().await?;
     for (code, name) in REGIONS {
         sqlx::query(

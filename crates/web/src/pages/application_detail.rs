@@ -38,6 +38,14 @@ pub struct CommentRow {
     body: String,
 }
 
+pub struct CheckRow {
+    item_id: i64,
+    text: String,
+    checked: bool,
+    comment: String,
+    by: String,
+}
+
 pub struct SignatureRow {
     party: &'static str,
     signer: String,
@@ -88,6 +96,8 @@ struct ShowPage {
     meetings: Vec<Choice>,
     comments: Vec<CommentRow>,
     can_comment: bool,
+    checks: Vec<CheckRow>,
+    can_review: bool,
     signatures: Vec<SignatureRow>,
     money: Vec<Fact>,
     history: Vec<HistoryRow>,
@@ -131,6 +141,11 @@ fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> V
     steps
 }
 
+/// The working group reviews submitted applications of its own region.
+fn may_review(user: &CurrentUser, app: &Application) -> bool {
+    user.user.role == Role::WorkingGroup && user.region_code() == Some(app.region_code) && app.status == ApplicationStatus::Submitted
+}
+
 fn fact(label: &str, value: String) -> Fact {
     Fact {
         label: label.into(),
@@ -164,6 +179,7 @@ async fn page(
     let signed = flow::signed_parties(conn, id).await?;
     let signatures = flow::signatures(conn, id).await?;
     let comments = flow::comments(conn, id).await?;
+    let checks = pulje_store::review::checks(conn, &app.programme_id, id).await?;
     let months = money::agreement_months(conn, id).await?;
     let tiers = programmes::tiers(conn, &app.programme_id, Some(app.region_code)).await?;
     let meetings =
@@ -291,6 +307,20 @@ async fn page(
         tiers: tier_choices,
         meetings,
         can_comment: user.user.role != Role::NationalViewer && user.user.role != Role::Admin,
+        can_review: may_review(user, &app),
+        checks: checks
+            .into_iter()
+            .map(|c| CheckRow {
+                item_id: c.item_id,
+                text: c.text,
+                checked: c.checked != 0,
+                comment: c.comment,
+                by: match (c.reviewer, c.at) {
+                    (Some(r), Some(at)) => format!("{r}, {}", views::timestamp_da(&at)),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
         comments: comments
             .into_iter()
             .map(|c| CommentRow {
@@ -481,4 +511,26 @@ pub async fn comment(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
+}
+
+/// `POST /applications/{id}/review`: the working group's ticks (`check_ITEM`) and comments
+/// (`comment_ITEM`) on the checklist.
+pub async fn review(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let app = load(&mut tx, id).await?;
+    policy::require_view(&user, &app)?;
+    if user.user.role != Role::WorkingGroup {
+        return Err(AppError::Forbidden("Kun arbejdsgruppen kvalitetssikrer ansøgninger.".into()));
+    }
+    if !may_review(&user, &app) {
+        return Err(AppError::Conflict(format!("Ansøgningen har status «{}» og kan ikke kvalitetssikres nu.", app.status.label_da())));
+    }
+    let get = |k: String| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone());
+    for item in pulje_store::review::items(&mut tx, &app.programme_id).await? {
+        let checked = get(format!("check_{}", item.id)).is_some();
+        let comment = get(format!("comment_{}", item.id)).unwrap_or_default();
+        pulje_store::review::set_check(&mut tx, &user.actor(), user.user.id, app.region_code, id, item.id, checked, &comment).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/applications/{id}#kvalitetssikring")).into_response())
 }

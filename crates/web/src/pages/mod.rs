@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
             "/applications/{id}/comments",
             post(application_detail::comment),
         )
+        .route("/applications/{id}/review", post(application_detail::review))
         .route("/meetings", get(meetings::list).post(meetings::create))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/minutes", get(meetings::minutes))
