@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod mailer;
 pub mod pages;
+pub mod pdf;
 mod views;
 
 use axum::extract::DefaultBodyLimit;

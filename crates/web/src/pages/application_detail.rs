@@ -427,6 +427,57 @@ pub async fn agreement(
     ))
 }
 
+/// The agreement as a PDF mirroring the agreement form, with the signature block filled in.
+pub async fn agreement_pdf(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    use crate::pdf::Block;
+    let mut conn = state.db.conn().await?;
+    let app = load(&mut conn, id).await?;
+    policy::require_view(&user, &app)?;
+    let programme_name = programmes::programme(&mut conn, &app.programme_id).await?.name;
+    let d = page(&mut conn, &user, app, None, StepError::default()).await?;
+    let facts = |facts: &[Fact]| facts.iter().map(|f| Block::Fact(f.label.clone(), f.value.clone())).collect::<Vec<_>>();
+    let mut blocks = vec![
+        Block::Title("Aftale om regionalt forsøg".into()),
+        Block::Paragraph(format!("{programme_name} · {} · nr. {} · version {} · status: {}", d.region, d.app_id, d.version, d.status)),
+        Block::Heading("A. Identifikation".into()),
+    ];
+    blocks.extend(facts(&d.section_a));
+    blocks.push(Block::Heading("B. Forsøget".into()));
+    blocks.extend(facts(&d.section_b));
+    blocks.push(Block::Table {
+        header: vec!["B3. Deltager".into(), "Rolle".into(), "Får tillæg".into()],
+        widths: vec![4.0, 4.0, 2.0],
+        rows: d.participants.iter().map(|p| vec![p.0.clone(), p.1.clone(), if p.2 { "Ja".into() } else { "Nej".into() }]).collect(),
+    });
+    blocks.extend(facts(&d.money));
+    blocks.push(Block::Heading("C. Forsøgets tidsmæssige udstrækning".into()));
+    blocks.extend(facts(&d.section_c));
+    blocks.push(Block::Heading("D. Aftalen er indgået og godkendt".into()));
+    blocks.push(Block::Table {
+        header: vec!["Part".into(), "Underskrevet af".into(), "Tidspunkt (UTC)".into()],
+        widths: vec![3.0, 4.0, 3.0],
+        rows: d
+            .signatures
+            .iter()
+            .map(|s| vec![s.party.to_string(), if s.signer.is_empty() { "Ikke underskrevet".into() } else { s.signer.clone() }, s.at.clone()])
+            .collect(),
+    });
+    let pdf = crate::pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks);
+    Ok(pdf_response(pdf, &format!("aftale-{id}.pdf")))
+}
+
+/// A PDF as an inline download.
+pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
 /// `POST /applications/{id}/transitions` from the detail page's forms.
 pub async fn transition(
     State(state): State<AppState>,

@@ -57,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings", get(meetings::list).post(meetings::create))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/minutes", get(meetings::minutes))
+        .route("/meetings/{id}/minutes.pdf", get(meetings::minutes_pdf))
+        .route("/applications/{id}/agreement.pdf", get(application_detail::agreement_pdf))
         .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
         .route("/meetings/members", post(meetings::add_member))
         .route(

@@ -73,6 +73,8 @@ enum Cleanup {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The database URL, to connect a second "instance" to the same database.
+    pub db_url: String,
     pub backend: Backend,
     cleanup: Option<Cleanup>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -182,6 +184,7 @@ impl TestApp {
         let mut app = TestApp {
             base: String::new(),
             db: Db::connect(&url).await.expect("Db::connect"),
+            db_url: url.clone(),
             backend,
             cleanup: Some(cleanup),
             shutdown: None,
@@ -684,6 +687,7 @@ impl Client {
 }
 
 /// A script using an API token (no cookies).
+#[derive(Clone)]
 pub struct Bearer {
     http: reqwest::Client,
     base: String,
@@ -777,4 +781,356 @@ pub fn api_body(title: &str, region: i64) -> serde_json::Value {
         "region_code": region,
         "supplement_ore": null
     })
+}
+
+// --- the path and the money ------------------------------------------------------------------
+
+/// The tier amounts of region 1082 (Midtjylland), in øre.
+pub const TIER_SMALL: i64 = 2_000_000;
+pub const TIER_MEDIUM: i64 = 3_500_000;
+pub const TIER_HIGH: i64 = 5_000_000;
+
+/// The body of a transition: `{"action": action}` plus `extra`'s keys.
+pub fn step(action: &str, extra: serde_json::Value) -> serde_json::Value {
+    let mut body = serde_json::json!({ "action": action });
+    if let serde_json::Value::Object(more) = extra {
+        for (k, v) in more {
+            body[k] = v;
+        }
+    }
+    body
+}
+
+impl Bearer {
+    /// `POST /api/v1/applications/{id}/transitions`.
+    pub async fn transition(&self, id: i64, body: &serde_json::Value) -> Resp {
+        self.send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/applications/{id}/transitions"),
+            body,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/pools?region=CODE`, asserting 200.
+    pub async fn pools(&self, region: i64) -> Vec<serde_json::Value> {
+        let r = self.get(&format!("/api/v1/pools?region={region}")).await;
+        assert_eq!(r.status, 200, "GET /api/v1/pools: {}", r.body);
+        r.json().as_array().expect("an array of tranches").clone()
+    }
+}
+
+impl Client {
+    /// `POST /api/v1/applications/{id}/transitions` with the session and its CSRF header.
+    pub async fn transition(&mut self, id: i64, body: &serde_json::Value) -> Resp {
+        self.send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/applications/{id}/transitions"),
+            body,
+        )
+        .await
+    }
+}
+
+/// Asserts a transition answered 200 with `status`; returns the new version.
+pub fn expect_status(r: &Resp, id: i64, status: &str) -> i64 {
+    assert_eq!(r.status, 200, "expected {status}, got {}: {}", r.status, r.body);
+    let j = r.json();
+    assert_eq!(j["id"].as_i64(), Some(id), "{}", r.body);
+    assert_eq!(j["status"].as_str(), Some(status), "{}", r.body);
+    j["version"].as_i64().expect("a version")
+}
+
+/// Asserts a refusal with `status` and a Danish JSON `error`; returns the message.
+pub fn expect_refusal(r: &Resp, status: u16, what: &str) -> String {
+    assert_eq!(r.status, status, "{what}: expected {status}, got {}: {}", r.status, r.body);
+    let error = r.json()["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: no JSON error: {}", r.body))
+        .to_string();
+    assert!(!error.trim().is_empty(), "{what}: empty error");
+    error
+}
+
+/// The cell texts of each `<tr>` of an HTML page, tags removed and references undone.
+pub fn table_rows(html: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<tr") {
+        rest = &rest[at..];
+        let end = rest.find("</tr>").unwrap_or(rest.len());
+        let row = &rest[..end];
+        let mut cells = Vec::new();
+        let mut r = row;
+        loop {
+            let td = r.find("<td");
+            let th = r.find("<th");
+            let Some(open) = [td, th].into_iter().flatten().min() else {
+                break;
+            };
+            let Some(gt) = r[open..].find('>') else { break };
+            let body_start = open + gt + 1;
+            let close = r[body_start..]
+                .find("</t")
+                .map(|c| c + body_start)
+                .unwrap_or(r.len());
+            cells.push(strip_tags(&r[body_start..close]));
+            r = &r[close..];
+            if r.len() > 2 {
+                r = &r[3..];
+            } else {
+                break;
+            }
+        }
+        rows.push(cells);
+        rest = &rest[end.min(rest.len())..];
+        if rest.len() > 5 {
+            rest = &rest[5..];
+        } else {
+            break;
+        }
+    }
+    rows
+}
+
+/// The text of an HTML fragment without its tags.
+pub fn strip_tags(fragment: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in fragment.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape(out.trim())
+}
+
+/// An amount as the pages show it: `35.000 kr.`.
+pub fn kr(ore: i64) -> String {
+    pulje_domain::Ore::from_ore(ore).to_kr_string()
+}
+
+pub fn date(text: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a YYYY-MM-DD date")
+}
+
+impl TestApp {
+    /// An API client for `user` with a fresh token.
+    pub async fn bearer(&self, user: &TestUser) -> Bearer {
+        let (_, raw) = self.token(user).await;
+        Bearer::new(self, &raw)
+    }
+
+    /// Everything submission needs, valid in `region` (whose tiers must include `supplement`).
+    pub async fn complete_input(
+        &self,
+        region: i64,
+        title: &str,
+        supplement: i64,
+        start: &str,
+        end: &str,
+    ) -> ApplicationInput {
+        let hospital = self.hospital_ids(region).await[0];
+        let area = self.area_ids(region).await[0];
+        ApplicationInput {
+            hospital_id: hospital.to_string(),
+            hospital_department: "Medicinsk afdeling".into(),
+            title: title.to_string(),
+            responsible_leader: "Ledende overlæge Birgitte Ærenlund".into(),
+            responsible_doctor: "Afdelingslæge Åse Øhlenschläger".into(),
+            purpose: "At give afdelingslægen ansvar for brobygning til kommunerne.".into(),
+            description: "Afdelingslægen leder et ugentligt tværsektorielt møde.".into(),
+            content: "Et årligt funktionstillæg.".into(),
+            participants: vec![ParticipantInput {
+                name: "Åse Øhlenschläger".into(),
+                role: "afdelingslæge".into(),
+                receives_supplement: true,
+            }],
+            organisation: "Afdelingsledelsen følger forsøget kvartalsvis.".into(),
+            supplement_ore: supplement.to_string(),
+            area_ids: vec![area.to_string()],
+            area_argument: "Forsøget styrker overgangene mellem sektorerne.".into(),
+            start_date: start.into(),
+            end_date: end.into(),
+            ..Default::default()
+        }
+    }
+
+    /// A complete draft by `by` in `region`, stored directly.
+    pub async fn complete_application(
+        &self,
+        by: &TestUser,
+        region: i64,
+        title: &str,
+        supplement: i64,
+        start: &str,
+        end: &str,
+    ) -> Application {
+        let input = self
+            .complete_input(region, title, supplement, start, end)
+            .await;
+        self.application(by, region, &input).await
+    }
+
+    /// A complete application of region 1082 waiting for the steering group's decision.
+    pub async fn ready_application(
+        &self,
+        by: &TestUser,
+        title: &str,
+        start: &str,
+        end: &str,
+    ) -> Application {
+        let a = self
+            .complete_application(by, MIDTJYLLAND, title, TIER_MEDIUM, start, end)
+            .await;
+        self.set_status(a.id, ApplicationStatus::ReadyForDecision, None)
+            .await
+    }
+
+    /// Runs one SQL statement on the test database.
+    pub async fn exec(&self, sql: &str) -> u64 {
+        let mut conn = self.db.conn().await.expect("conn");
+        sqlx::query(sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .rows_affected()
+    }
+
+    /// Each tranche of a region's pool, from the store.
+    pub async fn pool_status(&self, region: i64) -> Vec<pulje_store::money::PoolStatus> {
+        let mut conn = self.db.conn().await.expect("conn");
+        pulje_store::money::pool_status(&mut conn, "ok21", region)
+            .await
+            .expect("pool_status")
+    }
+
+    /// An application's audit entries, newest first.
+    pub async fn audit_of(&self, id: i64) -> Vec<pulje_store::audit::Entry> {
+        let mut conn = self.db.conn().await.expect("conn");
+        let filter = pulje_store::audit::Filter {
+            entity: Some("application".into()),
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        };
+        pulje_store::audit::list(&mut conn, &filter, 10_000)
+            .await
+            .expect("audit::list")
+    }
+
+    /// The queued messages (of a region, or all), oldest first.
+    pub async fn outbox(&self, region: Option<i64>) -> Vec<pulje_store::outbox::Message> {
+        let mut conn = self.db.conn().await.expect("conn");
+        let mut all = pulje_store::outbox::list(&mut conn, region, 10_000)
+            .await
+            .expect("outbox::list");
+        all.reverse();
+        all
+    }
+
+    /// An agreement's committed months: (`YYYY-MM-01`, øre).
+    pub async fn agreement_months(&self, id: i64) -> Vec<(String, i64)> {
+        let mut conn = self.db.conn().await.expect("conn");
+        pulje_store::money::agreement_months(&mut conn, id)
+            .await
+            .expect("agreement_months")
+    }
+
+    /// Adds a supplement tier to a region, through the store.
+    pub async fn create_tier(&self, region: i64, name: &str, ore: i64) {
+        let mut tx = self.db.begin().await.expect("begin");
+        programmes::create_tier(
+            &mut tx,
+            &Actor::system("test"),
+            "ok21",
+            region,
+            name,
+            pulje_domain::Ore::from_ore(ore),
+        )
+        .await
+        .expect("create_tier");
+        tx.commit().await.expect("commit");
+    }
+
+    /// Adds a round to a region, through the store.
+    pub async fn create_round(
+        &self,
+        region: i64,
+        name: &str,
+        opens_on: chrono::NaiveDate,
+        deadline: chrono::NaiveDate,
+    ) -> programmes::Round {
+        let mut tx = self.db.begin().await.expect("begin");
+        let r = programmes::create_round(
+            &mut tx,
+            &Actor::system("test"),
+            "ok21",
+            region,
+            &programmes::RoundInput {
+                name: name.into(),
+                opens_on,
+                deadline,
+            },
+        )
+        .await
+        .expect("create_round");
+        tx.commit().await.expect("commit");
+        r
+    }
+
+    /// The cost basis of an application with `tier` (the region's on-cost, its receivers).
+    pub async fn cost_basis(&self, a: &Application, tier: i64) -> pulje_domain::cost::CostBasis {
+        let mut conn = self.db.conn().await.expect("conn");
+        let settings = programmes::region_settings(&mut conn, "ok21", a.region_code)
+            .await
+            .expect("region_settings");
+        let receivers = a
+            .data
+            .participants
+            .iter()
+            .filter(|p| p.receives_supplement)
+            .count()
+            .max(1) as u32;
+        pulje_domain::cost::CostBasis {
+            annual: pulje_domain::Ore::from_ore(tier),
+            receivers,
+            oncost_basis_points: settings.oncost_basis_points as u32,
+        }
+    }
+
+    /// The tranches of OK21 as periods, by number.
+    pub async fn tranche_periods(&self) -> Vec<(i64, pulje_domain::Period)> {
+        let mut conn = self.db.conn().await.expect("conn");
+        programmes::tranches(&mut conn, "ok21")
+            .await
+            .expect("tranches")
+            .into_iter()
+            .map(|t| {
+                (
+                    t.number,
+                    pulje_domain::Period::new(t.period_start, t.period_end).expect("a period"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The period of a stored application.
+pub fn period_of(a: &Application) -> pulje_domain::Period {
+    pulje_domain::Period::new(
+        a.data.start_date.expect("a start date"),
+        a.data.end_date.expect("an end date"),
+    )
+    .expect("a period")
+}
+
+/// Stored months as (`YYYY-MM-01`, øre), the way `agreement_months` returns them.
+pub fn month_rows(months: &[pulje_domain::cost::MonthlyAmount]) -> Vec<(String, i64)> {
+    months
+        .iter()
+        .map(|m| (m.first_day().to_string(), m.amount.ore()))
+        .collect()
 }
