@@ -8,6 +8,7 @@
 //! as text), money is integer øre, ids are 64-bit integers. Every change goes through a
 //! transaction from [`Db::begin`] and writes its audit entry in that same transaction.
 
+pub mod amendments;
 pub mod applications;
 pub mod audit;
 mod db;

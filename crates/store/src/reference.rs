@@ -110,17 +110,32 @@ pub async fn ensure(db: &Db) -> Result<()> {
 /// The OK21 checklist, when the programme has none (added after the first release).
 async fn seed_checklist(db: &Db) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checklist_items WHERE programme_id = $1").bind(OK21).fetch_one(&mut *tx).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checklist_items WHERE programme_id = $1")
+        .bind(OK21)
+        .fetch_one(&mut *tx)
+        .await?;
     if n == 0 {
         for (position, text) in OK21_CHECKLIST.iter().enumerate() {
-            sqlx::query("INSERT INTO checklist_items (programme_id, position, text) VALUES ($1, $2, $3)")
-                .bind(OK21)
-                .bind(position as i64 + 1)
-                .bind(*text)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO checklist_items (programme_id, position, text) VALUES ($1, $2, $3)",
+            )
+            .bind(OK21)
+            .bind(position as i64 + 1)
+            .bind(*text)
+            .execute(&mut *tx)
+            .await?;
         }
-        audit::record(&mut tx, &Actor::system("system"), None, "programme", OK21, "seed_checklist", audit::NONE, Some(&OK21_CHECKLIST)).await?;
+        audit::record(
+            &mut tx,
+            &Actor::system("system"),
+            None,
+            "programme",
+            OK21,
+            "seed_checklist",
+            audit::NONE,
+            Some(&OK21_CHECKLIST),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -38,10 +38,12 @@ pub async fn add_item(tx: &mut Tx, actor: &Actor, programme_id: &str, text: &str
     if text.is_empty() {
         return Err(StoreError::Refused("Skriv punktets tekst.".into()));
     }
-    let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM checklist_items WHERE programme_id = $1")
-        .bind(programme_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let position: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM checklist_items WHERE programme_id = $1",
+    )
+    .bind(programme_id)
+    .fetch_one(&mut **tx)
+    .await?;
     let item = sqlx::query_as::<_, Item>(
         "INSERT INTO checklist_items (programme_id, position, text) VALUES ($1, $2, $3) RETURNING id, programme_id, position, text",
     )
@@ -50,12 +52,26 @@ pub async fn add_item(tx: &mut Tx, actor: &Actor, programme_id: &str, text: &str
     .bind(text)
     .fetch_one(&mut **tx)
     .await?;
-    audit::record(tx, actor, None, "checklist_item", item.id, "create", audit::NONE, Some(&item)).await?;
+    audit::record(
+        tx,
+        actor,
+        None,
+        "checklist_item",
+        item.id,
+        "create",
+        audit::NONE,
+        Some(&item),
+    )
+    .await?;
     Ok(item)
 }
 
 /// The checklist of an application's programme with its ticks.
-pub async fn checks(conn: &mut AnyConnection, programme_id: &str, application_id: i64) -> Result<Vec<Check>> {
+pub async fn checks(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    application_id: i64,
+) -> Result<Vec<Check>> {
     Ok(sqlx::query_as::<_, Check>(
         "SELECT i.id AS item_id, i.text, COALESCE(c.checked, 0) AS checked, COALESCE(c.comment, '') AS comment, u.name AS reviewer, c.at \
          FROM checklist_items i LEFT JOIN review_checks c ON c.item_id = i.id AND c.application_id = $2 \
@@ -69,14 +85,29 @@ pub async fn checks(conn: &mut AnyConnection, programme_id: &str, application_id
 
 /// Records a reviewer's tick and comment on one item.
 #[allow(clippy::too_many_arguments)]
-pub async fn set_check(tx: &mut Tx, actor: &Actor, user_id: i64, region_code: i64, application_id: i64, item_id: i64, checked: bool, comment: &str) -> Result<()> {
-    let before: Option<(i64, String)> = sqlx::query_as("SELECT checked, comment FROM review_checks WHERE application_id = $1 AND item_id = $2")
-        .bind(application_id)
-        .bind(item_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+pub async fn set_check(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: i64,
+    region_code: i64,
+    application_id: i64,
+    item_id: i64,
+    checked: bool,
+    comment: &str,
+) -> Result<()> {
+    let before: Option<(i64, String)> = sqlx::query_as(
+        "SELECT checked, comment FROM review_checks WHERE application_id = $1 AND item_id = $2",
+    )
+    .bind(application_id)
+    .bind(item_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let comment = comment.trim();
-    if before.as_ref().is_some_and(|(c, t)| (*c != 0) == checked && t == comment) || (before.is_none() && !checked && comment.is_empty()) {
+    if before
+        .as_ref()
+        .is_some_and(|(c, t)| (*c != 0) == checked && t == comment)
+        || (before.is_none() && !checked && comment.is_empty())
+    {
         return Ok(());
     }
     sqlx::query(
@@ -93,7 +124,18 @@ pub async fn set_check(tx: &mut Tx, actor: &Actor, user_id: i64, region_code: i6
     .execute(&mut **tx)
     .await?;
     let after = serde_json::json!({"item_id": item_id, "checked": checked, "comment": comment});
-    let before = before.map(|(c, t)| serde_json::json!({"item_id": item_id, "checked": c != 0, "comment": t}));
-    audit::record(tx, actor, Some(region_code), "application", application_id, "review", before.as_ref(), Some(&after)).await?;
+    let before = before
+        .map(|(c, t)| serde_json::json!({"item_id": item_id, "checked": c != 0, "comment": t}));
+    audit::record(
+        tx,
+        actor,
+        Some(region_code),
+        "application",
+        application_id,
+        "review",
+        before.as_ref(),
+        Some(&after),
+    )
+    .await?;
     Ok(())
 }

@@ -97,8 +97,15 @@ pub async fn take(
                     "Skriv begrundelsen for afslaget.".into(),
                 ));
             }
+            // Rejecting an amendment restores the earlier version, which stays in force.
+            if let Some(earlier) = crate::amendments::rejected(tx, id).await? {
+                next = earlier;
+            }
         }
-        Action::Approve => approve(tx, &before, step).await?,
+        Action::Approve => {
+            approve(tx, &before, step).await?;
+            crate::amendments::approved(tx, id).await?;
+        }
         Action::Sign => next = sign(tx, user, &before).await?,
         Action::Terminate => terminate(tx, &before, step).await?,
         Action::Forward | Action::Withdraw => {}

@@ -13,7 +13,11 @@ pub enum Block {
     /// A label and its value, the value wrapped beside the label.
     Fact(String, String),
     /// Column headers, relative column widths and rows.
-    Table { header: Vec<String>, widths: Vec<f32>, rows: Vec<Vec<String>> },
+    Table {
+        header: Vec<String>,
+        widths: Vec<f32>,
+        rows: Vec<Vec<String>>,
+    },
     Space,
 }
 
@@ -62,7 +66,11 @@ fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
     for paragraph in text.replace("\r\n", "\n").split('\n') {
         let mut line = String::new();
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
             if text_width(&candidate, size, bold) <= max {
                 line = candidate;
                 continue;
@@ -124,7 +132,11 @@ struct Layout {
 
 impl Layout {
     fn new() -> Layout {
-        Layout { pages: Vec::new(), ops: String::new(), y: PAGE_H - MARGIN }
+        Layout {
+            pages: Vec::new(),
+            ops: String::new(),
+            y: PAGE_H - MARGIN,
+        }
     }
 
     fn break_page(&mut self) {
@@ -140,7 +152,11 @@ impl Layout {
 
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
         let font = if bold { "F2" } else { "F1" };
-        let _ = writeln!(self.ops, "BT /{font} {size} Tf {x:.1} {y:.1} Td {} Tj ET", pdf_string(text));
+        let _ = writeln!(
+            self.ops,
+            "BT /{font} {size} Tf {x:.1} {y:.1} Td {} Tj ET",
+            pdf_string(text)
+        );
     }
 
     fn lines(&mut self, lines: &[String], x: f32, size: f32, bold: bool) {
@@ -157,23 +173,50 @@ impl Layout {
         let cols: Vec<f32> = widths.iter().map(|w| w / total * usable).collect();
         let size = BODY - 1.0;
         let wrap_row = |cells: &[String], bold: bool| -> Vec<Vec<String>> {
-            cols.iter().enumerate().map(|(i, w)| wrap(cells.get(i).map(String::as_str).unwrap_or(""), size, bold, w - 6.0)).collect()
+            cols.iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    wrap(
+                        cells.get(i).map(String::as_str).unwrap_or(""),
+                        size,
+                        bold,
+                        w - 6.0,
+                    )
+                })
+                .collect()
         };
         let header_cells = wrap_row(header, true);
-        let row_height = |cells: &[Vec<String>]| cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * size * LINE + 4.0;
+        let row_height = |cells: &[Vec<String>]| {
+            cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * size * LINE + 4.0
+        };
         let draw = |layout: &mut Layout, cells: &[Vec<String>], bold: bool| {
             let h = row_height(cells);
             let mut x = MARGIN;
             for (i, lines) in cells.iter().enumerate() {
                 for (n, l) in lines.iter().enumerate() {
-                    layout.text(x + 2.0, layout.y - (n as f32 + 1.0) * size * LINE, size, bold, l);
+                    layout.text(
+                        x + 2.0,
+                        layout.y - (n as f32 + 1.0) * size * LINE,
+                        size,
+                        bold,
+                        l,
+                    );
                 }
                 x += cols[i];
             }
             layout.y -= h;
-            let _ = writeln!(layout.ops, "0.6 G 0.5 w {MARGIN:.1} {:.1} m {:.1} {:.1} l S 0 G", layout.y + 1.0, PAGE_W - MARGIN, layout.y + 1.0);
+            let _ = writeln!(
+                layout.ops,
+                "0.6 G 0.5 w {MARGIN:.1} {:.1} m {:.1} {:.1} l S 0 G",
+                layout.y + 1.0,
+                PAGE_W - MARGIN,
+                layout.y + 1.0
+            );
         };
-        self.ensure(row_height(&header_cells) + row_height(&rows.first().map(|r| wrap_row(r, false)).unwrap_or_default()));
+        self.ensure(
+            row_height(&header_cells)
+                + row_height(&rows.first().map(|r| wrap_row(r, false)).unwrap_or_default()),
+        );
         draw(self, &header_cells, true);
         for row in rows {
             let cells = wrap_row(row, false);
@@ -211,7 +254,16 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
             Block::Fact(label, value) => {
                 let label_w = 160.0;
                 let label_lines = wrap(label, BODY, true, label_w - 8.0);
-                let value_lines = wrap(if value.trim().is_empty() { "–" } else { value }, BODY, false, usable - label_w);
+                let value_lines = wrap(
+                    if value.trim().is_empty() {
+                        "–"
+                    } else {
+                        value
+                    },
+                    BODY,
+                    false,
+                    usable - label_w,
+                );
                 let first = label_lines.len().max(1).min(value_lines.len().max(1)) as f32;
                 layout.ensure(first * BODY * LINE);
                 let top = layout.y;
@@ -232,7 +284,11 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
                 }
                 layout.y = value_y.min(label_y) - 4.0;
             }
-            Block::Table { header, widths, rows } => layout.table(header, widths, rows),
+            Block::Table {
+                header,
+                widths,
+                rows,
+            } => layout.table(header, widths, rows),
             Block::Space => layout.y -= BODY,
         }
     }
@@ -244,14 +300,19 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
         "<< /Type /Catalog /Pages 2 0 R >>".into(),
         String::new(),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".into(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+            .into(),
         format!("<< /Title {} /Producer (pulje) >>", pdf_string(title)),
     ];
     let mut kids = Vec::new();
     for (i, ops) in layout.pages.iter().enumerate() {
         let mut content = ops.clone();
         let foot = format!("{footer}   Side {} af {count}", i + 1);
-        let _ = writeln!(content, "BT /F1 8 Tf {MARGIN:.1} 30 Td {} Tj ET", pdf_string(&foot));
+        let _ = writeln!(
+            content,
+            "BT /F1 8 Tf {MARGIN:.1} 30 Td {} Tj ET",
+            pdf_string(&foot)
+        );
         let page_id = objects.len() + 1;
         kids.push(format!("{page_id} 0 R"));
         objects.push(format!(
@@ -259,9 +320,16 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
             page_id + 1
         ));
         let bytes = encode_latin1(&content);
-        objects.push(format!("<< /Length {} >>\nstream\n{}\nendstream", bytes.len(), content));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{}\nendstream",
+            bytes.len(),
+            content
+        ));
     }
-    objects[1] = format!("<< /Type /Pages /Kids [{}] /Count {count} >>", kids.join(" "));
+    objects[1] = format!(
+        "<< /Type /Pages /Kids [{}] /Count {count} >>",
+        kids.join(" ")
+    );
 
     let mut out: Vec<u8> = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
@@ -276,14 +344,20 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
     for o in offsets {
         let _ = writeln!(tail, "{o:010} 00000 n ");
     }
-    let _ = write!(tail, "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
+    let _ = write!(
+        tail,
+        "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
     out.extend_from_slice(tail.as_bytes());
     out
 }
 
 /// The content is ASCII by construction (strings use octal escapes), so this is a byte copy.
 fn encode_latin1(text: &str) -> Vec<u8> {
-    text.chars().map(|c| if (c as u32) < 0x100 { c as u8 } else { b'?' }).collect()
+    text.chars()
+        .map(|c| if (c as u32) < 0x100 { c as u8 } else { b'?' })
+        .collect()
 }
 
 /// The text of a PDF made by [`render`], in reading order, one line per text operation. For
@@ -293,13 +367,17 @@ pub fn extract_text(pdf: &[u8]) -> String {
     let bytes = pdf;
     let mut i = 0;
     while i + 1 < bytes.len() {
-        if bytes[i] == b'(' && i >= 3 && (&bytes[i.saturating_sub(4)..i]).ends_with(b"Td ") {
+        if bytes[i] == b'(' && i >= 3 && bytes[i.saturating_sub(4)..i].ends_with(b"Td ") {
             let mut j = i + 1;
             let mut text = String::new();
             while j < bytes.len() && bytes[j] != b')' {
                 if bytes[j] == b'\\' && j + 1 < bytes.len() {
                     if bytes[j + 1].is_ascii_digit() && j + 3 < bytes.len() {
-                        let code = u8::from_str_radix(std::str::from_utf8(&bytes[j + 1..j + 4]).unwrap_or("077"), 8).unwrap_or(b'?');
+                        let code = u8::from_str_radix(
+                            std::str::from_utf8(&bytes[j + 1..j + 4]).unwrap_or("077"),
+                            8,
+                        )
+                        .unwrap_or(b'?');
                         text.push(match code {
                             0x96 => '–',
                             0x97 => '—',
@@ -332,14 +410,29 @@ mod tests {
 
     #[test]
     fn danish_letters_survive_and_pages_are_numbered() {
-        let rows: Vec<Vec<String>> = (1..=120).map(|n| vec![n.to_string(), format!("Forsøg nr. {n} på Ærø – «særligt»"), "Høj".into()]).collect();
+        let rows: Vec<Vec<String>> = (1..=120)
+            .map(|n| {
+                vec![
+                    n.to_string(),
+                    format!("Forsøg nr. {n} på Ærø – «særligt»"),
+                    "Høj".into(),
+                ]
+            })
+            .collect();
         let pdf = render(
             "Prøve",
             "Region Midtjylland",
             &[
                 Block::Title("Aftale om regionalt forsøg".into()),
-                Block::Fact("A2. Forsøgets titel".into(), "Udvikling af øjenklinikkens ambulatorium".into()),
-                Block::Table { header: vec!["Nr.".into(), "Titel".into(), "Niveau".into()], widths: vec![1.0, 6.0, 2.0], rows },
+                Block::Fact(
+                    "A2. Forsøgets titel".into(),
+                    "Udvikling af øjenklinikkens ambulatorium".into(),
+                ),
+                Block::Table {
+                    header: vec!["Nr.".into(), "Titel".into(), "Niveau".into()],
+                    widths: vec![1.0, 6.0, 2.0],
+                    rows,
+                },
             ],
         );
         assert!(pdf.starts_with(b"%PDF-1.4"));

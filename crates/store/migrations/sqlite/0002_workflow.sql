@@ -103,13 +103,15 @@ CREATE TABLE postings (
     UNIQUE (application_id, month)
 );
 
--- Earlier versions of an amended agreement.
+-- Earlier versions of an amended agreement. `resolution` is empty while the steering group has
+-- not decided on the amendment, then 'approved' or 'rejected' (the earlier version restored).
 CREATE TABLE application_versions (
     id INTEGER PRIMARY KEY,
     application_id INTEGER NOT NULL REFERENCES applications (id),
     version INTEGER NOT NULL,
     snapshot_json TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    resolution TEXT NOT NULL DEFAULT ''
 );
 
 -- Messages to send; a failing mail server leaves them here to be retried.

@@ -46,6 +46,13 @@ pub struct CheckRow {
     by: String,
 }
 
+pub struct VersionRow {
+    version: i64,
+    at: String,
+    terms: String,
+    resolution: &'static str,
+}
+
 pub struct SignatureRow {
     party: &'static str,
     signer: String,
@@ -98,6 +105,8 @@ struct ShowPage {
     can_comment: bool,
     checks: Vec<CheckRow>,
     can_review: bool,
+    can_amend: bool,
+    versions: Vec<VersionRow>,
     signatures: Vec<SignatureRow>,
     money: Vec<Fact>,
     history: Vec<HistoryRow>,
@@ -143,7 +152,9 @@ fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> V
 
 /// The working group reviews submitted applications of its own region.
 fn may_review(user: &CurrentUser, app: &Application) -> bool {
-    user.user.role == Role::WorkingGroup && user.region_code() == Some(app.region_code) && app.status == ApplicationStatus::Submitted
+    user.user.role == Role::WorkingGroup
+        && user.region_code() == Some(app.region_code)
+        && app.status == ApplicationStatus::Submitted
 }
 
 fn fact(label: &str, value: String) -> Fact {
@@ -180,6 +191,7 @@ async fn page(
     let signatures = flow::signatures(conn, id).await?;
     let comments = flow::comments(conn, id).await?;
     let checks = pulje_store::review::checks(conn, &app.programme_id, id).await?;
+    let versions = pulje_store::amendments::history(conn, id).await?;
     let months = money::agreement_months(conn, id).await?;
     let tiers = programmes::tiers(conn, &app.programme_id, Some(app.region_code)).await?;
     let meetings =
@@ -308,6 +320,38 @@ async fn page(
         meetings,
         can_comment: user.user.role != Role::NationalViewer && user.user.role != Role::Admin,
         can_review: may_review(user, &app),
+        can_amend: pulje_store::amendments::may_amend(&user.user, &app),
+        versions: versions
+            .into_iter()
+            .map(|v| {
+                let s = &v.snapshot;
+                let text = |k: &str| s.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                let tier = s
+                    .get("supplement")
+                    .and_then(|x| x.as_i64())
+                    .map(views::kr)
+                    .unwrap_or_default();
+                let people = s
+                    .get("participants")
+                    .and_then(|x| x.as_array())
+                    .map(|a| a.len())
+                    .unwrap_or(0);
+                VersionRow {
+                    version: v.version,
+                    at: views::timestamp_da(&v.at),
+                    terms: format!(
+                        "{} – {}, tillæg {tier}, {people} deltager(e)",
+                        text("start_date"),
+                        text("end_date")
+                    ),
+                    resolution: match v.resolution.as_str() {
+                        "approved" => "Ændringen blev godkendt",
+                        "rejected" => "Ændringen blev afslået; denne version gælder igen",
+                        _ => "Ændring venter på styregruppen",
+                    },
+                }
+            })
+            .collect(),
         checks: checks
             .into_iter()
             .map(|c| CheckRow {
@@ -357,6 +401,9 @@ fn kind_da(kind: &str) -> &'static str {
 fn action_da(action: &str) -> String {
     match action {
         "create" => "Oprettet".into(),
+        "amend" => "Ændring foreslået".into(),
+        "review" => "Kvalitetssikring".into(),
+        "comment" => "Kommentar".into(),
         "update" => "Ændret".into(),
         other => match Action::parse(other) {
             Some(a) => a.label_da().into(),
@@ -382,16 +429,17 @@ pub async fn show(
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let notice = if q.gemt.is_some() {
-        Some("Ansøgningen er gemt.".to_string())
-    } else {
-        q.trin.as_deref().and_then(Action::parse).map(|a| {
+    let notice = match (q.gemt.is_some(), q.trin.as_deref()) {
+        (true, _) => Some("Ansøgningen er gemt.".to_string()),
+        (false, Some("amend")) => Some("Ændringen er sendt til styregruppen.".to_string()),
+        (false, Some(step)) => Action::parse(step).map(|a| {
             format!(
                 "Udført: {}. Status er nu «{}».",
                 a.label_da(),
                 app.status.label_da()
             )
-        })
+        }),
+        (false, None) => None,
     };
     let page = page(&mut conn, &user, app, notice, StepError::default()).await?;
     Ok(Html(page.render()?))
@@ -428,17 +476,31 @@ pub async fn agreement(
 }
 
 /// The agreement as a PDF mirroring the agreement form, with the signature block filled in.
-pub async fn agreement_pdf(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+pub async fn agreement_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     use crate::pdf::Block;
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let programme_name = programmes::programme(&mut conn, &app.programme_id).await?.name;
+    let programme_name = programmes::programme(&mut conn, &app.programme_id)
+        .await?
+        .name;
     let d = page(&mut conn, &user, app, None, StepError::default()).await?;
-    let facts = |facts: &[Fact]| facts.iter().map(|f| Block::Fact(f.label.clone(), f.value.clone())).collect::<Vec<_>>();
+    let facts = |facts: &[Fact]| {
+        facts
+            .iter()
+            .map(|f| Block::Fact(f.label.clone(), f.value.clone()))
+            .collect::<Vec<_>>()
+    };
     let mut blocks = vec![
         Block::Title("Aftale om regionalt forsøg".into()),
-        Block::Paragraph(format!("{programme_name} · {} · nr. {} · version {} · status: {}", d.region, d.app_id, d.version, d.status)),
+        Block::Paragraph(format!(
+            "{programme_name} · {} · nr. {} · version {} · status: {}",
+            d.region, d.app_id, d.version, d.status
+        )),
         Block::Heading("A. Identifikation".into()),
     ];
     blocks.extend(facts(&d.section_a));
@@ -447,19 +509,45 @@ pub async fn agreement_pdf(State(state): State<AppState>, user: CurrentUser, Pat
     blocks.push(Block::Table {
         header: vec!["B3. Deltager".into(), "Rolle".into(), "Får tillæg".into()],
         widths: vec![4.0, 4.0, 2.0],
-        rows: d.participants.iter().map(|p| vec![p.0.clone(), p.1.clone(), if p.2 { "Ja".into() } else { "Nej".into() }]).collect(),
+        rows: d
+            .participants
+            .iter()
+            .map(|p| {
+                vec![
+                    p.0.clone(),
+                    p.1.clone(),
+                    if p.2 { "Ja".into() } else { "Nej".into() },
+                ]
+            })
+            .collect(),
     });
     blocks.extend(facts(&d.money));
-    blocks.push(Block::Heading("C. Forsøgets tidsmæssige udstrækning".into()));
+    blocks.push(Block::Heading(
+        "C. Forsøgets tidsmæssige udstrækning".into(),
+    ));
     blocks.extend(facts(&d.section_c));
     blocks.push(Block::Heading("D. Aftalen er indgået og godkendt".into()));
     blocks.push(Block::Table {
-        header: vec!["Part".into(), "Underskrevet af".into(), "Tidspunkt (UTC)".into()],
+        header: vec![
+            "Part".into(),
+            "Underskrevet af".into(),
+            "Tidspunkt (UTC)".into(),
+        ],
         widths: vec![3.0, 4.0, 3.0],
         rows: d
             .signatures
             .iter()
-            .map(|s| vec![s.party.to_string(), if s.signer.is_empty() { "Ikke underskrevet".into() } else { s.signer.clone() }, s.at.clone()])
+            .map(|s| {
+                vec![
+                    s.party.to_string(),
+                    if s.signer.is_empty() {
+                        "Ikke underskrevet".into()
+                    } else {
+                        s.signer.clone()
+                    },
+                    s.at.clone(),
+                ]
+            })
             .collect(),
     });
     let pdf = crate::pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks);
@@ -470,8 +558,14 @@ pub async fn agreement_pdf(State(state): State<AppState>, user: CurrentUser, Pat
 pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {
     (
         [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
         ],
         pdf,
     )
@@ -566,21 +660,46 @@ pub async fn comment(
 
 /// `POST /applications/{id}/review`: the working group's ticks (`check_ITEM`) and comments
 /// (`comment_ITEM`) on the checklist.
-pub async fn review(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult<Response> {
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
     let mut tx = state.db.begin().await?;
     let app = load(&mut tx, id).await?;
     policy::require_view(&user, &app)?;
     if user.user.role != Role::WorkingGroup {
-        return Err(AppError::Forbidden("Kun arbejdsgruppen kvalitetssikrer ansøgninger.".into()));
+        return Err(AppError::Forbidden(
+            "Kun arbejdsgruppen kvalitetssikrer ansøgninger.".into(),
+        ));
     }
     if !may_review(&user, &app) {
-        return Err(AppError::Conflict(format!("Ansøgningen har status «{}» og kan ikke kvalitetssikres nu.", app.status.label_da())));
+        return Err(AppError::Conflict(format!(
+            "Ansøgningen har status «{}» og kan ikke kvalitetssikres nu.",
+            app.status.label_da()
+        )));
     }
-    let get = |k: String| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone());
+    let get = |k: String| {
+        pairs
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+    };
     for item in pulje_store::review::items(&mut tx, &app.programme_id).await? {
         let checked = get(format!("check_{}", item.id)).is_some();
         let comment = get(format!("comment_{}", item.id)).unwrap_or_default();
-        pulje_store::review::set_check(&mut tx, &user.actor(), user.user.id, app.region_code, id, item.id, checked, &comment).await?;
+        pulje_store::review::set_check(
+            &mut tx,
+            &user.actor(),
+            user.user.id,
+            app.region_code,
+            id,
+            item.id,
+            checked,
+            &comment,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kvalitetssikring")).into_response())

@@ -340,7 +340,11 @@ pub async fn minutes(
 }
 
 /// The minutes of decisions as a PDF.
-pub async fn minutes_pdf(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+pub async fn minutes_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     use crate::pdf::Block;
     let p = show_page(&state, &user, id, true).await?;
     let blocks = vec![
@@ -348,13 +352,38 @@ pub async fn minutes_pdf(State(state): State<AppState>, user: CurrentUser, Path(
         Block::Paragraph(format!("{} · {}", p.region_name, p.place)),
         Block::Heading("Dagsorden og beslutninger".into()),
         Block::Table {
-            header: vec!["Nr.".into(), "Forsøg".into(), "Afdelingslæge".into(), "Ansøgt".into(), "Beslutning".into()],
+            header: vec![
+                "Nr.".into(),
+                "Forsøg".into(),
+                "Afdelingslæge".into(),
+                "Ansøgt".into(),
+                "Beslutning".into(),
+            ],
             widths: vec![1.0, 5.0, 3.0, 2.0, 5.0],
-            rows: p.agenda.iter().map(|a| vec![a.id.to_string(), a.title.clone(), a.doctor.clone(), a.requested.clone(), a.decision.clone()]).collect(),
+            rows: p
+                .agenda
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.id.to_string(),
+                        a.title.clone(),
+                        a.doctor.clone(),
+                        a.requested.clone(),
+                        a.decision.clone(),
+                    ]
+                })
+                .collect(),
         },
     ];
-    let pdf = crate::pdf::render(&format!("Beslutningsreferat {}", p.date), &format!("{} · styregruppemøde {}", p.region_name, p.date), &blocks);
-    Ok(super::application_detail::pdf_response(pdf, &format!("referat-{id}.pdf")))
+    let pdf = crate::pdf::render(
+        &format!("Beslutningsreferat {}", p.date),
+        &format!("{} · styregruppemøde {}", p.region_name, p.date),
+        &blocks,
+    );
+    Ok(super::application_detail::pdf_response(
+        pdf,
+        &format!("referat-{id}.pdf"),
+    ))
 }
 
 #[derive(Deserialize)]

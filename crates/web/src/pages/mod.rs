@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod amendments;
 mod application_detail;
 mod applications;
 mod home;
@@ -53,12 +54,22 @@ pub fn routes() -> Router<AppState> {
             "/applications/{id}/comments",
             post(application_detail::comment),
         )
-        .route("/applications/{id}/review", post(application_detail::review))
+        .route(
+            "/applications/{id}/review",
+            post(application_detail::review),
+        )
         .route("/meetings", get(meetings::list).post(meetings::create))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/minutes", get(meetings::minutes))
+        .route(
+            "/applications/{id}/amend",
+            get(amendments::form).post(amendments::submit),
+        )
         .route("/meetings/{id}/minutes.pdf", get(meetings::minutes_pdf))
-        .route("/applications/{id}/agreement.pdf", get(application_detail::agreement_pdf))
+        .route(
+            "/applications/{id}/agreement.pdf",
+            get(application_detail::agreement_pdf),
+        )
         .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
         .route("/meetings/members", post(meetings::add_member))
         .route(

@@ -834,7 +834,11 @@ impl Client {
 
 /// Asserts a transition answered 200 with `status`; returns the new version.
 pub fn expect_status(r: &Resp, id: i64, status: &str) -> i64 {
-    assert_eq!(r.status, 200, "expected {status}, got {}: {}", r.status, r.body);
+    assert_eq!(
+        r.status, 200,
+        "expected {status}, got {}: {}",
+        r.status, r.body
+    );
     let j = r.json();
     assert_eq!(j["id"].as_i64(), Some(id), "{}", r.body);
     assert_eq!(j["status"].as_str(), Some(status), "{}", r.body);
@@ -843,7 +847,11 @@ pub fn expect_status(r: &Resp, id: i64, status: &str) -> i64 {
 
 /// Asserts a refusal with `status` and a Danish JSON `error`; returns the message.
 pub fn expect_refusal(r: &Resp, status: u16, what: &str) -> String {
-    assert_eq!(r.status, status, "{what}: expected {status}, got {}: {}", r.status, r.body);
+    assert_eq!(
+        r.status, status,
+        "{what}: expected {status}, got {}: {}",
+        r.status, r.body
+    );
     let error = r.json()["error"]
         .as_str()
         .unwrap_or_else(|| panic!("{what}: no JSON error: {}", r.body))

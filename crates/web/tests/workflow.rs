@@ -1,0 +1,1343 @@
+//! The path of a trial from draft to signed agreement, through the JSON API and the HTML forms:
+//! who may take which step, in which state, with which input; rounds; notifications and their
+//! delivery; the steering group's meetings and minutes.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use pulje_domain::cost::{monthly_amounts, total, within};
+use pulje_domain::{ApplicationStatus, Role};
+use serde_json::json;
+
+// --- 1. the whole path -------------------------------------------------------------------------
+
+both_backends!(
+    a_trial_walks_the_whole_path_through_the_api,
+    |app| async move {
+        let applicant_user = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let mut applicant = app.login(&applicant_user).await;
+        let mut wg = app.client_as(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+        let mut sg = app.client_as(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let mut leader = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        let mut union = app.client_as(Role::UnionRep, Some(MIDTJYLLAND)).await;
+        let mut region_admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+
+        // A complete application through the API, asking for the medium tier.
+        let mut body = api_body("Brobygger mellem akutafdeling og kommune", MIDTJYLLAND);
+        body["hospital_id"] = json!(app.hospital_ids(MIDTJYLLAND).await[0]);
+        body["area_ids"] = json!([app.area_ids(MIDTJYLLAND).await[1]]);
+        body["area_argument"] = json!("Forsøget handler om overgangen mellem sektorerne.");
+        body["supplement_ore"] = json!(TIER_MEDIUM);
+        let r = applicant
+            .send_json(reqwest::Method::POST, "/api/v1/applications", &body)
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let mut version = r.json()["version"].as_i64().unwrap();
+        assert_eq!(r.json()["status"], "draft");
+
+        let v = expect_status(
+            &applicant.transition(id, &step("submit", json!({}))).await,
+            id,
+            "submitted",
+        );
+        assert_eq!(v, version + 1, "each step bumps the version by one");
+        version = v;
+
+        // The working group returns it with a comment the applicant sees.
+        let comment = "Beskriv venligst i B2, hvordan forsøget evalueres – fx med run charts.";
+        let v = expect_status(
+            &wg.transition(id, &step("return", json!({ "comment": comment })))
+                .await,
+            id,
+            "returned",
+        );
+        assert_eq!(v, version + 1);
+        let page = applicant.get(&format!("/applications/{id}")).await;
+        assert_eq!(page.status, 200);
+        let text = page.text();
+        assert!(text.contains(comment), "the comment is shown: {text}");
+        assert!(text.contains("Sendt retur"), "{text}");
+
+        // The applicant edits and resubmits.
+        let mut edit = body.clone();
+        edit["version"] = json!(v);
+        edit["description"] =
+            json!("Afdelingslægen leder møderne; forsøget evalueres med run charts hver måned.");
+        let r = applicant
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/v1/applications/{id}"),
+                &edit,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let edited = r.json()["version"].as_i64().unwrap();
+        assert_eq!(edited, v + 1);
+        let v = expect_status(
+            &applicant.transition(id, &step("submit", json!({}))).await,
+            id,
+            "submitted",
+        );
+        assert_eq!(v, edited + 1);
+        let v2 = expect_status(
+            &wg.transition(id, &step("forward", json!({}))).await,
+            id,
+            "ready_for_decision",
+        );
+        assert_eq!(v2, v + 1);
+
+        // The steering group grants the high tier, not the medium one asked for.
+        expect_status(
+            &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_HIGH })))
+                .await,
+            id,
+            "awaiting_signatures",
+        );
+        let stored = app.get_application(id).await;
+        assert_eq!(stored.granted_ore, Some(TIER_HIGH));
+        assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(TIER_MEDIUM));
+        assert_eq!(stored.overcommit_reason, "");
+
+        // Four signatures; only the fourth makes it active.
+        expect_status(
+            &leader.transition(id, &step("sign", json!({}))).await,
+            id,
+            "awaiting_signatures",
+        );
+        expect_status(
+            &applicant.transition(id, &step("sign", json!({}))).await,
+            id,
+            "awaiting_signatures",
+        );
+        expect_status(
+            &union.transition(id, &step("sign", json!({}))).await,
+            id,
+            "awaiting_signatures",
+        );
+        assert_eq!(
+            app.get_application(id).await.status,
+            ApplicationStatus::AwaitingSignatures
+        );
+        expect_status(
+            &region_admin.transition(id, &step("sign", json!({}))).await,
+            id,
+            "active",
+        );
+        let mut conn = app.db.conn().await.unwrap();
+        let signed = pulje_store::workflow::signed_parties(&mut conn, id)
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(signed.len(), 4, "{signed:?}");
+
+        // The committed money is the agreement's monthly amounts for its period and granted tier.
+        let stored = app.get_application(id).await;
+        let basis = app.cost_basis(&stored, TIER_HIGH).await;
+        let months = monthly_amounts(&period_of(&stored), &basis);
+        assert_eq!(app.agreement_months(id).await, month_rows(&months));
+        let tranches = app.tranche_periods().await;
+        assert_eq!(tranches.len(), 2);
+        let expected: Vec<i64> = tranches
+            .iter()
+            .map(|(_, p)| within(&months, p).ore())
+            .collect();
+        assert!(
+            expected.iter().all(|e| *e > 0),
+            "the period spans both tranches"
+        );
+        assert_eq!(expected.iter().sum::<i64>(), total(&months).ore());
+
+        let r = region_admin
+            .get(&format!("/api/v1/pools?region={MIDTJYLLAND}"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let pools = r.json();
+        let pools = pools.as_array().unwrap();
+        assert_eq!(pools.len(), 2, "{pools:?}");
+        let dashboard = region_admin.get(&format!("/regions/{MIDTJYLLAND}")).await;
+        assert_eq!(dashboard.status, 200);
+        let rows = table_rows(&dashboard.body);
+        for (i, (number, period)) in tranches.iter().enumerate() {
+            let p = &pools[i];
+            assert_eq!(p["tranche"].as_i64(), Some(*number), "{p}");
+            assert_eq!(p["period_start"], period.start().to_string());
+            assert_eq!(p["period_end"], period.end().to_string());
+            assert_eq!(p["amount_ore"].as_i64(), Some(894_490_800), "{p}");
+            assert_eq!(p["committed_ore"].as_i64(), Some(expected[i]), "{p}");
+            assert_eq!(p["paid_ore"].as_i64(), Some(0), "{p}");
+            assert_eq!(
+                p["remaining_ore"].as_i64(),
+                Some(894_490_800 - expected[i]),
+                "{p}"
+            );
+            let name = p["name"].as_str().unwrap();
+            let row = rows
+                .iter()
+                .find(|r| r.first().map(String::as_str) == Some(name))
+                .unwrap_or_else(|| panic!("no dashboard row for {name}: {rows:?}"));
+            assert_eq!(row[2], kr(894_490_800), "{row:?}");
+            assert_eq!(
+                row[3],
+                kr(expected[i]),
+                "committed on the dashboard: {row:?}"
+            );
+            assert_eq!(row[4], kr(0), "{row:?}");
+            assert_eq!(row[5], kr(894_490_800 - expected[i]), "{row:?}");
+        }
+    }
+);
+
+both_backends!(the_steps_work_through_the_html_forms, |app| async move {
+    let applicant_user = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+    let mut applicant = app.login(&applicant_user).await;
+    let mut wg = app.client_as(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+    let mut sg = app.client_as(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+    let a = app
+        .complete_application(
+            &applicant_user,
+            MIDTJYLLAND,
+            "Forsøg via formularerne",
+            TIER_MEDIUM,
+            "2022-09-01",
+            "2023-08-31",
+        )
+        .await;
+    let id = a.id;
+    let path = format!("/applications/{id}/transitions");
+
+    // The detail page offers the applicant the submit step, and only the steps they may take.
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    assert!(
+        page.body
+            .contains("<input type=\"hidden\" name=\"action\" value=\"submit\">"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("value=\"approve\""));
+
+    let r = applicant.post_form(&path, &[("action", "submit")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        Some(format!("/applications/{id}?trin=submit").as_str())
+    );
+    let page = applicant
+        .get(&format!("/applications/{id}?trin=submit"))
+        .await;
+    assert!(
+        page.text()
+            .contains("Udført: Send ansøgningen. Status er nu «Indsendt»."),
+        "{}",
+        page.text()
+    );
+
+    // Without the CSRF token nothing happens.
+    let r = wg
+        .post_form_raw(&path, &[("action", "return"), ("comment", "Uden nøgle")])
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        app.get_application(id).await.status,
+        ApplicationStatus::Submitted
+    );
+
+    // Returning without a comment shows the form again with the message.
+    let r = wg
+        .post_form(&path, &[("action", "return"), ("comment", "  ")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let text = r.text();
+    assert!(text.contains("Ikke udført."), "{text}");
+    assert!(text.contains("Skriv en kommentar til ansøgeren"), "{text}");
+    assert_eq!(
+        app.get_application(id).await.status,
+        ApplicationStatus::Submitted
+    );
+
+    let comment = "Periode og tillæg passer ikke sammen – ret venligst C.3.";
+    let r = wg
+        .post_form(&path, &[("action", "return"), ("comment", comment)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        Some(format!("/applications/{id}?trin=return").as_str())
+    );
+    let page = applicant
+        .get(&format!("/applications/{id}?trin=return"))
+        .await;
+    let text = page.text();
+    assert!(text.contains(comment), "{text}");
+    assert!(text.contains("Status er nu «Sendt retur»"), "{text}");
+
+    let r = applicant.post_form(&path, &[("action", "submit")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = wg
+        .post_form(
+            &path,
+            &[("action", "forward"), ("comment", "Kvalitetssikret.")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        Some(format!("/applications/{id}?trin=forward").as_str())
+    );
+
+    // The steering group approves with the small tier through the form.
+    let page = sg.get(&format!("/applications/{id}")).await;
+    assert!(page.body.contains("value=\"approve\""), "{}", page.body);
+    let tier = TIER_SMALL.to_string();
+    let r = sg
+        .post_form(
+            &path,
+            &[
+                ("action", "approve"),
+                ("tier_ore", &tier),
+                ("meeting_id", ""),
+                ("overcommit_reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        Some(format!("/applications/{id}?trin=approve").as_str())
+    );
+    let page = sg.get(&format!("/applications/{id}?trin=approve")).await;
+    let text = page.text();
+    assert!(
+        text.contains("Udført: Godkend. Status er nu «Afventer underskrifter»."),
+        "{text}"
+    );
+    assert!(text.contains("Bevilget tillæg pr. år"), "{text}");
+    assert!(text.contains(&kr(TIER_SMALL)), "{text}");
+
+    let stored = app.get_application(id).await;
+    assert_eq!(stored.status, ApplicationStatus::AwaitingSignatures);
+    assert_eq!(stored.granted_ore, Some(TIER_SMALL));
+    let mut conn = app.db.conn().await.unwrap();
+    let comments = pulje_store::workflow::comments(&mut conn, id)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = comments.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["return", "forward"], "{comments:?}");
+});
+
+// --- 2. who may take which step --------------------------------------------------------------
+
+/// What must not change when a step is refused.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    status: ApplicationStatus,
+    version: i64,
+    audit: usize,
+    outbox: usize,
+    signatures: i64,
+    months: usize,
+    comments: usize,
+}
+
+async fn snapshot(app: &TestApp, id: i64) -> Snapshot {
+    let a = app.get_application(id).await;
+    let mut conn = app.db.conn().await.unwrap();
+    let signatures: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM signatures WHERE application_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    let comments = pulje_store::workflow::comments(&mut conn, id)
+        .await
+        .unwrap()
+        .len();
+    drop(conn);
+    Snapshot {
+        status: a.status,
+        version: a.version,
+        audit: app.audit_of(id).await.len(),
+        outbox: app.outbox(None).await.len(),
+        signatures,
+        months: app.agreement_months(id).await.len(),
+        comments,
+    }
+}
+
+/// A new complete application of region 1082 by `creator`, moved to `state`.
+async fn fresh_in(
+    app: &TestApp,
+    creator: &TestUser,
+    state: ApplicationStatus,
+) -> pulje_store::applications::Application {
+    let a = app
+        .complete_application(
+            creator,
+            MIDTJYLLAND,
+            "Forsøg i en bestemt tilstand",
+            TIER_MEDIUM,
+            "2022-06-01",
+            "2023-05-31",
+        )
+        .await;
+    if state == ApplicationStatus::Draft {
+        a
+    } else {
+        app.set_status(a.id, state, None).await
+    }
+}
+
+/// Takes a step that must be refused with `status`; asserts nothing changed; returns the message.
+async fn refused(
+    app: &TestApp,
+    api: &Bearer,
+    id: i64,
+    body: &serde_json::Value,
+    status: u16,
+    what: &str,
+) -> String {
+    let before = snapshot(app, id).await;
+    let r = api.transition(id, body).await;
+    let message = expect_refusal(&r, status, &format!("{what} {body}"));
+    assert_eq!(
+        snapshot(app, id).await,
+        before,
+        "{what} {body}: a refused step changed something"
+    );
+    message
+}
+
+both_backends!(
+    every_step_refuses_wrong_roles_regions_states_and_input,
+    |app| async move {
+        let creator = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let mut api = std::collections::HashMap::new();
+        api.insert(Role::Applicant, app.bearer(&creator).await);
+        for (role, region) in [
+            (Role::Leader, Some(MIDTJYLLAND)),
+            (Role::WorkingGroup, Some(MIDTJYLLAND)),
+            (Role::SteeringGroup, Some(MIDTJYLLAND)),
+            (Role::UnionRep, Some(MIDTJYLLAND)),
+            (Role::RegionAdmin, Some(MIDTJYLLAND)),
+            (Role::NationalViewer, None),
+            (Role::Admin, None),
+        ] {
+            let u = app.user(role, region).await;
+            api.insert(role, app.bearer(&u).await);
+        }
+        let other_applicant = app
+            .bearer(&app.user(Role::Applicant, Some(MIDTJYLLAND)).await)
+            .await;
+        let nord_admin = app
+            .bearer(&app.user(Role::RegionAdmin, Some(NORDJYLLAND)).await)
+            .await;
+        let nord_wg = app
+            .bearer(&app.user(Role::WorkingGroup, Some(NORDJYLLAND)).await)
+            .await;
+        let nord_sg = app
+            .bearer(&app.user(Role::SteeringGroup, Some(NORDJYLLAND)).await)
+            .await;
+
+        use ApplicationStatus::*;
+        use Role::*;
+        let all_roles = [
+            Applicant,
+            Leader,
+            WorkingGroup,
+            SteeringGroup,
+            UnionRep,
+            RegionAdmin,
+            NationalViewer,
+            Admin,
+        ];
+        // (action, the state it is taken from, a complete body, the roles that may take it)
+        let cases: Vec<(&str, ApplicationStatus, serde_json::Value, Vec<Role>)> = vec![
+            (
+                "submit",
+                Draft,
+                json!({}),
+                vec![Applicant, Leader, RegionAdmin],
+            ),
+            (
+                "withdraw",
+                Submitted,
+                json!({}),
+                vec![Applicant, Leader, RegionAdmin],
+            ),
+            (
+                "return",
+                Submitted,
+                json!({"comment": "Uddyb B2."}),
+                vec![WorkingGroup],
+            ),
+            ("forward", Submitted, json!({}), vec![WorkingGroup]),
+            (
+                "approve",
+                ReadyForDecision,
+                json!({"tier_ore": TIER_MEDIUM}),
+                vec![SteeringGroup],
+            ),
+            (
+                "reject",
+                ReadyForDecision,
+                json!({"reason": "Forsøget ligger uden for områderne."}),
+                vec![SteeringGroup],
+            ),
+            (
+                "sign",
+                AwaitingSignatures,
+                json!({}),
+                vec![Applicant, Leader, UnionRep, RegionAdmin],
+            ),
+            (
+                "terminate",
+                Active,
+                json!({"end_date": "2022-12-31"}),
+                vec![RegionAdmin, SteeringGroup],
+            ),
+        ];
+        let fresh = |state: ApplicationStatus| fresh_in(&app, &creator, state);
+        for (action, state, body, allowed) in &cases {
+            let a = fresh(*state).await;
+            let full = step(action, body.clone());
+
+            // Every role that may not take the step: 403, nothing changes.
+            for role in all_roles.iter().filter(|r| !allowed.contains(r)) {
+                let message =
+                    refused(&app, &api[role], a.id, &full, 403, &format!("{role:?}")).await;
+                assert!(
+                    message.contains("Rollen"),
+                    "{action} as {role:?}: {message}"
+                );
+            }
+
+            // A user of region 1081 whose role could take it: 404, nothing changes.
+            let nord = match *action {
+                "return" | "forward" => &nord_wg,
+                "approve" | "reject" => &nord_sg,
+                _ => &nord_admin,
+            };
+            refused(&app, nord, a.id, &full, 404, "region 1081").await;
+
+            // An allowed role takes it.
+            let taker = allowed[0];
+            let r = api[&taker].transition(a.id, &full).await;
+            assert_eq!(r.status, 200, "{action} as {taker:?}: {}", r.body);
+        }
+
+        // Submitting and withdrawing someone else's application: a leader may see it but is
+        // refused (403); another applicant may not even see it (404).
+        for (action, state) in [
+            ("submit", Draft),
+            ("withdraw", Submitted),
+            ("withdraw", Draft),
+        ] {
+            let a = fresh(state).await;
+            let message = refused(
+                &app,
+                &api[&Leader],
+                a.id,
+                &step(action, json!({})),
+                403,
+                "leader, not the creator",
+            )
+            .await;
+            assert!(message.contains("oprettet"), "{message}");
+            refused(
+                &app,
+                &other_applicant,
+                a.id,
+                &step(action, json!({})),
+                404,
+                "applicant, not the creator",
+            )
+            .await;
+        }
+        let a = fresh(AwaitingSignatures).await;
+        refused(
+            &app,
+            &other_applicant,
+            a.id,
+            &step("sign", json!({})),
+            404,
+            "applicant, not the creator, signing",
+        )
+        .await;
+
+        // The wrong state: 409 naming the status.
+        let wrong_state = [
+            ("submit", Submitted, Applicant, json!({})),
+            ("submit", Active, RegionAdmin, json!({})),
+            ("withdraw", Active, Applicant, json!({})),
+            ("withdraw", AwaitingSignatures, Applicant, json!({})),
+            ("return", Draft, WorkingGroup, json!({"comment": "Ret."})),
+            ("forward", ReadyForDecision, WorkingGroup, json!({})),
+            (
+                "approve",
+                Submitted,
+                SteeringGroup,
+                json!({"tier_ore": TIER_MEDIUM}),
+            ),
+            ("reject", Active, SteeringGroup, json!({"reason": "Nej."})),
+            ("sign", ReadyForDecision, Leader, json!({})),
+            (
+                "terminate",
+                AwaitingSignatures,
+                RegionAdmin,
+                json!({"end_date": "2022-12-31"}),
+            ),
+        ];
+        for (action, state, role, body) in wrong_state {
+            let a = fresh(state).await;
+            let message = refused(&app, &api[&role], a.id, &step(action, body), 409, action).await;
+            assert!(message.contains(state.label_da()), "{action}: {message}");
+        }
+        // Signing twice as the same party.
+        let a = fresh(AwaitingSignatures).await;
+        let r = api[&Leader]
+            .transition(a.id, &step("sign", json!({})))
+            .await;
+        expect_status(&r, a.id, "awaiting_signatures");
+        let message = refused(
+            &app,
+            &api[&Leader],
+            a.id,
+            &step("sign", json!({})),
+            409,
+            "second signature",
+        )
+        .await;
+        assert!(message.contains("allerede underskrevet"), "{message}");
+
+        // Missing or wrong input: 422.
+        let a = fresh(Submitted).await;
+        let m = refused(
+            &app,
+            &api[&WorkingGroup],
+            a.id,
+            &step("return", json!({})),
+            422,
+            "return without comment",
+        )
+        .await;
+        assert!(m.contains("kommentar"), "{m}");
+        refused(
+            &app,
+            &api[&WorkingGroup],
+            a.id,
+            &step("return", json!({"comment": "   "})),
+            422,
+            "return with a blank comment",
+        )
+        .await;
+        let a = fresh(ReadyForDecision).await;
+        let m = refused(
+            &app,
+            &api[&SteeringGroup],
+            a.id,
+            &step("reject", json!({})),
+            422,
+            "reject without reason",
+        )
+        .await;
+        assert!(m.contains("begrundelsen"), "{m}");
+        let m = refused(
+            &app,
+            &api[&SteeringGroup],
+            a.id,
+            &step("approve", json!({})),
+            422,
+            "approve without tier",
+        )
+        .await;
+        assert!(m.contains("tillæg"), "{m}");
+        let m = refused(
+            &app,
+            &api[&SteeringGroup],
+            a.id,
+            &step("approve", json!({"tier_ore": 1_234_500})),
+            422,
+            "approve with a tier the pool does not have",
+        )
+        .await;
+        assert!(m.contains("ikke et af puljens trin"), "{m}");
+        let a = fresh(Active).await;
+        let m = refused(
+            &app,
+            &api[&RegionAdmin],
+            a.id,
+            &step("terminate", json!({})),
+            422,
+            "terminate without end date",
+        )
+        .await;
+        assert!(m.contains("slutdato"), "{m}");
+        refused(
+            &app,
+            &api[&RegionAdmin],
+            a.id,
+            &step("terminate", json!({"end_date": "snart"})),
+            422,
+            "terminate with a bad date",
+        )
+        .await;
+        refused(
+            &app,
+            &api[&RegionAdmin],
+            a.id,
+            &step("terminate", json!({"end_date": "2023-05-31"})),
+            422,
+            "terminate on the current end date",
+        )
+        .await;
+        refused(
+            &app,
+            &api[&RegionAdmin],
+            a.id,
+            &step("godkend", json!({})),
+            422,
+            "an unknown action",
+        )
+        .await;
+        refused(
+            &app,
+            &api[&RegionAdmin],
+            a.id,
+            &json!({"comment": "ingen handling"}),
+            422,
+            "no action",
+        )
+        .await;
+
+        // An unknown application: 404.
+        let r = api[&Applicant]
+            .transition(999_999, &step("submit", json!({})))
+            .await;
+        expect_refusal(&r, 404, "unknown application");
+    }
+);
+
+// --- 6. rounds -------------------------------------------------------------------------------
+
+both_backends!(a_submission_lands_in_its_round, |app| async move {
+    let nord_tier = 3_000_000;
+    app.create_tier(NORDJYLLAND, "Mellem", nord_tier).await;
+    let author = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+    let mut client = app.login(&author).await;
+    let today = chrono::Utc::now().date_naive();
+    let rounds = app.round_ids(NORDJYLLAND).await;
+    assert_eq!(rounds.len(), 5);
+
+    // All five rounds have closed: the last one, late.
+    let a = app
+        .complete_application(
+            &author,
+            NORDJYLLAND,
+            "Sent nordjysk forsøg",
+            nord_tier,
+            "2022-06-01",
+            "2023-05-31",
+        )
+        .await;
+    expect_status(
+        &client.transition(a.id, &step("submit", json!({}))).await,
+        a.id,
+        "submitted",
+    );
+    let stored = app.get_application(a.id).await;
+    assert_eq!(stored.round_id, Some(rounds[4]));
+    assert_eq!(stored.round_name.as_deref(), Some("5. runde"));
+    assert!(stored.late, "submitted after the last deadline");
+    assert!(stored.submitted_at.is_some());
+    let r = client.get(&format!("/api/v1/applications/{}", a.id)).await;
+    assert_eq!(r.json()["round"], "5. runde", "{}", r.body);
+    let page = client.get(&format!("/applications/{}", a.id)).await;
+    assert!(page.text().contains("5. runde"));
+    assert!(
+        page.text().contains("indsendt efter fristen"),
+        "{}",
+        page.text()
+    );
+
+    // A round open today takes the next submission, on time.
+    let open = app
+        .create_round(
+            NORDJYLLAND,
+            "Ekstra runde",
+            today - chrono::Duration::days(10),
+            today + chrono::Duration::days(20),
+        )
+        .await;
+    let b = app
+        .complete_application(
+            &author,
+            NORDJYLLAND,
+            "Rettidigt nordjysk forsøg",
+            nord_tier,
+            "2022-06-01",
+            "2023-05-31",
+        )
+        .await;
+    expect_status(
+        &client.transition(b.id, &step("submit", json!({}))).await,
+        b.id,
+        "submitted",
+    );
+    let stored = app.get_application(b.id).await;
+    assert_eq!(stored.round_id, Some(open.id));
+    assert_eq!(stored.round_name.as_deref(), Some("Ekstra runde"));
+    assert!(!stored.late);
+    let page = client.get(&format!("/applications/{}", b.id)).await;
+    assert!(page.text().contains("Ekstra runde"));
+    assert!(!page.text().contains("indsendt efter fristen"));
+    // The first stays where it was.
+    let first = app.get_application(a.id).await;
+    assert_eq!((first.round_id, first.late), (Some(rounds[4]), true));
+
+    // A region without rounds: no round, never late.
+    let midt_author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+    let c = app
+        .complete_application(
+            &midt_author,
+            MIDTJYLLAND,
+            "Midtjysk forsøg",
+            TIER_SMALL,
+            "2022-06-01",
+            "2023-05-31",
+        )
+        .await;
+    let midt = app.bearer(&midt_author).await;
+    expect_status(
+        &midt.transition(c.id, &step("submit", json!({}))).await,
+        c.id,
+        "submitted",
+    );
+    let stored = app.get_application(c.id).await;
+    assert_eq!((stored.round_id, stored.late), (None, false));
+});
+
+// --- 7. notifications ------------------------------------------------------------------------
+
+fn recipients(messages: &[pulje_store::outbox::Message], event: &str) -> Vec<String> {
+    let mut r: Vec<String> = messages
+        .iter()
+        .filter(|m| m.event == event)
+        .map(|m| m.recipient.clone())
+        .collect();
+    r.sort();
+    r
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// Fails the first attempt at every message, then delivers.
+#[derive(Default)]
+struct FlakyMailer {
+    calls: std::sync::Mutex<Vec<i64>>,
+}
+
+impl pulje_web::mailer::Mailer for FlakyMailer {
+    async fn send(&self, message: &pulje_store::outbox::Message) -> Result<(), String> {
+        let mut calls = self.calls.lock().unwrap();
+        let first = !calls.contains(&message.id);
+        calls.push(message.id);
+        if first {
+            Err("421 4.3.2 Mailserveren er midlertidigt utilgængelig".into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Never delivers.
+struct DeadMailer;
+
+impl pulje_web::mailer::Mailer for DeadMailer {
+    async fn send(&self, _message: &pulje_store::outbox::Message) -> Result<(), String> {
+        Err("forbindelsen blev afvist".into())
+    }
+}
+
+both_backends!(
+    each_step_notifies_the_right_people_and_delivery_retries,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let wg1 = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+        let wg2 = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+        let sg = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let union = app.user(Role::UnionRep, Some(MIDTJYLLAND)).await;
+        let admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let nord_wg = app.user(Role::WorkingGroup, Some(NORDJYLLAND)).await;
+        let author_api = app.bearer(&author).await;
+        let wg_api = app.bearer(&wg1).await;
+        let sg_api = app.bearer(&sg).await;
+
+        let a = app
+            .complete_application(
+                &author,
+                MIDTJYLLAND,
+                "Forsøg med besked",
+                TIER_MEDIUM,
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        let id = a.id;
+        assert!(app.outbox(None).await.is_empty());
+
+        // A mail server that is down does not stop or lose anything.
+        expect_status(
+            &author_api.transition(id, &step("submit", json!({}))).await,
+            id,
+            "submitted",
+        );
+        let sent = pulje_web::mailer::deliver_due(&app.db, &DeadMailer)
+            .await
+            .unwrap();
+        assert_eq!(sent, 0);
+        let msgs = app.outbox(Some(MIDTJYLLAND)).await;
+        assert_eq!(
+            recipients(&msgs, "submitted"),
+            sorted(vec![wg1.email.clone(), wg2.email.clone()]),
+            "the region's working group, not another region's: {msgs:?}"
+        );
+        assert!(msgs.iter().all(|m| m.recipient != nord_wg.email));
+        assert!(msgs.iter().all(|m| m.application_id == Some(id)));
+        assert!(msgs[0].subject.contains("Forsøg med besked"), "{msgs:?}");
+        assert!(msgs
+            .iter()
+            .all(|m| m.attempts == 1 && m.sent_at.is_none() && !m.last_error.is_empty()));
+
+        let comment = "Angiv venligst evalueringsmetoden.";
+        expect_status(
+            &wg_api
+                .transition(id, &step("return", json!({"comment": comment})))
+                .await,
+            id,
+            "returned",
+        );
+        let msgs = app.outbox(Some(MIDTJYLLAND)).await;
+        assert_eq!(recipients(&msgs, "returned"), vec![author.email.clone()]);
+        let returned = msgs.iter().find(|m| m.event == "returned").unwrap();
+        assert!(returned.body.contains(comment), "{}", returned.body);
+
+        expect_status(
+            &author_api.transition(id, &step("submit", json!({}))).await,
+            id,
+            "submitted",
+        );
+        expect_status(
+            &wg_api.transition(id, &step("forward", json!({}))).await,
+            id,
+            "ready_for_decision",
+        );
+        let msgs = app.outbox(Some(MIDTJYLLAND)).await;
+        assert_eq!(recipients(&msgs, "forwarded"), vec![sg.email.clone()]);
+
+        expect_status(
+            &sg_api
+                .transition(id, &step("approve", json!({"tier_ore": TIER_MEDIUM})))
+                .await,
+            id,
+            "awaiting_signatures",
+        );
+        let msgs = app.outbox(Some(MIDTJYLLAND)).await;
+        assert_eq!(
+            recipients(&msgs, "decision"),
+            sorted(vec![author.email.clone(), leader.email.clone()])
+        );
+        assert_eq!(
+            recipients(&msgs, "signature_needed"),
+            sorted(vec![
+                author.email.clone(),
+                leader.email.clone(),
+                union.email.clone(),
+                admin_user.email.clone()
+            ]),
+            "each of the four parties is asked to sign"
+        );
+        let decision = msgs.iter().find(|m| m.event == "decision").unwrap();
+        assert!(
+            decision.body.contains(&kr(TIER_MEDIUM)),
+            "{}",
+            decision.body
+        );
+
+        // A signature does not ask the others again.
+        let leader_api = app.bearer(&leader).await;
+        let before = app.outbox(None).await.len();
+        expect_status(
+            &leader_api.transition(id, &step("sign", json!({}))).await,
+            id,
+            "awaiting_signatures",
+        );
+        assert_eq!(
+            app.outbox(None).await.len(),
+            before,
+            "no repeated signature requests"
+        );
+
+        // The region's administrator sees them on /outbox; a failed one shows its error.
+        let admin = app.login(&admin_user).await;
+        let page = admin.get("/outbox").await;
+        assert_eq!(page.status, 200);
+        let text = page.text();
+        for m in &msgs {
+            assert!(
+                text.contains(&m.subject),
+                "{} missing from /outbox",
+                m.subject
+            );
+        }
+        assert!(text.contains(&wg2.email));
+        assert!(
+            text.contains("Fejlet 1 gang(e): forbindelsen blev afvist"),
+            "{text}"
+        );
+        let wg_client = app.login(&wg1).await;
+        assert_eq!(wg_client.get("/outbox").await.status, 403);
+
+        // Delivery: the first attempt fails and is recorded, the message waits, a later one sends.
+        app.exec("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
+            .await;
+        let mailer = FlakyMailer::default();
+        let total_msgs = app.outbox(None).await.len();
+        assert_eq!(
+            pulje_web::mailer::deliver_due(&app.db, &mailer)
+                .await
+                .unwrap(),
+            0
+        );
+        let now = pulje_store::now_utc();
+        for m in app.outbox(None).await {
+            assert!(m.sent_at.is_none(), "{m:?}");
+            assert!(m.last_error.contains("midlertidigt utilgængelig"), "{m:?}");
+            assert!(m.attempts >= 1, "{m:?}");
+            assert!(m.next_attempt_at > now, "the next attempt is later: {m:?}");
+        }
+        let calls = mailer.calls.lock().unwrap().len();
+        assert_eq!(calls, total_msgs);
+        // Not due yet: nothing is tried.
+        assert_eq!(
+            pulje_web::mailer::deliver_due(&app.db, &mailer)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(mailer.calls.lock().unwrap().len(), calls);
+        // A transition still works while the mail fails.
+        let union_api = app.bearer(&union).await;
+        expect_status(
+            &union_api.transition(id, &step("sign", json!({}))).await,
+            id,
+            "awaiting_signatures",
+        );
+
+        app.exec(
+            "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE sent_at IS NULL",
+        )
+        .await;
+        let attempts_before: std::collections::HashMap<i64, i64> = app
+            .outbox(None)
+            .await
+            .into_iter()
+            .map(|m| (m.id, m.attempts))
+            .collect();
+        let sent = pulje_web::mailer::deliver_due(&app.db, &mailer)
+            .await
+            .unwrap();
+        // Messages queued after the first round (none, as signing by union asks nobody) fail once more.
+        assert_eq!(
+            sent, total_msgs,
+            "every failed message is sent on the later attempt"
+        );
+        for m in app.outbox(None).await {
+            assert!(m.sent_at.is_some(), "{m:?}");
+            assert_eq!(m.attempts, attempts_before[&m.id] + 1, "{m:?}");
+            assert_eq!(m.last_error, "", "{m:?}");
+        }
+        assert_eq!(
+            pulje_web::mailer::deliver_due(&app.db, &mailer)
+                .await
+                .unwrap(),
+            0,
+            "nothing is sent twice"
+        );
+        let page = admin.get("/outbox").await;
+        assert!(page.text().contains("Sendt "), "{}", page.text());
+        assert!(!page.text().contains("Fejlet"), "{}", page.text());
+    }
+);
+
+both_backends!(
+    deadline_reminders_are_queued_once_per_round,
+    |app| async move {
+        let a1 = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+        let a2 = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+        let a3 = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+        let midt = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let d1 = app
+            .application(&a1, NORDJYLLAND, &titled("Kladde ét"))
+            .await;
+        let d2 = app
+            .application(&a2, NORDJYLLAND, &titled("Kladde to"))
+            .await;
+        let sent = app
+            .application(&a3, NORDJYLLAND, &titled("Allerede sendt"))
+            .await;
+        app.set_status(sent.id, ApplicationStatus::Submitted, None)
+            .await;
+        app.application(&midt, MIDTJYLLAND, &titled("Midtjysk kladde"))
+            .await;
+
+        // 5. runde closes 1 March 2023.
+        let week_before = date("2023-02-22");
+        assert_eq!(
+            pulje_web::mailer::queue_reminders(&app.db, date("2023-02-21"))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            pulje_web::mailer::queue_reminders(&app.db, date("2023-02-23"))
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(app.outbox(None).await.is_empty());
+
+        // Two instances at the same time: the reminders are queued once.
+        let second = pulje_store::Db::connect(&app.db_url).await.unwrap();
+        let (x, y) = tokio::join!(
+            pulje_web::mailer::queue_reminders(&app.db, week_before),
+            pulje_web::mailer::queue_reminders(&second, week_before),
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        assert_eq!(x + y, 2, "two drafts, one reminder each ({x} + {y})");
+        assert!(x == 0 || y == 0, "one instance did the work ({x} + {y})");
+        assert_eq!(
+            pulje_web::mailer::queue_reminders(&app.db, week_before)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            pulje_web::mailer::queue_reminders(&second, week_before)
+                .await
+                .unwrap(),
+            0
+        );
+        second.close().await;
+
+        let msgs = app.outbox(None).await;
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert_eq!(
+            recipients(&msgs, "deadline"),
+            sorted(vec![a1.email.clone(), a2.email.clone()])
+        );
+        for m in &msgs {
+            assert_eq!(m.region_code, Some(NORDJYLLAND));
+            assert!(m.subject.contains("5. runde"), "{m:?}");
+            assert!(m.body.contains("1. marts 2023"), "{m:?}");
+        }
+        let ids: Vec<Option<i64>> = msgs.iter().map(|m| m.application_id).collect();
+        assert!(ids.contains(&Some(d1.id)) && ids.contains(&Some(d2.id)));
+    }
+);
+
+// --- 8. meetings -----------------------------------------------------------------------------
+
+fn meeting_id(r: &Resp) -> i64 {
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location()
+        .and_then(|l| l.strip_prefix("/meetings/"))
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected Location {:?}", r.location()))
+}
+
+both_backends!(
+    a_meeting_decides_and_its_minutes_show_it,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let mut sg = app.client_as(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let mut nord_sg = app.client_as(Role::SteeringGroup, Some(NORDJYLLAND)).await;
+        let a = app
+            .ready_application(&author, "Forsøg til mødet", "2022-06-01", "2023-05-31")
+            .await;
+        let b = app
+            .ready_application(&author, "Forsøg der afslås", "2022-06-01", "2023-05-31")
+            .await;
+
+        let r = sg
+            .post_form(
+                "/meetings",
+                &[("held_on", "2022-05-10"), ("place", "Regionshuset Viborg")],
+            )
+            .await;
+        let mid = meeting_id(&r);
+        let page = sg.get(&format!("/meetings/{mid}")).await;
+        assert_eq!(page.status, 200);
+        let text = page.text();
+        assert!(text.contains("Styregruppemøde 10. maj 2022"), "{text}");
+        assert!(text.contains("Regionshuset Viborg"));
+        assert!(
+            text.contains(&format!("Forsøg til mødet (nr. {})", a.id)),
+            "a candidate: {text}"
+        );
+
+        for id in [a.id, b.id] {
+            let r = sg
+                .post_form(
+                    &format!("/meetings/{mid}/agenda"),
+                    &[("application_id", &id.to_string())],
+                )
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+            assert_eq!(r.location(), Some(format!("/meetings/{mid}").as_str()));
+        }
+        let page = sg.get(&format!("/meetings/{mid}")).await;
+        let rows = table_rows(&page.body);
+        let row = rows
+            .iter()
+            .find(|r| r.first() == Some(&a.id.to_string()))
+            .expect("on the agenda");
+        assert_eq!(row[1], "Forsøg til mødet");
+        assert_eq!(row.last().unwrap(), "Ikke afgjort");
+
+        expect_status(
+            &sg.transition(
+                a.id,
+                &step(
+                    "approve",
+                    json!({"tier_ore": TIER_SMALL, "meeting_id": mid}),
+                ),
+            )
+            .await,
+            a.id,
+            "awaiting_signatures",
+        );
+        let reason = "Forsøget overlapper et eksisterende projekt.";
+        expect_status(
+            &sg.transition(
+                b.id,
+                &step("reject", json!({"reason": reason, "meeting_id": mid})),
+            )
+            .await,
+            b.id,
+            "rejected",
+        );
+        let mut conn = app.db.conn().await.unwrap();
+        let decided: Vec<(i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT application_id, meeting_id, kind FROM decisions ORDER BY application_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            decided,
+            vec![
+                (a.id, Some(mid), "approve".to_string()),
+                (b.id, Some(mid), "reject".to_string())
+            ]
+        );
+
+        let minutes = sg.get(&format!("/meetings/{mid}/minutes")).await;
+        assert_eq!(minutes.status, 200);
+        let text = minutes.text();
+        assert!(
+            text.contains("Beslutningsreferat – styregruppemøde 10. maj 2022"),
+            "{text}"
+        );
+        let rows = table_rows(&minutes.body);
+        let row_a = rows
+            .iter()
+            .find(|r| r.first() == Some(&a.id.to_string()))
+            .expect("a in the minutes");
+        assert_eq!(
+            row_a.last().unwrap(),
+            &format!("Godkendt med {} pr. år", kr(TIER_SMALL)),
+            "{row_a:?}"
+        );
+        assert_eq!(row_a[4], "Afventer underskrifter");
+        let row_b = rows
+            .iter()
+            .find(|r| r.first() == Some(&b.id.to_string()))
+            .expect("b in the minutes");
+        assert_eq!(
+            row_b.last().unwrap(),
+            &format!("Afslået: {reason}"),
+            "{row_b:?}"
+        );
+
+        // Another region's meeting is not there.
+        assert_eq!(nord_sg.get(&format!("/meetings/{mid}")).await.status, 404);
+        assert_eq!(
+            nord_sg
+                .get(&format!("/meetings/{mid}/minutes"))
+                .await
+                .status,
+            404
+        );
+        let c = app
+            .ready_application(
+                &author,
+                "Forsøg på fremmed møde",
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        let r = nord_sg
+            .post_form(
+                &format!("/meetings/{mid}/agenda"),
+                &[("application_id", &c.id.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 404);
+        let r = nord_sg
+            .post_form(
+                "/meetings",
+                &[
+                    ("held_on", "2022-05-11"),
+                    ("place", "Niels Bohrs Vej, Aalborg"),
+                ],
+            )
+            .await;
+        let nord_mid = meeting_id(&r);
+        assert_eq!(
+            sg.get(&format!("/meetings/{nord_mid}/minutes"))
+                .await
+                .status,
+            404
+        );
+        // A 1082 application cannot go on a 1081 meeting's agenda, nor be decided at it.
+        let r = nord_sg
+            .post_form(
+                &format!("/meetings/{nord_mid}/agenda"),
+                &[("application_id", &c.id.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 404);
+        let before = snapshot(&app, c.id).await;
+        let r = sg
+            .transition(
+                c.id,
+                &step(
+                    "approve",
+                    json!({"tier_ore": TIER_SMALL, "meeting_id": nord_mid}),
+                ),
+            )
+            .await;
+        let m = expect_refusal(&r, 422, "approve at another region's meeting");
+        assert!(m.contains("Mødet"), "{m}");
+        assert_eq!(snapshot(&app, c.id).await, before);
+        // Applicants do not see meetings.
+        let applicant = app.login(&author).await;
+        assert_eq!(applicant.get(&format!("/meetings/{mid}")).await.status, 403);
+    }
+);
