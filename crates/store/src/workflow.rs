@@ -524,3 +524,36 @@ pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<V
     .fetch_all(conn)
     .await?)
 }
+
+/// Ends the active agreements whose end date has passed (run daily by the background loop).
+/// Returns how many were ended.
+pub async fn end_expired(tx: &mut Tx, today: NaiveDate) -> Result<usize> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE status = 'active' AND end_date < $1 ORDER BY id",
+    )
+    .bind(today.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    let actor = Actor::system("system");
+    for id in &ids {
+        let before = applications::get(tx, *id).await?;
+        sqlx::query("UPDATE applications SET status = 'ended', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'active'")
+            .bind(now_utc())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        let after = applications::get(tx, *id).await?;
+        audit::record(
+            tx,
+            &actor,
+            Some(after.region_code),
+            "application",
+            id,
+            "ended",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+    }
+    Ok(ids.len())
+}

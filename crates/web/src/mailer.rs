@@ -105,9 +105,21 @@ pub async fn queue_reminders(db: &Db, today: chrono::NaiveDate) -> anyhow::Resul
     Ok(n)
 }
 
-/// Runs forever: reminders, then delivery when a mailer is configured, every `every`.
+/// Ends the agreements whose end date has passed.
+pub async fn end_expired(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<usize> {
+    let mut tx = db.begin().await?;
+    let n = pulje_store::workflow::end_expired(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Runs forever: ends expired agreements, queues reminders, then delivers when a mailer is
+/// configured, every `every`.
 pub async fn run(db: Db, mailer: Option<Smtp>, every: Duration) {
     loop {
+        if let Err(e) = end_expired(&db, chrono::Utc::now().date_naive()).await {
+            tracing::error!(error = ?e, "ending expired agreements failed");
+        }
         if let Err(e) = queue_reminders(&db, chrono::Utc::now().date_naive()).await {
             tracing::error!(error = ?e, "queueing reminders failed");
         }

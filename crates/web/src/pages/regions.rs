@@ -23,6 +23,7 @@ pub struct PoolRow {
 }
 
 pub struct RoundRow {
+    id: i64,
     name: String,
     opens: String,
     deadline: String,
@@ -163,6 +164,7 @@ pub async fn dashboard(
         rounds: rounds
             .into_iter()
             .map(|r| RoundRow {
+                id: r.id,
                 state: if today < r.opens_on {
                     "Ikke åbnet"
                 } else if today <= r.deadline {

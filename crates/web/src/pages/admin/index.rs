@@ -19,7 +19,7 @@ struct IndexPage {
 }
 
 /// Every section is open to both administrator roles; a `region_admin` sees their region's data.
-const SECTIONS: [Section; 9] = [
+const SECTIONS: [Section; 10] = [
     Section {
         href: "/admin/regions",
         label: "Regioner",
@@ -59,6 +59,11 @@ const SECTIONS: [Section; 9] = [
         href: "/admin/audit",
         label: "Ændringslog",
         text: "Hvem ændrede hvad og hvornår.",
+    },
+    Section {
+        href: "/admin/checklist",
+        label: "Tjekliste",
+        text: "Punkterne i arbejdsgruppens kvalitetssikring af ansøgninger.",
     },
     Section {
         href: "/outbox",

@@ -9,6 +9,7 @@
 
 mod areas;
 mod audit;
+mod checklist;
 mod departments;
 mod hospitals;
 mod index;
@@ -58,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/audit", get(audit::list))
+        .route(
+            "/admin/checklist",
+            get(checklist::list).post(checklist::create),
+        )
 }
 
 // --- requests -------------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+//! `/admin/checklist`: the quality-assurance checklist of the OK21 programme. Every
+//! administrator may read it; only a system administrator changes it, since it is the
+//! programme's, not a region's.
+
+use super::*;
+use crate::auth::policy::admin_scope;
+use axum::extract::{Query, State};
+use axum::response::Redirect;
+use axum::Form;
+use pulje_domain::Role;
+use pulje_store::reference::OK21;
+use pulje_store::{review, Connection};
+
+const PATH: &str = "/admin/checklist";
+
+async fn render(
+    conn: &mut Connection,
+    user: &CurrentUser,
+    notice: Option<String>,
+    create: Option<FormView>,
+) -> PageResult<ListPage> {
+    let items = review::items(conn, OK21).await?;
+    let rows = items
+        .iter()
+        .map(|i| Row {
+            label: i.text.clone(),
+            cells: vec![num_cell(i.position.to_string()), cell(&i.text)],
+            edit_href: None,
+            buttons: Vec::new(),
+        })
+        .collect();
+    Ok(ListPage::new(
+        user,
+        "Tjekliste til kvalitetssikring",
+        "De punkter, arbejdsgruppen krydser af for hver ansøgning i programmet.",
+        PATH,
+        None,
+        notice,
+        vec![num_col("Nr."), col("Punkt")],
+        rows,
+        "Programmet har ingen tjekliste.",
+        None,
+        create,
+    ))
+}
+
+fn create_form(v: &Values, errors: &FieldErrors) -> FormView {
+    FormView::new("ny", "Tilføj punkt", PATH, "Tilføj punkt")
+        .input(Input::text(
+            "ny",
+            "text",
+            "Punktets tekst",
+            val(v, "text"),
+            errors,
+        ))
+        .general_errors(errors)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    admin_scope(&user)?;
+    let mut conn = state.db.conn().await?;
+    let create =
+        (user.user.role == Role::Admin).then(|| create_form(&Values::new(), &FieldErrors::new()));
+    respond(
+        StatusCode::OK,
+        render(&mut conn, &user, q.notice("Punktet"), create).await?,
+    )
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(v): Form<Values>,
+) -> PageResult<Response> {
+    admin_scope(&user)?;
+    if user.user.role != Role::Admin {
+        return Err(AppError::Forbidden(
+            "Kun systemadministratoren kan ændre programmets tjekliste.".into(),
+        ));
+    }
+    let mut errors = FieldErrors::new();
+    let mut tx = state.db.begin().await?;
+    match review::add_item(&mut tx, &user.actor(), OK21, val(&v, "text")).await {
+        Ok(_) => {
+            tx.commit().await?;
+            return Ok(Redirect::to(&back_to(PATH, None, "oprettet")).into_response());
+        }
+        Err(e) => errors.add("text", refusal(e)?),
+    }
+    drop(tx);
+    let mut conn = state.db.conn().await?;
+    let page = render(&mut conn, &user, None, Some(create_form(&v, &errors))).await?;
+    respond(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
