@@ -1,0 +1,311 @@
+//! An agreement's life after approval, straight through the store on both backends: it ends by
+//! itself when its end date has passed, and an amendment either replaces its terms (and asks
+//! for new signatures) or, rejected, leaves the earlier version in force.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::Fresh;
+use pulje_domain::workflow::Action;
+use pulje_domain::{
+    ApplicationInput, ApplicationStatus, Email, Ore, ParticipantInput, RegionCode, Role,
+};
+use pulje_store::applications::{self, Placement};
+use pulje_store::users::{self, NewUser, User};
+use pulje_store::workflow::{self, Step};
+use pulje_store::{amendments, audit, money, programmes, Actor, Db};
+
+const MIDT: i64 = 1082;
+
+fn d(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+struct World {
+    db: Db,
+    applicant: User,
+    working: User,
+    steering: User,
+    leader: User,
+    union: User,
+    region: User,
+}
+
+async fn world(fresh: &Fresh) -> World {
+    let db = Db::connect(&fresh.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let mut make = Vec::new();
+    for (who, role) in [
+        ("ansoeger", Role::Applicant),
+        ("ag", Role::WorkingGroup),
+        ("sg", Role::SteeringGroup),
+        ("leder", Role::Leader),
+        ("tr", Role::UnionRep),
+        ("region", Role::RegionAdmin),
+    ] {
+        let new = NewUser {
+            email: Email::parse(&format!("{who}@midt.example")).unwrap(),
+            name: format!("Test {who}"),
+            role,
+            region: RegionCode::new(MIDT),
+            password: "et langt kodeord".into(),
+        };
+        make.push(
+            users::create(&mut tx, &Actor::system("test"), &new)
+                .await
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    let mut it = make.into_iter();
+    World {
+        db,
+        applicant: it.next().unwrap(),
+        working: it.next().unwrap(),
+        steering: it.next().unwrap(),
+        leader: it.next().unwrap(),
+        union: it.next().unwrap(),
+        region: it.next().unwrap(),
+    }
+}
+
+/// An active agreement from `start` to `end` with the 35.000 kr. tier.
+async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
+    let mut tx = w.db.begin().await.unwrap();
+    let rules = programmes::rules(&mut tx, "ok21", MIDT).await.unwrap();
+    let hospital = pulje_store::org::hospitals(&mut tx, Some(MIDT))
+        .await
+        .unwrap()[0]
+        .id;
+    let area = programmes::areas(&mut tx, "ok21", Some(MIDT))
+        .await
+        .unwrap()[0]
+        .id;
+    let input = ApplicationInput {
+        hospital_id: hospital.to_string(),
+        hospital_department: "Testhospital, Testafdeling".into(),
+        title: "Koordinerende afdelingslæge for testforløb".into(),
+        responsible_leader: "Leder".into(),
+        responsible_doctor: "Læge".into(),
+        purpose: "Formål".into(),
+        description: "Beskrivelse".into(),
+        content: "Indhold".into(),
+        organisation: "Organisering".into(),
+        area_argument: "Begrundelse".into(),
+        area_ids: vec![area.to_string()],
+        supplement_ore: "3500000".into(),
+        start_date: start.into(),
+        end_date: end.into(),
+        participants: vec![ParticipantInput {
+            name: "Læge".into(),
+            role: "Afdelingslæge".into(),
+            receives_supplement: true,
+        }],
+        ..Default::default()
+    };
+    let data = input.validate(&rules).unwrap();
+    let place = Placement {
+        programme_id: "ok21",
+        region_code: MIDT,
+        created_by: Some(w.applicant.id),
+        imported: false,
+    };
+    let app = applications::create(
+        &mut tx,
+        &Actor::user(w.applicant.id, &w.applicant.email),
+        &place,
+        &data,
+    )
+    .await
+    .unwrap();
+    let today = d("2022-03-01");
+    let mut approve = Step::new(Action::Approve);
+    approve.tier_ore = Some(3_500_000);
+    for (user, step) in [
+        (&w.applicant, Step::new(Action::Submit)),
+        (&w.working, Step::new(Action::Forward)),
+        (&w.steering, approve),
+        (&w.leader, Step::new(Action::Sign)),
+        (&w.applicant, Step::new(Action::Sign)),
+        (&w.union, Step::new(Action::Sign)),
+        (&w.region, Step::new(Action::Sign)),
+    ] {
+        workflow::take(&mut tx, user, app.id, &step, today)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    app.id
+}
+
+async fn ends_when_its_end_date_has_passed(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let id = active_agreement(&w, "2022-04-01", "2023-06-30").await;
+
+    let mut tx = w.db.begin().await.unwrap();
+    assert_eq!(
+        workflow::end_expired(&mut tx, d("2023-06-30"))
+            .await
+            .unwrap(),
+        0,
+        "not on its last day"
+    );
+    assert_eq!(
+        workflow::end_expired(&mut tx, d("2023-07-01"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        workflow::end_expired(&mut tx, d("2023-07-02"))
+            .await
+            .unwrap(),
+        0,
+        "only once"
+    );
+    tx.commit().await.unwrap();
+
+    let mut conn = w.db.conn().await.unwrap();
+    let app = applications::get(&mut conn, id).await.unwrap();
+    assert_eq!(app.status, ApplicationStatus::Ended);
+    let entries = audit::list(
+        &mut conn,
+        &audit::Filter {
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        },
+        5,
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries[0].action, "ended");
+    assert_eq!(entries[0].actor, "system");
+    // Its money stays committed: it ran its course.
+    assert_eq!(
+        money::agreement_months(&mut conn, id).await.unwrap().len(),
+        15
+    );
+}
+
+async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
+    let mut conn = w.db.conn().await.unwrap();
+    let before = applications::get(&mut conn, id).await.unwrap();
+    let months_before = money::agreement_months(&mut conn, id).await.unwrap();
+    drop(conn);
+
+    let mut amended = before.data.clone();
+    amended.end_date = Some(d("2023-06-30"));
+    amended.supplement = Some(Ore::from_ore(5_000_000));
+    let mut tx = w.db.begin().await.unwrap();
+    // Only the region's administrator or the applicant may propose it.
+    assert!(
+        amendments::propose(&mut tx, &w.union, id, before.version, &amended)
+            .await
+            .is_err()
+    );
+    let proposed = amendments::propose(&mut tx, &w.region, id, before.version, &amended)
+        .await
+        .unwrap();
+    assert_eq!(proposed.status, ApplicationStatus::ReadyForDecision);
+    assert_eq!(proposed.data.end_date, Some(d("2023-06-30")));
+    let mut reject = Step::new(Action::Reject);
+    reject.reason = "Forlængelsen er ikke begrundet".into();
+    let after = workflow::take(&mut tx, &w.steering, id, &reject, d("2023-01-10"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(
+        after.status,
+        ApplicationStatus::Active,
+        "the earlier version is in force again"
+    );
+    assert_eq!(after.data.end_date, before.data.end_date);
+    assert_eq!(after.data.supplement, before.data.supplement);
+    let mut conn = w.db.conn().await.unwrap();
+    assert_eq!(
+        money::agreement_months(&mut conn, id).await.unwrap(),
+        months_before
+    );
+    assert_eq!(
+        workflow::signed_parties(&mut conn, id).await.unwrap().len(),
+        4,
+        "signatures stand"
+    );
+    let history = amendments::history(&mut conn, id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].resolution, "rejected");
+}
+
+async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
+    let mut conn = w.db.conn().await.unwrap();
+    let before = applications::get(&mut conn, id).await.unwrap();
+    drop(conn);
+
+    let mut amended = before.data.clone();
+    amended.end_date = Some(d("2023-03-31"));
+    let mut tx = w.db.begin().await.unwrap();
+    amendments::propose(&mut tx, &w.applicant, id, before.version, &amended)
+        .await
+        .unwrap();
+    let mut approve = Step::new(Action::Approve);
+    approve.tier_ore = Some(5_000_000);
+    let after = workflow::take(&mut tx, &w.steering, id, &approve, d("2023-01-10"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(after.status, ApplicationStatus::AwaitingSignatures);
+    assert_eq!(after.granted_ore, Some(5_000_000));
+    let mut conn = w.db.conn().await.unwrap();
+    assert!(workflow::signed_parties(&mut conn, id)
+        .await
+        .unwrap()
+        .is_empty());
+    let months = money::agreement_months(&mut conn, id).await.unwrap();
+    assert_eq!(months.len(), 12, "April 2022 to March 2023");
+    assert!(months.iter().all(|(_, amount)| *amount == 416_667));
+    let status = money::pool_status(&mut conn, "ok21", MIDT).await.unwrap();
+    assert_eq!(status[0].committed_ore, 12 * 416_667);
+    assert_eq!(
+        status[1].committed_ore, 0,
+        "nothing left in the second tranche"
+    );
+    assert_eq!(
+        amendments::history(&mut conn, id).await.unwrap()[0].resolution,
+        "approved"
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Fresh::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(pulje_postgres), ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")]
+                async fn $name() {
+                    super::$name(super::Fresh::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    ends_when_its_end_date_has_passed,
+    a_rejected_amendment_leaves_the_agreement_in_force,
+    an_approved_amendment_replaces_the_terms_and_needs_new_signatures,
+);
