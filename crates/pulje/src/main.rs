@@ -40,6 +40,12 @@ enum Command {
         #[arg(long)]
         output: String,
     },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        /// The backup file made by `pulje backup`.
+        #[arg(long)]
+        input: String,
+    },
 }
 
 #[derive(Args)]
@@ -150,6 +156,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open(&cli.database).await?;
             db.backup_sqlite(&output).await?;
             println!("Sikkerhedskopi skrevet til {output}");
+            Ok(())
+        }
+        Command::Restore { input } => {
+            pulje_store::restore_sqlite(&input, &cli.database).await?;
+            open(&cli.database).await?;
+            println!("Databasen {} er gendannet fra {input}", cli.database);
             Ok(())
         }
         Command::User(UserCommand::Add {

@@ -118,6 +118,52 @@ impl Db {
     }
 }
 
+/// SQLite only: replaces the database file `target` with a copy of the backup `backup` made by
+/// [`Db::backup_sqlite`]. The copy is written beside the target and renamed over it, so the
+/// target is never half-written. No server may be using `target` meanwhile.
+pub async fn restore_sqlite(backup: &str, target: &str) -> Result<()> {
+    let (target_url, backend) = normalise_url(target);
+    if backend != Backend::Sqlite {
+        return Err(crate::StoreError::Refused(
+            "Gendannelse af PostgreSQL sker med pg_restore; se README.".into(),
+        ));
+    }
+    let target_path = target_url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if !std::path::Path::new(backup).is_file() {
+        return Err(crate::StoreError::Refused(format!(
+            "Sikkerhedskopien {backup} findes ikke."
+        )));
+    }
+    let staging = format!("{target_path}.restoring");
+    let _ = std::fs::remove_file(&staging);
+    // A backup made with VACUUM INTO is one self-contained file: copy it, check the copy.
+    std::fs::copy(backup, &staging).map_err(anyhow::Error::new)?;
+    let copy = Db::connect(&staging).await?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&copy.pool)
+        .await?;
+    copy.close().await;
+    if check != "ok" {
+        let _ = std::fs::remove_file(&staging);
+        return Err(crate::StoreError::Refused(format!(
+            "Sikkerhedskopien {backup} er beskadiget: {check}"
+        )));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{staging}{suffix}"));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{target_path}{suffix}"));
+    }
+    std::fs::rename(&staging, &target_path).map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
 fn normalise_url(url: &str) -> (String, Backend) {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -27,7 +27,7 @@ pub mod users;
 pub mod workflow;
 
 pub use audit::Actor;
-pub use db::{Backend, Conn, Db, Tx};
+pub use db::{restore_sqlite, Backend, Conn, Db, Tx};
 pub use error::{Result, StoreError};
 /// A database connection, as the store's functions take it.
 pub use sqlx::AnyConnection as Connection;
