@@ -27,8 +27,7 @@ pub fn may_amend(user: &User, app: &Application) -> bool {
         ApplicationStatus::Active | ApplicationStatus::AwaitingSignatures
     ) && user.region.map(|r| i64::from(r.code())) == Some(app.region_code)
         && (user.role == Role::RegionAdmin
-            || (matches!(user.role, Role::Applicant | Role::Leader)
-                && app.created_by == Some(user.id)))
+            || (matches!(user.role, Role::Applicant | Role::Leader) && app.is_own(user.id)))
 }
 
 /// Proposes an amendment: `amended` carries the new period, tier and participants (the other

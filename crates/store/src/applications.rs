@@ -20,6 +20,8 @@ pub struct Application {
     pub status: ApplicationStatus,
     pub version: i64,
     pub created_by: Option<i64>,
+    /// The responsible afdelingslæge's account: signs as the doctor and sees the application.
+    pub doctor_user_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
     pub imported: bool,
@@ -44,6 +46,13 @@ fn status_col(r: &AnyRow) -> sqlx::Result<ApplicationStatus> {
     })
 }
 
+impl Application {
+    /// Whether `user_id` wrote the application or is its responsible afdelingslæge.
+    pub fn is_own(&self, user_id: i64) -> bool {
+        self.created_by == Some(user_id) || self.doctor_user_id == Some(user_id)
+    }
+}
+
 impl FromRow<'_, AnyRow> for Application {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Application {
@@ -54,6 +63,7 @@ impl FromRow<'_, AnyRow> for Application {
             status: status_col(r)?,
             version: r.try_get("version")?,
             created_by: r.try_get("created_by")?,
+            doctor_user_id: r.try_get("doctor_user_id")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
             imported: r.try_get::<i64, _>("imported")? != 0,
@@ -101,6 +111,8 @@ pub struct Placement<'a> {
     pub programme_id: &'a str,
     pub region_code: i64,
     pub created_by: Option<i64>,
+    /// The responsible afdelingslæge's account, if known.
+    pub doctor_user_id: Option<i64>,
     pub imported: bool,
 }
 
@@ -147,6 +159,13 @@ pub async fn create(
     .bind(date_text(data.agreement_date))
     .fetch_one(&mut **tx)
     .await?;
+    if place.doctor_user_id.is_some() {
+        sqlx::query("UPDATE applications SET doctor_user_id = $1 WHERE id = $2")
+            .bind(place.doctor_user_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
     write_children(tx, id, data).await?;
     let created = get(tx, id).await?;
     audit::record(
@@ -230,6 +249,51 @@ pub async fn update(
         "application",
         id,
         "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Names the account of the responsible afdelingslæge: an enabled applicant of the
+/// application's region, or nobody.
+pub async fn assign_doctor(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    doctor: Option<i64>,
+) -> Result<Application> {
+    let before = get(tx, id).await?;
+    if before.doctor_user_id == doctor {
+        return Ok(before);
+    }
+    if let Some(user_id) = doctor {
+        let ok: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1 AND role = 'applicant' AND region_code = $2 AND disabled = 0")
+            .bind(user_id)
+            .bind(before.region_code)
+            .fetch_one(&mut **tx)
+            .await?;
+        if ok == 0 {
+            return Err(StoreError::Refused(
+                "Afdelingslægens brugerkonto skal være en ansøger i regionen.".into(),
+            ));
+        }
+    }
+    sqlx::query("UPDATE applications SET doctor_user_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(doctor)
+        .bind(now_utc())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = get(tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        Some(after.region_code),
+        "application",
+        id,
+        "assign_doctor",
         Some(&before),
         Some(&after),
     )
@@ -328,7 +392,8 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub region_code: Option<i64>,
-    pub created_by: Option<i64>,
+    /// Only applications this user wrote or is the responsible afdelingslæge of.
+    pub own_user: Option<i64>,
     pub programme_id: Option<String>,
     pub status: Option<ApplicationStatus>,
     pub area_id: Option<i64>,
@@ -388,8 +453,8 @@ fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
     if let Some(v) = filter.region_code {
         push("a.region_code = ?", Arg::Int(v));
     }
-    if let Some(v) = filter.created_by {
-        push("a.created_by = ?", Arg::Int(v));
+    if let Some(v) = filter.own_user {
+        push("(a.created_by = ? OR a.doctor_user_id = ?)", Arg::Int(v));
     }
     if let Some(v) = &filter.programme_id {
         push("a.programme_id = ?", Arg::Text(v.clone()));

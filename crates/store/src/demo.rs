@@ -246,6 +246,7 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
             programme_id: OK21,
             region_code: midt,
             created_by: applicant,
+            doctor_user_id: applicant,
             imported: false,
         };
         let app = applications::create(tx, actor, &place, &data).await?;
@@ -277,6 +278,7 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
         programme_id: OK21,
         region_code: nord,
         created_by: nord_applicant,
+        doctor_user_id: nord_applicant,
         imported: false,
     };
     let app = applications::create(tx, actor, &place, &data).await?;

@@ -59,9 +59,16 @@ pub async fn take(
     today: NaiveDate,
 ) -> Result<Application> {
     let actor = Actor::user(user.id, &user.email);
+    // Steps on one application queue behind each other: a no-op write takes its row lock on
+    // PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers), so two last signatures
+    // at the same moment see each other.
+    sqlx::query("UPDATE applications SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     let before = applications::get(tx, id).await?;
     let mut next = workflow::check(step.action, before.status, user.role).map_err(refusal)?;
-    let own = before.created_by == Some(user.id);
+    let own = before.is_own(user.id);
     if matches!(step.action, Action::Submit | Action::Withdraw)
         && matches!(user.role, Role::Applicant | Role::Leader)
         && !own
@@ -113,7 +120,7 @@ pub async fn take(
 
     let changed = sqlx::query(
         "UPDATE applications SET status = $1, version = version + 1, updated_at = $2, \
-           round_id = COALESCE($3, round_id), late = CASE WHEN $4 = 1 THEN 1 ELSE late END, \
+           round_id = CASE WHEN $5 = 1 THEN $3 ELSE round_id END, late = CASE WHEN $5 = 1 THEN $4 ELSE late END, \
            submitted_at = CASE WHEN $5 = 1 THEN $2 ELSE submitted_at END \
          WHERE id = $6 AND status = $7",
     )
@@ -272,7 +279,7 @@ async fn record_decision(tx: &mut Tx, user: &User, app: &Application, step: &Ste
 async fn sign(tx: &mut Tx, user: &User, app: &Application) -> Result<ApplicationStatus> {
     let party = Party::for_role(user.role)
         .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
-    if party == Party::Doctor && app.created_by != Some(user.id) {
+    if party == Party::Doctor && app.doctor_user_id != Some(user.id) {
         return Err(StoreError::Forbidden("Kun den ansvarlige afdelingslæge, der har oprettet ansøgningen, kan underskrive som afdelingslæge.".into()));
     }
     let mut signed = signed_parties(tx, app.id).await?;
@@ -347,7 +354,10 @@ async fn notify(
     let region = app.region_code;
     let title = &app.data.title;
     let link = format!("/applications/{}", app.id);
-    let applicant = outbox::address_of(tx, app.created_by).await?;
+    let mut applicant = outbox::address_of(tx, app.created_by).await?;
+    if app.doctor_user_id != app.created_by {
+        applicant.extend(outbox::address_of(tx, app.doctor_user_id).await?);
+    }
     let (event, recipients, subject, body) = match step.action {
         Action::Submit => (
             "submitted",
@@ -420,7 +430,7 @@ async fn notify_signers(tx: &mut Tx, app: &Application) -> Result<()> {
     let title = &app.data.title;
     for party in Party::ALL.into_iter().filter(|p| !signed.contains(p)) {
         let recipients = match party {
-            Party::Doctor => outbox::address_of(tx, app.created_by).await?,
+            Party::Doctor => outbox::address_of(tx, app.doctor_user_id).await?,
             Party::Leader => outbox::addresses_of(tx, app.region_code, Role::Leader).await?,
             Party::Union => outbox::addresses_of(tx, app.region_code, Role::UnionRep).await?,
             Party::Region => outbox::addresses_of(tx, app.region_code, Role::RegionAdmin).await?,

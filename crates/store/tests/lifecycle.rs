@@ -109,6 +109,7 @@ async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
         programme_id: "ok21",
         region_code: MIDT,
         created_by: Some(w.applicant.id),
+        doctor_user_id: Some(w.applicant.id),
         imported: false,
     };
     let app = applications::create(

@@ -710,6 +710,13 @@ both_backends!(
         )
         .await;
 
+        // Another region's pool: 404.
+        let r = nord_admin
+            .get(&format!("/api/v1/pools?region={MIDTJYLLAND}"))
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert_eq!(nord_admin.pools(NORDJYLLAND).await.len(), 2);
+
         // An unknown application: 404.
         let r = api[&Applicant]
             .transition(999_999, &step("submit", json!({})))
@@ -816,6 +823,71 @@ both_backends!(a_submission_lands_in_its_round, |app| async move {
     let stored = app.get_application(c.id).await;
     assert_eq!((stored.round_id, stored.late), (None, false));
 });
+
+both_backends!(
+    a_late_application_resubmitted_into_an_open_round_is_not_late,
+    |app| async move {
+        let nord_tier = 3_000_000;
+        app.create_tier(NORDJYLLAND, "Mellem", nord_tier).await;
+        let author = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+        let client = app.bearer(&author).await;
+        let nord_wg = app
+            .bearer(&app.user(Role::WorkingGroup, Some(NORDJYLLAND)).await)
+            .await;
+        let today = chrono::Utc::now().date_naive();
+        let a = app
+            .complete_application(
+                &author,
+                NORDJYLLAND,
+                "Sent, så rettidigt",
+                nord_tier,
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        expect_status(
+            &client.transition(a.id, &step("submit", json!({}))).await,
+            a.id,
+            "submitted",
+        );
+        let first = app.get_application(a.id).await;
+        assert_eq!(
+            (first.round_name.as_deref(), first.late),
+            (Some("5. runde"), true)
+        );
+        expect_status(
+            &nord_wg
+                .transition(a.id, &step("return", json!({"comment": "Ret perioden."})))
+                .await,
+            a.id,
+            "returned",
+        );
+        let open = app
+            .create_round(
+                NORDJYLLAND,
+                "Ekstra runde",
+                today - chrono::Duration::days(10),
+                today + chrono::Duration::days(20),
+            )
+            .await;
+        expect_status(
+            &client.transition(a.id, &step("submit", json!({}))).await,
+            a.id,
+            "submitted",
+        );
+        let again = app.get_application(a.id).await;
+        assert_eq!(
+            again.round_id,
+            Some(open.id),
+            "resubmitted into the open round"
+        );
+        assert!(
+            !again.late,
+            "resubmitted before the open round's deadline, yet still marked late (round {:?})",
+            again.round_name
+        );
+    }
+);
 
 // --- 7. notifications ------------------------------------------------------------------------
 
@@ -1339,5 +1411,80 @@ both_backends!(
         // Applicants do not see meetings.
         let applicant = app.login(&author).await;
         assert_eq!(applicant.get(&format!("/meetings/{mid}")).await.status, 403);
+    }
+);
+
+// --- signatures at the same time ---------------------------------------------------------------
+
+both_backends!(
+    the_last_two_signatures_at_the_same_time_make_the_agreement_active,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let leader = app
+            .bearer(&app.user(Role::Leader, Some(MIDTJYLLAND)).await)
+            .await;
+        let union = app
+            .bearer(&app.user(Role::UnionRep, Some(MIDTJYLLAND)).await)
+            .await;
+        let admin = app
+            .bearer(&app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await)
+            .await;
+        let doctor = app.bearer(&author).await;
+        let mut ids = Vec::new();
+        for _ in 0..6 {
+            let a = fresh_in(&app, &author, ApplicationStatus::AwaitingSignatures).await;
+            expect_status(
+                &leader.transition(a.id, &step("sign", json!({}))).await,
+                a.id,
+                "awaiting_signatures",
+            );
+            expect_status(
+                &doctor.transition(a.id, &step("sign", json!({}))).await,
+                a.id,
+                "awaiting_signatures",
+            );
+            ids.push(a.id);
+        }
+        let mut tasks = Vec::new();
+        for &id in &ids {
+            let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+            for signer in [union.clone(), admin.clone()] {
+                let barrier = barrier.clone();
+                tasks.push(tokio::spawn(async move {
+                    barrier.wait().await;
+                    let r = signer.transition(id, &step("sign", json!({}))).await;
+                    (id, r)
+                }));
+            }
+        }
+        for t in tasks {
+            let (id, r) = t.await.unwrap();
+            // Each signature either succeeds or is refused as a conflict; none is lost.
+            assert!(
+                r.status == 200 || r.status == 409,
+                "{id}: {} {}",
+                r.status,
+                r.body
+            );
+        }
+        let mut conn = app.db.conn().await.unwrap();
+        for &id in &ids {
+            let signed = pulje_store::workflow::signed_parties(&mut conn, id)
+                .await
+                .unwrap();
+            let status = pulje_store::applications::get(&mut conn, id)
+                .await
+                .unwrap()
+                .status;
+            if signed.len() == 4 {
+                assert_eq!(
+                    status,
+                    ApplicationStatus::Active,
+                    "application {id}: all four parties have signed but the status is {status:?}"
+                );
+            } else {
+                assert_eq!(status, ApplicationStatus::AwaitingSignatures);
+            }
+        }
     }
 );

@@ -6,6 +6,9 @@ ALTER TABLE applications ADD COLUMN late BIGINT NOT NULL DEFAULT 0 CHECK (late I
 -- The annual supplement the steering group granted (may differ from the one requested).
 ALTER TABLE applications ADD COLUMN granted_ore BIGINT CHECK (granted_ore IS NULL OR granted_ore > 0);
 ALTER TABLE applications ADD COLUMN overcommit_reason TEXT NOT NULL DEFAULT '';
+-- The responsible afdelingslæge's account, who signs as the doctor (the author when an
+-- applicant wrote it; chosen when a leader or administrator did).
+ALTER TABLE applications ADD COLUMN doctor_user_id BIGINT REFERENCES users (id);
 ALTER TABLE applications ADD COLUMN terminated_on TEXT CHECK (terminated_on IS NULL OR terminated_on ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$');
 
 -- The quality-assurance checklist of a programme, and each application's ticks.

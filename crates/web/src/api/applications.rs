@@ -45,6 +45,8 @@ pub struct ApplicationJson {
     pub created_at: String,
     pub updated_at: String,
     pub imported: bool,
+    /// The responsible afdelingslæge's user account, who signs as the doctor.
+    pub doctor_user_id: Option<i64>,
     pub hospital_id: Option<i64>,
     pub hospital: Option<String>,
     pub hospital_department: String,
@@ -118,6 +120,9 @@ pub struct ApplicationBody {
     pub region_code: Option<i64>,
     /// The version the update is based on (required for updates).
     pub version: Option<i64>,
+    /// The responsible afdelingslæge's user account (an applicant of the region), when a
+    /// leader or administrator writes the application; an applicant is it themselves.
+    pub doctor_user_id: Option<i64>,
     pub hospital_id: Option<i64>,
     pub hospital_department: String,
     pub title: String,
@@ -200,6 +205,7 @@ async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<Applicati
         created_at: app.created_at,
         updated_at: app.updated_at,
         imported: app.imported,
+        doctor_user_id: app.doctor_user_id,
         hospital_id: d.hospital_id,
         hospital: app.hospital_name,
         hospital_department: d.hospital_department,
@@ -430,13 +436,19 @@ pub async fn create(
         Err(errors) => return Ok(invalid(errors)),
     };
     let mut tx = state.db.begin().await?;
+    // An applicant is the responsible afdelingslæge of what they write; others may name one.
+    let doctor = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let place = Placement {
         programme_id: &programme,
         region_code,
         created_by: Some(user.user.id),
+        doctor_user_id: doctor,
         imported: false,
     };
-    let app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
+    let mut app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
+    if let (None, Some(named)) = (doctor, b.doctor_user_id) {
+        app = applications::assign_doctor(&mut tx, &user.actor(), app.id, Some(named)).await?;
+    }
     tx.commit().await?;
     let json = to_json(&mut conn, app).await?;
     Ok((StatusCode::CREATED, Json(json)).into_response())
@@ -476,7 +488,13 @@ pub async fn update(
         Err(errors) => return Ok(invalid(errors)),
     };
     let mut tx = state.db.begin().await?;
-    let updated = applications::update(&mut tx, &user.actor(), id, version, &data).await?;
+    let mut updated = applications::update(&mut tx, &user.actor(), id, version, &data).await?;
+    if user.user.role != pulje_domain::Role::Applicant
+        && b.doctor_user_id.is_some()
+        && b.doctor_user_id != updated.doctor_user_id
+    {
+        updated = applications::assign_doctor(&mut tx, &user.actor(), id, b.doctor_user_id).await?;
+    }
     tx.commit().await?;
     Ok(Json(to_json(&mut conn, updated).await?).into_response())
 }

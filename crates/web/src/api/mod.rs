@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod manage;
 mod openapi;
 mod reference;
 mod workflow;
@@ -15,7 +16,7 @@ use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 pub use openapi::ApiDoc;
 pub(crate) use workflow::{step_from, take_step, TransitionBody};
@@ -32,20 +33,30 @@ pub fn routes() -> Router<AppState> {
             "/applications/{id}",
             get(applications::show).put(applications::update),
         )
-        .route(
-            "/applications/{id}/transitions",
-            axum::routing::post(workflow::transition),
-        )
+        .route("/applications/{id}/transitions", post(workflow::transition))
         .route("/pools", get(workflow::pools))
         .route("/regions", get(reference::regions))
         .route("/programmes", get(reference::programmes))
         .route("/programmes/{id}", get(reference::programme))
-        .route("/hospitals", get(reference::hospitals))
-        .route("/departments", get(reference::departments))
-        .route("/areas", get(reference::areas))
-        .route("/tiers", get(reference::tiers))
-        .route("/rounds", get(reference::rounds))
-        .route("/users", get(admin::users))
+        .route(
+            "/hospitals",
+            get(reference::hospitals).post(manage::create_hospital),
+        )
+        .route("/hospitals/{id}", put(manage::update_hospital))
+        .route(
+            "/departments",
+            get(reference::departments).post(manage::create_department),
+        )
+        .route("/departments/{id}", put(manage::update_department))
+        .route("/areas", get(reference::areas).post(manage::create_area))
+        .route("/areas/{id}", put(manage::update_area))
+        .route("/tiers", get(reference::tiers).post(manage::create_tier))
+        .route("/tiers/{id}", delete(manage::delete_tier))
+        .route("/rounds", get(reference::rounds).post(manage::create_round))
+        .route("/rounds/{id}", put(manage::update_round))
+        .route("/users", get(admin::users).post(manage::create_user))
+        .route("/users/{id}/disable", post(manage::disable_user))
+        .route("/users/{id}/enable", post(manage::enable_user))
         .route("/audit", get(admin::audit))
 }
 

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use super::{admin, applications, reference, workflow};
+use super::{admin, applications, manage, reference, workflow};
 use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -15,6 +15,10 @@ use utoipa::{Modify, OpenApi};
         reference::regions, reference::programmes, reference::programme, reference::hospitals, reference::departments,
         reference::areas, reference::tiers, reference::rounds,
         admin::me, admin::users, admin::audit,
+        manage::create_hospital, manage::update_hospital, manage::create_department, manage::update_department,
+        manage::create_area, manage::update_area, manage::create_tier, manage::delete_tier,
+        manage::create_round, manage::update_round,
+        manage::create_user, manage::disable_user, manage::enable_user,
     ),
     modifiers(&Security),
     tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"), (name = "money", description = "Puljernes penge"))
@@ -63,12 +67,19 @@ mod tests {
             "/api/v1/programmes",
             "/api/v1/programmes/{id}",
             "/api/v1/hospitals",
+            "/api/v1/hospitals/{id}",
             "/api/v1/departments",
+            "/api/v1/departments/{id}",
             "/api/v1/areas",
+            "/api/v1/areas/{id}",
             "/api/v1/tiers",
+            "/api/v1/tiers/{id}",
             "/api/v1/rounds",
+            "/api/v1/rounds/{id}",
             "/api/v1/me",
             "/api/v1/users",
+            "/api/v1/users/{id}/disable",
+            "/api/v1/users/{id}/enable",
             "/api/v1/audit",
         ];
         assert_eq!(documented, routed.into_iter().collect());

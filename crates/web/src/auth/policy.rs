@@ -58,7 +58,7 @@ pub fn can_view_application(user: &CurrentUser, app: &Application) -> bool {
         return false;
     }
     match user.user.role {
-        Role::Applicant => app.created_by == Some(user.user.id),
+        Role::Applicant => app.is_own(user.user.id),
         _ => true,
     }
 }
@@ -94,7 +94,7 @@ pub fn require_edit(user: &CurrentUser, app: &Application) -> Result<(), AppErro
     require_view(user, app)?;
     let allowed = match user.user.role {
         Role::Admin | Role::RegionAdmin => true,
-        Role::Applicant | Role::Leader => app.created_by == Some(user.user.id),
+        Role::Applicant | Role::Leader => app.is_own(user.user.id),
         _ => false,
     };
     if !allowed {

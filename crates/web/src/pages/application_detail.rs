@@ -119,11 +119,13 @@ fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> V
         if workflow::check(action, app.status, user.user.role).is_err() {
             continue;
         }
-        let own = app.created_by == Some(user.user.id);
+        let own = app.is_own(user.user.id);
         let allowed = match action {
             Action::Submit | Action::Withdraw => user.user.role == Role::RegionAdmin || own,
             Action::Sign => match Party::for_role(user.user.role) {
-                Some(Party::Doctor) => own && !signed.contains(&Party::Doctor),
+                Some(Party::Doctor) => {
+                    app.doctor_user_id == Some(user.user.id) && !signed.contains(&Party::Doctor)
+                }
                 Some(party) => !signed.contains(&party),
                 None => false,
             },

@@ -91,7 +91,7 @@ pub(crate) fn list_filter(user: &CurrentUser, q: &ListQuery) -> Result<ListFilte
     let region_code = scope.narrow(opt_id(&q.region))?;
     Ok(ListFilter {
         region_code,
-        created_by: (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id),
+        own_user: (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id),
         programme_id: None,
         status: q.status.as_deref().and_then(ApplicationStatus::parse),
         area_id: opt_id(&q.area),
@@ -233,6 +233,9 @@ struct FormPage {
     hospital_id: Field,
     hospitals: Vec<Choice>,
     hospital_department: Field,
+    show_doctor: bool,
+    doctor: Field,
+    doctors: Vec<Choice>,
     title: Field,
     responsible_leader: Field,
     responsible_doctor: Field,
@@ -260,7 +263,7 @@ struct FormPage {
 }
 
 /// Labels of the form's fields, also used to name fields in the error summary.
-const LABELS: [(&str, &str); 23] = [
+const LABELS: [(&str, &str); 24] = [
     ("region_code", "Region"),
     ("hospital_id", "Hospital"),
     ("hospital_department", "A1. Hospital/afdeling"),
@@ -290,6 +293,7 @@ const LABELS: [(&str, &str); 23] = [
     ("party_doctor", "Afdelingslæge (indgår aftalen)"),
     ("party_union", "For YL (godkender)"),
     ("party_region", "For regionen (godkender)"),
+    ("doctor_user_id", "Afdelingslægens brugerkonto"),
 ];
 
 fn label(field: &str) -> String {
@@ -317,6 +321,8 @@ pub(crate) struct Submitted {
     pub input: ApplicationInput,
     pub version: i64,
     pub region_code: Option<i64>,
+    /// The responsible afdelingslæge's account, as chosen by a leader or administrator.
+    pub doctor_user_id: Option<i64>,
 }
 
 /// Reads the form's raw pairs; repeated `area_ids` and numbered `participants.N.*` fields
@@ -325,6 +331,7 @@ pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
     let mut input = ApplicationInput::default();
     let mut version = 0;
     let mut region_code = None;
+    let mut doctor_user_id = None;
     let mut participants: std::collections::BTreeMap<usize, ParticipantInput> = Default::default();
     for (key, value) in pairs {
         if let Some(rest) = key.strip_prefix("participants.") {
@@ -347,6 +354,7 @@ pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
         match key.as_str() {
             "version" => version = value.trim().parse().unwrap_or(0),
             "region_code" => region_code = value.trim().parse().ok(),
+            "doctor_user_id" => doctor_user_id = value.trim().parse().ok(),
             "hospital_id" => input.hospital_id = value,
             "hospital_department" => input.hospital_department = value,
             "title" => input.title = value,
@@ -377,6 +385,7 @@ pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
         input,
         version,
         region_code,
+        doctor_user_id,
     }
 }
 
@@ -386,6 +395,8 @@ struct FormContext {
     hospitals: Vec<org::Hospital>,
     areas: Vec<programmes::Area>,
     tiers: Vec<programmes::Tier>,
+    /// The region's applicants, who may be named as the responsible afdelingslæge.
+    applicants: Vec<(i64, String)>,
 }
 
 async fn form_context(
@@ -399,12 +410,19 @@ async fn form_context(
         hospitals: org::hospitals(conn, Some(region_code)).await?,
         areas: programmes::areas(conn, programme_id, Some(region_code)).await?,
         tiers: programmes::tiers(conn, programme_id, Some(region_code)).await?,
+        applicants: pulje_store::users::list(conn, pulje_domain::RegionCode::new(region_code))
+            .await?
+            .into_iter()
+            .filter(|u| u.role == pulje_domain::Role::Applicant && !u.disabled)
+            .map(|u| (u.id, format!("{} ({})", u.name, u.email)))
+            .collect(),
     })
 }
 
 #[allow(clippy::too_many_arguments)]
 fn form_page(
     user: &CurrentUser,
+    doctor: Option<i64>,
     heading: String,
     action: String,
     version: i64,
@@ -498,6 +516,12 @@ fn form_page(
         regions,
         hospital_id: f("hospital_id", &input.hospital_id),
         hospitals,
+        show_doctor: user.user.role != pulje_domain::Role::Applicant,
+        doctor: f("doctor_user_id", &doctor.map(|d| d.to_string()).unwrap_or_default())
+            .hint("Den afdelingslæge, der underskriver aftalen og kan følge ansøgningen."),
+        doctors: std::iter::once(Choice::new("", "Ingen valgt", doctor.is_none()))
+            .chain(ctx.applicants.iter().map(|(id, label)| Choice::new(id, label, doctor == Some(*id))))
+            .collect(),
         hospital_department: f("hospital_department", &input.hospital_department).hint("Som det skal stå i aftalen, fx hospital og afdeling."),
         title: f("title", &input.title),
         responsible_leader: f("responsible_leader", &input.responsible_leader),
@@ -562,6 +586,7 @@ pub async fn new(State(state): State<AppState>, user: CurrentUser) -> PageResult
     let show_region = user.user.region.is_none();
     let form = form_page(
         &user,
+        None,
         "Ny ansøgning".into(),
         "/applications".into(),
         0,
@@ -594,6 +619,7 @@ pub async fn create(
         Err(errors) => {
             let form = form_page(
                 &user,
+                submitted.doctor_user_id,
                 "Ny ansøgning".into(),
                 "/applications".into(),
                 0,
@@ -607,13 +633,19 @@ pub async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
+    let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let place = Placement {
         programme_id: OK21,
         region_code,
         created_by: Some(user.user.id),
+        doctor_user_id: own,
         imported: false,
     };
     let app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
+    if own.is_none() && submitted.doctor_user_id.is_some() {
+        applications::assign_doctor(&mut tx, &user.actor(), app.id, submitted.doctor_user_id)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{}?gemt=1", app.id)).into_response())
 }
@@ -637,6 +669,7 @@ pub async fn edit(
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
     let form = form_page(
         &user,
+        app.doctor_user_id,
         format!("Rediger: {}", app.data.title),
         format!("/applications/{id}"),
         app.version,
@@ -668,6 +701,7 @@ pub async fn update(
         Err(errors) => {
             let form = form_page(
                 &user,
+                submitted.doctor_user_id,
                 heading,
                 action,
                 submitted.version,
@@ -682,7 +716,13 @@ pub async fn update(
     };
     let mut tx = state.db.begin().await?;
     match applications::update(&mut tx, &user.actor(), id, submitted.version, &data).await {
-        Ok(_) => {
+        Ok(updated) => {
+            if user.user.role != pulje_domain::Role::Applicant
+                && submitted.doctor_user_id != updated.doctor_user_id
+            {
+                applications::assign_doctor(&mut tx, &user.actor(), id, submitted.doctor_user_id)
+                    .await?;
+            }
             tx.commit().await?;
             Ok(Redirect::to(&format!("/applications/{id}?gemt=1")).into_response())
         }
@@ -695,6 +735,7 @@ pub async fn update(
             );
             let form = form_page(
                 &user,
+                submitted.doctor_user_id,
                 heading,
                 action,
                 submitted.version,

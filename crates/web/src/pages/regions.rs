@@ -74,7 +74,7 @@ pub async fn dashboard(
     let by_status = if own.is_some() {
         let filter = applications::ListFilter {
             region_code: Some(region_code),
-            created_by: own,
+            own_user: own,
             ..Default::default()
         };
         let mut counts = Vec::new();

@@ -287,6 +287,7 @@ impl TestApp {
             programme_id: "ok21",
             region_code: region,
             created_by: Some(by.id()),
+            doctor_user_id: (by.user.role == pulje_domain::Role::Applicant).then(|| by.id()),
             imported: false,
         };
         let app = applications::create(&mut tx, &by.actor(), &place, &data)

@@ -1,0 +1,773 @@
+//! End-to-end tests in a real browser: headless Chromium driven over WebDriver (chromedriver),
+//! against the application on a fresh SQLite database.
+//!
+//! - `a_trial_walks_the_whole_path_in_the_browser`: the people of region 1082 take a trial from
+//!   the empty form to a signed agreement, only through the pages.
+//! - `main_pages_have_no_serious_accessibility_violations`: axe-core (WCAG 2.0/2.1 A and AA) on
+//!   the main pages.
+//! - `the_application_form_works_by_keyboard`: tab order, visible focus, the error summary and the
+//!   invalid fields' descriptions after a refused save.
+//!
+//! They need Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
+//! `/usr/bin/chromedriver`); without them they are reported as ignored (`cfg(pulje_browser)`, set
+//! by `build.rs`). The accessibility test also needs axe-core:
+//! `npm install --no-save --prefix crates/web/tests/axe axe-core@4`.
+//! On failure each test saves a screenshot and the page's HTML under `target/browser-failures/`.
+
+#[allow(unused_macros)]
+mod common;
+#[path = "browser/harness.rs"]
+mod harness;
+
+use anyhow::{bail, ensure, Context as _, Result};
+use common::*;
+use harness::Browser;
+use pulje_domain::{ApplicationStatus, Role};
+use serde_json::Value;
+
+/// A test user's e-mail, password and display name.
+struct Person {
+    email: String,
+    password: String,
+    name: String,
+}
+
+impl Person {
+    async fn new(app: &TestApp, role: Role) -> Person {
+        Person::of(&app.user(role, Some(MIDTJYLLAND)).await)
+    }
+
+    fn of(u: &TestUser) -> Person {
+        Person {
+            name: u.user.name.clone(),
+            email: u.email.clone(),
+            password: u.password.clone(),
+        }
+    }
+}
+
+impl Browser {
+    async fn log_in_as(&self, p: &Person) -> Result<()> {
+        self.log_in(&p.email, &p.password, &p.name).await
+    }
+
+    /// From anywhere: the application list, then the application with this title.
+    async fn open_application(&self, title: &str) -> Result<()> {
+        self.follow("Ansøgninger").await?;
+        self.follow(title).await?;
+        self.css("h1").await?;
+        Ok(())
+    }
+
+    /// Takes a step on the detail page by pressing its button; expects the confirmation.
+    async fn step(&self, button: &str, status_after: &str) -> Result<()> {
+        self.press(button).await?;
+        self.expect_text(&format!("Udført: {button}. Status er nu «{status_after}»."))
+            .await
+    }
+}
+
+/// Kroner as the pages show them (`1.234.567 kr.`, `12,50 kr.`) in øre.
+fn ore_of(text: &str) -> Option<i64> {
+    let t = text.trim().strip_suffix("kr.")?.trim().replace('.', "");
+    let (kr, ore) = match t.split_once(',') {
+        Some((k, o)) => (k.to_string(), o.to_string()),
+        None => (t, "0".into()),
+    };
+    Some(kr.parse::<i64>().ok()? * 100 + ore.parse::<i64>().ok()?)
+}
+
+// --- 1. the whole path ----------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(pulje_browser),
+    ignore = "Chromium/chromedriver not installed: browser tests skipped"
+)]
+async fn a_trial_walks_the_whole_path_in_the_browser() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let applicant = Person::new(&app, Role::Applicant).await;
+    let wg = Person::new(&app, Role::WorkingGroup).await;
+    let sg = Person::new(&app, Role::SteeringGroup).await;
+    let leader = Person::new(&app, Role::Leader).await;
+    let union = Person::new(&app, Role::UnionRep).await;
+    let region_admin = Person::new(&app, Role::RegionAdmin).await;
+    let b = Browser::start(&app.base).await.expect("start the browser");
+    let title = "Brobygger mellem akutafdeling og kommune";
+    let comment = "Beskriv venligst i B2, hvordan forsøget evalueres – fx med run charts.";
+    let mut id = 0;
+    b.guard("whole-path", async {
+        // The applicant writes the agreement form.
+        b.log_in_as(&applicant).await?;
+        b.follow("Ansøgninger").await?;
+        b.follow("Ny ansøgning").await?;
+        b.expect_text("Ny ansøgning").await?;
+        b.choose("Hospital", "Aarhus Universitetshospital").await?;
+        b.type_into("A1. Hospital/afdeling", "Aarhus Universitetshospital, Akutafdelingen")
+            .await?;
+        b.type_into("A2. Forsøgets titel", title).await?;
+        b.type_into("A3. Ansvarlig leder for forsøget", "Ledende overlæge Birgit Møller")
+            .await?;
+        b.type_into("A4. Ansvarlig afdelingslæge", &applicant.name).await?;
+        b.tick("Tværsektorielle patientforløb (brobygger)").await?;
+        b.type_into(
+            "Hvorfor hører forsøget under området?",
+            "Forsøget handler om overgangen mellem hospital og kommune.",
+        )
+        .await?;
+        b.type_into("B1. Formål", "At give afdelingslægen ansvar for patientforløb på tværs af sektorer.")
+            .await?;
+        b.type_into("B2. Beskrivelse", "Afdelingslægen leder ugentlige møder med kommunens sygeplejersker.")
+            .await?;
+        b.type_into(
+            "B3. Indhold (hvad er aftalt?)",
+            "Et årligt funktionstillæg; opgaverne ligger inden for normal arbejdstid.",
+        )
+        .await?;
+        b.type_into("B3. Afvigelser fra arbejdstidsreglerne", "Ingen").await?;
+        type_aria(&b, "Deltager 1: navn", &applicant.name).await?;
+        type_aria(&b, "Deltager 1: rolle", "afdelingslæge").await?;
+        b.tick_aria("Deltager 1 får tillæg").await?;
+        b.type_into("B4. I hvilken periode kører forsøget?", "April 2022 til udgangen af 2023.")
+            .await?;
+        b.type_into("B5. Organisering", "Afdelingsledelsen følger forsøget kvartalsvis.")
+            .await?;
+        b.choose("B6. Tillægsstørrelse (årligt funktionstillæg)", "35.000 kr.")
+            .await?;
+        b.type_into("B6. Uddybende bemærkninger", "Evalueres med regionens skema.")
+            .await?;
+        b.type_date("C.2 Dato for forsøgets opstart", "2022-04-01").await?;
+        b.type_date("C.3 Dato for forsøgets afslutning", "2023-12-31").await?;
+        b.type_into("Ledende overlæge (indgår aftalen)", "Birgit Møller").await?;
+        b.type_into("Afdelingslæge (indgår aftalen)", &applicant.name).await?;
+        b.type_into("For YL (godkender)", "Regional tovholder").await?;
+        b.type_into("For regionen (godkender)", "HR, Region Midtjylland").await?;
+        b.press("Gem").await?;
+        b.expect_text("Ansøgningen er gemt.").await?;
+        b.expect_text("Kladde").await?;
+        let text = b.text().await?;
+        ensure!(
+            !text.contains("Før ansøgningen kan sendes, mangler"),
+            "the complete form still misses something:\n{text}"
+        );
+        let path = b.path().await?;
+        id = path
+            .strip_prefix("/applications/")
+            .and_then(|r| r.split('?').next())
+            .and_then(|n| n.parse().ok())
+            .with_context(|| format!("no application id in {path}"))?;
+        b.step("Send ansøgningen", "Indsendt").await?;
+        b.log_out().await?;
+
+        // The working group returns it with a comment.
+        b.log_in_as(&wg).await?;
+        b.open_application(title).await?;
+        b.type_into("Kommentar til ansøgeren (skal udfyldes)", comment)
+            .await?;
+        b.step("Send retur til ansøger", "Sendt retur").await?;
+        b.log_out().await?;
+
+        // The applicant reads the comment, edits and resubmits.
+        b.log_in_as(&applicant).await?;
+        b.open_application(title).await?;
+        b.expect_text(comment).await?;
+        b.expect_text("Sendt retur").await?;
+        b.follow("Rediger").await?;
+        b.type_into(
+            "B2. Beskrivelse",
+            "Afdelingslægen leder møderne; forsøget evalueres med run charts hver måned.",
+        )
+        .await?;
+        b.press("Gem").await?;
+        b.expect_text("Ansøgningen er gemt.").await?;
+        b.expect_text("evalueres med run charts hver måned").await?;
+        b.step("Send ansøgningen", "Indsendt").await?;
+        b.log_out().await?;
+
+        // The working group forwards it.
+        b.log_in_as(&wg).await?;
+        b.open_application(title).await?;
+        b.type_into("Kommentar (frivillig)", "Kvalitetssikret.").await?;
+        b.step("Send videre til styregruppen", "Klar til beslutning")
+            .await?;
+        b.log_out().await?;
+
+        // The steering group approves the high tier, not the medium one asked for.
+        b.log_in_as(&sg).await?;
+        b.open_application(title).await?;
+        b.choose("Bevilget tillæg pr. år", "50.000 kr.").await?;
+        b.step("Godkend", "Afventer underskrifter").await?;
+        b.expect_text("50.000 kr.").await?;
+        b.log_out().await?;
+
+        // The four parties sign; the last signature makes the agreement active.
+        for (who, after) in [
+            (&leader, "Afventer underskrifter"),
+            (&applicant, "Afventer underskrifter"),
+            (&union, "Afventer underskrifter"),
+            (&region_admin, "Aktiv"),
+        ] {
+            b.log_in_as(who).await?;
+            b.open_application(title).await?;
+            b.step("Underskriv", after)
+                .await
+                .with_context(|| format!("signing as {}", who.email))?;
+            if after == "Aktiv" {
+                break;
+            }
+            b.log_out().await?;
+        }
+        let text = b.text().await?;
+        let total = text
+            .lines()
+            .skip_while(|l| l.trim() != "Disponeret i alt")
+            .nth(1)
+            .and_then(ore_of)
+            .with_context(|| format!("no «Disponeret i alt» on the detail page:\n{text}"))?;
+        ensure!(total > 0, "nothing committed: {total} øre");
+
+        // The region's dashboard shows the committed money.
+        b.follow("Regionens overblik").await?;
+        b.expect_text("Puljen pr. periode").await?;
+        let rows = b
+            .client
+            .execute(
+                "const t = [...document.querySelectorAll('table')].find(t => \
+                   [...t.querySelectorAll('th')].some(h => h.innerText.trim() === 'Disponeret'));\
+                 if (!t) return null;\
+                 const col = [...t.querySelectorAll('thead th')].findIndex(h => h.innerText.trim() === 'Disponeret');\
+                 return [...t.querySelectorAll('tbody tr')].map(r => r.cells[col].innerText);",
+                vec![],
+            )
+            .await?;
+        let committed: Vec<String> = match rows {
+            Value::Array(a) => a
+                .iter()
+                .map(|v| v.as_str().unwrap_or_default().to_string())
+                .collect(),
+            other => bail!("no pool table with a «Disponeret» column on the dashboard: {other}"),
+        };
+        ensure!(!committed.is_empty(), "the pool table has no rows");
+        let amounts: Vec<i64> = committed.iter().filter_map(|c| ore_of(c)).collect();
+        ensure!(
+            amounts.len() == committed.len(),
+            "unreadable amounts: {committed:?}"
+        );
+        ensure!(
+            amounts.iter().any(|a| *a > 0),
+            "the dashboard shows nothing committed: {committed:?}"
+        );
+        ensure!(
+            amounts.iter().sum::<i64>() == total,
+            "the dashboard's committed amounts {committed:?} do not add up to the agreement's {total} øre"
+        );
+        Ok(())
+    })
+    .await;
+    b.quit().await;
+
+    // What the pages did is what was stored.
+    let stored = app.get_application(id).await;
+    assert_eq!(stored.status, ApplicationStatus::Active);
+    assert_eq!(stored.granted_ore, Some(TIER_HIGH));
+    assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(TIER_MEDIUM));
+    assert_eq!(
+        stored.data.start_date.map(|d| d.to_string()).as_deref(),
+        Some("2022-04-01")
+    );
+    assert_eq!(
+        stored.data.end_date.map(|d| d.to_string()).as_deref(),
+        Some("2023-12-31")
+    );
+    assert_eq!(stored.data.participants.len(), 1);
+    assert!(stored.data.participants[0].receives_supplement);
+}
+
+async fn type_aria(b: &Browser, label: &str, text: &str) -> Result<()> {
+    let e = b.aria(label).await?;
+    harness::type_text(&e, text)
+        .await
+        .with_context(|| format!("typing into «{label}»"))
+}
+
+// --- 3. accessibility with axe-core -----------------------------------------------------------
+
+/// Where `npm install --no-save --prefix crates/web/tests/axe axe-core@4` puts axe-core.
+fn axe_source() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is missing ({}: {e}); install it with:\n  \
+             npm install --no-save --prefix crates/web/tests/axe axe-core@4",
+            path.display()
+        )
+    })
+}
+
+/// The WCAG 2.0/2.1 A and AA rules axe-core runs.
+const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// One rule axe-core found broken on a page.
+#[derive(Debug)]
+struct Violation {
+    page: String,
+    rule: String,
+    impact: String,
+    help: String,
+    /// Each failing element: its CSS selector and its HTML.
+    targets: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "[{}] {} on {}: {}",
+            self.impact, self.rule, self.page, self.help
+        )?;
+        for (target, html) in &self.targets {
+            let html: String = html.chars().take(160).collect();
+            writeln!(f, "    {target}  {html}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Browser {
+    /// Injects axe-core into the current page and returns its WCAG A/AA violations.
+    async fn axe(&self, axe: &str, page: &str) -> Result<Vec<Violation>> {
+        self.client
+            .execute(axe, vec![])
+            .await
+            .context("injecting axe-core")?;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] })\
+                   .then(r => done({ passes: r.passes.length, violations: r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,\
+                      nodes: v.nodes.map(n => ({ target: n.target.join(' '), html: n.html })) })) }))\
+                   .catch(e => done({ error: String(e) }));",
+                vec![serde_json::json!(AXE_TAGS)],
+            )
+            .await
+            .context("running axe-core")?;
+        if let Some(e) = result.get("error") {
+            bail!("axe-core failed on {page}: {e}");
+        }
+        // A run that checked nothing would pass silently.
+        let passes = result["passes"].as_u64().unwrap_or(0);
+        if passes == 0 {
+            bail!("axe-core checked no rule on {page}: {result}");
+        }
+        eprintln!(
+            "axe: {page}: {passes} rules passed, {} violated",
+            result["violations"].as_array().map_or(0, |v| v.len())
+        );
+        let list = result["violations"]
+            .as_array()
+            .with_context(|| format!("axe-core's answer has no violations list: {result}"))?;
+        Ok(list
+            .iter()
+            .map(|v| Violation {
+                page: page.to_string(),
+                rule: v["id"].as_str().unwrap_or_default().into(),
+                impact: v["impact"].as_str().unwrap_or("unknown").into(),
+                help: v["help"].as_str().unwrap_or_default().into(),
+                targets: v["nodes"]
+                    .as_array()
+                    .map(|nodes| {
+                        nodes
+                            .iter()
+                            .map(|n| {
+                                (
+                                    n["target"].as_str().unwrap_or_default().into(),
+                                    n["html"].as_str().unwrap_or_default().into(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(pulje_browser),
+    ignore = "Chromium/chromedriver not installed: browser tests skipped"
+)]
+async fn main_pages_have_no_serious_accessibility_violations() {
+    let axe = axe_source();
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let applicant_user = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+    let applicant = Person::of(&applicant_user);
+    let wg = Person::new(&app, Role::WorkingGroup).await;
+    let region_admin = Person::new(&app, Role::RegionAdmin).await;
+    let draft = app
+        .complete_application(
+            &applicant_user,
+            MIDTJYLLAND,
+            "Kladde til tilgængelighedstjek",
+            TIER_MEDIUM,
+            "2022-04-01",
+            "2023-12-31",
+        )
+        .await;
+    let submitted = app
+        .complete_application(
+            &applicant_user,
+            MIDTJYLLAND,
+            "Indsendt til tilgængelighedstjek",
+            TIER_MEDIUM,
+            "2022-06-01",
+            "2023-05-31",
+        )
+        .await;
+    app.set_status(submitted.id, ApplicationStatus::Submitted, None)
+        .await;
+
+    let b = Browser::start(&app.base).await.expect("start the browser");
+    let mut found: Vec<Violation> = Vec::new();
+    b.guard("accessibility", async {
+        let mut check = |v: Vec<Violation>| found.extend(v);
+        b.open("/login").await?;
+        check(b.axe(&axe, "login (/login)").await?);
+
+        b.log_in_as(&applicant).await?;
+        b.open("/applications").await?;
+        check(b.axe(&axe, "application list (/applications)").await?);
+        b.open("/applications/new").await?;
+        check(
+            b.axe(&axe, "new application form (/applications/new)")
+                .await?,
+        );
+        b.type_into("A2. Forsøgets titel", "").await?;
+        b.type_date("C.3 Dato for forsøgets afslutning", "2024-06-30")
+            .await?;
+        b.press("Gem").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "the form after a refused save (POST /applications)")
+                .await?,
+        );
+        b.open(&format!("/applications/{}", draft.id)).await?;
+        check(
+            b.axe(
+                &axe,
+                "application detail, applicant, draft (/applications/ID)",
+            )
+            .await?,
+        );
+        b.log_out().await?;
+
+        b.log_in_as(&wg).await?;
+        b.open(&format!("/applications/{}", submitted.id)).await?;
+        check(
+            b.axe(
+                &axe,
+                "application detail, working group, submitted (/applications/ID)",
+            )
+            .await?,
+        );
+        b.log_out().await?;
+
+        b.log_in_as(&region_admin).await?;
+        for (name, path) in [
+            ("programme overview", "/programmes/ok21".to_string()),
+            ("region dashboard", format!("/regions/{MIDTJYLLAND}")),
+            ("meetings", "/meetings".to_string()),
+            ("admin index", "/admin".to_string()),
+            ("admin users", "/admin/users".to_string()),
+        ] {
+            b.open(&path).await?;
+            check(b.axe(&axe, &format!("{name} ({path})")).await?);
+        }
+        Ok(())
+    })
+    .await;
+    b.quit().await;
+
+    for v in &found {
+        eprint!("axe: {v}");
+    }
+    let serious: Vec<&Violation> = found
+        .iter()
+        .filter(|v| v.impact == "serious" || v.impact == "critical")
+        .collect();
+    assert!(
+        serious.is_empty(),
+        "KNOWN FAILURE until the markup is fixed: axe-core found {} serious or critical WCAG 2.0/2.1 A/AA violation(s):\n{}",
+        serious.len(),
+        serious.iter().map(|v| v.to_string()).collect::<String>()
+    );
+}
+
+// --- 4. the form by keyboard ------------------------------------------------------------------
+
+/// What has focus: a short description, its id, and whether a focus indicator is visible.
+#[derive(Debug, Clone, PartialEq)]
+struct Focus {
+    /// The element's position among all elements of the page: unique.
+    key: i64,
+    what: String,
+    id: String,
+    in_header: bool,
+    visible_indicator: bool,
+    tag: String,
+    input_type: String,
+}
+
+const DESCRIBE: &str = "
+const d = (e) => {
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+  const shadow = s.boxShadow && s.boxShadow !== 'none';
+  const wrap = e.closest('label');
+  const label = e.id || e.getAttribute('aria-label') || (wrap ? wrap.innerText.trim() : '') || e.getAttribute('name')
+    || (e.innerText || '').trim().slice(0, 40) || e.getAttribute('href') || '';
+  return { key: Array.prototype.indexOf.call(document.getElementsByTagName('*'), e),
+           what: e.tagName.toLowerCase() + ' ' + label, id: e.id || '', in_header: !!e.closest('header'),
+           visible: outline || !!shadow, tag: e.tagName.toLowerCase(), type: e.getAttribute('type') || '' };
+};";
+
+fn focus_of(v: &Value) -> Option<Focus> {
+    Some(Focus {
+        key: v["key"].as_i64()?,
+        what: v["what"].as_str()?.to_string(),
+        id: v["id"].as_str()?.to_string(),
+        in_header: v["in_header"].as_bool()?,
+        visible_indicator: v["visible"].as_bool()?,
+        tag: v["tag"].as_str()?.to_string(),
+        input_type: v["type"].as_str()?.to_string(),
+    })
+}
+
+impl Browser {
+    async fn focused(&self) -> Result<Option<Focus>> {
+        let v = self
+            .client
+            .execute(
+                &format!("{DESCRIBE} return d(document.activeElement);"),
+                vec![],
+            )
+            .await?;
+        Ok(focus_of(&v))
+    }
+
+    /// Every element Tab should reach, in document order.
+    async fn tabbable(&self) -> Result<Vec<Focus>> {
+        let v = self
+            .client
+            .execute(
+                &format!(
+                    "{DESCRIBE} return [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]\
+                       .filter(e => !e.disabled && e.tabIndex >= 0 && e.type !== 'hidden' && e.getClientRects().length > 0\
+                                    && getComputedStyle(e).visibility !== 'hidden')\
+                       .map(d);"
+                ),
+                vec![],
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(focus_of).collect())
+            .unwrap_or_default())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(pulje_browser),
+    ignore = "Chromium/chromedriver not installed: browser tests skipped"
+)]
+async fn the_application_form_works_by_keyboard() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let applicant = Person::new(&app, Role::Applicant).await;
+    let b = Browser::start(&app.base).await.expect("start the browser");
+    b.guard("keyboard", async {
+        b.log_in_as(&applicant).await?;
+        b.follow("Ansøgninger").await?;
+        b.follow("Ny ansøgning").await?;
+        b.css("form button[type=submit]").await?;
+        let expected = b.tabbable().await?;
+        ensure!(
+            b.focused().await?.is_none(),
+            "something has focus before the first Tab: {:?}",
+            b.focused().await?
+        );
+
+        // Tab from the top to the save button; on the way, type what the refused save needs:
+        // a participant's role without a name, and an end date after the region's last one.
+        let date_keys = b.date_keys("2024-06-30").await?;
+        let start_keys = b.date_keys("2022-04-01").await?;
+        let mut seen: Vec<Focus> = Vec::new();
+        for _ in 0..expected.len() * 4 + 10 {
+            b.tab().await?;
+            let Some(f) = b.focused().await? else {
+                bail!("Tab left the page after {:?}", seen.last());
+            };
+            if seen.last().map(|l| l.key) == Some(f.key) {
+                // A date input's day, month and year are separate Tab stops inside one element.
+                ensure!(f.input_type == "date", "Tab stayed on {}", f.what);
+                continue;
+            }
+            match f.id.as_str() {
+                "start_date" => b.keys(&start_keys).await?,
+                "end_date" => b.keys(&date_keys).await?,
+                _ if f.what == "input Deltager 1: rolle" => b.keys("kursusleder").await?,
+                _ => {}
+            }
+            let done = f.tag == "button" && f.what.trim_end() == "button Gem";
+            seen.push(f);
+            if done {
+                break;
+            }
+        }
+        let names = |l: &[Focus]| l.iter().map(|f| f.what.clone()).collect::<Vec<_>>();
+        ensure!(
+            seen.last().map(|f| f.what.as_str()) == Some("button Gem"),
+            "Tab never reached the save button; it went through {:#?}",
+            names(&seen)
+        );
+        let keys = |l: &[Focus]| l.iter().map(|f| f.key).collect::<Vec<_>>();
+        let order = &expected[..seen.len().min(expected.len())];
+        ensure!(
+            keys(&seen) == keys(order),
+            "Tab does not follow the document order.\nTab went: {:#?}\ndocument order: {:#?}",
+            names(&seen),
+            names(order)
+        );
+        ensure!(
+            seen[0].what.contains("#indhold") || seen[0].what.contains("Spring til indholdet"),
+            "the first Tab stop is not the skip link but {}",
+            seen[0].what
+        );
+        let first_main = seen
+            .iter()
+            .skip(1)
+            .position(|f| !f.in_header)
+            .map_or(seen.len(), |p| p + 1);
+        ensure!(
+            first_main > 2 && seen[1..first_main].iter().all(|f| f.in_header),
+            "after the skip link Tab should go through the navigation: {:#?}",
+            names(&seen)
+        );
+        ensure!(
+            seen[1..first_main].iter().any(|f| f.what.contains("Ansøgninger")),
+            "the navigation's links were not reached: {:#?}",
+            names(&seen[..first_main])
+        );
+        let title_at = seen
+            .iter()
+            .position(|f| f.id == "title")
+            .context("Tab never reached the title field")?;
+        ensure!(title_at > first_main, "the title field came before the navigation");
+        let without_indicator: Vec<String> = seen
+            .iter()
+            .filter(|f| !f.visible_indicator)
+            .map(|f| f.what.clone())
+            .collect();
+        ensure!(
+            without_indicator.is_empty(),
+            "focused elements without a visible outline or box-shadow: {without_indicator:#?}"
+        );
+
+        // Enter on the focused save button: refused, because the title is empty.
+        b.navigating("pressing Enter on «Gem»", async {
+            b.keys(&fantoccini::key::Key::Enter.to_string()).await
+        })
+        .await?;
+        let summary = b.css(".error-summary").await?;
+        let summary_text = summary.text().await?;
+        let links = summary.find_all(fantoccini::Locator::Css("a")).await?;
+        let mut targets = Vec::new();
+        for link in &links {
+            let href = link.attr("href").await?.unwrap_or_default();
+            let text = link.text().await?;
+            let id = href
+                .strip_prefix('#')
+                .with_context(|| format!("the summary link «{text}» is not in-page: {href}"))?
+                .to_string();
+            targets.push((id, text));
+        }
+        let ids: Vec<&str> = targets.iter().map(|(id, _)| id.as_str()).collect();
+        for want in ["title", "end_date", "participants.0.name"] {
+            ensure!(
+                ids.contains(&want),
+                "the error summary has no link to {want}: {targets:?}\n{summary_text}"
+            );
+        }
+        // Each link, activated by keyboard, leads to its field.
+        for (i, (id, text)) in targets.iter().enumerate() {
+            let link = &links[i];
+            link.send_keys(&fantoccini::key::Key::Enter.to_string())
+                .await
+                .with_context(|| format!("pressing Enter on the summary link «{text}»"))?;
+            b.wait_until(
+                &format!("the link «{text}» to move focus to #{id}"),
+                &format!(
+                    "return location.hash === '#{}' && document.activeElement && document.activeElement.id === {};",
+                    id.replace('\'', ""),
+                    serde_json::to_string(id)?
+                ),
+            )
+            .await?;
+        }
+        // Each invalid field says so and points at its message.
+        let invalid = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll('[aria-invalid=\"true\"]')].map(e => ({\
+                   id: e.id, describedby: e.getAttribute('aria-describedby') || '',\
+                   messages: (e.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)\
+                     .map(r => { const m = document.getElementById(r); return m ? m.innerText.trim() : null; }) }));",
+                vec![],
+            )
+            .await?;
+        let invalid = invalid.as_array().cloned().unwrap_or_default();
+        for want in ["title", "end_date", "participants.0.name"] {
+            let field = invalid
+                .iter()
+                .find(|f| f["id"] == want)
+                .with_context(|| format!("#{want} is not aria-invalid=\"true\": {invalid:?}"))?;
+            let messages: Vec<&str> = field["messages"]
+                .as_array()
+                .map(|m| m.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            ensure!(
+                field["messages"]
+                    .as_array()
+                    .is_some_and(|m| m.iter().all(|x| !x.is_null())),
+                "#{want}'s aria-describedby «{}» points at a missing element",
+                field["describedby"]
+            );
+            let (_, summary_line) = targets.iter().find(|(id, _)| id == want).unwrap();
+            ensure!(
+                messages
+                    .iter()
+                    .any(|m| !m.is_empty() && summary_line.contains(m.trim())),
+                "#{want}'s aria-describedby «{}» leads to {messages:?}, not to its error «{summary_line}»",
+                field["describedby"]
+            );
+        }
+        for f in &invalid {
+            let id = f["id"].as_str().unwrap_or_default();
+            ensure!(
+                ids.contains(&id),
+                "#{id} is marked invalid but the error summary does not link to it: {targets:?}"
+            );
+        }
+        // What was typed is still there.
+        let end = b.css("[id=\"end_date\"]").await?.prop("value").await?;
+        ensure!(
+            end.as_deref() == Some("2024-06-30"),
+            "the end date typed was lost: {end:?}"
+        );
+        Ok(())
+    })
+    .await;
+    b.quit().await;
+}

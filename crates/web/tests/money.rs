@@ -1,0 +1,559 @@
+//! The pool's money: approvals commit an agreement's monthly amounts and can never together
+//! over-commit a tranche unless the steering group says why; termination releases exactly the
+//! months no longer covered; postings pay the active months once, for payroll's CSV and the
+//! end-of-programme statement.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use pulje_domain::cost::{monthly_amounts, released_by_termination, total, within};
+use pulje_domain::{ApplicationStatus, Period, RegionCode, Role};
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Approves a ready application with `tier` and makes it active (the four signatures are the
+/// workflow tests' business; here the store sets the status).
+async fn approve_and_activate(app: &TestApp, sg: &Bearer, id: i64, tier: i64) {
+    expect_status(
+        &sg.transition(id, &step("approve", json!({ "tier_ore": tier })))
+            .await,
+        id,
+        "awaiting_signatures",
+    );
+    app.set_status(id, ApplicationStatus::Active, None).await;
+}
+
+// --- 3. concurrent approvals -------------------------------------------------------------------
+
+both_backends!(
+    concurrent_approvals_never_overcommit_a_tranche,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let sg = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let (_, token) = app.token(&sg).await;
+
+        // Five applications, each twelve whole months of tranche 1 at the high tier.
+        let mut ids = Vec::new();
+        for i in 1..=5 {
+            let a = app
+                .ready_application(&author, &format!("Forsøg {i}"), "2022-04-01", "2023-03-31")
+                .await;
+            ids.push(a.id);
+        }
+        let one = app.get_application(ids[0]).await;
+        let basis = app.cost_basis(&one, TIER_HIGH).await;
+        let months = monthly_amounts(&period_of(&one), &basis);
+        let cost = total(&months).ore();
+        let tranches = app.tranche_periods().await;
+        assert_eq!(
+            within(&months, &tranches[0].1).ore(),
+            cost,
+            "all in tranche 1"
+        );
+
+        // Tranche 1 holds three and a half of them.
+        let pool = 3 * cost + cost / 2;
+        let changed = app
+            .exec(&format!(
+                "UPDATE pools SET amount_ore = {pool} WHERE region_code = {MIDTJYLLAND} \
+                 AND tranche_id = (SELECT id FROM tranches WHERE programme_id = 'ok21' AND number = 1)"
+            ))
+            .await;
+        assert_eq!(changed, 1);
+
+        // Someone watches the pool while the approvals run.
+        let stop = Arc::new(AtomicBool::new(false));
+        let watcher = {
+            let db = app.db.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut looks = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    let mut conn = db.conn().await.unwrap();
+                    let status = pulje_store::money::pool_status(&mut conn, "ok21", MIDTJYLLAND)
+                        .await
+                        .unwrap();
+                    drop(conn);
+                    for t in &status {
+                        assert!(
+                            t.committed_ore <= t.amount_ore,
+                            "over-committed while approving: {t:?}"
+                        );
+                    }
+                    looks += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                looks
+            })
+        };
+
+        let barrier = Arc::new(tokio::sync::Barrier::new(ids.len()));
+        let mut tasks = Vec::new();
+        for &id in &ids {
+            let api = Bearer::new(&app, &token);
+            let barrier = barrier.clone();
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let r = api
+                    .transition(id, &step("approve", json!({ "tier_ore": TIER_HIGH })))
+                    .await;
+                (id, r)
+            }));
+        }
+        let mut approved = Vec::new();
+        let mut refused = Vec::new();
+        for t in tasks {
+            let (id, r) = t.await.unwrap();
+            match r.status {
+                200 => {
+                    expect_status(&r, id, "awaiting_signatures");
+                    approved.push(id);
+                }
+                409 => {
+                    let m = expect_refusal(&r, 409, "over-commitment");
+                    assert!(m.contains("overskride puljen"), "{m}");
+                    assert!(m.contains("1. pulje"), "names the tranche: {m}");
+                    refused.push((id, m));
+                }
+                other => panic!("approval of {id}: unexpected {other}: {}", r.body),
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        let looks = watcher.await.expect("the pool was never over-committed");
+        assert!(looks > 0);
+        assert_eq!(
+            approved.len(),
+            3,
+            "exactly the three that fit: {approved:?} / {refused:?}"
+        );
+        assert_eq!(refused.len(), 2);
+
+        for &id in &approved {
+            let a = app.get_application(id).await;
+            assert_eq!(a.status, ApplicationStatus::AwaitingSignatures);
+            assert_eq!(a.granted_ore, Some(TIER_HIGH));
+            assert_eq!(app.agreement_months(id).await, month_rows(&months));
+        }
+        for (id, _) in &refused {
+            let a = app.get_application(*id).await;
+            assert_eq!(a.status, ApplicationStatus::ReadyForDecision);
+            assert_eq!(a.granted_ore, None);
+            assert!(app.agreement_months(*id).await.is_empty());
+        }
+        let status = app.pool_status(MIDTJYLLAND).await;
+        assert_eq!(status[0].amount_ore, pool);
+        assert_eq!(status[0].committed_ore, 3 * cost);
+        assert_eq!(status[0].remaining_ore, pool - 3 * cost);
+        assert_eq!(status[1].committed_ore, 0);
+        let api = Bearer::new(&app, &token);
+        let pools = api.pools(MIDTJYLLAND).await;
+        assert_eq!(pools[0]["committed_ore"].as_i64(), Some(3 * cost));
+        assert_eq!(pools[0]["remaining_ore"].as_i64(), Some(pool - 3 * cost));
+
+        // With a reason the steering group may go over; the reason is kept.
+        let (over, _) = &refused[0];
+        let reason = "Styregruppen prioriterer forsøget; overskridelsen dækkes af 2. pulje.";
+        expect_status(
+            &api.transition(
+                *over,
+                &step(
+                    "approve",
+                    json!({ "tier_ore": TIER_HIGH, "overcommit_reason": reason }),
+                ),
+            )
+            .await,
+            *over,
+            "awaiting_signatures",
+        );
+        let a = app.get_application(*over).await;
+        assert_eq!(a.overcommit_reason, reason);
+        let mut conn = app.db.conn().await.unwrap();
+        let stored: String = sqlx::query_scalar(
+            "SELECT reason FROM decisions WHERE application_id = $1 AND kind = 'approve'",
+        )
+        .bind(*over)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!(stored, reason);
+        let status = app.pool_status(MIDTJYLLAND).await;
+        assert_eq!(status[0].committed_ore, 4 * cost);
+        assert_eq!(status[0].remaining_ore, pool - 4 * cost);
+        // The detail page shows the reason.
+        let sg_client = app.login(&sg).await;
+        let page = sg_client.get(&format!("/applications/{over}")).await;
+        assert!(page.text().contains(reason), "{}", page.text());
+
+        // The last one is still refused without a reason.
+        let (last, _) = &refused[1];
+        let r = api
+            .transition(*last, &step("approve", json!({ "tier_ore": TIER_HIGH })))
+            .await;
+        let m = expect_refusal(&r, 409, "still over-committing");
+        assert!(m.contains("overskride puljen"), "{m}");
+        // An approval that fits needs no reason and stores none: the small tier for two months.
+        let small = app
+            .ready_application(
+                &author,
+                "Lille forsøg i 2. pulje",
+                "2023-04-01",
+                "2023-05-31",
+            )
+            .await;
+        expect_status(
+            &api.transition(
+                small.id,
+                &step(
+                    "approve",
+                    json!({ "tier_ore": TIER_SMALL, "overcommit_reason": "unødvendig" }),
+                ),
+            )
+            .await,
+            small.id,
+            "awaiting_signatures",
+        );
+        assert_eq!(app.get_application(small.id).await.overcommit_reason, "");
+    }
+);
+
+// --- 4. termination ----------------------------------------------------------------------------
+
+both_backends!(
+    termination_releases_exactly_the_uncovered_months,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let sg_user = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let sg = app.bearer(&sg_user).await;
+        let admin = app.bearer(&admin_user).await;
+        let tranches = app.tranche_periods().await;
+
+        let a = app
+            .ready_application(&author, "Afbrudt forsøg", "2022-06-15", "2023-09-30")
+            .await;
+        let b = app
+            .ready_application(&author, "Uberørt forsøg", "2022-04-01", "2023-12-31")
+            .await;
+        approve_and_activate(&app, &sg, a.id, TIER_MEDIUM).await;
+        approve_and_activate(&app, &sg, b.id, TIER_SMALL).await;
+        let b_months = app.agreement_months(b.id).await;
+
+        let a = app.get_application(a.id).await;
+        let period = period_of(&a);
+        let basis = app.cost_basis(&a, TIER_MEDIUM).await;
+        let original = monthly_amounts(&period, &basis);
+        assert_eq!(app.agreement_months(a.id).await, month_rows(&original));
+
+        // Refused end dates change nothing.
+        for bad in ["2023-09-30", "2023-12-01", "2022-06-14"] {
+            let r = admin
+                .transition(a.id, &step("terminate", json!({ "end_date": bad })))
+                .await;
+            expect_refusal(&r, 422, bad);
+        }
+        assert_eq!(app.agreement_months(a.id).await, month_rows(&original));
+
+        let before = app.pool_status(MIDTJYLLAND).await;
+        let new_end = date("2023-01-20");
+        expect_status(
+            &admin
+                .transition(
+                    a.id,
+                    &step("terminate", json!({ "end_date": "2023-01-20", "comment": "Afdelingslægen er fratrådt." })),
+                )
+                .await,
+            a.id,
+            "ended",
+        );
+        let after = app.pool_status(MIDTJYLLAND).await;
+
+        let released = released_by_termination(&period, new_end, &basis)
+            .expect("the end date shortens the period")
+            .ore();
+        let kept = monthly_amounts(&Period::new(period.start(), new_end).unwrap(), &basis);
+        let mut dropped = 0;
+        for (i, (number, window)) in tranches.iter().enumerate() {
+            let drop = before[i].committed_ore - after[i].committed_ore;
+            assert_eq!(
+                drop,
+                within(&original, window).ore() - within(&kept, window).ore(),
+                "tranche {number}"
+            );
+            assert_eq!(after[i].remaining_ore - before[i].remaining_ore, drop);
+            dropped += drop;
+        }
+        assert_eq!(
+            dropped, released,
+            "the committed amount drops by exactly what is released"
+        );
+        assert!(
+            before[1].committed_ore > after[1].committed_ore,
+            "tranche 2 is released too"
+        );
+
+        // The months after the new end are gone; the last one keeps its covered share.
+        let stored = app.agreement_months(a.id).await;
+        assert_eq!(stored, month_rows(&kept));
+        assert_eq!(stored.last().unwrap().0, "2023-01-01");
+        assert!(stored.iter().all(|(m, _)| m.as_str() <= "2023-01-01"));
+        let full_month = original
+            .iter()
+            .find(|m| m.month == 1 && m.year == 2023)
+            .unwrap();
+        assert!(stored.last().unwrap().1 < full_month.amount.ore());
+        let a = app.get_application(a.id).await;
+        assert_eq!(a.status, ApplicationStatus::Ended);
+        assert_eq!(a.data.end_date, Some(new_end));
+        assert_eq!(a.terminated_on, Some(new_end));
+        assert_eq!(
+            app.agreement_months(b.id).await,
+            b_months,
+            "another agreement is untouched"
+        );
+
+        // The steering group ends one on its first day: one day's share remains.
+        let b = app.get_application(b.id).await;
+        let b_period = period_of(&b);
+        let b_basis = app.cost_basis(&b, TIER_SMALL).await;
+        let before = app.pool_status(MIDTJYLLAND).await;
+        expect_status(
+            &sg.transition(
+                b.id,
+                &step("terminate", json!({ "end_date": "2022-04-01" })),
+            )
+            .await,
+            b.id,
+            "ended",
+        );
+        let after = app.pool_status(MIDTJYLLAND).await;
+        let released = released_by_termination(&b_period, b_period.start(), &b_basis)
+            .unwrap()
+            .ore();
+        let dropped: i64 = before
+            .iter()
+            .zip(&after)
+            .map(|(x, y)| x.committed_ore - y.committed_ore)
+            .sum();
+        assert_eq!(dropped, released);
+        let one_day = monthly_amounts(&Period::single_day(b_period.start()), &b_basis);
+        assert_eq!(app.agreement_months(b.id).await, month_rows(&one_day));
+    }
+);
+
+// --- 5. postings -------------------------------------------------------------------------------
+
+both_backends!(postings_pay_the_active_months_once, |app| async move {
+    let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+    let sg_user = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+    let admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+    let sg = app.bearer(&sg_user).await;
+    let mut admin = app.login(&admin_user).await;
+    let tranches = app.tranche_periods().await;
+
+    let a = app
+        .ready_application(
+            &author,
+            "Aktivt forsøg \"Brobygger\"",
+            "2022-06-01",
+            "2023-06-30",
+        )
+        .await;
+    approve_and_activate(&app, &sg, a.id, TIER_SMALL).await;
+    // Approved but not signed: committed, never paid.
+    let w = app
+        .ready_application(&author, "Afventer underskrift", "2022-06-01", "2023-06-30")
+        .await;
+    expect_status(
+        &sg.transition(w.id, &step("approve", json!({ "tier_ore": TIER_MEDIUM })))
+            .await,
+        w.id,
+        "awaiting_signatures",
+    );
+    let a = app.get_application(a.id).await;
+    let months = monthly_amounts(&period_of(&a), &app.cost_basis(&a, TIER_SMALL).await);
+    assert_eq!(months.len(), 13);
+
+    // June–December 2022: seven postings.
+    let r = admin
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments"),
+            &[("up_to", "2022-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=7").as_str())
+    );
+    let paid7: i64 = months[..7].iter().map(|m| m.amount.ore()).sum();
+    let page = admin
+        .get(&format!("/regions/{MIDTJYLLAND}/payments?oprettet=7"))
+        .await;
+    let text = page.text();
+    assert!(text.contains("7 nye posteringer er dannet."), "{text}");
+    assert!(
+        text.contains(&format!("7 posteringer, i alt {}.", kr(paid7))),
+        "{text}"
+    );
+
+    // Again: nothing new.
+    let r = admin
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments"),
+            &[("up_to", "2022-12-31")],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=0").as_str())
+    );
+    let mut conn = app.db.conn().await.unwrap();
+    let postings = pulje_store::money::postings(&mut conn, "ok21", MIDTJYLLAND)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(postings.len(), 7);
+    assert!(postings.iter().all(|p| p.application_id == a.id));
+
+    // The CSV for payroll: a header and one line per posting, in øre.
+    let csv = admin
+        .get(&format!("/regions/{MIDTJYLLAND}/payments.csv"))
+        .await;
+    assert_eq!(csv.status, 200);
+    let content_type = csv.headers[reqwest::header::CONTENT_TYPE].to_str().unwrap();
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let body = csv.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 8, "{body}");
+    assert_eq!(
+        lines[0],
+        "måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre"
+    );
+    for (line, m) in lines[1..].iter().zip(&months[..7]) {
+        let ore = m.amount.ore();
+        assert_eq!(
+                *line,
+                format!(
+                    "{}-{:02};{};\"Aktivt forsøg \"\"Brobygger\"\"\";\"Afdelingslæge Åse Øhlenschläger\";{},{:02};{}",
+                    m.year,
+                    m.month,
+                    a.id,
+                    ore / 100,
+                    ore % 100,
+                    ore
+                )
+            );
+    }
+
+    // The pools: paid matches, committed includes the unsigned agreement.
+    let w = app.get_application(w.id).await;
+    let w_months = monthly_amounts(&period_of(&w), &app.cost_basis(&w, TIER_MEDIUM).await);
+    let r = admin
+        .get(&format!("/api/v1/pools?region={MIDTJYLLAND}"))
+        .await;
+    let pools = r.json();
+    assert_eq!(pools[0]["paid_ore"].as_i64(), Some(paid7), "{pools}");
+    assert_eq!(pools[1]["paid_ore"].as_i64(), Some(0), "{pools}");
+    for (i, (_, window)) in tranches.iter().enumerate() {
+        assert_eq!(
+            pools[i]["committed_ore"].as_i64(),
+            Some(within(&months, window).ore() + within(&w_months, window).ore()),
+            "{pools}"
+        );
+    }
+
+    // Up to the end: the rest, split by tranche.
+    let r = admin
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments"),
+            &[("up_to", "2023-12-31")],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=6").as_str())
+    );
+    let status = app.pool_status(MIDTJYLLAND).await;
+    for (i, (_, window)) in tranches.iter().enumerate() {
+        assert_eq!(status[i].paid_ore, within(&months, window).ore());
+    }
+    assert_eq!(
+        status.iter().map(|s| s.paid_ore).sum::<i64>(),
+        total(&months).ore()
+    );
+
+    // The statement: allocated, committed, paid, unused per tranche.
+    let page = admin.get("/programmes/ok21/statement").await;
+    assert_eq!(page.status, 200);
+    let rows = table_rows(&page.body);
+    let region = RegionCode::new(MIDTJYLLAND).unwrap().name();
+    for s in &status {
+        let row = rows
+            .iter()
+            .find(|r| r.len() == 6 && r[0] == region && r[1] == s.name)
+            .unwrap_or_else(|| panic!("no statement row for {}: {rows:?}", s.name));
+        assert_eq!(
+            row[2..],
+            [
+                kr(s.amount_ore),
+                kr(s.committed_ore),
+                kr(s.paid_ore),
+                kr(s.amount_ore - s.paid_ore)
+            ],
+            "{row:?}"
+        );
+    }
+    assert!(
+        rows.iter()
+            .all(|r| r.first().map(String::as_str) != Some("Region Nordjylland")),
+        "a regional user sees only their own region"
+    );
+    let totals = rows
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some("I alt"))
+        .unwrap();
+    let allocated: i64 = status.iter().map(|s| s.amount_ore).sum();
+    let paid: i64 = status.iter().map(|s| s.paid_ore).sum();
+    assert_eq!(totals[totals.len() - 1], kr(allocated - paid), "{totals:?}");
+
+    // Only the region's administrator posts.
+    let mut sg_client = app.login(&sg_user).await;
+    let r = sg_client
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments"),
+            &[("up_to", "2023-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let mut nord_admin = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+    let r = nord_admin
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments"),
+            &[("up_to", "2023-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        nord_admin
+            .get(&format!("/regions/{MIDTJYLLAND}/payments.csv"))
+            .await
+            .status,
+        404
+    );
+    let r = admin
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments"),
+            &[("up_to", "i morgen")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let mut conn = app.db.conn().await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 13, "the unsigned agreement is never posted");
+});
