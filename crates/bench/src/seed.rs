@@ -308,9 +308,22 @@ pub async fn run(database: &str, per_tranche: usize) -> anyhow::Result<()> {
                         };
                         let month = format!("{y}-{mo:02}-01");
                         let amount = (tier + 6) / 12;
-                        months.push(vec![I(id), text(month.clone()), I(amount)]);
+                        months.push(vec![
+                            I(id),
+                            text(PROGRAMME),
+                            I(r),
+                            text(month.clone()),
+                            I(amount),
+                        ]);
                         if y < 2026 || (y == 2026 && mo <= 10) {
-                            postings.push(vec![I(id), text(month), I(amount), text(now.clone())]);
+                            postings.push(vec![
+                                I(id),
+                                text(PROGRAMME),
+                                I(r),
+                                text(month),
+                                I(amount),
+                                text(now.clone()),
+                            ]);
                         }
                     }
                 }
@@ -379,14 +392,27 @@ pub async fn run(database: &str, per_tranche: usize) -> anyhow::Result<()> {
         insert(
             &mut tx,
             "agreement_months",
-            &["application_id", "month", "amount_ore"],
+            &[
+                "application_id",
+                "programme_id",
+                "region_code",
+                "month",
+                "amount_ore",
+            ],
             &months,
         )
         .await?;
         insert(
             &mut tx,
             "postings",
-            &["application_id", "month", "amount_ore", "posted_at"],
+            &[
+                "application_id",
+                "programme_id",
+                "region_code",
+                "month",
+                "amount_ore",
+                "posted_at",
+            ],
             &postings,
         )
         .await?;

@@ -544,19 +544,36 @@ pub struct Count {
     pub count: i64,
 }
 
+/// Runs a grouped count whose SQL has `{region}` where the condition on `column` goes;
+/// for all regions it is left out, so each variant can use its index.
+async fn counts(
+    conn: &mut AnyConnection,
+    sql: &str,
+    column: &str,
+    programme_id: &str,
+    region: Option<i64>,
+) -> Result<Vec<Count>> {
+    let condition = match region {
+        Some(_) => format!("{column} = $2"),
+        None => "1 = 1".to_string(),
+    };
+    let sql = sql.replace("{region}", &condition);
+    let q = sqlx::query_as::<_, Count>(&sql).bind(programme_id);
+    let q = match region {
+        Some(r) => q.bind(r),
+        None => q,
+    };
+    Ok(q.fetch_all(conn).await?)
+}
+
 pub async fn count_by_status(
     conn: &mut AnyConnection,
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    Ok(sqlx::query_as::<_, Count>(
-        "SELECT status AS key, COUNT(*) AS count FROM applications WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) \
-         GROUP BY status ORDER BY status",
-    )
-    .bind(programme_id)
-    .bind(region)
-    .fetch_all(conn)
-    .await?)
+    let sql = "SELECT status AS key, COUNT(*) AS count FROM applications WHERE programme_id = $1 AND {region} \
+               GROUP BY status ORDER BY status";
+    counts(conn, sql, "region_code", programme_id, region).await
 }
 
 pub async fn count_by_area(
@@ -564,15 +581,10 @@ pub async fn count_by_area(
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    Ok(sqlx::query_as::<_, Count>(
-        "SELECT ar.name AS key, COUNT(*) AS count FROM application_areas aa JOIN applications a ON a.id = aa.application_id \
-         JOIN areas ar ON ar.id = aa.area_id WHERE a.programme_id = $1 AND ($2 IS NULL OR a.region_code = $2) \
-         GROUP BY ar.name ORDER BY COUNT(*) DESC, ar.name",
-    )
-    .bind(programme_id)
-    .bind(region)
-    .fetch_all(conn)
-    .await?)
+    let sql = "SELECT ar.name AS key, COUNT(*) AS count FROM applications a \
+               JOIN application_areas aa ON aa.application_id = a.id JOIN areas ar ON ar.id = aa.area_id \
+               WHERE a.programme_id = $1 AND {region} GROUP BY ar.name ORDER BY COUNT(*) DESC, ar.name";
+    counts(conn, sql, "a.region_code", programme_id, region).await
 }
 
 pub async fn count_by_hospital(
@@ -580,13 +592,8 @@ pub async fn count_by_hospital(
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    Ok(sqlx::query_as::<_, Count>(
-        "SELECT COALESCE(h.name, '(ikke angivet)') AS key, COUNT(*) AS count FROM applications a \
-         LEFT JOIN hospitals h ON h.id = a.hospital_id WHERE a.programme_id = $1 AND ($2 IS NULL OR a.region_code = $2) \
-         GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY COUNT(*) DESC, COALESCE(h.name, '(ikke angivet)')",
-    )
-    .bind(programme_id)
-    .bind(region)
-    .fetch_all(conn)
-    .await?)
+    let sql = "SELECT COALESCE(h.name, '(ikke angivet)') AS key, COUNT(*) AS count FROM applications a \
+               LEFT JOIN hospitals h ON h.id = a.hospital_id WHERE a.programme_id = $1 AND {region} \
+               GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY COUNT(*) DESC, COALESCE(h.name, '(ikke angivet)')";
+    counts(conn, sql, "a.region_code", programme_id, region).await
 }

@@ -98,25 +98,60 @@ pub struct Filter {
     pub before_id: Option<i64>,
 }
 
-/// Newest first, at most `limit` entries.
+/// Newest first, at most `limit` entries. Only the conditions given go into the query, so the
+/// indexes on (entity, entity_id) and (region_code, id) serve it.
 pub async fn list(conn: &mut AnyConnection, filter: &Filter, limit: i64) -> Result<Vec<Entry>> {
-    let rows = sqlx::query_as::<_, Entry>(
+    let mut conds: Vec<String> = Vec::new();
+    let mut ints: Vec<(usize, i64)> = Vec::new();
+    let mut texts: Vec<(usize, String)> = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    if let Some(r) = filter.region_code {
+        let i = next();
+        conds.push(format!("region_code = ${i}"));
+        ints.push((i, r));
+    }
+    if let Some(e) = &filter.entity {
+        let i = next();
+        conds.push(format!("entity = ${i}"));
+        texts.push((i, e.clone()));
+    }
+    if let Some(e) = &filter.entity_id {
+        let i = next();
+        conds.push(format!("entity_id = ${i}"));
+        texts.push((i, e.clone()));
+    }
+    if let Some(a) = &filter.actor {
+        let i = next();
+        conds.push(format!("LOWER(actor) LIKE ${i}"));
+        texts.push((i, format!("%{}%", a.to_lowercase())));
+    }
+    if let Some(b) = filter.before_id {
+        let i = next();
+        conds.push(format!("id < ${i}"));
+        ints.push((i, b));
+    }
+    let limit_at = next();
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
+    let sql = format!(
         "SELECT id, at, user_id, actor, region_code, entity, entity_id, action, before_json, after_json \
-         FROM audit_log \
-         WHERE ($1 IS NULL OR region_code = $1) \
-           AND ($2 IS NULL OR entity = $2) \
-           AND ($3 IS NULL OR entity_id = $3) \
-           AND ($4 IS NULL OR LOWER(actor) LIKE '%' || LOWER($4) || '%') \
-           AND ($5 IS NULL OR id < $5) \
-         ORDER BY id DESC LIMIT $6",
-    )
-    .bind(filter.region_code)
-    .bind(filter.entity.as_deref())
-    .bind(filter.entity_id.as_deref())
-    .bind(filter.actor.as_deref())
-    .bind(filter.before_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows)
+         FROM audit_log{clause} ORDER BY id DESC LIMIT ${limit_at}"
+    );
+    // Bind in placeholder order.
+    let mut q = sqlx::query_as::<_, Entry>(&sql);
+    for i in 1..limit_at {
+        if let Some((_, v)) = ints.iter().find(|(k, _)| *k == i) {
+            q = q.bind(*v);
+        } else if let Some((_, v)) = texts.iter().find(|(k, _)| *k == i) {
+            q = q.bind(v.clone());
+        }
+    }
+    Ok(q.bind(limit).fetch_all(conn).await?)
 }

@@ -50,18 +50,21 @@ fn month_key(m: &MonthlyAmount) -> String {
 /// Replaces an agreement's committed months.
 pub async fn write_schedule(
     tx: &mut Tx,
-    application_id: i64,
+    app: &Application,
     months: &[MonthlyAmount],
 ) -> Result<()> {
     sqlx::query("DELETE FROM agreement_months WHERE application_id = $1")
-        .bind(application_id)
+        .bind(app.id)
         .execute(&mut **tx)
         .await?;
     for m in months {
         sqlx::query(
-            "INSERT INTO agreement_months (application_id, month, amount_ore) VALUES ($1, $2, $3)",
+            "INSERT INTO agreement_months (application_id, programme_id, region_code, month, amount_ore) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(application_id)
+        .bind(app.id)
+        .bind(&app.programme_id)
+        .bind(app.region_code)
         .bind(month_key(m))
         .bind(m.amount.ore())
         .execute(&mut **tx)
@@ -86,28 +89,41 @@ pub struct PoolStatus {
     pub remaining_ore: i64,
 }
 
-async fn sum_in(
+/// Sums of `table`'s amounts per month in one region's pool, optionally leaving out one
+/// application. `table` is one of two constants, never user input; the sums read one range of
+/// the `(programme_id, region_code, month, amount_ore)` index.
+async fn sums_by_month(
     conn: &mut AnyConnection,
     table: &str,
     programme_id: &str,
     region_code: i64,
-    t: &Tranche,
     except: Option<i64>,
-) -> Result<i64> {
-    // The table name is one of two constants below, never user input.
+) -> Result<Vec<(String, i64)>> {
+    let leave_out = if except.is_some() {
+        " AND application_id <> $3"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(m.amount_ore), 0) AS BIGINT) FROM {table} m JOIN applications a ON a.id = m.application_id \
-         WHERE a.programme_id = $1 AND a.region_code = $2 AND m.month >= $3 AND m.month <= $4 AND ($5 IS NULL OR a.id <> $5)"
+        "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM {table} \
+         WHERE programme_id = $1 AND region_code = $2{leave_out} GROUP BY month"
     );
-    let n: i64 = sqlx::query_scalar(&sql)
+    let mut q = sqlx::query_as::<_, (String, i64)>(&sql)
         .bind(programme_id)
-        .bind(region_code)
-        .bind(t.period_start.to_string())
-        .bind(t.period_end.to_string())
-        .bind(except)
-        .fetch_one(conn)
-        .await?;
-    Ok(n)
+        .bind(region_code);
+    if let Some(id) = except {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(conn).await?)
+}
+
+/// The part of per-month sums that falls inside a tranche's period.
+fn in_tranche(sums: &[(String, i64)], t: &Tranche) -> i64 {
+    let (from, to) = (t.period_start.to_string(), t.period_end.to_string());
+    sums.iter()
+        .filter(|(m, _)| *m >= from && *m <= to)
+        .map(|(_, a)| a)
+        .sum()
 }
 
 /// Each tranche of a region's pool: amount, committed (approved agreements' months inside its
@@ -119,6 +135,9 @@ pub async fn pool_status(
 ) -> Result<Vec<PoolStatus>> {
     let tranches = programmes::tranches(conn, programme_id).await?;
     let pools = programmes::pools(conn, programme_id, Some(region_code)).await?;
+    let committed_by_month =
+        sums_by_month(conn, "agreement_months", programme_id, region_code, None).await?;
+    let paid_by_month = sums_by_month(conn, "postings", programme_id, region_code, None).await?;
     let mut out = Vec::new();
     for t in tranches {
         let amount = pools
@@ -126,16 +145,8 @@ pub async fn pool_status(
             .find(|p| p.tranche_id == t.id)
             .map(|p| p.amount_ore)
             .unwrap_or(0);
-        let committed = sum_in(
-            conn,
-            "agreement_months",
-            programme_id,
-            region_code,
-            &t,
-            None,
-        )
-        .await?;
-        let paid = sum_in(conn, "postings", programme_id, region_code, &t, None).await?;
+        let committed = in_tranche(&committed_by_month, &t);
+        let paid = in_tranche(&paid_by_month, &t);
         out.push(PoolStatus {
             tranche_id: t.id,
             tranche: t.number,
@@ -183,6 +194,14 @@ pub async fn overcommits(
 ) -> Result<Vec<Overcommit>> {
     let tranches = programmes::tranches(tx, &app.programme_id).await?;
     let pools = programmes::pools(tx, &app.programme_id, Some(app.region_code)).await?;
+    let others = sums_by_month(
+        tx,
+        "agreement_months",
+        &app.programme_id,
+        app.region_code,
+        Some(app.id),
+    )
+    .await?;
     let mut out = Vec::new();
     for t in tranches {
         let Some(window) = Period::new(t.period_start, t.period_end) else {
@@ -197,15 +216,7 @@ pub async fn overcommits(
             .find(|p| p.tranche_id == t.id)
             .map(|p| p.amount_ore)
             .unwrap_or(0);
-        let committed = sum_in(
-            tx,
-            "agreement_months",
-            &app.programme_id,
-            app.region_code,
-            &t,
-            Some(app.id),
-        )
-        .await?;
+        let committed = in_tranche(&others, &t);
         if committed + adding > amount {
             out.push(Overcommit {
                 tranche: t.name.clone(),
@@ -249,9 +260,10 @@ pub async fn generate_postings(
     up_to: NaiveDate,
 ) -> Result<u64> {
     let n = sqlx::query(
-        "INSERT INTO postings (application_id, month, amount_ore, posted_at) \
-         SELECT m.application_id, m.month, m.amount_ore, $1 FROM agreement_months m JOIN applications a ON a.id = m.application_id \
-         WHERE a.programme_id = $2 AND a.region_code = $3 AND a.status IN ('active', 'ended') AND m.month <= $4 \
+        "INSERT INTO postings (application_id, programme_id, region_code, month, amount_ore, posted_at) \
+         SELECT m.application_id, m.programme_id, m.region_code, m.month, m.amount_ore, $1 \
+         FROM agreement_months m JOIN applications a ON a.id = m.application_id \
+         WHERE m.programme_id = $2 AND m.region_code = $3 AND a.status IN ('active', 'ended') AND m.month <= $4 \
            AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.application_id = m.application_id AND p.month = m.month)",
     )
     .bind(now_utc())

@@ -233,7 +233,7 @@ async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
             lines.join(" ")
         )));
     }
-    money::write_schedule(tx, app.id, &months).await?;
+    money::write_schedule(tx, app, &months).await?;
     sqlx::query("UPDATE applications SET granted_ore = $1, overcommit_reason = $2 WHERE id = $3")
         .bind(tier_ore)
         .bind(if over.is_empty() {
@@ -336,7 +336,7 @@ async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
         };
         pulje_domain::cost::monthly_amounts(&pulje_domain::Period::single_day(start), &basis)
     };
-    money::write_schedule(tx, app.id, &months).await?;
+    money::write_schedule(tx, app, &months).await?;
     sqlx::query("UPDATE applications SET end_date = $1, terminated_on = $1 WHERE id = $2")
         .bind(new_end.to_string())
         .bind(app.id)

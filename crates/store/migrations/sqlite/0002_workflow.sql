@@ -90,21 +90,27 @@ CREATE TABLE signatures (
 -- The monthly amounts of an approved agreement: what it commits, month by month.
 CREATE TABLE agreement_months (
     application_id INTEGER NOT NULL REFERENCES applications (id),
+    -- Copied from the application, so a pool's sums read one index range.
+    programme_id TEXT NOT NULL REFERENCES programmes (id),
+    region_code INTEGER NOT NULL REFERENCES regions (code),
     month TEXT NOT NULL CHECK (date(month) IS month),
     amount_ore INTEGER NOT NULL CHECK (amount_ore >= 0),
     PRIMARY KEY (application_id, month)
 );
-CREATE INDEX agreement_months_month ON agreement_months (month);
+CREATE INDEX agreement_months_pool ON agreement_months (programme_id, region_code, month, amount_ore);
 
 -- What payroll has been told to pay.
 CREATE TABLE postings (
     id INTEGER PRIMARY KEY,
     application_id INTEGER NOT NULL REFERENCES applications (id),
+    programme_id TEXT NOT NULL REFERENCES programmes (id),
+    region_code INTEGER NOT NULL REFERENCES regions (code),
     month TEXT NOT NULL CHECK (date(month) IS month),
     amount_ore INTEGER NOT NULL,
     posted_at TEXT NOT NULL,
     UNIQUE (application_id, month)
 );
+CREATE INDEX postings_pool ON postings (programme_id, region_code, month, amount_ore);
 
 -- Earlier versions of an amended agreement. `resolution` is empty while the steering group has
 -- not decided on the amendment, then 'approved' or 'rejected' (the earlier version restored).
@@ -139,3 +145,6 @@ CREATE TABLE job_runs (
     key TEXT PRIMARY KEY,
     at TEXT NOT NULL
 );
+
+CREATE INDEX applications_programme_region ON applications (programme_id, region_code, status);
+CREATE INDEX application_versions_application ON application_versions (application_id);
