@@ -416,6 +416,27 @@ pub async fn run(database: &str, per_tranche: usize) -> anyhow::Result<()> {
             &postings,
         )
         .await?;
+        // The pool's per-month summary, as the application keeps it on every write.
+        sqlx::query(
+            "INSERT INTO pool_months (programme_id, region_code, month, committed_ore, paid_ore) \
+             SELECT programme_id, region_code, month, CAST(SUM(amount_ore) AS BIGINT), 0 FROM agreement_months \
+             WHERE programme_id = $1 AND region_code = $2 GROUP BY programme_id, region_code, month \
+             ON CONFLICT (programme_id, region_code, month) DO UPDATE SET committed_ore = excluded.committed_ore",
+        )
+        .bind(PROGRAMME)
+        .bind(r)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO pool_months (programme_id, region_code, month, committed_ore, paid_ore) \
+             SELECT programme_id, region_code, month, 0, CAST(SUM(amount_ore) AS BIGINT) FROM postings \
+             WHERE programme_id = $1 AND region_code = $2 GROUP BY programme_id, region_code, month \
+             ON CONFLICT (programme_id, region_code, month) DO UPDATE SET paid_ore = excluded.paid_ore",
+        )
+        .bind(PROGRAMME)
+        .bind(r)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         total += apps.len();
         println!(

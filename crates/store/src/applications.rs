@@ -576,24 +576,27 @@ pub async fn count_by_status(
     counts(conn, sql, "region_code", programme_id, region).await
 }
 
+/// Counted from the areas' side: an area belongs to one programme and region, and the index on
+/// `application_areas (area_id)` answers each count.
 pub async fn count_by_area(
     conn: &mut AnyConnection,
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    let sql = "SELECT ar.name AS key, COUNT(*) AS count FROM applications a \
-               JOIN application_areas aa ON aa.application_id = a.id JOIN areas ar ON ar.id = aa.area_id \
-               WHERE a.programme_id = $1 AND {region} GROUP BY ar.name ORDER BY COUNT(*) DESC, ar.name";
-    counts(conn, sql, "a.region_code", programme_id, region).await
+    let sql = "SELECT ar.name AS key, COUNT(*) AS count FROM areas ar JOIN application_areas aa ON aa.area_id = ar.id \
+               WHERE ar.programme_id = $1 AND {region} GROUP BY ar.name ORDER BY COUNT(*) DESC, ar.name";
+    counts(conn, sql, "ar.region_code", programme_id, region).await
 }
 
+/// Grouped on the `(programme_id, region_code, hospital_id)` index first, named afterwards.
 pub async fn count_by_hospital(
     conn: &mut AnyConnection,
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    let sql = "SELECT COALESCE(h.name, '(ikke angivet)') AS key, COUNT(*) AS count FROM applications a \
-               LEFT JOIN hospitals h ON h.id = a.hospital_id WHERE a.programme_id = $1 AND {region} \
-               GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY COUNT(*) DESC, COALESCE(h.name, '(ikke angivet)')";
-    counts(conn, sql, "a.region_code", programme_id, region).await
+    let sql = "SELECT COALESCE(h.name, '(ikke angivet)') AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM \
+               (SELECT hospital_id, COUNT(*) AS n FROM applications WHERE programme_id = $1 AND {region} GROUP BY hospital_id) c \
+               LEFT JOIN hospitals h ON h.id = c.hospital_id \
+               GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY SUM(c.n) DESC, COALESCE(h.name, '(ikke angivet)')";
+    counts(conn, sql, "region_code", programme_id, region).await
 }

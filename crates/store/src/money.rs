@@ -47,12 +47,17 @@ fn month_key(m: &MonthlyAmount) -> String {
     m.first_day().format("%Y-%m-%d").to_string()
 }
 
-/// Replaces an agreement's committed months.
+/// Replaces an agreement's committed months, keeping `pool_months` in step (the old months are
+/// taken off, the new ones added, each as an atomic increment).
 pub async fn write_schedule(
     tx: &mut Tx,
     app: &Application,
     months: &[MonthlyAmount],
 ) -> Result<()> {
+    let old = agreement_months(tx, app.id).await?;
+    for (month, amount) in &old {
+        add_committed(tx, app, month, -amount).await?;
+    }
     sqlx::query("DELETE FROM agreement_months WHERE application_id = $1")
         .bind(app.id)
         .execute(&mut **tx)
@@ -69,7 +74,22 @@ pub async fn write_schedule(
         .bind(m.amount.ore())
         .execute(&mut **tx)
         .await?;
+        add_committed(tx, app, &month_key(m), m.amount.ore()).await?;
     }
+    Ok(())
+}
+
+async fn add_committed(tx: &mut Tx, app: &Application, month: &str, amount: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO pool_months (programme_id, region_code, month, committed_ore, paid_ore) VALUES ($1, $2, $3, $4, 0) \
+         ON CONFLICT (programme_id, region_code, month) DO UPDATE SET committed_ore = pool_months.committed_ore + excluded.committed_ore",
+    )
+    .bind(&app.programme_id)
+    .bind(app.region_code)
+    .bind(month)
+    .bind(amount)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -89,32 +109,19 @@ pub struct PoolStatus {
     pub remaining_ore: i64,
 }
 
-/// Sums of `table`'s amounts per month in one region's pool, optionally leaving out one
-/// application. `table` is one of two constants, never user input; the sums read one range of
-/// the `(programme_id, region_code, month, amount_ore)` index.
-async fn sums_by_month(
+/// A region's committed and paid amounts per month, from `pool_months`.
+async fn pool_by_month(
     conn: &mut AnyConnection,
-    table: &str,
     programme_id: &str,
     region_code: i64,
-    except: Option<i64>,
-) -> Result<Vec<(String, i64)>> {
-    let leave_out = if except.is_some() {
-        " AND application_id <> $3"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM {table} \
-         WHERE programme_id = $1 AND region_code = $2{leave_out} GROUP BY month"
-    );
-    let mut q = sqlx::query_as::<_, (String, i64)>(&sql)
-        .bind(programme_id)
-        .bind(region_code);
-    if let Some(id) = except {
-        q = q.bind(id);
-    }
-    Ok(q.fetch_all(conn).await?)
+) -> Result<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as::<_, (String, i64, i64)>(
+        "SELECT month, committed_ore, paid_ore FROM pool_months WHERE programme_id = $1 AND region_code = $2",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// The part of per-month sums that falls inside a tranche's period.
@@ -135,9 +142,11 @@ pub async fn pool_status(
 ) -> Result<Vec<PoolStatus>> {
     let tranches = programmes::tranches(conn, programme_id).await?;
     let pools = programmes::pools(conn, programme_id, Some(region_code)).await?;
-    let committed_by_month =
-        sums_by_month(conn, "agreement_months", programme_id, region_code, None).await?;
-    let paid_by_month = sums_by_month(conn, "postings", programme_id, region_code, None).await?;
+    let by_month = pool_by_month(conn, programme_id, region_code).await?;
+    let committed_by_month: Vec<(String, i64)> =
+        by_month.iter().map(|(m, c, _)| (m.clone(), *c)).collect();
+    let paid_by_month: Vec<(String, i64)> =
+        by_month.iter().map(|(m, _, p)| (m.clone(), *p)).collect();
     let mut out = Vec::new();
     for t in tranches {
         let amount = pools
@@ -194,14 +203,16 @@ pub async fn overcommits(
 ) -> Result<Vec<Overcommit>> {
     let tranches = programmes::tranches(tx, &app.programme_id).await?;
     let pools = programmes::pools(tx, &app.programme_id, Some(app.region_code)).await?;
-    let others = sums_by_month(
-        tx,
-        "agreement_months",
-        &app.programme_id,
-        app.region_code,
-        Some(app.id),
-    )
-    .await?;
+    // The pool's commitments without this application's own months (an amendment replaces them).
+    let own = agreement_months(tx, app.id).await?;
+    let others: Vec<(String, i64)> = pool_by_month(tx, &app.programme_id, app.region_code)
+        .await?
+        .into_iter()
+        .map(|(m, c, _)| {
+            let mine: i64 = own.iter().filter(|(o, _)| *o == m).map(|(_, a)| a).sum();
+            (m, c - mine)
+        })
+        .collect();
     let mut out = Vec::new();
     for t in tranches {
         let Some(window) = Period::new(t.period_start, t.period_end) else {
@@ -273,7 +284,32 @@ pub async fn generate_postings(
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    refresh_paid(tx, programme_id, region_code).await?;
     Ok(n)
+}
+
+/// Recomputes a region's paid amounts per month in `pool_months` from its postings.
+async fn refresh_paid(tx: &mut Tx, programme_id: &str, region_code: i64) -> Result<()> {
+    let paid = sqlx::query_as::<_, (String, i64)>(
+        "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM postings WHERE programme_id = $1 AND region_code = $2 GROUP BY month",
+    )
+    .bind(programme_id)
+    .bind(region_code)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (month, amount) in paid {
+        sqlx::query(
+            "INSERT INTO pool_months (programme_id, region_code, month, committed_ore, paid_ore) VALUES ($1, $2, $3, 0, $4) \
+             ON CONFLICT (programme_id, region_code, month) DO UPDATE SET paid_ore = excluded.paid_ore",
+        )
+        .bind(programme_id)
+        .bind(region_code)
+        .bind(month)
+        .bind(amount)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A region's postings, by month and application.

@@ -140,6 +140,31 @@ async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
     app.id
 }
 
+/// The per-month summary the dashboards read equals the sums of the underlying rows.
+async fn assert_pool_summary_matches(db: &Db) {
+    let mut conn = db.conn().await.unwrap();
+    let summary: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT month, committed_ore, paid_ore FROM pool_months WHERE region_code = $1 ORDER BY month")
+            .bind(MIDT)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    let committed: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM agreement_months WHERE region_code = $1 GROUP BY month ORDER BY month",
+    )
+    .bind(MIDT)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let nonzero: Vec<(String, i64)> = summary
+        .iter()
+        .filter(|(_, c, _)| *c != 0)
+        .map(|(m, c, _)| (m.clone(), *c))
+        .collect();
+    assert_eq!(nonzero, committed);
+    assert!(summary.iter().all(|(_, c, p)| *c >= 0 && *p >= 0));
+}
+
 async fn ends_when_its_end_date_has_passed(fresh: Fresh) {
     let w = world(&fresh).await;
     let id = active_agreement(&w, "2022-04-01", "2023-06-30").await;
@@ -239,6 +264,8 @@ async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: Fresh) {
     let history = amendments::history(&mut conn, id).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].resolution, "rejected");
+    drop(conn);
+    assert_pool_summary_matches(&w.db).await;
 }
 
 async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh: Fresh) {

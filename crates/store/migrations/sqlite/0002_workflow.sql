@@ -147,4 +147,16 @@ CREATE TABLE job_runs (
 );
 
 CREATE INDEX applications_programme_region ON applications (programme_id, region_code, status);
+CREATE INDEX applications_programme_hospital ON applications (programme_id, region_code, hospital_id);
 CREATE INDEX application_versions_application ON application_versions (application_id);
+
+-- Per month, what a region's pool has committed and paid: kept in step by every write to
+-- agreement_months and postings, so a dashboard reads a few rows instead of every month.
+CREATE TABLE pool_months (
+    programme_id TEXT NOT NULL REFERENCES programmes (id),
+    region_code INTEGER NOT NULL REFERENCES regions (code),
+    month TEXT NOT NULL,
+    committed_ore INTEGER NOT NULL DEFAULT 0,
+    paid_ore INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (programme_id, region_code, month)
+);
