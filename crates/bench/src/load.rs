@@ -118,6 +118,7 @@ pub async fn run(
     let mut conn = db.conn().await?;
     let mut ids: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     let mut submitted: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut filters: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     for r in [1081i64, 1082, 1083, 1084, 1085] {
         ids.insert(
             r,
@@ -126,6 +127,9 @@ pub async fn run(
                 .fetch_all(&mut *conn)
                 .await?,
         );
+        let areas: Vec<i64> = sqlx::query_scalar("SELECT id FROM areas WHERE region_code = $1").bind(r).fetch_all(&mut *conn).await?;
+        let hospitals: Vec<i64> = sqlx::query_scalar("SELECT id FROM hospitals WHERE region_code = $1").bind(r).fetch_all(&mut *conn).await?;
+        filters.insert(r, areas.iter().flat_map(|a| hospitals.iter().map(move |h| (*a, *h))).collect());
         submitted.insert(r, sqlx::query_scalar("SELECT id FROM applications WHERE region_code = $1 AND status = 'submitted' ORDER BY id").bind(r).fetch_all(&mut *conn).await?);
     }
     drop(conn);
@@ -167,6 +171,7 @@ pub async fn run(
     let mut tasks = Vec::new();
     for (n, c) in logged_in.into_iter().enumerate() {
         let ids = ids.get(&c.region).cloned().unwrap_or_default();
+        let filters = filters.get(&c.region).cloned().unwrap_or_default();
         let submitted = submitted.clone();
         let is_working_group = (n / 5) % roles.len() == 0;
         tasks.push(tokio::spawn(async move {
@@ -186,12 +191,14 @@ pub async fn run(
                         .get(format!("{base}/applications?status=active&page={page}")),
                 )
                 .await?;
-                c.timed(
-                    "GET /applications?area&hospital",
-                    c.http
-                        .get(format!("{base}/applications?q=forsøg&page={}", 1 + i % 5)),
-                )
-                .await?;
+                if !filters.is_empty() {
+                    let (area, hospital) = filters[i % filters.len()];
+                    c.timed(
+                        "GET /applications?area&hospital",
+                        c.http.get(format!("{base}/applications?area={area}&hospital={hospital}&page={}", 1 + i % 3)),
+                    )
+                    .await?;
+                }
                 if !ids.is_empty() {
                     let id = ids[i % ids.len()];
                     c.timed(
