@@ -127,9 +127,22 @@ pub async fn run(
                 .fetch_all(&mut *conn)
                 .await?,
         );
-        let areas: Vec<i64> = sqlx::query_scalar("SELECT id FROM areas WHERE region_code = $1").bind(r).fetch_all(&mut *conn).await?;
-        let hospitals: Vec<i64> = sqlx::query_scalar("SELECT id FROM hospitals WHERE region_code = $1").bind(r).fetch_all(&mut *conn).await?;
-        filters.insert(r, areas.iter().flat_map(|a| hospitals.iter().map(move |h| (*a, *h))).collect());
+        let areas: Vec<i64> = sqlx::query_scalar("SELECT id FROM areas WHERE region_code = $1")
+            .bind(r)
+            .fetch_all(&mut *conn)
+            .await?;
+        let hospitals: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM hospitals WHERE region_code = $1")
+                .bind(r)
+                .fetch_all(&mut *conn)
+                .await?;
+        filters.insert(
+            r,
+            areas
+                .iter()
+                .flat_map(|a| hospitals.iter().map(move |h| (*a, *h)))
+                .collect(),
+        );
         submitted.insert(r, sqlx::query_scalar("SELECT id FROM applications WHERE region_code = $1 AND status = 'submitted' ORDER BY id").bind(r).fetch_all(&mut *conn).await?);
     }
     drop(conn);
@@ -195,7 +208,10 @@ pub async fn run(
                     let (area, hospital) = filters[i % filters.len()];
                     c.timed(
                         "GET /applications?area&hospital",
-                        c.http.get(format!("{base}/applications?area={area}&hospital={hospital}&page={}", 1 + i % 3)),
+                        c.http.get(format!(
+                            "{base}/applications?area={area}&hospital={hospital}&page={}",
+                            1 + i % 3
+                        )),
                     )
                     .await?;
                 }

@@ -139,6 +139,14 @@ pub async fn restore_sqlite(backup: &str, target: &str) -> Result<()> {
             "Sikkerhedskopien {backup} findes ikke."
         )));
     }
+    let mut header = [0u8; 16];
+    let readable = std::fs::File::open(backup)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header));
+    if readable.is_err() || &header != b"SQLite format 3\0" {
+        return Err(crate::StoreError::Refused(format!(
+            "{backup} er ikke en SQLite-database."
+        )));
+    }
     let staging = format!("{target_path}.restoring");
     let _ = std::fs::remove_file(&staging);
     // A backup made with VACUUM INTO is one self-contained file: copy it, check the copy.
