@@ -187,6 +187,7 @@ pub async fn run(
         let filters = filters.get(&c.region).cloned().unwrap_or_default();
         let submitted = submitted.clone();
         let is_working_group = (n / 5) % roles.len() == 0;
+        let is_region_admin = roles[(n / 5) % roles.len()] == "region_admin";
         tasks.push(tokio::spawn(async move {
             let mut i = n;
             while Instant::now() < deadline {
@@ -220,6 +221,14 @@ pub async fn run(
                     c.timed(
                         "GET /applications/{id}",
                         c.http.get(format!("{base}/applications/{id}")),
+                    )
+                    .await?;
+                }
+                // Region administrators open their region's report now and then.
+                if is_region_admin && i % 10 == 0 {
+                    c.timed(
+                        "GET /reports/regional/{code}",
+                        c.http.get(format!("{base}/reports/regional/{}", c.region)),
                     )
                     .await?;
                 }

@@ -258,6 +258,7 @@ pub async fn run(database: &str, per_tranche: usize) -> anyhow::Result<()> {
         let mut app_areas = Vec::new();
         let mut months = Vec::new();
         let mut postings = Vec::new();
+        let mut evaluations = Vec::new();
         let mut id = first_id;
         for (_, year) in &tranche_ids {
             for n in 0..per_tranche {
@@ -299,6 +300,25 @@ pub async fn run(database: &str, per_tranche: usize) -> anyhow::Result<()> {
                     I(0),
                 ]);
                 app_areas.push(vec![I(id), I(area_ids[n % area_ids.len()])]);
+                // Half of the agreements have handed in their evaluation.
+                if status == "active" && n % 2 == 0 {
+                    let track =
+                        ["clinical_specialist", "leadership", "research", "teaching"][n % 4];
+                    let kind = ["individual", "cross_cutting"][(n / 4) % 2];
+                    let recommendation = ["continue", "expand", "change", "stop"][(n / 2) % 4];
+                    evaluations.push(vec![
+                        text(PROGRAMME), I(r), I(id), text("submitted"), text(["yes", "partly", "no"][n % 3]),
+                        text("Formålet blev i det store hele nået; opgaven er nu en fast del af afdelingens drift."),
+                        text("Erfaring med at lede et fagligt område og et netværk på tværs af afdelinger."),
+                        text("Kortere ventetid og færre gentagne undersøgelser for patienterne."),
+                        I((n % 5) as i64 * 10 + 20), text("Udviklingstiden blev lagt i faste dage hver måned."),
+                        text(recommendation), text(""), text(track), text(kind),
+                        I((n % 2) as i64), I(((n / 2) % 2) as i64), I(1),
+                        text("Tiden i klinikken var den største udfordring."),
+                        text("Giv mulighed for lokale funktionstillæg til faglige specialister."),
+                        I(1), text(now.clone()), text(now.clone()), text(now.clone()),
+                    ]);
+                }
                 if status == "active" {
                     for m in 0..12 {
                         let (y, mo) = if m < 9 {
@@ -414,6 +434,37 @@ pub async fn run(database: &str, per_tranche: usize) -> anyhow::Result<()> {
                 "posted_at",
             ],
             &postings,
+        )
+        .await?;
+        insert(
+            &mut tx,
+            "evaluations",
+            &[
+                "programme_id",
+                "region_code",
+                "application_id",
+                "status",
+                "purposes_met",
+                "purposes_text",
+                "gained_text",
+                "effect_text",
+                "development_percent",
+                "time_text",
+                "recommendation",
+                "recommendation_text",
+                "career_track",
+                "trial_type",
+                "challenge_concept",
+                "challenge_awareness",
+                "challenge_time",
+                "challenges_text",
+                "advice_text",
+                "version",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+            ],
+            &evaluations,
         )
         .await?;
         // The pool's per-month summary, as the application keeps it on every write.

@@ -9,6 +9,7 @@ pub mod cost;
 pub mod date;
 pub mod email;
 pub mod errors;
+pub mod evaluation;
 pub mod money;
 pub mod region;
 pub mod role;

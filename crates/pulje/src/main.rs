@@ -1,4 +1,7 @@
-//! `pulje`: serve the web application, migrate the database, manage users, back up.
+//! `pulje`: serve the web application, migrate the database, manage users, back up, import,
+//! write reports.
+
+mod import;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
@@ -46,6 +49,42 @@ enum Command {
         #[arg(long)]
         input: String,
     },
+    /// Read agreement forms or trial lists from files, and store them (or print them with --json).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Write a report: a region's evaluation report or the national view.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// A region's evaluation report.
+    Regional {
+        /// Region code 1081–1085.
+        #[arg(long)]
+        region: String,
+        #[command(flatten)]
+        out: ReportOutput,
+    },
+    /// The five regions side by side.
+    National {
+        #[command(flatten)]
+        out: ReportOutput,
+    },
+}
+
+#[derive(Args)]
+struct ReportOutput {
+    /// Programme identifier.
+    #[arg(long, default_value = "ok21")]
+    programme: String,
+    /// html, pdf, xlsx or json.
+    #[arg(long)]
+    format: String,
+    /// The file to write; standard output when left out.
+    #[arg(long)]
+    output: Option<String>,
 }
 
 #[derive(Args)]
@@ -62,6 +101,9 @@ struct ServeArgs {
     /// Failed logins per e-mail address within 15 minutes before further attempts are refused.
     #[arg(long, env = "PULJE_LOGIN_MAX_FAILURES", default_value_t = 5)]
     login_max_failures: i64,
+    /// Largest file accepted by the upload pages (imports), in bytes.
+    #[arg(long, env = "PULJE_MAX_UPLOAD_BYTES", default_value_t = 20_000_000)]
+    max_upload_bytes: usize,
     /// SMTP server for notifications; without it messages are only shown on the outbox page.
     #[arg(long, env = "PULJE_SMTP_HOST")]
     smtp_host: Option<String>,
@@ -144,6 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let cli_actor = Actor::system("cli");
     match cli.command {
         Command::Serve(args) => serve(&cli.database, args).await,
+        Command::Import(command) => import::run(command, &cli.database).await,
         Command::Migrate => {
             open(&cli.database).await?;
             println!("Databasen er opdateret.");
@@ -204,6 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Bruger {} oprettet (id {}).", user.email, user.id);
             Ok(())
         }
+        Command::Report(command) => report(&cli.database, command).await,
         Command::User(UserCommand::List) => {
             let db = open(&cli.database).await?;
             let mut conn = db.conn().await?;
@@ -249,6 +293,60 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+async fn report(database: &str, command: ReportCommand) -> anyhow::Result<()> {
+    use pulje_web::reports::{render_national, render_regional, Format};
+    let (region, out) = match command {
+        ReportCommand::Regional { region, out } => {
+            let code = RegionCode::parse(&region)
+                .with_context(|| format!("ukendt regionskode «{region}» (brug 1081–1085)"))?;
+            (Some(i64::from(code.code())), out)
+        }
+        ReportCommand::National { out } => (None, out),
+    };
+    let format = Format::parse(&out.format).with_context(|| {
+        format!(
+            "ukendt format «{}» (brug html, pdf, xlsx eller json)",
+            out.format
+        )
+    })?;
+    let db = open(database).await?;
+    let mut conn = db.conn().await?;
+    let missing = |e: pulje_store::StoreError| match e {
+        pulje_store::StoreError::NotFound => {
+            anyhow::anyhow!("ukendt program «{}»", out.programme)
+        }
+        e => anyhow::Error::new(e),
+    };
+    let bytes = match region {
+        Some(code) => {
+            let r = pulje_store::reports::regional(&mut conn, &out.programme, code)
+                .await
+                .map_err(missing)?;
+            render_regional(&r, format)?
+        }
+        None => {
+            let n = pulje_store::reports::national(&mut conn, &out.programme)
+                .await
+                .map_err(missing)?;
+            render_national(&n, format)?
+        }
+    };
+    drop(conn);
+    db.close().await;
+    match &out.output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("kan ikke skrive {path}"))?
+        }
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes)?;
+            stdout.flush()?;
+        }
+    }
+    Ok(())
+}
+
 async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     let db = open(database).await?;
     if args.demo {
@@ -287,6 +385,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = pulje_web::Config {
         secure_cookies: args.secure_cookies,
         login_max_failures: args.login_max_failures,
+        max_upload_bytes: args.max_upload_bytes,
         smtp_configured: mailer.is_some(),
         ..Default::default()
     };

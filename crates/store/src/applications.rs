@@ -167,6 +167,7 @@ pub async fn create(
             .await?;
     }
     write_children(tx, id, data).await?;
+    crate::search::index_application(tx, id).await?;
     let created = get(tx, id).await?;
     audit::record(
         tx,
@@ -241,6 +242,7 @@ pub async fn update(
         .execute(&mut **tx)
         .await?;
     write_children(tx, id, data).await?;
+    crate::search::index_application(tx, id).await?;
     let after = get(tx, id).await?;
     audit::record(
         tx,
@@ -301,7 +303,9 @@ pub async fn assign_doctor(
     Ok(after)
 }
 
-/// Moves an application to `status` (used by the workflow and the demo data), bumping its version.
+/// Moves an application to `status` without the workflow's checks, bumping its version: a
+/// shortcut for tests that need an application in a given state (feature `test-support`).
+#[cfg(feature = "test-support")]
 pub async fn set_status(
     tx: &mut Tx,
     actor: &Actor,
@@ -599,4 +603,51 @@ pub async fn count_by_hospital(
                LEFT JOIN hospitals h ON h.id = c.hospital_id \
                GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY SUM(c.n) DESC, COALESCE(h.name, '(ikke angivet)')";
     counts(conn, sql, "region_code", programme_id, region).await
+}
+
+/// What an imported agreement form left beside its fields: the text that fitted none, and the
+/// recogniser's evidence per field (JSON) for the review screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow, Serialize)]
+pub struct ImportDetails {
+    pub unmapped_text: String,
+    pub import_json: Option<String>,
+}
+
+/// Stores an imported application's unmapped text and evidence, audited.
+pub async fn record_import(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    details: &ImportDetails,
+) -> Result<()> {
+    let before = import_details(tx, id).await?;
+    let region: i64 = sqlx::query_scalar(
+        "UPDATE applications SET unmapped_text = $2, import_json = $3, imported = 1 WHERE id = $1 RETURNING region_code",
+    )
+    .bind(id)
+    .bind(&details.unmapped_text)
+    .bind(&details.import_json)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Some(region),
+        "application",
+        id,
+        "import",
+        Some(&before),
+        Some(details),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn import_details(conn: &mut AnyConnection, id: i64) -> Result<ImportDetails> {
+    Ok(sqlx::query_as::<_, ImportDetails>(
+        "SELECT unmapped_text, import_json FROM applications WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }

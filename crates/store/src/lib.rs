@@ -10,10 +10,13 @@
 
 pub mod amendments;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
+pub mod catalogue;
 mod db;
 pub mod demo;
 mod error;
+pub mod evaluations;
 pub mod meetings;
 pub mod money;
 pub mod org;
@@ -21,8 +24,11 @@ pub mod outbox;
 pub mod password;
 pub mod programmes;
 pub mod reference;
+pub mod reports;
 pub mod review;
+pub mod search;
 pub mod sessions;
+pub mod trials;
 pub mod users;
 pub mod workflow;
 

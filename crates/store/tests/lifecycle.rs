@@ -2,6 +2,7 @@
 //! itself when its end date has passed, and an amendment either replaces its terms (and asks
 //! for new signatures) or, rejected, leaves the earlier version in force.
 
+#[macro_use]
 mod common;
 
 use chrono::NaiveDate;
@@ -85,7 +86,7 @@ async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
     let input = ApplicationInput {
         hospital_id: hospital.to_string(),
         hospital_department: "Testhospital, Testafdeling".into(),
-        title: "Koordinerende afdelingslæge for testforløb".into(),
+        title: "Afdelingslæge som koordinator for testforløb".into(),
         responsible_leader: "Leder".into(),
         responsible_doctor: "Læge".into(),
         purpose: "Formål".into(),
@@ -308,28 +309,6 @@ async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh
         amendments::history(&mut conn, id).await.unwrap()[0].resolution,
         "approved"
     );
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::Fresh::sqlite()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                #[cfg_attr(not(pulje_postgres), ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")]
-                async fn $name() {
-                    super::$name(super::Fresh::postgres().await).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

@@ -10,6 +10,8 @@ pub struct Config {
     pub login_window_minutes: i64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Largest accepted file upload (imports), in bytes. `PULJE_MAX_UPLOAD_BYTES`.
+    pub max_upload_bytes: usize,
     /// Rows per page in lists.
     pub page_size: i64,
     /// Whether an SMTP server is configured (otherwise messages only show on the outbox page).
@@ -23,6 +25,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_minutes: 15,
             max_body_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 20_000_000,
             page_size: 25,
             smtp_configured: false,
         }

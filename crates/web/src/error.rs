@@ -16,6 +16,8 @@ use pulje_store::StoreError;
 pub enum AppError {
     /// Not logged in: pages redirect to the login page, the API answers 401.
     Unauthenticated,
+    /// A page that needs a login; after logging in the user is taken back to this path.
+    LoginFor(String),
     NotFound,
     Forbidden(String),
     Invalid(String),
@@ -31,7 +33,7 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::LoginFor(_) => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -44,7 +46,7 @@ impl AppError {
     /// The message shown to the user, in Danish.
     pub fn message(&self) -> String {
         match self {
-            AppError::Unauthenticated => "Du skal logge ind.".into(),
+            AppError::Unauthenticated | AppError::LoginFor(_) => "Du skal logge ind.".into(),
             AppError::NotFound => "Siden eller det, du leder efter, findes ikke – eller du har ikke adgang til det.".into(),
             AppError::Forbidden(m) | AppError::Invalid(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => m.clone(),
             AppError::Internal(_) => "Der skete en fejl hos os. Prøv igen om lidt; fortsætter fejlen, så kontakt support.".into(),
@@ -104,8 +106,14 @@ struct ErrorPage {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        if let AppError::Unauthenticated = self {
-            return Redirect::to("/login").into_response();
+        match &self {
+            AppError::Unauthenticated => return Redirect::to("/login").into_response(),
+            AppError::LoginFor(next) => {
+                let query =
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                return Redirect::to(&format!("/login?{query}")).into_response();
+            }
+            _ => {}
         }
         let status = self.status();
         let title = match status {

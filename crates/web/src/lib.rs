@@ -11,9 +11,10 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod imports;
 pub mod mailer;
 pub mod pages;
-pub mod pdf;
+pub mod reports;
 mod views;
 
 use axum::extract::DefaultBodyLimit;

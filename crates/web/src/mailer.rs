@@ -1,5 +1,6 @@
 //! Sending the outbox: one small trait for "deliver this message", an SMTP implementation, and
-//! the background loop that delivers due messages with retries and queues deadline reminders.
+//! the background loop that delivers due messages with retries and queues deadline and evaluation
+//! reminders.
 //! Without SMTP configured, messages stay in the outbox, which its page shows.
 
 use pulje_store::outbox::{self, Message};
@@ -105,6 +106,18 @@ pub async fn queue_reminders(db: &Db, today: chrono::NaiveDate) -> anyhow::Resul
     Ok(n)
 }
 
+/// Queues today's evaluation reminders (a month before and on the due day; once per agreement,
+/// kind and due date across all instances).
+pub async fn queue_evaluation_reminders(
+    db: &Db,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<usize> {
+    let mut tx = db.begin().await?;
+    let n = pulje_store::evaluations::queue_reminders(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Ends the agreements whose end date has passed.
 pub async fn end_expired(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
@@ -122,6 +135,9 @@ pub async fn run(db: Db, mailer: Option<Smtp>, every: Duration) {
         }
         if let Err(e) = queue_reminders(&db, chrono::Utc::now().date_naive()).await {
             tracing::error!(error = ?e, "queueing reminders failed");
+        }
+        if let Err(e) = queue_evaluation_reminders(&db, chrono::Utc::now().date_naive()).await {
+            tracing::error!(error = ?e, "queueing evaluation reminders failed");
         }
         if let Some(m) = &mailer {
             if let Err(e) = deliver_due(&db, m).await {

@@ -24,7 +24,7 @@ async fn logged_in(client: &Client) -> bool {
     match r.status {
         200 => true,
         303 | 302 | 307 => {
-            assert_eq!(r.location(), Some("/login"));
+            assert_eq!(r.location(), Some("/login?next=%2Fme"));
             false
         }
         other => panic!("GET /me answered {other}: {}", r.body),
@@ -265,7 +265,7 @@ both_backends!(logout_ends_the_session, |app| async move {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers().get("location").unwrap(), "/login");
+    assert_eq!(r.headers().get("location").unwrap(), "/login?next=%2Fme");
     let r = raw
         .get(app.url("/api/v1/applications"))
         .header("Cookie", format!("pulje_session={old}"))
@@ -307,7 +307,12 @@ both_backends!(pages_need_a_login, |app| async move {
     for path in ["/applications", "/applications/new", "/me", "/regions/1082"] {
         let r = anon.get(path).await;
         assert_eq!(r.status, 303, "{path}");
-        assert_eq!(r.location(), Some("/login"), "{path}");
+        let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+        assert_eq!(
+            r.location(),
+            Some(format!("/login?{next}").as_str()),
+            "{path}"
+        );
     }
     let r = anon.get("/api/v1/applications").await;
     assert_eq!(r.status, 401, "{}", r.body);

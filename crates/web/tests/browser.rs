@@ -115,7 +115,7 @@ async fn a_trial_walks_the_whole_path_in_the_browser() {
             "Forsøget handler om overgangen mellem hospital og kommune.",
         )
         .await?;
-        b.type_into("B1. Formål", "At give afdelingslægen ansvar for patientforløb på tværs af sektorer.")
+        b.type_into("B1. Formål", "At give afdelingslægen ansvar for forløb mellem hospital og kommune.")
             .await?;
         b.type_into("B2. Beskrivelse", "Afdelingslægen leder ugentlige møder med kommunens sygeplejersker.")
             .await?;
@@ -428,6 +428,37 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         .await;
     app.set_status(submitted.id, ApplicationStatus::Submitted, None)
         .await;
+    let active = app
+        .complete_application(
+            &applicant_user,
+            MIDTJYLLAND,
+            "Aktiv aftale til tilgængelighedstjek",
+            TIER_MEDIUM,
+            "2022-04-01",
+            "2023-03-31",
+        )
+        .await;
+    app.set_status(active.id, ApplicationStatus::Active, None)
+        .await;
+    // An imported draft, whose edit form is the review screen with the file's text.
+    let imported = pulje_web::imports::import_form(
+        &app.db,
+        &applicant_user.actor(),
+        &pulje_web::imports::Destination {
+            programme_id: "ok21",
+            region_code: MIDTJYLLAND,
+            created_by: Some(applicant_user.id()),
+            doctor_user_id: Some(applicant_user.id()),
+        },
+        "aftale.txt",
+        "text/plain",
+        b"SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORS\xc3\x98G\nA1. Hospital/afdeling Hospitalsenhed Midt, Akutafdelingen\nA2. Fors\xc3\xb8gets titel Triage med afdelingsl\xc3\xa6ge\nC.2. Dato for fors\xc3\xb8gets opstart 01-05-2022\n".to_vec(),
+        &pulje_import::Limits::default(),
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))
+    .expect("import a form");
+    let national = Person::of(&app.user(Role::NationalViewer, None).await);
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -435,6 +466,8 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         let mut check = |v: Vec<Violation>| found.extend(v);
         b.open("/login").await?;
         check(b.axe(&axe, "login (/login)").await?);
+        b.open("/program/ok21").await?;
+        check(b.axe(&axe, "public programme page (/program/ok21)").await?);
 
         b.log_in_as(&applicant).await?;
         b.open("/applications").await?;
@@ -461,6 +494,24 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             )
             .await?,
         );
+        for (name, path) in [
+            ("import upload", "/applications/import".to_string()),
+            (
+                "imported draft's review form",
+                format!("/applications/{}/edit", imported.application_id),
+            ),
+            (
+                "evaluation form",
+                format!("/applications/{}/evaluation", active.id),
+            ),
+            (
+                "idea catalogue with a search",
+                "/idekatalog?q=ledelse".to_string(),
+            ),
+        ] {
+            b.open(&path).await?;
+            check(b.axe(&axe, &format!("{name} ({path})")).await?);
+        }
         b.log_out().await?;
 
         b.log_in_as(&wg).await?;
@@ -481,10 +532,29 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ("meetings", "/meetings".to_string()),
             ("admin index", "/admin".to_string()),
             ("admin users", "/admin/users".to_string()),
+            (
+                "regional report",
+                format!("/reports/regional/{MIDTJYLLAND}"),
+            ),
+            (
+                "report narrative",
+                format!("/reports/regional/{MIDTJYLLAND}/edit"),
+            ),
+            (
+                "evaluations owed",
+                format!("/regions/{MIDTJYLLAND}/evaluations"),
+            ),
+            ("historic trials", format!("/regions/{MIDTJYLLAND}/trials")),
+            ("trial list import", "/trials/import".to_string()),
         ] {
             b.open(&path).await?;
             check(b.axe(&axe, &format!("{name} ({path})")).await?);
         }
+        b.log_out().await?;
+
+        b.log_in_as(&national).await?;
+        b.open("/reports/national").await?;
+        check(b.axe(&axe, "national view (/reports/national)").await?);
         Ok(())
     })
     .await;

@@ -5,6 +5,31 @@ use sqlx::Connection as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Runs each named `async fn(Fresh)` as a test on SQLite and on PostgreSQL (ignored, saying why,
+/// when `PULJE_TEST_POSTGRES_URL` is not set).
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Fresh::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(pulje_postgres), ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")]
+                async fn $name() {
+                    super::$name(super::Fresh::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh, empty database; removed again on drop.

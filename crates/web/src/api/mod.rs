@@ -5,9 +5,11 @@
 
 mod admin;
 mod applications;
+mod learning;
 mod manage;
 mod openapi;
 mod reference;
+mod reports;
 mod workflow;
 
 use crate::auth::CurrentUser;
@@ -58,6 +60,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/disable", post(manage::disable_user))
         .route("/users/{id}/enable", post(manage::enable_user))
         .route("/audit", get(admin::audit))
+        .route("/catalogue", get(learning::catalogue))
+        .route("/applications/{id}/evaluation", get(learning::evaluation))
+        .route("/reports/regional/{code}", get(reports::regional))
+        .route("/reports/national", get(reports::national))
 }
 
 /// The logged-in user of an API request; without one the answer is 401 JSON.

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use super::{admin, applications, manage, reference, workflow};
+use super::{admin, applications, learning, manage, reference, reports, workflow};
 use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -19,9 +19,11 @@ use utoipa::{Modify, OpenApi};
         manage::create_area, manage::update_area, manage::create_tier, manage::delete_tier,
         manage::create_round, manage::update_round,
         manage::create_user, manage::disable_user, manage::enable_user,
+        learning::catalogue, learning::evaluation,
+        reports::regional, reports::national,
     ),
     modifiers(&Security),
-    tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"), (name = "money", description = "Puljernes penge"))
+    tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"), (name = "money", description = "Puljernes penge"), (name = "learning", description = "Evalueringer og idékataloget"), (name = "reports", description = "Regionernes rapporter og den nationale oversigt"))
 )]
 pub struct ApiDoc;
 
@@ -81,9 +83,14 @@ mod tests {
             "/api/v1/users/{id}/disable",
             "/api/v1/users/{id}/enable",
             "/api/v1/audit",
+            "/api/v1/catalogue",
+            "/api/v1/applications/{id}/evaluation",
+            "/api/v1/reports/regional/{code}",
+            "/api/v1/reports/national",
         ];
         assert_eq!(documented, routed.into_iter().collect());
         let json = doc.to_json().unwrap();
         assert!(json.contains("ApplicationJson") && json.contains("supplement_ore"));
+        assert!(json.contains("RegionalReport") && json.contains("trials_by_hospital"));
     }
 }

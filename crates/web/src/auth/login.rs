@@ -19,11 +19,42 @@ struct LoginPage {
     page: Page,
     email: String,
     error: Option<String>,
+    /// Where to go after logging in (a path of this site), or empty.
+    next: String,
 }
 
-fn login_page(csrf: String, email: String, error: Option<String>) -> PageResult<String> {
+fn login_page(
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    next: String,
+) -> PageResult<String> {
     let page = Page::anonymous("Log ind", csrf);
-    Ok(LoginPage { page, email, error }.render()?)
+    Ok(LoginPage {
+        page,
+        email,
+        error,
+        next,
+    }
+    .render()?)
+}
+
+/// `next` if it is a path of this site (so a link cannot send a user elsewhere after login).
+fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 500
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout");
+    ok.then_some(next)
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
 }
 
 /// `GET /login`: the form, with a fresh pre-login CSRF cookie when there is none.
@@ -31,9 +62,11 @@ pub async fn form(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<NextQuery>,
 ) -> PageResult<Response> {
+    let next = safe_next(&query.next).unwrap_or_default().to_string();
     if user.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response());
     }
     let (csrf, set) = match cookie_value(&headers, CSRF_COOKIE).filter(|c| !c.is_empty()) {
         Some(c) => (c, None),
@@ -50,7 +83,7 @@ pub async fn form(
             )
         }
     };
-    let html = login_page(csrf, String::new(), None)?;
+    let html = login_page(csrf, String::new(), None, next)?;
     let mut response = Html(html).into_response();
     if let Some(cookie) = set {
         if let Ok(v) = cookie.parse() {
@@ -66,6 +99,8 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /login`: checks the password (Argon2id), refuses after too many failures, and starts a
@@ -78,7 +113,12 @@ pub async fn submit(
     let csrf = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     let email = form.email.trim().to_lowercase();
     let refuse = |status: axum::http::StatusCode, message: &str| -> PageResult<Response> {
-        let html = login_page(csrf.clone(), form.email.clone(), Some(message.to_string()))?;
+        let html = login_page(
+            csrf.clone(),
+            form.email.clone(),
+            Some(message.to_string()),
+            safe_next(&form.next).unwrap_or_default().to_string(),
+        )?;
         Ok((status, Html(html)).into_response())
     };
     if email.is_empty() || form.password.is_empty() {
@@ -145,7 +185,7 @@ pub async fn submit(
         sessions::SESSION_HOURS * 3600,
         state.config.secure_cookies,
     );
-    let mut response = Redirect::to("/").into_response();
+    let mut response = Redirect::to(safe_next(&form.next).unwrap_or("/")).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         cookie
@@ -182,4 +222,29 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageRes
             .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_login() {
+        assert_eq!(safe_next("/applications/new"), Some("/applications/new"));
+        assert_eq!(
+            safe_next("/idekatalog?q=ledelse"),
+            Some("/idekatalog?q=ledelse")
+        );
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil",
+            "/login",
+            "javascript:alert(1)",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+    }
 }

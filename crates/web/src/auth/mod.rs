@@ -76,6 +76,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
                 csrf_token: String::new(),
                 session_hash: None,
             }),
+            // A page asked for without a login: back to it after logging in.
+            None if parts.method == axum::http::Method::GET => Err(AppError::LoginFor(
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into()),
+            )),
             None => Err(AppError::Unauthenticated),
         }
     }
@@ -183,6 +191,20 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
             Err(csrf_refused())
         };
     }
+    // A multipart upload's token is a form field inside the body, which only the handler reads:
+    // it gets the expected token and must compare it before it changes anything
+    // ([`MultipartCsrf::verify`]). Only the upload routes named in [`is_upload_path`] get this;
+    // anywhere else a multipart body is refused like any form without a token.
+    let is_multipart = is_upload_path(&path)
+        && parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        parts.extensions.insert(MultipartCsrf(expected));
+        return Ok(Request::from_parts(parts, body));
+    }
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -207,6 +229,30 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(csrf_refused()),
+    }
+}
+
+/// The routes that take a multipart upload and check its CSRF field themselves.
+fn is_upload_path(path: &str) -> bool {
+    if path == "/applications/import" || path == "/trials/import" {
+        return true;
+    }
+    let mut segments = path.trim_matches('/').split('/');
+    matches!(
+        (segments.next(), segments.next(), segments.next(), segments.next()),
+        (Some("trials"), Some(id), Some("evaluation"), None) if id.parse::<i64>().is_ok()
+    )
+}
+
+/// The CSRF token a multipart form must carry in its `csrf_token` field, left by the middleware
+/// for the upload handler to check.
+#[derive(Debug, Clone)]
+pub struct MultipartCsrf(String);
+
+impl MultipartCsrf {
+    /// Whether the submitted token is the expected one.
+    pub fn verify(&self, submitted: &str) -> bool {
+        constant_time_eq(submitted, &self.0)
     }
 }
 

@@ -134,3 +134,95 @@ pub fn admin_scope(user: &CurrentUser) -> Result<Scope, AppError> {
     require_any_admin(user)?;
     Ok(Scope::of(user))
 }
+
+/// Reading an agreement's evaluation: its responsible afdelingslæge (or author), and the
+/// region's leaders, administrators, working and steering groups; system administrators too.
+/// Anyone else gets 404.
+pub fn require_view_evaluation(user: &CurrentUser, app: &Application) -> Result<(), AppError> {
+    if !Scope::of(user).allows(app.region_code) {
+        return Err(AppError::NotFound);
+    }
+    match user.user.role {
+        Role::Applicant if app.is_own(user.user.id) => Ok(()),
+        Role::Leader
+        | Role::RegionAdmin
+        | Role::WorkingGroup
+        | Role::SteeringGroup
+        | Role::Admin => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Filling in an agreement's evaluation: the responsible afdelingslæge (or the author) and the
+/// region's department leaders. Readers get 403.
+pub fn require_edit_evaluation(user: &CurrentUser, app: &Application) -> Result<(), AppError> {
+    require_view_evaluation(user, app)?;
+    match user.user.role {
+        Role::Applicant | Role::Leader => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "Kun den ansvarlige afdelingslæge og afdelingsledelsen kan udfylde evalueringen."
+                .into(),
+        )),
+    }
+}
+
+/// Reading a historic trial's evaluation file: the region's leaders, administrators, working
+/// and steering groups, and system administrators.
+pub fn require_view_trial_evaluation(user: &CurrentUser, region_code: i64) -> Result<(), AppError> {
+    if !Scope::of(user).allows(region_code) {
+        return Err(AppError::NotFound);
+    }
+    match user.user.role {
+        Role::Leader
+        | Role::RegionAdmin
+        | Role::WorkingGroup
+        | Role::SteeringGroup
+        | Role::Admin => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Reading a region's report: the national roles for every region; the region's administrator,
+/// steering group, working group, union representative and department leaders for their own.
+/// Applicants see their own applications, not the region's report. Another region: 404.
+pub fn require_report_view(user: &CurrentUser, region_code: i64) -> Result<(), AppError> {
+    if !Scope::of(user).allows(region_code) {
+        return Err(AppError::NotFound);
+    }
+    match user.user.role {
+        Role::Applicant => Err(AppError::Forbidden(
+            "Regionens rapport er for regionens administration, grupper og afdelingsledelser."
+                .into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Writing a region's report: its administrator (and the system administrator).
+pub fn require_report_edit(user: &CurrentUser, region_code: i64) -> Result<(), AppError> {
+    if !Scope::of(user).allows(region_code) {
+        return Err(AppError::NotFound);
+    }
+    match user.user.role {
+        Role::Admin | Role::RegionAdmin => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "Kun regionens administrator kan skrive rapportens afsnit.".into(),
+        )),
+    }
+}
+
+/// Whether the user may edit a region's report (for showing the link).
+pub fn can_edit_report(user: &CurrentUser, region_code: i64) -> bool {
+    require_report_edit(user, region_code).is_ok()
+}
+
+/// The national view: the national viewer and the system administrator. Regional roles see
+/// their own region's report instead.
+pub fn require_national_view(user: &CurrentUser) -> Result<(), AppError> {
+    match user.user.role {
+        Role::Admin | Role::NationalViewer => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "Den nationale oversigt er for de nationale parter; se regionens egen rapport.".into(),
+        )),
+    }
+}

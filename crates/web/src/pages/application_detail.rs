@@ -110,6 +110,8 @@ struct ShowPage {
     signatures: Vec<SignatureRow>,
     money: Vec<Fact>,
     history: Vec<HistoryRow>,
+    /// The evaluation's state, for agreements in force or over and users who may read it.
+    evaluation: Option<crate::pages::evaluations::Summary>,
 }
 
 /// The steps `user` may take on `app` now.
@@ -198,6 +200,7 @@ async fn page(
     let tiers = programmes::tiers(conn, &app.programme_id, Some(app.region_code)).await?;
     let meetings =
         crate::pages::meetings::choices(conn, &app.programme_id, app.region_code).await?;
+    let evaluation = crate::pages::evaluations::summary(conn, user, &app).await?;
     let d = &app.data;
     let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
     let area_names: Vec<String> = d
@@ -316,6 +319,7 @@ async fn page(
             fact("Dato for aftalen", date(d.agreement_date)),
         ],
         missing,
+        evaluation,
         steps: available_steps(user, &app, &signed),
         step_error,
         tiers: tier_choices,
@@ -483,7 +487,7 @@ pub async fn agreement_pdf(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    use crate::pdf::Block;
+    use pulje_pdf::Block;
     let mut conn = state.db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
@@ -552,7 +556,7 @@ pub async fn agreement_pdf(
             })
             .collect(),
     });
-    let pdf = crate::pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks);
+    let pdf = pulje_pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks);
     Ok(pdf_response(pdf, &format!("aftale-{id}.pdf")))
 }
 

@@ -260,6 +260,8 @@ struct FormPage {
     party_union: Field,
     party_region: Field,
     agreement_date: Field,
+    /// Set when the application was read from a file: what the reading noticed.
+    import: Option<ImportPanel>,
 }
 
 /// Labels of the form's fields, also used to name fields in the error summary.
@@ -548,6 +550,63 @@ fn form_page(
         party_union: f("party_union", &input.party_union),
         party_region: f("party_region", &input.party_region),
         agreement_date: f("agreement_date", &input.agreement_date),
+        import: None,
+    }
+}
+
+/// What the review screen of an imported form shows above the form.
+struct ImportPanel {
+    file_name: String,
+    /// The original file (an attachment id), to compare with.
+    original: Option<i64>,
+    warnings: Vec<String>,
+    unmapped_text: String,
+    /// Evidence for a part of the form that has no single field (the participants).
+    participants_source: Option<views::Source>,
+}
+
+impl FormPage {
+    /// Shows, beside each field, the text of the file its value was read from.
+    fn with_import(
+        mut self,
+        evidence: &crate::imports::Evidence,
+        unmapped_text: String,
+        original: Option<i64>,
+    ) -> FormPage {
+        let source = |name: &str| {
+            evidence.for_field(name).map(|e| views::Source {
+                excerpt: e.source_excerpt.clone(),
+                confidence: e.confidence_da().to_string(),
+                level: e.confidence.clone(),
+            })
+        };
+        for field in [
+            &mut self.hospital_department,
+            &mut self.title,
+            &mut self.responsible_leader,
+            &mut self.responsible_doctor,
+            &mut self.purpose,
+            &mut self.description,
+            &mut self.content,
+            &mut self.period_text,
+            &mut self.organisation,
+            &mut self.supplement_ore,
+            &mut self.remarks,
+            &mut self.area_ids,
+            &mut self.start_date,
+            &mut self.end_date,
+            &mut self.agreement_date,
+        ] {
+            field.source = source(&field.name);
+        }
+        self.import = Some(ImportPanel {
+            file_name: evidence.file_name.clone(),
+            original,
+            warnings: evidence.warnings.clone(),
+            unmapped_text,
+            participants_source: source("participants"),
+        });
+        self
     }
 }
 
@@ -650,6 +709,28 @@ pub async fn create(
     Ok(Redirect::to(&format!("/applications/{}?gemt=1", app.id)).into_response())
 }
 
+/// An imported application's form with the file's evidence beside its fields.
+async fn with_import_evidence(
+    conn: &mut AnyConnection,
+    app: &Application,
+    form: FormPage,
+) -> PageResult<FormPage> {
+    if !app.imported {
+        return Ok(form);
+    }
+    let details = applications::import_details(conn, app.id).await?;
+    let Some(evidence) = crate::imports::Evidence::parse(details.import_json.as_deref()) else {
+        return Ok(form);
+    };
+    let original =
+        pulje_store::attachments::list(conn, pulje_store::attachments::Owner::Application(app.id))
+            .await?
+            .into_iter()
+            .find(|a| a.purpose == "import_source")
+            .map(|a| a.id);
+    Ok(form.with_import(&evidence, details.unmapped_text, original))
+}
+
 pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Application> {
     match applications::get(conn, id).await {
         Ok(app) => Ok(app),
@@ -679,6 +760,7 @@ pub async fn edit(
         false,
         None,
     );
+    let form = with_import_evidence(&mut conn, &app, form).await?;
     render_form(StatusCode::OK, form)
 }
 

@@ -345,7 +345,7 @@ pub async fn minutes_pdf(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    use crate::pdf::Block;
+    use pulje_pdf::Block;
     let p = show_page(&state, &user, id, true).await?;
     let blocks = vec![
         Block::Title(format!("Beslutningsreferat – styregruppemøde {}", p.date)),
@@ -375,7 +375,7 @@ pub async fn minutes_pdf(
                 .collect(),
         },
     ];
-    let pdf = crate::pdf::render(
+    let pdf = pulje_pdf::render(
         &format!("Beslutningsreferat {}", p.date),
         &format!("{} · styregruppemøde {}", p.region_name, p.date),
         &blocks,

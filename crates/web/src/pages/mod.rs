@@ -5,18 +5,30 @@ mod admin;
 mod amendments;
 mod application_detail;
 mod applications;
+mod catalogue;
+mod evaluations;
 mod home;
+mod imports;
 mod meetings;
 mod outbox;
 mod payments;
 mod programmes;
+mod public;
 mod regions;
+mod reports;
+mod trials;
+mod upload;
 
 use crate::auth::login;
 use crate::AppState;
-pub(crate) use applications::{list_filter as applications_filter, ListQuery as ApplicationsQuery};
+pub(crate) use applications::{
+    list_filter as applications_filter, load as load_application, ListQuery as ApplicationsQuery,
+};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
+pub(crate) use catalogue::{search as catalogue_search, CatalogueQuery};
+pub use trials::MAX_UPLOAD_BYTES;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,6 +92,46 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(account::show))
         .route("/me/tokens", post(account::create_token))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/applications/{id}/evaluation",
+            get(evaluations::show).post(evaluations::save),
+        )
+        .route("/regions/{code}/evaluations", get(evaluations::region_list))
+        .route("/regions/{code}/idekatalog", post(evaluations::set_opt_out))
+        .route("/regions/{code}/trials", get(trials::list))
+        .route(
+            "/trials/{id}/evaluation",
+            post(trials::upload)
+                .layer(DefaultBodyLimit::max(trials::MAX_UPLOAD_BYTES + 256 * 1024)),
+        )
+        .route("/attachments/{id}", get(trials::download))
+        .route(
+            "/applications/import",
+            // The handlers stop reading past `Config::max_upload_bytes`.
+            get(imports::forms_form)
+                .post(imports::forms_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/trials/import",
+            get(imports::trials_form)
+                .post(imports::trials_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/idekatalog", get(catalogue::list))
+        .route("/program/{id}", get(public::show))
+        .route("/reports", get(reports::index))
+        .route("/reports/national", get(reports::national))
+        .route("/reports/national/{file}", get(reports::national_file))
+        .route("/reports/regional/{code}", get(reports::regional))
+        .route(
+            "/reports/regional/{code}/edit",
+            get(reports::edit).post(reports::save),
+        )
+        .route(
+            "/reports/regional/{code}/{file}",
+            get(reports::regional_file),
+        )
         .merge(admin::routes())
 }
 

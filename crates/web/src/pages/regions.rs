@@ -47,6 +47,8 @@ struct Dashboard {
     chart: String,
     region_code: i64,
     can_see_payments: bool,
+    /// The region's administrator: evaluations owed, historic trials, imports, the report.
+    is_region_admin: bool,
     rounds: Vec<RoundRow>,
     by_status: Vec<CountRow>,
     by_area: Vec<CountRow>,
@@ -146,6 +148,7 @@ pub async fn dashboard(
         ),
         region_code,
         can_see_payments: user.user.role != pulje_domain::Role::Applicant,
+        is_region_admin: crate::auth::policy::require_admin_of(&user, region_code).is_ok(),
         pools: status
             .iter()
             .map(|p| PoolRow {

@@ -43,12 +43,14 @@ impl Page {
         let mut nav = vec![
             ("/programmes".to_string(), "Programmer"),
             ("/applications".to_string(), "Ansøgninger"),
+            ("/idekatalog".to_string(), "Idékatalog"),
         ];
         if let Some(region) = u.region {
             nav.push((format!("/regions/{}", region.code()), "Regionens overblik"));
         }
         if !matches!(u.role, Role::Applicant) {
             nav.push(("/meetings".to_string(), "Møder"));
+            nav.push(("/reports".to_string(), "Rapporter"));
         }
         if matches!(u.role, Role::Admin | Role::RegionAdmin) {
             nav.push(("/admin".to_string(), "Administration"));
@@ -90,6 +92,17 @@ pub struct Field {
     pub hint: String,
     pub value: String,
     pub errors: Vec<String>,
+    /// For a form read from a file: the text the value came from, and how sure the reading was.
+    pub source: Option<Source>,
+}
+
+/// Where an imported field's value came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub excerpt: String,
+    pub confidence: String,
+    /// `high`, `medium` or `low`, for styling.
+    pub level: String,
 }
 
 impl Field {
@@ -100,6 +113,7 @@ impl Field {
             hint: String::new(),
             value: value.into(),
             errors: errors.get(name).to_vec(),
+            source: None,
         }
     }
 

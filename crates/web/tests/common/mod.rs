@@ -961,7 +961,7 @@ impl TestApp {
             organisation: "Afdelingsledelsen følger forsøget kvartalsvis.".into(),
             supplement_ore: supplement.to_string(),
             area_ids: vec![area.to_string()],
-            area_argument: "Forsøget styrker overgangene mellem sektorerne.".into(),
+            area_argument: "Forsøget gør overgangen fra hospital til kommune mere sikker.".into(),
             start_date: start.into(),
             end_date: end.into(),
             ..Default::default()
@@ -1142,4 +1142,51 @@ pub fn month_rows(months: &[pulje_domain::cost::MonthlyAmount]) -> Vec<(String, 
         .iter()
         .map(|m| (m.first_day().to_string(), m.amount.ore()))
         .collect()
+}
+
+/// A multipart body with the given text fields and files under `file_field`; returns its
+/// content type and bytes.
+pub fn multipart_files(
+    fields: &[(&str, &str)],
+    file_field: &str,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "pulje-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, data) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    /// POSTs a multipart body; returns the status and the page.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        content_type: String,
+        body: Vec<u8>,
+    ) -> (u16, String) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST multipart");
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap_or_default())
+    }
 }

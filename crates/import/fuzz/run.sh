@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of pulje-import for SECONDS seconds each (default 30) with cargo-fuzz
+# on nightly. Crashes are saved under fuzz/artifacts/<target>/ and make the script fail.
+#   crates/import/fuzz/run.sh 30
+# Needs: rustup toolchain nightly, and `cargo install cargo-fuzz --locked`.
+set -euo pipefail
+SECONDS_PER_TARGET="${1:-30}"
+cd "$(dirname "$0")/.."
+TARGETS="pdf docx text form csv xlsx trial_table"
+# Seed corpora from the crate's own test fixtures would be larger; a few small starts suffice.
+mkdir -p fuzz/corpus
+for t in $TARGETS; do mkdir -p "fuzz/corpus/$t"; done
+printf 'A1. Hospital/afdeling Regionshospitalet\nA2. Forsøgets titel Prøve\nC.2. Dato for forsøgets opstart 1. april 2022\n(Tillægsstørrelse 20.000 50.000\n' > fuzz/corpus/form/seed.txt
+printf 'Aalborg Universitetshospital (2 stk.):\nNr.\n1 Se bilag Kardio-\nlogisk Faglig\nekspert 1 Titel\n2 - Børne Kvalitet 2 Anden titel\nSide 1 af 2\n' > fuzz/corpus/trial_table/seed.txt
+printf 'Nr;Hospital;Afdeling;Område;Antal;Titel;Evaluering\n1;A;B;Kvalitet;2;T;ja\n' > fuzz/corpus/csv/seed.csv
+cp fuzz/corpus/form/seed.txt fuzz/corpus/text/seed.txt
+printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' > fuzz/corpus/pdf/seed.pdf
+status=0
+for t in $TARGETS; do
+  echo "== fuzzing $t for ${SECONDS_PER_TARGET}s"
+  if ! cargo +nightly fuzz run "$t" "fuzz/corpus/$t" -- \
+      -max_total_time="$SECONDS_PER_TARGET" -max_len=200000 -timeout=20 -rss_limit_mb=4096 \
+      -print_final_stats=1 2>&1 | tail -n 25; then
+    echo "!! $t: crash found (see fuzz/artifacts/$t)"
+    status=1
+  fi
+done
+exit $status

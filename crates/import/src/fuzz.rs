@@ -1,0 +1,52 @@
+//! Entry points for fuzzing: each takes arbitrary bytes, runs one parser, and must never panic
+//! (errors are the expected outcome for most inputs). Used by the mutational test in
+//! `tests/fuzz.rs` and by the cargo-fuzz targets in `fuzz/`.
+
+use crate::{areas, extract, form, trials, Limits};
+
+/// Limits for fuzzing: small enough that one input stays fast.
+fn limits() -> Limits {
+    Limits {
+        max_file_bytes: 2_000_000,
+        max_uncompressed_bytes: 5_000_000,
+        max_entries: 200,
+        max_seconds: 10,
+    }
+}
+
+/// Text of any file named as a PDF.
+pub fn pdf(data: &[u8]) {
+    let _ = extract::extract_text("fuzz.pdf", data, &limits());
+}
+
+/// Text of any file named as a Word document.
+pub fn docx(data: &[u8]) {
+    let _ = extract::extract_text("fuzz.docx", data, &limits());
+}
+
+/// Plain text decoding.
+pub fn text(data: &[u8]) {
+    let _ = extract::extract_text("fuzz.txt", data, &limits());
+}
+
+/// The form recogniser on arbitrary text (lossily decoded).
+pub fn form(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = form::parse_form("fuzz.txt", &text);
+}
+
+/// The CSV trial-list reader.
+pub fn csv(data: &[u8]) {
+    let _ = trials::parse_csv("fuzz.csv", data, &areas::NORDJYLLAND);
+}
+
+/// The XLSX trial-list reader.
+pub fn xlsx(data: &[u8]) {
+    let _ = trials::parse_xlsx("fuzz.xlsx", data, &limits(), &areas::NORDJYLLAND);
+}
+
+/// The report-table trial-list reader on arbitrary text.
+pub fn trial_table(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = trials::parse_trial_table("fuzz.txt", &text, &areas::NORDJYLLAND);
+}

@@ -1,0 +1,107 @@
+//! `pulje import … --json`: parses files and prints JSON without touching a database.
+
+mod common;
+
+use common::CONTRACT_KEYS;
+use std::process::Command;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pulje-import-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn form_json_prints_one_object_per_readable_file_and_fails_for_the_rest() {
+    let dir = temp_dir("form");
+    let good = dir.join("aftale.txt");
+    std::fs::write(
+        &good,
+        "SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORSØG\n\
+         A1. Hospital/afdeling Regionshospitalet Silkeborg, Diagnostisk Center\n\
+         A2. Forsøgets titel Hurtig udredning\n\
+         B6. Økonomi 35.000\n\
+         C.2. Dato for forsøgets opstart 1. juni 2022\n",
+    )
+    .unwrap();
+    let bad = dir.join("binær.txt");
+    std::fs::write(&bad, [0u8, 1, 2, 3, 0, 5, 6]).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pulje"))
+        .args(["import", "form", "--json"])
+        .arg(&bad)
+        .arg(&good)
+        .env("PULJE_DATABASE_URL", dir.join("unused.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Filen «binær.txt» ligner ikke tekst"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let value: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    let object = value.as_object().unwrap();
+    for key in CONTRACT_KEYS {
+        assert!(object.contains_key(key), "missing {key}");
+    }
+    assert_eq!(
+        object.len(),
+        CONTRACT_KEYS.len() + 1,
+        "file + contract keys"
+    );
+    assert_eq!(value["title"], "Hurtig udredning");
+    assert_eq!(value["supplement_dkk"], 35_000);
+    assert_eq!(value["start_date"], "2022-06-01");
+    assert_eq!(value["end_date"], serde_json::Value::Null);
+    // Nothing was stored: no database was created.
+    assert!(!dir.join("unused.db").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn trials_json_prints_an_array_of_rows() {
+    let dir = temp_dir("trials");
+    let csv = dir.join("liste.csv");
+    std::fs::write(
+        &csv,
+        "Nr;Hospital;Afdeling;Område;Antal;Titel;Evaluering\n\
+         1;Psykiatrien;Klinik Øst;Kvalitet;3;Tryg udskrivning;Se bilag\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pulje"))
+        .args(["import", "trials", "--json", "--region", "1081"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([{
+            "number": 1,
+            "hospital": "Psykiatrien",
+            "department": "Klinik Øst",
+            "area": "Kvalitetssikring",
+            "doctor_count": 3,
+            "title": "Tryg udskrivning",
+            "evaluation_attached": true
+        }])
+    );
+    // Storing needs the region the trials belong to; without it nothing is done.
+    let output = Command::new(env!("CARGO_BIN_EXE_pulje"))
+        .args(["import", "trials"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("angiv regionen med --region"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,141 @@
+//! Files kept with an application or a historic trial: the original of an imported agreement
+//! form, an evaluation handed in as a file. Stored in the database, so a backup holds them.
+
+use crate::audit::{self, Actor};
+use crate::{now_utc, Result, StoreError, Tx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, FromRow};
+
+/// What an attachment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    ImportSource,
+    Evaluation,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::ImportSource => "import_source",
+            Purpose::Evaluation => "evaluation",
+        }
+    }
+}
+
+/// What an attachment belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Application(i64),
+    HistoricTrial(i64),
+}
+
+/// An attachment without its bytes.
+#[derive(Debug, Clone, FromRow, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: i64,
+    pub region_code: i64,
+    pub application_id: Option<i64>,
+    pub historic_trial_id: Option<i64>,
+    pub purpose: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "id, region_code, application_id, historic_trial_id, purpose, file_name, \
+                       content_type, size_bytes, sha256, created_at";
+
+pub struct NewAttachment<'a> {
+    pub region_code: i64,
+    pub owner: Owner,
+    pub purpose: Purpose,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+}
+
+pub async fn insert(tx: &mut Tx, actor: &Actor, new: NewAttachment<'_>) -> Result<Attachment> {
+    let file_name = new.file_name.trim();
+    if file_name.is_empty() {
+        return Err(StoreError::Refused("Filen mangler et navn.".into()));
+    }
+    let (application_id, historic_trial_id) = match new.owner {
+        Owner::Application(id) => (Some(id), None),
+        Owner::HistoricTrial(id) => (None, Some(id)),
+    };
+    let sha256 = hex(&Sha256::digest(new.data));
+    let size = i64::try_from(new.data.len())
+        .map_err(|_| StoreError::Refused("Filen er for stor.".into()))?;
+    let attachment = sqlx::query_as::<_, Attachment>(&format!(
+        "INSERT INTO attachments (region_code, application_id, historic_trial_id, purpose, file_name, \
+         content_type, size_bytes, sha256, data, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+    ))
+    .bind(new.region_code)
+    .bind(application_id)
+    .bind(historic_trial_id)
+    .bind(new.purpose.as_str())
+    .bind(file_name)
+    .bind(new.content_type)
+    .bind(size)
+    .bind(&sha256)
+    .bind(new.data)
+    .bind(actor.user_id)
+    .bind(now_utc())
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Some(new.region_code),
+        "attachment",
+        attachment.id,
+        "create",
+        audit::NONE,
+        Some(&attachment),
+    )
+    .await?;
+    Ok(attachment)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Attachment>> {
+    Ok(
+        sqlx::query_as::<_, Attachment>(&format!(
+            "SELECT {COLUMNS} FROM attachments WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?,
+    )
+}
+
+/// The bytes of an attachment.
+pub async fn data(conn: &mut AnyConnection, id: i64) -> Result<Option<Vec<u8>>> {
+    Ok(
+        sqlx::query_scalar("SELECT data FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn list(conn: &mut AnyConnection, owner: Owner) -> Result<Vec<Attachment>> {
+    let (column, id) = match owner {
+        Owner::Application(id) => ("application_id", id),
+        Owner::HistoricTrial(id) => ("historic_trial_id", id),
+    };
+    Ok(sqlx::query_as::<_, Attachment>(&format!(
+        "SELECT {COLUMNS} FROM attachments WHERE {column} = $1 ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,95 @@
+//! `/program/{id}`: a programme described for anyone, without login — what it is, the open
+//! application rounds and their deadlines per region, how to apply. Shows no applications,
+//! names or money of individual trials.
+
+use crate::auth::MaybeUser;
+use crate::error::PageResult;
+use crate::views::{self, Page};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use pulje_domain::RegionCode;
+use pulje_store::{programmes, StoreError};
+
+pub struct RoundRow {
+    name: String,
+    opens: String,
+    deadline: String,
+    open_now: bool,
+}
+
+pub struct RegionRounds {
+    region: String,
+    rounds: Vec<RoundRow>,
+}
+
+#[derive(Template)]
+#[template(path = "public/programme.html")]
+struct ProgrammePage {
+    page: Page,
+    logged_in: bool,
+    name: String,
+    /// The programme's own description, a paragraph per entry.
+    description: Vec<String>,
+    /// The OK21 programme's money and purpose, told in more detail.
+    is_ok21: bool,
+    regions: Vec<RegionRounds>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<String>,
+) -> PageResult<Html<String>> {
+    let mut conn = state.db.conn().await?;
+    let programme = match programmes::programme(&mut conn, &id).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => return Err(crate::error::AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let today = chrono::Utc::now().date_naive();
+    let rounds = programmes::rounds(&mut conn, Some(&programme.id), None).await?;
+    let regions = RegionCode::all()
+        .filter_map(|r| {
+            let code = i64::from(r.code());
+            let mut rows: Vec<_> = rounds
+                .iter()
+                .filter(|x| x.region_code == code && x.deadline >= today)
+                .collect();
+            rows.sort_by_key(|x| x.deadline);
+            (!rows.is_empty()).then(|| RegionRounds {
+                region: r.name().to_string(),
+                rounds: rows
+                    .into_iter()
+                    .map(|x| RoundRow {
+                        name: x.name.clone(),
+                        opens: views::date_da(x.opens_on),
+                        deadline: views::date_da(x.deadline),
+                        open_now: x.opens_on <= today,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let page = match &user {
+        Some(u) => Page::new(u, &programme.name, "/program"),
+        None => Page::anonymous(&programme.name, String::new()),
+    };
+    Ok(Html(
+        ProgrammePage {
+            page,
+            logged_in: user.is_some(),
+            description: programme
+                .description
+                .split("\n\n")
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            is_ok21: programme.id == pulje_store::reference::OK21,
+            name: programme.name,
+            regions,
+        }
+        .render()?,
+    ))
+}

@@ -1,0 +1,121 @@
+//! Reading a multipart upload form: its text fields and files, stopping past a size limit, and
+//! checking its CSRF field (multipart bodies carry the token inside, where only the handler can
+//! read it; see `auth::MultipartCsrf`).
+
+use crate::auth::MultipartCsrf;
+use crate::error::AppError;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::Extension;
+use std::collections::HashMap;
+
+/// One uploaded file.
+pub struct File {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// What an upload form sent.
+#[derive(Default)]
+pub struct Upload {
+    fields: HashMap<String, String>,
+    pub files: Vec<File>,
+    /// The files together were larger than the limit; reading stopped there.
+    pub too_big: bool,
+}
+
+impl Upload {
+    /// A text field, trimmed; empty when it was not sent.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(|v| v.trim()).unwrap_or("")
+    }
+
+    /// Refuses the upload unless it carries the session's CSRF token. A too-big body may have
+    /// been cut before the token; it is refused for its size instead.
+    pub fn check_csrf(&self, expected: &Option<Extension<MultipartCsrf>>) -> Result<(), AppError> {
+        if let Some(Extension(expected)) = expected {
+            if !self.too_big && !expected.verify(self.field("csrf_token")) {
+                return Err(AppError::Forbidden(
+                    "Formularen var forældet eller mangler sikkerhedsnøgle (CSRF). Genindlæs siden og prøv igen.".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the form: files under `file_field`, everything else as text, at most `limit` bytes of
+/// files in all. A form sent without choosing a file has one empty, nameless part; it is skipped.
+pub async fn read(
+    mut multipart: Multipart,
+    file_field: &str,
+    limit: usize,
+) -> Result<Upload, AppError> {
+    let mut up = Upload::default();
+    let mut total = 0usize;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                up.too_big = true;
+                break;
+            }
+            Err(_) => {
+                return Err(AppError::Invalid(
+                    "Formularen kunne ikke læses. Prøv igen.".into(),
+                ))
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name != file_field {
+            let text = field.text().await.unwrap_or_default();
+            up.fields.insert(name, text);
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or("").trim().to_string();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let mut data = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(bytes)) => {
+                    total += bytes.len();
+                    if total > limit {
+                        up.too_big = true;
+                        break;
+                    }
+                    data.extend_from_slice(&bytes);
+                }
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    up.too_big = true;
+                    break;
+                }
+                Err(_) => {
+                    return Err(AppError::Invalid(
+                        "Filen kunne ikke modtages. Prøv igen.".into(),
+                    ))
+                }
+            }
+        }
+        if up.too_big {
+            break;
+        }
+        if !(file_name.is_empty() && data.is_empty()) {
+            up.files.push(File {
+                name: if file_name.is_empty() {
+                    "uden navn".into()
+                } else {
+                    file_name
+                },
+                content_type,
+                data,
+            });
+        }
+    }
+    Ok(up)
+}

@@ -1,0 +1,350 @@
+//! Importing what the regions already have, over HTTP on both backends: agreement forms become
+//! imported drafts whose review form shows the file's text beside each field, the original file
+//! and the unmapped text are kept, a bad file is named with its problem and stores nothing, and
+//! trial lists become the region's historic trials — all within the user's own region.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use pulje_domain::Role;
+use pulje_store::{attachments, audit, trials};
+
+const MIDT: i64 = 1082;
+const NORD: i64 = 1081;
+
+/// An agreement form in the one-line layout (label and value on one line), our own text.
+const FORM: &str = "\
+PROJEKT FAGLIG OG OPGAVEMÆSSIG UDVIKLING FOR AFDELINGSLÆGER
+SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORSØG
+A. Identifikation
+A1. Hospital/afdeling Hospitalsenhed Midt, Lungemedicinsk afdeling
+A2. Forsøgets titel Søvnapnø-klinik med afdelingslæge som tovholder
+A3. Ansvarlige leder for forsøget Birthe Ølgaard, ledende overlæge
+A4. Ansvarlig afd.læge Mads Å. Krogh
+B. Forsøget
+B1. Formål At samle udredningen af søvnapnø hos én afdelingslæge. Forsøget ligger indenfor
+Forbedringsaktiviteter, herunder fælles beslutningstagen.
+B2. Beskrivelse Afdelingslægen planlægger klinikken og følger ventetiderne hver måned.
+B3. Indhold (hvad er aftalt?) Et tillæg og to faste udviklingsdage om måneden.
+B3. Deltagerkreds (hvem indgår?) Mads Å. Krogh, afdelingslæge
+Sygeplejerske i søvnklinikken
+B4 I hvilken periode kører forsøget? Fra 1. juni 2022 til 30. november 2023
+B5. Organisering Afdelingslægen mødes med den ledende overlæge hver anden uge.
+B6. Økonomi
+(Tillægsstørrelse 20.000 – 35.000 eller 50.000 kr.) – tildeles den ansvarlige afd.læge
+Tillægsstørrelse 35.000.
+Uddybende bemærkninger: Klinikken skal på sigt dække hele hospitalsenheden.
+C. Forsøgets tidsmæssige udstrækning
+C.2. Dato for forsøgets opstart 01-06-2022
+C.3. Dato for forsøgets afslutning
+- Forsøget ophører senest 31.12. 2023
+30-11-2023
+D. Aftalen er indgået mellem
+Dato 12.05.2022
+";
+
+/// The application form's fields as a browser would send them.
+fn input_pairs(input: &pulje_domain::ApplicationInput) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = [
+        ("hospital_id", &input.hospital_id),
+        ("hospital_department", &input.hospital_department),
+        ("title", &input.title),
+        ("responsible_leader", &input.responsible_leader),
+        ("responsible_doctor", &input.responsible_doctor),
+        ("purpose", &input.purpose),
+        ("description", &input.description),
+        ("content", &input.content),
+        ("working_time_deviations", &input.working_time_deviations),
+        ("period_text", &input.period_text),
+        ("organisation", &input.organisation),
+        ("supplement_ore", &input.supplement_ore),
+        ("remarks", &input.remarks),
+        ("area_argument", &input.area_argument),
+        ("start_date", &input.start_date),
+        ("end_date", &input.end_date),
+        ("party_leader", &input.party_leader),
+        ("party_doctor", &input.party_doctor),
+        ("party_union", &input.party_union),
+        ("party_region", &input.party_region),
+        ("agreement_date", &input.agreement_date),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.clone()))
+    .collect();
+    for a in &input.area_ids {
+        pairs.push(("area_ids".into(), a.clone()));
+    }
+    for (i, p) in input.participants.iter().enumerate() {
+        pairs.push((format!("participants.{i}.name"), p.name.clone()));
+        pairs.push((format!("participants.{i}.role"), p.role.clone()));
+        if p.receives_supplement {
+            pairs.push((format!("participants.{i}.receives_supplement"), "on".into()));
+        }
+    }
+    pairs
+}
+
+both_backends!(
+    an_uploaded_form_becomes_an_imported_draft_to_review,
+    |app| async move {
+        let applicant = app.user(Role::Applicant, Some(MIDT)).await;
+        let mut c = app.login(&applicant).await;
+        let csrf = c.csrf().await;
+        let page = c.get("/applications/import").await;
+        assert_eq!(page.status, 200);
+
+        // Two files in one upload: a good form, and a binary file named .txt.
+        let binary: Vec<u8> = (0..4000u32).map(|i| (i % 7) as u8).collect();
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[
+                ("søvnklinik.txt", FORM.as_bytes()),
+                ("billede.txt", &binary),
+            ],
+        );
+        let (status, html) = c.post_multipart("/applications/import", ct, body).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("1 af 2 filer indlæst"), "{html}");
+        assert!(
+            unescape(&html).contains("«billede.txt» ligner ikke tekst"),
+            "the refused file is named with its problem: {html}"
+        );
+
+        let id: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE imported = 1")
+            .fetch_one(&mut *app.db.conn().await.unwrap())
+            .await
+            .unwrap();
+        let a = app.get_application(id).await;
+        assert_eq!(a.status.as_str(), "draft");
+        assert_eq!(a.region_code, MIDT);
+        assert_eq!(a.doctor_user_id, Some(applicant.user.id));
+        assert_eq!(
+            a.data.title,
+            "Søvnapnø-klinik med afdelingslæge som tovholder"
+        );
+        assert_eq!(
+            a.data.hospital_department,
+            "Hospitalsenhed Midt, Lungemedicinsk afdeling"
+        );
+        assert_eq!(a.hospital_name.as_deref(), Some("Hospitalsenhed Midt"));
+        assert_eq!(a.data.responsible_doctor, "Mads Å. Krogh");
+        assert_eq!(a.data.start_date, Some(date("2022-06-01")));
+        assert_eq!(a.data.end_date, Some(date("2023-11-30")));
+        assert_eq!(a.data.agreement_date, Some(date("2022-05-12")));
+        assert_eq!(a.data.supplement.map(|o| o.ore()), Some(3_500_000));
+        assert_eq!(a.data.participants.len(), 2);
+        let area_names: Vec<String> = {
+            let mut conn = app.db.conn().await.unwrap();
+            let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(MIDT))
+                .await
+                .unwrap();
+            areas
+                .into_iter()
+                .filter(|ar| a.data.area_ids.contains(&ar.id))
+                .map(|ar| ar.name)
+                .collect()
+        };
+        assert_eq!(
+            area_names,
+            vec!["Forbedringsaktiviteter, herunder fælles beslutningstagen".to_string()]
+        );
+
+        // The original is kept byte for byte, and the applicant may download it.
+        let mut conn = app.db.conn().await.unwrap();
+        let kept = attachments::list(&mut conn, attachments::Owner::Application(id))
+            .await
+            .unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].purpose, "import_source");
+        assert_eq!(
+            attachments::data(&mut conn, kept[0].id)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(FORM.as_bytes())
+        );
+        drop(conn);
+        let download = c.get(&format!("/attachments/{}", kept[0].id)).await;
+        assert_eq!(download.status, 200);
+        assert_eq!(download.body, FORM);
+
+        // The review form shows each field with the file's text beside it.
+        let edit = c.get(&format!("/applications/{id}/edit")).await;
+        assert_eq!(edit.status, 200);
+        let text = unescape(&edit.body);
+        assert!(text.contains("Læst fra filen «søvnklinik.txt»"), "{text}");
+        assert!(text.contains("Læst fra filen – "));
+        let title_source = text
+            .split("id=\"title\"")
+            .next()
+            .and_then(|before| before.rsplit("<pre>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            title_source.contains("Søvnapnø-klinik med afdelingslæge som tovholder"),
+            "the title's source text is shown beside it: {title_source}"
+        );
+        assert_eq!(
+            input_value(&edit.body, "title").as_deref(),
+            Some("Søvnapnø-klinik med afdelingslæge som tovholder")
+        );
+
+        // The import is audited, the refused file left nothing behind.
+        let mut conn = app.db.conn().await.unwrap();
+        let entries = audit::list(
+            &mut conn,
+            &audit::Filter {
+                entity: Some("application".into()),
+                entity_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert!(entries.iter().any(|e| e.action == "import"));
+        assert_eq!(app.count_applications().await, 1);
+
+        // The user corrects a field and saves through the ordinary form.
+        let version = hidden_value(&edit.body, "version").unwrap();
+        let mut input = a.data.to_input();
+        input.title = "Søvnapnøklinik".into();
+        let mut pairs = input_pairs(&input);
+        pairs.push(("version".into(), version));
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let saved = c.post_form(&format!("/applications/{id}"), &refs).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let a = app.get_application(id).await;
+        assert_eq!(a.data.title, "Søvnapnøklinik");
+        assert_eq!(
+            a.data.supplement.map(|o| o.ore()),
+            Some(3_500_000),
+            "the rest is kept"
+        );
+    }
+);
+
+both_backends!(imports_stay_in_the_users_region, |app| async move {
+    // An applicant of Nordjylland cannot fetch Midtjylland's imported original.
+    let midt = app.client_as(Role::Applicant, Some(MIDT)).await;
+    let mut midt = midt;
+    let csrf = midt.csrf().await;
+    let (ct, body) = multipart_files(
+        &[("csrf_token", &csrf)],
+        "files",
+        &[("a.txt", FORM.as_bytes())],
+    );
+    let (status, _) = midt.post_multipart("/applications/import", ct, body).await;
+    assert_eq!(status, 200);
+    let attachment: i64 = sqlx::query_scalar("SELECT id FROM attachments")
+        .fetch_one(&mut *app.db.conn().await.unwrap())
+        .await
+        .unwrap();
+    let nord = app.client_as(Role::Applicant, Some(NORD)).await;
+    assert_eq!(
+        nord.get(&format!("/attachments/{attachment}")).await.status,
+        404
+    );
+
+    // Without the form's CSRF token nothing is stored.
+    let (ct, body) = multipart_files(
+        &[("csrf_token", "forkert")],
+        "files",
+        &[("b.txt", FORM.as_bytes())],
+    );
+    let (status, _) = midt.post_multipart("/applications/import", ct, body).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.count_applications().await, 1);
+
+    // Only a region administrator imports trial lists, and only into their own region.
+    let union = app.client_as(Role::UnionRep, Some(MIDT)).await;
+    assert_eq!(union.get("/trials/import").await.status, 403);
+    let mut admin = app.client_as(Role::RegionAdmin, Some(NORD)).await;
+    let csrf = admin.csrf().await;
+    let csv = "Nr;Hospital;Afdeling;Område;Antal afdelingslæger;Titel;Evaluering\n1;Sygehus Nord;Kirurgi;Ledelse;2;Ny vagtplan;Se bilag\n";
+    let (ct, body) = multipart_files(
+        &[("csrf_token", &csrf), ("region", "1082")],
+        "files",
+        &[("liste.csv", csv.as_bytes())],
+    );
+    let (status, html) = admin.post_multipart("/trials/import", ct, body).await;
+    assert_eq!(status, 200, "{html}");
+    let mut conn = app.db.conn().await.unwrap();
+    assert_eq!(
+        trials::list(&mut conn, "ok21", NORD).await.unwrap().len(),
+        1,
+        "the region field is ignored for a region user"
+    );
+    assert!(trials::list(&mut conn, "ok21", MIDT)
+        .await
+        .unwrap()
+        .is_empty());
+});
+
+both_backends!(
+    a_trial_list_is_stored_whole_or_refused_with_the_missing_column_named,
+    |app| async move {
+        let mut admin = app.client_as(Role::RegionAdmin, Some(NORD)).await;
+        let csrf = admin.csrf().await;
+        let csv = "Nr;Hospital;Afdeling;Område;Antal afdelingslæger;Titel;Evaluering\n\
+                   1;Aalborg Sygehus;Kardiologi;Forskning;1;Hjertedatabase;Se bilag\n\
+                   2;Aalborg Sygehus;Patologi;Faglig ekspert;3;Subspecialisering;-\n\
+                   3;Sygehus Thy;Medicin;Kvalitet;1;Faldklinik;ja\n";
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[("forsøg.csv", csv.as_bytes())],
+        );
+        let (status, html) = admin.post_multipart("/trials/import", ct, body).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("3 forsøg: 3 nye og 0 opdaterede"), "{html}");
+        let mut conn = app.db.conn().await.unwrap();
+        let rows = trials::list(&mut conn, "ok21", NORD).await.unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|t| {
+                (
+                    t.number,
+                    t.hospital.as_str(),
+                    t.area.as_str(),
+                    t.doctor_count,
+                    t.evaluation_attached,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "Aalborg Sygehus", "Forskning", 1, 1),
+                (2, "Aalborg Sygehus", "Faglig specialist", 3, 0),
+                (3, "Sygehus Thy", "Kvalitetssikring", 1, 1),
+            ]
+        );
+        drop(conn);
+
+        // A list without the title column: named, and nothing stored.
+        let bad = "Nr;Hospital;Afdeling;Område;Antal afdelingslæger;Evaluering\n4;Sygehus Thy;Medicin;Ledelse;1;-\n";
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[("mangler.csv", bad.as_bytes())],
+        );
+        let (status, html) = admin.post_multipart("/trials/import", ct, body).await;
+        assert_eq!(status, 422);
+        let text = unescape(&html);
+        assert!(
+            text.contains("mangler.csv") && text.contains("Titel"),
+            "{text}"
+        );
+        let mut conn = app.db.conn().await.unwrap();
+        assert_eq!(
+            trials::list(&mut conn, "ok21", NORD).await.unwrap().len(),
+            3
+        );
+    }
+);
