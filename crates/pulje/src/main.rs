@@ -3,6 +3,9 @@
 
 mod import;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use pulje_domain::{Email, RegionCode, Role};
@@ -394,10 +397,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         mailer,
         std::time::Duration::from_secs(60),
     ));
-    let state = pulje_web::AppState {
-        db: db.clone(),
-        config: std::sync::Arc::new(config),
-    };
+    let state = pulje_web::AppState::new(db.clone(), config);
     pulje_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())

@@ -1,7 +1,8 @@
 //! The audit log: who changed what, when, with the values before and after.
 //!
 //! [`record`] takes the transaction of the change itself, so a change and its audit entry are
-//! stored together or not at all.
+//! stored together or not at all. It also bumps the region's data version
+//! ([`crate::versions`]), so views computed from the region's data know they are out of date.
 
 use crate::{now_utc, Result, Tx};
 use serde::Serialize;
@@ -66,7 +67,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(after)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    crate::versions::bump(tx, region_code).await
 }
 
 /// Nothing, for `before` or `after` when there is no value.

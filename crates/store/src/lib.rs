@@ -30,6 +30,7 @@ pub mod search;
 pub mod sessions;
 pub mod trials;
 pub mod users;
+pub mod versions;
 pub mod workflow;
 
 pub use audit::Actor;

@@ -332,6 +332,8 @@ struct PuljeRow {
     granted_ore: Option<i64>,
     round_id: Option<i64>,
     hospital: String,
+    participants: i64,
+    first_area: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -625,8 +627,13 @@ pub async fn regional(
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
+    // One row per approved application, with its participant count and first area alongside,
+    // so the region's other applications are never read.
     let pulje = sqlx::query_as::<_, PuljeRow>(&format!(
-        "SELECT a.id, a.title, a.hospital_department, a.granted_ore, a.round_id, COALESCE(h.name, '') AS hospital \
+        "SELECT a.id, a.title, a.hospital_department, a.granted_ore, a.round_id, COALESCE(h.name, '') AS hospital, \
+           (SELECT CAST(COUNT(*) AS BIGINT) FROM application_participants p WHERE p.application_id = a.id) AS participants, \
+           (SELECT ar.name FROM application_areas aa JOIN areas ar ON ar.id = aa.area_id \
+            WHERE aa.application_id = a.id ORDER BY ar.position, ar.id LIMIT 1) AS first_area \
          FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id \
          WHERE a.programme_id = $1 AND a.region_code = $2 AND a.status IN ({statuses}) ORDER BY a.id"
     ))
@@ -634,30 +641,6 @@ pub async fn regional(
     .bind(region_code)
     .fetch_all(&mut *conn)
     .await?;
-    let participants: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
-        "SELECT p.application_id, CAST(COUNT(*) AS BIGINT) FROM application_participants p \
-         JOIN applications a ON a.id = p.application_id WHERE a.programme_id = $1 AND a.region_code = $2 \
-         GROUP BY p.application_id",
-    )
-    .bind(programme_id)
-    .bind(region_code)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .collect();
-    let mut first_area: HashMap<i64, String> = HashMap::new();
-    for (app_id, name) in sqlx::query_as::<_, (i64, String)>(
-        "SELECT aa.application_id, ar.name FROM application_areas aa JOIN areas ar ON ar.id = aa.area_id \
-         JOIN applications a ON a.id = aa.application_id WHERE a.programme_id = $1 AND a.region_code = $2 \
-         ORDER BY aa.application_id, ar.position, ar.id",
-    )
-    .bind(programme_id)
-    .bind(region_code)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        first_area.entry(app_id).or_insert(name);
-    }
     let evaluations = sqlx::query_as::<_, EvaluationRow>(
         "SELECT application_id, historic_trial_id, purposes_met, purposes_text, gained_text, effect_text, \
          development_percent, time_text, recommendation, recommendation_text, career_track, trial_type, \
@@ -720,11 +703,11 @@ pub async fn regional(
                 historic_trial_id: None,
                 hospital: a.hospital.clone(),
                 department: department_of(&a.hospital, &a.hospital_department),
-                area: first_area
-                    .get(&a.id)
-                    .cloned()
+                area: a
+                    .first_area
+                    .clone()
                     .unwrap_or_else(|| NOT_STATED_DA.to_string()),
-                doctor_count: participants.get(&a.id).copied().unwrap_or(0).max(1),
+                doctor_count: a.participants.max(1),
                 title: a.title.clone(),
                 evaluation_attached: e.is_some() || files.contains(&key),
                 career_track: e.and_then(|e| e.career_track.clone()),

@@ -5,7 +5,7 @@
 
 use crate::audit::{self, Actor};
 use crate::password::{random_token, token_hash};
-use crate::users::{self, User};
+use crate::users::{self, User, UserRow, COLUMNS_OF_U};
 use crate::{now_utc, timestamp, Result, StoreError, Tx};
 use chrono::{Duration, Utc};
 use serde::Serialize;
@@ -38,33 +38,32 @@ pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String)> {
     Ok((token, csrf))
 }
 
-/// The live session for a raw token: not expired, user not disabled.
+/// The live session for a raw token: not expired, user not disabled. One query: every request
+/// asks it.
 pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Session>> {
     #[derive(FromRow)]
     struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
         token_hash: String,
-        user_id: i64,
         csrf_token: String,
     }
-    let row = sqlx::query_as::<_, Row>(
-        "SELECT s.token_hash, s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
-    )
+    let row = sqlx::query_as::<_, Row>(&format!(
+        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+    ))
     .bind(token_hash(token))
     .bind(now_utc())
     .fetch_optional(&mut *conn)
     .await?;
-    match row {
-        None => Ok(None),
-        Some(r) => {
-            let user = users::get(conn, r.user_id).await?;
-            Ok(Some(Session {
-                token_hash: r.token_hash,
-                user,
-                csrf_token: r.csrf_token,
-            }))
-        }
-    }
+    row.map(|r| {
+        Ok(Session {
+            token_hash: r.token_hash,
+            user: User::try_from(r.user)?,
+            csrf_token: r.csrf_token,
+        })
+    })
+    .transpose()
 }
 
 /// Ends a session (logout), and removes expired ones while at it.
@@ -153,17 +152,14 @@ pub async fn create_token(
 
 /// The user a raw API token belongs to, if the token is live and the user enabled.
 pub async fn find_token_user(conn: &mut AnyConnection, raw: &str) -> Result<Option<User>> {
-    let user_id: Option<i64> = sqlx::query_scalar(
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
-    )
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {COLUMNS_OF_U} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0"
+    ))
     .bind(token_hash(raw))
     .fetch_optional(&mut *conn)
     .await?;
-    match user_id {
-        Some(id) => Ok(Some(users::get(conn, id).await?)),
-        None => Ok(None),
-    }
+    row.map(User::try_from).transpose()
 }
 
 pub async fn list_tokens(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<ApiToken>> {

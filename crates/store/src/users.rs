@@ -21,7 +21,7 @@ pub struct User {
 }
 
 #[derive(FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     email: String,
     name: String,
@@ -50,6 +50,9 @@ impl TryFrom<UserRow> for User {
 }
 
 const COLUMNS: &str = "id, email, name, role, region_code, disabled, created_at";
+/// The same columns of `users` aliased `u`, for joins that read the user along.
+pub(crate) const COLUMNS_OF_U: &str =
+    "u.id, u.email, u.name, u.role, u.region_code, u.disabled, u.created_at";
 
 /// What it takes to create a user; checked by [`NewUser::check`].
 #[derive(Debug, Clone)]

@@ -8,9 +8,10 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use pulje_store::reference::OK21;
-use pulje_store::reports::{self, NationalReport, RegionalReport};
+use pulje_store::reports::{NationalReport, RegionalReport};
 use pulje_store::StoreError;
 use serde::Deserialize;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -46,17 +47,17 @@ pub async fn regional(
     ApiUser(user): ApiUser,
     Path(code): Path<i64>,
     Query(p): Query<ProgrammeParams>,
-) -> ApiResult<Json<RegionalReport>> {
+) -> ApiResult<Json<Arc<RegionalReport>>> {
     if pulje_domain::RegionCode::new(code).is_none() {
         return Err(ApiError(AppError::NotFound));
     }
     policy::require_report_view(&user, code)?;
-    let mut conn = state.db.conn().await?;
-    Ok(Json(
-        reports::regional(&mut conn, p.programme(), code)
-            .await
-            .map_err(not_found)?,
-    ))
+    let report = state
+        .caches
+        .regional_report(&state.db, p.programme(), code)
+        .await
+        .map_err(not_found)?;
+    Ok(Json(report))
 }
 
 /// The national view: the five regions side by side (money, trials, afdelingslæger, counts by
@@ -69,12 +70,12 @@ pub async fn national(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(p): Query<ProgrammeParams>,
-) -> ApiResult<Json<NationalReport>> {
+) -> ApiResult<Json<Arc<NationalReport>>> {
     policy::require_national_view(&user)?;
-    let mut conn = state.db.conn().await?;
-    Ok(Json(
-        reports::national(&mut conn, p.programme())
-            .await
-            .map_err(not_found)?,
-    ))
+    let report = state
+        .caches
+        .national_report(&state.db, p.programme())
+        .await
+        .map_err(not_found)?;
+    Ok(Json(report))
 }

@@ -65,50 +65,49 @@ pub async fn dashboard(
     let region_code = Scope::of(&user)
         .narrow(Some(code))?
         .ok_or(AppError::NotFound)?;
+    let figures = state.caches.dashboard(&state.db, OK21, region_code).await?;
     let mut conn = state.db.conn().await?;
     let programme = programmes::programme(&mut conn, OK21).await?;
-    let status = pulje_store::money::pool_status(&mut conn, OK21, region_code).await?;
     let rounds = programmes::rounds(&mut conn, Some(OK21), Some(region_code)).await?;
     let today = chrono::Utc::now().date_naive();
+    let status = &figures.pools;
 
-    // An applicant's counts cover their own applications only, like their list.
+    // An applicant's counts cover their own applications only, like their list, and the area
+    // and hospital counts are not shown to them.
     let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
-    let by_status = if own.is_some() {
-        let filter = applications::ListFilter {
-            region_code: Some(region_code),
-            own_user: own,
-            ..Default::default()
-        };
-        let mut counts = Vec::new();
-        for s in ApplicationStatus::ALL {
-            let (_, n) = applications::list(
-                &mut conn,
-                &applications::ListFilter {
-                    status: Some(s),
-                    ..filter.clone()
-                },
-                1,
-                1,
-            )
-            .await?;
-            if n > 0 {
-                counts.push(applications::Count {
-                    key: s.as_str().into(),
-                    count: n,
-                });
+    let (by_status, by_area, by_hospital) = match own {
+        Some(own) => {
+            let filter = applications::ListFilter {
+                region_code: Some(region_code),
+                own_user: Some(own),
+                ..Default::default()
+            };
+            let mut counts = Vec::new();
+            for s in ApplicationStatus::ALL {
+                let (_, n) = applications::list(
+                    &mut conn,
+                    &applications::ListFilter {
+                        status: Some(s),
+                        ..filter.clone()
+                    },
+                    1,
+                    1,
+                )
+                .await?;
+                if n > 0 {
+                    counts.push(applications::Count {
+                        key: s.as_str().into(),
+                        count: n,
+                    });
+                }
             }
+            (counts, Vec::new(), Vec::new())
         }
-        counts
-    } else {
-        applications::count_by_status(&mut conn, OK21, Some(region_code)).await?
-    };
-    let (by_area, by_hospital) = if own.is_some() {
-        (Vec::new(), Vec::new())
-    } else {
-        (
-            applications::count_by_area(&mut conn, OK21, Some(region_code)).await?,
-            applications::count_by_hospital(&mut conn, OK21, Some(region_code)).await?,
-        )
+        None => (
+            figures.by_status.clone(),
+            figures.by_area.clone(),
+            figures.by_hospital.clone(),
+        ),
     };
     let total = by_status.iter().map(|c| c.count).sum();
 

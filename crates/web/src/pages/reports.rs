@@ -22,6 +22,7 @@ use pulje_store::reports::{self as data, ReportText, SECTIONS};
 use pulje_store::StoreError;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ReportQuery {
@@ -59,18 +60,23 @@ async fn regional_report(
     state: &AppState,
     programme: &str,
     code: i64,
-) -> PageResult<data::RegionalReport> {
-    let mut conn = state.db.conn().await?;
-    match data::regional(&mut conn, programme, code).await {
+) -> PageResult<Arc<data::RegionalReport>> {
+    match state
+        .caches
+        .regional_report(&state.db, programme, code)
+        .await
+    {
         Ok(r) => Ok(r),
         Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn national_report(state: &AppState, programme: &str) -> PageResult<data::NationalReport> {
-    let mut conn = state.db.conn().await?;
-    match data::national(&mut conn, programme).await {
+async fn national_report(
+    state: &AppState,
+    programme: &str,
+) -> PageResult<Arc<data::NationalReport>> {
+    match state.caches.national_report(&state.db, programme).await {
         Ok(r) => Ok(r),
         Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(e.into()),

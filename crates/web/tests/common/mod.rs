@@ -17,7 +17,6 @@ use pulje_web::{AppState, Config};
 use sqlx::Connection as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// The password every test user gets (at least 10 characters).
 pub const PASSWORD: &str = "korrekt-hest-batteri-42";
@@ -196,10 +195,7 @@ impl TestApp {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local_addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState {
-            db: app.db.clone(),
-            config: Arc::new(Config::default()),
-        };
+        let state = AppState::new(app.db.clone(), Config::default());
         tokio::spawn(async move {
             let _ = pulje_web::serve(listener, state, async move {
                 let _ = rx.await;

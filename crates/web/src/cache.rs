@@ -1,0 +1,131 @@
+//! Views computed from a region's data and kept between requests: the dashboard's counts and the
+//! reports. Each is labelled with the data version it was computed from
+//! ([`pulje_store::versions`]); a request reads the current version (one indexed query) and gets
+//! the kept view while nothing has changed since, or computes it anew.
+//!
+//! At most one computation per view runs at a time: requests that want the same view while it is
+//! being computed wait for it and share the result, so ten administrators opening their region's
+//! report at once cost one report's work and memory. Errors are not kept.
+
+use pulje_store::applications::{self, Count};
+use pulje_store::money::{self, PoolStatus};
+use pulje_store::reports::{self, NationalReport, RegionalReport};
+use pulje_store::{versions, Db, StoreError};
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+type Slot<V> = Arc<tokio::sync::Mutex<Option<(i64, Arc<V>)>>>;
+
+/// Values by key, each with the version it was computed from.
+pub struct Versioned<K, V> {
+    slots: Mutex<HashMap<K, Slot<V>>>,
+}
+
+impl<K: Eq + Hash + Clone, V> Default for Versioned<K, V> {
+    fn default() -> Self {
+        Versioned {
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V> Versioned<K, V> {
+    /// The value for `key` computed from data at `version` or later; `compute` runs when there is
+    /// none. `version` must have been read before `compute` reads the data.
+    pub async fn get<E, F, Fut>(&self, key: &K, version: i64, compute: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.entry(key.clone()).or_default().clone()
+        };
+        let mut kept = slot.lock().await;
+        if let Some((at, value)) = kept.as_ref() {
+            if *at >= version {
+                return Ok(value.clone());
+            }
+        }
+        let value = Arc::new(compute().await?);
+        *kept = Some((version, value.clone()));
+        Ok(value)
+    }
+}
+
+/// A region's dashboard figures for a programme: the pool per tranche and the counts.
+pub struct DashboardFigures {
+    pub pools: Vec<PoolStatus>,
+    pub by_status: Vec<Count>,
+    pub by_area: Vec<Count>,
+    pub by_hospital: Vec<Count>,
+}
+
+/// Every kept view of the server.
+#[derive(Default)]
+pub struct Caches {
+    /// By (programme, region).
+    pub dashboards: Versioned<(String, i64), DashboardFigures>,
+    /// By (programme, region).
+    pub regional_reports: Versioned<(String, i64), RegionalReport>,
+    /// By programme.
+    pub national_reports: Versioned<String, NationalReport>,
+}
+
+impl Caches {
+    /// A region's dashboard figures for a programme.
+    pub async fn dashboard(
+        &self,
+        db: &Db,
+        programme: &str,
+        region_code: i64,
+    ) -> Result<Arc<DashboardFigures>, StoreError> {
+        let version = versions::of_region(&mut *db.conn().await?, region_code).await?;
+        let key = (programme.to_string(), region_code);
+        self.dashboards
+            .get(&key, version, || async {
+                let mut conn = db.conn().await?;
+                let region = Some(region_code);
+                Ok(DashboardFigures {
+                    pools: money::pool_status(&mut conn, programme, region_code).await?,
+                    by_status: applications::count_by_status(&mut conn, programme, region).await?,
+                    by_area: applications::count_by_area(&mut conn, programme, region).await?,
+                    by_hospital: applications::count_by_hospital(&mut conn, programme, region)
+                        .await?,
+                })
+            })
+            .await
+    }
+
+    /// A region's report on a programme ([`StoreError::NotFound`] for an unknown programme).
+    pub async fn regional_report(
+        &self,
+        db: &Db,
+        programme: &str,
+        region_code: i64,
+    ) -> Result<Arc<RegionalReport>, StoreError> {
+        let version = versions::of_region(&mut *db.conn().await?, region_code).await?;
+        let key = (programme.to_string(), region_code);
+        self.regional_reports
+            .get(&key, version, || async {
+                reports::regional(&mut *db.conn().await?, programme, region_code).await
+            })
+            .await
+    }
+
+    /// The five regions side by side ([`StoreError::NotFound`] for an unknown programme).
+    pub async fn national_report(
+        &self,
+        db: &Db,
+        programme: &str,
+    ) -> Result<Arc<NationalReport>, StoreError> {
+        let version = versions::of_all(&mut *db.conn().await?).await?;
+        self.national_reports
+            .get(&programme.to_string(), version, || async {
+                reports::national(&mut *db.conn().await?, programme).await
+            })
+            .await
+    }
+}
