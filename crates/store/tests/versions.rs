@@ -1,0 +1,82 @@
+//! Data versions on both backends: an audited change bumps its region's version (and every
+//! view across regions), a national change bumps every region's, and a change that is rolled
+//! back bumps nothing.
+
+#[macro_use]
+mod common;
+
+use common::Fresh;
+use pulje_store::trials::{self, NewTrial};
+use pulje_store::{audit, versions, Actor, Db};
+
+const NORD: i64 = 1081;
+const MIDT: i64 = 1082;
+
+fn trial(number: i64) -> NewTrial {
+    NewTrial {
+        number,
+        hospital: "Sygehus Nord".into(),
+        department: "Ortopædkirurgisk".into(),
+        area: "Ledelse".into(),
+        doctor_count: 1,
+        title: format!("Forsøg {number}"),
+        evaluation_attached: false,
+    }
+}
+
+async fn snapshot(db: &Db) -> (i64, i64, i64) {
+    let mut conn = db.conn().await.unwrap();
+    (
+        versions::of_region(&mut conn, NORD).await.unwrap(),
+        versions::of_region(&mut conn, MIDT).await.unwrap(),
+        versions::of_all(&mut conn).await.unwrap(),
+    )
+}
+
+async fn audited_changes_bump_their_region(fresh: Fresh) {
+    let db = Db::connect(&fresh.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let actor = Actor::system("test");
+    let start = snapshot(&db).await;
+
+    // Rolled back: the change and its version bump go together.
+    let mut tx = db.begin().await.unwrap();
+    trials::import(&mut tx, &actor, "ok21", NORD, "liste.csv", &[trial(1)])
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(snapshot(&db).await, start);
+
+    // Committed in Nordjylland: its version and the all-regions version grow, Midtjylland's not.
+    let mut tx = db.begin().await.unwrap();
+    trials::import(&mut tx, &actor, "ok21", NORD, "liste.csv", &[trial(1)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let after_nord = snapshot(&db).await;
+    assert!(after_nord.0 > start.0, "{after_nord:?} vs {start:?}");
+    assert_eq!(after_nord.1, start.1);
+    assert!(after_nord.2 > start.2);
+
+    // A national change (no region) makes every region's views out of date.
+    let mut tx = db.begin().await.unwrap();
+    audit::record(
+        &mut tx,
+        &actor,
+        None,
+        "programme",
+        "ok21",
+        "update",
+        audit::NONE,
+        Some(&"ny tekst"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let after_national = snapshot(&db).await;
+    assert!(after_national.0 > after_nord.0);
+    assert!(after_national.1 > after_nord.1);
+    assert!(after_national.2 > after_nord.2);
+}
+
+on_both_backends!(audited_changes_bump_their_region);

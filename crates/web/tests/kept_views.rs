@@ -1,0 +1,100 @@
+//! The dashboard's counts and the reports are kept between requests, labelled with the data
+//! version they were computed from. These tests change the data behind the server's back (as a
+//! second server instance or the CLI would, straight through the store) and check that the very
+//! next request shows the change.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use pulje_domain::Role;
+use pulje_store::trials::{self, NewTrial};
+use pulje_store::Actor;
+
+/// The number shown under «Ansøgninger i alt» on a region's dashboard.
+fn dashboard_total(html: &str) -> i64 {
+    let at = html
+        .find("Ansøgninger i alt")
+        .expect("the dashboard has its total");
+    let rest = &html[at..];
+    let start = rest.find("class=\"big\">").expect("total figure") + "class=\"big\">".len();
+    rest[start..]
+        .split('<')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a whole number")
+}
+
+fn trials_in(report: &serde_json::Value) -> i64 {
+    report["trials_by_hospital"]
+        .as_object()
+        .expect("trials_by_hospital")
+        .values()
+        .map(|v| v.as_i64().expect("a count"))
+        .sum()
+}
+
+async fn add_historic_trial(app: &TestApp, number: i64) {
+    let mut tx = app.db.begin().await.unwrap();
+    trials::import(
+        &mut tx,
+        &Actor::system("anden-server"),
+        "ok21",
+        NORDJYLLAND,
+        "liste.csv",
+        &[NewTrial {
+            number,
+            hospital: "Aalborg Universitetshospital".into(),
+            department: "Akutafdelingen".into(),
+            area: "Ledelse".into(),
+            doctor_count: 2,
+            title: format!("Forsøg nummer {number}"),
+            evaluation_attached: false,
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+both_backends!(
+    dashboard_and_reports_follow_every_change,
+    |app| async move {
+        let admin = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        let national = app.client_as(Role::NationalViewer, None).await;
+        let applicant = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+        let dashboard = format!("/regions/{NORDJYLLAND}");
+        let report = format!("/api/v1/reports/regional/{NORDJYLLAND}");
+
+        // Asked twice, the second answer comes from what was kept; both are the same.
+        let first = admin.get(&dashboard).await;
+        assert_eq!(first.status, 200);
+        assert_eq!(dashboard_total(&first.text()), 0);
+        assert_eq!(dashboard_total(&admin.get(&dashboard).await.text()), 0);
+        assert_eq!(trials_in(&admin.get(&report).await.json()), 0);
+        let national_before = national.get("/api/v1/reports/national").await.json();
+
+        // A new application shows on the next request.
+        app.application(&applicant, NORDJYLLAND, &titled("Ny ansøgning"))
+            .await;
+        assert_eq!(dashboard_total(&admin.get(&dashboard).await.text()), 1);
+
+        // So do trials added to the report, one after the other.
+        add_historic_trial(&app, 1).await;
+        assert_eq!(trials_in(&admin.get(&report).await.json()), 1);
+        add_historic_trial(&app, 2).await;
+        assert_eq!(trials_in(&admin.get(&report).await.json()), 2);
+        let html = admin
+            .get(&format!("/reports/regional/{NORDJYLLAND}"))
+            .await
+            .text();
+        assert!(
+            html.contains("Forsøg nummer 2"),
+            "the HTML report lists the new trial"
+        );
+
+        // The national view follows a change in any region.
+        let national_after = national.get("/api/v1/reports/national").await.json();
+        assert_ne!(national_before, national_after);
+    }
+);
