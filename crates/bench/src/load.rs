@@ -3,10 +3,19 @@
 use crate::seed::PASSWORD;
 use pulje_store::Db;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 type Timings = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
+
+/// How hard to drive the server.
+pub struct Load {
+    pub clients: usize,
+    pub seconds: u64,
+    /// The mean pause after each page; zero for none.
+    pub think: Duration,
+}
 
 struct Client {
     http: reqwest::Client,
@@ -14,6 +23,9 @@ struct Client {
     region: i64,
     csrf: String,
     timings: Timings,
+    think: Duration,
+    /// Varies the pauses.
+    jitter: std::sync::atomic::AtomicU64,
 }
 
 fn hidden_csrf(html: &str) -> Option<String> {
@@ -37,6 +49,17 @@ impl Client {
             .entry(route)
             .or_default()
             .push(started.elapsed());
+        if !self.think.is_zero() {
+            // A pause between 50 % and 150 % of the mean.
+            let j = self
+                .jitter
+                .load(Ordering::Relaxed)
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            self.jitter.store(j, Ordering::Relaxed);
+            let permille = 500 + (j >> 33) % 1001;
+            tokio::time::sleep(self.think * permille as u32 / 1000).await;
+        }
         Ok((status, body))
     }
 
@@ -45,6 +68,7 @@ impl Client {
         email: &str,
         region: i64,
         timings: Timings,
+        think: Duration,
     ) -> anyhow::Result<Client> {
         let http = reqwest::Client::builder()
             .cookie_store(true)
@@ -64,6 +88,8 @@ impl Client {
             region,
             csrf: String::new(),
             timings,
+            think,
+            jitter: AtomicU64::new(email.len() as u64 * 7_919 + region as u64),
         };
         let (status, _) = c
             .timed(
@@ -110,10 +136,10 @@ fn peak_memory_kib(pid: u32) -> Option<u64> {
 pub async fn run(
     base: &str,
     database: &str,
-    clients: usize,
-    seconds: u64,
+    load: &Load,
     server_pid: Option<u32>,
 ) -> anyhow::Result<()> {
+    let (clients, seconds) = (load.clients, load.seconds);
     let db = Db::connect(database).await?;
     let mut conn = db.conn().await?;
     let mut ids: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
@@ -174,6 +200,7 @@ pub async fn run(
                 &format!("{role}-{index}@{region}.bench"),
                 region,
                 timings.clone(),
+                load.think,
             )
             .await?,
         );
@@ -262,7 +289,10 @@ pub async fn run(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let timings = timings.lock().unwrap_or_else(|e| e.into_inner());
-    println!("{clients} clients, {elapsed:.1} s");
+    println!(
+        "{clients} clients, {elapsed:.1} s, pause after each page: {} ms (±50 %)",
+        load.think.as_millis()
+    );
     println!(
         "{:<40} {:>8} {:>9} {:>8} {:>8} {:>8}",
         "route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms"

@@ -38,6 +38,11 @@ enum Command {
         /// The server's process id, to read its peak memory.
         #[arg(long)]
         server_pid: Option<u32>,
+        /// How long each client pauses after a page before the next, in milliseconds (varied
+        /// by ±50 % per pause), like a person reading it. 0 (the default) asks as fast as the
+        /// server answers: the server is saturated and the latency is mostly queueing.
+        #[arg(long, default_value_t = 0)]
+        think_ms: u64,
     },
 }
 
@@ -54,6 +59,14 @@ async fn main() -> anyhow::Result<()> {
             clients,
             seconds,
             server_pid,
-        } => load::run(&base, &database, clients, seconds, server_pid).await,
+            think_ms,
+        } => {
+            let load = load::Load {
+                clients,
+                seconds,
+                think: std::time::Duration::from_millis(think_ms),
+            };
+            load::run(&base, &database, &load, server_pid).await
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod amendments;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+mod bulk;
 pub mod catalogue;
 mod db;
 pub mod demo;

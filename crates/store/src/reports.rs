@@ -27,11 +27,11 @@
 //!   (what no approved agreement has claimed; negative when the steering group over-committed).
 
 use crate::audit::{self, Actor};
-use crate::{money, now_utc, programmes, Result, StoreError, Tx};
+use crate::{bulk, money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::evaluation::{CareerTrack, Challenge, PurposesMet, Recommendation, TrialType};
 use pulje_domain::{ApplicationStatus, RegionCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 use std::collections::{BTreeMap, HashMap};
 
@@ -324,7 +324,7 @@ impl RegionalReport {
     }
 }
 
-#[derive(FromRow)]
+#[derive(Deserialize)]
 struct PuljeRow {
     id: i64,
     title: String,
@@ -336,7 +336,7 @@ struct PuljeRow {
     first_area: Option<String>,
 }
 
-#[derive(FromRow)]
+#[derive(Deserialize)]
 struct EvaluationRow {
     application_id: Option<i64>,
     historic_trial_id: Option<i64>,
@@ -628,29 +628,74 @@ pub async fn regional(
         .collect::<Vec<_>>()
         .join(", ");
     // One row per approved application, with its participant count and first area alongside,
-    // so the region's other applications are never read.
-    let pulje = sqlx::query_as::<_, PuljeRow>(&format!(
+    // so the region's other applications are never read. The two large reads come as one JSON
+    // value each ([`bulk`]).
+    let inner = format!(
         "SELECT a.id, a.title, a.hospital_department, a.granted_ore, a.round_id, COALESCE(h.name, '') AS hospital, \
            (SELECT CAST(COUNT(*) AS BIGINT) FROM application_participants p WHERE p.application_id = a.id) AS participants, \
            (SELECT ar.name FROM application_areas aa JOIN areas ar ON ar.id = aa.area_id \
             WHERE aa.application_id = a.id ORDER BY ar.position, ar.id LIMIT 1) AS first_area \
          FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id \
-         WHERE a.programme_id = $1 AND a.region_code = $2 AND a.status IN ({statuses}) ORDER BY a.id"
-    ))
-    .bind(programme_id)
-    .bind(region_code)
-    .fetch_all(&mut *conn)
-    .await?;
-    let evaluations = sqlx::query_as::<_, EvaluationRow>(
-        "SELECT application_id, historic_trial_id, purposes_met, purposes_text, gained_text, effect_text, \
-         development_percent, time_text, recommendation, recommendation_text, career_track, trial_type, \
-         challenge_concept, challenge_awareness, challenge_time, challenges_text, advice_text \
-         FROM evaluations WHERE programme_id = $1 AND region_code = $2 AND status = 'submitted'",
-    )
-    .bind(programme_id)
-    .bind(region_code)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE a.programme_id = $1 AND a.region_code = $2 AND a.status IN ({statuses})"
+    );
+    let sql = bulk::json_array_sql(
+        conn,
+        &inner,
+        &[
+            "id",
+            "title",
+            "hospital_department",
+            "granted_ore",
+            "round_id",
+            "hospital",
+            "participants",
+            "first_area",
+        ],
+        "id",
+    );
+    let pulje: Vec<PuljeRow> = bulk::parse_rows(
+        sqlx::query_scalar(&sql)
+            .bind(programme_id)
+            .bind(region_code)
+            .fetch_one(&mut *conn)
+            .await?,
+    )?;
+    let columns = [
+        "id",
+        "application_id",
+        "historic_trial_id",
+        "purposes_met",
+        "purposes_text",
+        "gained_text",
+        "effect_text",
+        "development_percent",
+        "time_text",
+        "recommendation",
+        "recommendation_text",
+        "career_track",
+        "trial_type",
+        "challenge_concept",
+        "challenge_awareness",
+        "challenge_time",
+        "challenges_text",
+        "advice_text",
+    ];
+    let sql = bulk::json_array_sql(
+        conn,
+        &format!(
+            "SELECT {} FROM evaluations WHERE programme_id = $1 AND region_code = $2 AND status = 'submitted'",
+            columns.join(", ")
+        ),
+        &columns,
+        "id",
+    );
+    let evaluations: Vec<EvaluationRow> = bulk::parse_rows(
+        sqlx::query_scalar(&sql)
+            .bind(programme_id)
+            .bind(region_code)
+            .fetch_one(&mut *conn)
+            .await?,
+    )?;
     let evaluation_of: HashMap<TrialKey, &EvaluationRow> = evaluations
         .iter()
         .filter_map(|e| key_of(e.application_id, e.historic_trial_id).map(|k| (k, e)))

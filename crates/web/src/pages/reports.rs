@@ -168,7 +168,6 @@ pub async fn regional(
     region_of(code)?;
     policy::require_report_view(&user, code)?;
     let report = regional_report(&state, q.programme(), code).await?;
-    let doc = reports::regional_document(&report);
     let base = format!("/reports/regional/{code}");
     let suffix = q.suffix();
     let mut links = vec![
@@ -198,8 +197,24 @@ pub async fn regional(
         .gemt
         .is_some()
         .then(|| "Rapportens afsnit er gemt.".to_string());
-    let page = Page::new(&user, doc.title.clone(), "/reports").with_notice(notice);
-    Ok(Html(reports::html(page, &doc, links)?))
+    let html = off_the_workers(move || {
+        let doc = reports::regional_document(&report);
+        let page = Page::new(&user, doc.title.clone(), "/reports").with_notice(notice);
+        reports::html(page, &doc, links)
+    })
+    .await??;
+    Ok(Html(html))
+}
+
+/// Runs the rendering of a large document on the blocking pool: a region's report at national
+/// scale takes tens of milliseconds to lay out, which on a worker thread would hold up every
+/// other request queued behind it.
+async fn off_the_workers<T: Send + 'static>(
+    render: impl FnOnce() -> T + Send + 'static,
+) -> PageResult<T> {
+    tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| internal(anyhow::anyhow!("rendering stopped: {e}")))
 }
 
 /// `/reports/regional/{code}/{file}`: `report.pdf`, `report.xlsx`, `report.json` or `{table}.csv`.
@@ -216,7 +231,9 @@ pub async fn regional_file(
     let stem = format!("rapport-{}-{code}", report.programme_id);
     match request {
         FileRequest::Report(format) => {
-            let bytes = reports::render_regional(&report, format).map_err(internal)?;
+            let bytes = off_the_workers(move || reports::render_regional(&report, format))
+                .await?
+                .map_err(internal)?;
             Ok(file_response(
                 bytes,
                 format.content_type(),

@@ -1,0 +1,53 @@
+//! Reading many rows at once as one JSON array.
+//!
+//! sqlx's SQLite driver runs each connection on its own thread and hands every result row across
+//! to the async side, one thread wake-up per row; reading the thousands of rows of a national-
+//! scale report that way spent more time switching threads than querying. For such reads the
+//! database builds the rows into one JSON array (SQLite `json_group_array`, PostgreSQL
+//! `json_agg`), which arrives as one value and is parsed here. Use it only for large reads:
+//! ordinary queries stay plain SQL.
+
+use crate::{Result, StoreError};
+use serde::de::DeserializeOwned;
+use sqlx::AnyConnection;
+
+/// Wraps `inner` (a SELECT whose result columns are named exactly `columns`) so that it returns
+/// one row with one text value: a JSON array of objects keyed by the column names, in the order
+/// of `order_by` (columns of `inner`).
+pub(crate) fn json_array_sql(
+    conn: &AnyConnection,
+    inner: &str,
+    columns: &[&str],
+    order_by: &str,
+) -> String {
+    let postgres = conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let pairs = columns
+        .iter()
+        .map(|c| format!("'{c}', t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if postgres {
+        format!(
+            "SELECT CAST(COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]') AS TEXT) FROM ({inner}) t",
+            order = order_by
+                .split(',')
+                .map(|c| format!("t.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        // SQLite aggregates in the order the ordered subquery yields its rows.
+        format!(
+            "SELECT json_group_array(json_object({pairs})) FROM (SELECT * FROM ({inner}) ORDER BY {order_by}) t"
+        )
+    }
+}
+
+/// Parses what [`json_array_sql`] returned.
+pub(crate) fn parse_rows<T: DeserializeOwned>(text: Option<String>) -> Result<Vec<T>> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("bulk read: {e}"))),
+    }
+}
