@@ -49,9 +49,34 @@ impl<K: Eq + Hash + Clone, V> Versioned<K, V> {
                 return Ok(value.clone());
             }
         }
-        let value = Arc::new(compute().await?);
-        *kept = Some((version, value.clone()));
-        Ok(value)
+        match compute().await {
+            Ok(value) => {
+                let value = Arc::new(value);
+                *kept = Some((version, value.clone()));
+                Ok(value)
+            }
+            Err(e) => {
+                // Keys come from requests (a programme id in the query): a key whose view could
+                // not be computed is forgotten again unless someone else is waiting on it.
+                let empty = kept.is_none();
+                drop(kept);
+                if empty {
+                    let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+                    if slots
+                        .get(key)
+                        .is_some_and(|s| Arc::ptr_eq(s, &slot) && Arc::strong_count(&slot) == 2)
+                    {
+                        slots.remove(key);
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> usize {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
 
@@ -127,5 +152,73 @@ impl Caches {
                 reports::national(&mut *db.conn().await?, programme).await
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn kept_until_the_version_grows() {
+        let cache: Versioned<&str, usize> = Versioned::default();
+        let runs = AtomicUsize::new(0);
+        let compute = || async { Ok::<_, ()>(runs.fetch_add(1, Ordering::SeqCst) + 1) };
+        assert_eq!(*cache.get(&"a", 1, compute).await.unwrap(), 1);
+        assert_eq!(*cache.get(&"a", 1, compute).await.unwrap(), 1);
+        // An older version read by a slow request is served what was kept.
+        assert_eq!(*cache.get(&"a", 0, compute).await.unwrap(), 1);
+        assert_eq!(*cache.get(&"a", 2, compute).await.unwrap(), 2);
+        assert_eq!(*cache.get(&"b", 2, compute).await.unwrap(), 3);
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_share_one_computation() {
+        let cache: Arc<Versioned<&str, usize>> = Arc::default();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (cache, runs) = (cache.clone(), runs.clone());
+            tasks.push(tokio::spawn(async move {
+                *cache
+                    .get(&"report", 7, || async {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        Ok::<_, ()>(runs.fetch_add(1, Ordering::SeqCst))
+                    })
+                    .await
+                    .unwrap()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 0);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn errors_are_not_kept_and_their_keys_forgotten() {
+        let cache: Versioned<String, usize> = Versioned::default();
+        for n in 0..100 {
+            let r = cache
+                .get(&format!("ukendt-{n}"), 1, || async {
+                    Err::<usize, _>("not found")
+                })
+                .await;
+            assert_eq!(r.unwrap_err(), "not found");
+        }
+        assert_eq!(cache.keys(), 0);
+        let ok = cache
+            .get(&"ok21".to_string(), 1, || async { Ok::<_, ()>(5) })
+            .await;
+        assert_eq!(*ok.unwrap(), 5);
+        // A failed recomputation keeps the earlier value's slot (and does not replace the value
+        // with the error).
+        let failed = cache
+            .get(&"ok21".to_string(), 2, || async { Err::<usize, _>(()) })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(cache.keys(), 1);
     }
 }
