@@ -12,28 +12,22 @@ use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
 
 /// Wraps `inner` (a SELECT whose result columns are named exactly `columns`) so that it returns
-/// one row with one text value: a JSON array of objects keyed by the column names, in the order
-/// of `order_by` (columns of `inner`).
+/// one row with one text value: a JSON array of objects keyed by the column names, ordered by the
+/// column `order_by`.
 pub(crate) fn json_array_sql(
     conn: &AnyConnection,
     inner: &str,
     columns: &[&str],
     order_by: &str,
 ) -> String {
-    let postgres = conn.backend_name().eq_ignore_ascii_case("postgresql");
     let pairs = columns
         .iter()
         .map(|c| format!("'{c}', t.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    if postgres {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
         format!(
-            "SELECT CAST(COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]') AS TEXT) FROM ({inner}) t",
-            order = order_by
-                .split(',')
-                .map(|c| format!("t.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "SELECT CAST(COALESCE(json_agg(json_build_object({pairs}) ORDER BY t.{order_by}), '[]') AS TEXT) FROM ({inner}) t"
         )
     } else {
         // SQLite aggregates in the order the ordered subquery yields its rows.
