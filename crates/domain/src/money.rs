@@ -123,6 +123,19 @@ impl Ore {
     }
 }
 
+/// `n` with dots between thousands, as Danish writes numbers: `1.150`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 impl fmt::Display for Ore {
     /// Kroner with dots between thousands and øre after a comma when there are any.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -130,14 +143,7 @@ impl fmt::Display for Ore {
         let abs = self.0.unsigned_abs();
         let kr = abs / 100;
         let ore = abs % 100;
-        let digits = kr.to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push('.');
-            }
-            grouped.push(c);
-        }
+        let grouped = group_thousands(kr);
         if ore == 0 {
             write!(f, "{sign}{grouped}")
         } else {
@@ -150,6 +156,15 @@ impl fmt::Display for Ore {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn groups_thousands_with_dots() {
+        let cases = [(0, "0"), (999, "999"), (1_000, "1.000"), (1_150, "1.150")];
+        for (n, text) in cases {
+            assert_eq!(group_thousands(n), text);
+        }
+        assert_eq!(group_thousands(1_234_567), "1.234.567");
+    }
 
     #[test]
     fn parses_danish_amounts() {

@@ -4,10 +4,11 @@
 //! [`StoreError::Stale`] and nothing is written.
 
 use crate::audit::{self, Actor};
+use crate::bulk;
 use crate::programmes::opt_date_col;
 use crate::{date_text, now_utc, Result, StoreError, Tx};
 use pulje_domain::{ApplicationData, ApplicationStatus, Ore, ParticipantData};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -359,36 +360,51 @@ async fn write_children(tx: &mut Tx, id: i64, data: &ApplicationData) -> Result<
     Ok(())
 }
 
-const SELECT: &str =
-    "SELECT a.*, h.name AS hospital_name, r.name AS round_name FROM applications a \
-     LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id";
-
+/// One application with its participants and areas, in one statement (the two lists as JSON
+/// arrays, [`crate::bulk`]).
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
-    let mut app = sqlx::query_as::<_, Application>(&format!("{SELECT} WHERE a.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    #[derive(FromRow)]
+    let participants = bulk::json_array_expr(
+        conn,
+        "SELECT name, role, receives_supplement, position FROM application_participants \
+         WHERE application_id = $1",
+        &["name", "role", "receives_supplement"],
+        "position",
+    );
+    let areas = bulk::json_array_expr(
+        conn,
+        "SELECT area_id FROM application_areas WHERE application_id = $1",
+        &["area_id"],
+        "area_id",
+    );
+    let sql = format!(
+        "SELECT a.*, h.name AS hospital_name, r.name AS round_name, \
+         {participants} AS participants_json, {areas} AS areas_json FROM applications a \
+         LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
+         WHERE a.id = $1"
+    );
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *conn).await?;
+    let mut app = Application::from_row(&row)?;
+    #[derive(Deserialize)]
     struct P {
         name: String,
         role: String,
         receives_supplement: i64,
     }
-    app.data.participants = sqlx::query_as::<_, P>(
-        "SELECT name, role, receives_supplement FROM application_participants WHERE application_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|p| ParticipantData { name: p.name, role: p.role, receives_supplement: p.receives_supplement != 0 })
-    .collect();
-    app.data.area_ids = sqlx::query_scalar(
-        "SELECT area_id FROM application_areas WHERE application_id = $1 ORDER BY area_id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    #[derive(Deserialize)]
+    struct A {
+        area_id: i64,
+    }
+    let participants: Vec<P> = bulk::parse_rows(row.try_get("participants_json")?)?;
+    app.data.participants = participants
+        .into_iter()
+        .map(|p| ParticipantData {
+            name: p.name,
+            role: p.role,
+            receives_supplement: p.receives_supplement != 0,
+        })
+        .collect();
+    let areas: Vec<A> = bulk::parse_rows(row.try_get("areas_json")?)?;
+    app.data.area_ids = areas.into_iter().map(|a| a.area_id).collect();
     Ok(app)
 }
 

@@ -4,17 +4,28 @@
 //! to the async side, one thread wake-up per row; reading the thousands of rows of a national-
 //! scale report that way spent more time switching threads than querying. For such reads the
 //! database builds the rows into one JSON array (SQLite `json_group_array`, PostgreSQL
-//! `json_agg`), which arrives as one value and is parsed here. Use it only for large reads:
-//! ordinary queries stay plain SQL.
+//! `json_agg`), which arrives as one value and is parsed here. The same way, a page that shows
+//! several small lists reads them as several arrays of one statement (one round trip instead of
+//! one per list). Ordinary queries stay plain SQL.
 
 use crate::{Result, StoreError};
 use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
 
 /// Wraps `inner` (a SELECT whose result columns are named exactly `columns`) so that it returns
-/// one row with one text value: a JSON array of objects keyed by the column names, ordered by the
-/// column `order_by`.
+/// one row with one text value: a JSON array of objects keyed by the column names, ordered by
+/// `order_by` (a list of those columns, each optionally followed by `DESC`).
 pub(crate) fn json_array_sql(
+    conn: &AnyConnection,
+    inner: &str,
+    columns: &[&str],
+    order_by: &str,
+) -> String {
+    format!("SELECT {}", json_array_expr(conn, inner, columns, order_by))
+}
+
+/// The scalar subquery [`json_array_sql`] selects, for reading several arrays in one statement.
+pub(crate) fn json_array_expr(
     conn: &AnyConnection,
     inner: &str,
     columns: &[&str],
@@ -27,12 +38,12 @@ pub(crate) fn json_array_sql(
         .join(", ");
     if conn.backend_name().eq_ignore_ascii_case("postgresql") {
         format!(
-            "SELECT CAST(COALESCE(json_agg(json_build_object({pairs}) ORDER BY t.{order_by}), '[]') AS TEXT) FROM ({inner}) t"
+            "(SELECT CAST(COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order_by}), '[]') AS TEXT) FROM ({inner}) t)"
         )
     } else {
         // SQLite aggregates in the order the ordered subquery yields its rows.
         format!(
-            "SELECT json_group_array(json_object({pairs})) FROM (SELECT * FROM ({inner}) ORDER BY {order_by}) t"
+            "(SELECT json_group_array(json_object({pairs})) FROM (SELECT * FROM ({inner}) ORDER BY {order_by}) t)"
         )
     }
 }

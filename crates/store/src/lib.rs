@@ -9,6 +9,7 @@
 //! transaction from [`Db::begin`] and writes its audit entry in that same transaction.
 
 pub mod amendments;
+pub mod application_page;
 pub mod applications;
 pub mod attachments;
 pub mod audit;

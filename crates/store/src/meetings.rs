@@ -5,7 +5,7 @@ use crate::audit::{self, Actor};
 use crate::programmes::date_col;
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -104,7 +104,7 @@ pub async fn remove_member(tx: &mut Tx, actor: &Actor, id: i64, region_code: i64
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Meeting {
     pub id: i64,

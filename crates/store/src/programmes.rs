@@ -5,7 +5,7 @@ use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::{ApplicationRules, Ore, Period};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -129,7 +129,7 @@ impl FromRow<'_, AnyRow> for Round {
     }
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
     pub id: i64,
@@ -140,7 +140,7 @@ pub struct Area {
     pub position: i64,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     pub id: i64,

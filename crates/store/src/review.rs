@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -15,7 +15,7 @@ pub struct Item {
 }
 
 /// One item with an application's tick and comment (unticked and empty when not reviewed yet).
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Check {
     pub item_id: i64,
@@ -64,23 +64,6 @@ pub async fn add_item(tx: &mut Tx, actor: &Actor, programme_id: &str, text: &str
     )
     .await?;
     Ok(item)
-}
-
-/// The checklist of an application's programme with its ticks.
-pub async fn checks(
-    conn: &mut AnyConnection,
-    programme_id: &str,
-    application_id: i64,
-) -> Result<Vec<Check>> {
-    Ok(sqlx::query_as::<_, Check>(
-        "SELECT i.id AS item_id, i.text, COALESCE(c.checked, 0) AS checked, COALESCE(c.comment, '') AS comment, u.name AS reviewer, c.at \
-         FROM checklist_items i LEFT JOIN review_checks c ON c.item_id = i.id AND c.application_id = $2 \
-         LEFT JOIN users u ON u.id = c.user_id WHERE i.programme_id = $1 ORDER BY i.position, i.id",
-    )
-    .bind(programme_id)
-    .bind(application_id)
-    .fetch_all(conn)
-    .await?)
 }
 
 /// Records a reviewer's tick and comment on one item.

@@ -10,7 +10,7 @@ use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::workflow::{self, Action, Party, Refusal};
 use pulje_domain::{ApplicationStatus, Ore, Role};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
 /// A step and what it needs.
@@ -472,7 +472,7 @@ pub async fn signed_parties(conn: &mut AnyConnection, application_id: i64) -> Re
 }
 
 /// A signature, for the agreement page.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signature {
     pub party: String,
@@ -480,15 +480,8 @@ pub struct Signature {
     pub signed_at: String,
 }
 
-pub async fn signatures(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Signature>> {
-    Ok(sqlx::query_as::<_, Signature>("SELECT party, signer_name, signed_at FROM signatures WHERE application_id = $1 ORDER BY signed_at")
-        .bind(application_id)
-        .fetch_all(conn)
-        .await?)
-}
-
 /// One entry of an application's comment thread.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub id: i64,

@@ -197,12 +197,45 @@ impl Document {
 }
 
 /// What the evaluations said on one matter, each under its trial's number and title.
-fn statements(parts: &mut Vec<Part>, heading: &str, list: &[pulje_store::reports::Statement]) {
+/// How much of a report's long lists a document lays out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Everything: the files (PDF, spreadsheets, standalone HTML, the CLI's report).
+    Whole,
+    /// The report's page: each long list shows its first [`SCREEN_LIST`] entries and says that
+    /// the files hold all of them. A real region's report (tens of trials) is never cut; at
+    /// national scale in one region the whole page would be megabytes no one scrolls through.
+    Screen,
+}
+
+/// How many entries of one list the report's page shows.
+pub const SCREEN_LIST: usize = 200;
+
+impl Layout {
+    /// The part of `list` to lay out; when it is cut, a note saying so goes into `parts` first.
+    fn shown<'a, T>(self, parts: &mut Vec<Part>, list: &'a [T]) -> &'a [T] {
+        if self == Layout::Whole || list.len() <= SCREEN_LIST {
+            return list;
+        }
+        parts.push(Part::Note(format!(
+            "Siden viser de første {SCREEN_LIST} af {}. Alle står i PDF-udgaven og i regnearket.",
+            pulje_domain::money::group_thousands(list.len() as u64)
+        )));
+        &list[..SCREEN_LIST]
+    }
+}
+
+fn statements(
+    parts: &mut Vec<Part>,
+    layout: Layout,
+    heading: &str,
+    list: &[pulje_store::reports::Statement],
+) {
     if list.is_empty() {
         return;
     }
     parts.push(Part::H3(heading.into()));
-    for s in list {
+    for s in layout.shown(parts, list) {
         parts.push(Part::Fact(
             format!("Nr. {} – {}", s.number, s.title),
             s.text.clone(),
@@ -294,7 +327,7 @@ fn economy_columns(first: &str) -> Vec<Column> {
 }
 
 /// A region's report as a document: the numbered sections and the four appendices.
-pub fn regional_document(r: &RegionalReport) -> Document {
+pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
     let mut p: Vec<Part> = Vec::new();
     p.push(Part::H2(heading_of("introduction")));
     narrative(&mut p, r, "introduction");
@@ -371,7 +404,8 @@ pub fn regional_document(r: &RegionalReport) -> Document {
         };
         let title = format!("{name} ({} stk.)", h.count);
         p.push(Part::H3(title.clone()));
-        p.push(Part::Table(trial_table("forsoeg_hospital", title, &trials)));
+        let trials = layout.shown(&mut p, &trials);
+        p.push(Part::Table(trial_table("forsoeg_hospital", title, trials)));
     }
     p.push(Part::Table(count_table(
         "hospitaler",
@@ -406,6 +440,7 @@ pub fn regional_document(r: &RegionalReport) -> Document {
     }));
     statements(
         &mut p,
+        layout,
         "Evalueringernes beskrivelser",
         &r.challenge_statements,
     );
@@ -427,7 +462,7 @@ pub fn regional_document(r: &RegionalReport) -> Document {
         "Anbefaling",
         &r.recommendation_counts,
     )));
-    statements(&mut p, "Evalueringernes råd", &r.advice);
+    statements(&mut p, layout, "Evalueringernes råd", &r.advice);
 
     p.push(Part::H2("Bilag 1: Projektorganisering".into()));
     if r.members.is_empty() {
@@ -489,7 +524,7 @@ pub fn regional_document(r: &RegionalReport) -> Document {
     if r.evaluations.is_empty() {
         p.push(Part::Note("Ingen indsendte evalueringer endnu.".into()));
     }
-    for e in &r.evaluations {
+    for e in layout.shown(&mut p, &r.evaluations) {
         p.push(Part::H3(format!("Nr. {} – {}", e.number, e.title)));
         p.push(Part::Fact("Hospital".into(), e.hospital.clone()));
         p.push(Part::Fact("Formål opfyldt".into(), e.purposes_met.clone()));
@@ -616,7 +651,7 @@ pub fn regional_trials_table(r: &RegionalReport) -> Table {
 
 /// The tables of a region's report for export: every trial in one table, then the others.
 pub fn regional_tables(r: &RegionalReport) -> Vec<Table> {
-    let doc = regional_document(r);
+    let doc = regional_document(r, Layout::Whole);
     let mut out = vec![regional_trials_table(r)];
     out.extend(doc.tables().filter(|t| t.id != "forsoeg_hospital").cloned());
     out
@@ -863,9 +898,9 @@ pub fn json<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
 /// A region's report in `format`.
 pub fn render_regional(r: &RegionalReport, format: Format) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
-        Format::Html => html_standalone(&regional_document(r))?.into_bytes(),
+        Format::Html => html_standalone(&regional_document(r, Layout::Whole))?.into_bytes(),
         Format::Pdf => pdf(
-            &regional_document(r),
+            &regional_document(r, Layout::Whole),
             &format!("{} · {}", r.region_name, r.programme_name),
         ),
         Format::Xlsx => xlsx(&regional_tables(r))?,
@@ -895,6 +930,27 @@ mod tests {
         assert_eq!(csv_field("-x"), "'-x");
         assert_eq!(csv_field("a;b"), "\"a;b\"");
         assert_eq!(csv_field("Ærø \"x\""), "\"Ærø \"\"x\"\"\"");
+    }
+
+    #[test]
+    fn the_page_cuts_long_lists_and_says_so() {
+        let long: Vec<usize> = (0..SCREEN_LIST + 950).collect();
+        let mut parts = Vec::new();
+        let shown = Layout::Screen.shown(&mut parts, &long);
+        assert_eq!(shown, &long[..SCREEN_LIST]);
+        match parts.as_slice() {
+            [Part::Note(note)] => assert_eq!(
+                note,
+                "Siden viser de første 200 af 1.150. Alle står i PDF-udgaven og i regnearket."
+            ),
+            other => panic!("expected one note, got {other:?}"),
+        }
+
+        let mut parts = Vec::new();
+        assert_eq!(Layout::Whole.shown(&mut parts, &long).len(), long.len());
+        let short = &long[..SCREEN_LIST];
+        assert_eq!(Layout::Screen.shown(&mut parts, short).len(), SCREEN_LIST);
+        assert!(parts.is_empty(), "nothing cut, nothing said");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use axum::Form;
 use pulje_domain::workflow::{self, Action, Party};
 use pulje_domain::{ApplicationStatus, Role};
 use pulje_store::applications::Application;
-use pulje_store::{audit, money, programmes, workflow as flow, Connection};
+use pulje_store::{application_page, audit, money, programmes, workflow as flow, Connection};
 use serde::Deserialize;
 
 pub struct Fact {
@@ -180,26 +180,22 @@ async fn page(
     step_error: StepError,
 ) -> PageResult<ShowPage> {
     let id = app.id;
-    let areas = programmes::areas(conn, &app.programme_id, Some(app.region_code)).await?;
-    let history = audit::list(
-        conn,
-        &audit::Filter {
-            entity: Some("application".into()),
-            entity_id: Some(id.to_string()),
-            ..Default::default()
-        },
-        100,
-    )
-    .await?;
-    let signed = flow::signed_parties(conn, id).await?;
-    let signatures = flow::signatures(conn, id).await?;
-    let comments = flow::comments(conn, id).await?;
-    let checks = pulje_store::review::checks(conn, &app.programme_id, id).await?;
-    let versions = pulje_store::amendments::history(conn, id).await?;
-    let months = money::agreement_months(conn, id).await?;
-    let tiers = programmes::tiers(conn, &app.programme_id, Some(app.region_code)).await?;
-    let meetings =
-        crate::pages::meetings::choices(conn, &app.programme_id, app.region_code).await?;
+    let application_page::Related {
+        areas,
+        tiers,
+        meetings,
+        signatures,
+        comments,
+        checks,
+        versions,
+        months,
+        history,
+    } = application_page::related(conn, &app).await?;
+    let signed: Vec<Party> = signatures
+        .iter()
+        .filter_map(|s| Party::parse(&s.party))
+        .collect();
+    let meetings = crate::pages::meetings::choices_of(meetings);
     let evaluation = crate::pages::evaluations::summary(conn, user, &app).await?;
     let d = &app.data;
     let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
@@ -236,12 +232,17 @@ async fn page(
         ));
         money_facts.push(fact(
             "Disponeret i alt",
-            views::kr(months.iter().map(|(_, a)| a).sum()),
+            views::kr(months.iter().map(|m| m.amount_ore).sum()),
         ));
-        if let (Some((first, _)), Some((last, _))) = (months.first(), months.last()) {
+        if let (Some(first), Some(last)) = (months.first(), months.last()) {
             money_facts.push(fact(
                 "Måneder",
-                format!("{} måneder, {} – {}", months.len(), &first[..7], &last[..7]),
+                format!(
+                    "{} måneder, {} – {}",
+                    months.len(),
+                    month_of(&first.month),
+                    month_of(&last.month)
+                ),
             ));
         }
         if !app.overcommit_reason.is_empty() {
@@ -391,6 +392,11 @@ async fn page(
             })
             .collect(),
     })
+}
+
+/// `YYYY-MM` of a `YYYY-MM-DD` month.
+fn month_of(day: &str) -> &str {
+    day.get(..7).unwrap_or(day)
 }
 
 fn kind_da(kind: &str) -> &'static str {

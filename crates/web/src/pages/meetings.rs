@@ -18,26 +18,17 @@ use pulje_store::reference::OK21;
 use pulje_store::Connection;
 use serde::Deserialize;
 
-/// The meetings of a region as choices for a decision form.
-pub(crate) async fn choices(
-    conn: &mut Connection,
-    programme_id: &str,
-    region_code: i64,
-) -> PageResult<Vec<Choice>> {
+/// A region's meetings as choices for a decision form, after "no meeting".
+pub(crate) fn choices_of(meetings: Vec<meetings::Meeting>) -> Vec<Choice> {
     let mut out = vec![Choice::new("", "Intet møde angivet", true)];
-    out.extend(
-        meetings::meetings(conn, programme_id, region_code)
-            .await?
-            .into_iter()
-            .map(|m| {
-                Choice::new(
-                    m.id,
-                    format!("{} – {}", views::date_da(m.held_on), m.place),
-                    false,
-                )
-            }),
-    );
-    Ok(out)
+    out.extend(meetings.into_iter().map(|m| {
+        Choice::new(
+            m.id,
+            format!("{} – {}", views::date_da(m.held_on), m.place),
+            false,
+        )
+    }));
+    out
 }
 
 fn may_see(user: &CurrentUser) -> bool {

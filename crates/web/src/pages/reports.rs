@@ -198,7 +198,7 @@ pub async fn regional(
         .is_some()
         .then(|| "Rapportens afsnit er gemt.".to_string());
     let html = off_the_workers(move || {
-        let doc = reports::regional_document(&report);
+        let doc = reports::regional_document(&report, reports::Layout::Screen);
         let page = Page::new(&user, doc.title.clone(), "/reports").with_notice(notice);
         reports::html(page, &doc, links)
     })
