@@ -13,10 +13,9 @@ use crate::programmes::{Area, Tier};
 use crate::review::Check;
 use crate::workflow::{Comment, Signature};
 use crate::Result;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 /// How many history entries the page shows, newest first.
 pub const HISTORY_LIMIT: i64 = 100;
@@ -72,7 +71,7 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
         "SELECT id, at, actor, action FROM audit_log WHERE entity = 'application' AND entity_id = $4 \
          ORDER BY id DESC LIMIT {HISTORY_LIMIT}"
     );
-    let reads: [(&str, &[&str], &str); 9] = [
+    let reads: [bulk::ArrayRead; 9] = [
         (
             "SELECT id, programme_id, region_code, name, short_name, position FROM areas \
              WHERE programme_id = $2 AND region_code = $3",
@@ -132,14 +131,7 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
         ),
         (&history, &["id", "at", "actor", "action"], "id DESC"),
     ];
-    let sql = format!(
-        "SELECT {}",
-        reads
-            .iter()
-            .map(|(inner, columns, order)| bulk::json_array_expr(conn, inner, columns, order))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let sql = bulk::json_arrays_sql(conn, &reads);
     let row: AnyRow = sqlx::query(&sql)
         .bind(app.id)
         .bind(&app.programme_id)
@@ -147,17 +139,14 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
         .bind(app.id.to_string())
         .fetch_one(&mut *conn)
         .await?;
-    fn array<T: DeserializeOwned>(row: &AnyRow, i: usize) -> Result<Vec<T>> {
-        bulk::parse_rows(row.try_get::<Option<String>, _>(i)?)
-    }
-    let versions: Vec<VersionRow> = array(&row, 6)?;
+    let versions: Vec<VersionRow> = bulk::array_at(&row, 6)?;
     Ok(Related {
-        areas: array(&row, 0)?,
-        tiers: array(&row, 1)?,
-        meetings: array(&row, 2)?,
-        signatures: array(&row, 3)?,
-        comments: array(&row, 4)?,
-        checks: array(&row, 5)?,
+        areas: bulk::array_at(&row, 0)?,
+        tiers: bulk::array_at(&row, 1)?,
+        meetings: bulk::array_at(&row, 2)?,
+        signatures: bulk::array_at(&row, 3)?,
+        comments: bulk::array_at(&row, 4)?,
+        checks: bulk::array_at(&row, 5)?,
         versions: versions
             .into_iter()
             .map(|v| Version {
@@ -167,7 +156,7 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
                 snapshot: serde_json::from_str(&v.snapshot_json).unwrap_or_default(),
             })
             .collect(),
-        months: array(&row, 7)?,
-        history: array(&row, 8)?,
+        months: bulk::array_at(&row, 7)?,
+        history: bulk::array_at(&row, 8)?,
     })
 }

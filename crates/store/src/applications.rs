@@ -541,11 +541,14 @@ pub async fn list(
     let per_page = per_page.max(1);
     let last_page = ((total + per_page - 1) / per_page).max(1);
     let n = args.len();
+    // The page's ids first, from the filter's index alone; only those rows are then read whole.
+    // (With LIMIT/OFFSET over the join, every skipped row was read and joined too.)
     let sql = format!(
         "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
            a.supplement_ore, a.start_date, a.end_date, a.updated_at \
-         FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id{clause} \
-         ORDER BY a.id DESC LIMIT ${} OFFSET ${}",
+         FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
+         WHERE a.id IN (SELECT a.id FROM applications a{clause} ORDER BY a.id DESC LIMIT ${} OFFSET ${}) \
+         ORDER BY a.id DESC",
         n + 1,
         n + 2
     );

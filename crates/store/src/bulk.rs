@@ -10,7 +10,8 @@
 
 use crate::{Result, StoreError};
 use serde::de::DeserializeOwned;
-use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 /// Wraps `inner` (a SELECT whose result columns are named exactly `columns`) so that it returns
 /// one row with one text value: a JSON array of objects keyed by the column names, ordered by
@@ -46,6 +47,23 @@ pub(crate) fn json_array_expr(
             "(SELECT json_group_array(json_object({pairs})) FROM (SELECT * FROM ({inner}) ORDER BY {order_by}) t)"
         )
     }
+}
+
+/// One read of [`json_arrays_sql`]: a SELECT, its column names, and its order.
+pub(crate) type ArrayRead<'a> = (&'a str, &'a [&'a str], &'a str);
+
+/// One statement that returns one row with one JSON array per read, in the order given.
+pub(crate) fn json_arrays_sql(conn: &AnyConnection, reads: &[ArrayRead<'_>]) -> String {
+    let arrays: Vec<String> = reads
+        .iter()
+        .map(|(inner, columns, order_by)| json_array_expr(conn, inner, columns, order_by))
+        .collect();
+    format!("SELECT {}", arrays.join(", "))
+}
+
+/// The array in column `i` of the row [`json_arrays_sql`] returned.
+pub(crate) fn array_at<T: DeserializeOwned>(row: &AnyRow, i: usize) -> Result<Vec<T>> {
+    parse_rows(row.try_get::<Option<String>, _>(i)?)
 }
 
 /// Parses what [`json_array_sql`] returned.

@@ -19,6 +19,7 @@ mod db;
 pub mod demo;
 mod error;
 pub mod evaluations;
+pub mod list_filters;
 pub mod meetings;
 pub mod money;
 pub mod org;

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -12,7 +12,7 @@ pub struct Region {
     pub name: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hospital {
     pub id: i64,

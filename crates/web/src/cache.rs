@@ -7,9 +7,10 @@
 //! being computed wait for it and share the result, so ten administrators opening their region's
 //! report at once cost one report's work and memory. Errors are not kept.
 
+use crate::reports::{self, Body, Layout};
 use pulje_store::applications::{self, Count};
 use pulje_store::money::{self, PoolStatus};
-use pulje_store::reports::{self, NationalReport, RegionalReport};
+use pulje_store::reports::{self as data, NationalReport, RegionalReport};
 use pulje_store::{versions, Db, StoreError};
 use std::collections::HashMap;
 use std::future::Future;
@@ -89,14 +90,40 @@ pub struct DashboardFigures {
 }
 
 /// Every kept view of the server.
-#[derive(Default)]
 pub struct Caches {
     /// By (programme, region).
     pub dashboards: Versioned<(String, i64), DashboardFigures>,
-    /// By (programme, region).
-    pub regional_reports: Versioned<(String, i64), RegionalReport>,
+    /// By (programme, region): the report's page laid out, its long lists cut
+    /// ([`reports::Layout::Screen`]). The report's data is not kept: at national scale a
+    /// region's trials and evaluations take tens of megabytes, its laid-out page well under one.
+    pub regional_pages: Versioned<(String, i64), Body>,
     /// By programme.
     pub national_reports: Versioned<String, NationalReport>,
+    /// One report built at a time: a build at national scale holds tens of megabytes while it
+    /// reads and assembles the rows, and with the cores busy several builds at once finish no
+    /// sooner than one after the other.
+    report_builds: tokio::sync::Semaphore,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            dashboards: Versioned::default(),
+            regional_pages: Versioned::default(),
+            national_reports: Versioned::default(),
+            report_builds: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
+impl Caches {
+    /// Waits for the turn to build a report.
+    async fn report_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, StoreError> {
+        self.report_builds
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("report builds: {e}")))
+    }
 }
 
 impl Caches {
@@ -124,20 +151,41 @@ impl Caches {
             .await
     }
 
-    /// A region's report on a programme ([`StoreError::NotFound`] for an unknown programme).
+    /// A region's report page on a programme, laid out ([`StoreError::NotFound`] for an unknown
+    /// programme).
+    pub async fn regional_page(
+        &self,
+        db: &Db,
+        programme: &str,
+        region_code: i64,
+    ) -> Result<Arc<Body>, StoreError> {
+        let version = versions::of_region(&mut *db.conn().await?, region_code).await?;
+        let key = (programme.to_string(), region_code);
+        self.regional_pages
+            .get(&key, version, || async {
+                let report = self.regional_report(db, programme, region_code).await?;
+                // Laying out a national-scale region takes tens of milliseconds: not on the
+                // async workers.
+                tokio::task::spawn_blocking(move || {
+                    Body::of(&reports::regional_document(&report, Layout::Screen))
+                })
+                .await
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("report layout stopped: {e}")))?
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("report layout: {e}")))
+            })
+            .await
+    }
+
+    /// A region's report on a programme with every row, read now (for the files and the API;
+    /// not kept, see [`Caches::regional_pages`]).
     pub async fn regional_report(
         &self,
         db: &Db,
         programme: &str,
         region_code: i64,
-    ) -> Result<Arc<RegionalReport>, StoreError> {
-        let version = versions::of_region(&mut *db.conn().await?, region_code).await?;
-        let key = (programme.to_string(), region_code);
-        self.regional_reports
-            .get(&key, version, || async {
-                reports::regional(&mut *db.conn().await?, programme, region_code).await
-            })
-            .await
+    ) -> Result<RegionalReport, StoreError> {
+        let _turn = self.report_turn().await?;
+        data::regional(&mut *db.conn().await?, programme, region_code).await
     }
 
     /// The five regions side by side ([`StoreError::NotFound`] for an unknown programme).
@@ -149,7 +197,8 @@ impl Caches {
         let version = versions::of_all(&mut *db.conn().await?).await?;
         self.national_reports
             .get(&programme.to_string(), version, || async {
-                reports::national(&mut *db.conn().await?, programme).await
+                let _turn = self.report_turn().await?;
+                data::national(&mut *db.conn().await?, programme).await
             })
             .await
     }

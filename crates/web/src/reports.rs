@@ -861,22 +861,56 @@ pub fn xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
 }
 
 #[derive(Template)]
-#[template(path = "reports/document.html")]
-pub(crate) struct DocumentPage<'a> {
-    pub page: Page,
-    pub doc: &'a Document,
-    /// Links above the report: (href, label).
-    pub links: Vec<(String, String)>,
+#[template(path = "reports/parts.html")]
+struct Parts<'a> {
+    doc: &'a Document,
 }
 
-/// The document as a whole HTML page: with the layout's navigation for a logged-in user, or
-/// standalone (no navigation) for the CLI.
+/// A document's title and its parts laid out as HTML, without a page around them: what the
+/// report's page keeps between requests (see [`crate::cache`]).
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub title: String,
+    pub subtitle: String,
+    pub html: String,
+}
+
+impl Body {
+    pub fn of(doc: &Document) -> askama::Result<Body> {
+        Ok(Body {
+            title: doc.title.clone(),
+            subtitle: doc.subtitle.clone(),
+            html: Parts { doc }.render()?,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports/document.html")]
+struct DocumentPage<'a> {
+    page: Page,
+    body: &'a Body,
+    /// Links above the report: (href, label).
+    links: Vec<(String, String)>,
+}
+
+/// A laid-out document as a whole HTML page: with the layout's navigation for a logged-in user,
+/// or standalone (no navigation) for the CLI.
+pub(crate) fn page_html(
+    page: Page,
+    body: &Body,
+    links: Vec<(String, String)>,
+) -> askama::Result<String> {
+    DocumentPage { page, body, links }.render()
+}
+
+/// The document as a whole HTML page.
 pub(crate) fn html(
     page: Page,
     doc: &Document,
     links: Vec<(String, String)>,
 ) -> askama::Result<String> {
-    DocumentPage { page, doc, links }.render()
+    page_html(page, &Body::of(doc)?, links)
 }
 
 /// A standalone HTML file of a document (no navigation, no session), for the CLI.

@@ -79,15 +79,18 @@ both_backends!(
             .await;
         assert_eq!(dashboard_total(&admin.get(&dashboard).await.text()), 1);
 
-        // So do trials added to the report, one after the other.
+        // So do trials added to the report, one after the other, in the data and on the kept
+        // page alike.
+        let page = format!("/reports/regional/{NORDJYLLAND}");
         add_historic_trial(&app, 1).await;
         assert_eq!(trials_in(&admin.get(&report).await.json()), 1);
+        let html = admin.get(&page).await.text();
+        assert!(html.contains("Forsøg nummer 1"));
+        assert!(!html.contains("Forsøg nummer 2"));
+        assert_eq!(admin.get(&page).await.text(), html, "kept, the same page");
         add_historic_trial(&app, 2).await;
         assert_eq!(trials_in(&admin.get(&report).await.json()), 2);
-        let html = admin
-            .get(&format!("/reports/regional/{NORDJYLLAND}"))
-            .await
-            .text();
+        let html = admin.get(&page).await.text();
         assert!(
             html.contains("Forsøg nummer 2"),
             "the HTML report lists the new trial"

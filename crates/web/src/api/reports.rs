@@ -47,7 +47,7 @@ pub async fn regional(
     ApiUser(user): ApiUser,
     Path(code): Path<i64>,
     Query(p): Query<ProgrammeParams>,
-) -> ApiResult<Json<Arc<RegionalReport>>> {
+) -> ApiResult<Json<RegionalReport>> {
     if pulje_domain::RegionCode::new(code).is_none() {
         return Err(ApiError(AppError::NotFound));
     }

@@ -18,7 +18,7 @@ use pulje_domain::{
 use pulje_store::applications::{self, Application, ListFilter, Placement, Summary};
 use pulje_store::reference::OK21;
 use pulje_store::Connection as AnyConnection;
-use pulje_store::{org, programmes, StoreError};
+use pulje_store::{list_filters, org, programmes, StoreError};
 use serde::Deserialize;
 
 // --- list -----------------------------------------------------------------------------------
@@ -113,9 +113,11 @@ pub async fn list(
     let (rows, total) = applications::list(&mut conn, &filter, page_no, per_page).await?;
 
     let region = filter.region_code;
-    let areas = programmes::areas(&mut conn, OK21, region).await?;
-    let hospitals = org::hospitals(&mut conn, region).await?;
-    let rounds = programmes::rounds(&mut conn, Some(OK21), region).await?;
+    let list_filters::FilterChoices {
+        areas,
+        hospitals,
+        rounds,
+    } = list_filters::filter_choices(&mut conn, OK21, region).await?;
     let many_regions = region.is_none();
     let region_suffix = |code: i64| {
         if many_regions {

@@ -60,15 +60,30 @@ async fn regional_report(
     state: &AppState,
     programme: &str,
     code: i64,
-) -> PageResult<Arc<data::RegionalReport>> {
-    match state
+) -> PageResult<data::RegionalReport> {
+    state
         .caches
         .regional_report(&state.db, programme, code)
         .await
-    {
-        Ok(r) => Ok(r),
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
+        .map_err(not_found)
+}
+
+async fn regional_page(
+    state: &AppState,
+    programme: &str,
+    code: i64,
+) -> PageResult<Arc<reports::Body>> {
+    state
+        .caches
+        .regional_page(&state.db, programme, code)
+        .await
+        .map_err(not_found)
+}
+
+fn not_found(e: StoreError) -> AppError {
+    match e {
+        StoreError::NotFound => AppError::NotFound,
+        e => e.into(),
     }
 }
 
@@ -76,11 +91,11 @@ async fn national_report(
     state: &AppState,
     programme: &str,
 ) -> PageResult<Arc<data::NationalReport>> {
-    match state.caches.national_report(&state.db, programme).await {
-        Ok(r) => Ok(r),
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
-    }
+    state
+        .caches
+        .national_report(&state.db, programme)
+        .await
+        .map_err(not_found)
 }
 
 /// A download: the bytes with their type and a file name.
@@ -167,7 +182,7 @@ pub async fn regional(
 ) -> PageResult<Html<String>> {
     region_of(code)?;
     policy::require_report_view(&user, code)?;
-    let report = regional_report(&state, q.programme(), code).await?;
+    let body = regional_page(&state, q.programme(), code).await?;
     let base = format!("/reports/regional/{code}");
     let suffix = q.suffix();
     let mut links = vec![
@@ -197,13 +212,8 @@ pub async fn regional(
         .gemt
         .is_some()
         .then(|| "Rapportens afsnit er gemt.".to_string());
-    let html = off_the_workers(move || {
-        let doc = reports::regional_document(&report, reports::Layout::Screen);
-        let page = Page::new(&user, doc.title.clone(), "/reports").with_notice(notice);
-        reports::html(page, &doc, links)
-    })
-    .await??;
-    Ok(Html(html))
+    let page = Page::new(&user, body.title.clone(), "/reports").with_notice(notice);
+    Ok(Html(reports::page_html(page, &body, links)?))
 }
 
 /// Runs the rendering of a large document on the blocking pool: a region's report at national
