@@ -1041,3 +1041,53 @@ both_backends!(who_sees_which_report, |app| async move {
         200
     );
 });
+
+// A region with more trials at one hospital than the report's page shows: the page shows the
+// first 200 and says so; the JSON (like the PDF and spreadsheet) has them all.
+both_backends!(the_report_page_cuts_a_long_list, |app| async move {
+    let rows: Vec<NewTrial> = (1..=230)
+        .map(|n| {
+            row(
+                n,
+                "Regionshospitalet Gødstrup",
+                "Medicinsk afdeling",
+                AREA_SPECIALIST,
+                1,
+                &format!("Langt forsøg nr. {n}"),
+                false,
+            )
+        })
+        .collect();
+    let mut tx = app.db.begin().await.unwrap();
+    trials::import(
+        &mut tx,
+        &pulje_store::Actor::system("test"),
+        "ok21",
+        REGION,
+        "liste.csv",
+        &rows,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let admin = app.client_as(Role::RegionAdmin, Some(REGION)).await;
+    let page = admin.get(&format!("/reports/regional/{REGION}")).await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("Siden viser de første 200 af 230."),
+        "the cut is announced"
+    );
+    assert!(html.contains("Langt forsøg nr. 200<"));
+    assert!(
+        !html.contains("Langt forsøg nr. 201<"),
+        "the rest is left to the files"
+    );
+
+    let json = admin
+        .get(&format!("/api/v1/reports/regional/{REGION}"))
+        .await
+        .json();
+    assert_eq!(json["trials"].as_array().map(Vec::len), Some(230));
+});

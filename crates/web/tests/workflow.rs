@@ -129,8 +129,41 @@ both_backends!(
         let signed = pulje_store::workflow::signed_parties(&mut conn, id)
             .await
             .unwrap();
-        drop(conn);
         assert_eq!(signed.len(), 4, "{signed:?}");
+
+        // What the application's page reads in one statement, on this backend.
+        let stored = app.get_application(id).await;
+        let related = pulje_store::application_page::related(&mut conn, &stored)
+            .await
+            .unwrap();
+        drop(conn);
+        // Signed within the same second here, so compared as a set.
+        let mut parties: Vec<&str> = related
+            .signatures
+            .iter()
+            .map(|s| s.party.as_str())
+            .collect();
+        parties.sort_unstable();
+        assert_eq!(parties, ["doctor", "leader", "region", "union"]);
+        assert_eq!(related.comments.len(), 1);
+        assert_eq!(related.comments[0].body, comment);
+        assert_eq!(related.comments[0].kind, "return");
+        let actions: Vec<&str> = related.history.iter().map(|h| h.action.as_str()).collect();
+        assert_eq!(actions.last(), Some(&"create"), "newest first: {actions:?}");
+        assert!(related.history.windows(2).all(|w| w[0].at >= w[1].at));
+        assert!(related
+            .areas
+            .iter()
+            .any(|a| a.id == stored.data.area_ids[0] && a.region_code == MIDTJYLLAND));
+        assert!(related.tiers.iter().any(|t| t.amount_ore == TIER_HIGH));
+        let month_pairs: Vec<(String, i64)> = related
+            .months
+            .iter()
+            .map(|m| (m.month.clone(), m.amount_ore))
+            .collect();
+        assert_eq!(month_pairs, app.agreement_months(id).await);
+        assert!(!related.checks.is_empty(), "the programme's checklist");
+        assert!(related.versions.is_empty(), "no amendments");
 
         // The committed money is the agreement's monthly amounts for its period and granted tier.
         let stored = app.get_application(id).await;
