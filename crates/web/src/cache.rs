@@ -99,10 +99,14 @@ pub struct Caches {
     pub regional_pages: Versioned<(String, i64), Body>,
     /// By programme.
     pub national_reports: Versioned<String, NationalReport>,
-    /// At most two reports built at once: a build at national scale holds tens of megabytes
-    /// while it reads and assembles the rows, and more builds than cores finish no sooner. (One
-    /// at a time saved 25 MiB of peak memory but doubled the report's latency under load.)
-    report_builds: tokio::sync::Semaphore,
+    /// Report builds for the pages, at most two at once: a build at national scale holds tens
+    /// of megabytes from reading the rows until the page is laid out, and more builds than cores
+    /// finish no sooner. (One at a time saved 25 MiB of peak memory but doubled the report's
+    /// latency under load.)
+    page_builds: tokio::sync::Semaphore,
+    /// Report builds for the files and the API, one at a time and apart from the pages', so a
+    /// client fetching files in a loop cannot hold up anyone's report page.
+    file_builds: tokio::sync::Semaphore,
 }
 
 impl Default for Caches {
@@ -111,19 +115,37 @@ impl Default for Caches {
             dashboards: Versioned::default(),
             regional_pages: Versioned::default(),
             national_reports: Versioned::default(),
-            report_builds: tokio::sync::Semaphore::new(2),
+            page_builds: tokio::sync::Semaphore::new(2),
+            file_builds: tokio::sync::Semaphore::new(1),
         }
     }
 }
 
-impl Caches {
-    /// Waits for the turn to build a report.
-    async fn report_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, StoreError> {
-        self.report_builds
-            .acquire()
-            .await
-            .map_err(|e| StoreError::Other(anyhow::anyhow!("report builds: {e}")))
-    }
+/// Waits for a turn to build a report.
+async fn turn(
+    builds: &tokio::sync::Semaphore,
+) -> Result<tokio::sync::SemaphorePermit<'_>, StoreError> {
+    builds
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("report builds: {e}")))
+}
+
+/// Reads a region's report during a turn of `builds` and hands it to `use_it` on the blocking
+/// pool (laying out or encoding a national-scale report takes tens of milliseconds); the turn
+/// lasts until `use_it` is done, so the report's memory is counted in it.
+async fn build_regional<T: Send + 'static>(
+    builds: &tokio::sync::Semaphore,
+    db: &Db,
+    programme: &str,
+    region_code: i64,
+    use_it: impl FnOnce(RegionalReport) -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let _turn = turn(builds).await?;
+    let report = data::regional(&mut *db.conn().await?, programme, region_code).await?;
+    tokio::task::spawn_blocking(move || use_it(report))
+        .await
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("report work stopped: {e}")))
 }
 
 impl Caches {
@@ -163,29 +185,25 @@ impl Caches {
         let key = (programme.to_string(), region_code);
         self.regional_pages
             .get(&key, version, || async {
-                let report = self.regional_report(db, programme, region_code).await?;
-                // Laying out a national-scale region takes tens of milliseconds: not on the
-                // async workers.
-                tokio::task::spawn_blocking(move || {
+                build_regional(&self.page_builds, db, programme, region_code, |report| {
                     Body::of(&reports::regional_document(&report, Layout::Screen))
                 })
-                .await
-                .map_err(|e| StoreError::Other(anyhow::anyhow!("report layout stopped: {e}")))?
+                .await?
                 .map_err(|e| StoreError::Other(anyhow::anyhow!("report layout: {e}")))
             })
             .await
     }
 
-    /// A region's report on a programme with every row, read now (for the files and the API;
-    /// not kept, see [`Caches::regional_pages`]).
-    pub async fn regional_report(
+    /// What `make` makes of a region's report with every row, read now (for the files and the
+    /// API; not kept, see [`Caches::regional_pages`]). `make` runs on the blocking pool.
+    pub async fn regional_file<T: Send + 'static>(
         &self,
         db: &Db,
         programme: &str,
         region_code: i64,
-    ) -> Result<RegionalReport, StoreError> {
-        let _turn = self.report_turn().await?;
-        data::regional(&mut *db.conn().await?, programme, region_code).await
+        make: impl FnOnce(RegionalReport) -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        build_regional(&self.file_builds, db, programme, region_code, make).await
     }
 
     /// The five regions side by side ([`StoreError::NotFound`] for an unknown programme).
@@ -197,7 +215,7 @@ impl Caches {
         let version = versions::of_all(&mut *db.conn().await?).await?;
         self.national_reports
             .get(&programme.to_string(), version, || async {
-                let _turn = self.report_turn().await?;
+                let _turn = turn(&self.page_builds).await?;
                 data::national(&mut *db.conn().await?, programme).await
             })
             .await

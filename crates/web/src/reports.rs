@@ -203,7 +203,7 @@ pub enum Layout {
     /// Everything: the files (PDF, spreadsheets, standalone HTML, the CLI's report).
     Whole,
     /// The report's page: each long list shows its first [`SCREEN_LIST`] entries and says that
-    /// the files hold all of them. A real region's report (tens of trials) is never cut; at
+    /// the PDF holds all of them. A real region's report (tens of trials) is never cut; at
     /// national scale in one region the whole page would be megabytes no one scrolls through.
     Screen,
 }
@@ -218,7 +218,7 @@ impl Layout {
             return list;
         }
         parts.push(Part::Note(format!(
-            "Siden viser de første {SCREEN_LIST} af {}. Alle står i PDF-udgaven og i regnearket.",
+            "Siden viser de første {SCREEN_LIST} af {}. Hele listen står i PDF-udgaven.",
             pulje_domain::money::group_thousands(list.len() as u64)
         )));
         &list[..SCREEN_LIST]
@@ -975,7 +975,7 @@ mod tests {
         match parts.as_slice() {
             [Part::Note(note)] => assert_eq!(
                 note,
-                "Siden viser de første 200 af 1.150. Alle står i PDF-udgaven og i regnearket."
+                "Siden viser de første 200 af 1.150. Hele listen står i PDF-udgaven."
             ),
             other => panic!("expected one note, got {other:?}"),
         }

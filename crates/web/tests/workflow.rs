@@ -81,6 +81,24 @@ both_backends!(
             "submitted",
         );
         assert_eq!(v, edited + 1);
+        // The working group ticks the first checklist item with a remark before forwarding.
+        let mut conn = app.db.conn().await.unwrap();
+        let items = pulje_store::review::items(&mut conn, "ok21").await.unwrap();
+        drop(conn);
+        let first_item = items[0].id;
+        let r = wg
+            .post_form(
+                &format!("/applications/{id}/review"),
+                &[
+                    (format!("check_{first_item}").as_str(), "on"),
+                    (
+                        format!("comment_{first_item}").as_str(),
+                        "Budgettet er gennemgået.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
         let v2 = expect_status(
             &wg.transition(id, &step("forward", json!({}))).await,
             id,
@@ -162,7 +180,18 @@ both_backends!(
             .map(|m| (m.month.clone(), m.amount_ore))
             .collect();
         assert_eq!(month_pairs, app.agreement_months(id).await);
-        assert!(!related.checks.is_empty(), "the programme's checklist");
+        assert_eq!(
+            related.checks.len(),
+            items.len(),
+            "every item of the checklist"
+        );
+        let ticked = &related.checks[0];
+        assert_eq!((ticked.item_id, ticked.checked), (first_item, 1));
+        assert_eq!(ticked.comment, "Budgettet er gennemgået.");
+        assert!(ticked.reviewer.is_some() && ticked.at.is_some());
+        assert!(related.checks[1..]
+            .iter()
+            .all(|c| c.checked == 0 && c.reviewer.is_none() && c.at.is_none()));
         assert!(related.versions.is_empty(), "no amendments");
 
         // The committed money is the agreement's monthly amounts for its period and granted tier.

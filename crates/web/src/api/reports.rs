@@ -6,6 +6,8 @@ use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pulje_store::reference::OK21;
 use pulje_store::reports::{NationalReport, RegionalReport};
@@ -47,17 +49,21 @@ pub async fn regional(
     ApiUser(user): ApiUser,
     Path(code): Path<i64>,
     Query(p): Query<ProgrammeParams>,
-) -> ApiResult<Json<RegionalReport>> {
+) -> ApiResult<Response> {
     if pulje_domain::RegionCode::new(code).is_none() {
         return Err(ApiError(AppError::NotFound));
     }
     policy::require_report_view(&user, code)?;
-    let report = state
+    // Encoded during the build's turn, while the report's rows are in memory anyway.
+    let body = state
         .caches
-        .regional_report(&state.db, p.programme(), code)
+        .regional_file(&state.db, p.programme(), code, |report| {
+            serde_json::to_vec(&report)
+        })
         .await
-        .map_err(not_found)?;
-    Ok(Json(report))
+        .map_err(not_found)?
+        .map_err(|e| ApiError(AppError::Internal(e.into())))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The national view: the five regions side by side (money, trials, afdelingslæger, counts by

@@ -56,18 +56,6 @@ fn region_of(code: i64) -> PageResult<RegionCode> {
     RegionCode::new(code).ok_or(AppError::NotFound)
 }
 
-async fn regional_report(
-    state: &AppState,
-    programme: &str,
-    code: i64,
-) -> PageResult<data::RegionalReport> {
-    state
-        .caches
-        .regional_report(&state.db, programme, code)
-        .await
-        .map_err(not_found)
-}
-
 async fn regional_page(
     state: &AppState,
     programme: &str,
@@ -132,12 +120,29 @@ fn internal(e: anyhow::Error) -> AppError {
     AppError::Internal(e)
 }
 
-fn csv_response(table: &reports::Table, file_stem: &str) -> Response {
-    file_response(
-        table.csv().into_bytes(),
-        "text/csv; charset=utf-8",
-        &format!("{file_stem}-{}.csv", table.id),
-    )
+/// A download made: its bytes, content type and file name.
+struct Download(Vec<u8>, &'static str, String);
+
+impl Download {
+    fn report(bytes: Vec<u8>, format: Format, file_stem: &str) -> Download {
+        Download(
+            bytes,
+            format.content_type(),
+            format!("{file_stem}.{}", format.extension()),
+        )
+    }
+
+    fn csv(table: &reports::Table, file_stem: &str) -> Download {
+        Download(
+            table.csv().into_bytes(),
+            "text/csv; charset=utf-8",
+            format!("{file_stem}-{}.csv", table.id),
+        )
+    }
+
+    fn response(self) -> Response {
+        file_response(self.0, self.1, &self.2)
+    }
 }
 
 #[derive(Template)]
@@ -216,17 +221,6 @@ pub async fn regional(
     Ok(Html(reports::page_html(page, &body, links)?))
 }
 
-/// Runs the rendering of a large document on the blocking pool: a region's report at national
-/// scale takes tens of milliseconds to lay out, which on a worker thread would hold up every
-/// other request queued behind it.
-async fn off_the_workers<T: Send + 'static>(
-    render: impl FnOnce() -> T + Send + 'static,
-) -> PageResult<T> {
-    tokio::task::spawn_blocking(render)
-        .await
-        .map_err(|e| internal(anyhow::anyhow!("rendering stopped: {e}")))
-}
-
 /// `/reports/regional/{code}/{file}`: `report.pdf`, `report.xlsx`, `report.json` or `{table}.csv`.
 pub async fn regional_file(
     State(state): State<AppState>,
@@ -237,28 +231,23 @@ pub async fn regional_file(
     region_of(code)?;
     policy::require_report_view(&user, code)?;
     let request = parse_file(&file).ok_or(AppError::NotFound)?;
-    let report = regional_report(&state, q.programme(), code).await?;
-    let stem = format!("rapport-{}-{code}", report.programme_id);
-    match request {
-        FileRequest::Report(format) => {
-            let bytes = off_the_workers(move || reports::render_regional(&report, format))
-                .await?
-                .map_err(internal)?;
-            Ok(file_response(
-                bytes,
-                format.content_type(),
-                &format!("{stem}.{}", format.extension()),
-            ))
-        }
-        FileRequest::Csv(table) => {
-            let tables = reports::regional_tables(&report);
-            let t = tables
-                .iter()
-                .find(|t| t.id == table)
-                .ok_or(AppError::NotFound)?;
-            Ok(csv_response(t, &stem))
-        }
-    }
+    let made = state
+        .caches
+        .regional_file(&state.db, q.programme(), code, move |report| {
+            let stem = format!("rapport-{}-{code}", report.programme_id);
+            match request {
+                FileRequest::Report(format) => reports::render_regional(&report, format)
+                    .map(|bytes| Some(Download::report(bytes, format, &stem))),
+                FileRequest::Csv(table) => Ok(reports::regional_tables(&report)
+                    .iter()
+                    .find(|t| t.id == table)
+                    .map(|t| Download::csv(t, &stem))),
+            }
+        })
+        .await
+        .map_err(not_found)?
+        .map_err(internal)?;
+    Ok(made.ok_or(AppError::NotFound)?.response())
 }
 
 #[derive(Template)]
@@ -483,16 +472,12 @@ pub async fn national_file(
     match request {
         FileRequest::Report(format) => {
             let bytes = reports::render_national(&report, format).map_err(internal)?;
-            Ok(file_response(
-                bytes,
-                format.content_type(),
-                &format!("{stem}.{}", format.extension()),
-            ))
+            Ok(Download::report(bytes, format, &stem).response())
         }
         FileRequest::Csv(table) => {
             let doc = reports::national_document(&report);
             let t = doc.table(&table).ok_or(AppError::NotFound)?;
-            Ok(csv_response(t, &stem))
+            Ok(Download::csv(t, &stem).response())
         }
     }
 }
