@@ -18,11 +18,16 @@ printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << 
 status=0
 for t in $TARGETS; do
   echo "== fuzzing $t for ${SECONDS_PER_TARGET}s"
+  log="fuzz/$t.log"
   if ! cargo +nightly fuzz run "$t" "fuzz/corpus/$t" -- \
       -max_total_time="$SECONDS_PER_TARGET" -max_len=200000 -timeout=20 -rss_limit_mb=4096 \
-      -print_final_stats=1 2>&1 | tail -n 25; then
-    echo "!! $t: crash found (see fuzz/artifacts/$t)"
+      -print_final_stats=1 >"$log" 2>&1; then
+    # The whole report of what went wrong, not only the summary at the end.
+    grep -a -v '^#[0-9]' "$log" | grep -a -A40 -m1 -E '==[0-9]+==|panicked|deadly signal|ERROR: libFuzzer' || tail -n 60 "$log"
+    echo "!! $t: crash found (see fuzz/artifacts/$t and fuzz/$t.log)"
     status=1
+  else
+    tail -n 8 "$log"
   fi
 done
 exit $status
