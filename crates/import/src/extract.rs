@@ -173,10 +173,16 @@ where
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             let _ = tx.send(result);
         });
-    if spawned.is_err() {
+    let Ok(handle) = spawned else {
         return Err(ImportError::new(file_name, ErrorKind::Damaged));
+    };
+    let received = rx.recv_timeout(Duration::from_secs(limits.max_seconds));
+    if received.is_ok() {
+        // Sending was the thread's last act: wait for it to end, so no finished parser thread
+        // lingers (a detached one still holds its thread-local memory for a moment).
+        let _ = handle.join();
     }
-    match rx.recv_timeout(Duration::from_secs(limits.max_seconds)) {
+    match received {
         Ok(Ok(result)) => result.map_err(|k| ImportError::new(file_name, k)),
         Ok(Err(_panic)) => Err(ImportError::new(file_name, ErrorKind::Damaged)),
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ImportError::new(
