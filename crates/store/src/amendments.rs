@@ -20,6 +20,23 @@ pub struct Version {
     pub snapshot: serde_json::Value,
 }
 
+impl Version {
+    /// A version as stored: its snapshot is JSON text (unreadable text becomes `null`).
+    pub(crate) fn stored(
+        version: i64,
+        at: String,
+        resolution: String,
+        snapshot_json: &str,
+    ) -> Version {
+        Version {
+            version,
+            at,
+            resolution,
+            snapshot: serde_json::from_str(snapshot_json).unwrap_or_default(),
+        }
+    }
+}
+
 /// Who may propose an amendment: the region's administrator or the applicant who wrote it.
 pub fn may_amend(user: &User, app: &Application) -> bool {
     matches!(
@@ -163,12 +180,7 @@ pub async fn history(conn: &mut AnyConnection, id: i64) -> Result<Vec<Version>> 
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(version, at, resolution, json)| Version {
-            version,
-            at,
-            resolution,
-            snapshot: serde_json::from_str(&json).unwrap_or_default(),
-        })
+        .map(|(version, at, resolution, json)| Version::stored(version, at, resolution, &json))
         .collect())
 }
 

@@ -9,7 +9,7 @@ use crate::amendments::Version;
 use crate::applications::Application;
 use crate::bulk;
 use crate::meetings::Meeting;
-use crate::programmes::{Area, Tier};
+use crate::programmes::{Area, Tier, AREA_COLUMNS};
 use crate::review::Check;
 use crate::workflow::{Comment, Signature};
 use crate::Result;
@@ -71,20 +71,12 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
         "SELECT id, at, actor, action FROM audit_log WHERE entity = 'application' AND entity_id = $4 \
          ORDER BY id DESC LIMIT {HISTORY_LIMIT}"
     );
+    let areas = format!(
+        "SELECT {} FROM areas WHERE programme_id = $2 AND region_code = $3",
+        AREA_COLUMNS.join(", ")
+    );
     let reads: [bulk::ArrayRead; 9] = [
-        (
-            "SELECT id, programme_id, region_code, name, short_name, position FROM areas \
-             WHERE programme_id = $2 AND region_code = $3",
-            &[
-                "id",
-                "programme_id",
-                "region_code",
-                "name",
-                "short_name",
-                "position",
-            ],
-            "position, id",
-        ),
+        (&areas, &AREA_COLUMNS, "position, id"),
         (
             "SELECT id, programme_id, region_code, name, amount_ore FROM tiers \
              WHERE programme_id = $2 AND region_code = $3",
@@ -149,12 +141,7 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
         checks: bulk::array_at(&row, 5)?,
         versions: versions
             .into_iter()
-            .map(|v| Version {
-                version: v.version,
-                at: v.at,
-                resolution: v.resolution,
-                snapshot: serde_json::from_str(&v.snapshot_json).unwrap_or_default(),
-            })
+            .map(|v| Version::stored(v.version, v.at, v.resolution, &v.snapshot_json))
             .collect(),
         months: bulk::array_at(&row, 7)?,
         history: bulk::array_at(&row, 8)?,

@@ -3,7 +3,7 @@
 
 use crate::bulk;
 use crate::org::Hospital;
-use crate::programmes::{Area, Round};
+use crate::programmes::{Area, Round, AREA_COLUMNS};
 use crate::Result;
 use sqlx::AnyConnection;
 
@@ -23,20 +23,12 @@ pub async fn filter_choices(
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<FilterChoices> {
+    let areas = format!(
+        "SELECT {} FROM areas WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2)",
+        AREA_COLUMNS.join(", ")
+    );
     let reads: [bulk::ArrayRead; 3] = [
-        (
-            "SELECT id, programme_id, region_code, name, short_name, position FROM areas \
-             WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2)",
-            &[
-                "id",
-                "programme_id",
-                "region_code",
-                "name",
-                "short_name",
-                "position",
-            ],
-            "region_code, position, id",
-        ),
+        (&areas, &AREA_COLUMNS, "region_code, position, id"),
         (
             "SELECT id, region_code, name FROM hospitals WHERE ($2 IS NULL OR region_code = $2)",
             &["id", "region_code", "name"],

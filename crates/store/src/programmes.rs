@@ -129,6 +129,16 @@ impl FromRow<'_, AnyRow> for Round {
     }
 }
 
+/// The columns of [`Area`], for every read of areas.
+pub(crate) const AREA_COLUMNS: [&str; 6] = [
+    "id",
+    "programme_id",
+    "region_code",
+    "name",
+    "short_name",
+    "position",
+];
+
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
@@ -401,10 +411,11 @@ pub async fn areas(
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Area>> {
-    Ok(sqlx::query_as::<_, Area>(
-        "SELECT id, programme_id, region_code, name, short_name, position FROM areas \
-         WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, position, id",
-    )
+    Ok(sqlx::query_as::<_, Area>(&format!(
+        "SELECT {} FROM areas WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) \
+         ORDER BY region_code, position, id",
+        AREA_COLUMNS.join(", ")
+    ))
     .bind(programme_id)
     .bind(region)
     .fetch_all(conn)
@@ -412,9 +423,10 @@ pub async fn areas(
 }
 
 pub async fn area(conn: &mut AnyConnection, id: i64) -> Result<Area> {
-    Ok(sqlx::query_as::<_, Area>(
-        "SELECT id, programme_id, region_code, name, short_name, position FROM areas WHERE id = $1",
-    )
+    Ok(sqlx::query_as::<_, Area>(&format!(
+        "SELECT {} FROM areas WHERE id = $1",
+        AREA_COLUMNS.join(", ")
+    ))
     .bind(id)
     .fetch_one(conn)
     .await?)

@@ -196,7 +196,6 @@ impl Document {
     }
 }
 
-/// What the evaluations said on one matter, each under its trial's number and title.
 /// How much of a report's long lists a document lays out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -225,6 +224,7 @@ impl Layout {
     }
 }
 
+/// What the evaluations said on one matter, each under its trial's number and title.
 fn statements(
     parts: &mut Vec<Part>,
     layout: Layout,
