@@ -1,10 +1,8 @@
 //! `pulje`: serve the web application, migrate the database, manage users, back up, import,
 //! write reports.
 
+mod allocator;
 mod import;
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
@@ -164,6 +162,7 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() {
+    allocator::give_back_at_once();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PULJE_LOG")
