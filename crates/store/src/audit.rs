@@ -1,8 +1,9 @@
 //! The audit log: who changed what, when, with the values before and after.
 //!
 //! [`record`] takes the transaction of the change itself, so a change and its audit entry are
-//! stored together or not at all. It also bumps the region's data version
-//! ([`crate::versions`]), so views computed from the region's data know they are out of date.
+//! stored together or not at all. It also bumps the region's data versions
+//! ([`crate::versions`], the reports' counter only for changes a report can show), so views
+//! computed from the region's data know they are out of date.
 
 use crate::{now_utc, Result, Tx};
 use serde::Serialize;
@@ -52,6 +53,7 @@ pub async fn record<B: Serialize, A: Serialize>(
         .map(serde_json::to_string)
         .transpose()
         .map_err(anyhow::Error::new)?;
+    let reach = crate::versions::reach(entity, before.as_deref(), after.as_deref());
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, actor, region_code, entity, entity_id, action, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -67,7 +69,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(after)
     .execute(&mut **tx)
     .await?;
-    crate::versions::bump(tx, region_code).await
+    crate::versions::bump(tx, region_code, reach).await
 }
 
 /// Nothing, for `before` or `after` when there is no value.

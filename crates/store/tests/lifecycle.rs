@@ -1,6 +1,7 @@
 //! An agreement's life after approval, straight through the store on both backends: it ends by
 //! itself when its end date has passed, and an amendment either replaces its terms (and asks
-//! for new signatures) or, rejected, leaves the earlier version in force.
+//! for new signatures) or, rejected, leaves the earlier version in force. And the reports' data
+//! version: it stays while an application is on its way and grows from its approval on.
 
 #[macro_use]
 mod common;
@@ -14,7 +15,7 @@ use pulje_domain::{
 use pulje_store::applications::{self, Placement};
 use pulje_store::users::{self, NewUser, User};
 use pulje_store::workflow::{self, Step};
-use pulje_store::{amendments, audit, money, programmes, Actor, Db};
+use pulje_store::{amendments, audit, money, programmes, versions, Actor, Db};
 
 const MIDT: i64 = 1082;
 
@@ -71,8 +72,8 @@ async fn world(fresh: &Fresh) -> World {
     }
 }
 
-/// An active agreement from `start` to `end` with the 35.000 kr. tier.
-async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
+/// An application from `start` to `end`, a draft.
+async fn draft(w: &World, start: &str, end: &str) -> i64 {
     let mut tx = w.db.begin().await.unwrap();
     let rules = programmes::rules(&mut tx, "ok21", MIDT).await.unwrap();
     let hospital = pulje_store::org::hospitals(&mut tx, Some(MIDT))
@@ -121,24 +122,83 @@ async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
     )
     .await
     .unwrap();
-    let today = d("2022-03-01");
-    let mut approve = Step::new(Action::Approve);
-    approve.tier_ore = Some(3_500_000);
-    for (user, step) in [
-        (&w.applicant, Step::new(Action::Submit)),
-        (&w.working, Step::new(Action::Forward)),
-        (&w.steering, approve),
-        (&w.leader, Step::new(Action::Sign)),
-        (&w.applicant, Step::new(Action::Sign)),
-        (&w.union, Step::new(Action::Sign)),
-        (&w.region, Step::new(Action::Sign)),
-    ] {
-        workflow::take(&mut tx, user, app.id, &step, today)
-            .await
-            .unwrap();
-    }
     tx.commit().await.unwrap();
     app.id
+}
+
+fn approve() -> Step {
+    let mut approve = Step::new(Action::Approve);
+    approve.tier_ore = Some(3_500_000);
+    approve
+}
+
+/// Takes each step in its own transaction.
+async fn take(w: &World, id: i64, steps: Vec<(&User, Step)>) {
+    for (user, step) in steps {
+        let mut tx = w.db.begin().await.unwrap();
+        workflow::take(&mut tx, user, id, &step, d("2022-03-01"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+/// An active agreement from `start` to `end` with the 35.000 kr. tier.
+async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
+    let id = draft(w, start, end).await;
+    take(
+        w,
+        id,
+        vec![
+            (&w.applicant, Step::new(Action::Submit)),
+            (&w.working, Step::new(Action::Forward)),
+            (&w.steering, approve()),
+            (&w.leader, Step::new(Action::Sign)),
+            (&w.applicant, Step::new(Action::Sign)),
+            (&w.union, Step::new(Action::Sign)),
+            (&w.region, Step::new(Action::Sign)),
+        ],
+    )
+    .await;
+    id
+}
+
+/// (every view's version, the reports' version) of the region.
+async fn versions_of(w: &World) -> (i64, i64) {
+    let mut conn = w.db.conn().await.unwrap();
+    (
+        versions::of_region(&mut conn, MIDT).await.unwrap(),
+        versions::of_region_reports(&mut conn, MIDT).await.unwrap(),
+    )
+}
+
+async fn reports_follow_only_what_they_show(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let start = versions_of(&w).await;
+
+    // A draft written, submitted and forwarded: the counts change, the reports cannot.
+    let id = draft(&w, "2022-04-01", "2023-03-31").await;
+    take(
+        &w,
+        id,
+        vec![
+            (&w.applicant, Step::new(Action::Submit)),
+            (&w.working, Step::new(Action::Forward)),
+        ],
+    )
+    .await;
+    let on_its_way = versions_of(&w).await;
+    assert_eq!(on_its_way.0, start.0 + 3, "three changes counted");
+    assert_eq!(on_its_way.1, start.1, "none of them reaches the reports");
+
+    // Approved, and then signed: each reaches the reports.
+    take(&w, id, vec![(&w.steering, approve())]).await;
+    let approved = versions_of(&w).await;
+    assert!(approved.0 > on_its_way.0);
+    assert!(approved.1 > on_its_way.1, "{approved:?} vs {on_its_way:?}");
+    take(&w, id, vec![(&w.leader, Step::new(Action::Sign))]).await;
+    let signed = versions_of(&w).await;
+    assert!(signed.1 > approved.1, "{signed:?} vs {approved:?}");
 }
 
 /// The per-month summary the dashboards read equals the sums of the underlying rows.
@@ -315,4 +375,5 @@ on_both_backends!(
     ends_when_its_end_date_has_passed,
     a_rejected_amendment_leaves_the_agreement_in_force,
     an_approved_amendment_replaces_the_terms_and_needs_new_signatures,
+    reports_follow_only_what_they_show,
 );

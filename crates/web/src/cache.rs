@@ -1,7 +1,8 @@
 //! Views computed from a region's data and kept between requests: the dashboard's counts and the
 //! reports. Each is labelled with the data version it was computed from
-//! ([`pulje_store::versions`]); a request reads the current version (one indexed query) and gets
-//! the kept view while nothing has changed since, or computes it anew.
+//! ([`pulje_store::versions`]; a region's report page with the version of what reports show);
+//! a request reads the current version (one indexed query) and gets the kept view while nothing
+//! has changed since, or computes it anew.
 //!
 //! At most one computation per view runs at a time: requests that want the same view while it is
 //! being computed wait for it and share the result, so ten administrators opening their region's
@@ -181,7 +182,9 @@ impl Caches {
         programme: &str,
         region_code: i64,
     ) -> Result<Arc<Body>, StoreError> {
-        let version = versions::of_region(&mut *db.conn().await?, region_code).await?;
+        // Labelled with the reports' own version: applications moving through drafts and
+        // review, which the report does not show, leave the kept page current.
+        let version = versions::of_region_reports(&mut *db.conn().await?, region_code).await?;
         let key = (programme.to_string(), region_code);
         self.regional_pages
             .get(&key, version, || async {
