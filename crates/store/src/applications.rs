@@ -589,36 +589,38 @@ async fn counts(
     Ok(q.fetch_all(conn).await?)
 }
 
+/// Read from `application_counts`, which the database's triggers keep in step with every
+/// change to an application (migration 0006).
 pub async fn count_by_status(
     conn: &mut AnyConnection,
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    let sql = "SELECT status AS key, COUNT(*) AS count FROM applications WHERE programme_id = $1 AND {region} \
-               GROUP BY status ORDER BY status";
+    let sql = "SELECT status AS key, CAST(SUM(n) AS BIGINT) AS count FROM application_counts \
+               WHERE programme_id = $1 AND {region} AND n > 0 GROUP BY status ORDER BY status";
     counts(conn, sql, "region_code", programme_id, region).await
 }
 
-/// Counted from the areas' side: an area belongs to one programme and region, and the index on
-/// `application_areas (area_id)` answers each count.
+/// Read from `area_counts` (kept by triggers on `application_areas`); an area belongs to one
+/// programme and region.
 pub async fn count_by_area(
     conn: &mut AnyConnection,
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
-    let sql = "SELECT ar.name AS key, COUNT(*) AS count FROM areas ar JOIN application_areas aa ON aa.area_id = ar.id \
-               WHERE ar.programme_id = $1 AND {region} GROUP BY ar.name ORDER BY COUNT(*) DESC, ar.name";
+    let sql = "SELECT ar.name AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM areas ar JOIN area_counts c ON c.area_id = ar.id \
+               WHERE ar.programme_id = $1 AND {region} AND c.n > 0 GROUP BY ar.name ORDER BY SUM(c.n) DESC, ar.name";
     counts(conn, sql, "ar.region_code", programme_id, region).await
 }
 
-/// Grouped on the `(programme_id, region_code, hospital_id)` index first, named afterwards.
+/// Read from `application_counts` (hospital 0: none given), named afterwards.
 pub async fn count_by_hospital(
     conn: &mut AnyConnection,
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT COALESCE(h.name, '(ikke angivet)') AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM \
-               (SELECT hospital_id, COUNT(*) AS n FROM applications WHERE programme_id = $1 AND {region} GROUP BY hospital_id) c \
+               (SELECT hospital_id, SUM(n) AS n FROM application_counts WHERE programme_id = $1 AND {region} AND n > 0 GROUP BY hospital_id) c \
                LEFT JOIN hospitals h ON h.id = c.hospital_id \
                GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY SUM(c.n) DESC, COALESCE(h.name, '(ikke angivet)')";
     counts(conn, sql, "region_code", programme_id, region).await

@@ -10,12 +10,13 @@ use chrono::NaiveDate;
 use common::Fresh;
 use pulje_domain::workflow::Action;
 use pulje_domain::{
-    ApplicationInput, ApplicationStatus, Email, Ore, ParticipantInput, RegionCode, Role,
+    ApplicationData, ApplicationInput, ApplicationStatus, Email, Ore, ParticipantInput, RegionCode,
+    Role,
 };
 use pulje_store::applications::{self, Placement};
 use pulje_store::users::{self, NewUser, User};
 use pulje_store::workflow::{self, Step};
-use pulje_store::{amendments, audit, money, programmes, versions, Actor, Db};
+use pulje_store::{amendments, audit, money, programmes, versions, Actor, Db, Tx};
 
 const MIDT: i64 = 1082;
 
@@ -72,18 +73,18 @@ async fn world(fresh: &Fresh) -> World {
     }
 }
 
-/// An application from `start` to `end`, a draft.
-async fn draft(w: &World, start: &str, end: &str) -> i64 {
-    let mut tx = w.db.begin().await.unwrap();
-    let rules = programmes::rules(&mut tx, "ok21", MIDT).await.unwrap();
-    let hospital = pulje_store::org::hospitals(&mut tx, Some(MIDT))
-        .await
-        .unwrap()[0]
-        .id;
-    let area = programmes::areas(&mut tx, "ok21", Some(MIDT))
-        .await
-        .unwrap()[0]
-        .id;
+/// An application's fields: at the region's `hospital`th hospital, in its `areas`th areas,
+/// from `start` to `end`.
+async fn fields(
+    tx: &mut Tx,
+    hospital: usize,
+    areas: &[usize],
+    start: &str,
+    end: &str,
+) -> ApplicationData {
+    let rules = programmes::rules(tx, "ok21", MIDT).await.unwrap();
+    let hospital = pulje_store::org::hospitals(tx, Some(MIDT)).await.unwrap()[hospital].id;
+    let all_areas = programmes::areas(tx, "ok21", Some(MIDT)).await.unwrap();
     let input = ApplicationInput {
         hospital_id: hospital.to_string(),
         hospital_department: "Testhospital, Testafdeling".into(),
@@ -95,7 +96,7 @@ async fn draft(w: &World, start: &str, end: &str) -> i64 {
         content: "Indhold".into(),
         organisation: "Organisering".into(),
         area_argument: "Begrundelse".into(),
-        area_ids: vec![area.to_string()],
+        area_ids: areas.iter().map(|i| all_areas[*i].id.to_string()).collect(),
         supplement_ore: "3500000".into(),
         start_date: start.into(),
         end_date: end.into(),
@@ -106,7 +107,13 @@ async fn draft(w: &World, start: &str, end: &str) -> i64 {
         }],
         ..Default::default()
     };
-    let data = input.validate(&rules).unwrap();
+    input.validate(&rules).unwrap()
+}
+
+/// An application from `start` to `end`, a draft.
+async fn draft(w: &World, start: &str, end: &str) -> i64 {
+    let mut tx = w.db.begin().await.unwrap();
+    let data = fields(&mut tx, 0, &[0], start, end).await;
     let place = Placement {
         programme_id: "ok21",
         region_code: MIDT,
@@ -199,6 +206,119 @@ async fn reports_follow_only_what_they_show(fresh: Fresh) {
     take(&w, id, vec![(&w.leader, Step::new(Action::Sign))]).await;
     let signed = versions_of(&w).await;
     assert!(signed.1 > approved.1, "{signed:?} vs {approved:?}");
+}
+
+/// The counts the dashboards read (kept by the database's triggers) equal the applications
+/// counted anew, for the region and for all regions.
+async fn assert_counts_match(db: &Db) {
+    let mut conn = db.conn().await.unwrap();
+    for region in [Some(MIDT), None] {
+        let filter = match region {
+            Some(r) => format!("region_code = {r}"),
+            None => "region_code IS NOT NULL".into(),
+        };
+        let pairs = |counts: Vec<applications::Count>| -> Vec<(String, i64)> {
+            let mut v: Vec<(String, i64)> = counts.into_iter().map(|c| (c.key, c.count)).collect();
+            v.sort();
+            v
+        };
+        let direct = |sql: String| {
+            let sql = sql.replace("{filter}", &filter);
+            async move {
+                let mut conn = db.conn().await.unwrap();
+                let mut v: Vec<(String, i64)> =
+                    sqlx::query_as(&sql).fetch_all(&mut *conn).await.unwrap();
+                v.sort();
+                v
+            }
+        };
+        assert_eq!(
+            pairs(applications::count_by_status(&mut conn, "ok21", region).await.unwrap()),
+            direct("SELECT status, COUNT(*) FROM applications WHERE programme_id = 'ok21' AND {filter} GROUP BY status".into()).await
+        );
+        assert_eq!(
+            pairs(applications::count_by_area(&mut conn, "ok21", region).await.unwrap()),
+            direct("SELECT ar.name, COUNT(*) FROM areas ar JOIN application_areas aa ON aa.area_id = ar.id \
+                    WHERE ar.programme_id = 'ok21' AND ar.{filter} GROUP BY ar.name".into()).await
+        );
+        assert_eq!(
+            pairs(applications::count_by_hospital(&mut conn, "ok21", region).await.unwrap()),
+            direct("SELECT COALESCE(h.name, '(ikke angivet)'), COUNT(*) FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id \
+                    WHERE a.programme_id = 'ok21' AND a.{filter} GROUP BY COALESCE(h.name, '(ikke angivet)')".into()).await
+        );
+    }
+}
+
+async fn the_counts_follow_every_change(fresh: Fresh) {
+    let w = world(&fresh).await;
+    assert_counts_match(&w.db).await;
+    let first = draft(&w, "2022-04-01", "2023-03-31").await;
+    let second = draft(&w, "2022-04-01", "2023-03-31").await;
+    let third = draft(&w, "2022-04-01", "2023-03-31").await;
+    assert_counts_match(&w.db).await;
+
+    // Another hospital and other areas for the second.
+    let mut tx = w.db.begin().await.unwrap();
+    let data = fields(&mut tx, 1, &[1, 2], "2022-04-01", "2023-03-31").await;
+    let version = applications::get(&mut tx, second).await.unwrap().version;
+    applications::update(
+        &mut tx,
+        &Actor::user(w.applicant.id, &w.applicant.email),
+        second,
+        version,
+        &data,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_counts_match(&w.db).await;
+
+    // Moved along; one approved and signed.
+    take(
+        &w,
+        second,
+        vec![
+            (&w.applicant, Step::new(Action::Submit)),
+            (&w.working, Step::new(Action::Forward)),
+        ],
+    )
+    .await;
+    take(
+        &w,
+        first,
+        vec![
+            (&w.applicant, Step::new(Action::Submit)),
+            (&w.working, Step::new(Action::Forward)),
+            (&w.steering, approve()),
+            (&w.leader, Step::new(Action::Sign)),
+            (&w.applicant, Step::new(Action::Sign)),
+            (&w.union, Step::new(Action::Sign)),
+            (&w.region, Step::new(Action::Sign)),
+        ],
+    )
+    .await;
+    assert_counts_match(&w.db).await;
+
+    // Ended by the daily job; a draft deleted with its areas; a change rolled back.
+    let mut tx = w.db.begin().await.unwrap();
+    assert_eq!(
+        workflow::end_expired(&mut tx, d("2023-04-01"))
+            .await
+            .unwrap(),
+        1
+    );
+    sqlx::query("DELETE FROM applications WHERE id = $1")
+        .bind(third)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = w.db.begin().await.unwrap();
+    workflow::take(&mut tx, &w.steering, second, &approve(), d("2022-03-01"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert_counts_match(&w.db).await;
 }
 
 /// The per-month summary the dashboards read equals the sums of the underlying rows.
@@ -376,4 +496,5 @@ on_both_backends!(
     a_rejected_amendment_leaves_the_agreement_in_force,
     an_approved_amendment_replaces_the_terms_and_needs_new_signatures,
     reports_follow_only_what_they_show,
+    the_counts_follow_every_change,
 );
