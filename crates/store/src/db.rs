@@ -43,9 +43,14 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
+                            // A 1 MB page cache per connection instead of SQLite's 2 MB: the
+                            // operating system caches the file as well, and eight connections'
+                            // caches were 16 MB of the server's peak; the benchmark's throughput
+                            // was the same (docs/PERFORMANCE.md, fifth session).
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA cache_size = -1000;",
                             )
                             .await?;
                             Ok(())
