@@ -22,7 +22,7 @@ const NATIONAL: i64 = 0;
 
 /// Which kept views a change can alter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
+pub(crate) enum Reach {
     /// None: signing in and out, API tokens. No view is computed from credentials.
     Nothing,
     /// Counts and lists, not the reports: a change to an application that is not approved
@@ -37,7 +37,7 @@ pub enum Reach {
 /// after, is known and not approved (or which did not exist before or after) stays out of the
 /// reports; anything else, including an application entry whose values carry no status (a
 /// payment, a review), reaches everything.
-pub fn reach(entity: &str, before: Option<&str>, after: Option<&str>) -> Reach {
+pub(crate) fn reach(entity: &str, before: Option<&str>, after: Option<&str>) -> Reach {
     if matches!(entity, "session" | "api_token") {
         return Reach::Nothing;
     }
@@ -175,8 +175,8 @@ mod tests {
             reach("application", Some("ikke json"), Some(DRAFT)),
             Reach::All
         );
-        assert_eq!(reach("user", None, Some("{}")), Reach::All);
         // Other entities always, except credentials.
+        assert_eq!(reach("user", None, Some("{}")), Reach::All);
         assert_eq!(
             reach("evaluation", Some(DRAFT), Some(SUBMITTED)),
             Reach::All

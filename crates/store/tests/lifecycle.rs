@@ -150,9 +150,8 @@ async fn take(w: &World, id: i64, steps: Vec<(&User, Step)>) {
     }
 }
 
-/// An active agreement from `start` to `end` with the 35.000 kr. tier.
-async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
-    let id = draft(w, start, end).await;
+/// Takes a draft through to an active agreement with the 35.000 kr. tier.
+async fn activate(w: &World, id: i64) {
     take(
         w,
         id,
@@ -167,6 +166,12 @@ async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
         ],
     )
     .await;
+}
+
+/// An active agreement from `start` to `end` with the 35.000 kr. tier.
+async fn active_agreement(w: &World, start: &str, end: &str) -> i64 {
+    let id = draft(w, start, end).await;
+    activate(w, id).await;
     id
 }
 
@@ -283,20 +288,7 @@ async fn the_counts_follow_every_change(fresh: Fresh) {
         ],
     )
     .await;
-    take(
-        &w,
-        first,
-        vec![
-            (&w.applicant, Step::new(Action::Submit)),
-            (&w.working, Step::new(Action::Forward)),
-            (&w.steering, approve()),
-            (&w.leader, Step::new(Action::Sign)),
-            (&w.applicant, Step::new(Action::Sign)),
-            (&w.union, Step::new(Action::Sign)),
-            (&w.region, Step::new(Action::Sign)),
-        ],
-    )
-    .await;
+    activate(&w, first).await;
     assert_counts_match(&w.db).await;
 
     // Ended by the daily job; a draft deleted with its areas; a change rolled back.
