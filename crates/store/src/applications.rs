@@ -462,34 +462,67 @@ enum Arg {
     Text(String),
 }
 
-/// Builds a WHERE clause from the filter's present conditions only, so indexes can be used.
-fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
+/// A filter's conditions in SQL, built from its present conditions only so indexes can be used.
+struct Conditions {
+    /// ` WHERE …` on `applications a`, or empty.
+    clause: String,
+    /// The same conditions on `application_counts` (migration 0006), when every present
+    /// condition is one of its keys (region, programme, status, hospital).
+    kept_counts: Option<String>,
+    args: Vec<Arg>,
+}
+
+fn conditions(filter: &ListFilter) -> Conditions {
     let mut conds: Vec<String> = Vec::new();
+    let mut kept: Option<Vec<String>> = Some(Vec::new());
     let mut args: Vec<Arg> = Vec::new();
-    let mut push = |cond: &str, arg: Arg| {
+    // `counted` is the condition on `application_counts`, if it has the column.
+    let mut push = |cond: &str, counted: Option<&str>, arg: Arg| {
         args.push(arg);
-        conds.push(cond.replace('?', &format!("${}", args.len())));
+        let n = format!("${}", args.len());
+        conds.push(cond.replace('?', &n));
+        kept = match (kept.take(), counted) {
+            (Some(mut k), Some(c)) => {
+                k.push(c.replace('?', &n));
+                Some(k)
+            }
+            _ => None,
+        };
     };
     if let Some(v) = filter.region_code {
-        push("a.region_code = ?", Arg::Int(v));
+        push("a.region_code = ?", Some("c.region_code = ?"), Arg::Int(v));
     }
     if let Some(v) = filter.own_user {
-        push("(a.created_by = ? OR a.doctor_user_id = ?)", Arg::Int(v));
+        push(
+            "(a.created_by = ? OR a.doctor_user_id = ?)",
+            None,
+            Arg::Int(v),
+        );
     }
     if let Some(v) = &filter.programme_id {
-        push("a.programme_id = ?", Arg::Text(v.clone()));
+        push(
+            "a.programme_id = ?",
+            Some("c.programme_id = ?"),
+            Arg::Text(v.clone()),
+        );
     }
     if let Some(v) = filter.status {
-        push("a.status = ?", Arg::Text(v.as_str().to_string()));
+        push(
+            "a.status = ?",
+            Some("c.status = ?"),
+            Arg::Text(v.as_str().to_string()),
+        );
     }
     if let Some(v) = filter.hospital_id {
-        push("a.hospital_id = ?", Arg::Int(v));
+        // The counts key "no hospital" as 0; an id of 0 matches no application.
+        let counted = (v > 0).then_some("c.hospital_id = ?");
+        push("a.hospital_id = ?", counted, Arg::Int(v));
     }
     if let Some(v) = filter.round_id {
-        push("a.round_id = ?", Arg::Int(v));
+        push("a.round_id = ?", None, Arg::Int(v));
     }
     if let Some(v) = filter.area_id {
-        push("EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", Arg::Int(v));
+        push("EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", None, Arg::Int(v));
     }
     if let Some(v) = filter
         .text
@@ -499,15 +532,22 @@ fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
     {
         push(
             "LOWER(a.title) LIKE ?",
+            None,
             Arg::Text(format!("%{}%", v.to_lowercase())),
         );
     }
-    let clause = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
+    let where_ = |conds: &[String]| {
+        if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        }
     };
-    (clause, args)
+    Conditions {
+        clause: where_(&conds),
+        kept_counts: kept.map(|k| where_(&k)),
+        args,
+    }
 }
 
 fn bind_all<'q, O>(
@@ -525,39 +565,73 @@ fn bind_all<'q, O>(
 
 /// A page of applications, newest first, and how many match in all. A page past the end
 /// gives the last page (as the pager shows it).
+///
+/// One statement reads the page and the total: the total from `application_counts` when the
+/// filter's conditions are all among its keys, else counted.
 pub async fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
     page: i64,
     per_page: i64,
 ) -> Result<(Vec<Summary>, i64)> {
-    let (clause, args) = where_clause(filter);
-    let (total,): (i64,) = bind_all(
-        sqlx::query_as(&format!("SELECT COUNT(*) FROM applications a{clause}")),
-        &args,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let Conditions {
+        clause,
+        kept_counts,
+        args,
+    } = conditions(filter);
+    let total_sql = match kept_counts {
+        Some(kept) => {
+            format!("SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM application_counts c{kept}")
+        }
+        None => format!("SELECT CAST(COUNT(*) AS BIGINT) FROM applications a{clause}"),
+    };
     let per_page = per_page.max(1);
-    let last_page = ((total + per_page - 1) / per_page).max(1);
     let n = args.len();
     // The page's ids first, from the filter's index alone; only those rows are then read whole.
     // (With LIMIT/OFFSET over the join, every skipped row was read and joined too.)
     let sql = format!(
         "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
-           a.supplement_ore, a.start_date, a.end_date, a.updated_at \
+           a.supplement_ore, a.start_date, a.end_date, a.updated_at, ({total_sql}) AS total \
          FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
          WHERE a.id IN (SELECT a.id FROM applications a{clause} ORDER BY a.id DESC LIMIT ${} OFFSET ${}) \
          ORDER BY a.id DESC",
         n + 1,
         n + 2
     );
-    let rows = bind_all(sqlx::query_as::<_, Summary>(&sql), &args)
-        .bind(per_page)
-        .bind((page.clamp(1, last_page) - 1) * per_page)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok((rows, total))
+    let read_page = |page: i64| {
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = match a {
+                Arg::Int(i) => q.bind(*i),
+                Arg::Text(t) => q.bind(t.clone()),
+            };
+        }
+        q.bind(per_page).bind((page.max(1) - 1) * per_page)
+    };
+    let mut rows = read_page(page).fetch_all(&mut *conn).await?;
+    let mut counted = None;
+    if rows.is_empty() && page > 1 {
+        // Past the end: the total alone, then the last page.
+        let (total,): (i64,) = bind_all(sqlx::query_as(&total_sql), &args)
+            .fetch_one(&mut *conn)
+            .await?;
+        counted = Some(total);
+        let last_page = ((total + per_page - 1) / per_page).max(1);
+        if last_page < page {
+            rows = read_page(last_page).fetch_all(&mut *conn).await?;
+        }
+    }
+    let total = match (counted, rows.first()) {
+        (Some(total), _) => total,
+        (None, Some(r)) => r.try_get::<i64, _>("total")?,
+        // The first page is empty only when nothing matches.
+        (None, None) => 0,
+    };
+    let summaries = rows
+        .iter()
+        .map(Summary::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok((summaries, total))
 }
 
 /// Counts of a region's (or all regions') applications in a programme, grouped by `key`.

@@ -252,6 +252,104 @@ async fn assert_counts_match(db: &Db) {
                     WHERE a.programme_id = 'ok21' AND a.{filter} GROUP BY COALESCE(h.name, '(ikke angivet)')".into()).await
         );
     }
+    assert_list_totals_match(db).await;
+}
+
+/// The lists' totals (read from the kept counts where the filter allows, else counted) equal the
+/// rows counted anew, and a page past the end gives the last page.
+async fn assert_list_totals_match(db: &Db) {
+    let mut conn = db.conn().await.unwrap();
+    let count = |sql: String| async move {
+        let mut conn = db.conn().await.unwrap();
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM applications a WHERE {sql}"
+        ))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        n
+    };
+    let hospitals: Vec<i64> = sqlx::query_scalar("SELECT id FROM hospitals WHERE region_code = $1")
+        .bind(MIDT)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    let area: i64 = sqlx::query_scalar("SELECT MIN(id) FROM areas WHERE region_code = $1")
+        .bind(MIDT)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let region = applications::ListFilter {
+        region_code: Some(MIDT),
+        ..Default::default()
+    };
+    let mut cases = vec![
+        (applications::ListFilter::default(), "1 = 1".to_string()),
+        (region.clone(), format!("a.region_code = {MIDT}")),
+        (
+            applications::ListFilter {
+                programme_id: Some("ok21".into()),
+                ..region.clone()
+            },
+            format!("a.region_code = {MIDT} AND a.programme_id = 'ok21'"),
+        ),
+        // Counted, not kept: an area, a title and an author are not among the counts' keys.
+        (
+            applications::ListFilter {
+                area_id: Some(area),
+                ..region.clone()
+            },
+            format!("a.region_code = {MIDT} AND a.id IN (SELECT application_id FROM application_areas WHERE area_id = {area})"),
+        ),
+        (
+            applications::ListFilter {
+                text: Some("a".into()),
+                ..region.clone()
+            },
+            format!("a.region_code = {MIDT} AND LOWER(a.title) LIKE '%a%'"),
+        ),
+    ];
+    for status in ApplicationStatus::ALL {
+        cases.push((
+            applications::ListFilter {
+                status: Some(status),
+                ..region.clone()
+            },
+            format!(
+                "a.region_code = {MIDT} AND a.status = '{}'",
+                status.as_str()
+            ),
+        ));
+    }
+    for hospital in hospitals.iter().copied().chain([0]) {
+        cases.push((
+            applications::ListFilter {
+                hospital_id: Some(hospital),
+                ..region.clone()
+            },
+            format!("a.region_code = {MIDT} AND a.hospital_id = {hospital}"),
+        ));
+    }
+    for (filter, sql) in cases {
+        let expected = count(sql.clone()).await;
+        let (rows, total) = applications::list(&mut conn, &filter, 1, 2).await.unwrap();
+        assert_eq!(total, expected, "{sql}");
+        assert_eq!(rows.len() as i64, expected.min(2), "{sql}");
+        // Far past the end: the last page, with the same total.
+        let (last, total) = applications::list(&mut conn, &filter, 1000, 1)
+            .await
+            .unwrap();
+        assert_eq!(total, expected, "{sql}");
+        assert_eq!(last.len() as i64, expected.min(1), "{sql}");
+        if let Some(row) = last.first() {
+            let oldest: i64 =
+                sqlx::query_scalar(&format!("SELECT MIN(a.id) FROM applications a WHERE {sql}"))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+            assert_eq!(row.id, oldest, "{sql}");
+        }
+    }
 }
 
 async fn the_counts_follow_every_change(fresh: Fresh) {
