@@ -6,10 +6,11 @@
 use crate::audit::{self, Actor};
 use crate::password::{random_token, token_hash};
 use crate::users::{self, User, UserRow, COLUMNS_OF_U};
+use crate::versions::Known;
 use crate::{now_utc, timestamp, Result, StoreError, Tx};
 use chrono::{Duration, Utc};
 use serde::Serialize;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::{AnyConnection, FromRow, Row};
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -20,6 +21,8 @@ pub struct Session {
     pub token_hash: String,
     pub user: User,
     pub csrf_token: String,
+    /// The data versions when the session was read, for the request's kept views.
+    pub versions: Known,
 }
 
 /// Starts a session for `user_id`; returns the raw token for the cookie.
@@ -38,29 +41,26 @@ pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String)> {
     Ok((token, csrf))
 }
 
-/// The live session for a raw token: not expired, user not disabled. One query: every request
-/// asks it.
+/// The live session for a raw token: not expired, user not disabled, with the data versions
+/// the request's kept views are checked against ([`Known`]). One query: every request asks it.
 pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Session>> {
-    #[derive(FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: UserRow,
-        token_hash: String,
-        csrf_token: String,
-    }
-    let row = sqlx::query_as::<_, Row>(&format!(
-        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token, {} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        Known::columns()
     ))
     .bind(token_hash(token))
     .bind(now_utc())
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
+        let user = User::try_from(UserRow::from_row(&r)?)?;
+        let versions = Known::from_row(&r, user.region.map(|c| i64::from(c.code())))?;
         Ok(Session {
-            token_hash: r.token_hash,
-            user: User::try_from(r.user)?,
-            csrf_token: r.csrf_token,
+            token_hash: r.try_get("token_hash")?,
+            user,
+            csrf_token: r.try_get("csrf_token")?,
+            versions,
         })
     })
     .transpose()

@@ -106,6 +106,59 @@ async fn sum_for_region(conn: &mut AnyConnection, column: &str, region_code: i64
     .await?)
 }
 
+/// The versions as one user's request sees them, read in the same statement as the request's
+/// session ([`crate::sessions::find`]), so the request's kept views need no read of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    /// The user's region, whose versions these are; `None` for national users.
+    pub region_code: Option<i64>,
+    /// [`of_all`].
+    pub all: i64,
+    /// [`of_region`] of the user's region.
+    pub region: i64,
+    /// [`of_region_reports`] of the user's region.
+    pub region_reports: i64,
+}
+
+impl Known {
+    /// [`of_region`] for `region_code`, if it is the user's region.
+    pub fn of_region(&self, region_code: i64) -> Option<i64> {
+        (self.region_code == Some(region_code)).then_some(self.region)
+    }
+
+    /// [`of_region_reports`] for `region_code`, if it is the user's region.
+    pub fn of_region_reports(&self, region_code: i64) -> Option<i64> {
+        (self.region_code == Some(region_code)).then_some(self.region_reports)
+    }
+
+    /// The columns that read these versions in a statement on `users u`, named as
+    /// [`Known::from_row`] reads them.
+    pub(crate) fn columns() -> String {
+        let sum = |column: &str, filter: &str| {
+            format!(
+                "(SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM data_versions{filter})"
+            )
+        };
+        let of_user = format!(" WHERE region_code IN ({NATIONAL}, u.region_code)");
+        format!(
+            "{} AS versions_all, {} AS versions_region, {} AS versions_region_reports",
+            sum("version", ""),
+            sum("version", &of_user),
+            sum("report_version", &of_user)
+        )
+    }
+
+    pub(crate) fn from_row(row: &sqlx::any::AnyRow, region_code: Option<i64>) -> Result<Known> {
+        use sqlx::Row;
+        Ok(Known {
+            region_code,
+            all: row.try_get("versions_all")?,
+            region: row.try_get("versions_region")?,
+            region_reports: row.try_get("versions_region_reports")?,
+        })
+    }
+}
+
 /// The version of all data, for views across the regions. It grows with every change.
 pub async fn of_all(conn: &mut AnyConnection) -> Result<i64> {
     Ok(

@@ -6,8 +6,10 @@
 mod common;
 
 use common::Fresh;
+use pulje_domain::{Email, RegionCode, Role};
 use pulje_store::trials::{self, NewTrial};
-use pulje_store::{audit, versions, Actor, Db};
+use pulje_store::users::{self, NewUser};
+use pulje_store::{audit, sessions, versions, Actor, Db};
 
 const NORD: i64 = 1081;
 const MIDT: i64 = 1082;
@@ -79,4 +81,76 @@ async fn audited_changes_bump_their_region(fresh: Fresh) {
     assert!(after_national.2 > after_nord.2);
 }
 
-on_both_backends!(audited_changes_bump_their_region);
+/// The versions a session is read with are the ones read on their own, for a regional and a
+/// national user, before and after a change.
+async fn sessions_carry_the_versions(fresh: Fresh) {
+    let db = Db::connect(&fresh.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let actor = Actor::system("test");
+    let mut tx = db.begin().await.unwrap();
+    let mut tokens = Vec::new();
+    for (who, role, region) in [
+        ("region", Role::RegionAdmin, RegionCode::new(NORD)),
+        ("national", Role::NationalViewer, None),
+    ] {
+        let user = users::create(
+            &mut tx,
+            &actor,
+            &NewUser {
+                email: Email::parse(&format!("{who}@versions.example")).unwrap(),
+                name: who.into(),
+                role,
+                region,
+                password: "et langt kodeord".into(),
+            },
+        )
+        .await
+        .unwrap();
+        tokens.push(sessions::create(&mut tx, user.id).await.unwrap().0);
+    }
+    tx.commit().await.unwrap();
+    let check = || async {
+        let mut conn = db.conn().await.unwrap();
+        let all = versions::of_all(&mut conn).await.unwrap();
+        let nord = versions::of_region(&mut conn, NORD).await.unwrap();
+        let nord_reports = versions::of_region_reports(&mut conn, NORD).await.unwrap();
+        let regional = sessions::find(&mut conn, &tokens[0])
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            regional.versions,
+            versions::Known {
+                region_code: Some(NORD),
+                all,
+                region: nord,
+                region_reports: nord_reports,
+            }
+        );
+        assert_eq!(regional.versions.of_region(NORD), Some(nord));
+        assert_eq!(regional.versions.of_region(MIDT), None);
+        assert_eq!(
+            regional.versions.of_region_reports(NORD),
+            Some(nord_reports)
+        );
+        let national = sessions::find(&mut conn, &tokens[1])
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(national.versions.all, all);
+        assert_eq!(national.versions.of_region(NORD), None);
+        all
+    };
+    let before = check().await;
+    let mut tx = db.begin().await.unwrap();
+    trials::import(&mut tx, &actor, "ok21", NORD, "liste.csv", &[trial(1)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(check().await > before);
+}
+
+on_both_backends!(
+    audited_changes_bump_their_region,
+    sessions_carry_the_versions
+);

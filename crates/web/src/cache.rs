@@ -1,8 +1,9 @@
 //! Views computed from a region's data and kept between requests: the dashboard's counts and the
 //! reports. Each is labelled with the data version it was computed from
 //! ([`pulje_store::versions`]; a region's report page with the version of what reports show);
-//! a request reads the current version (one indexed query) and gets the kept view while nothing
-//! has changed since, or computes it anew.
+//! a request reads the current version (one indexed query, or none: a browser session's request
+//! has the versions of its user's region read with the session, [`Known`]) and gets the kept
+//! view while nothing has changed since, or computes it anew.
 //!
 //! At most one computation per view runs at a time: requests that want the same view while it is
 //! being computed wait for it and share the result, so ten administrators opening their region's
@@ -10,9 +11,12 @@
 
 use crate::reports::{self, Body, Layout};
 use pulje_store::applications::{self, Count};
+use pulje_store::list_filters::{self, FilterChoices};
 use pulje_store::money::{self, PoolStatus};
+use pulje_store::programmes::{self, Round};
 use pulje_store::reports::{self as data, NationalReport, RegionalReport};
-use pulje_store::{versions, Db, StoreError};
+use pulje_store::versions::{self, Known};
+use pulje_store::{Db, StoreError};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -82,8 +86,11 @@ impl<K: Eq + Hash + Clone, V> Versioned<K, V> {
     }
 }
 
-/// A region's dashboard figures for a programme: the pool per tranche and the counts.
+/// A region's dashboard figures for a programme: the programme's name, the region's rounds, the
+/// pool per tranche and the counts.
 pub struct DashboardFigures {
+    pub programme_name: String,
+    pub rounds: Vec<Round>,
     pub pools: Vec<PoolStatus>,
     pub by_status: Vec<Count>,
     pub by_area: Vec<Count>,
@@ -100,6 +107,8 @@ pub struct Caches {
     pub regional_pages: Versioned<(String, i64), Body>,
     /// By programme.
     pub national_reports: Versioned<String, NationalReport>,
+    /// The application list's filter choices, by (programme, region; `None`: all regions).
+    pub filter_choices: Versioned<(String, Option<i64>), FilterChoices>,
     /// Report builds for the pages, at most two at once: a build at national scale holds tens
     /// of megabytes from reading the rows until the page is laid out, and more builds than cores
     /// finish no sooner. (One at a time saved 25 MiB of peak memory but doubled the report's
@@ -116,6 +125,7 @@ impl Default for Caches {
             dashboards: Versioned::default(),
             regional_pages: Versioned::default(),
             national_reports: Versioned::default(),
+            filter_choices: Versioned::default(),
             page_builds: tokio::sync::Semaphore::new(2),
             file_builds: tokio::sync::Semaphore::new(1),
         }
@@ -154,16 +164,19 @@ impl Caches {
     pub async fn dashboard(
         &self,
         db: &Db,
+        known: Option<&Known>,
         programme: &str,
         region_code: i64,
     ) -> Result<Arc<DashboardFigures>, StoreError> {
-        let version = versions::of_region(&mut *db.conn().await?, region_code).await?;
+        let version = region_version(db, known, region_code).await?;
         let key = (programme.to_string(), region_code);
         self.dashboards
             .get(&key, version, || async {
                 let mut conn = db.conn().await?;
                 let region = Some(region_code);
                 Ok(DashboardFigures {
+                    programme_name: programmes::programme(&mut conn, programme).await?.name,
+                    rounds: programmes::rounds(&mut conn, Some(programme), region).await?,
                     pools: money::pool_status(&mut conn, programme, region_code).await?,
                     by_status: applications::count_by_status(&mut conn, programme, region).await?,
                     by_area: applications::count_by_area(&mut conn, programme, region).await?,
@@ -179,12 +192,16 @@ impl Caches {
     pub async fn regional_page(
         &self,
         db: &Db,
+        known: Option<&Known>,
         programme: &str,
         region_code: i64,
     ) -> Result<Arc<Body>, StoreError> {
         // Labelled with the reports' own version: applications moving through drafts and
         // review, which the report does not show, leave the kept page current.
-        let version = versions::of_region_reports(&mut *db.conn().await?, region_code).await?;
+        let version = match known.and_then(|k| k.of_region_reports(region_code)) {
+            Some(version) => version,
+            None => versions::of_region_reports(&mut *db.conn().await?, region_code).await?,
+        };
         let key = (programme.to_string(), region_code);
         self.regional_pages
             .get(&key, version, || async {
@@ -213,15 +230,55 @@ impl Caches {
     pub async fn national_report(
         &self,
         db: &Db,
+        known: Option<&Known>,
         programme: &str,
     ) -> Result<Arc<NationalReport>, StoreError> {
-        let version = versions::of_all(&mut *db.conn().await?).await?;
+        let version = all_version(db, known).await?;
         self.national_reports
             .get(&programme.to_string(), version, || async {
                 let _turn = turn(&self.page_builds).await?;
                 data::national(&mut *db.conn().await?, programme).await
             })
             .await
+    }
+
+    /// The application list's filter choices for a programme in a region (`None`: all).
+    pub async fn filter_choices(
+        &self,
+        db: &Db,
+        known: Option<&Known>,
+        programme: &str,
+        region: Option<i64>,
+    ) -> Result<Arc<FilterChoices>, StoreError> {
+        let version = match region {
+            Some(code) => region_version(db, known, code).await?,
+            None => all_version(db, known).await?,
+        };
+        self.filter_choices
+            .get(&(programme.to_string(), region), version, || async {
+                list_filters::filter_choices(&mut *db.conn().await?, programme, region).await
+            })
+            .await
+    }
+}
+
+/// [`versions::of_region`], from what the request knows if it can.
+async fn region_version(
+    db: &Db,
+    known: Option<&Known>,
+    region_code: i64,
+) -> Result<i64, StoreError> {
+    match known.and_then(|k| k.of_region(region_code)) {
+        Some(version) => Ok(version),
+        None => versions::of_region(&mut *db.conn().await?, region_code).await,
+    }
+}
+
+/// [`versions::of_all`], from what the request knows if it can.
+async fn all_version(db: &Db, known: Option<&Known>) -> Result<i64, StoreError> {
+    match known {
+        Some(k) => Ok(k.all),
+        None => versions::of_all(&mut *db.conn().await?).await,
     }
 }
 

@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use pulje_domain::Role;
 use pulje_store::trials::{self, NewTrial};
-use pulje_store::Actor;
+use pulje_store::{org, programmes, Actor};
 
 /// The number shown under «Ansøgninger i alt» on a region's dashboard.
 fn dashboard_total(html: &str) -> i64 {
@@ -99,5 +99,71 @@ both_backends!(
         // The national view follows a change in any region.
         let national_after = national.get("/api/v1/reports/national").await.json();
         assert_ne!(national_before, national_after);
+    }
+);
+
+both_backends!(
+    list_choices_and_rounds_follow_every_change,
+    |app| async move {
+        let admin = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        let national = app.client_as(Role::NationalViewer, None).await;
+        let dashboard = format!("/regions/{NORDJYLLAND}");
+        for _ in 0..2 {
+            assert!(!admin
+                .get("/applications")
+                .await
+                .text()
+                .contains("Nyt Testsygehus"));
+            assert!(!national
+                .get("/applications")
+                .await
+                .text()
+                .contains("Nyt Testsygehus"));
+            assert!(!admin.get(&dashboard).await.text().contains("Ekstra runde"));
+        }
+
+        // A hospital, an area and a round added behind the server's back.
+        let actor = Actor::system("anden-server");
+        let mut tx = app.db.begin().await.unwrap();
+        org::create_hospital(&mut tx, &actor, NORDJYLLAND, "Nyt Testsygehus")
+            .await
+            .unwrap();
+        programmes::create_area(
+            &mut tx,
+            &actor,
+            "ok21",
+            NORDJYLLAND,
+            "Nyt testområde",
+            "Nyt",
+        )
+        .await
+        .unwrap();
+        let opens_on = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        let round = programmes::RoundInput {
+            name: "Ekstra runde".into(),
+            opens_on,
+            deadline: opens_on + chrono::Days::new(30),
+        };
+        programmes::create_round(&mut tx, &actor, "ok21", NORDJYLLAND, &round)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let list = admin.get("/applications").await.text();
+        assert!(
+            list.contains("Nyt Testsygehus"),
+            "the region's hospital filter"
+        );
+        assert!(list.contains("Nyt testområde"), "the region's area filter");
+        assert!(list.contains("Ekstra runde"), "the region's round filter");
+        assert!(
+            national
+                .get("/applications")
+                .await
+                .text()
+                .contains("Nyt Testsygehus"),
+            "the national list's hospital filter"
+        );
+        assert!(admin.get(&dashboard).await.text().contains("Ekstra runde"));
     }
 );

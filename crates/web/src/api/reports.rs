@@ -80,7 +80,7 @@ pub async fn national(
     policy::require_national_view(&user)?;
     let report = state
         .caches
-        .national_report(&state.db, p.programme())
+        .national_report(&state.db, user.versions.as_ref(), p.programme())
         .await
         .map_err(not_found)?;
     Ok(Json(report))

@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 pub use cookies::{cookie_value, CSRF_COOKIE, SESSION_COOKIE};
 use pulje_store::users::User;
+use pulje_store::versions::Known;
 use pulje_store::{sessions, Actor};
 
 /// How the request authenticated.
@@ -24,6 +25,7 @@ pub enum Auth {
         user: User,
         token_hash: String,
         csrf_token: String,
+        versions: Known,
     },
     /// An API token (`Authorization: Bearer …`); no CSRF token needed.
     Token { user: User },
@@ -44,6 +46,9 @@ pub struct CurrentUser {
     /// The session's CSRF token; empty for API-token requests.
     pub csrf_token: String,
     pub session_hash: Option<String>,
+    /// The data versions read with the session; `None` for API-token requests, whose kept
+    /// views read their versions themselves.
+    pub versions: Option<Known>,
 }
 
 impl CurrentUser {
@@ -66,15 +71,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
                 user,
                 token_hash,
                 csrf_token,
+                versions,
             }) => Ok(CurrentUser {
                 user: user.clone(),
                 csrf_token: csrf_token.clone(),
                 session_hash: Some(token_hash.clone()),
+                versions: Some(*versions),
             }),
             Some(Auth::Token { user }) => Ok(CurrentUser {
                 user: user.clone(),
                 csrf_token: String::new(),
                 session_hash: None,
+                versions: None,
             }),
             // A page asked for without a login: back to it after logging in.
             None if parts.method == axum::http::Method::GET => Err(AppError::LoginFor(
@@ -165,6 +173,7 @@ async fn authenticate(state: &AppState, request: Request) -> Result<Request, (Ap
             user: s.user,
             token_hash: s.token_hash,
             csrf_token: s.csrf_token,
+            versions: s.versions,
         });
     }
 

@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use pulje_domain::{ApplicationStatus, RegionCode};
 use pulje_store::applications;
-use pulje_store::programmes;
 use pulje_store::reference::OK21;
 
 pub struct PoolRow {
@@ -65,10 +64,10 @@ pub async fn dashboard(
     let region_code = Scope::of(&user)
         .narrow(Some(code))?
         .ok_or(AppError::NotFound)?;
-    let figures = state.caches.dashboard(&state.db, OK21, region_code).await?;
-    let mut conn = state.db.conn().await?;
-    let programme = programmes::programme(&mut conn, OK21).await?;
-    let rounds = programmes::rounds(&mut conn, Some(OK21), Some(region_code)).await?;
+    let figures = state
+        .caches
+        .dashboard(&state.db, user.versions.as_ref(), OK21, region_code)
+        .await?;
     let today = chrono::Utc::now().date_naive();
     let status = &figures.pools;
 
@@ -77,6 +76,7 @@ pub async fn dashboard(
     let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let (by_status, by_area, by_hospital) = match own {
         Some(own) => {
+            let mut conn = state.db.conn().await?;
             let filter = applications::ListFilter {
                 region_code: Some(region_code),
                 own_user: Some(own),
@@ -118,7 +118,7 @@ pub async fn dashboard(
             &format!("/regions/{code}"),
         ),
         region_name: region.name().into(),
-        programme_name: programme.name,
+        programme_name: figures.programme_name.clone(),
         pool_total: views::kr(status.iter().map(|p| p.amount_ore).sum()),
         chart: views::chart::bars(
             &format!("{}: pulje, disponeret og udbetalt pr. pulje", region.name()),
@@ -163,8 +163,9 @@ pub async fn dashboard(
                 remaining: views::kr(p.remaining_ore),
             })
             .collect(),
-        rounds: rounds
-            .into_iter()
+        rounds: figures
+            .rounds
+            .iter()
             .map(|r| RoundRow {
                 id: r.id,
                 state: if today < r.opens_on {
@@ -174,7 +175,7 @@ pub async fn dashboard(
                 } else {
                     "Lukket"
                 },
-                name: r.name,
+                name: r.name.clone(),
                 opens: views::date_da(r.opens_on),
                 deadline: views::date_da(r.deadline),
             })

@@ -58,12 +58,13 @@ fn region_of(code: i64) -> PageResult<RegionCode> {
 
 async fn regional_page(
     state: &AppState,
+    user: &CurrentUser,
     programme: &str,
     code: i64,
 ) -> PageResult<Arc<reports::Body>> {
     state
         .caches
-        .regional_page(&state.db, programme, code)
+        .regional_page(&state.db, user.versions.as_ref(), programme, code)
         .await
         .map_err(not_found)
 }
@@ -77,11 +78,12 @@ fn not_found(e: StoreError) -> AppError {
 
 async fn national_report(
     state: &AppState,
+    user: &CurrentUser,
     programme: &str,
 ) -> PageResult<Arc<data::NationalReport>> {
     state
         .caches
-        .national_report(&state.db, programme)
+        .national_report(&state.db, user.versions.as_ref(), programme)
         .await
         .map_err(not_found)
 }
@@ -187,7 +189,7 @@ pub async fn regional(
 ) -> PageResult<Html<String>> {
     region_of(code)?;
     policy::require_report_view(&user, code)?;
-    let body = regional_page(&state, q.programme(), code).await?;
+    let body = regional_page(&state, &user, q.programme(), code).await?;
     let base = format!("/reports/regional/{code}");
     let suffix = q.suffix();
     let mut links = vec![
@@ -425,7 +427,7 @@ pub async fn national(
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Html<String>> {
     policy::require_national_view(&user)?;
-    let report = national_report(&state, q.programme()).await?;
+    let report = national_report(&state, &user, q.programme()).await?;
     let doc: Document = reports::national_document(&report);
     let suffix = q.suffix();
     let mut links = vec![
@@ -467,7 +469,7 @@ pub async fn national_file(
 ) -> PageResult<Response> {
     policy::require_national_view(&user)?;
     let request = parse_file(&file).ok_or(AppError::NotFound)?;
-    let report = national_report(&state, q.programme()).await?;
+    let report = national_report(&state, &user, q.programme()).await?;
     let stem = format!("national-{}", report.programme_id);
     match request {
         FileRequest::Report(format) => {
