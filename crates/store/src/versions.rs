@@ -97,8 +97,10 @@ pub async fn of_region_reports(conn: &mut AnyConnection, region_code: i64) -> Re
 }
 
 async fn sum_for_region(conn: &mut AnyConnection, column: &str, region_code: i64) -> Result<i64> {
+    // Two lookups by key: SQLite would build `region_code IN ($1, $2)` as a temporary table.
     Ok(sqlx::query_scalar(&format!(
-        "SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM data_versions WHERE region_code IN ($1, $2)"
+        "SELECT CAST(COALESCE((SELECT {column} FROM data_versions WHERE region_code = $1), 0) \
+         + COALESCE((SELECT {column} FROM data_versions WHERE region_code = $2), 0) AS BIGINT)"
     ))
     .bind(NATIONAL)
     .bind(region_code)
@@ -134,17 +136,20 @@ impl Known {
     /// The columns that read these versions in a statement on `users u`, named as
     /// [`Known::from_row`] reads them.
     pub(crate) fn columns() -> String {
-        let sum = |column: &str, filter: &str| {
+        // Two lookups by key rather than `region_code IN (0, u.region_code)`: SQLite builds an
+        // IN list with a column in it as a temporary table, with its own page cache, for every
+        // row — which here is every request.
+        let of_user = |column: &str| {
             format!(
-                "(SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM data_versions{filter})"
+                "(COALESCE((SELECT {column} FROM data_versions WHERE region_code = {NATIONAL}), 0) \
+                 + COALESCE((SELECT {column} FROM data_versions WHERE region_code = u.region_code), 0))"
             )
         };
-        let of_user = format!(" WHERE region_code IN ({NATIONAL}, u.region_code)");
         format!(
-            "{} AS versions_all, {} AS versions_region, {} AS versions_region_reports",
-            sum("version", ""),
-            sum("version", &of_user),
-            sum("report_version", &of_user)
+            "(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions) AS versions_all, \
+             CAST({} AS BIGINT) AS versions_region, CAST({} AS BIGINT) AS versions_region_reports",
+            of_user("version"),
+            of_user("report_version")
         )
     }
 

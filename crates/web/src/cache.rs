@@ -11,7 +11,6 @@
 
 use crate::reports::{self, Body, Layout};
 use pulje_store::applications::{self, Count};
-use pulje_store::list_filters::{self, FilterChoices};
 use pulje_store::money::{self, PoolStatus};
 use pulje_store::programmes::{self, Round};
 use pulje_store::reports::{self as data, NationalReport, RegionalReport};
@@ -107,8 +106,6 @@ pub struct Caches {
     pub regional_pages: Versioned<(String, i64), Body>,
     /// By programme.
     pub national_reports: Versioned<String, NationalReport>,
-    /// The application list's filter choices, by (programme, region; `None`: all regions).
-    pub filter_choices: Versioned<(String, Option<i64>), FilterChoices>,
     /// Report builds for the pages, at most two at once: a build at national scale holds tens
     /// of megabytes from reading the rows until the page is laid out, and more builds than cores
     /// finish no sooner. (One at a time saved 25 MiB of peak memory but doubled the report's
@@ -125,7 +122,6 @@ impl Default for Caches {
             dashboards: Versioned::default(),
             regional_pages: Versioned::default(),
             national_reports: Versioned::default(),
-            filter_choices: Versioned::default(),
             page_builds: tokio::sync::Semaphore::new(2),
             file_builds: tokio::sync::Semaphore::new(1),
         }
@@ -238,25 +234,6 @@ impl Caches {
             .get(&programme.to_string(), version, || async {
                 let _turn = turn(&self.page_builds).await?;
                 data::national(&mut *db.conn().await?, programme).await
-            })
-            .await
-    }
-
-    /// The application list's filter choices for a programme in a region (`None`: all).
-    pub async fn filter_choices(
-        &self,
-        db: &Db,
-        known: Option<&Known>,
-        programme: &str,
-        region: Option<i64>,
-    ) -> Result<Arc<FilterChoices>, StoreError> {
-        let version = match region {
-            Some(code) => region_version(db, known, code).await?,
-            None => all_version(db, known).await?,
-        };
-        self.filter_choices
-            .get(&(programme.to_string(), region), version, || async {
-                list_filters::filter_choices(&mut *db.conn().await?, programme, region).await
             })
             .await
     }

@@ -113,16 +113,11 @@ pub async fn list(
     let (rows, total) = applications::list(&mut conn, &filter, page_no, per_page).await?;
 
     let region = filter.region_code;
-    drop(conn);
-    let choices = state
-        .caches
-        .filter_choices(&state.db, user.versions.as_ref(), OK21, region)
-        .await?;
     let list_filters::FilterChoices {
         areas,
         hospitals,
         rounds,
-    } = &*choices;
+    } = &list_filters::filter_choices(&mut conn, OK21, region).await?;
     let many_regions = region.is_none();
     let region_suffix = |code: i64| {
         if many_regions {
