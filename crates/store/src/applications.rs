@@ -466,63 +466,65 @@ enum Arg {
 struct Conditions {
     /// ` WHERE …` on `applications a`, or empty.
     clause: String,
-    /// The same conditions on `application_counts` (migration 0006), when every present
-    /// condition is one of its keys (region, programme, status, hospital).
-    kept_counts: Option<String>,
+    /// A statement that reads the total without counting the applications, when the filter's
+    /// conditions allow one; the same parameters as `clause`.
+    kept_total: Option<String>,
     args: Vec<Arg>,
+}
+
+/// Which condition of the filter, for choosing how to read the total.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Region,
+    Programme,
+    Status,
+    /// A hospital that exists (ids are positive); the kept tables write "none" as 0.
+    Hospital,
+    Area,
+    /// Anything no kept table is keyed by.
+    Other,
 }
 
 fn conditions(filter: &ListFilter) -> Conditions {
     let mut conds: Vec<String> = Vec::new();
-    let mut kept: Option<Vec<String>> = Some(Vec::new());
+    let mut keyed: Vec<(Key, String)> = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
-    // `counted` is the condition on `application_counts`, if it has the column.
-    let mut push = |cond: &str, counted: Option<&str>, arg: Arg| {
+    let mut push = |key: Key, cond: &str, arg: Arg| {
         args.push(arg);
         let n = format!("${}", args.len());
         conds.push(cond.replace('?', &n));
-        kept = match (kept.take(), counted) {
-            (Some(mut k), Some(c)) => {
-                k.push(c.replace('?', &n));
-                Some(k)
-            }
-            _ => None,
-        };
+        keyed.push((key, n));
     };
     if let Some(v) = filter.region_code {
-        push("a.region_code = ?", Some("c.region_code = ?"), Arg::Int(v));
+        push(Key::Region, "a.region_code = ?", Arg::Int(v));
     }
     if let Some(v) = filter.own_user {
         push(
+            Key::Other,
             "(a.created_by = ? OR a.doctor_user_id = ?)",
-            None,
             Arg::Int(v),
         );
     }
     if let Some(v) = &filter.programme_id {
-        push(
-            "a.programme_id = ?",
-            Some("c.programme_id = ?"),
-            Arg::Text(v.clone()),
-        );
+        push(Key::Programme, "a.programme_id = ?", Arg::Text(v.clone()));
     }
     if let Some(v) = filter.status {
         push(
+            Key::Status,
             "a.status = ?",
-            Some("c.status = ?"),
             Arg::Text(v.as_str().to_string()),
         );
     }
     if let Some(v) = filter.hospital_id {
-        // The counts key "no hospital" as 0; an id of 0 matches no application.
-        let counted = (v > 0).then_some("c.hospital_id = ?");
-        push("a.hospital_id = ?", counted, Arg::Int(v));
+        // An id of 0 matches no application, but it is the kept tables' "none".
+        let key = if v > 0 { Key::Hospital } else { Key::Other };
+        push(key, "a.hospital_id = ?", Arg::Int(v));
     }
     if let Some(v) = filter.round_id {
-        push("a.round_id = ?", None, Arg::Int(v));
+        push(Key::Other, "a.round_id = ?", Arg::Int(v));
     }
     if let Some(v) = filter.area_id {
-        push("EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", None, Arg::Int(v));
+        push(Key::Area, "EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", Arg::Int(v));
     }
     if let Some(v) = filter
         .text
@@ -531,8 +533,8 @@ fn conditions(filter: &ListFilter) -> Conditions {
         .filter(|t| !t.is_empty())
     {
         push(
+            Key::Other,
             "LOWER(a.title) LIKE ?",
-            None,
             Arg::Text(format!("%{}%", v.to_lowercase())),
         );
     }
@@ -543,9 +545,45 @@ fn conditions(filter: &ListFilter) -> Conditions {
             format!(" WHERE {}", conds.join(" AND "))
         }
     };
+    let has = |key: Key| keyed.iter().any(|(k, _)| *k == key);
+    let only = |allowed: &[Key]| keyed.iter().all(|(k, _)| allowed.contains(k));
+    let on = |alias: &str, column: &dyn Fn(Key) -> &'static str| {
+        let conds: Vec<String> = keyed
+            .iter()
+            .map(|(k, n)| format!("{alias}.{} = {n}", column(*k)))
+            .collect();
+        where_(&conds)
+    };
+    let kept_total = if only(&[Key::Region, Key::Programme, Key::Status, Key::Hospital]) {
+        // Applications per programme, region, status and hospital (migration 0006).
+        let column = |k: Key| match k {
+            Key::Region => "region_code",
+            Key::Programme => "programme_id",
+            Key::Status => "status",
+            _ => "hospital_id",
+        };
+        Some(format!(
+            "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM application_counts c{}",
+            on("c", &column)
+        ))
+    } else if has(Key::Area) && has(Key::Hospital) && only(&[Key::Region, Key::Hospital, Key::Area])
+    {
+        // Area links carry their application's region and hospital (migration 0008).
+        let column = |k: Key| match k {
+            Key::Region => "region_code",
+            Key::Area => "area_id",
+            _ => "hospital_id",
+        };
+        Some(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM application_areas p{}",
+            on("p", &column)
+        ))
+    } else {
+        None
+    };
     Conditions {
         clause: where_(&conds),
-        kept_counts: kept.map(|k| where_(&k)),
+        kept_total,
         args,
     }
 }
@@ -566,8 +604,8 @@ fn bind_all<'q, O>(
 /// A page of applications, newest first, and how many match in all. A page past the end
 /// gives the last page (as the pager shows it).
 ///
-/// One statement reads the page and the total: the total from `application_counts` when the
-/// filter's conditions are all among its keys, else counted.
+/// One statement reads the page and the total: the total from `application_counts` or the
+/// area links when the filter's conditions are all among their keys, else counted.
 pub async fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
@@ -576,15 +614,11 @@ pub async fn list(
 ) -> Result<(Vec<Summary>, i64)> {
     let Conditions {
         clause,
-        kept_counts,
+        kept_total,
         args,
     } = conditions(filter);
-    let total_sql = match kept_counts {
-        Some(kept) => {
-            format!("SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM application_counts c{kept}")
-        }
-        None => format!("SELECT CAST(COUNT(*) AS BIGINT) FROM applications a{clause}"),
-    };
+    let total_sql = kept_total
+        .unwrap_or_else(|| format!("SELECT CAST(COUNT(*) AS BIGINT) FROM applications a{clause}"));
     let per_page = per_page.max(1);
     let n = args.len();
     // The page's ids first, from the filter's index alone; only those rows are then read whole.

@@ -252,6 +252,15 @@ async fn assert_counts_match(db: &Db) {
                     WHERE a.programme_id = 'ok21' AND a.{filter} GROUP BY COALESCE(h.name, '(ikke angivet)')".into()).await
         );
     }
+    // Every area link carries its application's region and hospital (migration 0008).
+    let misplaced: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM application_areas aa JOIN applications a ON a.id = aa.application_id \
+         WHERE aa.region_code <> a.region_code OR aa.hospital_id <> COALESCE(a.hospital_id, 0)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(misplaced, 0);
     assert_list_totals_match(db).await;
 }
 
@@ -321,6 +330,11 @@ async fn assert_list_totals_match(db: &Db) {
             ),
         ));
     }
+    let areas: Vec<i64> = sqlx::query_scalar("SELECT id FROM areas WHERE region_code = $1")
+        .bind(MIDT)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
     for hospital in hospitals.iter().copied().chain([0]) {
         cases.push((
             applications::ListFilter {
@@ -329,6 +343,34 @@ async fn assert_list_totals_match(db: &Db) {
             },
             format!("a.region_code = {MIDT} AND a.hospital_id = {hospital}"),
         ));
+        // With an area: from the area links (with or without a region), or counted (with a
+        // status).
+        for &area in &areas {
+            let in_area = format!(
+                "a.hospital_id = {hospital} AND a.id IN (SELECT application_id FROM application_areas WHERE area_id = {area})"
+            );
+            let both = applications::ListFilter {
+                hospital_id: Some(hospital),
+                area_id: Some(area),
+                ..Default::default()
+            };
+            cases.push((both.clone(), in_area.clone()));
+            cases.push((
+                applications::ListFilter {
+                    region_code: Some(MIDT),
+                    ..both.clone()
+                },
+                format!("a.region_code = {MIDT} AND {in_area}"),
+            ));
+            cases.push((
+                applications::ListFilter {
+                    region_code: Some(MIDT),
+                    status: Some(ApplicationStatus::Draft),
+                    ..both
+                },
+                format!("a.region_code = {MIDT} AND a.status = 'draft' AND {in_area}"),
+            ));
+        }
     }
     for (filter, sql) in cases {
         let expected = count(sql.clone()).await;
@@ -388,6 +430,21 @@ async fn the_counts_follow_every_change(fresh: Fresh) {
     .await;
     activate(&w, first).await;
     assert_counts_match(&w.db).await;
+
+    // Another writer moves the third to another hospital and back to none, areas untouched.
+    for hospital in [
+        "(SELECT MAX(id) FROM hospitals WHERE region_code = 1082)",
+        "NULL",
+    ] {
+        sqlx::query(&format!(
+            "UPDATE applications SET hospital_id = {hospital} WHERE id = $1"
+        ))
+        .bind(third)
+        .execute(&mut *w.db.conn().await.unwrap())
+        .await
+        .unwrap();
+        assert_counts_match(&w.db).await;
+    }
 
     // Ended by the daily job; a draft deleted with its areas; a change rolled back.
     let mut tx = w.db.begin().await.unwrap();
