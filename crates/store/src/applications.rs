@@ -588,10 +588,10 @@ fn conditions(filter: &ListFilter) -> Conditions {
     }
 }
 
-fn bind_all<'q, O>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     args: &[Arg],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for a in args {
         q = match a {
             Arg::Int(i) => q.bind(*i),
@@ -633,22 +633,18 @@ pub async fn list(
         n + 2
     );
     let read_page = |page: i64| {
-        let mut q = sqlx::query(&sql);
-        for a in &args {
-            q = match a {
-                Arg::Int(i) => q.bind(*i),
-                Arg::Text(t) => q.bind(t.clone()),
-            };
-        }
-        q.bind(per_page).bind((page.max(1) - 1) * per_page)
+        bind_all(sqlx::query(&sql), &args)
+            .bind(per_page)
+            .bind((page.max(1) - 1) * per_page)
     };
     let mut rows = read_page(page).fetch_all(&mut *conn).await?;
     let mut counted = None;
     if rows.is_empty() && page > 1 {
         // Past the end: the total alone, then the last page.
-        let (total,): (i64,) = bind_all(sqlx::query_as(&total_sql), &args)
+        let total: i64 = bind_all(sqlx::query(&total_sql), &args)
             .fetch_one(&mut *conn)
-            .await?;
+            .await?
+            .try_get(0)?;
         counted = Some(total);
         let last_page = ((total + per_page - 1) / per_page).max(1);
         if last_page < page {

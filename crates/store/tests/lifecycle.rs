@@ -150,14 +150,26 @@ async fn take(w: &World, id: i64, steps: Vec<(&User, Step)>) {
     }
 }
 
-/// Takes a draft through to an active agreement with the 35.000 kr. tier.
-async fn activate(w: &World, id: i64) {
+/// Submitted by the applicant and forwarded by the working group.
+async fn submit_and_forward(w: &World, id: i64) {
     take(
         w,
         id,
         vec![
             (&w.applicant, Step::new(Action::Submit)),
             (&w.working, Step::new(Action::Forward)),
+        ],
+    )
+    .await;
+}
+
+/// Takes a draft through to an active agreement with the 35.000 kr. tier.
+async fn activate(w: &World, id: i64) {
+    submit_and_forward(w, id).await;
+    take(
+        w,
+        id,
+        vec![
             (&w.steering, approve()),
             (&w.leader, Step::new(Action::Sign)),
             (&w.applicant, Step::new(Action::Sign)),
@@ -190,15 +202,7 @@ async fn reports_follow_only_what_they_show(fresh: Fresh) {
 
     // A draft written, submitted and forwarded: the counts change, the reports cannot.
     let id = draft(&w, "2022-04-01", "2023-03-31").await;
-    take(
-        &w,
-        id,
-        vec![
-            (&w.applicant, Step::new(Action::Submit)),
-            (&w.working, Step::new(Action::Forward)),
-        ],
-    )
-    .await;
+    submit_and_forward(&w, id).await;
     let on_its_way = versions_of(&w).await;
     assert_eq!(on_its_way.0, start.0 + 3, "three changes counted");
     assert_eq!(on_its_way.1, start.1, "none of them reaches the reports");
@@ -419,15 +423,7 @@ async fn the_counts_follow_every_change(fresh: Fresh) {
     assert_counts_match(&w.db).await;
 
     // Moved along; one approved and signed.
-    take(
-        &w,
-        second,
-        vec![
-            (&w.applicant, Step::new(Action::Submit)),
-            (&w.working, Step::new(Action::Forward)),
-        ],
-    )
-    .await;
+    submit_and_forward(&w, second).await;
     activate(&w, first).await;
     assert_counts_match(&w.db).await;
 

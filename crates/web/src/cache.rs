@@ -194,10 +194,7 @@ impl Caches {
     ) -> Result<Arc<Body>, StoreError> {
         // Labelled with the reports' own version: applications moving through drafts and
         // review, which the report does not show, leave the kept page current.
-        let version = match known.and_then(|k| k.of_region_reports(region_code)) {
-            Some(version) => version,
-            None => versions::of_region_reports(&mut *db.conn().await?, region_code).await?,
-        };
+        let version = region_reports_version(db, known, region_code).await?;
         let key = (programme.to_string(), region_code);
         self.regional_pages
             .get(&key, version, || async {
@@ -248,6 +245,18 @@ async fn region_version(
     match known.and_then(|k| k.of_region(region_code)) {
         Some(version) => Ok(version),
         None => versions::of_region(&mut *db.conn().await?, region_code).await,
+    }
+}
+
+/// [`versions::of_region_reports`], from what the request knows if it can.
+async fn region_reports_version(
+    db: &Db,
+    known: Option<&Known>,
+    region_code: i64,
+) -> Result<i64, StoreError> {
+    match known.and_then(|k| k.of_region_reports(region_code)) {
+        Some(version) => Ok(version),
+        None => versions::of_region_reports(&mut *db.conn().await?, region_code).await,
     }
 }
 
