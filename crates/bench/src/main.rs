@@ -4,6 +4,7 @@
 
 mod load;
 mod seed;
+mod writers;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +45,22 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         think_ms: u64,
     },
+    /// Send bursts of simultaneous API writes (creates, then updates of what was created) to the
+    /// server at BASE and print each kind's statuses and latencies.
+    Writers {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base: String,
+        /// An API token of a user who may create applications in REGION (`pulje user token`).
+        #[arg(long, env = "PULJE_BENCH_TOKEN")]
+        token: String,
+        #[arg(long, default_value_t = 1082)]
+        region: i64,
+        /// Requests sent at the same moment.
+        #[arg(long, default_value_t = 50)]
+        writers: usize,
+        #[arg(long, default_value_t = 10)]
+        bursts: usize,
+    },
 }
 
 #[tokio::main]
@@ -67,6 +84,20 @@ async fn main() -> anyhow::Result<()> {
                 think: std::time::Duration::from_millis(think_ms),
             };
             load::run(&base, &database, &load, server_pid).await
+        }
+        Command::Writers {
+            base,
+            token,
+            region,
+            writers,
+            bursts,
+        } => {
+            let w = writers::Writers {
+                writers,
+                bursts,
+                region,
+            };
+            writers::run(&base, &token, &w).await
         }
     }
 }

@@ -28,7 +28,7 @@ const AREAS: [&str; 6] = [
 
 /// Inserts `rows` into `table (columns)` in statements of at most `chunk` rows.
 async fn insert(
-    tx: &mut pulje_store::Tx,
+    tx: &mut pulje_store::Tx<'_>,
     table: &str,
     columns: &[&str],
     rows: &[Vec<Value>],

@@ -166,7 +166,10 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                 };
                 let region_code = match region {
                     Some(r) => Ok(i64::from(r.code())),
-                    None => pulje_web::imports::infer_region(&db, &name, &bytes, &limits).await,
+                    None => {
+                        pulje_web::imports::infer_region(&mut db.handle(), &name, &bytes, &limits)
+                            .await
+                    }
                 };
                 let stored = match region_code {
                     Ok(region_code) => {
@@ -177,7 +180,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                             doctor_user_id: None,
                         };
                         pulje_web::imports::import_form(
-                            &db,
+                            &mut db.handle(),
                             &actor,
                             &to,
                             &name,
@@ -240,7 +243,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}", unreadable(&name, &e)))?;
             let db = crate::open(database).await?;
             let result = pulje_web::imports::import_trials(
-                &db,
+                &mut db.handle(),
                 &pulje_store::Actor::system("cli"),
                 &programme,
                 i64::from(region.code()),

@@ -51,7 +51,7 @@ pub fn may_amend(user: &User, app: &Application) -> bool {
 /// fields are ignored). The agreement goes back to the steering group; its committed months
 /// stay until the amendment is decided.
 pub async fn propose(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     user: &User,
     id: i64,
     expected_version: i64,
@@ -129,7 +129,7 @@ pub async fn propose(
 
 /// Writes the amendable terms and, when given, the status.
 async fn write_terms(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     id: i64,
     data: &ApplicationData,
     status: Option<ApplicationStatus>,
@@ -184,7 +184,7 @@ pub async fn history(conn: &mut AnyConnection, id: i64) -> Result<Vec<Version>> 
         .collect())
 }
 
-async fn resolve(tx: &mut Tx, id: i64, resolution: &str) -> Result<()> {
+async fn resolve(tx: &mut Tx<'_>, id: i64, resolution: &str) -> Result<()> {
     sqlx::query("UPDATE application_versions SET resolution = $1 WHERE application_id = $2 AND resolution = ''")
         .bind(resolution)
         .bind(id)
@@ -194,7 +194,7 @@ async fn resolve(tx: &mut Tx, id: i64, resolution: &str) -> Result<()> {
 }
 
 /// After an approval: the amendment is accepted and the parties must sign the new version.
-pub(crate) async fn approved(tx: &mut Tx, id: i64) -> Result<()> {
+pub(crate) async fn approved(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     if pending(tx, id).await?.is_some() {
         sqlx::query("DELETE FROM signatures WHERE application_id = $1")
             .bind(id)
@@ -207,7 +207,7 @@ pub(crate) async fn approved(tx: &mut Tx, id: i64) -> Result<()> {
 
 /// On a rejection of a pending amendment: the earlier terms come back, and the earlier status
 /// is returned for the caller to set. `None` when there is no pending amendment.
-pub(crate) async fn rejected(tx: &mut Tx, id: i64) -> Result<Option<ApplicationStatus>> {
+pub(crate) async fn rejected(tx: &mut Tx<'_>, id: i64) -> Result<Option<ApplicationStatus>> {
     let Some(earlier) = pending(tx, id).await? else {
         return Ok(None);
     };

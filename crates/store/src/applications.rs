@@ -118,7 +118,7 @@ pub struct Placement<'a> {
 }
 
 pub async fn create(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     place: &Placement<'_>,
     data: &ApplicationData,
@@ -186,7 +186,7 @@ pub async fn create(
 
 /// Replaces the form's content of an editable application, if `expected_version` is current.
 pub async fn update(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     expected_version: i64,
@@ -262,7 +262,7 @@ pub async fn update(
 /// Names the account of the responsible afdelingslæge: an enabled applicant of the
 /// application's region, or nobody.
 pub async fn assign_doctor(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     doctor: Option<i64>,
@@ -308,7 +308,7 @@ pub async fn assign_doctor(
 /// shortcut for tests that need an application in a given state (feature `test-support`).
 #[cfg(feature = "test-support")]
 pub async fn set_status(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     status: ApplicationStatus,
@@ -337,7 +337,7 @@ pub async fn set_status(
     Ok(after)
 }
 
-async fn write_children(tx: &mut Tx, id: i64, data: &ApplicationData) -> Result<()> {
+async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Result<()> {
     for (position, p) in data.participants.iter().enumerate() {
         sqlx::query(
             "INSERT INTO application_participants (application_id, position, name, role, receives_supplement) VALUES ($1, $2, $3, $4, $5)",
@@ -740,7 +740,7 @@ pub struct ImportDetails {
 
 /// Stores an imported application's unmapped text and evidence, audited.
 pub async fn record_import(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     details: &ImportDetails,

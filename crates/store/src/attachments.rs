@@ -58,7 +58,7 @@ pub struct NewAttachment<'a> {
     pub data: &'a [u8],
 }
 
-pub async fn insert(tx: &mut Tx, actor: &Actor, new: NewAttachment<'_>) -> Result<Attachment> {
+pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> Result<Attachment> {
     let file_name = new.file_name.trim();
     if file_name.is_empty() {
         return Err(StoreError::Refused("Filen mangler et navn.".into()));

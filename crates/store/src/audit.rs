@@ -36,7 +36,7 @@ impl Actor {
 /// Writes one audit entry inside the change's transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn record<B: Serialize, A: Serialize>(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     region_code: Option<i64>,
     entity: &str,

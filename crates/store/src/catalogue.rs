@@ -320,7 +320,7 @@ struct OptOut {
 
 /// Sets whether `region_code` keeps its trials out of the other regions' catalogue (audited).
 pub async fn set_opt_out(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,

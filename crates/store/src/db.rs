@@ -3,7 +3,9 @@
 use crate::Result;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,10 +19,114 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pooled connection for reads.
-pub type Conn = PoolConnection<Any>;
-/// A write transaction; commit it or it rolls back when dropped.
-pub type Tx = Transaction<'static, Any>;
+/// A pooled connection for reads, lent by a [`Handle`] (or, for one-shot programs, by
+/// [`Db::conn`]); it goes back to the pool when dropped. Derefs to the connection the store's
+/// functions take.
+pub struct Conn<'h> {
+    inner: PoolConnection<Any>,
+    _lent_by: PhantomData<&'h mut Handle>,
+}
+
+/// A write transaction, lent by a [`Handle`] (or by [`Db::begin`]); commit it or it rolls back
+/// when dropped. Derefs to the connection the store's functions take.
+pub struct Tx<'h> {
+    /// Always `Some` while the `Tx` exists: only `commit` and `rollback` take it, and they
+    /// consume the `Tx`.
+    inner: Option<Transaction<'static, Any>>,
+    _lent_by: PhantomData<&'h mut Handle>,
+}
+
+// Both have a `Drop` of their own so that the handle stays borrowed until the connection is
+// really given back (at the end of its scope, or an explicit `drop`), not merely until its last
+// use: without it the borrow checker would let a second connection be taken while the first
+// still sat, unused but held, in its variable.
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {}
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {}
+}
+
+const TX_TAKEN: &str = "a Tx's transaction is only taken by commit or rollback, which consume it";
+
+impl Tx<'_> {
+    pub async fn commit(mut self) -> std::result::Result<(), sqlx::Error> {
+        match self.inner.take() {
+            Some(tx) => tx.commit().await,
+            None => Ok(()),
+        }
+    }
+
+    pub async fn rollback(mut self) -> std::result::Result<(), sqlx::Error> {
+        match self.inner.take() {
+            Some(tx) => tx.rollback().await,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Deref for Conn<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.inner.as_deref().expect(TX_TAKEN)
+    }
+}
+
+impl DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.inner.as_deref_mut().expect(TX_TAKEN)
+    }
+}
+
+/// One unit of work's access to the database — a request, a background job, a command.
+///
+/// It lends at most one pooled connection at a time: [`Handle::conn`] and [`Handle::begin`]
+/// borrow the handle mutably for as long as the connection or transaction lives, so code holding
+/// a handle cannot take a second connection while it holds the first (reads inside a write go
+/// through the transaction). A unit of work that waited for its second connection while holding
+/// its first could, with enough of them at once, hold every pooled connection and stall the
+/// server until the acquire timeout; the borrow checker now refuses such code.
+pub struct Handle {
+    db: Db,
+}
+
+impl Handle {
+    /// A connection for reads; back to the pool when dropped.
+    pub async fn conn(&mut self) -> Result<Conn<'_>> {
+        self.db.acquire().await
+    }
+
+    /// A write transaction (see [`Db::begin`] for its locking).
+    pub async fn begin(&mut self) -> Result<Tx<'_>> {
+        self.db.transaction().await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend
+    }
+
+    /// Whether the database answers; for the health check.
+    pub async fn ping(&mut self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.conn().await?)
+            .await?;
+        Ok(())
+    }
+}
 
 /// The database: a connection pool and the backend it talks to. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -91,25 +197,40 @@ impl Db {
         crate::reference::ensure(self).await
     }
 
-    /// A connection for reads.
-    pub async fn conn(&self) -> Result<Conn> {
-        Ok(self.pool.acquire().await?)
+    /// A handle for one unit of work (a request, a job): it lends one connection at a time.
+    pub fn handle(&self) -> Handle {
+        Handle { db: self.clone() }
     }
 
-    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
-    /// two writers queue instead of failing halfway; PostgreSQL uses row locks where needed.
-    pub async fn begin(&self) -> Result<Tx> {
-        let tx = match self.backend {
+    /// A connection for reads, for one-shot programs (the CLI, tests). Servers and jobs, which
+    /// run many units of work at once, take connections through a [`Handle`].
+    pub async fn conn(&self) -> Result<Conn<'static>> {
+        self.acquire().await
+    }
+
+    /// A write transaction, for one-shot programs (the CLI, tests); see [`Db::conn`]. On SQLite
+    /// it takes the write lock at once (`BEGIN IMMEDIATE`), so two writers queue instead of
+    /// failing halfway; PostgreSQL uses row locks where needed.
+    pub async fn begin(&self) -> Result<Tx<'static>> {
+        self.transaction().await
+    }
+
+    async fn acquire<'h>(&self) -> Result<Conn<'h>> {
+        Ok(Conn {
+            inner: self.pool.acquire().await?,
+            _lent_by: PhantomData,
+        })
+    }
+
+    async fn transaction<'h>(&self) -> Result<Tx<'h>> {
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(tx)
-    }
-
-    /// Whether the database answers; for the health check.
-    pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        Ok(Tx {
+            inner: Some(inner),
+            _lent_by: PhantomData,
+        })
     }
 
     pub async fn close(&self) {

@@ -100,7 +100,7 @@ pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
     Ok(logins)
 }
 
-async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
+async fn sample_applications(tx: &mut crate::Tx<'_>, actor: &Actor) -> Result<()> {
     let applicant = users::find_by_email(tx, &format!("ansoeger@{DEMO_DOMAIN}"))
         .await?
         .map(|u| u.id);
@@ -303,7 +303,7 @@ async fn sample_applications(tx: &mut crate::Tx, actor: &Actor) -> Result<()> {
 
 /// Takes a sample application along the real path to `status`, as the demo users would.
 async fn walk_to(
-    tx: &mut crate::Tx,
+    tx: &mut crate::Tx<'_>,
     id: i64,
     status: ApplicationStatus,
     tier_ore: i64,

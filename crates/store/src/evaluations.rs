@@ -135,7 +135,7 @@ pub struct Owner<'a> {
 /// `expected_version` is the version the form was based on, 0 for an evaluation not yet stored.
 /// A submitted evaluation is final; submitting needs every required answer.
 pub async fn save(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     owner: Owner<'_>,
     expected_version: i64,
@@ -248,7 +248,7 @@ pub async fn save(
 /// track and type, and marks the trial as having its evaluation attached. Replaces an earlier
 /// file; the evaluation counts as submitted.
 pub async fn attach_file(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     trial: &crate::trials::Trial,
     attachment_id: i64,
@@ -370,7 +370,7 @@ pub async fn due_list(
 /// the due day, to the responsible afdelingslæge (else the author) and the leader who signed the
 /// agreement. Each (agreement, kind, due date) is claimed once across all instances; nothing is
 /// sent for an evaluation already submitted. Returns how many messages were queued.
-pub async fn queue_reminders(tx: &mut Tx, today: NaiveDate) -> Result<usize> {
+pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
     // Candidates: due within a month and a day from now, or at most a week ago.
     let from = today - chrono::Duration::days(7);
     let to = today + chrono::Duration::days(32);

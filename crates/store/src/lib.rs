@@ -37,7 +37,7 @@ pub mod versions;
 pub mod workflow;
 
 pub use audit::Actor;
-pub use db::{restore_sqlite, Backend, Conn, Db, Tx};
+pub use db::{restore_sqlite, Backend, Conn, Db, Handle, Tx};
 pub use error::{Result, StoreError};
 /// A database connection, as the store's functions take it.
 pub use sqlx::AnyConnection as Connection;

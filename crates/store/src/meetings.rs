@@ -38,7 +38,7 @@ pub async fn members(
 }
 
 pub async fn add_member(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,
@@ -79,7 +79,12 @@ pub async fn add_member(
     Ok(m)
 }
 
-pub async fn remove_member(tx: &mut Tx, actor: &Actor, id: i64, region_code: i64) -> Result<()> {
+pub async fn remove_member(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    region_code: i64,
+) -> Result<()> {
     let m = sqlx::query_as::<_, Member>("SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -150,7 +155,7 @@ pub async fn meeting(conn: &mut AnyConnection, id: i64) -> Result<Meeting> {
 }
 
 pub async fn create_meeting(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,
@@ -184,7 +189,7 @@ pub async fn create_meeting(
 
 /// Puts an application of the meeting's region on its agenda (once).
 pub async fn add_to_agenda(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     meeting_id: i64,
     application_id: i64,

@@ -50,7 +50,7 @@ fn month_key(m: &MonthlyAmount) -> String {
 /// Replaces an agreement's committed months, keeping `pool_months` in step (the old months are
 /// taken off, the new ones added, each as an atomic increment).
 pub async fn write_schedule(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     app: &Application,
     months: &[MonthlyAmount],
 ) -> Result<()> {
@@ -79,7 +79,7 @@ pub async fn write_schedule(
     Ok(())
 }
 
-async fn add_committed(tx: &mut Tx, app: &Application, month: &str, amount: i64) -> Result<()> {
+async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO pool_months (programme_id, region_code, month, committed_ore, paid_ore) VALUES ($1, $2, $3, $4, 0) \
          ON CONFLICT (programme_id, region_code, month) DO UPDATE SET committed_ore = pool_months.committed_ore + excluded.committed_ore",
@@ -197,7 +197,7 @@ impl Overcommit {
 /// The tranches that `months` of application `app` would push over their pool. Call inside the
 /// approval's transaction after [`lock_pools`], so concurrent approvals see each other.
 pub async fn overcommits(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     app: &Application,
     months: &[MonthlyAmount],
 ) -> Result<Vec<Overcommit>> {
@@ -242,7 +242,7 @@ pub async fn overcommits(
 
 /// Serialises approvals of one region's pool: a no-op write to its pool rows, which PostgreSQL
 /// row-locks until the transaction ends (SQLite's `BEGIN IMMEDIATE` already serialises writers).
-pub async fn lock_pools(tx: &mut Tx, region_code: i64) -> Result<()> {
+pub async fn lock_pools(tx: &mut Tx<'_>, region_code: i64) -> Result<()> {
     sqlx::query("UPDATE pools SET amount_ore = amount_ore WHERE region_code = $1")
         .bind(region_code)
         .execute(&mut **tx)
@@ -265,7 +265,7 @@ pub struct Posting {
 /// Creates the postings of every active or ended agreement of the region for the months that
 /// start on or before `up_to` and are not posted yet. Returns how many were created.
 pub async fn generate_postings(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     programme_id: &str,
     region_code: i64,
     up_to: NaiveDate,
@@ -289,7 +289,7 @@ pub async fn generate_postings(
 }
 
 /// Recomputes a region's paid amounts per month in `pool_months` from its postings.
-async fn refresh_paid(tx: &mut Tx, programme_id: &str, region_code: i64) -> Result<()> {
+async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: i64) -> Result<()> {
     let paid = sqlx::query_as::<_, (String, i64)>(
         "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM postings WHERE programme_id = $1 AND region_code = $2 GROUP BY month",
     )

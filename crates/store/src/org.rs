@@ -89,7 +89,7 @@ fn duplicate(what: &str, name: &str) -> impl FnOnce(StoreError) -> StoreError {
 }
 
 pub async fn create_hospital(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     region_code: i64,
     name: &str,
@@ -117,7 +117,12 @@ pub async fn create_hospital(
     Ok(h)
 }
 
-pub async fn rename_hospital(tx: &mut Tx, actor: &Actor, id: i64, name: &str) -> Result<Hospital> {
+pub async fn rename_hospital(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+) -> Result<Hospital> {
     let name = clean_name(name, "Hospital")?;
     let before = hospital(tx, id).await?;
     sqlx::query("UPDATE hospitals SET name = $1 WHERE id = $2")
@@ -164,7 +169,7 @@ pub async fn department(conn: &mut AnyConnection, id: i64) -> Result<Department>
 }
 
 pub async fn create_department(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     hospital_id: i64,
     name: &str,
@@ -195,7 +200,7 @@ pub async fn create_department(
 }
 
 pub async fn rename_department(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     name: &str,

@@ -37,7 +37,7 @@ pub struct Draft<'a> {
 }
 
 /// Queues one message per recipient (each address once).
-pub async fn enqueue(tx: &mut Tx, recipients: &[String], draft: &Draft<'_>) -> Result<()> {
+pub async fn enqueue(tx: &mut Tx<'_>, recipients: &[String], draft: &Draft<'_>) -> Result<()> {
     let now = now_utc();
     let mut seen: Vec<&str> = Vec::new();
     for r in recipients {
@@ -99,7 +99,7 @@ pub async fn due(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Message>> {
     .await?)
 }
 
-pub async fn mark_sent(tx: &mut Tx, id: i64) -> Result<()> {
+pub async fn mark_sent(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     sqlx::query(
         "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2",
     )
@@ -111,7 +111,12 @@ pub async fn mark_sent(tx: &mut Tx, id: i64) -> Result<()> {
 }
 
 /// Records a failed attempt and schedules the next: 1, 2, 4 … minutes, at most an hour apart.
-pub async fn mark_failed(tx: &mut Tx, id: i64, attempts_so_far: i64, error: &str) -> Result<()> {
+pub async fn mark_failed(
+    tx: &mut Tx<'_>,
+    id: i64,
+    attempts_so_far: i64,
+    error: &str,
+) -> Result<()> {
     let wait = Duration::minutes(1i64 << attempts_so_far.clamp(0, 6));
     sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
         .bind(error.chars().take(500).collect::<String>())
@@ -138,7 +143,7 @@ pub async fn list(
 }
 
 /// Claims a piece of once-only work by key; true for exactly one caller across all instances.
-pub async fn claim(tx: &mut Tx, key: &str) -> Result<bool> {
+pub async fn claim(tx: &mut Tx<'_>, key: &str) -> Result<bool> {
     let n =
         sqlx::query("INSERT INTO job_runs (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)
@@ -151,7 +156,7 @@ pub async fn claim(tx: &mut Tx, key: &str) -> Result<bool> {
 
 /// Queues, once per round, a reminder to every applicant with a draft in the round's region and
 /// programme when the round's deadline is seven days away. Returns how many messages were queued.
-pub async fn deadline_reminders(tx: &mut Tx, today: chrono::NaiveDate) -> Result<usize> {
+pub async fn deadline_reminders(tx: &mut Tx<'_>, today: chrono::NaiveDate) -> Result<usize> {
     let due = today + Duration::days(7);
     let rounds = sqlx::query_as::<_, (i64, String, i64, String)>(
         "SELECT id, programme_id, region_code, name FROM rounds WHERE deadline = $1",

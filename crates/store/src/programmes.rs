@@ -224,7 +224,7 @@ pub async fn region_settings(
 }
 
 pub async fn set_region_settings(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     settings: &RegionSettings,
 ) -> Result<()> {
@@ -342,7 +342,7 @@ fn check_round(input: &RoundInput) -> Result<()> {
 }
 
 pub async fn create_round(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,
@@ -375,7 +375,7 @@ pub async fn create_round(
 }
 
 pub async fn update_round(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     input: &RoundInput,
@@ -446,7 +446,7 @@ fn check_area(name: &str, short_name: &str) -> Result<(String, String)> {
 }
 
 pub async fn create_area(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,
@@ -491,7 +491,7 @@ pub async fn create_area(
 }
 
 pub async fn update_area(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
     name: &str,
@@ -553,7 +553,7 @@ pub async fn tier(conn: &mut AnyConnection, id: i64) -> Result<Tier> {
 }
 
 pub async fn create_tier(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,
@@ -599,7 +599,7 @@ pub async fn create_tier(
 }
 
 /// Deletes a tier no application asks for.
-pub async fn delete_tier(tx: &mut Tx, actor: &Actor, id: i64) -> Result<()> {
+pub async fn delete_tier(tx: &mut Tx<'_>, actor: &Actor, id: i64) -> Result<()> {
     let before = tier(tx, id).await?;
     let used: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM applications WHERE programme_id = $1 AND region_code = $2 AND supplement_ore = $3",

@@ -477,7 +477,7 @@ pub async fn texts(
 /// started from (0 for a section never written); another writer's newer version is refused with
 /// [`StoreError::Conflict`] and nothing is written. Audited in the caller's transaction.
 pub async fn save_text(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,

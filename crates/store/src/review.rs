@@ -33,7 +33,12 @@ pub async fn items(conn: &mut AnyConnection, programme_id: &str) -> Result<Vec<I
         .await?)
 }
 
-pub async fn add_item(tx: &mut Tx, actor: &Actor, programme_id: &str, text: &str) -> Result<Item> {
+pub async fn add_item(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    programme_id: &str,
+    text: &str,
+) -> Result<Item> {
     let text = text.trim();
     if text.is_empty() {
         return Err(StoreError::Refused("Skriv punktets tekst.".into()));
@@ -69,7 +74,7 @@ pub async fn add_item(tx: &mut Tx, actor: &Actor, programme_id: &str, text: &str
 /// Records a reviewer's tick and comment on one item.
 #[allow(clippy::too_many_arguments)]
 pub async fn set_check(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     user_id: i64,
     region_code: i64,

@@ -51,7 +51,7 @@ pub fn stems(text: &str) -> Vec<String> {
 
 /// Rewrites the index of application `id` from its stored text: title, department, purpose,
 /// description, content, area argument and the names of its areas.
-pub async fn index_application(tx: &mut Tx, id: i64) -> Result<()> {
+pub async fn index_application(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM search_terms WHERE application_id = $1")
         .bind(id)
         .execute(&mut **tx)
@@ -84,7 +84,7 @@ pub async fn index_application(tx: &mut Tx, id: i64) -> Result<()> {
 }
 
 /// Rewrites the index of historic trial `id`: title, department, hospital and area.
-pub async fn index_trial(tx: &mut Tx, id: i64) -> Result<()> {
+pub async fn index_trial(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM search_terms WHERE historic_trial_id = $1")
         .bind(id)
         .execute(&mut **tx)

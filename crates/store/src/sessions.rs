@@ -26,7 +26,7 @@ pub struct Session {
 }
 
 /// Starts a session for `user_id`; returns the raw token for the cookie.
-pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String)> {
+pub async fn create(tx: &mut Tx<'_>, user_id: i64) -> Result<(String, String)> {
     let token = random_token();
     let csrf = random_token();
     let now = Utc::now();
@@ -67,7 +67,7 @@ pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Sessio
 }
 
 /// Ends a session (logout), and removes expired ones while at it.
-pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
+pub async fn delete(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
         .bind(token_hash)
         .bind(now_utc())
@@ -77,7 +77,7 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
 }
 
 /// Records a login attempt for throttling.
-pub async fn record_attempt(tx: &mut Tx, email: &str, success: bool) -> Result<()> {
+pub async fn record_attempt(tx: &mut Tx<'_>, email: &str, success: bool) -> Result<()> {
     sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
         .bind(email.trim().to_lowercase())
         .bind(now_utc())
@@ -114,7 +114,7 @@ pub struct ApiToken {
 
 /// Creates an API token for a user; returns the stored record and the raw token (shown once).
 pub async fn create_token(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     user_id: i64,
     label: &str,
@@ -172,7 +172,12 @@ pub async fn list_tokens(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<A
 }
 
 /// Revokes one of `user_id`'s tokens.
-pub async fn revoke_token(tx: &mut Tx, actor: &Actor, user_id: i64, token_id: i64) -> Result<()> {
+pub async fn revoke_token(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    user_id: i64,
+    token_id: i64,
+) -> Result<()> {
     let before = sqlx::query_as::<_, ApiToken>(
         "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2",
     )

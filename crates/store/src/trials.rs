@@ -47,7 +47,7 @@ pub struct Imported {
 /// Stores a list's rows in the caller's transaction. A number the region already has is
 /// updated (a corrected list replaces the earlier rows), each change audited.
 pub async fn import(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,

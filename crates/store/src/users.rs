@@ -89,7 +89,7 @@ impl NewUser {
     }
 }
 
-pub async fn create(tx: &mut Tx, actor: &Actor, new: &NewUser) -> Result<User> {
+pub async fn create(tx: &mut Tx<'_>, actor: &Actor, new: &NewUser) -> Result<User> {
     new.check().map_err(StoreError::Refused)?;
     let hash = password::hash(&new.password)?;
     let row = sqlx::query_as::<_, UserRow>(&format!(
@@ -173,7 +173,7 @@ pub async fn list(conn: &mut AnyConnection, region: Option<RegionCode>) -> Resul
 }
 
 /// Disables or enables a user. Disabling ends the user's sessions and revokes the API tokens.
-pub async fn set_disabled(tx: &mut Tx, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
+pub async fn set_disabled(tx: &mut Tx<'_>, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
     let before = get(tx, id).await?;
     sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
         .bind(i64::from(disabled))
@@ -210,7 +210,12 @@ pub async fn set_disabled(tx: &mut Tx, actor: &Actor, id: i64, disabled: bool) -
 }
 
 /// Sets a new password (already checked by the caller's policy).
-pub async fn set_password(tx: &mut Tx, actor: &Actor, id: i64, new_password: &str) -> Result<()> {
+pub async fn set_password(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    new_password: &str,
+) -> Result<()> {
     password::check_new(new_password).map_err(StoreError::Refused)?;
     let user = get(tx, id).await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")

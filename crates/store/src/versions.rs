@@ -67,7 +67,7 @@ fn status_in(json: &str) -> Option<ApplicationStatus> {
 }
 
 /// Counts a change to `region_code`'s data (`None`: national data).
-pub(crate) async fn bump(tx: &mut Tx, region_code: Option<i64>, reach: Reach) -> Result<()> {
+pub(crate) async fn bump(tx: &mut Tx<'_>, region_code: Option<i64>, reach: Reach) -> Result<()> {
     if reach == Reach::Nothing {
         return Ok(());
     }

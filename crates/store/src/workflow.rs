@@ -52,7 +52,7 @@ fn refusal(r: Refusal) -> StoreError {
 /// Takes `step` on application `id` as `user`, whose region the caller has checked. Returns the
 /// application after the step.
 pub async fn take(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     user: &User,
     id: i64,
     step: &Step,
@@ -201,7 +201,7 @@ async fn round_for(
     )
 }
 
-async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
+async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> {
     let Some(tier_ore) = step.tier_ore else {
         return Err(StoreError::Refused(
             "Vælg det tillæg, styregruppen bevilger (tier_ore).".into(),
@@ -247,7 +247,12 @@ async fn approve(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
     Ok(())
 }
 
-async fn record_decision(tx: &mut Tx, user: &User, app: &Application, step: &Step) -> Result<()> {
+async fn record_decision(
+    tx: &mut Tx<'_>,
+    user: &User,
+    app: &Application,
+    step: &Step,
+) -> Result<()> {
     if let Some(meeting) = step.meeting_id {
         let region: Option<i64> =
             sqlx::query_scalar("SELECT region_code FROM meetings WHERE id = $1")
@@ -276,7 +281,7 @@ async fn record_decision(tx: &mut Tx, user: &User, app: &Application, step: &Ste
 }
 
 /// Records the user's signature; the status becomes active when all four parties have signed.
-async fn sign(tx: &mut Tx, user: &User, app: &Application) -> Result<ApplicationStatus> {
+async fn sign(tx: &mut Tx<'_>, user: &User, app: &Application) -> Result<ApplicationStatus> {
     let party = Party::for_role(user.role)
         .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
     if party == Party::Doctor && app.doctor_user_id != Some(user.id) {
@@ -301,7 +306,7 @@ async fn sign(tx: &mut Tx, user: &User, app: &Application) -> Result<Application
     Ok(workflow::after_signature(&signed))
 }
 
-async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
+async fn terminate(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> {
     let Some(new_end) = step.end_date else {
         return Err(StoreError::Refused(
             "Angiv den nye slutdato (end_date).".into(),
@@ -346,7 +351,7 @@ async fn terminate(tx: &mut Tx, app: &Application, step: &Step) -> Result<()> {
 }
 
 async fn notify(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     app: &Application,
     step: &Step,
     next: ApplicationStatus,
@@ -425,7 +430,7 @@ async fn notify(
 }
 
 /// Asks every party that has not signed yet to sign.
-async fn notify_signers(tx: &mut Tx, app: &Application) -> Result<()> {
+async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
     let signed = signed_parties(tx, app.id).await?;
     let title = &app.data.title;
     for party in Party::ALL.into_iter().filter(|p| !signed.contains(p)) {
@@ -492,7 +497,7 @@ pub struct Comment {
 }
 
 pub async fn add_comment(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     user: &User,
     application_id: i64,
     kind: &str,
@@ -530,7 +535,7 @@ pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<V
 
 /// Ends the active agreements whose end date has passed (run daily by the background loop).
 /// Returns how many were ended.
-pub async fn end_expired(tx: &mut Tx, today: NaiveDate) -> Result<usize> {
+pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM applications WHERE status = 'active' AND end_date < $1 ORDER BY id",
     )

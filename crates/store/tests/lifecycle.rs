@@ -76,7 +76,7 @@ async fn world(fresh: &Fresh) -> World {
 /// An application's fields: at the region's `hospital`th hospital, in its `areas`th areas,
 /// from `start` to `end`.
 async fn fields(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     hospital: usize,
     areas: &[usize],
     start: &str,

@@ -15,7 +15,7 @@ use pulje_store::money::{self, PoolStatus};
 use pulje_store::programmes::{self, Round};
 use pulje_store::reports::{self as data, NationalReport, RegionalReport};
 use pulje_store::versions::{self, Known};
-use pulje_store::{Db, StoreError};
+use pulje_store::{Handle, StoreError};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -143,7 +143,7 @@ async fn turn(
 /// lasts until `use_it` is done, so the report's memory is counted in it.
 async fn build_regional<T: Send + 'static>(
     builds: &tokio::sync::Semaphore,
-    db: &Db,
+    db: &mut Handle,
     programme: &str,
     region_code: i64,
     use_it: impl FnOnce(RegionalReport) -> T + Send + 'static,
@@ -159,7 +159,7 @@ impl Caches {
     /// A region's dashboard figures for a programme.
     pub async fn dashboard(
         &self,
-        db: &Db,
+        db: &mut Handle,
         known: Option<&Known>,
         programme: &str,
         region_code: i64,
@@ -187,7 +187,7 @@ impl Caches {
     /// programme).
     pub async fn regional_page(
         &self,
-        db: &Db,
+        db: &mut Handle,
         known: Option<&Known>,
         programme: &str,
         region_code: i64,
@@ -211,7 +211,7 @@ impl Caches {
     /// API; not kept, see [`Caches::regional_pages`]). `make` runs on the blocking pool.
     pub async fn regional_file<T: Send + 'static>(
         &self,
-        db: &Db,
+        db: &mut Handle,
         programme: &str,
         region_code: i64,
         make: impl FnOnce(RegionalReport) -> T + Send + 'static,
@@ -222,7 +222,7 @@ impl Caches {
     /// The five regions side by side ([`StoreError::NotFound`] for an unknown programme).
     pub async fn national_report(
         &self,
-        db: &Db,
+        db: &mut Handle,
         known: Option<&Known>,
         programme: &str,
     ) -> Result<Arc<NationalReport>, StoreError> {
@@ -238,7 +238,7 @@ impl Caches {
 
 /// [`versions::of_region`], from what the request knows if it can.
 async fn region_version(
-    db: &Db,
+    db: &mut Handle,
     known: Option<&Known>,
     region_code: i64,
 ) -> Result<i64, StoreError> {
@@ -250,7 +250,7 @@ async fn region_version(
 
 /// [`versions::of_region_reports`], from what the request knows if it can.
 async fn region_reports_version(
-    db: &Db,
+    db: &mut Handle,
     known: Option<&Known>,
     region_code: i64,
 ) -> Result<i64, StoreError> {
@@ -261,7 +261,7 @@ async fn region_reports_version(
 }
 
 /// [`versions::of_all`], from what the request knows if it can.
-async fn all_version(db: &Db, known: Option<&Known>) -> Result<i64, StoreError> {
+async fn all_version(db: &mut Handle, known: Option<&Known>) -> Result<i64, StoreError> {
     match known {
         Some(k) => Ok(k.all),
         None => versions::of_all(&mut *db.conn().await?).await,

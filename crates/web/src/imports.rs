@@ -7,7 +7,7 @@ use pulje_import::{application, FieldEvidence, Limits};
 use pulje_store::applications::{self, ImportDetails, Placement};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::trials::{self, NewTrial};
-use pulje_store::{org, programmes, Actor, Db, StoreError};
+use pulje_store::{org, programmes, Actor, Handle, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// Why a file was not imported.
@@ -115,7 +115,7 @@ pub struct ImportedForm {
 
 /// Reads `bytes` as an agreement form and stores it as an imported draft with its original.
 pub async fn import_form(
-    db: &Db,
+    db: &mut Handle,
     actor: &Actor,
     to: &Destination<'_>,
     file_name: &str,
@@ -216,7 +216,7 @@ pub async fn import_form(
 /// The region an agreement form belongs to, read from the form itself: the region whose
 /// hospital the A1 field names. For the command line, where no user's region says it.
 pub async fn infer_region(
-    db: &Db,
+    db: &mut Handle,
     file_name: &str,
     bytes: &[u8],
     limits: &Limits,
@@ -262,7 +262,7 @@ pub struct ImportedTrials {
 
 /// Reads a trial list and stores its rows in one transaction (all or nothing).
 pub async fn import_trials(
-    db: &Db,
+    db: &mut Handle,
     actor: &Actor,
     programme_id: &str,
     region_code: i64,
@@ -285,7 +285,7 @@ pub async fn import_trials(
 
 /// Reads a trial list against the region's area names, without storing it.
 pub async fn read_trial_list(
-    db: &Db,
+    db: &mut Handle,
     programme_id: &str,
     region_code: i64,
     file_name: &str,

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod mailer;
 pub mod pages;
 pub mod reports;
+mod state;
 mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -23,28 +24,9 @@ use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 pub use config::Config;
-use pulje_store::Db;
-use std::sync::Arc;
+pub use state::{AppState, Db};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-/// What every handler gets: the database, the configuration and the kept views.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub caches: Arc<cache::Caches>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> AppState {
-        AppState {
-            db,
-            config: Arc::new(config),
-            caches: Arc::default(),
-        }
-    }
-}
 
 /// The whole application's routes.
 pub fn router(state: AppState) -> Router {
@@ -73,10 +55,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> (axum::http::StatusCode, &'static str) {
-    match state.db.ping().await {
+async fn health(mut db: Db) -> (axum::http::StatusCode, &'static str) {
+    match db.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");

@@ -4,7 +4,7 @@
 //! Without SMTP configured, messages stay in the outbox, which its page shows.
 
 use pulje_store::outbox::{self, Message};
-use pulje_store::Db;
+use pulje_store::{Db, Handle};
 use std::time::Duration;
 
 /// Delivers one message; the error text is stored for the next attempt.
@@ -75,7 +75,7 @@ impl Mailer for Smtp {
 }
 
 /// Delivers the due messages once; returns how many were sent.
-pub async fn deliver_due(db: &Db, mailer: &impl Mailer) -> anyhow::Result<usize> {
+pub async fn deliver_due(db: &mut Handle, mailer: &impl Mailer) -> anyhow::Result<usize> {
     let mut conn = db.conn().await?;
     let due = outbox::due(&mut conn, 50).await?;
     drop(conn);
@@ -99,7 +99,7 @@ pub async fn deliver_due(db: &Db, mailer: &impl Mailer) -> anyhow::Result<usize>
 }
 
 /// Queues today's deadline reminders (once per round across all instances).
-pub async fn queue_reminders(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<usize> {
+pub async fn queue_reminders(db: &mut Handle, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let n = outbox::deadline_reminders(&mut tx, today).await?;
     tx.commit().await?;
@@ -109,7 +109,7 @@ pub async fn queue_reminders(db: &Db, today: chrono::NaiveDate) -> anyhow::Resul
 /// Queues today's evaluation reminders (a month before and on the due day; once per agreement,
 /// kind and due date across all instances).
 pub async fn queue_evaluation_reminders(
-    db: &Db,
+    db: &mut Handle,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
@@ -119,7 +119,7 @@ pub async fn queue_evaluation_reminders(
 }
 
 /// Ends the agreements whose end date has passed.
-pub async fn end_expired(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<usize> {
+pub async fn end_expired(db: &mut Handle, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let n = pulje_store::workflow::end_expired(&mut tx, today).await?;
     tx.commit().await?;
@@ -129,18 +129,19 @@ pub async fn end_expired(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<us
 /// Runs forever: ends expired agreements, queues reminders, then delivers when a mailer is
 /// configured, every `every`.
 pub async fn run(db: Db, mailer: Option<Smtp>, every: Duration) {
+    let db = &mut db.handle();
     loop {
-        if let Err(e) = end_expired(&db, chrono::Utc::now().date_naive()).await {
+        if let Err(e) = end_expired(db, chrono::Utc::now().date_naive()).await {
             tracing::error!(error = ?e, "ending expired agreements failed");
         }
-        if let Err(e) = queue_reminders(&db, chrono::Utc::now().date_naive()).await {
+        if let Err(e) = queue_reminders(db, chrono::Utc::now().date_naive()).await {
             tracing::error!(error = ?e, "queueing reminders failed");
         }
-        if let Err(e) = queue_evaluation_reminders(&db, chrono::Utc::now().date_naive()).await {
+        if let Err(e) = queue_evaluation_reminders(db, chrono::Utc::now().date_naive()).await {
             tracing::error!(error = ?e, "queueing evaluation reminders failed");
         }
         if let Some(m) = &mailer {
-            if let Err(e) = deliver_due(&db, m).await {
+            if let Err(e) = deliver_due(db, m).await {
                 tracing::error!(error = ?e, "delivering mail failed");
             }
         }

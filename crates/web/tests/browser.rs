@@ -442,7 +442,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         .await;
     // An imported draft, whose edit form is the review screen with the file's text.
     let imported = pulje_web::imports::import_form(
-        &app.db,
+        &mut app.db.handle(),
         &applicant_user.actor(),
         &pulje_web::imports::Destination {
             programme_id: "ok21",

@@ -368,14 +368,17 @@ both_backends!(
                     .collect::<Vec<_>>()
             }
         };
-        let run = |day: &str| pulje_web::mailer::queue_evaluation_reminders(&app.db, date(day));
+        let run = |day: &str| {
+            let (db, day) = (app.db.clone(), date(day));
+            async move { pulje_web::mailer::queue_evaluation_reminders(&mut db.handle(), day).await }
+        };
         assert_eq!(run("2023-11-29").await.unwrap(), 0, "too early");
         assert_eq!(run("2023-11-30").await.unwrap(), 1, "a month before");
         assert_eq!(run("2023-11-30").await.unwrap(), 0, "once");
         // A second instance on the same database does not send it again.
         let second = pulje_store::Db::connect(&app.db_url).await.unwrap();
         assert_eq!(
-            pulje_web::mailer::queue_evaluation_reminders(&second, date("2023-12-01"))
+            pulje_web::mailer::queue_evaluation_reminders(&mut second.handle(), date("2023-12-01"))
                 .await
                 .unwrap(),
             0

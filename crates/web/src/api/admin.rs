@@ -3,8 +3,8 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::ApiResult;
-use crate::AppState;
-use axum::extract::{Query, State};
+use crate::Db;
+use axum::extract::Query;
 use axum::Json;
 use pulje_store::audit::{self, Entry};
 use pulje_store::users::{self, User};
@@ -18,12 +18,9 @@ pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
 
 /// Users: every region's for `admin`, the own region's for `region_admin`; others 403.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [User]), (status = 403, description = "Not an administrator")), security(("bearer" = []), ("session" = [])))]
-pub async fn users(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-) -> ApiResult<Json<Vec<User>>> {
+pub async fn users(mut db: Db, ApiUser(user): ApiUser) -> ApiResult<Json<Vec<User>>> {
     let scope = policy::admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let region = scope
         .region_filter()
         .and_then(pulje_domain::RegionCode::new);
@@ -51,7 +48,7 @@ pub struct AuditParams {
 /// The audit log, newest first: all of it for `admin`, the own region's for `region_admin`.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "users", params(AuditParams), responses((status = 200, body = [Entry]), (status = 403, description = "Not an administrator")), security(("bearer" = []), ("session" = [])))]
 pub async fn audit(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Query(p): Query<AuditParams>,
 ) -> ApiResult<Json<Vec<Entry>>> {
@@ -63,7 +60,7 @@ pub async fn audit(
         actor: p.actor.filter(|e| !e.is_empty()),
         before_id: p.before_id,
     };
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         audit::list(&mut conn, &filter, p.limit.unwrap_or(100).clamp(1, 1000)).await?,
     ))

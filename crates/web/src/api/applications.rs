@@ -4,8 +4,9 @@ use super::{body, ApiUser};
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::pages::applications_filter;
+use crate::Db;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,8 +18,6 @@ use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::{org, programmes, Connection, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-use crate::AppState;
 
 /// One participant (B3).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -344,7 +343,7 @@ pub struct ListParams {
     responses((status = 200, description = "Applications", body = [ApplicationItem], headers(("X-Total-Count" = i64, description = "Matching applications in all")))),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult<Response> {
@@ -362,7 +361,7 @@ pub async fn list(
     let per_page = crate::pages::opt_id(&p.per_page)
         .unwrap_or(100)
         .clamp(1, 500);
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let (rows, total) = applications::list(&mut conn, &filter, page, per_page).await?;
     let items: Vec<ApplicationItem> = rows.into_iter().map(ApplicationItem::from).collect();
     let mut headers = HeaderMap::new();
@@ -389,11 +388,11 @@ async fn load(
     responses((status = 200, body = ApplicationJson), (status = 404, description = "No such application, or another region's")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn show(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ApplicationJson>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, &user, id).await?;
     Ok(Json(to_json(&mut conn, app).await?))
 }
@@ -403,7 +402,7 @@ pub async fn show(
     responses((status = 201, body = ApplicationJson), (status = 422, body = ValidationErrorJson), (status = 403, description = "The role cannot create applications")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<ApplicationBody>, JsonRejection>,
 ) -> ApiResult<Response> {
@@ -423,19 +422,19 @@ pub async fn create(
         (None, None) => return Err(ApiError(AppError::Invalid("Angiv region_code.".into()))),
     };
     policy::can_create_in(&user, region_code)?;
-    let mut conn = state.db.conn().await?;
-    if programmes::programme(&mut conn, &programme).await.is_err() {
+    // The rules are read in the transaction that writes: what is checked is what is stored.
+    let mut tx = db.begin().await?;
+    if programmes::programme(&mut tx, &programme).await.is_err() {
         return Err(ApiError(AppError::Invalid(format!(
             "Ukendt programme «{programme}»."
         ))));
     }
-    let rules = programmes::rules(&mut conn, &programme, region_code).await?;
-    let (input, errors) = to_input(&mut conn, &b, &programme, region_code).await?;
+    let rules = programmes::rules(&mut tx, &programme, region_code).await?;
+    let (input, errors) = to_input(&mut tx, &b, &programme, region_code).await?;
     let data = match validate(&input, errors, &rules) {
         Ok(data) => data,
         Err(errors) => return Ok(invalid(errors)),
     };
-    let mut tx = state.db.begin().await?;
     // An applicant is the responsible afdelingslæge of what they write; others may name one.
     let doctor = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let place = Placement {
@@ -449,8 +448,8 @@ pub async fn create(
     if let (None, Some(named)) = (doctor, b.doctor_user_id) {
         app = applications::assign_doctor(&mut tx, &user.actor(), app.id, Some(named)).await?;
     }
+    let json = to_json(&mut tx, app).await?;
     tx.commit().await?;
-    let json = to_json(&mut conn, app).await?;
     Ok((StatusCode::CREATED, Json(json)).into_response())
 }
 
@@ -460,14 +459,14 @@ pub async fn create(
     responses((status = 200, body = ApplicationJson), (status = 409, description = "Stale version or not editable in its status"), (status = 422, body = ValidationErrorJson)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     payload: Result<Json<ApplicationBody>, JsonRejection>,
 ) -> ApiResult<Response> {
     let b = body(payload)?;
-    let mut conn = state.db.conn().await?;
-    let app = load(&mut conn, &user, id).await?;
+    let mut tx = db.begin().await?;
+    let app = load(&mut tx, &user, id).await?;
     policy::require_edit(&user, &app)?;
     let Some(version) = b.version else {
         return Err(ApiError(AppError::Invalid(
@@ -481,13 +480,12 @@ pub async fn update(
             "Region og programme kan ikke ændres.".into(),
         )));
     }
-    let rules = programmes::rules(&mut conn, &app.programme_id, app.region_code).await?;
-    let (input, errors) = to_input(&mut conn, &b, &app.programme_id, app.region_code).await?;
+    let rules = programmes::rules(&mut tx, &app.programme_id, app.region_code).await?;
+    let (input, errors) = to_input(&mut tx, &b, &app.programme_id, app.region_code).await?;
     let data = match validate(&input, errors, &rules) {
         Ok(data) => data,
         Err(errors) => return Ok(invalid(errors)),
     };
-    let mut tx = state.db.begin().await?;
     let mut updated = applications::update(&mut tx, &user.actor(), id, version, &data).await?;
     if user.user.role != pulje_domain::Role::Applicant
         && b.doctor_user_id.is_some()
@@ -495,6 +493,7 @@ pub async fn update(
     {
         updated = applications::assign_doctor(&mut tx, &user.actor(), id, b.doctor_user_id).await?;
     }
+    let json = to_json(&mut tx, updated).await?;
     tx.commit().await?;
-    Ok(Json(to_json(&mut conn, updated).await?).into_response())
+    Ok(Json(json).into_response())
 }

@@ -5,6 +5,7 @@ use crate::auth::policy;
 use crate::error::{ApiError, ApiResult};
 use crate::pages::CatalogueQuery;
 use crate::AppState;
+use crate::Db;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use pulje_store::catalogue::Entry;
@@ -28,10 +29,11 @@ pub struct CataloguePage {
     security(("bearer" = []), ("session" = [])))]
 pub async fn catalogue(
     State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Query(q): Query<CatalogueQuery>,
 ) -> ApiResult<Json<CataloguePage>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let (_, matching) = crate::pages::catalogue_search(&mut conn, &user, &q).await?;
     let per_page = state.config.page_size.max(1);
     let total = i64::try_from(matching.len()).unwrap_or(i64::MAX);
@@ -81,11 +83,11 @@ pub struct EvaluationJson {
     responses((status = 200, body = EvaluationJson), (status = 404, description = "No such application, another region's, or not readable for the role")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn evaluation(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EvaluationJson>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = crate::pages::load_application(&mut conn, id)
         .await
         .map_err(ApiError)?;

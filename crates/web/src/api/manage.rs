@@ -8,6 +8,7 @@ use crate::auth::policy::{admin_scope, require_admin_of, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::AppState;
+use crate::Db;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -93,7 +94,7 @@ pub struct NameBody {
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_hospital(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<HospitalBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Hospital>)> {
@@ -101,7 +102,7 @@ pub async fn create_hospital(
     let b = body(payload)?;
     let region = chosen_region(&user, b.region_code)?;
     require_name(&b.name, "Skriv hospitalets navn.")?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let h = org::create_hospital(&mut tx, &user.actor(), region, &b.name).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(h)))
@@ -115,14 +116,14 @@ pub async fn create_hospital(
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update_hospital(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     payload: Result<Json<NameBody>, JsonRejection>,
 ) -> ApiResult<Json<Hospital>> {
     admin_scope(&user)?;
     let b = body(payload)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let h = org::hospital(&mut tx, id).await?;
     require_admin_of(&user, h.region_code)?;
     require_name(&b.name, "Skriv hospitalets navn.")?;
@@ -149,7 +150,7 @@ pub struct DepartmentBody {
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_department(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<DepartmentBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Department>)> {
@@ -158,7 +159,7 @@ pub async fn create_department(
     let Some(hospital_id) = b.hospital_id else {
         return Err(invalid("Angiv hospital_id."));
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let h = org::hospital(&mut tx, hospital_id).await?;
     require_admin_of(&user, h.region_code)?;
     require_name(&b.name, "Skriv afdelingens navn.")?;
@@ -175,14 +176,14 @@ pub async fn create_department(
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update_department(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     payload: Result<Json<NameBody>, JsonRejection>,
 ) -> ApiResult<Json<Department>> {
     admin_scope(&user)?;
     let b = body(payload)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let d = org::department(&mut tx, id).await?;
     require_admin_of(&user, d.region_code)?;
     require_name(&b.name, "Skriv afdelingens navn.")?;
@@ -222,7 +223,7 @@ pub struct AreaUpdateBody {
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_area(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<AreaBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Area>)> {
@@ -230,7 +231,7 @@ pub async fn create_area(
     let b = body(payload)?;
     let region = chosen_region(&user, b.region_code)?;
     require_name(&b.name, "Skriv områdets navn.")?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let programme = chosen_programme(&mut tx, b.programme.as_deref()).await?;
     let a = programmes::create_area(
         &mut tx,
@@ -253,14 +254,14 @@ pub async fn create_area(
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update_area(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     payload: Result<Json<AreaUpdateBody>, JsonRejection>,
 ) -> ApiResult<Json<Area>> {
     admin_scope(&user)?;
     let b = body(payload)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let a = programmes::area(&mut tx, id).await?;
     require_admin_of(&user, a.region_code)?;
     require_name(&b.name, "Skriv områdets navn.")?;
@@ -292,7 +293,7 @@ pub struct TierBody {
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_tier(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<TierBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Tier>)> {
@@ -302,7 +303,7 @@ pub async fn create_tier(
     let Some(amount) = b.amount_ore else {
         return Err(invalid("Angiv amount_ore: det årlige beløb i øre."));
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let programme = chosen_programme(&mut tx, b.programme.as_deref()).await?;
     let t = programmes::create_tier(
         &mut tx,
@@ -324,12 +325,12 @@ pub async fn create_tier(
         (status = 404, description = "No such tier, or another region's"), (status = 422, description = "An application asks for the tier")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn delete_tier(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     admin_scope(&user)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let t = programmes::tier(&mut tx, id).await?;
     require_admin_of(&user, t.region_code)?;
     programmes::delete_tier(&mut tx, &user.actor(), id).await?;
@@ -393,7 +394,7 @@ fn round_input(name: &str, opens_on: &str, deadline: &str) -> ApiResult<RoundInp
         (status = 404, description = "Another region"), (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_round(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<RoundBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Round>)> {
@@ -401,7 +402,7 @@ pub async fn create_round(
     let b = body(payload)?;
     let region = chosen_region(&user, b.region_code)?;
     let input = round_input(&b.name, &b.opens_on, &b.deadline)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let programme = chosen_programme(&mut tx, b.programme.as_deref()).await?;
     let r = programmes::create_round(&mut tx, &user.actor(), &programme, region, &input).await?;
     tx.commit().await?;
@@ -415,14 +416,14 @@ pub async fn create_round(
         (status = 404, description = "No such round, or another region's"), (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update_round(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     payload: Result<Json<RoundUpdateBody>, JsonRejection>,
 ) -> ApiResult<Json<Round>> {
     admin_scope(&user)?;
     let b = body(payload)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let r = programmes::round(&mut tx, id).await?;
     require_admin_of(&user, r.region_code)?;
     let input = round_input(&b.name, &b.opens_on, &b.deadline)?;
@@ -522,13 +523,13 @@ fn new_user(user: &CurrentUser, scope: Scope, b: UserBody) -> ApiResult<NewUser>
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_user(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     payload: Result<Json<UserBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
     let scope = admin_scope(&user)?;
     let new = new_user(&user, scope, body(payload)?)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let created = users::create(&mut tx, &user.actor(), &new).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -537,13 +538,13 @@ pub async fn create_user(
 /// Disables or enables a user the caller administers: their region's for a `region_admin`; an
 /// `admin` also those without a region.
 async fn set_disabled(
-    state: AppState,
+    mut db: Db,
     user: CurrentUser,
     id: i64,
     disabled: bool,
 ) -> ApiResult<Json<User>> {
     admin_scope(&user)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let target = users::get(&mut tx, id).await?;
     match target.region {
         Some(r) => require_admin_of(&user, i64::from(r.code()))?,
@@ -565,11 +566,12 @@ async fn set_disabled(
         (status = 404, description = "No such user, or one the caller does not administer"), (status = 422, description = "The caller's own user")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn disable_user(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<User>> {
-    set_disabled(state, user, id, true).await
+    set_disabled(db, user, id, true).await
 }
 
 /// Enables a disabled user again.
@@ -579,9 +581,10 @@ pub async fn disable_user(
         (status = 404, description = "No such user, or one the caller does not administer")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn enable_user(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<User>> {
-    set_disabled(state, user, id, false).await
+    set_disabled(db, user, id, false).await
 }

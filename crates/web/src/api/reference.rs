@@ -4,8 +4,8 @@
 
 use super::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::AppState;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::Json;
 use pulje_store::org::{Department, Hospital, Region};
 use pulje_store::programmes::{self, Area, Pool, Programme, RegionSettings, Round, Tier, Tranche};
@@ -39,20 +39,14 @@ impl RegionParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "reference", responses((status = 200, body = [Region])), security(("bearer" = []), ("session" = [])))]
-pub async fn regions(
-    State(state): State<AppState>,
-    _user: ApiUser,
-) -> ApiResult<Json<Vec<Region>>> {
-    let mut conn = state.db.conn().await?;
+pub async fn regions(mut db: Db, _user: ApiUser) -> ApiResult<Json<Vec<Region>>> {
+    let mut conn = db.conn().await?;
     Ok(Json(pulje_store::org::regions(&mut conn).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "reference", responses((status = 200, body = [Programme])), security(("bearer" = []), ("session" = [])))]
-pub async fn programmes(
-    State(state): State<AppState>,
-    _user: ApiUser,
-) -> ApiResult<Json<Vec<Programme>>> {
-    let mut conn = state.db.conn().await?;
+pub async fn programmes(mut db: Db, _user: ApiUser) -> ApiResult<Json<Vec<Programme>>> {
+    let mut conn = db.conn().await?;
     Ok(Json(programmes::programmes(&mut conn).await?))
 }
 
@@ -76,11 +70,11 @@ pub struct ProgrammeDetail {
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "reference", params(("id" = String, Path, description = "Programme identifier, e.g. ok21")),
     responses((status = 200, body = ProgrammeDetail), (status = 404, description = "No such programme")), security(("bearer" = []), ("session" = [])))]
 pub async fn programme(
-    State(state): State<AppState>,
+    mut db: Db,
     _user: ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProgrammeDetail>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let programme = programmes::programme(&mut conn, &id).await?;
     let pools = programmes::pools(&mut conn, &id, None).await?;
     let tranches = programmes::tranches(&mut conn, &id)
@@ -108,11 +102,11 @@ pub async fn programme(
 
 #[utoipa::path(get, path = "/api/v1/hospitals", tag = "reference", params(RegionParams), responses((status = 200, body = [Hospital])), security(("bearer" = []), ("session" = [])))]
 pub async fn hospitals(
-    State(state): State<AppState>,
+    mut db: Db,
     _user: ApiUser,
     Query(p): Query<RegionParams>,
 ) -> ApiResult<Json<Vec<Hospital>>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         pulje_store::org::hospitals(&mut conn, p.region()?).await?,
     ))
@@ -120,11 +114,11 @@ pub async fn hospitals(
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "reference", params(RegionParams), responses((status = 200, body = [Department])), security(("bearer" = []), ("session" = [])))]
 pub async fn departments(
-    State(state): State<AppState>,
+    mut db: Db,
     _user: ApiUser,
     Query(p): Query<RegionParams>,
 ) -> ApiResult<Json<Vec<Department>>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         pulje_store::org::departments(&mut conn, p.region()?).await?,
     ))
@@ -132,11 +126,11 @@ pub async fn departments(
 
 #[utoipa::path(get, path = "/api/v1/areas", tag = "reference", params(RegionParams), responses((status = 200, body = [Area])), security(("bearer" = []), ("session" = [])))]
 pub async fn areas(
-    State(state): State<AppState>,
+    mut db: Db,
     _user: ApiUser,
     Query(p): Query<RegionParams>,
 ) -> ApiResult<Json<Vec<Area>>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         programmes::areas(&mut conn, p.programme(), p.region()?).await?,
     ))
@@ -144,11 +138,11 @@ pub async fn areas(
 
 #[utoipa::path(get, path = "/api/v1/tiers", tag = "reference", params(RegionParams), responses((status = 200, body = [Tier])), security(("bearer" = []), ("session" = [])))]
 pub async fn tiers(
-    State(state): State<AppState>,
+    mut db: Db,
     _user: ApiUser,
     Query(p): Query<RegionParams>,
 ) -> ApiResult<Json<Vec<Tier>>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         programmes::tiers(&mut conn, p.programme(), p.region()?).await?,
     ))
@@ -156,11 +150,11 @@ pub async fn tiers(
 
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reference", params(RegionParams), responses((status = 200, body = [Round])), security(("bearer" = []), ("session" = [])))]
 pub async fn rounds(
-    State(state): State<AppState>,
+    mut db: Db,
     _user: ApiUser,
     Query(p): Query<RegionParams>,
 ) -> ApiResult<Json<Vec<Round>>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         programmes::rounds(&mut conn, Some(p.programme()), p.region()?).await?,
     ))

@@ -5,6 +5,7 @@ use super::ApiUser;
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::AppState;
+use crate::Db;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -46,6 +47,7 @@ fn not_found(e: StoreError) -> ApiError {
     security(("bearer" = []), ("session" = [])))]
 pub async fn regional(
     State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(code): Path<i64>,
     Query(p): Query<ProgrammeParams>,
@@ -57,7 +59,7 @@ pub async fn regional(
     // Encoded during the build's turn, while the report's rows are in memory anyway.
     let body = state
         .caches
-        .regional_file(&state.db, p.programme(), code, |report| {
+        .regional_file(&mut db, p.programme(), code, |report| {
             serde_json::to_vec(&report)
         })
         .await
@@ -74,13 +76,14 @@ pub async fn regional(
     security(("bearer" = []), ("session" = [])))]
 pub async fn national(
     State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Query(p): Query<ProgrammeParams>,
 ) -> ApiResult<Json<Arc<NationalReport>>> {
     policy::require_national_view(&user)?;
     let report = state
         .caches
-        .national_report(&state.db, user.versions.as_ref(), p.programme())
+        .national_report(&mut db, user.versions.as_ref(), p.programme())
         .await
         .map_err(not_found)?;
     Ok(Json(report))

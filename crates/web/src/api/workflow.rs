@@ -4,6 +4,7 @@ use super::{body, ApiUser};
 use crate::auth::policy::{self, Scope};
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::AppState;
+use crate::Db;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -88,14 +89,15 @@ pub(crate) fn step_from(b: &TransitionBody) -> Result<Step, AppError> {
         (status = 409, description = "Wrong state or over-commitment"), (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn transition(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     payload: Result<Json<TransitionBody>, JsonRejection>,
 ) -> ApiResult<Json<TransitionResult>> {
     let b = body(payload)?;
     let step = step_from(&b)?;
-    let app = take_step(&state, &user, id, &step).await?;
+    let app = take_step(&mut db, &user, id, &step).await?;
     Ok(Json(TransitionResult {
         id: app.id,
         status: app.status.as_str().into(),
@@ -105,12 +107,12 @@ pub async fn transition(
 
 /// Checks that the user may see the application, then takes the step in one transaction.
 pub(crate) async fn take_step(
-    state: &AppState,
+    db: &mut Db,
     user: &crate::auth::CurrentUser,
     id: i64,
     step: &Step,
 ) -> Result<applications::Application, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let app = match applications::get(&mut tx, id).await {
         Ok(app) => app,
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
@@ -137,7 +139,7 @@ pub struct PoolParams {
     responses((status = 200, body = [PoolStatus]), (status = 404, description = "Another region's pool")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn pools(
-    State(state): State<AppState>,
+    mut db: Db,
     ApiUser(user): ApiUser,
     Query(p): Query<PoolParams>,
 ) -> ApiResult<Json<Vec<PoolStatus>>> {
@@ -147,7 +149,7 @@ pub async fn pools(
     if pulje_domain::RegionCode::new(region).is_none() {
         return Err(ApiError(AppError::NotFound));
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     Ok(Json(
         money::pool_status(&mut conn, p.programme.as_deref().unwrap_or(OK21), region).await?,
     ))

@@ -5,6 +5,7 @@ use super::{cookie_value, CurrentUser, MaybeUser, CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::views::Page;
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -107,6 +108,7 @@ pub struct LoginForm {
 /// session. The message for a wrong e-mail and a wrong password is the same.
 pub async fn submit(
     State(state): State<AppState>,
+    mut db: Db,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> PageResult<Response> {
@@ -128,7 +130,7 @@ pub async fn submit(
         );
     }
 
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let failures =
         sessions::recent_failures(&mut conn, &email, state.config.login_window_minutes).await?;
     if failures >= state.config.login_max_failures {
@@ -156,7 +158,7 @@ pub async fn submit(
     .await
     .map_err(|e| AppError::Internal(e.into()))?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     sessions::record_attempt(&mut tx, &email, verified.is_some()).await?;
     let Some(user) = verified else {
         tx.commit().await?;
@@ -196,9 +198,13 @@ pub async fn submit(
 }
 
 /// `POST /logout`: ends the session.
-pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    mut db: Db,
+    user: CurrentUser,
+) -> PageResult<Response> {
     if let Some(hash) = &user.session_hash {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         sessions::delete(&mut tx, hash).await?;
         pulje_store::audit::record(
             &mut tx,

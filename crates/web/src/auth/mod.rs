@@ -5,7 +5,7 @@ pub mod login;
 pub mod policy;
 
 use crate::error::AppError;
-use crate::AppState;
+use crate::{AppState, Db};
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -122,8 +122,14 @@ fn bearer(parts: &Parts) -> Option<&str> {
 
 /// Loads the session or API token into the request, and refuses a state-changing request whose
 /// CSRF token (form field `csrf_token` or header `X-CSRF-Token`) does not match.
-pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match authenticate(&state, request).await {
+pub async fn middleware(
+    State(state): State<AppState>,
+    db: Db,
+    request: Request,
+    next: Next,
+) -> Response {
+    // The middleware's connection goes back to the pool before the handler runs.
+    match authenticate(&state, db, request).await {
         Ok(request) => next.run(request).await,
         Err(e) => {
             if request_wants_json_path(&e.1) {
@@ -139,11 +145,15 @@ fn request_wants_json_path(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-async fn authenticate(state: &AppState, request: Request) -> Result<Request, (AppError, String)> {
+async fn authenticate(
+    state: &AppState,
+    mut db: Db,
+    request: Request,
+) -> Result<Request, (AppError, String)> {
     let path = request.uri().path().to_string();
     let fail = |e: AppError| (e, path.clone());
     let (mut parts, body) = request.into_parts();
-    let mut conn = state.db.conn().await.map_err(|e| fail(e.into()))?;
+    let mut conn = db.conn().await.map_err(|e| fail(e.into()))?;
 
     if let Some(token) = bearer(&parts) {
         // A token request is judged by the token alone; cookies are ignored.

@@ -4,6 +4,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -30,12 +31,12 @@ struct AccountPage {
 }
 
 async fn render(
-    state: &AppState,
+    db: &mut Db,
     user: &CurrentUser,
     new_token: Option<String>,
     notice: Option<String>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
         .into_iter()
@@ -60,8 +61,12 @@ async fn render(
     Ok(Html(page.render()?))
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser) -> PageResult<Html<String>> {
-    render(&state, &user, None, None).await
+pub async fn show(
+    State(_state): State<AppState>,
+    mut db: Db,
+    user: CurrentUser,
+) -> PageResult<Html<String>> {
+    render(&mut db, &user, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -72,16 +77,17 @@ pub struct TokenForm {
 
 /// Creates an API token and shows it once.
 pub async fn create_token(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> PageResult<Html<String>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let (_, raw) =
         sessions::create_token(&mut tx, &user.actor(), user.user.id, &form.label).await?;
     tx.commit().await?;
     render(
-        &state,
+        &mut db,
         &user,
         Some(raw),
         Some("API-nøglen er oprettet. Kopiér den nu – den vises ikke igen.".into()),
@@ -90,11 +96,11 @@ pub async fn create_token(
 }
 
 pub async fn revoke_token(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     match sessions::revoke_token(&mut tx, &user.actor(), user.user.id, id).await {
         Ok(()) => {}
         Err(pulje_store::StoreError::NotFound) => return Err(AppError::NotFound),

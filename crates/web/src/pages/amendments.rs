@@ -6,6 +6,7 @@ use crate::auth::{policy, CurrentUser};
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Field, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -38,7 +39,7 @@ struct AmendPage {
 }
 
 async fn render(
-    state: &AppState,
+    db: &mut Db,
     user: &CurrentUser,
     app: &Application,
     input: &ApplicationInput,
@@ -46,7 +47,7 @@ async fn render(
     errors: &FieldErrors,
     message: String,
 ) -> PageResult<AmendPage> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let tiers = programmes::tiers(&mut conn, &app.programme_id, Some(app.region_code)).await?;
     let mut participants: Vec<ParticipantRow> = input
         .participants
@@ -99,8 +100,8 @@ async fn render(
     })
 }
 
-async fn load_amendable(state: &AppState, user: &CurrentUser, id: i64) -> PageResult<Application> {
-    let mut conn = state.db.conn().await?;
+async fn load_amendable(db: &mut Db, user: &CurrentUser, id: i64) -> PageResult<Application> {
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(user, &app)?;
     if !amendments::may_amend(&user.user, &app) {
@@ -112,15 +113,16 @@ async fn load_amendable(state: &AppState, user: &CurrentUser, id: i64) -> PageRe
 }
 
 pub async fn form(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    let app = load_amendable(&state, &user, id).await?;
+    let app = load_amendable(&mut db, &user, id).await?;
     let input = app.data.to_input();
     Ok(Html(
         render(
-            &state,
+            &mut db,
             &user,
             &app,
             &input,
@@ -134,26 +136,27 @@ pub async fn form(
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let app = load_amendable(&state, &user, id).await?;
+    let app = load_amendable(&mut db, &user, id).await?;
     let typed = parse_form(pairs);
     let mut input = app.data.to_input();
     input.start_date = typed.input.start_date;
     input.end_date = typed.input.end_date;
     input.supplement_ore = typed.input.supplement_ore;
     input.participants = typed.input.participants;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let rules = programmes::rules(&mut conn, &app.programme_id, app.region_code).await?;
     drop(conn);
     let data = match input.validate(&rules) {
         Ok(data) => data,
         Err(errors) => {
             let page = render(
-                &state,
+                &mut db,
                 &user,
                 &app,
                 &input,
@@ -165,7 +168,7 @@ pub async fn submit(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     match amendments::propose(&mut tx, &user.user, id, typed.version, &data).await {
         Ok(_) => {
             tx.commit().await?;
@@ -175,7 +178,7 @@ pub async fn submit(
             drop(tx);
             let status = AppError::from(e);
             let page = render(
-                &state,
+                &mut db,
                 &user,
                 &app,
                 &input,

@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -433,12 +434,12 @@ pub struct ShowQuery {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let notice = match (q.gemt.is_some(), q.trin.as_deref()) {
@@ -467,11 +468,11 @@ struct AgreementPage {
 /// The agreement as a printable page mirroring the agreement form (sections A–D) with the
 /// signature block filled in.
 pub async fn agreement(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let programme_name = programmes::programme(&mut conn, &app.programme_id)
@@ -489,12 +490,12 @@ pub async fn agreement(
 
 /// The agreement as a PDF mirroring the agreement form, with the signature block filled in.
 pub async fn agreement_pdf(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     use pulje_pdf::Block;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let programme_name = programmes::programme(&mut conn, &app.programme_id)
@@ -586,7 +587,8 @@ pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {
 
 /// `POST /applications/{id}/transitions` from the detail page's forms.
 pub async fn transition(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -608,7 +610,7 @@ pub async fn transition(
         meeting_id: opt_id(&Some(get("meeting_id"))),
     };
     let result = match step_from(&body) {
-        Ok(step) => take_step(&state, &user, id, &step).await,
+        Ok(step) => take_step(&mut db, &user, id, &step).await,
         Err(e) => Err(e),
     };
     match result {
@@ -617,7 +619,7 @@ pub async fn transition(
         }
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let status = e.status();
-            let mut conn = state.db.conn().await?;
+            let mut conn = db.conn().await?;
             let app = load(&mut conn, id).await?;
             policy::require_view(&user, &app)?;
             let error = StepError {
@@ -638,7 +640,7 @@ pub async fn transition(
 /// `POST /applications/{id}/comments`: a comment in the thread, by anyone who may see the
 /// application and works with it (not national viewers or system administrators).
 pub async fn comment(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -648,7 +650,7 @@ pub async fn comment(
         .find(|(k, _)| k == "body")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let app = load(&mut tx, id).await?;
     policy::require_view(&user, &app)?;
     if matches!(user.user.role, Role::NationalViewer | Role::Admin) {
@@ -673,12 +675,12 @@ pub async fn comment(
 /// `POST /applications/{id}/review`: the working group's ticks (`check_ITEM`) and comments
 /// (`comment_ITEM`) on the checklist.
 pub async fn review(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let app = load(&mut tx, id).await?;
     policy::require_view(&user, &app)?;
     if user.user.role != Role::WorkingGroup {

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Field, Page, Pager};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -103,13 +104,14 @@ pub(crate) fn list_filter(user: &CurrentUser, q: &ListQuery) -> Result<ListFilte
 
 pub async fn list(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Html<String>> {
     let filter = list_filter(&user, &q)?;
     let page_no = opt_id(&q.page).unwrap_or(1).max(1);
     let per_page = state.config.page_size;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let (rows, total) = applications::list(&mut conn, &filter, page_no, per_page).await?;
 
     let region = filter.region_code;
@@ -628,13 +630,13 @@ fn render_form(status: StatusCode, form: FormPage) -> PageResult<Response> {
     Ok((status, Html(form.render()?)).into_response())
 }
 
-pub async fn new(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+pub async fn new(mut db: Db, user: CurrentUser) -> PageResult<Response> {
     let region_code = match user.region_code() {
         Some(code) => code,
         None => i64::from(pulje_domain::RegionCode::NORDJYLLAND.code()),
     };
     policy::can_create_in(&user, region_code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let ctx = form_context(&mut conn, OK21, region_code).await?;
     let input = ApplicationInput {
         responsible_doctor: if user.user.role == pulje_domain::Role::Applicant {
@@ -661,7 +663,7 @@ pub async fn new(State(state): State<AppState>, user: CurrentUser) -> PageResult
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
@@ -672,7 +674,7 @@ pub async fn create(
         _ => return Err(AppError::Invalid("Vælg en region.".into())),
     };
     policy::can_create_in(&user, region_code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let ctx = form_context(&mut conn, OK21, region_code).await?;
     drop(conn);
     let data = match submitted.input.validate(&ctx.rules) {
@@ -693,7 +695,7 @@ pub async fn create(
             return render_form(StatusCode::UNPROCESSABLE_ENTITY, form);
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let place = Placement {
         programme_id: OK21,
@@ -741,12 +743,8 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Applic
     }
 }
 
-pub async fn edit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
-    let mut conn = state.db.conn().await?;
+pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
@@ -767,13 +765,13 @@ pub async fn edit(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let submitted = parse_form(pairs);
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
@@ -798,7 +796,7 @@ pub async fn update(
             return render_form(StatusCode::UNPROCESSABLE_ENTITY, form);
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     match applications::update(&mut tx, &user.actor(), id, submitted.version, &data).await {
         Ok(updated) => {
             if user.user.role != pulje_domain::Role::Applicant

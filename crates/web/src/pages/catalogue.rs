@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::PageResult;
 use crate::views::{Choice, Page, Pager};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
@@ -117,10 +118,11 @@ fn choices(values: BTreeSet<String>, current: &Option<String>) -> Vec<Choice> {
 
 pub async fn list(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<CatalogueQuery>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let (all, matching) = search(&mut conn, &user, &q).await?;
     let filter = q.filter();
     let per_page = state.config.page_size.max(1);

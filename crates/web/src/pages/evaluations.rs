@@ -8,9 +8,9 @@ use crate::auth::policy;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Field, Page};
-use crate::AppState;
+use crate::Db;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -330,12 +330,12 @@ pub struct ShowQuery {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Response> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_view_evaluation(&user, &app)?;
     let stored = evaluations::get(&mut conn, Target::Application(id)).await?;
@@ -394,13 +394,13 @@ fn parse_form(pairs: Vec<(String, String)>) -> (EvaluationInput, i64, bool) {
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let (input, version, submit) = parse_form(pairs);
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let app = load(&mut conn, id).await?;
     policy::require_edit_evaluation(&user, &app)?;
     if !evaluation::can_evaluate(app.status) {
@@ -439,7 +439,7 @@ pub async fn save(
         region_code: app.region_code,
         target: Target::Application(id),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     match evaluations::save(&mut tx, &user.actor(), owner, version, &data, submit).await {
         Ok(_) => {
             tx.commit().await?;
@@ -484,14 +484,14 @@ struct ListPage {
 }
 
 pub async fn region_list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
     let region = pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
     policy::require_admin_of(&user, code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let rows = evaluations::due_list(&mut conn, pulje_store::reference::OK21, code).await?;
     let opted_out = catalogue::opted_out(&mut conn, pulje_store::reference::OK21, code).await?;
     let today = today();
@@ -539,14 +539,14 @@ pub struct OptOutForm {
 }
 
 pub async fn set_opt_out(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Form(form): Form<OptOutForm>,
 ) -> PageResult<Response> {
     pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
     policy::require_admin_of(&user, code)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     catalogue::set_opt_out(
         &mut tx,
         &user.actor(),

@@ -9,6 +9,7 @@ use crate::error::{AppError, PageResult};
 use crate::imports::{self, Destination, ImportFailure};
 use crate::views::{Choice, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -110,6 +111,7 @@ pub async fn forms_form(State(state): State<AppState>, user: CurrentUser) -> Pag
 
 pub async fn forms_upload(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     csrf: Option<Extension<MultipartCsrf>>,
     multipart: Multipart,
@@ -150,7 +152,7 @@ pub async fn forms_upload(
     let limits = limits(&state);
     for file in up.files {
         let outcome = imports::import_form(
-            &state.db,
+            &mut db,
             &user.actor(),
             &to,
             &file.name,
@@ -229,6 +231,7 @@ pub async fn trials_form(State(state): State<AppState>, user: CurrentUser) -> Pa
 
 pub async fn trials_upload(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     csrf: Option<Extension<MultipartCsrf>>,
     multipart: Multipart,
@@ -261,7 +264,7 @@ pub async fn trials_upload(
     };
     policy::require_admin_of(&user, region_code)?;
     match imports::import_trials(
-        &state.db,
+        &mut db,
         &user.actor(),
         OK21,
         region_code,

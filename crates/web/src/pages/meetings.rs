@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -102,14 +103,14 @@ pub struct RegionQuery {
 }
 
 async fn list_page(
-    state: &AppState,
+    db: &mut Db,
     user: &CurrentUser,
     region: i64,
     error: String,
     held_on: String,
     place: String,
 ) -> PageResult<ListPage> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let meetings = meetings::meetings(&mut conn, OK21, region).await?;
     let members = meetings::members(&mut conn, OK21, region).await?;
     Ok(ListPage {
@@ -152,14 +153,15 @@ async fn list_page(
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<RegionQuery>,
 ) -> PageResult<Html<String>> {
     let region = region_of(&user, opt_id(&q.region))?;
     Ok(Html(
         list_page(
-            &state,
+            &mut db,
             &user,
             region,
             String::new(),
@@ -180,7 +182,8 @@ pub struct MeetingForm {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Form(form): Form<MeetingForm>,
 ) -> PageResult<Response> {
@@ -196,7 +199,7 @@ pub async fn create(
             form.held_on.trim()
         ),
         Some(held_on) => {
-            let mut tx = state.db.begin().await?;
+            let mut tx = db.begin().await?;
             match meetings::create_meeting(
                 &mut tx,
                 &user.actor(),
@@ -216,7 +219,7 @@ pub async fn create(
             }
         }
     };
-    let page = list_page(&state, &user, region, message, form.held_on, form.place).await?;
+    let page = list_page(&mut db, &user, region, message, form.held_on, form.place).await?;
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         Html(page.render()?),
@@ -249,12 +252,12 @@ struct ShowPage {
 }
 
 async fn show_page(
-    state: &AppState,
+    db: &mut Db,
     user: &CurrentUser,
     id: i64,
     printable: bool,
 ) -> PageResult<ShowPage> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let m = load_meeting(&mut conn, user, id).await?;
     let agenda = meetings::agenda(&mut conn, id).await?;
     let filter = ListFilter {
@@ -314,30 +317,33 @@ async fn show_page(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    Ok(Html(show_page(&state, &user, id, false).await?.render()?))
+    Ok(Html(show_page(&mut db, &user, id, false).await?.render()?))
 }
 
 /// The minutes of decisions, as a page fit to print.
 pub async fn minutes(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    Ok(Html(show_page(&state, &user, id, true).await?.render()?))
+    Ok(Html(show_page(&mut db, &user, id, true).await?.render()?))
 }
 
 /// The minutes of decisions as a PDF.
 pub async fn minutes_pdf(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     use pulje_pdf::Block;
-    let p = show_page(&state, &user, id, true).await?;
+    let p = show_page(&mut db, &user, id, true).await?;
     let blocks = vec![
         Block::Title(format!("Beslutningsreferat – styregruppemøde {}", p.date)),
         Block::Paragraph(format!("{} · {}", p.region_name, p.place)),
@@ -384,12 +390,12 @@ pub struct AgendaForm {
 }
 
 pub async fn add_to_agenda(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<AgendaForm>,
 ) -> PageResult<Response> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let m = load_meeting(&mut tx, &user, id).await?;
     if !may_manage(&user) || user.region_code() != Some(m.region_code) {
         return Err(AppError::Forbidden(
@@ -414,7 +420,7 @@ pub struct MemberForm {
 }
 
 pub async fn add_member(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Form(form): Form<MemberForm>,
 ) -> PageResult<Response> {
@@ -424,7 +430,7 @@ pub async fn add_member(
         ));
     }
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     meetings::add_member(
         &mut tx,
         &user.actor(),
@@ -440,7 +446,7 @@ pub async fn add_member(
 }
 
 pub async fn remove_member(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
@@ -450,7 +456,7 @@ pub async fn remove_member(
         ));
     }
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     meetings::remove_member(&mut tx, &user.actor(), id, region).await?;
     tx.commit().await?;
     Ok(Redirect::to("/meetings").into_response())

@@ -6,6 +6,7 @@ use crate::auth::CurrentUser;
 use crate::error::PageResult;
 use crate::views::{self, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -29,9 +30,13 @@ struct OutboxPage {
 }
 
 /// Region administrators see their region's messages; system administrators all.
-pub async fn show(State(state): State<AppState>, user: CurrentUser) -> PageResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    mut db: Db,
+    user: CurrentUser,
+) -> PageResult<Html<String>> {
     let scope = policy::admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let messages = outbox::list(&mut conn, scope.region_filter(), 200).await?;
     let rows = messages
         .into_iter()

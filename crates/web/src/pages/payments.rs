@@ -5,9 +5,9 @@ use crate::auth::policy::Scope;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
-use crate::AppState;
+use crate::Db;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -52,13 +52,13 @@ pub struct PaymentsQuery {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<PaymentsQuery>,
 ) -> PageResult<Html<String>> {
     let region = region_for(&user, code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
     let total = postings.iter().map(|p| p.amount_ore).sum();
     let page = PaymentsPage {
@@ -98,7 +98,7 @@ pub struct GenerateForm {
 
 /// Generates the postings of every active agreement up to a date (region administrators).
 pub async fn generate(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Form(form): Form<GenerateForm>,
@@ -115,7 +115,7 @@ pub async fn generate(
             form.up_to.trim()
         ))
     })?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let n = money::generate_postings(&mut tx, OK21, code, up_to).await?;
     audit::record(
         &mut tx,
@@ -134,13 +134,9 @@ pub async fn generate(
 
 /// The postings as CSV for payroll: semicolon-separated, UTF-8 with BOM, amounts in kroner with
 /// decimal comma and in øre.
-pub async fn csv(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<i64>,
-) -> PageResult<Response> {
+pub async fn csv(mut db: Db, user: CurrentUser, Path(code): Path<i64>) -> PageResult<Response> {
     region_for(&user, code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
     let mut out =
         String::from("\u{feff}måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre\r\n");
@@ -191,11 +187,11 @@ struct StatementPage {
 /// The end-of-programme statement: per region and tranche, allocated, committed, paid and
 /// unused (allocated − paid) one-off funds. Regional users see their own region.
 pub async fn statement(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let programme = pulje_store::programmes::programme(&mut conn, &id).await?;
     let regions: Vec<RegionCode> = match Scope::of(&user) {
         Scope::All => RegionCode::all().collect(),

@@ -3,9 +3,9 @@
 use crate::auth::CurrentUser;
 use crate::error::PageResult;
 use crate::views::{self, Page};
-use crate::AppState;
+use crate::Db;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Html;
 use pulje_store::programmes;
 
@@ -22,8 +22,8 @@ struct ListPage {
     programmes: Vec<ProgrammeRow>,
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+pub async fn list(mut db: Db, user: CurrentUser) -> PageResult<Html<String>> {
+    let mut conn = db.conn().await?;
     let programmes = programmes::programmes(&mut conn)
         .await?
         .into_iter()
@@ -74,11 +74,11 @@ struct ShowPage {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let p = programmes::programme(&mut conn, &id).await?;
     let tranches = programmes::tranches(&mut conn, &id).await?;
     let pools = programmes::pools(&mut conn, &id, None).await?;

@@ -5,9 +5,9 @@
 use crate::auth::MaybeUser;
 use crate::error::PageResult;
 use crate::views::{self, Page};
-use crate::AppState;
+use crate::Db;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Html;
 use pulje_domain::RegionCode;
 use pulje_store::{programmes, StoreError};
@@ -38,11 +38,11 @@ struct ProgrammePage {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    mut db: Db,
     MaybeUser(user): MaybeUser,
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let programme = match programmes::programme(&mut conn, &id).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => return Err(crate::error::AppError::NotFound),

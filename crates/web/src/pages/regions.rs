@@ -5,6 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -57,6 +58,7 @@ struct Dashboard {
 
 pub async fn dashboard(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
 ) -> PageResult<Html<String>> {
@@ -66,7 +68,7 @@ pub async fn dashboard(
         .ok_or(AppError::NotFound)?;
     let figures = state
         .caches
-        .dashboard(&state.db, user.versions.as_ref(), OK21, region_code)
+        .dashboard(&mut db, user.versions.as_ref(), OK21, region_code)
         .await?;
     let today = chrono::Utc::now().date_naive();
     let status = &figures.pools;
@@ -76,7 +78,7 @@ pub async fn dashboard(
     let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
     let (by_status, by_area, by_hospital) = match own {
         Some(own) => {
-            let mut conn = state.db.conn().await?;
+            let mut conn = db.conn().await?;
             let filter = applications::ListFilter {
                 region_code: Some(region_code),
                 own_user: Some(own),

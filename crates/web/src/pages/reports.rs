@@ -11,6 +11,7 @@ use crate::error::{AppError, PageResult};
 use crate::reports::{self, Document, Format};
 use crate::views::{Field, Page};
 use crate::AppState;
+use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -58,13 +59,14 @@ fn region_of(code: i64) -> PageResult<RegionCode> {
 
 async fn regional_page(
     state: &AppState,
+    db: &mut Db,
     user: &CurrentUser,
     programme: &str,
     code: i64,
 ) -> PageResult<Arc<reports::Body>> {
     state
         .caches
-        .regional_page(&state.db, user.versions.as_ref(), programme, code)
+        .regional_page(db, user.versions.as_ref(), programme, code)
         .await
         .map_err(not_found)
 }
@@ -78,12 +80,13 @@ fn not_found(e: StoreError) -> AppError {
 
 async fn national_report(
     state: &AppState,
+    db: &mut Db,
     user: &CurrentUser,
     programme: &str,
 ) -> PageResult<Arc<data::NationalReport>> {
     state
         .caches
-        .national_report(&state.db, user.versions.as_ref(), programme)
+        .national_report(db, user.versions.as_ref(), programme)
         .await
         .map_err(not_found)
 }
@@ -183,13 +186,14 @@ pub async fn index(user: CurrentUser) -> PageResult<Html<String>> {
 /// `/reports/regional/{code}`: the region's report as a page.
 pub async fn regional(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Html<String>> {
     region_of(code)?;
     policy::require_report_view(&user, code)?;
-    let body = regional_page(&state, &user, q.programme(), code).await?;
+    let body = regional_page(&state, &mut db, &user, q.programme(), code).await?;
     let base = format!("/reports/regional/{code}");
     let suffix = q.suffix();
     let mut links = vec![
@@ -226,6 +230,7 @@ pub async fn regional(
 /// `/reports/regional/{code}/{file}`: `report.pdf`, `report.xlsx`, `report.json` or `{table}.csv`.
 pub async fn regional_file(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path((code, file)): Path<(i64, String)>,
     Query(q): Query<ReportQuery>,
@@ -235,7 +240,7 @@ pub async fn regional_file(
     let request = parse_file(&file).ok_or(AppError::NotFound)?;
     let made = state
         .caches
-        .regional_file(&state.db, q.programme(), code, move |report| {
+        .regional_file(&mut db, q.programme(), code, move |report| {
             let stem = format!("rapport-{}-{code}", report.programme_id);
             match request {
                 FileRequest::Report(format) => reports::render_regional(&report, format)
@@ -315,8 +320,8 @@ fn section_fields(
         .collect()
 }
 
-async fn load_texts(state: &AppState, programme: &str, code: i64) -> PageResult<Vec<ReportText>> {
-    let mut conn = state.db.conn().await?;
+async fn load_texts(db: &mut Db, programme: &str, code: i64) -> PageResult<Vec<ReportText>> {
+    let mut conn = db.conn().await?;
     // An unknown programme is a 404 before anything is shown.
     pulje_store::programmes::programme(&mut conn, programme)
         .await
@@ -329,14 +334,15 @@ async fn load_texts(state: &AppState, programme: &str, code: i64) -> PageResult<
 
 /// `GET /reports/regional/{code}/edit`: the narrative sections in one form.
 pub async fn edit(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Html<String>> {
     let region = region_of(code)?;
     policy::require_report_edit(&user, code)?;
-    let texts = load_texts(&state, q.programme(), code).await?;
+    let texts = load_texts(&mut db, q.programme(), code).await?;
     let sections = section_fields(&texts, None, &FieldErrors::new(), &[]);
     Ok(Html(
         edit_page(&user, code, &q, region.name(), sections, String::new()).render()?,
@@ -348,7 +354,8 @@ pub async fn edit(
 /// what the user typed, the stored text beside it, and the current version, so saving again
 /// deliberately replaces it.
 pub async fn save(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<ReportQuery>,
@@ -357,10 +364,10 @@ pub async fn save(
     let region = region_of(code)?;
     policy::require_report_edit(&user, code)?;
     let programme = q.programme().to_string();
-    load_texts(&state, &programme, code).await?;
+    load_texts(&mut db, &programme, code).await?;
     let mut errors = FieldErrors::new();
     let mut conflicts: Vec<String> = Vec::new();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     for (id, heading, _) in SECTIONS {
         let Some(body) = form.get(&format!("text_{id}")) else {
             continue;
@@ -401,7 +408,7 @@ pub async fn save(
     }
     drop(tx);
     // Show the current versions, so a second save after comparing goes through.
-    let now = load_texts(&state, &programme, code).await?;
+    let now = load_texts(&mut db, &programme, code).await?;
     let status = if conflicts.is_empty() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -423,11 +430,12 @@ pub async fn save(
 /// `/reports/national`: the five regions side by side.
 pub async fn national(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Html<String>> {
     policy::require_national_view(&user)?;
-    let report = national_report(&state, &user, q.programme()).await?;
+    let report = national_report(&state, &mut db, &user, q.programme()).await?;
     let doc: Document = reports::national_document(&report);
     let suffix = q.suffix();
     let mut links = vec![
@@ -463,13 +471,14 @@ pub async fn national(
 /// `/reports/national/{file}`: `report.pdf`, `report.xlsx`, `report.json` or `{table}.csv`.
 pub async fn national_file(
     State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(file): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Response> {
     policy::require_national_view(&user)?;
     let request = parse_file(&file).ok_or(AppError::NotFound)?;
-    let report = national_report(&state, &user, q.programme()).await?;
+    let report = national_report(&state, &mut db, &user, q.programme()).await?;
     let stem = format!("national-{}", report.programme_id);
     match request {
         FileRequest::Report(format) => {

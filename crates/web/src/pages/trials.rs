@@ -6,9 +6,9 @@ use super::upload::{self, Upload};
 use crate::auth::{policy, CurrentUser, MultipartCsrf};
 use crate::error::{AppError, PageResult};
 use crate::views::{Choice, Page};
-use crate::AppState;
+use crate::Db;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -169,14 +169,14 @@ pub struct ListQuery {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Html<String>> {
     pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
     policy::require_admin_of(&user, code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let notice = q.gemt.map(|_| "Evalueringen er gemt.".to_string());
     Ok(Html(
         list_page(&mut conn, &user, code, notice, None)
@@ -205,13 +205,13 @@ async fn refuse(
 }
 
 pub async fn upload(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     csrf: Option<Extension<MultipartCsrf>>,
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let trial = trials::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -283,7 +283,7 @@ pub async fn upload(
         .next()
         .unwrap_or("evaluering")
         .to_string();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let attachment = attachments::insert(
         &mut tx,
         &user.actor(),
@@ -331,12 +331,8 @@ fn disposition(file_name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-pub async fn download(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
-    let mut conn = state.db.conn().await?;
+pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    let mut conn = db.conn().await?;
     let a = attachments::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_store::programmes::{self, Area};
@@ -14,13 +15,13 @@ const SHORT_HINT: &str =
     "Bruges i oversigter og tabeller. Lad feltet stå tomt for at bruge hele navnet.";
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let region = region_filter(scope, &q.region)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = match q.edit_id() {
         Some(id) => {
             let a = load(&mut conn, &user, id).await?;
@@ -131,11 +132,7 @@ fn area_refusal(e: StoreError, name: &str) -> PageResult<String> {
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let mut errors = FieldErrors::new();
     let region = chosen_region(&user, val(&v, "region_code"), &mut errors)?;
@@ -143,7 +140,7 @@ pub async fn create(
         errors.add("name", "Skriv områdets navn.");
     }
     if let (Some(code), true) = (region, errors.is_empty()) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match programmes::create_area(
             &mut tx,
             &user.actor(),
@@ -161,7 +158,7 @@ pub async fn create(
             Err(e) => errors.add("name", area_refusal(e, val(&v, "name"))?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(
         &mut conn,
         &user,
@@ -175,13 +172,13 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(v): Form<Values>,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let a = load(&mut conn, &user, id).await?;
     drop(conn);
     let mut errors = FieldErrors::new();
@@ -189,7 +186,7 @@ pub async fn update(
         errors.add("name", "Skriv områdets navn.");
     }
     if errors.is_empty() {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match programmes::update_area(
             &mut tx,
             &user.actor(),
@@ -208,7 +205,7 @@ pub async fn update(
             Err(e) => errors.add("name", area_refusal(e, val(&v, "name"))?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = edit_form(&a, val(&v, "name"), val(&v, "short_name"), &errors);
     let create = create_form(&user, &Values::new(), &FieldErrors::new());
     let page = render(

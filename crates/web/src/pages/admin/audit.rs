@@ -4,7 +4,8 @@
 use super::*;
 use crate::auth::policy::admin_scope;
 use crate::views;
-use axum::extract::{Query, State};
+use crate::Db;
+use axum::extract::Query;
 use pulje_domain::ApplicationStatus;
 use pulje_store::audit::{self, Entry, Filter};
 
@@ -115,7 +116,7 @@ fn text(value: &Option<String>) -> Option<String> {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> PageResult<Response> {
@@ -128,7 +129,7 @@ pub async fn list(
         actor: text(&q.actor),
         before_id: opt_id(&q.before),
     };
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     // One more than a page tells whether there are older entries.
     let mut entries = audit::list(&mut conn, &filter, PAGE_SIZE + 1).await?;
     let more = entries.len() as i64 > PAGE_SIZE;

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
-use axum::extract::{Query, State};
+use crate::Db;
+use axum::extract::Query;
 use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::Role;
@@ -57,12 +58,12 @@ fn create_form(v: &Values, errors: &FieldErrors) -> FormView {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let create =
         (user.user.role == Role::Admin).then(|| create_form(&Values::new(), &FieldErrors::new()));
     respond(
@@ -71,11 +72,7 @@ pub async fn list(
     )
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     admin_scope(&user)?;
     if user.user.role != Role::Admin {
         return Err(AppError::Forbidden(
@@ -83,7 +80,7 @@ pub async fn create(
         ));
     }
     let mut errors = FieldErrors::new();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     match review::add_item(&mut tx, &user.actor(), OK21, val(&v, "text")).await {
         Ok(_) => {
             tx.commit().await?;
@@ -92,7 +89,7 @@ pub async fn create(
         Err(e) => errors.add("text", refusal(e)?),
     }
     drop(tx);
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(&mut conn, &user, None, Some(create_form(&v, &errors))).await?;
     respond(StatusCode::UNPROCESSABLE_ENTITY, page)
 }

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_store::org::{self, Department, Hospital};
@@ -11,13 +12,13 @@ use pulje_store::Connection;
 const PATH: &str = "/admin/departments";
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let region = region_filter(scope, &q.region)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = match q.edit_id() {
         Some(id) => {
             let d = load(&mut conn, &user, id).await?;
@@ -155,14 +156,10 @@ fn department_refusal(e: StoreError, name: &str) -> PageResult<String> {
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     admin_scope(&user)?;
     let mut errors = FieldErrors::new();
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let hospital = match id_value(&v, "hospital_id") {
         Some(id) => {
             let h = org::hospital(&mut conn, id).await?;
@@ -179,7 +176,7 @@ pub async fn create(
         errors.add("name", "Skriv afdelingens navn.");
     }
     if let (Some(h), true) = (&hospital, errors.is_empty()) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match org::create_department(&mut tx, &user.actor(), h.id, val(&v, "name")).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -190,20 +187,20 @@ pub async fn create(
             Err(e) => errors.add("name", department_refusal(e, val(&v, "name"))?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let region = Scope::of(&user).narrow(hospital.map(|h| h.region_code))?;
     let page = render(&mut conn, &user, region, None, None, &v, &errors).await?;
     respond(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
 pub async fn rename(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(v): Form<Values>,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let d = load(&mut conn, &user, id).await?;
     drop(conn);
     let mut errors = FieldErrors::new();
@@ -211,7 +208,7 @@ pub async fn rename(
         errors.add("name", "Skriv afdelingens navn.");
     }
     if errors.is_empty() {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match org::rename_department(&mut tx, &user.actor(), id, val(&v, "name")).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -222,7 +219,7 @@ pub async fn rename(
             Err(e) => errors.add("name", department_refusal(e, val(&v, "name"))?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = edit_form(&d, val(&v, "name"), &errors);
     let page = render(
         &mut conn,

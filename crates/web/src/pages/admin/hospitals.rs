@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_store::org::{self, Hospital};
@@ -11,13 +12,13 @@ use pulje_store::Connection;
 const PATH: &str = "/admin/hospitals";
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let region = region_filter(scope, &q.region)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = match q.edit_id() {
         Some(id) => {
             let h = load(&mut conn, &user, id).await?;
@@ -119,11 +120,7 @@ async fn render(
     ))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let mut errors = FieldErrors::new();
     let region = chosen_region(&user, val(&v, "region_code"), &mut errors)?;
@@ -131,7 +128,7 @@ pub async fn create(
         errors.add("name", "Skriv hospitalets navn.");
     }
     if let (Some(code), true) = (region, errors.is_empty()) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match org::create_hospital(&mut tx, &user.actor(), code, val(&v, "name")).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -140,7 +137,7 @@ pub async fn create(
             Err(e) => errors.add("name", refusal(e)?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(
         &mut conn,
         &user,
@@ -154,13 +151,13 @@ pub async fn create(
 }
 
 pub async fn rename(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(v): Form<Values>,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let h = load(&mut conn, &user, id).await?;
     drop(conn);
     let mut errors = FieldErrors::new();
@@ -168,7 +165,7 @@ pub async fn rename(
         errors.add("name", "Skriv hospitalets navn.");
     }
     if errors.is_empty() {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match org::rename_hospital(&mut tx, &user.actor(), id, val(&v, "name")).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -179,7 +176,7 @@ pub async fn rename(
             Err(e) => errors.add("name", refusal(e)?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = edit_form(&h, val(&v, "name"), &errors);
     let create = create_form(&user, &Values::new(), &FieldErrors::new());
     let page = render(

@@ -4,7 +4,8 @@
 use super::*;
 use crate::auth::policy::admin_scope;
 use crate::views;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use chrono::NaiveDate;
@@ -45,12 +46,12 @@ struct Returned {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(&mut conn, &user, q.notice("Indstillingerne"), None).await?;
     respond(StatusCode::OK, page)
 }
@@ -246,7 +247,7 @@ fn read_settings(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
     Form(v): Form<Values>,
@@ -254,7 +255,7 @@ pub async fn update(
     admin_scope(&user)?;
     let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
     require_admin_of(&user, code)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let programme = programmes::programme(&mut conn, OK21).await?;
     drop(conn);
     let mut errors = FieldErrors::new();
@@ -266,7 +267,7 @@ pub async fn update(
             latest_end,
             oncost_basis_points,
         };
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match programmes::set_region_settings(&mut tx, &user.actor(), &settings).await {
             Ok(()) => {
                 tx.commit().await?;
@@ -278,7 +279,7 @@ pub async fn update(
             Err(e) => errors.add("oncost", refusal(e)?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(
         &mut conn,
         &user,

@@ -3,7 +3,8 @@
 use super::*;
 use crate::auth::policy::admin_scope;
 use crate::views;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use chrono::NaiveDate;
@@ -15,13 +16,13 @@ use pulje_store::Connection;
 const PATH: &str = "/admin/rounds";
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let region = region_filter(scope, &q.region)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = match q.edit_id() {
         Some(id) => {
             let r = load(&mut conn, &user, id).await?;
@@ -184,17 +185,13 @@ fn read_round(v: &Values, errors: &mut FieldErrors) -> Option<RoundInput> {
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let mut errors = FieldErrors::new();
     let region = chosen_region(&user, val(&v, "region_code"), &mut errors)?;
     let input = read_round(&v, &mut errors);
     if let (Some(code), Some(input)) = (region, input) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match programmes::create_round(&mut tx, &user.actor(), OK21, code, &input).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -203,7 +200,7 @@ pub async fn create(
             Err(e) => errors.add("", refusal(e)?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(
         &mut conn,
         &user,
@@ -217,18 +214,18 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(v): Form<Values>,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let r = load(&mut conn, &user, id).await?;
     drop(conn);
     let mut errors = FieldErrors::new();
     if let Some(input) = read_round(&v, &mut errors) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match programmes::update_round(&mut tx, &user.actor(), id, &input).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -239,7 +236,7 @@ pub async fn update(
             Err(e) => errors.add("", refusal(e)?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let edit = edit_form(&r, &v, &errors);
     let create = create_form(&user, &Values::new(), &FieldErrors::new());
     let page = render(

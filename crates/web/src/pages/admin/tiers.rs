@@ -4,7 +4,8 @@
 use super::*;
 use crate::auth::policy::admin_scope;
 use crate::views;
-use axum::extract::{Path, Query, State};
+use crate::Db;
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::Ore;
@@ -15,13 +16,13 @@ use pulje_store::Connection;
 const PATH: &str = "/admin/tiers";
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let region = region_filter(scope, &q.region)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let create = create_form(&user, &defaults(region), &FieldErrors::new());
     let page = render(&mut conn, &user, region, q.notice("Trinnet"), create, None).await?;
     respond(StatusCode::OK, page)
@@ -110,11 +111,7 @@ async fn render(
     ))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let mut errors = FieldErrors::new();
     let region = chosen_region(&user, val(&v, "region_code"), &mut errors)?;
@@ -130,7 +127,7 @@ pub async fn create(
         }
     };
     if let (Some(code), Some(amount), true) = (region, amount, errors.is_empty()) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         match programmes::create_tier(&mut tx, &user.actor(), OK21, code, val(&v, "name"), amount)
             .await
         {
@@ -145,7 +142,7 @@ pub async fn create(
             Err(e) => errors.add("amount", refusal(e)?),
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let page = render(
         &mut conn,
         &user,
@@ -158,16 +155,12 @@ pub async fn create(
     respond(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
+pub async fn delete(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let t = load(&mut conn, &user, id).await?;
     drop(conn);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let message = match programmes::delete_tier(&mut tx, &user.actor(), id).await {
         Ok(()) => {
             tx.commit().await?;
@@ -176,7 +169,7 @@ pub async fn delete(
         Err(e) => refusal(e)?,
     };
     drop(tx);
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let create = create_form(&user, &Values::new(), &FieldErrors::new());
     let page = render(
         &mut conn,

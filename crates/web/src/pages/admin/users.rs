@@ -6,6 +6,7 @@
 use super::*;
 use crate::auth::policy::admin_scope;
 use crate::views;
+use crate::Db;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::Form;
@@ -16,13 +17,13 @@ use pulje_store::Connection;
 const PATH: &str = "/admin/users";
 
 pub async fn list(
-    State(state): State<AppState>,
+    mut db: Db,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let region = region_filter(scope, &q.region)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let create = create_form(&user, &defaults(region), &FieldErrors::new());
     let page = render(&mut conn, &user, region, q.notice("Brugeren"), create).await?;
     respond(StatusCode::OK, page)
@@ -152,11 +153,7 @@ async fn render(
     ))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(v): Form<Values>,
-) -> PageResult<Response> {
+pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let mut errors = FieldErrors::new();
 
@@ -238,7 +235,7 @@ pub async fn create(
         match new.check() {
             Err(m) => errors.add("", m),
             Ok(()) => {
-                let mut tx = state.db.begin().await?;
+                let mut tx = db.begin().await?;
                 match users::create(&mut tx, &user.actor(), &new).await {
                     Ok(created) => {
                         tx.commit().await?;
@@ -255,7 +252,7 @@ pub async fn create(
             }
         }
     }
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let shown = scope.narrow(region.map(|r| i64::from(r.code())))?;
     let page = render(
         &mut conn,
@@ -281,13 +278,13 @@ async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<
 }
 
 async fn set_disabled(
-    state: AppState,
+    mut db: Db,
     user: CurrentUser,
     id: i64,
     disabled: bool,
 ) -> PageResult<Response> {
     admin_scope(&user)?;
-    let mut conn = state.db.conn().await?;
+    let mut conn = db.conn().await?;
     let target = load(&mut conn, &user, id).await?;
     drop(conn);
     if disabled && target.id == user.user.id {
@@ -296,7 +293,7 @@ async fn set_disabled(
             "Du kan ikke deaktivere din egen bruger.".into(),
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     users::set_disabled(&mut tx, &user.actor(), id, disabled).await?;
     tx.commit().await?;
     let notice = if disabled { "deaktiveret" } else { "aktiveret" };
@@ -309,17 +306,19 @@ async fn set_disabled(
 }
 
 pub async fn disable(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    set_disabled(state, user, id, true).await
+    set_disabled(db, user, id, true).await
 }
 
 pub async fn enable(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    set_disabled(state, user, id, false).await
+    set_disabled(db, user, id, false).await
 }
