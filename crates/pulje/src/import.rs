@@ -1,7 +1,7 @@
 //! `pulje import …`: reads agreement forms and trial lists from files with `pulje-import`.
 //! With `--json` the results are printed and nothing is stored; without it each form becomes an
 //! imported draft and a trial list the region's historic trials, one transaction per file
-//! (`pulje_web::imports`, the same path as the upload pages).
+//! (`pulje_app::imports`, the same path as the upload pages).
 
 use anyhow::bail;
 use clap::Subcommand;
@@ -167,19 +167,19 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                 let region_code = match region {
                     Some(r) => Ok(i64::from(r.code())),
                     None => {
-                        pulje_web::imports::infer_region(&mut db.handle(), &name, &bytes, &limits)
+                        pulje_app::imports::infer_region(&mut db.handle(), &name, &bytes, &limits)
                             .await
                     }
                 };
                 let stored = match region_code {
                     Ok(region_code) => {
-                        let to = pulje_web::imports::Destination {
+                        let to = pulje_app::imports::Destination {
                             programme_id: &programme,
                             region_code,
                             created_by: None,
                             doctor_user_id: None,
                         };
-                        pulje_web::imports::import_form(
+                        pulje_app::imports::import_form(
                             &mut db.handle(),
                             &actor,
                             &to,
@@ -206,11 +206,11 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                             println!("  kontrollér: {w}");
                         }
                     }
-                    Err(pulje_web::imports::ImportFailure::File(message)) => {
+                    Err(pulje_app::imports::ImportFailure::File(message)) => {
                         failed += 1;
                         eprintln!("{message}");
                     }
-                    Err(pulje_web::imports::ImportFailure::Store(e)) => {
+                    Err(pulje_app::imports::ImportFailure::Store(e)) => {
                         db.close().await;
                         return Err(
                             anyhow::Error::new(e).context(format!("«{name}» blev ikke gemt"))
@@ -242,7 +242,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}", unreadable(&name, &e)))?;
             let db = crate::open(database).await?;
-            let result = pulje_web::imports::import_trials(
+            let result = pulje_app::imports::import_trials(
                 &mut db.handle(),
                 &pulje_store::Actor::system("cli"),
                 &programme,
@@ -267,8 +267,8 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                     );
                     Ok(())
                 }
-                Err(pulje_web::imports::ImportFailure::File(message)) => bail!("{message}"),
-                Err(pulje_web::imports::ImportFailure::Store(e)) => {
+                Err(pulje_app::imports::ImportFailure::File(message)) => bail!("{message}"),
+                Err(pulje_app::imports::ImportFailure::Store(e)) => {
                     Err(anyhow::Error::new(e).context(format!("«{name}» blev ikke gemt")))
                 }
             }

@@ -113,7 +113,7 @@ struct ServeArgs {
     #[arg(long, env = "PULJE_SMTP_USERNAME")]
     smtp_username: Option<String>,
     #[arg(long, env = "PULJE_SMTP_PASSWORD", hide_env_values = true)]
-    smtp_password: Option<String>,
+    smtp_password: Option<pulje_app::Secret>,
     /// Sender address, e.g. "pulje <pulje@region.dk>".
     #[arg(
         long,
@@ -121,9 +121,10 @@ struct ServeArgs {
         default_value = "pulje <pulje@localhost>"
     )]
     smtp_from: String,
-    /// starttls, tls or none.
+    /// starttls, tls or none (only for a relay on the same machine); anything else is refused at
+    /// start-up.
     #[arg(long, env = "PULJE_SMTP_SECURITY", default_value = "starttls")]
-    smtp_security: String,
+    smtp_security: pulje_app::mailer::SmtpSecurity,
 }
 
 #[derive(Subcommand)]
@@ -296,7 +297,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn report(database: &str, command: ReportCommand) -> anyhow::Result<()> {
-    use pulje_web::reports::{render_national, render_regional, Format};
+    use pulje_app::reports::{render_national, render_regional, Format};
     let (region, out) = match command {
         ReportCommand::Regional { region, out } => {
             let code = RegionCode::parse(&region)
@@ -372,13 +373,13 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     println!("pulje kører på http://{address}");
     let mailer = match &args.smtp_host {
         Some(host) => Some(
-            pulje_web::mailer::Smtp::new(&pulje_web::mailer::SmtpConfig {
+            pulje_app::mailer::Smtp::new(&pulje_app::mailer::SmtpConfig {
                 host: host.clone(),
                 port: args.smtp_port,
                 username: args.smtp_username.clone(),
                 password: args.smtp_password.clone(),
                 from: args.smtp_from.clone(),
-                security: args.smtp_security.clone(),
+                security: args.smtp_security,
             })
             .context("ugyldig SMTP-opsætning")?,
         ),
@@ -391,7 +392,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         smtp_configured: mailer.is_some(),
         ..Default::default()
     };
-    tokio::spawn(pulje_web::mailer::run(
+    tokio::spawn(pulje_app::mailer::run(
         db.clone(),
         mailer,
         std::time::Duration::from_secs(60),

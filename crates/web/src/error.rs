@@ -60,20 +60,27 @@ impl AppError {
     }
 }
 
+impl From<pulje_app::Error> for AppError {
+    fn from(e: pulje_app::Error) -> Self {
+        match e {
+            pulje_app::Error::NotFound => AppError::NotFound,
+            pulje_app::Error::Forbidden(m) => AppError::Forbidden(m),
+            pulje_app::Error::Invalid(m) => AppError::Invalid(m),
+            pulje_app::Error::Conflict(m) => AppError::Conflict(m),
+            pulje_app::Error::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<pulje_app::Error> for ApiError {
+    fn from(e: pulje_app::Error) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Stale => AppError::Conflict(
-                "Ansøgningen er blevet ændret af en anden, siden du åbnede den. Dine ændringer er ikke gemt.".into(),
-            ),
-            StoreError::Duplicate(m) => AppError::Conflict(m),
-            StoreError::Refused(m) => AppError::Invalid(m),
-            StoreError::Conflict(m) => AppError::Conflict(m),
-            StoreError::Forbidden(m) => AppError::Forbidden(m),
-            StoreError::Database(e) => AppError::Internal(e.into()),
-            StoreError::Other(e) => AppError::Internal(e),
-        }
+        pulje_app::Error::from(e).into()
     }
 }
 

@@ -9,13 +9,9 @@
 
 pub mod api;
 pub mod auth;
-pub mod cache;
 pub mod config;
 pub mod error;
-pub mod imports;
-pub mod mailer;
 pub mod pages;
-pub mod reports;
 mod state;
 mod views;
 
@@ -25,6 +21,9 @@ use axum::routing::get;
 use axum::Router;
 pub use config::Config;
 pub use state::{AppState, Db};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -51,8 +50,39 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Every request gets an id (or keeps the one a proxy in front gave it), carried in the
+        // `x-request-id` response header and in the span around everything logged for it.
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(NewRequestId))
         .with_state(state)
+}
+
+/// A new request id: 16 random hex digits.
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = format!("{:016x}", rand::random::<u64>());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// The span every log line of a request is written in: its id, method and path (never the
+/// query, which may hold search words).
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 async fn health(mut db: Db) -> (axum::http::StatusCode, &'static str) {
@@ -74,7 +104,7 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/pulje.css"),
+        pulje_app::STYLESHEET,
     )
 }
 

@@ -5,11 +5,11 @@
 //! per request, which lends at most one pooled connection at a time ([`pulje_store::Handle`]), so
 //! a request can never wait for a second connection while holding its first.
 
-use crate::cache::Caches;
 use crate::config::Config;
 use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use pulje_app::kept::Caches;
 use pulje_store::Handle;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;

@@ -441,10 +441,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     app.set_status(active.id, ApplicationStatus::Active, None)
         .await;
     // An imported draft, whose edit form is the review screen with the file's text.
-    let imported = pulje_web::imports::import_form(
+    let imported = pulje_app::imports::import_form(
         &mut app.db.handle(),
         &applicant_user.actor(),
-        &pulje_web::imports::Destination {
+        &pulje_app::imports::Destination {
             programme_id: "ok21",
             region_code: MIDTJYLLAND,
             created_by: Some(applicant_user.id()),

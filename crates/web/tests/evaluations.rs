@@ -370,7 +370,7 @@ both_backends!(
         };
         let run = |day: &str| {
             let (db, day) = (app.db.clone(), date(day));
-            async move { pulje_web::mailer::queue_evaluation_reminders(&mut db.handle(), day).await }
+            async move { pulje_app::mailer::queue_evaluation_reminders(&mut db.handle(), day).await }
         };
         assert_eq!(run("2023-11-29").await.unwrap(), 0, "too early");
         assert_eq!(run("2023-11-30").await.unwrap(), 1, "a month before");
@@ -378,7 +378,7 @@ both_backends!(
         // A second instance on the same database does not send it again.
         let second = pulje_store::Db::connect(&app.db_url).await.unwrap();
         assert_eq!(
-            pulje_web::mailer::queue_evaluation_reminders(&mut second.handle(), date("2023-12-01"))
+            pulje_app::mailer::queue_evaluation_reminders(&mut second.handle(), date("2023-12-01"))
                 .await
                 .unwrap(),
             0

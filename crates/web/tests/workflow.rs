@@ -974,7 +974,7 @@ struct FlakyMailer {
     calls: std::sync::Mutex<Vec<i64>>,
 }
 
-impl pulje_web::mailer::Mailer for FlakyMailer {
+impl pulje_app::mailer::Mailer for FlakyMailer {
     async fn send(&self, message: &pulje_store::outbox::Message) -> Result<(), String> {
         let mut calls = self.calls.lock().unwrap();
         let first = !calls.contains(&message.id);
@@ -990,7 +990,7 @@ impl pulje_web::mailer::Mailer for FlakyMailer {
 /// Never delivers.
 struct DeadMailer;
 
-impl pulje_web::mailer::Mailer for DeadMailer {
+impl pulje_app::mailer::Mailer for DeadMailer {
     async fn send(&self, _message: &pulje_store::outbox::Message) -> Result<(), String> {
         Err("forbindelsen blev afvist".into())
     }
@@ -1030,7 +1030,7 @@ both_backends!(
             id,
             "submitted",
         );
-        let sent = pulje_web::mailer::deliver_due(&mut app.db.handle(), &DeadMailer)
+        let sent = pulje_app::mailer::deliver_due(&mut app.db.handle(), &DeadMailer)
             .await
             .unwrap();
         assert_eq!(sent, 0);
@@ -1142,7 +1142,7 @@ both_backends!(
         let mailer = FlakyMailer::default();
         let total_msgs = app.outbox(None).await.len();
         assert_eq!(
-            pulje_web::mailer::deliver_due(&mut app.db.handle(), &mailer)
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
                 .await
                 .unwrap(),
             0
@@ -1158,7 +1158,7 @@ both_backends!(
         assert_eq!(calls, total_msgs);
         // Not due yet: nothing is tried.
         assert_eq!(
-            pulje_web::mailer::deliver_due(&mut app.db.handle(), &mailer)
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
                 .await
                 .unwrap(),
             0
@@ -1182,7 +1182,7 @@ both_backends!(
             .into_iter()
             .map(|m| (m.id, m.attempts))
             .collect();
-        let sent = pulje_web::mailer::deliver_due(&mut app.db.handle(), &mailer)
+        let sent = pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
             .await
             .unwrap();
         // Messages queued after the first round (none, as signing by union asks nobody) fail once more.
@@ -1196,7 +1196,7 @@ both_backends!(
             assert_eq!(m.last_error, "", "{m:?}");
         }
         assert_eq!(
-            pulje_web::mailer::deliver_due(&mut app.db.handle(), &mailer)
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
                 .await
                 .unwrap(),
             0,
@@ -1232,13 +1232,13 @@ both_backends!(
         // 5. runde closes 1 March 2023.
         let week_before = date("2023-02-22");
         assert_eq!(
-            pulje_web::mailer::queue_reminders(&mut app.db.handle(), date("2023-02-21"))
+            pulje_app::mailer::queue_reminders(&mut app.db.handle(), date("2023-02-21"))
                 .await
                 .unwrap(),
             0
         );
         assert_eq!(
-            pulje_web::mailer::queue_reminders(&mut app.db.handle(), date("2023-02-23"))
+            pulje_app::mailer::queue_reminders(&mut app.db.handle(), date("2023-02-23"))
                 .await
                 .unwrap(),
             0
@@ -1249,20 +1249,20 @@ both_backends!(
         let second = pulje_store::Db::connect(&app.db_url).await.unwrap();
         let (mut first_handle, mut second_handle) = (app.db.handle(), second.handle());
         let (x, y) = tokio::join!(
-            pulje_web::mailer::queue_reminders(&mut first_handle, week_before),
-            pulje_web::mailer::queue_reminders(&mut second_handle, week_before),
+            pulje_app::mailer::queue_reminders(&mut first_handle, week_before),
+            pulje_app::mailer::queue_reminders(&mut second_handle, week_before),
         );
         let (x, y) = (x.unwrap(), y.unwrap());
         assert_eq!(x + y, 2, "two drafts, one reminder each ({x} + {y})");
         assert!(x == 0 || y == 0, "one instance did the work ({x} + {y})");
         assert_eq!(
-            pulje_web::mailer::queue_reminders(&mut app.db.handle(), week_before)
+            pulje_app::mailer::queue_reminders(&mut app.db.handle(), week_before)
                 .await
                 .unwrap(),
             0
         );
         assert_eq!(
-            pulje_web::mailer::queue_reminders(&mut second.handle(), week_before)
+            pulje_app::mailer::queue_reminders(&mut second.handle(), week_before)
                 .await
                 .unwrap(),
             0

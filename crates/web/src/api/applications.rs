@@ -3,7 +3,6 @@
 use super::{body, ApiUser};
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::pages::applications_filter;
 use crate::Db;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query};
@@ -11,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
+use pulje_app::applications::list_filter as applications_filter;
 use pulje_domain::{
     ApplicationData, ApplicationInput, ApplicationRules, FieldErrors, ParticipantInput,
 };
@@ -347,7 +347,7 @@ pub async fn list(
     ApiUser(user): ApiUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult<Response> {
-    let q = crate::pages::ApplicationsQuery {
+    let q = pulje_app::applications::ListQuery {
         status: p.status,
         area: p.area,
         hospital: p.hospital,
@@ -357,8 +357,8 @@ pub async fn list(
         page: p.page,
     };
     let filter = applications_filter(&user, &q)?;
-    let page = crate::pages::opt_id(&q.page).unwrap_or(1).max(1);
-    let per_page = crate::pages::opt_id(&p.per_page)
+    let page = pulje_app::applications::opt_id(&q.page).unwrap_or(1).max(1);
+    let per_page = pulje_app::applications::opt_id(&p.per_page)
         .unwrap_or(100)
         .clamp(1, 500);
     let mut conn = db.conn().await?;

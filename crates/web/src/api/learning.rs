@@ -2,12 +2,12 @@
 
 use super::ApiUser;
 use crate::auth::policy;
-use crate::error::{ApiError, ApiResult};
-use crate::pages::CatalogueQuery;
+use crate::error::ApiResult;
 use crate::AppState;
 use crate::Db;
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use pulje_app::catalogue::CatalogueQuery;
 use pulje_store::catalogue::Entry;
 use pulje_store::evaluations::{self, Target};
 use serde::Serialize;
@@ -34,11 +34,13 @@ pub async fn catalogue(
     Query(q): Query<CatalogueQuery>,
 ) -> ApiResult<Json<CataloguePage>> {
     let mut conn = db.conn().await?;
-    let (_, matching) = crate::pages::catalogue_search(&mut conn, &user, &q).await?;
+    let (_, matching) = pulje_app::catalogue::search(&mut conn, &user, &q).await?;
     let per_page = state.config.page_size.max(1);
     let total = i64::try_from(matching.len()).unwrap_or(i64::MAX);
     let pages = ((total + per_page - 1) / per_page).max(1);
-    let page = crate::pages::opt_id(&q.page).unwrap_or(1).clamp(1, pages);
+    let page = pulje_app::applications::opt_id(&q.page)
+        .unwrap_or(1)
+        .clamp(1, pages);
     let entries = matching
         .into_iter()
         .skip(usize::try_from((page - 1) * per_page).unwrap_or(0))
@@ -88,9 +90,7 @@ pub async fn evaluation(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EvaluationJson>> {
     let mut conn = db.conn().await?;
-    let app = crate::pages::load_application(&mut conn, id)
-        .await
-        .map_err(ApiError)?;
+    let app = pulje_app::applications::get(&mut conn, id).await?;
     policy::require_view_evaluation(&user, &app)?;
     let e = evaluations::get(&mut conn, Target::Application(id)).await?;
     let d = e.as_ref().map(|e| e.data.clone()).unwrap_or_default();

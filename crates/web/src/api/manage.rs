@@ -7,10 +7,9 @@ use super::{body, ApiUser};
 use crate::auth::policy::{admin_scope, require_admin_of, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::AppState;
 use crate::Db;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
@@ -566,7 +565,6 @@ async fn set_disabled(
         (status = 404, description = "No such user, or one the caller does not administer"), (status = 422, description = "The caller's own user")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn disable_user(
-    State(_state): State<AppState>,
     db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
@@ -581,7 +579,6 @@ pub async fn disable_user(
         (status = 404, description = "No such user, or one the caller does not administer")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn enable_user(
-    State(_state): State<AppState>,
     db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,

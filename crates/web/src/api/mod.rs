@@ -21,7 +21,6 @@ use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 pub use openapi::ApiDoc;
-pub(crate) use workflow::{step_from, take_step, TransitionBody};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

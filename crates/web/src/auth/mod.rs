@@ -2,7 +2,8 @@
 
 mod cookies;
 pub mod login;
-pub mod policy;
+/// Who may see and do what: the service layer's policy, asked by every handler.
+pub use pulje_app::policy;
 
 use crate::error::AppError;
 use crate::{AppState, Db};
@@ -59,6 +60,12 @@ impl CurrentUser {
     /// The user's region code, for regional roles.
     pub fn region_code(&self) -> Option<i64> {
         self.user.region.map(|r| i64::from(r.code()))
+    }
+}
+
+impl policy::Person for CurrentUser {
+    fn person(&self) -> &User {
+        &self.user
     }
 }
 

@@ -3,10 +3,9 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
-use crate::AppState;
 use crate::Db;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_store::sessions;
@@ -61,11 +60,7 @@ async fn render(
     Ok(Html(page.render()?))
 }
 
-pub async fn show(
-    State(_state): State<AppState>,
-    mut db: Db,
-    user: CurrentUser,
-) -> PageResult<Html<String>> {
+pub async fn show(mut db: Db, user: CurrentUser) -> PageResult<Html<String>> {
     render(&mut db, &user, None, None).await
 }
 
@@ -77,7 +72,6 @@ pub struct TokenForm {
 
 /// Creates an API token and shows it once.
 pub async fn create_token(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Form(form): Form<TokenForm>,

@@ -1,17 +1,17 @@
 //! Amending an approved agreement: a new period, tier or participants, decided again by the
 //! steering group, with the earlier version kept.
 
-use super::applications::{load, parse_form};
+use super::applications::parse_form;
 use crate::auth::{policy, CurrentUser};
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Field, Page};
-use crate::AppState;
 use crate::Db;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::applications::get as load;
 use pulje_domain::{ApplicationInput, FieldErrors};
 use pulje_store::applications::Application;
 use pulje_store::{amendments, programmes, StoreError};
@@ -112,12 +112,7 @@ async fn load_amendable(db: &mut Db, user: &CurrentUser, id: i64) -> PageResult<
     Ok(app)
 }
 
-pub async fn form(
-    State(_state): State<AppState>,
-    mut db: Db,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Html<String>> {
+pub async fn form(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Html<String>> {
     let app = load_amendable(&mut db, &user, id).await?;
     let input = app.data.to_input();
     Ok(Html(
@@ -136,7 +131,6 @@ pub async fn form(
 }
 
 pub async fn submit(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,

@@ -2,19 +2,18 @@
 //! the review checklist, decisions, signatures and committed money, the steps the user may take
 //! now, and the history.
 
-use super::applications::load;
-use super::opt_id;
-use crate::api::{step_from, take_step, TransitionBody};
 use crate::auth::policy;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Page};
-use crate::AppState;
 use crate::Db;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::applications::get as load;
+use pulje_app::applications::opt_id;
+use pulje_app::workflow::{step_from, take_step, TransitionBody};
 use pulje_domain::workflow::{self, Action, Party};
 use pulje_domain::{ApplicationStatus, Role};
 use pulje_store::applications::Application;
@@ -587,7 +586,6 @@ pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {
 
 /// `POST /applications/{id}/transitions` from the detail page's forms.
 pub async fn transition(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
@@ -612,7 +610,8 @@ pub async fn transition(
     let result = match step_from(&body) {
         Ok(step) => take_step(&mut db, &user, id, &step).await,
         Err(e) => Err(e),
-    };
+    }
+    .map_err(AppError::from);
     match result {
         Ok(_) => {
             Ok(Redirect::to(&format!("/applications/{id}?trin={}", body.action)).into_response())

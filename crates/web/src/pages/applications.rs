@@ -1,7 +1,6 @@
 //! Applications: the list with filters and paging, the agreement form (create, save a partial
 //! draft, edit) and the detail page.
 
-use super::opt_id;
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
@@ -13,27 +12,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::applications::{get as load, list_filter, opt_id, ListQuery};
 use pulje_domain::{
     ApplicationInput, ApplicationRules, ApplicationStatus, FieldErrors, ParticipantInput,
 };
-use pulje_store::applications::{self, Application, ListFilter, Placement, Summary};
+use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::reference::OK21;
 use pulje_store::Connection as AnyConnection;
 use pulje_store::{list_filters, org, programmes, StoreError};
-use serde::Deserialize;
 
 // --- list -----------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, Default)]
-pub struct ListQuery {
-    pub status: Option<String>,
-    pub area: Option<String>,
-    pub hospital: Option<String>,
-    pub round: Option<String>,
-    pub region: Option<String>,
-    pub q: Option<String>,
-    pub page: Option<String>,
-}
 
 pub struct Row {
     id: i64,
@@ -84,22 +72,6 @@ struct ListPage {
     show_region: bool,
     q: String,
     can_create: bool,
-}
-
-/// The filter a user's list query asks for, narrowed to what the user may see.
-pub(crate) fn list_filter(user: &CurrentUser, q: &ListQuery) -> Result<ListFilter, AppError> {
-    let scope = Scope::of(user);
-    let region_code = scope.narrow(opt_id(&q.region))?;
-    Ok(ListFilter {
-        region_code,
-        own_user: (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id),
-        programme_id: None,
-        status: q.status.as_deref().and_then(ApplicationStatus::parse),
-        area_id: opt_id(&q.area),
-        hospital_id: opt_id(&q.hospital),
-        round_id: opt_id(&q.round),
-        text: q.q.clone().filter(|t| !t.trim().is_empty()),
-    })
 }
 
 pub async fn list(
@@ -573,7 +545,7 @@ impl FormPage {
     /// Shows, beside each field, the text of the file its value was read from.
     fn with_import(
         mut self,
-        evidence: &crate::imports::Evidence,
+        evidence: &pulje_app::imports::Evidence,
         unmapped_text: String,
         original: Option<i64>,
     ) -> FormPage {
@@ -723,7 +695,7 @@ async fn with_import_evidence(
         return Ok(form);
     }
     let details = applications::import_details(conn, app.id).await?;
-    let Some(evidence) = crate::imports::Evidence::parse(details.import_json.as_deref()) else {
+    let Some(evidence) = pulje_app::imports::Evidence::parse(details.import_json.as_deref()) else {
         return Ok(form);
     };
     let original =
@@ -733,14 +705,6 @@ async fn with_import_evidence(
             .find(|a| a.purpose == "import_source")
             .map(|a| a.id);
     Ok(form.with_import(&evidence, details.unmapped_text, original))
-}
-
-pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> PageResult<Application> {
-    match applications::get(conn, id).await {
-        Ok(app) => Ok(app),
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
-    }
 }
 
 pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {

@@ -1,8 +1,6 @@
 //! `/idekatalog`: the idea catalogue of approved trials for every logged-in user, with Danish
 //! full-text search (see `pulje_store::search`) and filters, paged.
 
-use super::opt_id;
-use crate::auth::policy::Scope;
 use crate::auth::CurrentUser;
 use crate::error::PageResult;
 use crate::views::{Choice, Page, Pager};
@@ -11,73 +9,11 @@ use crate::Db;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use pulje_app::applications::opt_id;
+use pulje_app::catalogue::{non_empty, search, CatalogueQuery};
 use pulje_domain::evaluation::CareerTrack;
-use pulje_store::catalogue::{self, Entry, Filter, Viewer};
-use pulje_store::reference::OK21;
-use pulje_store::Connection;
-use serde::Deserialize;
+use pulje_store::catalogue::Entry;
 use std::collections::BTreeSet;
-
-#[derive(Debug, Deserialize, Default, Clone, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CatalogueQuery {
-    /// Words to search for; every word must match (Danish word forms are understood).
-    pub q: Option<String>,
-    /// An area's name.
-    pub area: Option<String>,
-    /// A career track's identifier (`clinical_specialist`, `leadership`, `research`, `teaching`).
-    pub track: Option<String>,
-    /// A hospital's name.
-    pub hospital: Option<String>,
-    /// A specialty, as derived from the department's name.
-    pub specialty: Option<String>,
-    pub page: Option<String>,
-}
-
-fn non_empty(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-impl CatalogueQuery {
-    pub fn filter(&self) -> Filter {
-        Filter {
-            text: self.q.clone().unwrap_or_default(),
-            area: non_empty(&self.area),
-            career_track: self
-                .track
-                .as_deref()
-                .and_then(|t| CareerTrack::parse(t.trim())),
-            hospital: non_empty(&self.hospital),
-            specialty: non_empty(&self.specialty),
-        }
-    }
-}
-
-/// Who the catalogue is read by.
-pub(crate) fn viewer(user: &CurrentUser) -> Viewer {
-    Viewer {
-        region_code: user.region_code(),
-        sees_all: Scope::of(user) == Scope::All,
-    }
-}
-
-/// The entries matching the query's text, and those that also match its filters.
-pub(crate) async fn search(
-    conn: &mut Connection,
-    user: &CurrentUser,
-    q: &CatalogueQuery,
-) -> PageResult<(Vec<Entry>, Vec<Entry>)> {
-    let filter = q.filter();
-    let text_only = Filter {
-        text: filter.text.clone(),
-        ..Default::default()
-    };
-    let all = catalogue::entries(conn, OK21, viewer(user), &text_only).await?;
-    let matching = all.iter().filter(|e| filter.matches(e)).cloned().collect();
-    Ok((all, matching))
-}
 
 pub struct Card {
     title: String,

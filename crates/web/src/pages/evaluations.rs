@@ -3,7 +3,6 @@
 //! and submitted when complete; read-only for the region's administrators and groups. Also a
 //! region's overview of evaluations owed, with due and overdue ones, and the catalogue opt-out.
 
-use super::applications::load;
 use crate::auth::policy;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
@@ -14,6 +13,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::applications::get as load;
 use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, EvaluationInput, PurposesMet, Recommendation,
     TrialType,

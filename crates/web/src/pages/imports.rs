@@ -6,7 +6,6 @@ use super::upload;
 use crate::auth::policy;
 use crate::auth::{CurrentUser, MultipartCsrf};
 use crate::error::{AppError, PageResult};
-use crate::imports::{self, Destination, ImportFailure};
 use crate::views::{Choice, Page};
 use crate::AppState;
 use crate::Db;
@@ -15,6 +14,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
+use pulje_app::imports::{self, Destination, ImportFailure};
 use pulje_domain::{RegionCode, Role};
 
 const OK21: &str = "ok21";
@@ -96,7 +96,7 @@ fn forms_page(user: &CurrentUser, state: &AppState, region: &str) -> FormsPage {
 
 fn may_import_forms(user: &CurrentUser) -> Result<(), AppError> {
     match user.region_code() {
-        Some(code) => policy::can_create_in(user, code),
+        Some(code) => Ok(policy::can_create_in(user, code)?),
         None if user.user.role == Role::Admin => Ok(()),
         None => Err(AppError::Forbidden(
             "Du kan ikke oprette ansøgninger.".into(),
@@ -217,7 +217,7 @@ fn trials_page(user: &CurrentUser, state: &AppState, region: &str) -> TrialsPage
 fn may_import_trials(user: &CurrentUser) -> Result<(), AppError> {
     match (user.user.role, user.region_code()) {
         (Role::Admin, _) => Ok(()),
-        (Role::RegionAdmin, Some(code)) => policy::require_admin_of(user, code),
+        (Role::RegionAdmin, Some(code)) => Ok(policy::require_admin_of(user, code)?),
         _ => Err(AppError::Forbidden(
             "Kun regionens administrator kan indlæse lister over forsøg.".into(),
         )),

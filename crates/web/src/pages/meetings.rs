@@ -1,17 +1,16 @@
 //! The steering group's meetings (date, place, agenda, decisions, minutes) and the members of
 //! the region's working group and steering group.
 
-use super::opt_id;
 use crate::auth::policy::Scope;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Page};
-use crate::AppState;
 use crate::Db;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::applications::opt_id;
 use pulje_domain::{ApplicationStatus, RegionCode, Role};
 use pulje_store::applications::{self, ListFilter};
 use pulje_store::meetings::{self, Meeting};
@@ -153,7 +152,6 @@ async fn list_page(
 }
 
 pub async fn list(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Query(q): Query<RegionQuery>,
@@ -182,7 +180,6 @@ pub struct MeetingForm {
 }
 
 pub async fn create(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Form(form): Form<MeetingForm>,
@@ -316,18 +313,12 @@ async fn show_page(
     })
 }
 
-pub async fn show(
-    State(_state): State<AppState>,
-    mut db: Db,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Html<String>> {
+pub async fn show(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Html<String>> {
     Ok(Html(show_page(&mut db, &user, id, false).await?.render()?))
 }
 
 /// The minutes of decisions, as a page fit to print.
 pub async fn minutes(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
@@ -337,7 +328,6 @@ pub async fn minutes(
 
 /// The minutes of decisions as a PDF.
 pub async fn minutes_pdf(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,

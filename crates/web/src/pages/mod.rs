@@ -21,13 +21,9 @@ mod upload;
 
 use crate::auth::login;
 use crate::AppState;
-pub(crate) use applications::{
-    list_filter as applications_filter, load as load_application, ListQuery as ApplicationsQuery,
-};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-pub(crate) use catalogue::{search as catalogue_search, CatalogueQuery};
 pub use trials::MAX_UPLOAD_BYTES;
 
 pub fn routes() -> Router<AppState> {
@@ -133,13 +129,4 @@ pub fn routes() -> Router<AppState> {
             get(reports::regional_file),
         )
         .merge(admin::routes())
-}
-
-/// Reads an optional integer from a query or form value; empty or unreadable means none.
-pub(crate) fn opt_id(value: &Option<String>) -> Option<i64> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .and_then(|v| v.parse().ok())
 }

@@ -8,7 +8,6 @@
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
-use crate::reports::{self, Document, Format};
 use crate::views::{Field, Page};
 use crate::AppState;
 use crate::Db;
@@ -17,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::reports::{self, Document, Format};
 use pulje_domain::{FieldErrors, RegionCode};
 use pulje_store::reference::OK21;
 use pulje_store::reports::{self as data, ReportText, SECTIONS};
@@ -151,6 +151,24 @@ impl Download {
 }
 
 #[derive(Template)]
+#[template(path = "reports/document.html")]
+struct DocumentPage<'a> {
+    page: Page,
+    body: &'a reports::Body,
+    /// Links above the report: (href, label).
+    links: Vec<(String, String)>,
+}
+
+/// A laid-out document as a whole page with the site's navigation.
+fn document_page(
+    page: Page,
+    body: &reports::Body,
+    links: Vec<(String, String)>,
+) -> askama::Result<String> {
+    DocumentPage { page, body, links }.render()
+}
+
+#[derive(Template)]
 #[template(path = "reports/index.html")]
 struct IndexPage {
     page: Page,
@@ -224,7 +242,7 @@ pub async fn regional(
         .is_some()
         .then(|| "Rapportens afsnit er gemt.".to_string());
     let page = Page::new(&user, body.title.clone(), "/reports").with_notice(notice);
-    Ok(Html(reports::page_html(page, &body, links)?))
+    Ok(Html(document_page(page, &body, links)?))
 }
 
 /// `/reports/regional/{code}/{file}`: `report.pdf`, `report.xlsx`, `report.json` or `{table}.csv`.
@@ -334,7 +352,6 @@ async fn load_texts(db: &mut Db, programme: &str, code: i64) -> PageResult<Vec<R
 
 /// `GET /reports/regional/{code}/edit`: the narrative sections in one form.
 pub async fn edit(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
@@ -354,7 +371,6 @@ pub async fn edit(
 /// what the user typed, the stored text beside it, and the current version, so saving again
 /// deliberately replaces it.
 pub async fn save(
-    State(_state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
@@ -465,7 +481,7 @@ pub async fn national(
         ));
     }
     let page = Page::new(&user, doc.title.clone(), "/reports");
-    Ok(Html(reports::html(page, &doc, links)?))
+    Ok(Html(document_page(page, &reports::Body::of(&doc)?, links)?))
 }
 
 /// `/reports/national/{file}`: `report.pdf`, `report.xlsx`, `report.json` or `{table}.csv`.

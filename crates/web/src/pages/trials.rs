@@ -338,7 +338,7 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         .ok_or(AppError::NotFound)?;
     match (a.application_id, a.historic_trial_id) {
         (Some(app_id), _) => {
-            let app = super::applications::load(&mut conn, app_id).await?;
+            let app = pulje_app::applications::get(&mut conn, app_id).await?;
             policy::require_view(&user, &app)?;
             if a.purpose == Purpose::Evaluation.as_str() {
                 policy::require_view_evaluation(&user, &app)?;

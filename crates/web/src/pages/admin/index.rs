@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
-use axum::extract::State;
 
 pub struct Section {
     href: &'static str,
@@ -72,7 +71,7 @@ const SECTIONS: [Section; 10] = [
     },
 ];
 
-pub async fn show(State(_state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+pub async fn show(user: CurrentUser) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let scope_text = match scope {
         Scope::All => "Du administrerer alle fem regioner.".to_string(),

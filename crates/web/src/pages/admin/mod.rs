@@ -18,7 +18,6 @@ mod rounds;
 mod tiers;
 mod users;
 
-use super::opt_id;
 use crate::auth::policy::{require_admin_of, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
@@ -29,6 +28,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use pulje_app::applications::opt_id;
 use pulje_domain::{FieldErrors, RegionCode};
 use pulje_store::StoreError;
 use serde::Deserialize;
@@ -115,7 +115,7 @@ impl ListQuery {
 /// The region a list shows: the user's own for a `region_admin` (another region is 404), the
 /// chosen one or all for an `admin`.
 fn region_filter(scope: Scope, raw: &Option<String>) -> PageResult<Option<i64>> {
-    scope.narrow(opt_id(raw).filter(|c| RegionCode::new(*c).is_some()))
+    Ok(scope.narrow(opt_id(raw).filter(|c| RegionCode::new(*c).is_some()))?)
 }
 
 /// The region a create form asks for. Empty means the user's own region (or a field error for an

@@ -7,7 +7,7 @@ use super::*;
 use crate::auth::policy::admin_scope;
 use crate::views;
 use crate::Db;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::{Email, Role};
@@ -305,20 +305,10 @@ async fn set_disabled(
     .into_response())
 }
 
-pub async fn disable(
-    State(_state): State<AppState>,
-    db: Db,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
+pub async fn disable(db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     set_disabled(db, user, id, true).await
 }
 
-pub async fn enable(
-    State(_state): State<AppState>,
-    db: Db,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
+pub async fn enable(db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     set_disabled(db, user, id, false).await
 }

@@ -6,9 +6,15 @@
 //! Money is shown in kroner in HTML and PDF; CSV and XLSX hold exact integer øre (columns
 //! headed "(øre)"), so nothing is rounded on the way to a spreadsheet.
 
-use crate::views::{self, Page};
 use askama::Template;
+use pulje_domain::date::format_date_da;
+use pulje_domain::Ore;
 use pulje_store::reports::{NationalReport, RegionalReport, ReportTrial, SECTIONS};
+
+/// `1.234.567 kr.` from øre.
+fn kr(ore: i64) -> String {
+    Ore::from_ore(ore).to_kr_string()
+}
 
 /// An output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +93,7 @@ impl Cell {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Int(n) => n.to_string(),
-            Cell::Ore(o) => views::kr(*o),
+            Cell::Ore(o) => kr(*o),
         }
     }
 
@@ -337,10 +343,10 @@ pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
     p.push(Part::H3("Økonomi og forløb".into()));
     p.push(Part::Fact(
         "Regionens pulje i alt".into(),
-        views::kr(r.economy_total.allocated_ore),
+        kr(r.economy_total.allocated_ore),
     ));
     for e in &r.economy {
-        p.push(Part::Fact(e.name.clone(), views::kr(e.allocated_ore)));
+        p.push(Part::Fact(e.name.clone(), kr(e.allocated_ore)));
     }
     p.push(Part::Fact("Forsøg i alt".into(), r.trial_count.to_string()));
     p.push(Part::Fact(
@@ -372,8 +378,8 @@ pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
                 .map(|x| {
                     vec![
                         text(&x.name),
-                        text(views::date_da(x.opens_on)),
-                        text(views::date_da(x.deadline)),
+                        text(format_date_da(x.opens_on)),
+                        text(format_date_da(x.deadline)),
                         Cell::Int(x.trials),
                     ]
                 })
@@ -867,7 +873,7 @@ struct Parts<'a> {
 }
 
 /// A document's title and its parts laid out as HTML, without a page around them: what the
-/// report's page keeps between requests (see [`crate::cache`]).
+/// report's page keeps between requests (see [`crate::kept`]).
 #[derive(Debug, Clone)]
 pub struct Body {
     pub title: String,
@@ -886,42 +892,20 @@ impl Body {
 }
 
 #[derive(Template)]
-#[template(path = "reports/document.html")]
-struct DocumentPage<'a> {
-    page: Page,
+#[template(path = "reports/standalone.html")]
+struct Standalone<'a> {
     body: &'a Body,
-    /// Links above the report: (href, label).
-    links: Vec<(String, String)>,
+    stylesheet: &'static str,
 }
 
-/// A laid-out document as a whole HTML page: with the layout's navigation for a logged-in user,
-/// or standalone (no navigation) for the CLI.
-pub(crate) fn page_html(
-    page: Page,
-    body: &Body,
-    links: Vec<(String, String)>,
-) -> askama::Result<String> {
-    DocumentPage { page, body, links }.render()
-}
-
-/// The document as a whole HTML page.
-pub(crate) fn html(
-    page: Page,
-    doc: &Document,
-    links: Vec<(String, String)>,
-) -> askama::Result<String> {
-    page_html(page, &Body::of(doc)?, links)
-}
-
-/// A standalone HTML file of a document (no navigation, no session), for the CLI.
+/// A standalone HTML file of a document (no navigation, no session), for the CLI: a file read
+/// outside the server, so the stylesheet goes inside.
 pub fn html_standalone(doc: &Document) -> anyhow::Result<String> {
-    let page = html(Page::anonymous(&doc.title, String::new()), doc, Vec::new())?;
-    // A file read outside the server: the stylesheet goes inside.
-    Ok(page.replacen(
-        r#"<link rel="stylesheet" href="/static/pulje.css">"#,
-        &format!("<style>\n{}</style>", include_str!("../static/pulje.css")),
-        1,
-    ))
+    Ok(Standalone {
+        body: &Body::of(doc)?,
+        stylesheet: crate::STYLESHEET,
+    }
+    .render()?)
 }
 
 /// The report as JSON bytes.

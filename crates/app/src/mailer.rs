@@ -21,10 +21,36 @@ pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<crate::Secret>,
     pub from: String,
-    /// `starttls` (default), `tls` or `none` (only for a relay on the same machine).
-    pub security: String,
+    pub security: SmtpSecurity,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmtpSecurity {
+    /// STARTTLS on the submission port (the default).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine.
+    None,
+}
+
+impl std::str::FromStr for SmtpSecurity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starttls" => Ok(SmtpSecurity::Starttls),
+            "tls" => Ok(SmtpSecurity::Tls),
+            "none" => Ok(SmtpSecurity::None),
+            other => Err(format!(
+                "ukendt SMTP-sikkerhed «{other}»; brug starttls, tls eller none"
+            )),
+        }
+    }
 }
 
 pub struct Smtp {
@@ -36,15 +62,19 @@ impl Smtp {
     pub fn new(config: &SmtpConfig) -> anyhow::Result<Smtp> {
         use lettre::transport::smtp::authentication::Credentials;
         use lettre::AsyncSmtpTransport;
-        let mut builder = match config.security.as_str() {
-            "none" => AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&config.host),
-            "tls" => AsyncSmtpTransport::<lettre::Tokio1Executor>::relay(&config.host)?,
-            _ => AsyncSmtpTransport::<lettre::Tokio1Executor>::starttls_relay(&config.host)?,
+        let mut builder = match config.security {
+            SmtpSecurity::None => {
+                AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&config.host)
+            }
+            SmtpSecurity::Tls => AsyncSmtpTransport::<lettre::Tokio1Executor>::relay(&config.host)?,
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<lettre::Tokio1Executor>::starttls_relay(&config.host)?
+            }
         }
         .port(config.port)
         .timeout(Some(Duration::from_secs(20)));
         if let (Some(u), Some(p)) = (&config.username, &config.password) {
-            builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+            builder = builder.credentials(Credentials::new(u.clone(), p.expose().to_string()));
         }
         Ok(Smtp {
             transport: builder.build(),

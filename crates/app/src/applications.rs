@@ -1,0 +1,59 @@
+//! Applications as a user sees them: the list's filter narrowed to what they may see, and one
+//! application loaded under the policy.
+
+use crate::policy::{self, Person, Scope};
+use crate::Result;
+use pulje_domain::ApplicationStatus;
+use pulje_store::applications::{self, Application, ListFilter};
+use pulje_store::Connection;
+use serde::Deserialize;
+
+/// Reads an optional integer from a query or form value; empty or unreadable means none.
+pub fn opt_id(value: &Option<String>) -> Option<i64> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .and_then(|v| v.parse().ok())
+}
+
+/// A list's query as sent: every value as text, so a wrong one is ignored rather than refused.
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub area: Option<String>,
+    pub hospital: Option<String>,
+    pub round: Option<String>,
+    pub region: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<String>,
+}
+
+/// The filter a user's list query asks for, narrowed to what the user may see.
+pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
+    let scope = Scope::of(user);
+    let region_code = scope.narrow(opt_id(&q.region))?;
+    Ok(ListFilter {
+        region_code,
+        own_user: (user.person().role == pulje_domain::Role::Applicant).then_some(user.person().id),
+        programme_id: None,
+        status: q.status.as_deref().and_then(ApplicationStatus::parse),
+        area_id: opt_id(&q.area),
+        hospital_id: opt_id(&q.hospital),
+        round_id: opt_id(&q.round),
+        text: q.q.clone().filter(|t| !t.trim().is_empty()),
+    })
+}
+
+/// An application by id; [`crate::Error::NotFound`] when there is none. Check the policy before
+/// showing it.
+pub async fn get(conn: &mut Connection, id: i64) -> Result<Application> {
+    Ok(applications::get(conn, id).await?)
+}
+
+/// An application the user may see, or [`crate::Error::NotFound`] (also for another region's).
+pub async fn load(conn: &mut Connection, user: &impl Person, id: i64) -> Result<Application> {
+    let app = get(conn, id).await?;
+    policy::require_view(user, &app)?;
+    Ok(app)
+}

@@ -1,0 +1,31 @@
+//! pulje's use cases, between the store (`pulje_store`) and the adapters that call them: the web
+//! server (`pulje_web`) and the command line (`pulje`). Nothing here speaks HTTP.
+//!
+//! - [`imports`]: agreement forms and trial lists read from files and stored, one transaction
+//!   per file.
+//! - [`reports`]: a region's report and the national view laid out as documents and encoded as
+//!   HTML, PDF, XLSX, CSV and JSON.
+//! - [`mailer`]: the outbox sent over SMTP, and the daily jobs (ending agreements, reminders).
+//! - [`kept`]: views kept between requests and checked against the data version.
+//! - [`policy`]: who may see and do what; [`applications`], [`catalogue`], [`workflow`]: the
+//!   application list and loading under the policy, the idea catalogue's search, a workflow
+//!   step taken.
+//!
+//! Every function takes a [`pulje_store::Handle`]: one pooled connection at a time.
+
+pub mod applications;
+pub mod catalogue;
+mod error;
+pub mod imports;
+pub mod kept;
+pub mod mailer;
+pub mod policy;
+pub mod reports;
+mod secret;
+pub mod workflow;
+
+pub use error::{Error, Result};
+pub use secret::Secret;
+
+/// The one stylesheet: the web pages link to it, standalone report files carry it inside.
+pub const STYLESHEET: &str = include_str!("../static/pulje.css");

@@ -1,0 +1,84 @@
+//! A workflow step taken on an application: the step read from what was sent (the API's JSON
+//! or the page's form), checked against the policy and taken in one transaction.
+
+use crate::policy::Person;
+use crate::{Error, Result};
+use pulje_domain::workflow::Action;
+use pulje_store::applications::Application;
+use pulje_store::workflow::{self, Step};
+use pulje_store::Handle;
+use serde::Deserialize;
+
+/// A step as sent.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransitionBody {
+    /// `submit`, `return`, `forward`, `approve`, `reject`, `sign`, `withdraw` or `terminate`.
+    pub action: String,
+    /// `approve`: the annual supplement granted in øre (one of the pool's tiers; may differ from the one requested).
+    pub tier_ore: Option<i64>,
+    /// `approve`: why the steering group accepts over-committing a tranche.
+    #[serde(default)]
+    pub overcommit_reason: String,
+    /// `reject`: the reason (required).
+    #[serde(default)]
+    pub reason: String,
+    /// `return` (required), `forward`, `withdraw`, `terminate`: a comment for the thread.
+    #[serde(default)]
+    pub comment: String,
+    /// `terminate`: the new end date, `YYYY-MM-DD`.
+    pub end_date: Option<String>,
+    /// `approve`/`reject`: the steering group meeting that decided.
+    pub meeting_id: Option<i64>,
+}
+
+pub fn step_from(b: &TransitionBody) -> Result<Step> {
+    let action = Action::parse(&b.action).ok_or_else(|| {
+        Error::Invalid(format!(
+            "Ukendt handling «{}». Brug submit, return, forward, approve, reject, sign, withdraw eller terminate.",
+            b.action
+        ))
+    })?;
+    let end_date = match b
+        .end_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(text) => Some(pulje_domain::parse_date(text).ok_or_else(|| {
+            Error::Invalid(format!("Slutdatoen «{text}» er ikke en gyldig dato."))
+        })?),
+        None => None,
+    };
+    // A rejection's reason, or another step's comment (either key is accepted for a comment).
+    let reason = if action == Action::Reject || b.comment.trim().is_empty() {
+        b.reason.clone()
+    } else {
+        b.comment.clone()
+    };
+    Ok(Step {
+        action,
+        tier_ore: b.tier_ore,
+        overcommit_reason: b.overcommit_reason.clone(),
+        reason,
+        end_date,
+        meeting_id: b.meeting_id,
+    })
+}
+
+/// Takes a step on an application the user may see, in one transaction. A refused step is a
+/// conflict (wrong state, over-commitment), forbidden (wrong role) or invalid (missing or wrong
+/// input), with a Danish message, and changes nothing.
+pub async fn take_step(
+    db: &mut Handle,
+    user: &impl Person,
+    id: i64,
+    step: &Step,
+) -> Result<Application> {
+    let mut tx = db.begin().await?;
+    crate::applications::load(&mut tx, user, id).await?;
+    let today = chrono::Utc::now().date_naive();
+    let after = workflow::take(&mut tx, user.person(), id, step, today).await?;
+    tx.commit().await?;
+    Ok(after)
+}
