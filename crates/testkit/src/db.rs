@@ -328,3 +328,40 @@ async fn drop_leftover_databases(conn: &mut sqlx::PgConnection) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_leftovers_of_processes_that_ended_are_removed() {
+        let me = std::process::id();
+        assert_eq!(dead_owner(&format!("pulje_t_{me}_3"), PG_TEST_PREFIX), None);
+        assert_eq!(
+            dead_owner("pulje_t_1_3", PG_TEST_PREFIX),
+            None,
+            "pid 1 runs"
+        );
+        assert_eq!(
+            dead_owner("pulje_t_4294967295_0", PG_TEST_PREFIX),
+            Some(4294967295)
+        );
+        assert_eq!(
+            dead_owner("pulje-test-4294967295-template", DIR_PREFIX),
+            Some(4294967295)
+        );
+        assert_eq!(dead_owner("pulje_tpl_4294967295", PG_TEST_PREFIX), None);
+        assert_eq!(dead_owner("pulje_s_4294967295_0", PG_TEST_PREFIX), None);
+    }
+
+    #[test]
+    fn the_database_name_replaces_the_url_path() {
+        assert_eq!(
+            with_database(
+                "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+                "x"
+            ),
+            "postgres://postgres@127.0.0.1:5432/x?sslmode=disable"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 //! known when the test is compiled, so each crate whose tests need tools includes this file into
 //! its build script and calls [`build_script`]:
 //!
-//! ```ignore
+//! ```text
 //! #[path = "../testkit/src/tools.rs"]
 //! #[allow(dead_code)]
 //! mod tools;
@@ -197,4 +197,38 @@ fn watched(path: &Path) -> PathBuf {
         .find(|d| d.is_dir())
         .unwrap_or(Path::new("/"))
         .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_watched_through_the_nearest_existing_folder() {
+        let root = workspace_root();
+        assert!(root.join("Cargo.lock").is_file(), "{}", root.display());
+        let missing = root.join("crates/testkit/no-such-folder/no-such-file");
+        assert_eq!(watched(&missing), root.join("crates/testkit"));
+        let present = root.join("crates/testkit/Cargo.toml");
+        assert_eq!(watched(&present), present);
+    }
+
+    #[test]
+    fn relative_paths_are_below_the_workspace_root() {
+        assert_eq!(resolve(AXE_CORE), workspace_root().join(AXE_CORE));
+        assert_eq!(resolve(CHROMIUM), Path::new(CHROMIUM));
+    }
+
+    #[test]
+    fn a_file_tool_names_what_is_missing() {
+        // Whatever this machine has: the answer names every file that is not there.
+        match Tool::Chromium.missing() {
+            None => assert!(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()),
+            Some(why) => {
+                for f in [CHROMIUM, CHROMEDRIVER] {
+                    assert_eq!(why.contains(f), !Path::new(f).exists(), "{why}");
+                }
+            }
+        }
+    }
 }
