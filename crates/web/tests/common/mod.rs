@@ -1,9 +1,10 @@
-//! The black-box test harness: a fresh database and a running server per test, and HTTP clients
-//! that log in exactly like a browser does.
+//! The web tests' harness: `pulje_testkit`'s app on a fresh database with HTTP clients that log
+//! in exactly like a browser does, plus these tests' own fixtures (applications, money, pages).
 //!
 //! Every test is written once and run on both backends with [`both_backends!`]. The PostgreSQL
 //! variant needs `PULJE_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`); each
-//! test gets its own database `pulje_t_<pid>_<n>` there, dropped again when the test ends.
+//! test gets its own database `pulje_t_<pid>_<n>` there, copied from the process's migrated
+//! template and dropped again when the test ends.
 
 #![allow(dead_code)]
 
