@@ -1,25 +1,18 @@
-//! Tells the tests what this machine offers them:
-//! - `cfg(pulje_postgres)` is set when `PULJE_TEST_POSTGRES_URL` is set and non-empty, so the
-//!   PostgreSQL variants of the tests run instead of being reported as ignored;
-//! - `cfg(pulje_browser)` is set when Debian's Chromium and its WebDriver are installed
-//!   (`/usr/bin/chromium`, `/usr/bin/chromedriver`), so the browser tests in `tests/browser.rs`
-//!   run instead of being reported as ignored.
+//! Tells the tests which tools this machine offers them (see `crates/testkit/src/tools.rs`):
+//! `cfg(pulje_postgres)` for the PostgreSQL variants, `cfg(pulje_browser)` for the browser tests
+//! (Debian's Chromium and chromedriver) and `cfg(pulje_axe)` for the accessibility test
+//! (axe-core). A test whose tool is missing is reported as ignored, naming the tool.
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+#[path = "../testkit/src/tools.rs"]
+#[allow(dead_code)]
+mod tools;
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(pulje_postgres)");
-    println!("cargo::rustc-check-cfg=cfg(pulje_browser)");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=PULJE_TEST_POSTGRES_URL");
-    if std::env::var("PULJE_TEST_POSTGRES_URL").is_ok_and(|v| !v.trim().is_empty()) {
-        println!("cargo:rustc-cfg=pulje_postgres");
-    }
-    // A path that does not exist is also watched: cargo reruns this script once it appears.
-    println!("cargo:rerun-if-changed={CHROMIUM}");
-    println!("cargo:rerun-if-changed={CHROMEDRIVER}");
-    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
-        println!("cargo:rustc-cfg=pulje_browser");
-    }
+    println!("cargo:rerun-if-changed=../testkit/src/tools.rs");
+    tools::build_script(&[
+        tools::Tool::Postgres,
+        tools::Tool::Chromium,
+        tools::Tool::AxeCore,
+    ]);
 }

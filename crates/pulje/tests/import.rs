@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{ok, pulje, TestDb};
+use common::{empty_db, ok, pulje};
 use std::collections::BTreeMap;
 
 fn seed(prefix: &str) -> Option<String> {
@@ -45,7 +45,7 @@ async fn seed_004_table_gives_the_reports_own_counts(postgres: bool) {
     let Some(table) = seed("004_") else {
         return;
     };
-    let db = TestDb::new(postgres).await;
+    let db = empty_db(postgres).await;
     let out = pulje(&db, &["import", "trials", "--region", "1081", &table]);
     let printed = String::from_utf8_lossy(ok(&out)).into_owned();
     assert!(
@@ -101,7 +101,7 @@ async fn seed_forms_become_imported_drafts(postgres: bool) {
     let (Some(scrambled), Some(inline)) = (seed("000_"), seed("001_")) else {
         return;
     };
-    let db = TestDb::new(postgres).await;
+    let db = empty_db(postgres).await;
     let dir = std::env::temp_dir().join(format!(
         "pulje-import-bad-{}-{postgres}",
         std::process::id()
@@ -226,7 +226,7 @@ async fn seed_004_table_gives_the_reports_own_counts_sqlite() {
 #[tokio::test]
 #[cfg_attr(
     not(pulje_postgres),
-    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+    ignore = "needs PostgreSQL: PULJE_TEST_POSTGRES_URL is not set (scripts/install-test-tools)"
 )]
 async fn seed_004_table_gives_the_reports_own_counts_postgres() {
     seed_004_table_gives_the_reports_own_counts(true).await;
@@ -240,7 +240,7 @@ async fn seed_forms_become_imported_drafts_sqlite() {
 #[tokio::test]
 #[cfg_attr(
     not(pulje_postgres),
-    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+    ignore = "needs PostgreSQL: PULJE_TEST_POSTGRES_URL is not set (scripts/install-test-tools)"
 )]
 async fn seed_forms_become_imported_drafts_postgres() {
     seed_forms_become_imported_drafts(true).await;

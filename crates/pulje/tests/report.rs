@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ok, pulje, TestDb, BIN};
+use common::{empty_db, ok, pulje, BIN};
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::{Actor, Db};
 use std::collections::BTreeMap;
@@ -100,7 +100,7 @@ fn counts(v: &serde_json::Value) -> BTreeMap<String, i64> {
 }
 
 async fn cli_writes_every_format(postgres: bool) {
-    let db = TestDb::new(postgres).await;
+    let db = empty_db(postgres).await;
     seed(&db.url).await;
     let regional = [
         "report",
@@ -283,7 +283,7 @@ async fn cli_writes_every_format_sqlite() {
 #[tokio::test]
 #[cfg_attr(
     not(pulje_postgres),
-    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+    ignore = "needs PostgreSQL: PULJE_TEST_POSTGRES_URL is not set (scripts/install-test-tools)"
 )]
 async fn cli_writes_every_format_postgres() {
     cli_writes_every_format(true).await;

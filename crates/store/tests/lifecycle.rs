@@ -3,11 +3,7 @@
 //! for new signatures) or, rejected, leaves the earlier version in force. And the reports' data
 //! version: it stays while an application is on its way and grows from its approval on.
 
-#[macro_use]
-mod common;
-
 use chrono::NaiveDate;
-use common::Fresh;
 use pulje_domain::workflow::Action;
 use pulje_domain::{
     ApplicationData, ApplicationInput, ApplicationStatus, Email, Ore, ParticipantInput, RegionCode,
@@ -17,6 +13,7 @@ use pulje_store::applications::{self, Placement};
 use pulje_store::users::{self, NewUser, User};
 use pulje_store::workflow::{self, Step};
 use pulje_store::{amendments, audit, money, programmes, versions, Actor, Db, Tx};
+use pulje_testkit::{on_both_backends, TestDb};
 
 const MIDT: i64 = 1082;
 
@@ -34,9 +31,8 @@ struct World {
     region: User,
 }
 
-async fn world(fresh: &Fresh) -> World {
-    let db = Db::connect(&fresh.url).await.unwrap();
-    db.migrate().await.unwrap();
+async fn world(fresh: &TestDb) -> World {
+    let db = fresh.db().await;
     let mut tx = db.begin().await.unwrap();
     let mut make = Vec::new();
     for (who, role) in [
@@ -196,7 +192,7 @@ async fn versions_of(w: &World) -> (i64, i64) {
     )
 }
 
-async fn reports_follow_only_what_they_show(fresh: Fresh) {
+async fn reports_follow_only_what_they_show(fresh: TestDb) {
     let w = world(&fresh).await;
     let start = versions_of(&w).await;
 
@@ -398,7 +394,7 @@ async fn assert_list_totals_match(db: &Db) {
     }
 }
 
-async fn the_counts_follow_every_change(fresh: Fresh) {
+async fn the_counts_follow_every_change(fresh: TestDb) {
     let w = world(&fresh).await;
     assert_counts_match(&w.db).await;
     let first = draft(&w, "2022-04-01", "2023-03-31").await;
@@ -489,7 +485,7 @@ async fn assert_pool_summary_matches(db: &Db) {
     assert!(summary.iter().all(|(_, c, p)| *c >= 0 && *p >= 0));
 }
 
-async fn ends_when_its_end_date_has_passed(fresh: Fresh) {
+async fn ends_when_its_end_date_has_passed(fresh: TestDb) {
     let w = world(&fresh).await;
     let id = active_agreement(&w, "2022-04-01", "2023-06-30").await;
 
@@ -538,7 +534,7 @@ async fn ends_when_its_end_date_has_passed(fresh: Fresh) {
     );
 }
 
-async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: Fresh) {
+async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: TestDb) {
     let w = world(&fresh).await;
     let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
     let mut conn = w.db.conn().await.unwrap();
@@ -592,7 +588,7 @@ async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: Fresh) {
     assert_pool_summary_matches(&w.db).await;
 }
 
-async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh: Fresh) {
+async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh: TestDb) {
     let w = world(&fresh).await;
     let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
     let mut conn = w.db.conn().await.unwrap();

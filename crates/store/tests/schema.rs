@@ -3,10 +3,8 @@
 //! The PostgreSQL tests need `PULJE_TEST_POSTGRES_URL` (e.g.
 //! `postgres://postgres@127.0.0.1:5432/test`); without it they are reported as ignored.
 
-mod common;
-
-use common::Fresh;
 use pulje_store::Db;
+use pulje_testkit::{Backend, TestDb};
 use sqlx::Connection as _;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,14 +52,14 @@ async fn postgres_schema(url: &str) -> Schema {
 #[tokio::test]
 #[cfg_attr(
     not(pulje_postgres),
-    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+    ignore = "needs PostgreSQL: PULJE_TEST_POSTGRES_URL is not set (scripts/install-test-tools)"
 )]
 async fn sqlite_and_postgres_migrations_give_the_same_tables_and_columns() {
-    let lite = Fresh::sqlite();
+    let lite = TestDb::empty(Backend::Sqlite).await;
     let db = Db::connect(&lite.url).await.unwrap();
     db.migrate().await.unwrap();
     db.close().await;
-    let pg = Fresh::postgres().await;
+    let pg = TestDb::empty(Backend::Postgres).await;
     let db = Db::connect(&pg.url).await.unwrap();
     db.migrate().await.unwrap();
     db.close().await;
@@ -117,7 +115,7 @@ const EXPECTED: [(&str, i64); 8] = [
     ("regions", 5),
 ];
 
-async fn migrating_twice_seeds_once(fresh: Fresh) {
+async fn migrating_twice_seeds_once(fresh: TestDb) {
     let db = Db::connect(&fresh.url).await.unwrap();
     db.migrate().await.unwrap();
     assert_eq!(reference_counts(&db).await, EXPECTED);
@@ -157,14 +155,14 @@ async fn migrating_twice_seeds_once(fresh: Fresh) {
 
 #[tokio::test]
 async fn migrating_twice_seeds_the_reference_data_once_sqlite() {
-    migrating_twice_seeds_once(Fresh::sqlite()).await;
+    migrating_twice_seeds_once(TestDb::empty(Backend::Sqlite).await).await;
 }
 
 #[tokio::test]
 #[cfg_attr(
     not(pulje_postgres),
-    ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+    ignore = "needs PostgreSQL: PULJE_TEST_POSTGRES_URL is not set (scripts/install-test-tools)"
 )]
 async fn migrating_twice_seeds_the_reference_data_once_postgres() {
-    migrating_twice_seeds_once(Fresh::postgres().await).await;
+    migrating_twice_seeds_once(TestDb::empty(Backend::Postgres).await).await;
 }

@@ -2,13 +2,10 @@
 //! imported in one transaction, a corrected list updates rows by number, a list that repeats a
 //! number stores nothing, and an attachment's bytes come back exactly.
 
-#[macro_use]
-mod common;
-
-use common::Fresh;
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::trials::{self, NewTrial};
-use pulje_store::{audit, Actor, Db, StoreError};
+use pulje_store::{audit, Actor, StoreError};
+use pulje_testkit::{on_both_backends, TestDb};
 
 const NORD: i64 = 1081;
 
@@ -24,9 +21,8 @@ fn row(number: i64, hospital: &str, doctors: i64) -> NewTrial {
     }
 }
 
-async fn import_updates_by_number_and_refuses_repeats(fresh: Fresh) {
-    let db = Db::connect(&fresh.url).await.unwrap();
-    db.migrate().await.unwrap();
+async fn import_updates_by_number_and_refuses_repeats(fresh: TestDb) {
+    let db = fresh.db().await;
     let actor = Actor::system("test");
 
     let mut tx = db.begin().await.unwrap();
@@ -117,9 +113,8 @@ async fn import_updates_by_number_and_refuses_repeats(fresh: Fresh) {
     assert_eq!(entries.len(), 4);
 }
 
-async fn attachment_bytes_round_trip(fresh: Fresh) {
-    let db = Db::connect(&fresh.url).await.unwrap();
-    db.migrate().await.unwrap();
+async fn attachment_bytes_round_trip(fresh: TestDb) {
+    let db = fresh.db().await;
     let actor = Actor::system("test");
     let mut tx = db.begin().await.unwrap();
     trials::import(&mut tx, &actor, "ok21", NORD, "l.csv", &[row(7, "S", 1)])

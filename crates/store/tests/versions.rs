@@ -2,14 +2,11 @@
 //! view across regions), a national change bumps every region's, and a change that is rolled
 //! back bumps nothing.
 
-#[macro_use]
-mod common;
-
-use common::Fresh;
 use pulje_domain::{Email, RegionCode, Role};
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::users::{self, NewUser};
 use pulje_store::{audit, sessions, versions, Actor, Db};
+use pulje_testkit::{on_both_backends, TestDb};
 
 const NORD: i64 = 1081;
 const MIDT: i64 = 1082;
@@ -35,9 +32,8 @@ async fn snapshot(db: &Db) -> (i64, i64, i64) {
     )
 }
 
-async fn audited_changes_bump_their_region(fresh: Fresh) {
-    let db = Db::connect(&fresh.url).await.unwrap();
-    db.migrate().await.unwrap();
+async fn audited_changes_bump_their_region(fresh: TestDb) {
+    let db = fresh.db().await;
     let actor = Actor::system("test");
     let start = snapshot(&db).await;
 
@@ -83,9 +79,8 @@ async fn audited_changes_bump_their_region(fresh: Fresh) {
 
 /// The versions a session is read with are the ones read on their own, for a regional and a
 /// national user, before and after a change.
-async fn sessions_carry_the_versions(fresh: Fresh) {
-    let db = Db::connect(&fresh.url).await.unwrap();
-    db.migrate().await.unwrap();
+async fn sessions_carry_the_versions(fresh: TestDb) {
+    let db = fresh.db().await;
     let actor = Actor::system("test");
     let mut tx = db.begin().await.unwrap();
     let mut tokens = Vec::new();

@@ -9,9 +9,10 @@
 //!   invalid fields' descriptions after a refused save.
 //!
 //! They need Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
-//! `/usr/bin/chromedriver`); without them they are reported as ignored (`cfg(pulje_browser)`, set
-//! by `build.rs`). The accessibility test also needs axe-core:
-//! `npm install --no-save --prefix crates/web/tests/axe axe-core@4`.
+//! `/usr/bin/chromedriver`), the accessibility test also axe-core (from npm, in `tests/axe`);
+//! `scripts/install-test-tools` installs them. A test whose tool is missing is reported as
+//! ignored, naming the tool (`cfg(pulje_browser)`, `cfg(pulje_axe)`, set by `build.rs` through
+//! `pulje_testkit::tools`), and fails instead when `PULJE_TEST_REQUIRE_ALL` is set.
 //! On failure each test saves a screenshot and the page's HTML under `target/browser-failures/`.
 
 #[allow(unused_macros)]
@@ -23,6 +24,7 @@ use anyhow::{bail, ensure, Context as _, Result};
 use common::*;
 use harness::Browser;
 use pulje_domain::{ApplicationStatus, Role};
+use pulje_testkit::tools::{self, Tool};
 use serde_json::Value;
 
 /// A test user's e-mail, password and display name.
@@ -82,9 +84,10 @@ fn ore_of(text: &str) -> Option<i64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(pulje_browser),
-    ignore = "Chromium/chromedriver not installed: browser tests skipped"
+    ignore = "needs Chromium and chromedriver, not installed (scripts/install-test-tools)"
 )]
 async fn a_trial_walks_the_whole_path_in_the_browser() {
+    Tool::Chromium.require();
     let app = TestApp::spawn(Backend::Sqlite).await;
     let applicant = Person::new(&app, Role::Applicant).await;
     let wg = Person::new(&app, Role::WorkingGroup).await;
@@ -294,15 +297,9 @@ async fn type_aria(b: &Browser, label: &str, text: &str) -> Result<()> {
 
 /// Where `npm install --no-save --prefix crates/web/tests/axe axe-core@4` puts axe-core.
 fn axe_source() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/axe/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "axe-core is missing ({}: {e}); install it with:\n  \
-             npm install --no-save --prefix crates/web/tests/axe axe-core@4",
-            path.display()
-        )
-    })
+    let path = tools::resolve(tools::AXE_CORE);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core cannot be read ({}: {e})", path.display()))
 }
 
 /// The WCAG 2.0/2.1 A and AA rules axe-core runs.
@@ -397,9 +394,15 @@ impl Browser {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(pulje_browser),
-    ignore = "Chromium/chromedriver not installed: browser tests skipped"
+    ignore = "needs Chromium and chromedriver, not installed (scripts/install-test-tools)"
+)]
+#[cfg_attr(
+    all(pulje_browser, not(pulje_axe)),
+    ignore = "needs axe-core, not installed (scripts/install-test-tools)"
 )]
 async fn main_pages_have_no_serious_accessibility_violations() {
+    Tool::Chromium.require();
+    Tool::AxeCore.require();
     let axe = axe_source();
     let app = TestApp::spawn(Backend::Sqlite).await;
     let applicant_user = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
@@ -651,9 +654,10 @@ impl Browser {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(pulje_browser),
-    ignore = "Chromium/chromedriver not installed: browser tests skipped"
+    ignore = "needs Chromium and chromedriver, not installed (scripts/install-test-tools)"
 )]
 async fn the_application_form_works_by_keyboard() {
+    Tool::Chromium.require();
     let app = TestApp::spawn(Backend::Sqlite).await;
     let applicant = Person::new(&app, Role::Applicant).await;
     let b = Browser::start(&app.base).await.expect("start the browser");

@@ -1,79 +1,23 @@
-//! The binary under test and a fresh database for each test: a SQLite file in a temporary
-//! folder, or a PostgreSQL database on `PULJE_TEST_POSTGRES_URL`, dropped again.
+//! The binary under test and how to run it on a fresh database of its own
+//! ([`pulje_testkit::TestDb`]: a SQLite file in a temporary folder, or a PostgreSQL database on
+//! `PULJE_TEST_POSTGRES_URL`, removed again).
 
 #![allow(dead_code)]
 
-use sqlx::Connection as _;
+use pulje_testkit::Backend;
+pub use pulje_testkit::TestDb;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_pulje");
-static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A fresh database: a SQLite file in a temporary folder, or a PostgreSQL database dropped again.
-pub struct TestDb {
-    pub url: String,
-    dir: std::path::PathBuf,
-    postgres: Option<(String, String)>,
-}
-
-impl TestDb {
-    pub async fn new(postgres: bool) -> TestDb {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("pulje-cli-test-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        if !postgres {
-            return TestDb {
-                url: dir.join("pulje.db").to_string_lossy().into_owned(),
-                dir,
-                postgres: None,
-            };
-        }
-        let admin = std::env::var("PULJE_TEST_POSTGRES_URL").expect("PULJE_TEST_POSTGRES_URL");
-        let name = format!("pulje_cli_{}_{n}", std::process::id());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let _ = conn.close().await;
-        let mut url = url::Url::parse(&admin).unwrap();
-        url.set_path(&format!("/{name}"));
-        TestDb {
-            url: url.to_string(),
-            dir,
-            postgres: Some((admin, name)),
-        }
-    }
-
-    pub fn file(&self, name: &str) -> String {
-        self.dir.join(name).to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((admin, name)) = self.postgres.take() {
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .execute(&mut c)
-                        .await;
-                        let _ = c.close().await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
+/// An empty database on PostgreSQL or SQLite, for the binary to migrate itself.
+pub async fn empty_db(postgres: bool) -> TestDb {
+    let backend = if postgres {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    TestDb::empty(backend).await
 }
 
 pub fn pulje(db: &TestDb, args: &[&str]) -> Output {

@@ -18,8 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub use pulje_testkit::tools::{CHROMEDRIVER, CHROMIUM};
 
 /// How long one wait for an element, a page or a text may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(15);

@@ -1,25 +1,18 @@
-//! The black-box test harness: a fresh database and a running server per test, and HTTP clients
-//! that log in exactly like a browser does.
+//! The web tests' harness: `pulje_testkit`'s app on a fresh database with HTTP clients that log
+//! in exactly like a browser does, plus these tests' own fixtures (applications, money, pages).
 //!
 //! Every test is written once and run on both backends with [`both_backends!`]. The PostgreSQL
 //! variant needs `PULJE_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`); each
-//! test gets its own database `pulje_t_<pid>_<n>` there, dropped again when the test ends.
+//! test gets its own database `pulje_t_<pid>_<n>` there, copied from the process's migrated
+//! template and dropped again when the test ends.
 
 #![allow(dead_code)]
 
-use pulje_domain::{
-    ApplicationInput, ApplicationStatus, Email, ParticipantInput, RegionCode, Role,
-};
+use pulje_domain::{ApplicationInput, ApplicationStatus, ParticipantInput};
 use pulje_store::applications::{self, Application, Placement};
-use pulje_store::users::{self, NewUser, User};
-use pulje_store::{programmes, Actor, Db};
-use pulje_web::{AppState, Config};
-use sqlx::Connection as _;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// The password every test user gets (at least 10 characters).
-pub const PASSWORD: &str = "korrekt-hest-batteri-42";
+use pulje_store::{programmes, Actor};
+#[allow(unused_imports)]
+pub use pulje_testkit::{hidden_value, unescape, Backend, Client, Resp, TestUser, PASSWORD};
 
 /// The region codes the tests use.
 pub const NORDJYLLAND: i64 = 1081;
@@ -41,7 +34,10 @@ macro_rules! both_backends {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            #[cfg_attr(not(pulje_postgres), ignore = "PULJE_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")]
+            #[cfg_attr(
+                not(pulje_postgres),
+                ignore = "needs PostgreSQL: PULJE_TEST_POSTGRES_URL is not set (scripts/install-test-tools)"
+            )]
             async fn postgres() {
                 let $app $(: $ty)? = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
                 $body
@@ -50,217 +46,21 @@ macro_rules! both_backends {
     };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+/// The application under test ([`pulje_testkit::TestApp`]: a server on a fresh database, users,
+/// logged-in clients) with the web tests' own fixtures.
+pub struct TestApp(pulje_testkit::TestApp);
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn next_number() -> u64 {
-    COUNTER.fetch_add(1, Ordering::Relaxed)
-}
-
-/// What has to be removed when a test ends.
-enum Cleanup {
-    SqliteDir(PathBuf),
-    PostgresDb { admin_url: String, name: String },
-}
-
-/// A running pulje server on a fresh database.
-pub struct TestApp {
-    pub base: String,
-    pub db: Db,
-    /// The database URL, to connect a second "instance" to the same database.
-    pub db_url: String,
-    pub backend: Backend,
-    cleanup: Option<Cleanup>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-/// A user created for a test, with the password to log in with.
-#[derive(Debug, Clone)]
-pub struct TestUser {
-    pub user: User,
-    pub email: String,
-    pub password: String,
-}
-
-impl TestUser {
-    pub fn id(&self) -> i64 {
-        self.user.id
+impl std::ops::Deref for TestApp {
+    type Target = pulje_testkit::TestApp;
+    fn deref(&self) -> &pulje_testkit::TestApp {
+        &self.0
     }
-    pub fn actor(&self) -> Actor {
-        Actor::user(self.user.id, &self.user.email)
-    }
-}
-
-fn postgres_admin_url() -> String {
-    match std::env::var("PULJE_TEST_POSTGRES_URL") {
-        Ok(v) if !v.trim().is_empty() => v.trim().to_string(),
-        _ => panic!("PULJE_TEST_POSTGRES_URL is not set; the PostgreSQL tests need a server, e.g. postgres://postgres@127.0.0.1:5432/test"),
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let mut u = url::Url::parse(url).expect("PULJE_TEST_POSTGRES_URL is not a URL");
-    u.set_path(&format!("/{name}"));
-    u.to_string()
-}
-
-fn pid_is_running(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// Once per test process: drops databases left behind by test processes that no longer run.
-async fn drop_leftover_databases(admin_url: &str) {
-    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-    DONE.get_or_init(|| async {
-        let Ok(mut conn) = sqlx::PgConnection::connect(admin_url).await else {
-            return;
-        };
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE 'pulje\\_t\\_%'",
-        )
-        .fetch_all(&mut conn)
-        .await
-        .unwrap_or_default();
-        for name in names {
-            let pid = name
-                .strip_prefix("pulje_t_")
-                .and_then(|r| r.split('_').next())
-                .and_then(|p| p.parse::<u32>().ok());
-            if let Some(pid) = pid {
-                if pid != std::process::id() && !pid_is_running(pid) {
-                    let _ =
-                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                            .execute(&mut conn)
-                            .await;
-                }
-            }
-        }
-        let _ = conn.close().await;
-    })
-    .await;
 }
 
 impl TestApp {
     /// A fresh, migrated database and a server on `127.0.0.1:<free port>`.
     pub async fn spawn(backend: Backend) -> TestApp {
-        let (url, cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!(
-                    "pulje-test-{}-{}",
-                    std::process::id(),
-                    next_number()
-                ));
-                std::fs::create_dir_all(&dir).expect("create temp dir");
-                let file = dir.join("pulje.db");
-                (file.to_string_lossy().into_owned(), Cleanup::SqliteDir(dir))
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url();
-                drop_leftover_databases(&admin_url).await;
-                let name = format!("pulje_t_{}_{}", std::process::id(), next_number());
-                let mut conn = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("cannot connect to PULJE_TEST_POSTGRES_URL ({admin_url}): {e}")
-                    });
-                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut conn)
-                    .await
-                    .expect("CREATE DATABASE");
-                let _ = conn.close().await;
-                (
-                    with_database(&admin_url, &name),
-                    Cleanup::PostgresDb { admin_url, name },
-                )
-            }
-        };
-        // From here on the database is removed again even if the setup below fails.
-        let mut app = TestApp {
-            base: String::new(),
-            db: Db::connect(&url).await.expect("Db::connect"),
-            db_url: url.clone(),
-            backend,
-            cleanup: Some(cleanup),
-            shutdown: None,
-        };
-        app.db.migrate().await.expect("Db::migrate");
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local_addr");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(app.db.clone(), Config::default());
-        tokio::spawn(async move {
-            let _ = pulje_web::serve(listener, state, async move {
-                let _ = rx.await;
-            })
-            .await;
-        });
-        app.base = format!("http://{addr}");
-        app.shutdown = Some(tx);
-        app
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    /// Creates a user through the store, as the CLI would.
-    pub async fn user(&self, role: Role, region: Option<i64>) -> TestUser {
-        let n = next_number();
-        let email = format!("{}-{}@test.pulje.dk", role.as_str().replace('_', "-"), n);
-        let new = NewUser {
-            email: Email::parse(&email).expect("valid e-mail"),
-            name: format!("Testbruger {n} ({})", role.label_da()),
-            role,
-            region: region.map(|c| RegionCode::new(c).expect("region code")),
-            password: PASSWORD.to_string(),
-        };
-        let mut tx = self.db.begin().await.expect("begin");
-        let user = users::create(&mut tx, &Actor::system("test"), &new)
-            .await
-            .expect("users::create");
-        tx.commit().await.expect("commit");
-        TestUser {
-            user,
-            email,
-            password: PASSWORD.to_string(),
-        }
-    }
-
-    /// A fresh browser without a session (cookie store on, redirects not followed).
-    pub fn anonymous(&self) -> Client {
-        Client {
-            http: new_http(),
-            base: self.base.clone(),
-            user: None,
-            csrf: None,
-        }
-    }
-
-    /// Logs in `user` over HTTP like a browser and returns the logged-in client.
-    pub async fn login(&self, user: &TestUser) -> Client {
-        let mut c = self.anonymous();
-        let r = c.login(&user.email, &user.password).await;
-        assert_eq!(
-            r.status, 303,
-            "login of {} should redirect; got {} {}",
-            user.email, r.status, r.body
-        );
-        c.user = Some(user.clone());
-        c
-    }
-
-    /// A new user of `role` in `region`, logged in.
-    pub async fn client_as(&self, role: Role, region: Option<i64>) -> Client {
-        let user = self.user(role, region).await;
-        self.login(&user).await
+        TestApp(pulje_testkit::TestApp::spawn(backend).await)
     }
 
     /// Creates an application directly through the store, in `region`, by `by`.
@@ -366,123 +166,6 @@ impl TestApp {
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        match self.cleanup.take() {
-            Some(Cleanup::SqliteDir(dir)) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Some(Cleanup::PostgresDb { admin_url, name }) => {
-                // Drop is synchronous and may run inside a runtime: drop the database from a
-                // thread with its own runtime. WITH (FORCE) ends the server's pooled connections.
-                let joined = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    rt.block_on(async move {
-                        match sqlx::PgConnection::connect(&admin_url).await {
-                            Ok(mut conn) => {
-                                if let Err(e) = sqlx::query(&format!(
-                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                                ))
-                                .execute(&mut conn)
-                                .await
-                                {
-                                    eprintln!("could not drop test database {name}: {e}");
-                                }
-                                let _ = conn.close().await;
-                            }
-                            Err(e) => {
-                                eprintln!("could not connect to drop test database {name}: {e}")
-                            }
-                        }
-                    });
-                })
-                .join();
-                if joined.is_err() {
-                    eprintln!("dropping a test database panicked");
-                }
-            }
-            None => {}
-        }
-    }
-}
-
-fn new_http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client")
-}
-
-/// An HTTP response, read whole.
-#[derive(Debug, Clone)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: String,
-}
-
-impl Resp {
-    pub fn location(&self) -> Option<&str> {
-        self.headers
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-    }
-
-    /// All `Set-Cookie` headers.
-    pub fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_string)
-            .collect()
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): status {} body {}", self.status, self.body))
-    }
-
-    /// The HTML page with character references undone, for comparing with typed text.
-    pub fn text(&self) -> String {
-        unescape(&self.body)
-    }
-
-    /// The value of the hidden input `csrf_token`, if the page has one.
-    pub fn csrf_token(&self) -> Option<String> {
-        hidden_value(&self.body, "csrf_token")
-    }
-}
-
-/// Undoes the HTML escaping askama applies.
-pub fn unescape(s: &str) -> String {
-    s.replace("&#34;", "\"")
-        .replace("&#60;", "<")
-        .replace("&#62;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&")
-}
-
-/// The value of `<input type="hidden" name="NAME" value="…">`.
-pub fn hidden_value(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(unescape(&html[start..end]))
-}
-
 /// The text of the error paragraph shown next to field `name` (`<p class="field-error" id="NAME-error">`).
 pub fn field_error(html: &str, name: &str) -> Option<String> {
     let marker = format!("id=\"{name}-error\">");
@@ -558,131 +241,6 @@ pub fn saved_id(r: &Resp) -> i64 {
         .unwrap_or_else(|_| panic!("unexpected Location {location}"))
 }
 
-/// A browser (or script) talking to the test server.
-pub struct Client {
-    pub http: reqwest::Client,
-    pub base: String,
-    pub user: Option<TestUser>,
-    csrf: Option<String>,
-}
-
-async fn read(r: reqwest::Response) -> Resp {
-    let status = r.status().as_u16();
-    let headers = r.headers().clone();
-    let body = r.text().await.expect("response body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-impl Client {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    pub fn user(&self) -> &TestUser {
-        self.user.as_ref().expect("a logged-in client")
-    }
-
-    /// GET /login, then POST /login with the form's hidden CSRF token, like a browser.
-    pub async fn login(&mut self, email: &str, password: &str) -> Resp {
-        let form = self.get("/login").await;
-        assert_eq!(form.status, 200, "GET /login: {}", form.body);
-        let csrf = form.csrf_token().expect("the login form has a csrf_token");
-        self.csrf = None;
-        self.post_form_raw(
-            "/login",
-            &[
-                ("email", email),
-                ("password", password),
-                ("csrf_token", &csrf),
-            ],
-        )
-        .await
-    }
-
-    pub async fn get(&self, path: &str) -> Resp {
-        read(self.http.get(self.url(path)).send().await.expect("GET")).await
-    }
-
-    /// The session's CSRF token, read from a page's hidden `csrf_token` input.
-    pub async fn csrf(&mut self) -> String {
-        if let Some(t) = &self.csrf {
-            return t.clone();
-        }
-        let page = self.get("/me").await;
-        assert_eq!(
-            page.status, 200,
-            "GET /me to read the CSRF token: {}",
-            page.body
-        );
-        let token = page.csrf_token().expect("/me has a csrf_token");
-        self.csrf = Some(token.clone());
-        token
-    }
-
-    /// POSTs a form exactly as given (no CSRF token added).
-    pub async fn post_form_raw(&self, path: &str, pairs: &[(&str, &str)]) -> Resp {
-        read(
-            self.http
-                .post(self.url(path))
-                .form(pairs)
-                .send()
-                .await
-                .expect("POST"),
-        )
-        .await
-    }
-
-    /// POSTs a form with the session's CSRF token added.
-    pub async fn post_form(&mut self, path: &str, pairs: &[(&str, &str)]) -> Resp {
-        let csrf = self.csrf().await;
-        let mut all: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
-        all.extend_from_slice(pairs);
-        self.post_form_raw(path, &all).await
-    }
-
-    /// A JSON request with the session cookie and the `X-CSRF-Token` header.
-    pub async fn send_json(
-        &mut self,
-        method: reqwest::Method,
-        path: &str,
-        body: &serde_json::Value,
-    ) -> Resp {
-        let csrf = self.csrf().await;
-        read(
-            self.http
-                .request(method, self.url(path))
-                .header("X-CSRF-Token", csrf)
-                .json(body)
-                .send()
-                .await
-                .expect("JSON request"),
-        )
-        .await
-    }
-
-    /// A JSON request with the session cookie but no CSRF header.
-    pub async fn send_json_without_csrf(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: &serde_json::Value,
-    ) -> Resp {
-        read(
-            self.http
-                .request(method, self.url(path))
-                .json(body)
-                .send()
-                .await
-                .expect("JSON request"),
-        )
-        .await
-    }
-}
-
 /// A script using an API token (no cookies).
 #[derive(Clone)]
 pub struct Bearer {
@@ -701,7 +259,7 @@ impl Bearer {
     }
 
     pub async fn get(&self, path: &str) -> Resp {
-        read(
+        Resp::read(
             self.http
                 .get(format!("{}{}", self.base, path))
                 .bearer_auth(&self.token)
@@ -718,7 +276,7 @@ impl Bearer {
         path: &str,
         body: &serde_json::Value,
     ) -> Resp {
-        read(
+        Resp::read(
             self.http
                 .request(method, format!("{}{}", self.base, path))
                 .bearer_auth(&self.token)
@@ -814,18 +372,6 @@ impl Bearer {
         let r = self.get(&format!("/api/v1/pools?region={region}")).await;
         assert_eq!(r.status, 200, "GET /api/v1/pools: {}", r.body);
         r.json().as_array().expect("an array of tranches").clone()
-    }
-}
-
-impl Client {
-    /// `POST /api/v1/applications/{id}/transitions` with the session and its CSRF header.
-    pub async fn transition(&mut self, id: i64, body: &serde_json::Value) -> Resp {
-        self.send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/applications/{id}/transitions"),
-            body,
-        )
-        .await
     }
 }
 
@@ -1166,9 +712,32 @@ pub fn multipart_files(
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-impl Client {
+/// The web tests' own requests on a logged-in [`Client`].
+#[allow(async_fn_in_trait)]
+pub trait ClientExt {
+    /// `POST /api/v1/applications/{id}/transitions` with the session and its CSRF header.
+    async fn transition(&mut self, id: i64, body: &serde_json::Value) -> Resp;
     /// POSTs a multipart body; returns the status and the page.
-    pub async fn post_multipart(
+    async fn post_multipart(
+        &self,
+        path: &str,
+        content_type: String,
+        body: Vec<u8>,
+    ) -> (u16, String);
+}
+
+impl ClientExt for Client {
+    /// `POST /api/v1/applications/{id}/transitions` with the session and its CSRF header.
+    async fn transition(&mut self, id: i64, body: &serde_json::Value) -> Resp {
+        self.send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/applications/{id}/transitions"),
+            body,
+        )
+        .await
+    }
+    /// POSTs a multipart body; returns the status and the page.
+    async fn post_multipart(
         &self,
         path: &str,
         content_type: String,
