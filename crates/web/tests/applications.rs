@@ -58,14 +58,14 @@ both_backends!(
 
         let stored = app.get_application(id).await;
         assert_eq!(
-            stored.data.title,
+            stored.data.title(),
             "Kladde: brobygger på Hospitalsenhed Midt"
         );
         assert_eq!(stored.status, ApplicationStatus::Draft);
         assert_eq!(stored.region_code, MIDTJYLLAND);
         assert_eq!(stored.created_by, Some(client.user().id()));
         assert_eq!(stored.version, 1);
-        assert!(stored.data.purpose.is_empty() && stored.data.participants.is_empty());
+        assert!(stored.data.purpose().is_empty() && stored.data.participants().is_empty());
 
         // A draft without a title is refused, with the message next to the title.
         let r = client
@@ -292,15 +292,18 @@ both_backends!(
         let r = client.post_form("/applications", &pairs(&fixed)).await;
         let id = saved_id(&r);
         let stored = app.get_application(id).await;
-        assert_eq!(stored.data.purpose, purpose);
-        assert_eq!(stored.data.remarks, remarks);
-        assert_eq!(stored.data.area_ids, vec![midt_areas[1]]);
-        assert_eq!(stored.data.hospital_id, Some(midt_hospital));
-        assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(3_500_000));
-        assert_eq!(stored.data.participants.len(), 2);
-        assert_eq!(stored.data.participants[0].name, "Åse Øhlenschläger");
-        assert!(stored.data.participants[0].receives_supplement);
-        assert!(!stored.data.participants[1].receives_supplement);
+        assert_eq!(stored.data.purpose(), purpose);
+        assert_eq!(stored.data.remarks(), remarks);
+        assert_eq!(stored.data.area_ids(), vec![midt_areas[1]]);
+        assert_eq!(stored.data.hospital_id(), Some(midt_hospital));
+        assert_eq!(
+            stored.data.supplement_ore().map(|s| s.ore()),
+            Some(3_500_000)
+        );
+        assert_eq!(stored.data.participants().len(), 2);
+        assert_eq!(stored.data.participants()[0].name, "Åse Øhlenschläger");
+        assert!(stored.data.participants()[0].receives_supplement);
+        assert!(!stored.data.participants()[1].receives_supplement);
     }
 );
 
@@ -346,8 +349,8 @@ both_backends!(a_refused_edit_changes_nothing, |app| async move {
 
     let stored = app.get_application(id).await;
     assert_eq!(stored.version, 1);
-    assert_eq!(stored.data.title, "Uændret titel");
-    assert_eq!(stored.data.purpose, "Oprindeligt formål");
+    assert_eq!(stored.data.title(), "Uændret titel");
+    assert_eq!(stored.data.purpose(), "Oprindeligt formål");
 });
 
 both_backends!(
@@ -412,9 +415,9 @@ both_backends!(
 
         let stored = app.get_application(id).await;
         assert_eq!(stored.version, 2, "the stale save did not write");
-        assert_eq!(stored.data.title, "Anden udgave fra fane A");
-        assert!(stored.data.purpose.is_empty());
-        assert!(stored.data.participants.is_empty());
+        assert_eq!(stored.data.title(), "Anden udgave fra fane A");
+        assert!(stored.data.purpose().is_empty());
+        assert!(stored.data.participants().is_empty());
     }
 );
 
@@ -585,9 +588,12 @@ both_backends!(
         let stored = app.get_application(id).await;
         assert_eq!(stored.region_code, MIDTJYLLAND);
         assert_eq!(stored.created_by, Some(applicant.id()));
-        assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(3_500_000));
-        assert_eq!(stored.data.area_ids.len(), 1);
-        assert_eq!(stored.data.participants[0].name, "Åse Øhlenschläger");
+        assert_eq!(
+            stored.data.supplement_ore().map(|s| s.ore()),
+            Some(3_500_000)
+        );
+        assert_eq!(stored.data.area_ids().len(), 1);
+        assert_eq!(stored.data.participants()[0].name, "Åse Øhlenschläger");
 
         let r = api.get(&format!("/api/v1/applications/{id}")).await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -618,7 +624,7 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.body);
         let stored = app.get_application(id).await;
         assert_eq!(
-            (stored.version, stored.data.title.as_str()),
+            (stored.version, stored.data.title()),
             (2, "Forbedringsagent – revideret")
         );
 
@@ -635,7 +641,7 @@ both_backends!(
         assert!(r.json()["error"].is_string());
         let stored = app.get_application(id).await;
         assert_eq!(
-            (stored.version, stored.data.title.as_str()),
+            (stored.version, stored.data.title()),
             (2, "Forbedringsagent – revideret")
         );
     }
@@ -731,13 +737,16 @@ both_backends!(
         assert_eq!(r.status().as_u16(), 403);
         let stored = app.get_application(id).await;
         assert_eq!(
-            (stored.version, stored.data.title.as_str()),
+            (stored.version, stored.data.title()),
             (1, "Forsøg oprettet fra browseren")
         );
         update["title"] = serde_json::json!("Ændret med nøgle");
         let r = client.send_json(reqwest::Method::PUT, &path, &update).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(app.get_application(id).await.data.title, "Ændret med nøgle");
+        assert_eq!(
+            app.get_application(id).await.data.title(),
+            "Ændret med nøgle"
+        );
     }
 );
 

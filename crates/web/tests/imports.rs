@@ -121,20 +121,20 @@ both_backends!(
         assert_eq!(a.region_code, MIDT);
         assert_eq!(a.doctor_user_id, Some(applicant.user.id));
         assert_eq!(
-            a.data.title,
+            a.data.title(),
             "Søvnapnø-klinik med afdelingslæge som tovholder"
         );
         assert_eq!(
-            a.data.hospital_department,
+            a.data.hospital_department(),
             "Hospitalsenhed Midt, Lungemedicinsk afdeling"
         );
         assert_eq!(a.hospital_name.as_deref(), Some("Hospitalsenhed Midt"));
-        assert_eq!(a.data.responsible_doctor, "Mads Å. Krogh");
-        assert_eq!(a.data.start_date, Some(date("2022-06-01")));
-        assert_eq!(a.data.end_date, Some(date("2023-11-30")));
-        assert_eq!(a.data.agreement_date, Some(date("2022-05-12")));
-        assert_eq!(a.data.supplement.map(|o| o.ore()), Some(3_500_000));
-        assert_eq!(a.data.participants.len(), 2);
+        assert_eq!(a.data.responsible_doctor(), "Mads Å. Krogh");
+        assert_eq!(a.data.start_date(), Some(date("2022-06-01")));
+        assert_eq!(a.data.end_date(), Some(date("2023-11-30")));
+        assert_eq!(a.data.agreement_date(), Some(date("2022-05-12")));
+        assert_eq!(a.data.supplement_ore().map(|o| o.ore()), Some(3_500_000));
+        assert_eq!(a.data.participants().len(), 2);
         let area_names: Vec<String> = {
             let mut conn = app.db.conn().await.unwrap();
             let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(MIDT))
@@ -142,7 +142,7 @@ both_backends!(
                 .unwrap();
             areas
                 .into_iter()
-                .filter(|ar| a.data.area_ids.contains(&ar.id))
+                .filter(|ar| a.data.area_ids().contains(&ar.id))
                 .map(|ar| ar.name)
                 .collect()
         };
@@ -220,9 +220,9 @@ both_backends!(
         let saved = c.post_form(&format!("/applications/{id}"), &refs).await;
         assert_eq!(saved.status, 303, "{}", saved.body);
         let a = app.get_application(id).await;
-        assert_eq!(a.data.title, "Søvnapnøklinik");
+        assert_eq!(a.data.title(), "Søvnapnøklinik");
         assert_eq!(
-            a.data.supplement.map(|o| o.ore()),
+            a.data.supplement_ore().map(|o| o.ore()),
             Some(3_500_000),
             "the rest is kept"
         );
