@@ -514,4 +514,102 @@ mod tests {
         assert!(!missing.has("supplement_ore"));
         assert!(!missing.has("participants"));
     }
+
+    #[test]
+    fn the_table_names_each_field_once_and_every_name_is_a_form_key() {
+        let mut names: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FIELDS.len(), "a name is used twice");
+        let mut input = ApplicationInput::default();
+        for f in FIELDS {
+            let key = match f.kind {
+                Kind::Participants => format!("{}.0.name", f.name),
+                _ => f.name.to_string(),
+            };
+            assert!(input.set(&key, "x".into()), "{key} is not a form key");
+            assert!(!f.label.is_empty() && !f.short.is_empty() && !f.noun.is_empty());
+        }
+        assert!(!input.set("no_such_field", "x".into()));
+        assert_eq!(input.participants[0].name, "x");
+        assert_eq!(input.area_ids, ["x"]);
+    }
+
+    #[test]
+    fn every_text_field_goes_from_the_form_to_the_data_and_back() {
+        let mut input = filled();
+        let texts: Vec<&FieldDef> = FIELDS
+            .iter()
+            .filter(|f| matches!(f.kind, Kind::Line | Kind::Text))
+            .collect();
+        for f in &texts {
+            input.set(f.name, format!("  {} for {}  ", f.label, f.name));
+        }
+        let data = input.validate(&rules()).unwrap();
+        for f in &texts {
+            let expected = format!("{} for {}", f.label, f.name);
+            assert_eq!(data.value(f.name), Some(FieldValue::Text(expected.clone())));
+            assert_eq!(data.to_input().text(f.name), expected);
+        }
+        // Read back from its values, as the store does.
+        let values = data.values();
+        let mut it = values.iter();
+        let restored =
+            ApplicationData::restore(|_| Ok::<_, ()>(it.next().unwrap().1.clone())).unwrap();
+        assert_eq!(restored, data);
+    }
+
+    #[test]
+    fn a_one_line_field_is_limited_by_its_kind() {
+        let mut input = filled();
+        input.party_union = "x".repeat(MAX_LINE + 1);
+        let errors = input.validate(&rules()).unwrap_err();
+        assert_eq!(
+            errors.get("party_union"),
+            [format!(
+                "Navnet er for lang ({} tegn); højst {MAX_LINE} tegn.",
+                MAX_LINE + 1
+            )]
+        );
+    }
+
+    #[test]
+    fn json_input_takes_numbers_and_null_as_text() {
+        let input: ApplicationInput = serde_json::from_str(
+            r#"{"title": "T", "hospital_id": 7, "supplement_ore": 3500000, "area_ids": [2],
+                "start_date": null, "participants": [{"name": "Ida"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(input.hospital_id, "7");
+        assert_eq!(input.supplement_ore, "3500000");
+        assert_eq!(input.area_ids, ["2"]);
+        assert_eq!(input.start_date, "");
+        assert_eq!(input.participants[0].name, "Ida");
+        assert!(input.validate(&rules()).is_ok());
+    }
+
+    #[test]
+    fn stored_data_keeps_its_keys_and_reads_older_snapshots() {
+        let data = filled().validate(&rules()).unwrap();
+        let json = serde_json::to_value(&data).unwrap();
+        assert_eq!(json["supplement"], 3_500_000, "{json}");
+        // A snapshot written before a field existed still reads, the field empty.
+        let mut older = json.clone();
+        older.as_object_mut().unwrap().remove("remarks");
+        let read: ApplicationData = serde_json::from_value(older).unwrap();
+        assert_eq!(read, data);
+    }
+
+    #[test]
+    fn amended_terms_replace_only_the_period_the_supplement_and_the_participants() {
+        let current = filled().validate(&rules()).unwrap();
+        let mut amended = current.to_input();
+        amended.title = "Another title".into();
+        amended.end_date = "2023-06-30".into();
+        amended.supplement_ore = "5000000".into();
+        let merged = current.with_terms_of(&amended.validate(&rules()).unwrap());
+        assert_eq!(merged.title(), current.title());
+        assert_eq!(merged.end_date(), Some(d(2023, 6, 30)));
+        assert_eq!(merged.supplement_ore(), Some(Ore::from_ore(5_000_000)));
+    }
 }
