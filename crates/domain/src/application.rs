@@ -193,6 +193,16 @@ agreement_form! {
         import: None,
         stored_as: "supplement",
     },
+    /// B6 the cost centre that pays the supplement.
+    cost_centre: Line {
+        section: B,
+        label: "B6. Omkostningssted",
+        short: "B6. Omkostningssted",
+        help: "Det omkostningssted, der betaler tillægget.",
+        required: No,
+        noun: "Omkostningsstedet",
+        import: Some("Omkostningssted"),
+    },
     /// B6 uddybende bemærkninger.
     remarks: Text {
         section: B,
