@@ -208,7 +208,7 @@ pub async fn import_form(
     tx.commit().await?;
     Ok(ImportedForm {
         application_id: app.id,
-        title: draft.data.title.clone(),
+        title: draft.data.title().to_string(),
         warnings: draft.warnings,
     })
 }

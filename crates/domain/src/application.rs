@@ -1,14 +1,22 @@
 //! The agreement form (sections A–D) as typed by a user, and its validation.
 //!
-//! [`ApplicationInput`] holds exactly what the user typed, as text, so a refused save can show
-//! it all again. [`ApplicationInput::validate`] turns it into typed [`ApplicationData`] or
-//! field-level messages in Danish.
+//! The form is declared once, in the table below ([`FIELDS`]): each field's name, section,
+//! labels, help text, kind and when it is required. From it come [`ApplicationInput`] (exactly
+//! what the user typed, as text, so a refused save can show it all again),
+//! [`ApplicationData`] (validated, private fields with one read accessor per field), and what the
+//! pages, the API, the store and the importer go over. [`ApplicationInput::validate`] turns the
+//! input into data or field-level messages in Danish. To add a field, add a row here and a
+//! column in one migration per backend (see docs/ARCHITECTURE.md, "The agreement form").
 
-use crate::date::{format_date_da, parse_date, Period};
+use crate::date::{format_date_da, Period};
 use crate::errors::FieldErrors;
+use crate::form::FieldValue;
+use crate::form::Required::{Always, No, ToSubmit};
 use crate::money::Ore;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+pub use crate::form::{FieldDef, Kind, Required, Section};
 
 /// Longest accepted free text of one field (characters).
 pub const MAX_TEXT: usize = 20_000;
@@ -19,59 +27,10 @@ pub const MAX_LINE: usize = 300;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantInput {
     pub name: String,
+    #[serde(default)]
     pub role: String,
+    #[serde(default)]
     pub receives_supplement: bool,
-}
-
-/// The agreement form as typed, every value as text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationInput {
-    /// Chosen hospital (id as text, empty for none).
-    pub hospital_id: String,
-    /// A1 Hospital/afdeling, as written.
-    pub hospital_department: String,
-    /// A2 Forsøgets titel.
-    pub title: String,
-    /// A3 Ansvarlig leder for forsøget.
-    pub responsible_leader: String,
-    /// A4 Ansvarlig afdelingslæge.
-    pub responsible_doctor: String,
-    /// B1 Formål.
-    pub purpose: String,
-    /// B2 Beskrivelse.
-    pub description: String,
-    /// B3 Indhold (hvad er aftalt?).
-    pub content: String,
-    /// B3 deviations from the collective agreement's working-time rules.
-    pub working_time_deviations: String,
-    /// B3 Deltagerkreds.
-    pub participants: Vec<ParticipantInput>,
-    /// B4 the period in the applicant's own words.
-    pub period_text: String,
-    /// B5 Organisering.
-    pub organisation: String,
-    /// B6 requested annual supplement in øre (as text; empty for none).
-    pub supplement_ore: String,
-    /// B6 uddybende bemærkninger.
-    pub remarks: String,
-    /// Chosen areas (ids as text).
-    pub area_ids: Vec<String>,
-    /// Why the trial belongs to the chosen area(s).
-    pub area_argument: String,
-    /// C.2 start date.
-    pub start_date: String,
-    /// C.3 end date.
-    pub end_date: String,
-    /// D: the department leader who enters the agreement.
-    pub party_leader: String,
-    /// D: the afdelingslæge who enters the agreement.
-    pub party_doctor: String,
-    /// D: who approves for the union (YL).
-    pub party_union: String,
-    /// D: who approves for the region.
-    pub party_region: String,
-    /// D: the date the agreement was entered.
-    pub agreement_date: String,
 }
 
 /// One participant after validation.
@@ -82,32 +41,253 @@ pub struct ParticipantData {
     pub receives_supplement: bool,
 }
 
-/// A validated agreement form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationData {
-    pub hospital_id: Option<i64>,
-    pub hospital_department: String,
-    pub title: String,
-    pub responsible_leader: String,
-    pub responsible_doctor: String,
-    pub purpose: String,
-    pub description: String,
-    pub content: String,
-    pub working_time_deviations: String,
-    pub participants: Vec<ParticipantData>,
-    pub period_text: String,
-    pub organisation: String,
-    pub supplement: Option<Ore>,
-    pub remarks: String,
-    pub area_ids: Vec<i64>,
-    pub area_argument: String,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub party_leader: String,
-    pub party_doctor: String,
-    pub party_union: String,
-    pub party_region: String,
-    pub agreement_date: Option<NaiveDate>,
+agreement_form! {
+    /// Chosen hospital (id as text, empty for none).
+    hospital_id: Hospital {
+        section: A,
+        label: "Hospital",
+        short: "Hospital",
+        help: "",
+        required: ToSubmit("Vælg hospital."),
+        noun: "Hospitalet",
+        import: None,
+    },
+    /// A1 Hospital/afdeling, as written.
+    hospital_department: Line {
+        section: A,
+        label: "A1. Hospital/afdeling",
+        short: "A1. Hospital/afdeling",
+        help: "Som det skal stå i aftalen, fx hospital og afdeling.",
+        required: ToSubmit("Hospital/afdeling (A1) skal udfyldes."),
+        noun: "Hospital/afdeling",
+        import: None,
+    },
+    /// A2 Forsøgets titel.
+    title: Line {
+        section: A,
+        label: "A2. Forsøgets titel",
+        short: "A2. Forsøgets titel",
+        help: "",
+        required: Always("Forsøgets titel (A2) skal udfyldes, også i en kladde."),
+        noun: "Titlen",
+        import: None,
+    },
+    /// A3 Ansvarlig leder for forsøget.
+    responsible_leader: Line {
+        section: A,
+        label: "A3. Ansvarlig leder for forsøget",
+        short: "A3. Ansvarlig leder",
+        help: "",
+        required: ToSubmit("Ansvarlig leder (A3) skal udfyldes."),
+        noun: "Ansvarlig leder",
+        import: None,
+    },
+    /// A4 Ansvarlig afdelingslæge.
+    responsible_doctor: Line {
+        section: A,
+        label: "A4. Ansvarlig afdelingslæge",
+        short: "A4. Ansvarlig afdelingslæge",
+        help: "",
+        required: ToSubmit("Ansvarlig afdelingslæge (A4) skal udfyldes."),
+        noun: "Ansvarlig afdelingslæge",
+        import: None,
+    },
+    /// Chosen areas (ids as text).
+    area_ids: Areas {
+        section: B,
+        label: "Område",
+        short: "Område",
+        help: "",
+        required: ToSubmit("Vælg mindst ét område."),
+        noun: "Området",
+        import: None,
+    },
+    /// Why the trial belongs to the chosen area(s).
+    area_argument: Text {
+        section: B,
+        label: "Hvorfor hører forsøget under området?",
+        short: "Begrundelse for området",
+        help: "",
+        required: ToSubmit("Begrundelse for området skal udfyldes."),
+        noun: "Begrundelsen",
+        import: None,
+    },
+    /// B1 Formål.
+    purpose: Text {
+        section: B,
+        label: "B1. Formål",
+        short: "B1. Formål",
+        help: "",
+        required: ToSubmit("Formål (B1) skal udfyldes."),
+        noun: "Formålet",
+        import: None,
+    },
+    /// B2 Beskrivelse.
+    description: Text {
+        section: B,
+        label: "B2. Beskrivelse",
+        short: "B2. Beskrivelse",
+        help: "",
+        required: ToSubmit("Beskrivelse (B2) skal udfyldes."),
+        noun: "Beskrivelsen",
+        import: None,
+    },
+    /// B3 Indhold (hvad er aftalt?).
+    content: Text {
+        section: B,
+        label: "B3. Indhold (hvad er aftalt?)",
+        short: "B3. Indhold",
+        help: "Hvad er aftalt: opgaver, ansvar, tillæg og eventuel henvisning til overenskomstens paragraffer.",
+        required: ToSubmit("Indhold (B3) skal udfyldes."),
+        noun: "Indholdet",
+        import: None,
+    },
+    /// B3 deviations from the collective agreement's working-time rules.
+    working_time_deviations: Text {
+        section: B,
+        label: "B3. Afvigelser fra arbejdstidsreglerne",
+        short: "B3. Afvigelser fra arbejdstidsreglerne",
+        help: "Beskriv, hvis forsøget afviger fra overenskomstens regler om arbejdstid. Skriv «ingen», hvis det ikke gør.",
+        required: No,
+        noun: "Beskrivelsen af arbejdstid",
+        import: None,
+    },
+    /// B3 Deltagerkreds.
+    participants: Participants {
+        section: B,
+        label: "B3. Deltagerkreds",
+        short: "B3. Deltagerkreds",
+        help: "Alle, der indgår i forsøget. Tomme rækker gemmes ikke; gem for at få flere rækker.",
+        required: ToSubmit("Angiv mindst én deltager (B3)."),
+        noun: "Deltagerkredsen",
+        import: None,
+    },
+    /// B4 the period in the applicant's own words.
+    period_text: Text {
+        section: B,
+        label: "B4. I hvilken periode kører forsøget?",
+        short: "B4. Periode",
+        help: "Frivillig beskrivelse med egne ord; datoerne angives i afsnit C.",
+        required: No,
+        noun: "Periodebeskrivelsen",
+        import: None,
+    },
+    /// B5 Organisering.
+    organisation: Text {
+        section: B,
+        label: "B5. Organisering",
+        short: "B5. Organisering",
+        help: "",
+        required: ToSubmit("Organisering (B5) skal udfyldes."),
+        noun: "Organiseringen",
+        import: None,
+    },
+    /// B6 requested annual supplement in øre (as text; empty for none).
+    supplement_ore: Tier {
+        section: B,
+        label: "B6. Tillægsstørrelse (årligt funktionstillæg)",
+        short: "B6. Ansøgt tillæg pr. år",
+        help: "Tildeles den ansvarlige afdelingslæge, pr. år.",
+        required: ToSubmit("Vælg tillægsstørrelse (B6)."),
+        noun: "Tillægget",
+        import: None,
+        stored_as: "supplement",
+    },
+    /// B6 the cost centre that pays the supplement.
+    cost_centre: Line {
+        section: B,
+        label: "B6. Omkostningssted",
+        short: "B6. Omkostningssted",
+        help: "Det omkostningssted, der betaler tillægget.",
+        required: No,
+        noun: "Omkostningsstedet",
+        import: Some("Omkostningssted"),
+    },
+    /// B6 uddybende bemærkninger.
+    remarks: Text {
+        section: B,
+        label: "B6. Uddybende bemærkninger",
+        short: "B6. Uddybende bemærkninger",
+        help: "",
+        required: No,
+        noun: "Bemærkningerne",
+        import: None,
+    },
+    /// C.2 start date.
+    start_date: Date {
+        section: C,
+        label: "C.2 Dato for forsøgets opstart",
+        short: "C.2 Opstart",
+        help: "",
+        required: ToSubmit("Startdato (C.2) skal udfyldes."),
+        noun: "Startdatoen",
+        import: None,
+    },
+    /// C.3 end date.
+    end_date: Date {
+        section: C,
+        label: "C.3 Dato for forsøgets afslutning",
+        short: "C.3 Afslutning",
+        help: "",
+        required: ToSubmit("Slutdato (C.3) skal udfyldes."),
+        noun: "Slutdatoen",
+        import: None,
+    },
+    /// D: the department leader who enters the agreement.
+    party_leader: Line {
+        section: D,
+        label: "Ledende overlæge (indgår aftalen)",
+        short: "Ledende overlæge",
+        help: "",
+        required: No,
+        noun: "Navnet",
+        import: None,
+    },
+    /// D: the afdelingslæge who enters the agreement.
+    party_doctor: Line {
+        section: D,
+        label: "Afdelingslæge (indgår aftalen)",
+        short: "Afdelingslæge",
+        help: "",
+        required: No,
+        noun: "Navnet",
+        import: None,
+    },
+    /// D: who approves for the union (YL).
+    party_union: Line {
+        section: D,
+        label: "For YL (godkender)",
+        short: "For YL",
+        help: "",
+        required: No,
+        noun: "Navnet",
+        import: None,
+    },
+    /// D: who approves for the region.
+    party_region: Line {
+        section: D,
+        label: "For regionen (godkender)",
+        short: "For regionen",
+        help: "",
+        required: No,
+        noun: "Navnet",
+        import: None,
+    },
+    /// D: the date the agreement was entered.
+    agreement_date: Date {
+        section: D,
+        label: "Dato for aftalen",
+        short: "Dato for aftalen",
+        help: "",
+        required: No,
+        noun: "Datoen",
+        import: None,
+    },
+}
+
+/// The row of the table for a field name.
+pub fn field(name: &str) -> Option<&'static FieldDef> {
+    FIELDS.iter().find(|f| f.name == name)
 }
 
 /// What an application is checked against: its programme's and region's configuration.
@@ -133,165 +313,14 @@ impl ApplicationRules {
     }
 }
 
-fn trimmed(s: &str) -> String {
-    s.trim().replace("\r\n", "\n")
-}
-
-fn check_len(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) {
-    let n = value.chars().count();
-    if n > max {
-        errors.add(
-            field,
-            format!("{label} er for lang ({n} tegn); højst {max} tegn."),
-        );
-    }
-}
-
-fn parse_optional_date(
-    errors: &mut FieldErrors,
-    field: &str,
-    label: &str,
-    text: &str,
-) -> Option<NaiveDate> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let parsed = parse_date(t);
-    if parsed.is_none() {
-        errors.add(
-            field,
-            format!(
-                "{label} «{t}» er ikke en gyldig dato. Skriv fx 2022-04-01 eller 1. april 2022."
-            ),
-        );
-    }
-    parsed
-}
-
 impl ApplicationInput {
     /// Validates a draft: fields may be empty, but what is filled in must be right.
     pub fn validate(&self, rules: &ApplicationRules) -> Result<ApplicationData, FieldErrors> {
         let mut errors = FieldErrors::new();
+        let data = self.validate_fields(rules, &mut errors);
 
-        let title = trimmed(&self.title);
-        if title.is_empty() {
-            errors.add(
-                "title",
-                "Forsøgets titel (A2) skal udfyldes, også i en kladde.",
-            );
-        }
-        let lines = [
-            ("title", "Titlen", &title),
-            (
-                "hospital_department",
-                "Hospital/afdeling",
-                &self.hospital_department,
-            ),
-            (
-                "responsible_leader",
-                "Ansvarlig leder",
-                &self.responsible_leader,
-            ),
-            (
-                "responsible_doctor",
-                "Ansvarlig afdelingslæge",
-                &self.responsible_doctor,
-            ),
-            ("party_leader", "Navnet", &self.party_leader),
-            ("party_doctor", "Navnet", &self.party_doctor),
-            ("party_union", "Navnet", &self.party_union),
-            ("party_region", "Navnet", &self.party_region),
-        ];
-        for (field, label, value) in lines {
-            check_len(&mut errors, field, label, value.trim(), MAX_LINE);
-        }
-        let texts = [
-            ("purpose", "Formålet", &self.purpose),
-            ("description", "Beskrivelsen", &self.description),
-            ("content", "Indholdet", &self.content),
-            (
-                "working_time_deviations",
-                "Beskrivelsen af arbejdstid",
-                &self.working_time_deviations,
-            ),
-            ("period_text", "Periodebeskrivelsen", &self.period_text),
-            ("organisation", "Organiseringen", &self.organisation),
-            ("remarks", "Bemærkningerne", &self.remarks),
-            ("area_argument", "Begrundelsen", &self.area_argument),
-        ];
-        for (field, label, value) in texts {
-            check_len(&mut errors, field, label, value, MAX_TEXT);
-        }
-
-        let hospital_id = match self.hospital_id.trim() {
-            "" => None,
-            t => match t.parse::<i64>() {
-                Ok(id) if rules.hospital_ids.contains(&id) => Some(id),
-                _ => {
-                    errors.add("hospital_id", "Vælg et af regionens hospitaler.");
-                    None
-                }
-            },
-        };
-
-        let mut area_ids = Vec::new();
-        for a in self
-            .area_ids
-            .iter()
-            .map(|a| a.trim())
-            .filter(|a| !a.is_empty())
-        {
-            match a.parse::<i64>() {
-                Ok(id) if rules.area_ids.contains(&id) => {
-                    if !area_ids.contains(&id) {
-                        area_ids.push(id);
-                    }
-                }
-                _ => errors.add(
-                    "area_ids",
-                    "Området er ikke et af regionens områder i programmet.",
-                ),
-            }
-        }
-
-        let supplement = match self.supplement_ore.trim() {
-            "" => None,
-            t => match t.parse::<i64>() {
-                Ok(ore) if rules.tiers.contains(&Ore::from_ore(ore)) => Some(Ore::from_ore(ore)),
-                Ok(_) if rules.tiers.is_empty() => {
-                    errors.add(
-                        "supplement_ore",
-                        "Regionen har endnu ikke oprettet tillægstrin i programmet.",
-                    );
-                    None
-                }
-                _ => {
-                    let tiers: Vec<String> = rules.tiers.iter().map(|t| t.to_kr_string()).collect();
-                    let listed = match tiers.split_last() {
-                        Some((last, [])) => last.clone(),
-                        Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
-                        None => String::new(),
-                    };
-                    errors.add(
-                        "supplement_ore",
-                        format!("Tillægget skal være et af puljens trin: {listed}"),
-                    );
-                    None
-                }
-            },
-        };
-
-        let start_date =
-            parse_optional_date(&mut errors, "start_date", "Startdatoen", &self.start_date);
-        let end_date = parse_optional_date(&mut errors, "end_date", "Slutdatoen", &self.end_date);
-        let agreement_date = parse_optional_date(
-            &mut errors,
-            "agreement_date",
-            "Datoen",
-            &self.agreement_date,
-        );
-        if let Some(start) = start_date {
+        // The period's rules, across fields.
+        if let Some(start) = data.start_date {
             if start < rules.window.start() {
                 errors.add(
                     "start_date",
@@ -302,7 +331,7 @@ impl ApplicationInput {
                 );
             }
         }
-        if let Some(end) = end_date {
+        if let Some(end) = data.end_date {
             if end > rules.last_end() {
                 errors.add(
                     "end_date",
@@ -313,68 +342,12 @@ impl ApplicationInput {
                 );
             }
         }
-        if let (Some(start), Some(end)) = (start_date, end_date) {
+        if let (Some(start), Some(end)) = (data.start_date, data.end_date) {
             if end <= start {
                 errors.add("end_date", "Slutdatoen skal ligge efter startdatoen.");
             }
         }
-
-        let mut participants = Vec::new();
-        for (i, p) in self.participants.iter().enumerate() {
-            let name = trimmed(&p.name);
-            let role = trimmed(&p.role);
-            if name.is_empty() && role.is_empty() && !p.receives_supplement {
-                continue;
-            }
-            if name.is_empty() {
-                errors.add(format!("participants.{i}.name"), "Skriv deltagerens navn.");
-            }
-            check_len(
-                &mut errors,
-                &format!("participants.{i}.name"),
-                "Navnet",
-                &name,
-                MAX_LINE,
-            );
-            check_len(
-                &mut errors,
-                &format!("participants.{i}.role"),
-                "Rollen",
-                &role,
-                MAX_LINE,
-            );
-            participants.push(ParticipantData {
-                name,
-                role,
-                receives_supplement: p.receives_supplement,
-            });
-        }
-
-        errors.into_result(ApplicationData {
-            hospital_id,
-            hospital_department: trimmed(&self.hospital_department),
-            title,
-            responsible_leader: trimmed(&self.responsible_leader),
-            responsible_doctor: trimmed(&self.responsible_doctor),
-            purpose: trimmed(&self.purpose),
-            description: trimmed(&self.description),
-            content: trimmed(&self.content),
-            working_time_deviations: trimmed(&self.working_time_deviations),
-            participants,
-            period_text: trimmed(&self.period_text),
-            organisation: trimmed(&self.organisation),
-            supplement,
-            remarks: trimmed(&self.remarks),
-            area_ids,
-            area_argument: trimmed(&self.area_argument),
-            start_date,
-            end_date,
-            party_leader: trimmed(&self.party_leader),
-            party_doctor: trimmed(&self.party_doctor),
-            party_union: trimmed(&self.party_union),
-            party_region: trimmed(&self.party_region),
-            agreement_date,
-        })
+        errors.into_result(data)
     }
 }
 
@@ -382,99 +355,45 @@ impl ApplicationData {
     /// What must still be filled in before the application can be submitted.
     pub fn missing_for_submission(&self) -> FieldErrors {
         let mut m = FieldErrors::new();
-        let required = [
-            (
-                "hospital_department",
-                "Hospital/afdeling (A1)",
-                &self.hospital_department,
-            ),
-            (
-                "responsible_leader",
-                "Ansvarlig leder (A3)",
-                &self.responsible_leader,
-            ),
-            (
-                "responsible_doctor",
-                "Ansvarlig afdelingslæge (A4)",
-                &self.responsible_doctor,
-            ),
-            ("purpose", "Formål (B1)", &self.purpose),
-            ("description", "Beskrivelse (B2)", &self.description),
-            ("content", "Indhold (B3)", &self.content),
-            ("organisation", "Organisering (B5)", &self.organisation),
-            (
-                "area_argument",
-                "Begrundelse for området",
-                &self.area_argument,
-            ),
-        ];
-        for (field, label, value) in required {
-            if value.trim().is_empty() {
-                m.add(field, format!("{label} skal udfyldes."));
+        for (def, value) in self.values() {
+            if let ToSubmit(message) | Always(message) = def.required {
+                if value.is_empty() {
+                    m.add(def.name, message);
+                }
             }
-        }
-        if self.hospital_id.is_none() {
-            m.add("hospital_id", "Vælg hospital.");
-        }
-        if self.area_ids.is_empty() {
-            m.add("area_ids", "Vælg mindst ét område.");
-        }
-        if self.supplement.is_none() {
-            m.add("supplement_ore", "Vælg tillægsstørrelse (B6).");
-        }
-        if self.start_date.is_none() {
-            m.add("start_date", "Startdato (C.2) skal udfyldes.");
-        }
-        if self.end_date.is_none() {
-            m.add("end_date", "Slutdato (C.3) skal udfyldes.");
-        }
-        if self.participants.is_empty() {
-            m.add("participants", "Angiv mindst én deltager (B3).");
         }
         m
     }
 
-    /// Back to text, for showing a stored application in the form.
-    pub fn to_input(&self) -> ApplicationInput {
-        ApplicationInput {
-            hospital_id: self.hospital_id.map(|h| h.to_string()).unwrap_or_default(),
-            hospital_department: self.hospital_department.clone(),
-            title: self.title.clone(),
-            responsible_leader: self.responsible_leader.clone(),
-            responsible_doctor: self.responsible_doctor.clone(),
-            purpose: self.purpose.clone(),
-            description: self.description.clone(),
-            content: self.content.clone(),
-            working_time_deviations: self.working_time_deviations.clone(),
-            participants: self
-                .participants
-                .iter()
-                .map(|p| ParticipantInput {
-                    name: p.name.clone(),
-                    role: p.role.clone(),
-                    receives_supplement: p.receives_supplement,
-                })
-                .collect(),
-            period_text: self.period_text.clone(),
-            organisation: self.organisation.clone(),
-            supplement_ore: self
-                .supplement
-                .map(|s| s.ore().to_string())
-                .unwrap_or_default(),
-            remarks: self.remarks.clone(),
-            area_ids: self.area_ids.iter().map(|a| a.to_string()).collect(),
-            area_argument: self.area_argument.clone(),
-            start_date: self.start_date.map(|d| d.to_string()).unwrap_or_default(),
-            end_date: self.end_date.map(|d| d.to_string()).unwrap_or_default(),
-            party_leader: self.party_leader.clone(),
-            party_doctor: self.party_doctor.clone(),
-            party_union: self.party_union.clone(),
-            party_region: self.party_region.clone(),
-            agreement_date: self
-                .agreement_date
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+    /// This agreement with the amendable terms of `amended`: the period, the supplement and
+    /// the participants.
+    pub fn with_terms_of(&self, amended: &ApplicationData) -> ApplicationData {
+        ApplicationData {
+            start_date: amended.start_date,
+            end_date: amended.end_date,
+            supplement_ore: amended.supplement_ore,
+            participants: amended.participants.clone(),
+            ..self.clone()
         }
+    }
+
+    /// This agreement ending early, on `end` (a termination).
+    pub fn ending_on(&self, end: NaiveDate) -> ApplicationData {
+        ApplicationData {
+            end_date: Some(end),
+            ..self.clone()
+        }
+    }
+}
+
+/// A value shown as text on a page: dates the Danish way, the supplement in kroner; the lists
+/// and the hospital (shown by name) are left to the caller.
+pub fn display_text(value: &FieldValue) -> Option<String> {
+    match value {
+        FieldValue::Text(t) => Some(t.clone()),
+        FieldValue::Date(d) => Some(d.map(format_date_da).unwrap_or_default()),
+        FieldValue::Ore(o) => Some(o.map(|o| o.to_kr_string()).unwrap_or_default()),
+        FieldValue::Id(_) | FieldValue::Ids(_) | FieldValue::Participants(_) => None,
     }
 }
 
@@ -524,7 +443,7 @@ mod tests {
     fn a_good_draft_validates_and_is_trimmed() {
         let data = filled().validate(&rules()).unwrap();
         assert_eq!(data.title, "Koordinator for smertebehandling");
-        assert_eq!(data.supplement, Some(Ore::from_ore(3_500_000)));
+        assert_eq!(data.supplement_ore, Some(Ore::from_ore(3_500_000)));
         assert_eq!(data.start_date, Some(d(2022, 4, 1)));
         assert_eq!(
             data.participants.len(),
@@ -604,5 +523,103 @@ mod tests {
         assert!(missing.has("purpose"));
         assert!(!missing.has("supplement_ore"));
         assert!(!missing.has("participants"));
+    }
+
+    #[test]
+    fn the_table_names_each_field_once_and_every_name_is_a_form_key() {
+        let mut names: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FIELDS.len(), "a name is used twice");
+        let mut input = ApplicationInput::default();
+        for f in FIELDS {
+            let key = match f.kind {
+                Kind::Participants => format!("{}.0.name", f.name),
+                _ => f.name.to_string(),
+            };
+            assert!(input.set(&key, "x".into()), "{key} is not a form key");
+            assert!(!f.label.is_empty() && !f.short.is_empty() && !f.noun.is_empty());
+        }
+        assert!(!input.set("no_such_field", "x".into()));
+        assert_eq!(input.participants[0].name, "x");
+        assert_eq!(input.area_ids, ["x"]);
+    }
+
+    #[test]
+    fn every_text_field_goes_from_the_form_to_the_data_and_back() {
+        let mut input = filled();
+        let texts: Vec<&FieldDef> = FIELDS
+            .iter()
+            .filter(|f| matches!(f.kind, Kind::Line | Kind::Text))
+            .collect();
+        for f in &texts {
+            input.set(f.name, format!("  {} for {}  ", f.label, f.name));
+        }
+        let data = input.validate(&rules()).unwrap();
+        for f in &texts {
+            let expected = format!("{} for {}", f.label, f.name);
+            assert_eq!(data.value(f.name), Some(FieldValue::Text(expected.clone())));
+            assert_eq!(data.to_input().text(f.name), expected);
+        }
+        // Read back from its values, as the store does.
+        let values = data.values();
+        let mut it = values.iter();
+        let restored =
+            ApplicationData::restore(|_| Ok::<_, ()>(it.next().unwrap().1.clone())).unwrap();
+        assert_eq!(restored, data);
+    }
+
+    #[test]
+    fn a_one_line_field_is_limited_by_its_kind() {
+        let mut input = filled();
+        input.party_union = "x".repeat(MAX_LINE + 1);
+        let errors = input.validate(&rules()).unwrap_err();
+        assert_eq!(
+            errors.get("party_union"),
+            [format!(
+                "Navnet er for lang ({} tegn); højst {MAX_LINE} tegn.",
+                MAX_LINE + 1
+            )]
+        );
+    }
+
+    #[test]
+    fn json_input_takes_numbers_and_null_as_text() {
+        let input: ApplicationInput = serde_json::from_str(
+            r#"{"title": "T", "hospital_id": 7, "supplement_ore": 3500000, "area_ids": [2],
+                "start_date": null, "participants": [{"name": "Ida"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(input.hospital_id, "7");
+        assert_eq!(input.supplement_ore, "3500000");
+        assert_eq!(input.area_ids, ["2"]);
+        assert_eq!(input.start_date, "");
+        assert_eq!(input.participants[0].name, "Ida");
+        assert!(input.validate(&rules()).is_ok());
+    }
+
+    #[test]
+    fn stored_data_keeps_its_keys_and_reads_older_snapshots() {
+        let data = filled().validate(&rules()).unwrap();
+        let json = serde_json::to_value(&data).unwrap();
+        assert_eq!(json["supplement"], 3_500_000, "{json}");
+        // A snapshot written before a field existed still reads, the field empty.
+        let mut older = json.clone();
+        older.as_object_mut().unwrap().remove("remarks");
+        let read: ApplicationData = serde_json::from_value(older).unwrap();
+        assert_eq!(read, data);
+    }
+
+    #[test]
+    fn amended_terms_replace_only_the_period_the_supplement_and_the_participants() {
+        let current = filled().validate(&rules()).unwrap();
+        let mut amended = current.to_input();
+        amended.title = "Another title".into();
+        amended.end_date = "2023-06-30".into();
+        amended.supplement_ore = "5000000".into();
+        let merged = current.with_terms_of(&amended.validate(&rules()).unwrap());
+        assert_eq!(merged.title(), current.title());
+        assert_eq!(merged.end_date(), Some(d(2023, 6, 30)));
+        assert_eq!(merged.supplement_ore(), Some(Ore::from_ore(5_000_000)));
     }
 }

@@ -4,6 +4,8 @@
 //! roles) are newtypes with private fields, built only by parsing, so the rest of the system can
 //! rely on them being valid.
 
+#[macro_use]
+pub mod form;
 pub mod application;
 pub mod cost;
 pub mod date;
@@ -17,11 +19,12 @@ pub mod status;
 pub mod workflow;
 
 pub use application::{
-    ApplicationData, ApplicationInput, ApplicationRules, ParticipantData, ParticipantInput,
+    ApplicationData, ApplicationInput, ApplicationRules, ParticipantData, ParticipantInput, FIELDS,
 };
 pub use date::{parse_date, Period};
 pub use email::Email;
 pub use errors::FieldErrors;
+pub use form::{FieldDef, FieldValue, Kind, Required, Section};
 pub use money::Ore;
 pub use region::RegionCode;
 pub use role::Role;

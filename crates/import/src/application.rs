@@ -5,7 +5,9 @@
 
 use crate::form::FormExtract;
 use crate::text::fold;
-use pulje_domain::{ApplicationData, ApplicationInput, ApplicationRules, ParticipantInput};
+use pulje_domain::{
+    ApplicationData, ApplicationInput, ApplicationRules, Kind, ParticipantInput, FIELDS,
+};
 
 /// A region's hospital or area as the mapping needs it.
 #[derive(Debug, Clone)]
@@ -43,20 +45,16 @@ pub fn to_draft(
         unmapped.push(form.unmapped_text.trim().to_string());
     }
 
-    let mut input = ApplicationInput {
-        hospital_department: form.hospital_department.clone(),
-        title: form.title.clone(),
-        responsible_leader: form.responsible_leader.clone(),
-        responsible_doctor: form.responsible_doctor.clone(),
-        purpose: form.purpose.clone(),
-        description: form.description.clone(),
-        content: form.content.clone(),
-        period_text: form.period_text.clone(),
-        organisation: form.organisation.clone(),
-        remarks: form.remarks.clone(),
-        start_date: iso(form.start_date),
-        end_date: iso(form.end_date),
-        agreement_date: iso(form.agreement_date),
+    // The form table's text and date fields that the file has, by name; the rest by their rules.
+    let mut input = ApplicationInput::default();
+    for field in FIELDS {
+        if matches!(field.kind, Kind::Line | Kind::Text | Kind::Date) {
+            if let Some(value) = form.value(field.name) {
+                input.set(field.name, value);
+            }
+        }
+    }
+    let input = ApplicationInput {
         supplement_ore: form
             .supplement_dkk
             .and_then(|kr| kr.checked_mul(100))
@@ -73,8 +71,9 @@ pub fn to_draft(
                 receives_supplement: false,
             })
             .collect(),
-        ..Default::default()
+        ..input
     };
+    let mut input = input;
     if input.title.trim().is_empty() {
         input.title = fallback_title.to_string();
         warnings.push(format!(
@@ -148,11 +147,6 @@ pub fn to_draft(
     })
 }
 
-fn iso(date: Option<chrono::NaiveDate>) -> String {
-    date.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 /// The hospital whose name the A1 text starts with (the longest such name).
 pub fn hospital_of<'a>(text: &str, hospitals: &'a [Named]) -> Option<&'a Named> {
     let text = fold(text);
@@ -164,7 +158,7 @@ pub fn hospital_of<'a>(text: &str, hospitals: &'a [Named]) -> Option<&'a Named> 
 
 /// Empties the field named by a validation error's key and returns what it held.
 fn take_field(input: &mut ApplicationInput, field: &str) -> Option<String> {
-    let slot = match field {
+    match field {
         "title" => {
             // A draft needs a title: shorten instead of dropping it.
             let full = input.title.clone();
@@ -173,59 +167,27 @@ fn take_field(input: &mut ApplicationInput, field: &str) -> Option<String> {
                 .take(pulje_domain::application::MAX_LINE - 1)
                 .collect();
             if short == full || short.trim().is_empty() {
-                return None;
+                None
+            } else {
+                input.title = short;
+                Some(full)
             }
-            input.title = short;
-            return Some(full);
         }
-        "hospital_id" => &mut input.hospital_id,
-        "hospital_department" => &mut input.hospital_department,
-        "responsible_leader" => &mut input.responsible_leader,
-        "responsible_doctor" => &mut input.responsible_doctor,
-        "purpose" => &mut input.purpose,
-        "description" => &mut input.description,
-        "content" => &mut input.content,
-        "period_text" => &mut input.period_text,
-        "organisation" => &mut input.organisation,
-        "remarks" => &mut input.remarks,
-        "supplement_ore" => &mut input.supplement_ore,
-        "start_date" => &mut input.start_date,
-        "end_date" => &mut input.end_date,
-        "agreement_date" => &mut input.agreement_date,
         "area_ids" => {
             let ids = std::mem::take(&mut input.area_ids);
-            return (!ids.is_empty()).then(|| ids.join(", "));
+            (!ids.is_empty()).then(|| ids.join(", "))
         }
         f if f.starts_with("participants") => {
             let all = std::mem::take(&mut input.participants);
             let names: Vec<String> = all.into_iter().map(|p| p.name).collect();
-            return (!names.is_empty()).then(|| names.join("\n"));
+            (!names.is_empty()).then(|| names.join("\n"))
         }
-        _ => return None,
-    };
-    if slot.trim().is_empty() {
-        return None;
+        f => input.take(f),
     }
-    Some(std::mem::take(slot))
 }
 
+/// A field's label for warnings, from the form's table.
 fn label(field: &str) -> &'static str {
-    match field {
-        "title" => "Titel (A2)",
-        "hospital_id" | "hospital_department" => "Hospital/afdeling (A1)",
-        "responsible_leader" => "Ansvarlig leder (A3)",
-        "responsible_doctor" => "Ansvarlig afdelingslæge (A4)",
-        "purpose" => "Formål (B1)",
-        "description" => "Beskrivelse (B2)",
-        "content" => "Indhold (B3)",
-        "period_text" => "Periode (B4)",
-        "organisation" => "Organisering (B5)",
-        "remarks" => "Uddybende bemærkninger (B6)",
-        "supplement_ore" => "Tillæg (B6)",
-        "start_date" => "Startdato (C.2)",
-        "end_date" => "Slutdato (C.3)",
-        "agreement_date" => "Aftaledato (D)",
-        "area_ids" => "Områder",
-        _ => "Deltagerkreds (B3)",
-    }
+    let name = field.split('.').next().unwrap_or(field);
+    pulje_domain::application::field(name).map_or("Deltagerkreds (B3)", |f| f.short)
 }

@@ -37,12 +37,47 @@ pub struct FormExtract {
     pub agreement_date: Option<NaiveDate>,
     pub areas: Vec<String>,
     pub remarks: String,
+    /// The agreement form's other fields that have a line of their own in the file
+    /// (`import_label` in the form's table, e.g. `cost_centre` from "Omkostningssted"), keyed
+    /// by the field's name.
+    #[serde(flatten)]
+    pub extra: BTreeMap<&'static str, String>,
     pub unmapped_text: String,
     pub warnings: Vec<String>,
     /// Per field: the source text and how sure the recogniser is (for a review screen). Not part
     /// of the contract's JSON.
     #[serde(skip)]
     pub fields: Vec<FieldEvidence>,
+}
+
+impl FormExtract {
+    /// A one-value field by the application form's name: text as read, dates as
+    /// `YYYY-MM-DD`; `None` for what the form lacked and for the fields mapped by their own
+    /// rules (participants, supplement, areas).
+    pub fn value(&self, name: &str) -> Option<String> {
+        let text = match name {
+            "hospital_department" => &self.hospital_department,
+            "title" => &self.title,
+            "responsible_leader" => &self.responsible_leader,
+            "responsible_doctor" => &self.responsible_doctor,
+            "purpose" => &self.purpose,
+            "description" => &self.description,
+            "content" => &self.content,
+            "period_text" => &self.period_text,
+            "organisation" => &self.organisation,
+            "remarks" => &self.remarks,
+            "start_date" | "end_date" | "agreement_date" => {
+                let date = match name {
+                    "start_date" => self.start_date,
+                    "end_date" => self.end_date,
+                    _ => self.agreement_date,
+                };
+                return date.map(|d| d.format("%Y-%m-%d").to_string());
+            }
+            other => self.extra.get(other)?,
+        };
+        (!text.is_empty()).then(|| text.clone())
+    }
 }
 
 /// How sure the recogniser is of a field.
@@ -404,6 +439,11 @@ enum Kind {
     },
     AreaItem(String),
     AreaNote,
+    /// A line labelled with a field's `import_label` from the form's table.
+    Extra {
+        key: &'static str,
+        inline: String,
+    },
     /// Not content: page numbers and the like (dropped).
     Noise,
     /// Links and reviewers' marks: kept in unmapped_text.
@@ -449,6 +489,8 @@ fn match_template(toks: &[Tok], tmpl: &[String], from: usize) -> Option<(usize, 
 struct Classifier {
     templates: Vec<Vec<String>>,
     labels: Vec<Vec<String>>,
+    /// The form table's other labelled lines: (field name, label words).
+    extra_labels: Vec<(&'static str, Vec<String>)>,
 }
 
 impl Classifier {
@@ -456,7 +498,32 @@ impl Classifier {
         Classifier {
             templates: TEMPLATES.iter().map(|(t, _)| template_tokens(t)).collect(),
             labels: LABELS.iter().map(|l| template_tokens(l.text)).collect(),
+            extra_labels: pulje_domain::FIELDS
+                .iter()
+                .filter_map(|f| f.import_label.map(|l| (f.name, template_tokens(l))))
+                .filter(|(_, words)| !words.is_empty())
+                .collect(),
         }
+    }
+
+    /// A line that starts with one of the table's other labels (after an optional code such
+    /// as "B6"): the field and the byte offset where its value starts.
+    fn extra_at(&self, line: &str, toks: &[Tok]) -> Option<(&'static str, usize)> {
+        let skip = usize::from(
+            line.split_whitespace()
+                .next()
+                .and_then(parse_code)
+                .is_some(),
+        );
+        let rest = toks.get(skip..)?;
+        self.extra_labels.iter().find_map(|(key, words)| {
+            let n = rest
+                .iter()
+                .zip(words)
+                .take_while(|(t, w)| tok_eq(&t.folded, w))
+                .count();
+            (n == words.len()).then(|| (*key, rest[n - 1].end))
+        })
     }
 
     /// Label match: (label index, label words matched, byte offset where the value starts).
@@ -626,6 +693,19 @@ impl Classifier {
                 in_areas = false;
             }
 
+            // The table's other labelled lines ("Omkostningssted: …").
+            if let Some((key, end)) = self.extra_at(&line, &toks) {
+                run = None;
+                push(
+                    &mut items,
+                    Kind::Extra {
+                        key,
+                        inline: clean_inline(&line[end..]),
+                    },
+                );
+                continue;
+            }
+
             // Labels.
             if let Some((li, n, end)) = self.label_at(&line, &toks, zone) {
                 let def = &LABELS[li];
@@ -783,6 +863,8 @@ struct Assigned {
     dates: BTreeMap<Field, (NaiveDate, String, Confidence)>,
     amounts: Vec<(i64, usize, String)>,
     content_amounts: Vec<(i64, usize, String)>,
+    /// The table's other labelled lines: field name → (value, source line, confidence).
+    extra: BTreeMap<&'static str, (String, String, Confidence)>,
     unmapped: Lines,
     warnings: Vec<String>,
 }
@@ -1230,8 +1312,31 @@ pub fn parse_form_with_areas(
     let mut area_lines: Lines = Vec::new();
     let mut area_items: Vec<(usize, String)> = Vec::new();
     let mut annotations = false;
+    // A labelled line without its value on it: the value is the next line, if that is text.
+    let mut extra_pending: Option<(&'static str, String)> = None;
     for item in &items {
+        if !matches!(item.kind, Kind::Blank) {
+            if let Some((key, label_line)) = extra_pending.take() {
+                if matches!(item.kind, Kind::Text) {
+                    let source = format!("{label_line}\n{}", item.text);
+                    a.out
+                        .extra
+                        .insert(key, (item.text.clone(), source, Confidence::Medium));
+                    continue;
+                }
+            }
+        }
         match &item.kind {
+            Kind::Extra { key, inline } => {
+                a.flush();
+                if inline.is_empty() {
+                    extra_pending = Some((key, item.text.clone()));
+                } else {
+                    a.out
+                        .extra
+                        .insert(key, (inline.clone(), item.text.clone(), Confidence::High));
+                }
+            }
             Kind::Blank => a.block.push(None),
             Kind::Section => {
                 a.flush();
@@ -1393,6 +1498,16 @@ fn finish(
         evidence.push(FieldEvidence {
             key: field.key(),
             value: date.to_string(),
+            source_excerpt: source.clone(),
+            confidence: *confidence,
+        });
+    }
+
+    for (key, (value, source, confidence)) in &a.extra {
+        f.extra.insert(key, value.clone());
+        evidence.push(FieldEvidence {
+            key,
+            value: value.clone(),
             source_excerpt: source.clone(),
             confidence: *confidence,
         });

@@ -83,7 +83,10 @@ pub async fn propose(
             "Der er allerede en ændring, som venter på styregruppen.".into(),
         ));
     }
-    if amended.start_date.is_none() || amended.end_date.is_none() || amended.supplement.is_none() {
+    if amended.start_date().is_none()
+        || amended.end_date().is_none()
+        || amended.supplement_ore().is_none()
+    {
         return Err(StoreError::Refused(
             "En ændring skal have start- og slutdato og tillæg.".into(),
         ));
@@ -96,11 +99,7 @@ pub async fn propose(
         .bind(now_utc())
         .execute(&mut **tx)
         .await?;
-    let mut data = before.data.clone();
-    data.start_date = amended.start_date;
-    data.end_date = amended.end_date;
-    data.supplement = amended.supplement;
-    data.participants = amended.participants.clone();
+    let data = before.data.with_terms_of(amended);
     write_terms(tx, id, &data, Some(ApplicationStatus::ReadyForDecision)).await?;
     let after = applications::get(tx, id).await?;
     audit::record(
@@ -115,7 +114,7 @@ pub async fn propose(
     )
     .await?;
     let recipients = outbox::addresses_of(tx, after.region_code, Role::SteeringGroup).await?;
-    let title = &after.data.title;
+    let title = &after.data.title();
     let draft = Draft {
         region_code: Some(after.region_code),
         application_id: Some(id),
@@ -137,9 +136,9 @@ async fn write_terms(
     sqlx::query(
         "UPDATE applications SET start_date = $1, end_date = $2, supplement_ore = $3, status = COALESCE($4, status), version = version + 1, updated_at = $5 WHERE id = $6",
     )
-    .bind(date_text(data.start_date))
-    .bind(date_text(data.end_date))
-    .bind(data.supplement.map(Ore::ore))
+    .bind(date_text(data.start_date()))
+    .bind(date_text(data.end_date()))
+    .bind(data.supplement_ore().map(Ore::ore))
     .bind(status.map(|s| s.as_str()))
     .bind(now_utc())
     .bind(id)
@@ -149,7 +148,7 @@ async fn write_terms(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    for (position, p) in data.participants.iter().enumerate() {
+    for (position, p) in data.participants().iter().enumerate() {
         sqlx::query("INSERT INTO application_participants (application_id, position, name, role, receives_supplement) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(position as i64)

@@ -7,7 +7,9 @@ use crate::audit::{self, Actor};
 use crate::bulk;
 use crate::programmes::opt_date_col;
 use crate::{date_text, now_utc, Result, StoreError, Tx};
-use pulje_domain::{ApplicationData, ApplicationStatus, Ore, ParticipantData};
+use pulje_domain::{
+    ApplicationData, ApplicationStatus, FieldDef, FieldValue, Kind, Ore, ParticipantData, FIELDS,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -37,6 +39,59 @@ pub struct Application {
     pub data: ApplicationData,
     pub hospital_name: Option<String>,
     pub round_name: Option<String>,
+}
+
+/// The form's columns (every field of [`FIELDS`] but the lists, which are child tables).
+fn form_columns() -> impl Iterator<Item = &'static FieldDef> {
+    FIELDS.iter().filter(|f| f.kind.is_column())
+}
+
+/// An application's form from its row, with its participants and areas read beside it.
+fn form_data(
+    r: &AnyRow,
+    participants: Vec<ParticipantData>,
+    area_ids: Vec<i64>,
+) -> sqlx::Result<ApplicationData> {
+    let mut participants = Some(participants);
+    let mut area_ids = Some(area_ids);
+    ApplicationData::restore(|f| {
+        Ok(match f.kind {
+            Kind::Line | Kind::Text => FieldValue::Text(r.try_get(f.name)?),
+            Kind::Date => FieldValue::Date(opt_date_col(r, f.name)?),
+            Kind::Hospital => FieldValue::Id(r.try_get(f.name)?),
+            Kind::Tier => FieldValue::Ore(r.try_get::<Option<i64>, _>(f.name)?.map(Ore::from_ore)),
+            Kind::Areas => FieldValue::Ids(area_ids.take().unwrap_or_default()),
+            Kind::Participants => FieldValue::Participants(participants.take().unwrap_or_default()),
+        })
+    })
+}
+
+/// Binds one field's value as its column holds it.
+fn bind_value<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    value: FieldValue,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match value {
+        FieldValue::Text(t) => q.bind(t),
+        FieldValue::Date(d) => q.bind(date_text(d)),
+        FieldValue::Id(i) => q.bind(i),
+        FieldValue::Ore(o) => q.bind(o.map(Ore::ore)),
+        // Not columns: written by `write_children`.
+        FieldValue::Ids(_) | FieldValue::Participants(_) => q,
+    }
+}
+
+/// Binds the form's columns in the order of [`form_columns`].
+fn bind_form<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    data: &ApplicationData,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for (f, value) in data.values() {
+        if f.kind.is_column() {
+            q = bind_value(q, value);
+        }
+    }
+    q
 }
 
 fn status_col(r: &AnyRow) -> sqlx::Result<ApplicationStatus> {
@@ -75,33 +130,7 @@ impl FromRow<'_, AnyRow> for Application {
             terminated_on: opt_date_col(r, "terminated_on")?,
             hospital_name: r.try_get("hospital_name")?,
             round_name: r.try_get("round_name")?,
-            data: ApplicationData {
-                hospital_id: r.try_get("hospital_id")?,
-                hospital_department: r.try_get("hospital_department")?,
-                title: r.try_get("title")?,
-                responsible_leader: r.try_get("responsible_leader")?,
-                responsible_doctor: r.try_get("responsible_doctor")?,
-                purpose: r.try_get("purpose")?,
-                description: r.try_get("description")?,
-                content: r.try_get("content")?,
-                working_time_deviations: r.try_get("working_time_deviations")?,
-                participants: Vec::new(),
-                period_text: r.try_get("period_text")?,
-                organisation: r.try_get("organisation")?,
-                supplement: r
-                    .try_get::<Option<i64>, _>("supplement_ore")?
-                    .map(Ore::from_ore),
-                remarks: r.try_get("remarks")?,
-                area_ids: Vec::new(),
-                area_argument: r.try_get("area_argument")?,
-                start_date: opt_date_col(r, "start_date")?,
-                end_date: opt_date_col(r, "end_date")?,
-                party_leader: r.try_get("party_leader")?,
-                party_doctor: r.try_get("party_doctor")?,
-                party_union: r.try_get("party_union")?,
-                party_region: r.try_get("party_region")?,
-                agreement_date: opt_date_col(r, "agreement_date")?,
-            },
+            data: form_data(r, Vec::new(), Vec::new())?,
         })
     }
 }
@@ -124,42 +153,22 @@ pub async fn create(
     data: &ApplicationData,
 ) -> Result<Application> {
     let now = now_utc();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO applications (programme_id, region_code, status, version, created_by, created_at, updated_at, imported, \
-           hospital_id, hospital_department, title, responsible_leader, responsible_doctor, purpose, description, content, \
-           working_time_deviations, period_text, organisation, supplement_ore, remarks, area_argument, start_date, end_date, \
-           party_leader, party_doctor, party_union, party_region, agreement_date) \
-         VALUES ($1, $2, 'draft', 1, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-           $22, $23, $24, $25, $26) RETURNING id",
-    )
-    .bind(place.programme_id)
-    .bind(place.region_code)
-    .bind(place.created_by)
-    .bind(&now)
-    .bind(i64::from(place.imported))
-    .bind(data.hospital_id)
-    .bind(&data.hospital_department)
-    .bind(&data.title)
-    .bind(&data.responsible_leader)
-    .bind(&data.responsible_doctor)
-    .bind(&data.purpose)
-    .bind(&data.description)
-    .bind(&data.content)
-    .bind(&data.working_time_deviations)
-    .bind(&data.period_text)
-    .bind(&data.organisation)
-    .bind(data.supplement.map(Ore::ore))
-    .bind(&data.remarks)
-    .bind(&data.area_argument)
-    .bind(date_text(data.start_date))
-    .bind(date_text(data.end_date))
-    .bind(&data.party_leader)
-    .bind(&data.party_doctor)
-    .bind(&data.party_union)
-    .bind(&data.party_region)
-    .bind(date_text(data.agreement_date))
-    .fetch_one(&mut **tx)
-    .await?;
+    // The placement's columns take $1–$5, the form's follow in the table's order.
+    let columns: Vec<&str> = form_columns().map(|f| f.name).collect();
+    let params: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 6)).collect();
+    let sql = format!(
+        "INSERT INTO applications (programme_id, region_code, status, version, created_by, created_at, updated_at, imported, {}) \
+         VALUES ($1, $2, 'draft', 1, $3, $4, $4, $5, {}) RETURNING id",
+        columns.join(", "),
+        params.join(", ")
+    );
+    let q = sqlx::query(&sql)
+        .bind(place.programme_id)
+        .bind(place.region_code)
+        .bind(place.created_by)
+        .bind(&now)
+        .bind(i64::from(place.imported));
+    let id: i64 = bind_form(q, data).fetch_one(&mut **tx).await?.try_get(0)?;
     if place.doctor_user_id.is_some() {
         sqlx::query("UPDATE applications SET doctor_user_id = $1 WHERE id = $2")
             .bind(place.doctor_user_id)
@@ -196,41 +205,24 @@ pub async fn update(
     if before.version != expected_version {
         return Err(StoreError::Stale);
     }
-    let changed = sqlx::query(
-        "UPDATE applications SET version = version + 1, updated_at = $1, hospital_id = $2, hospital_department = $3, \
-           title = $4, responsible_leader = $5, responsible_doctor = $6, purpose = $7, description = $8, content = $9, \
-           working_time_deviations = $10, period_text = $11, organisation = $12, supplement_ore = $13, remarks = $14, \
-           area_argument = $15, start_date = $16, end_date = $17, party_leader = $18, party_doctor = $19, party_union = $20, \
-           party_region = $21, agreement_date = $22 \
-         WHERE id = $23 AND version = $24",
-    )
-    .bind(now_utc())
-    .bind(data.hospital_id)
-    .bind(&data.hospital_department)
-    .bind(&data.title)
-    .bind(&data.responsible_leader)
-    .bind(&data.responsible_doctor)
-    .bind(&data.purpose)
-    .bind(&data.description)
-    .bind(&data.content)
-    .bind(&data.working_time_deviations)
-    .bind(&data.period_text)
-    .bind(&data.organisation)
-    .bind(data.supplement.map(Ore::ore))
-    .bind(&data.remarks)
-    .bind(&data.area_argument)
-    .bind(date_text(data.start_date))
-    .bind(date_text(data.end_date))
-    .bind(&data.party_leader)
-    .bind(&data.party_doctor)
-    .bind(&data.party_union)
-    .bind(&data.party_region)
-    .bind(date_text(data.agreement_date))
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    // $1 is the time; the form's columns follow in the table's order, then id and version.
+    let sets: Vec<String> = form_columns()
+        .enumerate()
+        .map(|(i, f)| format!("{} = ${}", f.name, i + 2))
+        .collect();
+    let n = sets.len() + 1;
+    let sql = format!(
+        "UPDATE applications SET version = version + 1, updated_at = $1, {} WHERE id = ${} AND version = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2
+    );
+    let changed = bind_form(sqlx::query(&sql).bind(now_utc()), data)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     if changed != 1 {
         return Err(StoreError::Stale);
     }
@@ -338,7 +330,7 @@ pub async fn set_status(
 }
 
 async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Result<()> {
-    for (position, p) in data.participants.iter().enumerate() {
+    for (position, p) in data.participants().iter().enumerate() {
         sqlx::query(
             "INSERT INTO application_participants (application_id, position, name, role, receives_supplement) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -350,7 +342,7 @@ async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Res
         .execute(&mut **tx)
         .await?;
     }
-    for area in &data.area_ids {
+    for area in data.area_ids() {
         sqlx::query("INSERT INTO application_areas (application_id, area_id) VALUES ($1, $2)")
             .bind(id)
             .bind(area)
@@ -376,8 +368,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
         &["area_id"],
         "area_id",
     );
+    let form: Vec<String> = form_columns().map(|f| format!("a.{}", f.name)).collect();
+    let form = form.join(", ");
     let sql = format!(
-        "SELECT a.*, h.name AS hospital_name, r.name AS round_name, \
+        "SELECT a.id, a.programme_id, a.region_code, a.round_id, a.status, a.version, a.created_by, \
+         a.doctor_user_id, a.created_at, a.updated_at, a.imported, a.submitted_at, a.late, a.granted_ore, \
+         a.overcommit_reason, a.terminated_on, {form}, h.name AS hospital_name, r.name AS round_name, \
          {participants} AS participants_json, {areas} AS areas_json FROM applications a \
          LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
          WHERE a.id = $1"
@@ -395,7 +391,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
         area_id: i64,
     }
     let participants: Vec<P> = bulk::parse_rows(row.try_get("participants_json")?)?;
-    app.data.participants = participants
+    let participants = participants
         .into_iter()
         .map(|p| ParticipantData {
             name: p.name,
@@ -404,7 +400,11 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
         })
         .collect();
     let areas: Vec<A> = bulk::parse_rows(row.try_get("areas_json")?)?;
-    app.data.area_ids = areas.into_iter().map(|a| a.area_id).collect();
+    app.data = form_data(
+        &row,
+        participants,
+        areas.into_iter().map(|a| a.area_id).collect(),
+    )?;
     Ok(app)
 }
 

@@ -441,5 +441,5 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
 
 /// When the evaluation of an agreement falls due.
 pub fn due_of(app: &crate::applications::Application) -> Option<NaiveDate> {
-    evaluation::due_date(app.data.end_date, app.terminated_on)
+    evaluation::due_date(app.data.end_date(), app.terminated_on)
 }

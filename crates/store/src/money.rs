@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, FromRow};
 pub fn receivers(app: &Application) -> u32 {
     let n = app
         .data
-        .participants
+        .participants()
         .iter()
         .filter(|p| p.receives_supplement)
         .count() as u32;
@@ -27,7 +27,7 @@ pub async fn schedule(
     app: &Application,
     tier: Ore,
 ) -> Result<Vec<MonthlyAmount>> {
-    let (Some(start), Some(end)) = (app.data.start_date, app.data.end_date) else {
+    let (Some(start), Some(end)) = (app.data.start_date(), app.data.end_date()) else {
         return Err(StoreError::Refused(
             "Forsøget mangler start- eller slutdato.".into(),
         ));

@@ -312,7 +312,7 @@ async fn terminate(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()
             "Angiv den nye slutdato (end_date).".into(),
         ));
     };
-    let (Some(start), Some(end)) = (app.data.start_date, app.data.end_date) else {
+    let (Some(start), Some(end)) = (app.data.start_date(), app.data.end_date()) else {
         return Err(StoreError::Refused(
             "Aftalen mangler start- eller slutdato.".into(),
         ));
@@ -326,10 +326,10 @@ async fn terminate(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()
     }
     let tier = app
         .granted_ore
-        .or(app.data.supplement.map(|s| s.ore()))
+        .or(app.data.supplement_ore().map(|s| s.ore()))
         .unwrap_or(0);
     let mut shortened = app.clone();
-    shortened.data.end_date = Some(new_end);
+    shortened.data = app.data.ending_on(new_end);
     let months = if new_end > start {
         money::schedule(tx, &shortened, Ore::from_ore(tier)).await?
     } else {
@@ -357,7 +357,7 @@ async fn notify(
     next: ApplicationStatus,
 ) -> Result<()> {
     let region = app.region_code;
-    let title = &app.data.title;
+    let title = &app.data.title();
     let link = format!("/applications/{}", app.id);
     let mut applicant = outbox::address_of(tx, app.created_by).await?;
     if app.doctor_user_id != app.created_by {
@@ -432,7 +432,7 @@ async fn notify(
 /// Asks every party that has not signed yet to sign.
 async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
     let signed = signed_parties(tx, app.id).await?;
-    let title = &app.data.title;
+    let title = &app.data.title();
     for party in Party::ALL.into_iter().filter(|p| !signed.contains(p)) {
         let recipients = match party {
             Party::Doctor => outbox::address_of(tx, app.doctor_user_id).await?,

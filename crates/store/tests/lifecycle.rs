@@ -6,8 +6,7 @@
 use chrono::NaiveDate;
 use pulje_domain::workflow::Action;
 use pulje_domain::{
-    ApplicationData, ApplicationInput, ApplicationStatus, Email, Ore, ParticipantInput, RegionCode,
-    Role,
+    ApplicationData, ApplicationInput, ApplicationStatus, Email, ParticipantInput, RegionCode, Role,
 };
 use pulje_store::applications::{self, Placement};
 use pulje_store::users::{self, NewUser, User};
@@ -540,11 +539,13 @@ async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: TestDb) {
     let mut conn = w.db.conn().await.unwrap();
     let before = applications::get(&mut conn, id).await.unwrap();
     let months_before = money::agreement_months(&mut conn, id).await.unwrap();
+    let rules = programmes::rules(&mut conn, "ok21", MIDT).await.unwrap();
     drop(conn);
 
-    let mut amended = before.data.clone();
-    amended.end_date = Some(d("2023-06-30"));
-    amended.supplement = Some(Ore::from_ore(5_000_000));
+    let mut amended = before.data.to_input();
+    amended.end_date = "2023-06-30".into();
+    amended.supplement_ore = "5000000".into();
+    let amended = amended.validate(&rules).unwrap();
     let mut tx = w.db.begin().await.unwrap();
     // Only the region's administrator or the applicant may propose it.
     assert!(
@@ -556,7 +557,7 @@ async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: TestDb) {
         .await
         .unwrap();
     assert_eq!(proposed.status, ApplicationStatus::ReadyForDecision);
-    assert_eq!(proposed.data.end_date, Some(d("2023-06-30")));
+    assert_eq!(proposed.data.end_date(), Some(d("2023-06-30")));
     let mut reject = Step::new(Action::Reject);
     reject.reason = "Forlængelsen er ikke begrundet".into();
     let after = workflow::take(&mut tx, &w.steering, id, &reject, d("2023-01-10"))
@@ -569,8 +570,8 @@ async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: TestDb) {
         ApplicationStatus::Active,
         "the earlier version is in force again"
     );
-    assert_eq!(after.data.end_date, before.data.end_date);
-    assert_eq!(after.data.supplement, before.data.supplement);
+    assert_eq!(after.data.end_date(), before.data.end_date());
+    assert_eq!(after.data.supplement_ore(), before.data.supplement_ore());
     let mut conn = w.db.conn().await.unwrap();
     assert_eq!(
         money::agreement_months(&mut conn, id).await.unwrap(),
@@ -593,10 +594,12 @@ async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh
     let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
     let mut conn = w.db.conn().await.unwrap();
     let before = applications::get(&mut conn, id).await.unwrap();
+    let rules = programmes::rules(&mut conn, "ok21", MIDT).await.unwrap();
     drop(conn);
 
-    let mut amended = before.data.clone();
-    amended.end_date = Some(d("2023-03-31"));
+    let mut amended = before.data.to_input();
+    amended.end_date = "2023-03-31".into();
+    let amended = amended.validate(&rules).unwrap();
     let mut tx = w.db.begin().await.unwrap();
     amendments::propose(&mut tx, &w.applicant, id, before.version, &amended)
         .await

@@ -58,14 +58,14 @@ both_backends!(
 
         let stored = app.get_application(id).await;
         assert_eq!(
-            stored.data.title,
+            stored.data.title(),
             "Kladde: brobygger på Hospitalsenhed Midt"
         );
         assert_eq!(stored.status, ApplicationStatus::Draft);
         assert_eq!(stored.region_code, MIDTJYLLAND);
         assert_eq!(stored.created_by, Some(client.user().id()));
         assert_eq!(stored.version, 1);
-        assert!(stored.data.purpose.is_empty() && stored.data.participants.is_empty());
+        assert!(stored.data.purpose().is_empty() && stored.data.participants().is_empty());
 
         // A draft without a title is refused, with the message next to the title.
         let r = client
@@ -292,15 +292,18 @@ both_backends!(
         let r = client.post_form("/applications", &pairs(&fixed)).await;
         let id = saved_id(&r);
         let stored = app.get_application(id).await;
-        assert_eq!(stored.data.purpose, purpose);
-        assert_eq!(stored.data.remarks, remarks);
-        assert_eq!(stored.data.area_ids, vec![midt_areas[1]]);
-        assert_eq!(stored.data.hospital_id, Some(midt_hospital));
-        assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(3_500_000));
-        assert_eq!(stored.data.participants.len(), 2);
-        assert_eq!(stored.data.participants[0].name, "Åse Øhlenschläger");
-        assert!(stored.data.participants[0].receives_supplement);
-        assert!(!stored.data.participants[1].receives_supplement);
+        assert_eq!(stored.data.purpose(), purpose);
+        assert_eq!(stored.data.remarks(), remarks);
+        assert_eq!(stored.data.area_ids(), vec![midt_areas[1]]);
+        assert_eq!(stored.data.hospital_id(), Some(midt_hospital));
+        assert_eq!(
+            stored.data.supplement_ore().map(|s| s.ore()),
+            Some(3_500_000)
+        );
+        assert_eq!(stored.data.participants().len(), 2);
+        assert_eq!(stored.data.participants()[0].name, "Åse Øhlenschläger");
+        assert!(stored.data.participants()[0].receives_supplement);
+        assert!(!stored.data.participants()[1].receives_supplement);
     }
 );
 
@@ -346,8 +349,8 @@ both_backends!(a_refused_edit_changes_nothing, |app| async move {
 
     let stored = app.get_application(id).await;
     assert_eq!(stored.version, 1);
-    assert_eq!(stored.data.title, "Uændret titel");
-    assert_eq!(stored.data.purpose, "Oprindeligt formål");
+    assert_eq!(stored.data.title(), "Uændret titel");
+    assert_eq!(stored.data.purpose(), "Oprindeligt formål");
 });
 
 both_backends!(
@@ -412,9 +415,9 @@ both_backends!(
 
         let stored = app.get_application(id).await;
         assert_eq!(stored.version, 2, "the stale save did not write");
-        assert_eq!(stored.data.title, "Anden udgave fra fane A");
-        assert!(stored.data.purpose.is_empty());
-        assert!(stored.data.participants.is_empty());
+        assert_eq!(stored.data.title(), "Anden udgave fra fane A");
+        assert!(stored.data.purpose().is_empty());
+        assert!(stored.data.participants().is_empty());
     }
 );
 
@@ -585,9 +588,12 @@ both_backends!(
         let stored = app.get_application(id).await;
         assert_eq!(stored.region_code, MIDTJYLLAND);
         assert_eq!(stored.created_by, Some(applicant.id()));
-        assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(3_500_000));
-        assert_eq!(stored.data.area_ids.len(), 1);
-        assert_eq!(stored.data.participants[0].name, "Åse Øhlenschläger");
+        assert_eq!(
+            stored.data.supplement_ore().map(|s| s.ore()),
+            Some(3_500_000)
+        );
+        assert_eq!(stored.data.area_ids().len(), 1);
+        assert_eq!(stored.data.participants()[0].name, "Åse Øhlenschläger");
 
         let r = api.get(&format!("/api/v1/applications/{id}")).await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -618,7 +624,7 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.body);
         let stored = app.get_application(id).await;
         assert_eq!(
-            (stored.version, stored.data.title.as_str()),
+            (stored.version, stored.data.title()),
             (2, "Forbedringsagent – revideret")
         );
 
@@ -635,7 +641,7 @@ both_backends!(
         assert!(r.json()["error"].is_string());
         let stored = app.get_application(id).await;
         assert_eq!(
-            (stored.version, stored.data.title.as_str()),
+            (stored.version, stored.data.title()),
             (2, "Forbedringsagent – revideret")
         );
     }
@@ -731,13 +737,16 @@ both_backends!(
         assert_eq!(r.status().as_u16(), 403);
         let stored = app.get_application(id).await;
         assert_eq!(
-            (stored.version, stored.data.title.as_str()),
+            (stored.version, stored.data.title()),
             (1, "Forsøg oprettet fra browseren")
         );
         update["title"] = serde_json::json!("Ændret med nøgle");
         let r = client.send_json(reqwest::Method::PUT, &path, &update).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(app.get_application(id).await.data.title, "Ændret med nøgle");
+        assert_eq!(
+            app.get_application(id).await.data.title(),
+            "Ændret med nøgle"
+        );
     }
 );
 
@@ -762,5 +771,172 @@ both_backends!(
         listed_ids(&past.body),
         listed_ids(&last.body)
     );
+    }
+);
+
+// --- the form's table drives the form, the API and the store ---------------------------------
+
+/// The name a field's input carries in the page form.
+fn input_name(field: &pulje_domain::FieldDef) -> String {
+    match field.kind {
+        pulje_domain::Kind::Participants => format!("{}.0.name", field.name),
+        _ => field.name.to_string(),
+    }
+}
+
+/// The one-value text fields of the form's table, each with a value of its own.
+fn text_fields(prefix: &str) -> Vec<(&'static str, pulje_domain::Kind, String)> {
+    pulje_domain::FIELDS
+        .iter()
+        .filter(|f| matches!(f.kind, pulje_domain::Kind::Line | pulje_domain::Kind::Text))
+        .map(|f| {
+            (
+                f.name,
+                f.kind,
+                format!("{prefix} {} – æøå «{}»", f.label, f.name),
+            )
+        })
+        .collect()
+}
+
+both_backends!(
+    every_field_of_the_form_table_is_in_the_form_and_the_api,
+    |app| async move {
+        let mut client = app.client_as(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let form = client.get("/applications/new").await;
+        assert_eq!(form.status, 200);
+        let html = form.text();
+        for field in pulje_domain::FIELDS {
+            assert!(
+                html.contains(&format!("name=\"{}\"", input_name(field))),
+                "the form has no input for {}",
+                field.name
+            );
+            assert!(
+                html.contains(field.label),
+                "the form does not show the label of {}: {}",
+                field.name,
+                field.label
+            );
+            if !field.help.is_empty() {
+                assert!(html.contains(field.help), "no help text for {}", field.name);
+            }
+        }
+
+        let r = client
+            .post_form("/applications", &[("version", "0"), ("title", "Et forsøg")])
+            .await;
+        let id = saved_id(&r);
+        let json = client
+            .get(&format!("/api/v1/applications/{id}"))
+            .await
+            .json();
+        for field in pulje_domain::FIELDS {
+            assert!(
+                json.get(field.name).is_some(),
+                "the API's JSON has no key {}: {json}",
+                field.name
+            );
+        }
+        let page = client.get(&format!("/applications/{id}")).await.text();
+        for field in pulje_domain::FIELDS
+            .iter()
+            .filter(|f| f.kind != pulje_domain::Kind::Participants)
+        {
+            assert!(
+                page.contains(&format!("<dt>{}</dt>", field.short)),
+                "the application's page does not show {}",
+                field.name
+            );
+        }
+
+        let doc = client.get("/api/v1/openapi.json").await.text();
+        for field in pulje_domain::FIELDS {
+            assert!(
+                doc.contains(&format!("\"{}\"", field.name)),
+                "the OpenAPI document does not describe {}",
+                field.name
+            );
+        }
+    }
+);
+
+both_backends!(
+    every_text_field_round_trips_through_the_form_the_api_and_the_store,
+    |app| async move {
+        let mut client = app.client_as(Role::Applicant, Some(MIDTJYLLAND)).await;
+
+        // The page form: every one-value text field of the table, saved and shown again.
+        let typed = text_fields("Formular:");
+        let mut pairs: Vec<(&str, &str)> = vec![("version", "0")];
+        pairs.extend(typed.iter().map(|(name, _, value)| (*name, value.as_str())));
+        let id = saved_id(&client.post_form("/applications", &pairs).await);
+        let stored = app.get_application(id).await;
+        let edit = client.get(&format!("/applications/{id}/edit")).await;
+        let json = client
+            .get(&format!("/api/v1/applications/{id}"))
+            .await
+            .json();
+        for (name, kind, value) in &typed {
+            assert_eq!(
+                stored.data.value(name),
+                Some(pulje_domain::FieldValue::Text(value.clone())),
+                "stored {name}"
+            );
+            let shown = match kind {
+                pulje_domain::Kind::Line => input_value(&edit.body, name),
+                _ => textarea_value(&edit.body, name),
+            };
+            assert_eq!(shown.as_deref(), Some(value.as_str()), "edit form's {name}");
+            assert_eq!(json[name], value.as_str(), "API's {name}");
+        }
+
+        // A refused save shows every field as typed.
+        let mut refused = pairs.clone();
+        refused.retain(|(k, _)| *k != "title" && *k != "version");
+        refused.push(("version", "1"));
+        refused.push(("title", " "));
+        let r = client
+            .post_form(&format!("/applications/{id}"), &refused)
+            .await;
+        assert_eq!(r.status, 422);
+        for (name, kind, value) in typed.iter().filter(|(n, _, _)| *n != "title") {
+            let shown = match kind {
+                pulje_domain::Kind::Line => input_value(&r.body, name),
+                _ => textarea_value(&r.body, name),
+            };
+            assert_eq!(
+                shown.as_deref(),
+                Some(value.as_str()),
+                "refused save's {name}"
+            );
+        }
+
+        // The API: new values for every field, read back from the store and the API.
+        let sent = text_fields("API:");
+        let mut body = serde_json::json!({ "version": stored.version });
+        for (name, _, value) in &sent {
+            body[*name] = serde_json::json!(value);
+        }
+        let r = client
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/v1/applications/{id}"),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let answered = r.json();
+        let stored = app.get_application(id).await;
+        let page = client.get(&format!("/applications/{id}")).await.text();
+        for (name, _, value) in &sent {
+            assert_eq!(answered[name], value.as_str(), "API's answer's {name}");
+            assert_eq!(
+                stored.data.value(name),
+                Some(pulje_domain::FieldValue::Text(value.clone())),
+                "stored {name} after the API's update"
+            );
+            assert!(page.contains(value.as_str()), "the page shows {name}");
+        }
     }
 );

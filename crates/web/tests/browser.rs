@@ -273,17 +273,20 @@ async fn a_trial_walks_the_whole_path_in_the_browser() {
     let stored = app.get_application(id).await;
     assert_eq!(stored.status, ApplicationStatus::Active);
     assert_eq!(stored.granted_ore, Some(TIER_HIGH));
-    assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(TIER_MEDIUM));
     assert_eq!(
-        stored.data.start_date.map(|d| d.to_string()).as_deref(),
+        stored.data.supplement_ore().map(|s| s.ore()),
+        Some(TIER_MEDIUM)
+    );
+    assert_eq!(
+        stored.data.start_date().map(|d| d.to_string()).as_deref(),
         Some("2022-04-01")
     );
     assert_eq!(
-        stored.data.end_date.map(|d| d.to_string()).as_deref(),
+        stored.data.end_date().map(|d| d.to_string()).as_deref(),
         Some("2023-12-31")
     );
-    assert_eq!(stored.data.participants.len(), 1);
-    assert!(stored.data.participants[0].receives_supplement);
+    assert_eq!(stored.data.participants().len(), 1);
+    assert!(stored.data.participants()[0].receives_supplement);
 }
 
 async fn type_aria(b: &Browser, label: &str, text: &str) -> Result<()> {

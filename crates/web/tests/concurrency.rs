@@ -75,7 +75,7 @@ both_backends!(fifty_concurrent_api_writers_all_succeed, |app| async move {
     // Nothing lost: every application carries its own new title and one more version.
     for (i, id, version) in created {
         let stored = app.get_application(id).await;
-        assert_eq!(stored.data.title, format!("Ændret forsøg nr. {i}"));
+        assert_eq!(stored.data.title(), format!("Ændret forsøg nr. {i}"));
         assert_eq!(stored.version, version + 1, "application {id}");
     }
     assert_eq!(app.count_applications().await, WRITERS as i64);

@@ -44,34 +44,18 @@ D. Aftalen er indgået mellem
 Dato 12.05.2022
 ";
 
-/// The application form's fields as a browser would send them.
+/// The application form's fields as a browser would send them, by the form's table.
 fn input_pairs(input: &pulje_domain::ApplicationInput) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = [
-        ("hospital_id", &input.hospital_id),
-        ("hospital_department", &input.hospital_department),
-        ("title", &input.title),
-        ("responsible_leader", &input.responsible_leader),
-        ("responsible_doctor", &input.responsible_doctor),
-        ("purpose", &input.purpose),
-        ("description", &input.description),
-        ("content", &input.content),
-        ("working_time_deviations", &input.working_time_deviations),
-        ("period_text", &input.period_text),
-        ("organisation", &input.organisation),
-        ("supplement_ore", &input.supplement_ore),
-        ("remarks", &input.remarks),
-        ("area_argument", &input.area_argument),
-        ("start_date", &input.start_date),
-        ("end_date", &input.end_date),
-        ("party_leader", &input.party_leader),
-        ("party_doctor", &input.party_doctor),
-        ("party_union", &input.party_union),
-        ("party_region", &input.party_region),
-        ("agreement_date", &input.agreement_date),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.clone()))
-    .collect();
+    let mut pairs: Vec<(String, String)> = pulje_domain::FIELDS
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.kind,
+                pulje_domain::Kind::Areas | pulje_domain::Kind::Participants
+            )
+        })
+        .map(|f| (f.name.to_string(), input.text(f.name).to_string()))
+        .collect();
     for a in &input.area_ids {
         pairs.push(("area_ids".into(), a.clone()));
     }
@@ -121,20 +105,20 @@ both_backends!(
         assert_eq!(a.region_code, MIDT);
         assert_eq!(a.doctor_user_id, Some(applicant.user.id));
         assert_eq!(
-            a.data.title,
+            a.data.title(),
             "Søvnapnø-klinik med afdelingslæge som tovholder"
         );
         assert_eq!(
-            a.data.hospital_department,
+            a.data.hospital_department(),
             "Hospitalsenhed Midt, Lungemedicinsk afdeling"
         );
         assert_eq!(a.hospital_name.as_deref(), Some("Hospitalsenhed Midt"));
-        assert_eq!(a.data.responsible_doctor, "Mads Å. Krogh");
-        assert_eq!(a.data.start_date, Some(date("2022-06-01")));
-        assert_eq!(a.data.end_date, Some(date("2023-11-30")));
-        assert_eq!(a.data.agreement_date, Some(date("2022-05-12")));
-        assert_eq!(a.data.supplement.map(|o| o.ore()), Some(3_500_000));
-        assert_eq!(a.data.participants.len(), 2);
+        assert_eq!(a.data.responsible_doctor(), "Mads Å. Krogh");
+        assert_eq!(a.data.start_date(), Some(date("2022-06-01")));
+        assert_eq!(a.data.end_date(), Some(date("2023-11-30")));
+        assert_eq!(a.data.agreement_date(), Some(date("2022-05-12")));
+        assert_eq!(a.data.supplement_ore().map(|o| o.ore()), Some(3_500_000));
+        assert_eq!(a.data.participants().len(), 2);
         let area_names: Vec<String> = {
             let mut conn = app.db.conn().await.unwrap();
             let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(MIDT))
@@ -142,7 +126,7 @@ both_backends!(
                 .unwrap();
             areas
                 .into_iter()
-                .filter(|ar| a.data.area_ids.contains(&ar.id))
+                .filter(|ar| a.data.area_ids().contains(&ar.id))
                 .map(|ar| ar.name)
                 .collect()
         };
@@ -220,9 +204,9 @@ both_backends!(
         let saved = c.post_form(&format!("/applications/{id}"), &refs).await;
         assert_eq!(saved.status, 303, "{}", saved.body);
         let a = app.get_application(id).await;
-        assert_eq!(a.data.title, "Søvnapnøklinik");
+        assert_eq!(a.data.title(), "Søvnapnøklinik");
         assert_eq!(
-            a.data.supplement.map(|o| o.ore()),
+            a.data.supplement_ore().map(|o| o.ore()),
             Some(3_500_000),
             "the rest is kept"
         );
@@ -346,5 +330,77 @@ both_backends!(
             trials::list(&mut conn, "ok21", NORD).await.unwrap().len(),
             3
         );
+    }
+);
+
+both_backends!(
+    a_line_labelled_as_the_form_table_says_is_imported_into_its_field,
+    |app| async move {
+        // Every field the table gives an import label: a line "Label: value" in the form.
+        let labelled: Vec<(&str, String, String)> = pulje_domain::FIELDS
+            .iter()
+            .filter_map(|f| {
+                f.import_label.map(|label| {
+                    (
+                        f.name,
+                        format!("{label}: Værdi for {}", f.name),
+                        format!("Værdi for {}", f.name),
+                    )
+                })
+            })
+            .collect();
+        let extra: String = labelled
+            .iter()
+            .map(|(_, line, _)| format!("{line}\n"))
+            .collect();
+        let form = FORM.replace(
+            "Uddybende bemærkninger:",
+            &format!("{extra}Uddybende bemærkninger:"),
+        );
+
+        let mut c = app.client_as(Role::Applicant, Some(MIDT)).await;
+        let csrf = c.csrf().await;
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[("omkostningssted.txt", form.as_bytes())],
+        );
+        let (status, html) = c.post_multipart("/applications/import", ct, body).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("1 af 1 filer indlæst"), "{html}");
+        let id: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE imported = 1")
+            .fetch_one(&mut *app.db.conn().await.unwrap())
+            .await
+            .unwrap();
+        let a = app.get_application(id).await;
+        assert_eq!(
+            a.data.remarks(),
+            "Klinikken skal på sigt dække hele hospitalsenheden.",
+            "the labelled lines do not run into the fields around them"
+        );
+        let edit = c.get(&format!("/applications/{id}/edit")).await;
+        let page = c.get(&format!("/applications/{id}")).await.text();
+        for (name, line, value) in &labelled {
+            assert_eq!(
+                a.data.value(name),
+                Some(pulje_domain::FieldValue::Text(value.clone())),
+                "{name}"
+            );
+            assert_eq!(
+                input_value(&edit.body, name).as_deref(),
+                Some(value.as_str())
+            );
+            let source = unescape(&edit.body)
+                .split(&format!("id=\"{name}\""))
+                .next()
+                .and_then(|before| before.rsplit("<pre>").next())
+                .unwrap_or_default()
+                .to_string();
+            assert!(
+                source.starts_with(line.as_str()),
+                "{name}'s source: {source}"
+            );
+            assert!(page.contains(value.as_str()), "the page shows {name}");
+        }
     }
 );

@@ -306,7 +306,7 @@ both_backends!(
         assert!(stored.last().unwrap().1 < full_month.amount.ore());
         let a = app.get_application(a.id).await;
         assert_eq!(a.status, ApplicationStatus::Ended);
-        assert_eq!(a.data.end_date, Some(new_end));
+        assert_eq!(a.data.end_date(), Some(new_end));
         assert_eq!(a.terminated_on, Some(new_end));
         assert_eq!(
             app.agreement_months(b.id).await,

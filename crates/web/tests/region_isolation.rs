@@ -239,8 +239,8 @@ both_backends!(
         // The Nordjylland application is exactly as it was.
         let after = app.get_application(id).await;
         assert_eq!(after.version, secret.version);
-        assert_eq!(after.data.title, "Hemmeligt nordjysk forsøg");
-        assert_eq!(after.data.purpose, secret.data.purpose);
+        assert_eq!(after.data.title(), "Hemmeligt nordjysk forsøg");
+        assert_eq!(after.data.purpose(), secret.data.purpose());
         assert_eq!(after.region_code, NORDJYLLAND);
         let mut conn = app.db.conn().await.unwrap();
         let history = pulje_store::audit::list(
@@ -318,10 +318,7 @@ both_backends!(
         assert_eq!(listed, vec![ane_id]);
 
         let stored = app.get_application(bo_id).await;
-        assert_eq!(
-            (stored.version, stored.data.title.as_str()),
-            (1, "Bos forsøg")
-        );
+        assert_eq!((stored.version, stored.data.title()), (1, "Bos forsøg"));
         // The own one is readable and editable.
         assert_eq!(
             ane.get(&format!("/applications/{ane_id}")).await.status,
@@ -362,7 +359,7 @@ both_backends!(
         for a in [&nord, &midt] {
             let r = viewer.get(&format!("/applications/{}", a.id)).await;
             assert_eq!(r.status, 200);
-            assert!(r.text().contains(&a.data.title));
+            assert!(r.text().contains(a.data.title()));
             assert!(
                 !r.body
                     .contains(&format!("href=\"/applications/{}/edit\"", a.id)),
@@ -390,10 +387,7 @@ both_backends!(
                 .await;
             assert_eq!(r.status, 403, "{}", r.body);
             let stored = app.get_application(a.id).await;
-            assert_eq!(
-                (stored.version, stored.data.title.as_str()),
-                (1, a.data.title.as_str())
-            );
+            assert_eq!((stored.version, stored.data.title()), (1, a.data.title()));
         }
         let r = viewer
             .post_form(

@@ -115,7 +115,10 @@ both_backends!(
         );
         let stored = app.get_application(id).await;
         assert_eq!(stored.granted_ore, Some(TIER_HIGH));
-        assert_eq!(stored.data.supplement.map(|s| s.ore()), Some(TIER_MEDIUM));
+        assert_eq!(
+            stored.data.supplement_ore().map(|s| s.ore()),
+            Some(TIER_MEDIUM)
+        );
         assert_eq!(stored.overcommit_reason, "");
 
         // Four signatures; only the fourth makes it active.
@@ -172,7 +175,7 @@ both_backends!(
         assert!(related
             .areas
             .iter()
-            .any(|a| a.id == stored.data.area_ids[0] && a.region_code == MIDTJYLLAND));
+            .any(|a| a.id == stored.data.area_ids()[0] && a.region_code == MIDTJYLLAND));
         assert!(related.tiers.iter().any(|t| t.amount_ore == TIER_HIGH));
         let month_pairs: Vec<(String, i64)> = related
             .months

@@ -12,11 +12,12 @@ use axum::Json;
 use chrono::NaiveDate;
 use pulje_app::applications::list_filter as applications_filter;
 use pulje_domain::{
-    ApplicationData, ApplicationInput, ApplicationRules, FieldErrors, ParticipantInput,
+    ApplicationData, ApplicationInput, ApplicationRules, FieldDef, FieldErrors, Kind, FIELDS,
 };
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::{org, programmes, Connection, StoreError};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 
 /// One participant (B3).
@@ -29,7 +30,8 @@ pub struct ParticipantJson {
     pub receives_supplement: bool,
 }
 
-/// An application as the API returns it; field names follow the agreement form.
+/// An application as the API returns it; the form's fields under their names in the form's
+/// table (`pulje_domain::FIELDS`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationJson {
     pub id: i64,
@@ -46,34 +48,111 @@ pub struct ApplicationJson {
     pub imported: bool,
     /// The responsible afdelingslæge's user account, who signs as the doctor.
     pub doctor_user_id: Option<i64>,
-    pub hospital_id: Option<i64>,
+    /// The hospital's name.
     pub hospital: Option<String>,
-    pub hospital_department: String,
-    pub title: String,
-    pub responsible_leader: String,
-    pub responsible_doctor: String,
-    pub purpose: String,
-    pub description: String,
-    pub content: String,
-    pub working_time_deviations: String,
-    pub participants: Vec<ParticipantJson>,
-    pub period_text: String,
-    pub organisation: String,
-    /// Requested annual supplement in øre.
-    pub supplement_ore: Option<i64>,
-    pub remarks: String,
     /// Area names.
     pub areas: Vec<String>,
-    pub area_ids: Vec<i64>,
-    pub area_argument: String,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub party_leader: String,
-    pub party_doctor: String,
-    pub party_union: String,
-    pub party_region: String,
-    pub agreement_date: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub form: FormJson,
 }
+
+/// The agreement form's fields as the API returns them, one key per field of the form's table.
+#[derive(Debug)]
+pub struct FormJson(pub ApplicationData);
+
+impl Serialize for FormJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let values = self.0.values();
+        let mut map = s.serialize_map(Some(values.len()))?;
+        for (field, value) in &values {
+            map.serialize_entry(field.name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The agreement form's fields as the API reads them; every one may be left out of a draft
+/// except `title`. Numbers are accepted for the ids and the supplement, `null` for nothing.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FormBody(pub ApplicationInput);
+
+/// The schema of one field of the form's table, as the API reads and writes it.
+fn field_schema(field: &FieldDef) -> RefOr<Schema> {
+    use utoipa::openapi::schema::{
+        ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    };
+    let nullable = |t: Type| SchemaType::from_iter([t, Type::Null]);
+    let mut description = field.label.to_string();
+    if !field.help.is_empty() {
+        description = format!("{description}. {}", field.help);
+    }
+    let schema: Schema = match field.kind {
+        Kind::Line | Kind::Text => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .into(),
+        Kind::Date => ObjectBuilder::new()
+            .schema_type(nullable(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some(format!(
+                "{description} (`YYYY-MM-DD`; Danish forms such as `1. april 2022` are accepted too)"
+            )))
+            .into(),
+        Kind::Hospital => ObjectBuilder::new()
+            .schema_type(nullable(Type::Integer))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .description(Some(format!(
+                "{description} (id; when left out of a body, the hospital named at the start of A1)"
+            )))
+            .into(),
+        Kind::Tier => ObjectBuilder::new()
+            .schema_type(nullable(Type::Integer))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .description(Some(format!(
+                "{description} (øre; must be one of the region's tiers)"
+            )))
+            .into(),
+        Kind::Areas => ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+            )
+            .description(Some(format!("{description} (area ids)")))
+            .into(),
+        Kind::Participants => ArrayBuilder::new()
+            .items(<ParticipantJson as utoipa::PartialSchema>::schema())
+            .description(Some(description))
+            .into(),
+    };
+    RefOr::T(schema)
+}
+
+fn form_schema() -> RefOr<Schema> {
+    let mut object = utoipa::openapi::schema::ObjectBuilder::new();
+    for field in FIELDS {
+        object = object.property(field.name, field_schema(field));
+    }
+    RefOr::T(object.into())
+}
+
+impl utoipa::PartialSchema for FormJson {
+    fn schema() -> RefOr<Schema> {
+        form_schema()
+    }
+}
+
+impl ToSchema for FormJson {}
+
+impl utoipa::PartialSchema for FormBody {
+    fn schema() -> RefOr<Schema> {
+        form_schema()
+    }
+}
+
+impl ToSchema for FormBody {}
 
 /// One row of the list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,34 +201,10 @@ pub struct ApplicationBody {
     /// The responsible afdelingslæge's user account (an applicant of the region), when a
     /// leader or administrator writes the application; an applicant is it themselves.
     pub doctor_user_id: Option<i64>,
-    pub hospital_id: Option<i64>,
-    pub hospital_department: String,
-    pub title: String,
-    pub responsible_leader: String,
-    pub responsible_doctor: String,
-    pub purpose: String,
-    pub description: String,
-    pub content: String,
-    pub working_time_deviations: String,
-    pub participants: Vec<ParticipantJson>,
-    pub period_text: String,
-    pub organisation: String,
-    /// Requested annual supplement in øre; must be one of the region's tiers.
-    pub supplement_ore: Option<i64>,
-    pub remarks: String,
-    /// Area names (or short names) of the region.
+    /// Area names (or short names) of the region, as an alternative to `area_ids`.
     pub areas: Vec<String>,
-    /// Area ids, as an alternative to names.
-    pub area_ids: Vec<i64>,
-    pub area_argument: String,
-    /// `YYYY-MM-DD` (Danish forms such as `1. april 2022` are accepted too).
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub party_leader: String,
-    pub party_doctor: String,
-    pub party_union: String,
-    pub party_region: String,
-    pub agreement_date: Option<String>,
+    #[serde(flatten)]
+    pub form: FormBody,
 }
 
 /// A refused save: the message and what is wrong with each field.
@@ -192,7 +247,6 @@ fn invalid(fields: FieldErrors) -> Response {
 
 async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<ApplicationJson> {
     let areas = programmes::areas(conn, &app.programme_id, Some(app.region_code)).await?;
-    let d = app.data;
     Ok(ApplicationJson {
         id: app.id,
         status: app.status.as_str().into(),
@@ -205,44 +259,15 @@ async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<Applicati
         updated_at: app.updated_at,
         imported: app.imported,
         doctor_user_id: app.doctor_user_id,
-        hospital_id: d.hospital_id,
         hospital: app.hospital_name,
-        hospital_department: d.hospital_department,
-        title: d.title,
-        responsible_leader: d.responsible_leader,
-        responsible_doctor: d.responsible_doctor,
-        purpose: d.purpose,
-        description: d.description,
-        content: d.content,
-        working_time_deviations: d.working_time_deviations,
-        participants: d
-            .participants
-            .into_iter()
-            .map(|p| ParticipantJson {
-                name: p.name,
-                role: p.role,
-                receives_supplement: p.receives_supplement,
-            })
-            .collect(),
-        period_text: d.period_text,
-        organisation: d.organisation,
-        supplement_ore: d.supplement.map(|s| s.ore()),
-        remarks: d.remarks,
-        areas: d
-            .area_ids
+        areas: app
+            .data
+            .area_ids()
             .iter()
             .filter_map(|id| areas.iter().find(|a| a.id == *id))
             .map(|a| a.name.clone())
             .collect(),
-        area_ids: d.area_ids,
-        area_argument: d.area_argument,
-        start_date: d.start_date,
-        end_date: d.end_date,
-        party_leader: d.party_leader,
-        party_doctor: d.party_doctor,
-        party_union: d.party_union,
-        party_region: d.party_region,
-        agreement_date: d.agreement_date,
+        form: FormJson(app.data),
     })
 }
 
@@ -255,64 +280,28 @@ async fn to_input(
     region_code: i64,
 ) -> ApiResult<(ApplicationInput, FieldErrors)> {
     let mut errors = FieldErrors::new();
+    let mut input = b.form.0.clone();
     let areas = programmes::areas(conn, programme, Some(region_code)).await?;
-    let mut area_ids: Vec<String> = b.area_ids.iter().map(|a| a.to_string()).collect();
     for name in b.areas.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         let lower = name.to_lowercase();
         match areas
             .iter()
             .find(|a| a.name.to_lowercase() == lower || a.short_name.to_lowercase() == lower)
         {
-            Some(a) => area_ids.push(a.id.to_string()),
+            Some(a) => input.area_ids.push(a.id.to_string()),
             None => errors.add("areas", format!("Området «{name}» findes ikke i regionen.")),
         }
     }
-    let hospital_id = match b.hospital_id {
-        Some(id) => id.to_string(),
-        None => {
-            let a1 = b.hospital_department.to_lowercase();
-            org::hospitals(conn, Some(region_code))
-                .await?
-                .into_iter()
-                .filter(|h| !a1.is_empty() && a1.contains(&h.name.to_lowercase()))
-                .max_by_key(|h| h.name.len())
-                .map(|h| h.id.to_string())
-                .unwrap_or_default()
-        }
-    };
-    let input = ApplicationInput {
-        hospital_id,
-        hospital_department: b.hospital_department.clone(),
-        title: b.title.clone(),
-        responsible_leader: b.responsible_leader.clone(),
-        responsible_doctor: b.responsible_doctor.clone(),
-        purpose: b.purpose.clone(),
-        description: b.description.clone(),
-        content: b.content.clone(),
-        working_time_deviations: b.working_time_deviations.clone(),
-        participants: b
-            .participants
-            .iter()
-            .map(|p| ParticipantInput {
-                name: p.name.clone(),
-                role: p.role.clone(),
-                receives_supplement: p.receives_supplement,
-            })
-            .collect(),
-        period_text: b.period_text.clone(),
-        organisation: b.organisation.clone(),
-        supplement_ore: b.supplement_ore.map(|s| s.to_string()).unwrap_or_default(),
-        remarks: b.remarks.clone(),
-        area_ids,
-        area_argument: b.area_argument.clone(),
-        start_date: b.start_date.clone().unwrap_or_default(),
-        end_date: b.end_date.clone().unwrap_or_default(),
-        party_leader: b.party_leader.clone(),
-        party_doctor: b.party_doctor.clone(),
-        party_union: b.party_union.clone(),
-        party_region: b.party_region.clone(),
-        agreement_date: b.agreement_date.clone().unwrap_or_default(),
-    };
+    if input.hospital_id.trim().is_empty() {
+        let a1 = input.hospital_department.to_lowercase();
+        input.hospital_id = org::hospitals(conn, Some(region_code))
+            .await?
+            .into_iter()
+            .filter(|h| !a1.is_empty() && a1.contains(&h.name.to_lowercase()))
+            .max_by_key(|h| h.name.len())
+            .map(|h| h.id.to_string())
+            .unwrap_or_default();
+    }
     Ok((input, errors))
 }
 

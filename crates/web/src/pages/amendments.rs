@@ -71,11 +71,11 @@ async fn render(
     Ok(AmendPage {
         page: Page::new(
             user,
-            format!("Ændr aftalen: {}", app.data.title),
+            format!("Ændr aftalen: {}", app.data.title()),
             "/applications",
         ),
         app_id: app.id,
-        title: app.data.title.clone(),
+        title: app.data.title().to_string(),
         version,
         message,
         start_date: Field::new("start_date", "C.2 Ny startdato", &input.start_date, errors),

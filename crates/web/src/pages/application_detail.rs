@@ -14,8 +14,9 @@ use axum::Form;
 use pulje_app::applications::get as load;
 use pulje_app::applications::opt_id;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};
+use pulje_domain::application::display_text;
 use pulje_domain::workflow::{self, Action, Party};
-use pulje_domain::{ApplicationStatus, Role};
+use pulje_domain::{ApplicationStatus, FieldValue, Role, Section};
 use pulje_store::applications::Application;
 use pulje_store::{application_page, audit, money, programmes, workflow as flow, Connection};
 use serde::Deserialize;
@@ -198,9 +199,8 @@ async fn page(
     let meetings = crate::pages::meetings::choices_of(meetings);
     let evaluation = crate::pages::evaluations::summary(conn, user, &app).await?;
     let d = &app.data;
-    let date = |v: Option<chrono::NaiveDate>| v.map(views::date_da).unwrap_or_default();
     let area_names: Vec<String> = d
-        .area_ids
+        .area_ids()
         .iter()
         .filter_map(|a| areas.iter().find(|x| x.id == *a))
         .map(|a| a.name.clone())
@@ -214,7 +214,7 @@ async fn page(
     } else {
         Vec::new()
     };
-    let requested = d.supplement.map(|s| s.ore());
+    let requested = d.supplement_ore().map(|s| s.ore());
     let mut tier_choices = vec![Choice::new("", "Vælg tillæg", false)];
     tier_choices.extend(tiers.iter().map(|t| {
         Choice::new(
@@ -265,10 +265,28 @@ async fn page(
             }
         })
         .collect();
+    // The form's fields section by section, from the form's table; the participants have
+    // their own table.
+    let values = d.values();
+    let facts_of = |section: Section| -> Vec<Fact> {
+        values
+            .iter()
+            .filter(|(f, _)| f.section == section)
+            .filter_map(|(f, value)| {
+                let shown = match value {
+                    FieldValue::Id(_) => app.hospital_name.clone().unwrap_or_default(),
+                    FieldValue::Ids(_) => area_names.join(", "),
+                    FieldValue::Participants(_) => return None,
+                    v => display_text(v).unwrap_or_default(),
+                };
+                Some(fact(f.short, shown))
+            })
+            .collect()
+    };
     Ok(ShowPage {
-        page: Page::new(user, d.title.clone(), "/applications").with_notice(notice),
+        page: Page::new(user, d.title().to_string(), "/applications").with_notice(notice),
         app_id: id,
-        title: d.title.clone(),
+        title: d.title().to_string(),
         status: app.status.label_da().into(),
         region: pulje_domain::RegionCode::new(app.region_code)
             .map(|r| r.name())
@@ -278,47 +296,15 @@ async fn page(
         late: app.late,
         round: app.round_name.clone().unwrap_or_default(),
         can_edit,
-        section_a: vec![
-            fact("Hospital", app.hospital_name.clone().unwrap_or_default()),
-            fact("A1. Hospital/afdeling", d.hospital_department.clone()),
-            fact("A2. Forsøgets titel", d.title.clone()),
-            fact("A3. Ansvarlig leder", d.responsible_leader.clone()),
-            fact("A4. Ansvarlig afdelingslæge", d.responsible_doctor.clone()),
-        ],
-        section_b: vec![
-            fact("Område", area_names.join(", ")),
-            fact("Begrundelse for området", d.area_argument.clone()),
-            fact("B1. Formål", d.purpose.clone()),
-            fact("B2. Beskrivelse", d.description.clone()),
-            fact("B3. Indhold", d.content.clone()),
-            fact(
-                "B3. Afvigelser fra arbejdstidsreglerne",
-                d.working_time_deviations.clone(),
-            ),
-            fact("B4. Periode", d.period_text.clone()),
-            fact("B5. Organisering", d.organisation.clone()),
-            fact(
-                "B6. Ansøgt tillæg pr. år",
-                d.supplement.map(|s| s.to_kr_string()).unwrap_or_default(),
-            ),
-            fact("B6. Uddybende bemærkninger", d.remarks.clone()),
-        ],
+        section_a: facts_of(Section::A),
+        section_b: facts_of(Section::B),
         participants: d
-            .participants
+            .participants()
             .iter()
             .map(|p| (p.name.clone(), p.role.clone(), p.receives_supplement))
             .collect(),
-        section_c: vec![
-            fact("C.2 Opstart", date(d.start_date)),
-            fact("C.3 Afslutning", date(d.end_date)),
-        ],
-        section_d: vec![
-            fact("Ledende overlæge", d.party_leader.clone()),
-            fact("Afdelingslæge", d.party_doctor.clone()),
-            fact("For YL", d.party_union.clone()),
-            fact("For regionen", d.party_region.clone()),
-            fact("Dato for aftalen", date(d.agreement_date)),
-        ],
+        section_c: facts_of(Section::C),
+        section_d: facts_of(Section::D),
         missing,
         evaluation,
         steps: available_steps(user, &app, &signed),

@@ -14,7 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::{get as load, list_filter, opt_id, ListQuery};
 use pulje_domain::{
-    ApplicationInput, ApplicationRules, ApplicationStatus, FieldErrors, ParticipantInput,
+    ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors, Kind, Section,
+    FIELDS,
 };
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::reference::OK21;
@@ -206,74 +207,54 @@ struct FormPage {
     show_region: bool,
     region: Field,
     regions: Vec<Choice>,
-    hospital_id: Field,
-    hospitals: Vec<Choice>,
-    hospital_department: Field,
     show_doctor: bool,
     doctor: Field,
     doctors: Vec<Choice>,
-    title: Field,
-    responsible_leader: Field,
-    responsible_doctor: Field,
-    purpose: Field,
-    description: Field,
-    content: Field,
-    working_time_deviations: Field,
+    /// The form's sections with their fields, from the form's table.
+    sections: Vec<FormSection>,
+    /// The participants table's rows (the participants field's own data).
     participants: Vec<ParticipantRow>,
-    participants_error: Field,
-    period_text: Field,
-    organisation: Field,
-    supplement_ore: Field,
-    tiers: Vec<Choice>,
-    remarks: Field,
-    area_ids: Field,
-    areas: Vec<Choice>,
-    area_argument: Field,
-    start_date: Field,
-    end_date: Field,
-    party_leader: Field,
-    party_doctor: Field,
-    party_union: Field,
-    party_region: Field,
-    agreement_date: Field,
     /// Set when the application was read from a file: what the reading noticed.
     import: Option<ImportPanel>,
 }
 
-/// Labels of the form's fields, also used to name fields in the error summary.
-const LABELS: [(&str, &str); 24] = [
+/// A section of the form: a fieldset.
+pub struct FormSection {
+    legend: &'static str,
+    hint: &'static str,
+    /// Section A, where the region and the responsible afdelingslæge's account go too.
+    first: bool,
+    fields: Vec<FormField>,
+}
+
+/// One field of the form's table as the template shows it.
+pub struct FormField {
+    /// The kind's name (`line`, `text`, `date`, `hospital`, `tier`, `areas`, `participants`).
+    kind: &'static str,
+    field: Field,
+    /// The options of a select or checkbox group.
+    choices: Vec<Choice>,
+}
+
+fn legend(section: Section) -> (&'static str, &'static str) {
+    match section {
+        Section::A => ("A. Identifikation", ""),
+        Section::B => ("B. Forsøget", ""),
+        Section::C => ("C. Forsøgets tidsmæssige udstrækning", ""),
+        Section::D => (
+            "D. Parterne",
+            "Hvem indgår og godkender aftalen. Underskrifterne sker senere i systemet.",
+        ),
+    }
+}
+
+/// Labels of the page's own fields, beside the form's table.
+const PAGE_LABELS: [(&str, &str); 2] = [
     ("region_code", "Region"),
-    ("hospital_id", "Hospital"),
-    ("hospital_department", "A1. Hospital/afdeling"),
-    ("title", "A2. Forsøgets titel"),
-    ("responsible_leader", "A3. Ansvarlig leder for forsøget"),
-    ("responsible_doctor", "A4. Ansvarlig afdelingslæge"),
-    ("purpose", "B1. Formål"),
-    ("description", "B2. Beskrivelse"),
-    ("content", "B3. Indhold (hvad er aftalt?)"),
-    (
-        "working_time_deviations",
-        "B3. Afvigelser fra arbejdstidsreglerne",
-    ),
-    ("participants", "B3. Deltagerkreds"),
-    ("period_text", "B4. I hvilken periode kører forsøget?"),
-    ("organisation", "B5. Organisering"),
-    (
-        "supplement_ore",
-        "B6. Tillægsstørrelse (årligt funktionstillæg)",
-    ),
-    ("remarks", "B6. Uddybende bemærkninger"),
-    ("area_ids", "Område"),
-    ("area_argument", "Hvorfor hører forsøget under området?"),
-    ("start_date", "C.2 Dato for forsøgets opstart"),
-    ("end_date", "C.3 Dato for forsøgets afslutning"),
-    ("party_leader", "Ledende overlæge (indgår aftalen)"),
-    ("party_doctor", "Afdelingslæge (indgår aftalen)"),
-    ("party_union", "For YL (godkender)"),
-    ("party_region", "For regionen (godkender)"),
     ("doctor_user_id", "Afdelingslægens brugerkonto"),
 ];
 
+/// A field's label (from the form's table), also used to name fields in the error summary.
 fn label(field: &str) -> String {
     if let Some(rest) = field.strip_prefix("participants.") {
         let index: usize = rest
@@ -283,7 +264,10 @@ fn label(field: &str) -> String {
             .unwrap_or(0);
         return format!("B3. Deltager {}", index + 1);
     }
-    LABELS
+    if let Some(def) = pulje_domain::application::field(field) {
+        return def.label.to_string();
+    }
+    PAGE_LABELS
         .iter()
         .find(|(k, _)| *k == field)
         .map(|(_, l)| l.to_string())
@@ -303,62 +287,24 @@ pub(crate) struct Submitted {
     pub doctor_user_id: Option<i64>,
 }
 
-/// Reads the form's raw pairs; repeated `area_ids` and numbered `participants.N.*` fields
-/// become lists. Nothing typed is dropped.
+/// Reads the form's raw pairs into the agreement form by the form's table (repeated
+/// `area_ids` and numbered `participants.N.*` fields become lists), and the page's own fields.
+/// Nothing typed is dropped.
 pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
     let mut input = ApplicationInput::default();
     let mut version = 0;
     let mut region_code = None;
     let mut doctor_user_id = None;
-    let mut participants: std::collections::BTreeMap<usize, ParticipantInput> = Default::default();
     for (key, value) in pairs {
-        if let Some(rest) = key.strip_prefix("participants.") {
-            let mut parts = rest.splitn(2, '.');
-            let index: Option<usize> = parts
-                .next()
-                .and_then(|i| i.parse().ok())
-                .filter(|i| *i < 200);
-            if let (Some(index), Some(attr)) = (index, parts.next()) {
-                let p = participants.entry(index).or_default();
-                match attr {
-                    "name" => p.name = value,
-                    "role" => p.role = value,
-                    "receives_supplement" => p.receives_supplement = !value.is_empty(),
-                    _ => {}
-                }
-            }
-            continue;
-        }
         match key.as_str() {
             "version" => version = value.trim().parse().unwrap_or(0),
             "region_code" => region_code = value.trim().parse().ok(),
             "doctor_user_id" => doctor_user_id = value.trim().parse().ok(),
-            "hospital_id" => input.hospital_id = value,
-            "hospital_department" => input.hospital_department = value,
-            "title" => input.title = value,
-            "responsible_leader" => input.responsible_leader = value,
-            "responsible_doctor" => input.responsible_doctor = value,
-            "purpose" => input.purpose = value,
-            "description" => input.description = value,
-            "content" => input.content = value,
-            "working_time_deviations" => input.working_time_deviations = value,
-            "period_text" => input.period_text = value,
-            "organisation" => input.organisation = value,
-            "supplement_ore" => input.supplement_ore = value,
-            "remarks" => input.remarks = value,
-            "area_ids" => input.area_ids.push(value),
-            "area_argument" => input.area_argument = value,
-            "start_date" => input.start_date = value,
-            "end_date" => input.end_date = value,
-            "party_leader" => input.party_leader = value,
-            "party_doctor" => input.party_doctor = value,
-            "party_union" => input.party_union = value,
-            "party_region" => input.party_region = value,
-            "agreement_date" => input.agreement_date = value,
-            _ => {}
+            _ => {
+                input.set(&key, value);
+            }
         }
     }
-    input.participants = participants.into_values().collect();
     Submitted {
         input,
         version,
@@ -410,38 +356,64 @@ fn form_page(
     show_region: bool,
     conflict: Option<String>,
 ) -> FormPage {
-    let f = |name: &str, value: &str| field(name, value, errors);
-    let mut hospitals = vec![Choice::new(
-        "",
-        "Vælg hospital",
-        input.hospital_id.trim().is_empty(),
-    )];
-    hospitals.extend(
-        ctx.hospitals
-            .iter()
-            .map(|h| Choice::new(h.id, &h.name, input.hospital_id.trim() == h.id.to_string())),
-    );
-    let mut tiers = vec![Choice::new(
-        "",
-        "Ikke valgt endnu",
-        input.supplement_ore.trim().is_empty(),
-    )];
-    tiers.extend(ctx.tiers.iter().map(|t| {
-        Choice::new(
-            t.amount_ore,
-            format!("{} – {}", t.name, views::kr(t.amount_ore)),
-            input.supplement_ore.trim() == t.amount_ore.to_string(),
-        )
-    }));
-    let areas = ctx
-        .areas
+    let choices = |def: &FieldDef| -> Vec<Choice> {
+        let typed = input.text(def.name).trim();
+        match def.kind {
+            Kind::Hospital => std::iter::once(Choice::new("", "Vælg hospital", typed.is_empty()))
+                .chain(
+                    ctx.hospitals
+                        .iter()
+                        .map(|h| Choice::new(h.id, &h.name, typed == h.id.to_string())),
+                )
+                .collect(),
+            Kind::Tier => std::iter::once(Choice::new("", "Ikke valgt endnu", typed.is_empty()))
+                .chain(ctx.tiers.iter().map(|t| {
+                    Choice::new(
+                        t.amount_ore,
+                        format!("{} – {}", t.name, views::kr(t.amount_ore)),
+                        typed == t.amount_ore.to_string(),
+                    )
+                }))
+                .collect(),
+            Kind::Areas => ctx
+                .areas
+                .iter()
+                .map(|a| {
+                    Choice::new(
+                        a.id,
+                        &a.name,
+                        input.area_ids.iter().any(|v| v.trim() == a.id.to_string()),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let sections = Section::ALL
         .iter()
-        .map(|a| {
-            Choice::new(
-                a.id,
-                &a.name,
-                input.area_ids.iter().any(|v| v.trim() == a.id.to_string()),
-            )
+        .map(|&section| {
+            let (legend, hint) = legend(section);
+            FormSection {
+                legend,
+                hint,
+                first: section == Section::A,
+                fields: FIELDS
+                    .iter()
+                    .filter(|def| def.section == section)
+                    .map(|def| {
+                        let mut f = field(def.name, input.text(def.name), errors).hint(def.help);
+                        if def.name == "end_date" {
+                            f = f
+                                .hint(&format!("Senest {}.", views::date_da(ctx.rules.last_end())));
+                        }
+                        FormField {
+                            kind: def.kind.as_str(),
+                            field: f,
+                            choices: choices(def),
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let regions = pulje_domain::RegionCode::all()
@@ -490,42 +462,24 @@ fn form_page(
         error_summary,
         conflict,
         show_region,
-        region: f("region_code", &ctx.region_code.to_string()),
+        region: field("region_code", &ctx.region_code.to_string(), errors),
         regions,
-        hospital_id: f("hospital_id", &input.hospital_id),
-        hospitals,
         show_doctor: user.user.role != pulje_domain::Role::Applicant,
-        doctor: f("doctor_user_id", &doctor.map(|d| d.to_string()).unwrap_or_default())
-            .hint("Den afdelingslæge, der underskriver aftalen og kan følge ansøgningen."),
+        doctor: field(
+            "doctor_user_id",
+            &doctor.map(|d| d.to_string()).unwrap_or_default(),
+            errors,
+        )
+        .hint("Den afdelingslæge, der underskriver aftalen og kan følge ansøgningen."),
         doctors: std::iter::once(Choice::new("", "Ingen valgt", doctor.is_none()))
-            .chain(ctx.applicants.iter().map(|(id, label)| Choice::new(id, label, doctor == Some(*id))))
+            .chain(
+                ctx.applicants
+                    .iter()
+                    .map(|(id, label)| Choice::new(id, label, doctor == Some(*id))),
+            )
             .collect(),
-        hospital_department: f("hospital_department", &input.hospital_department).hint("Som det skal stå i aftalen, fx hospital og afdeling."),
-        title: f("title", &input.title),
-        responsible_leader: f("responsible_leader", &input.responsible_leader),
-        responsible_doctor: f("responsible_doctor", &input.responsible_doctor),
-        purpose: f("purpose", &input.purpose),
-        description: f("description", &input.description),
-        content: f("content", &input.content).hint("Hvad er aftalt: opgaver, ansvar, tillæg og eventuel henvisning til overenskomstens paragraffer."),
-        working_time_deviations: f("working_time_deviations", &input.working_time_deviations)
-            .hint("Beskriv, hvis forsøget afviger fra overenskomstens regler om arbejdstid. Skriv «ingen», hvis det ikke gør."),
+        sections,
         participants,
-        participants_error: f("participants", ""),
-        period_text: f("period_text", &input.period_text).hint("Frivillig beskrivelse med egne ord; datoerne angives i afsnit C."),
-        organisation: f("organisation", &input.organisation),
-        supplement_ore: f("supplement_ore", &input.supplement_ore).hint("Tildeles den ansvarlige afdelingslæge, pr. år."),
-        tiers,
-        remarks: f("remarks", &input.remarks),
-        area_ids: f("area_ids", ""),
-        areas,
-        area_argument: f("area_argument", &input.area_argument),
-        start_date: f("start_date", &input.start_date),
-        end_date: f("end_date", &input.end_date).hint(&format!("Senest {}.", views::date_da(ctx.rules.last_end()))),
-        party_leader: f("party_leader", &input.party_leader),
-        party_doctor: f("party_doctor", &input.party_doctor),
-        party_union: f("party_union", &input.party_union),
-        party_region: f("party_region", &input.party_region),
-        agreement_date: f("agreement_date", &input.agreement_date),
         import: None,
     }
 }
@@ -537,8 +491,6 @@ struct ImportPanel {
     original: Option<i64>,
     warnings: Vec<String>,
     unmapped_text: String,
-    /// Evidence for a part of the form that has no single field (the participants).
-    participants_source: Option<views::Source>,
 }
 
 impl FormPage {
@@ -549,38 +501,18 @@ impl FormPage {
         unmapped_text: String,
         original: Option<i64>,
     ) -> FormPage {
-        let source = |name: &str| {
-            evidence.for_field(name).map(|e| views::Source {
+        for f in self.sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
+            f.field.source = evidence.for_field(&f.field.name).map(|e| views::Source {
                 excerpt: e.source_excerpt.clone(),
                 confidence: e.confidence_da().to_string(),
                 level: e.confidence.clone(),
-            })
-        };
-        for field in [
-            &mut self.hospital_department,
-            &mut self.title,
-            &mut self.responsible_leader,
-            &mut self.responsible_doctor,
-            &mut self.purpose,
-            &mut self.description,
-            &mut self.content,
-            &mut self.period_text,
-            &mut self.organisation,
-            &mut self.supplement_ore,
-            &mut self.remarks,
-            &mut self.area_ids,
-            &mut self.start_date,
-            &mut self.end_date,
-            &mut self.agreement_date,
-        ] {
-            field.source = source(&field.name);
+            });
         }
         self.import = Some(ImportPanel {
             file_name: evidence.file_name.clone(),
             original,
             warnings: evidence.warnings.clone(),
             unmapped_text,
-            participants_source: source("participants"),
         });
         self
     }
@@ -715,7 +647,7 @@ pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageRes
     let form = form_page(
         &user,
         app.doctor_user_id,
-        format!("Rediger: {}", app.data.title),
+        format!("Rediger: {}", app.data.title()),
         format!("/applications/{id}"),
         app.version,
         &app.data.to_input(),
@@ -740,7 +672,7 @@ pub async fn update(
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
     drop(conn);
-    let heading = format!("Rediger: {}", app.data.title);
+    let heading = format!("Rediger: {}", app.data.title());
     let action = format!("/applications/{id}");
     let data = match submitted.input.validate(&ctx.rules) {
         Ok(data) => data,

@@ -243,7 +243,7 @@ fn form_page(
     } else {
         None
     };
-    let title = format!("Evaluering: {}", app.data.title);
+    let title = format!("Evaluering: {}", app.data.title());
     FormPage {
         page: Page::new(user, title.clone(), "/applications").with_notice(notice),
         app_id: app.id,

@@ -640,7 +640,7 @@ impl TestApp {
             .expect("region_settings");
         let receivers = a
             .data
-            .participants
+            .participants()
             .iter()
             .filter(|p| p.receives_supplement)
             .count()
@@ -672,8 +672,8 @@ impl TestApp {
 /// The period of a stored application.
 pub fn period_of(a: &Application) -> pulje_domain::Period {
     pulje_domain::Period::new(
-        a.data.start_date.expect("a start date"),
-        a.data.end_date.expect("an end date"),
+        a.data.start_date().expect("a start date"),
+        a.data.end_date().expect("an end date"),
     )
     .expect("a period")
 }
