@@ -28,6 +28,8 @@ pub struct Viewer {
 /// One trial in the catalogue.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from the audit log's `Entry`: one document holds both.
+#[cfg_attr(feature = "openapi", schema(as = CatalogueEntry))]
 pub struct Entry {
     /// `application` (a pulje agreement) or `historic` (an imported trial).
     pub kind: &'static str,

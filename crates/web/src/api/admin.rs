@@ -3,9 +3,9 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::ApiResult;
+use crate::extract::{Json, Query};
 use crate::AppState;
-use axum::extract::{Query, State};
-use axum::Json;
+use axum::extract::State;
 use pulje_store::audit::{self, Entry};
 use pulje_store::users::{self, User};
 use serde::Deserialize;

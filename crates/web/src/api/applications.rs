@@ -3,12 +3,11 @@
 use super::{body, ApiUser};
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, JsonRejection, Path, Query};
 use crate::pages::applications_filter;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::NaiveDate;
 use pulje_domain::{
     ApplicationData, ApplicationInput, ApplicationRules, FieldErrors, ParticipantInput,
@@ -157,8 +156,9 @@ pub struct ApplicationBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValidationErrorJson {
     pub error: String,
-    /// Field name → messages in Danish.
-    #[schema(value_type = Object)]
+    /// Field name → messages in Danish; present when the form's fields were checked (a body
+    /// that cannot be read at all has only `error`).
+    #[schema(value_type = Object, required = false)]
     pub fields: FieldErrors,
 }
 

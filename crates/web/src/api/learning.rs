@@ -3,10 +3,10 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Path, Query};
 use crate::pages::CatalogueQuery;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use pulje_store::catalogue::Entry;
 use pulje_store::evaluations::{self, Target};
 use serde::Serialize;

@@ -4,9 +4,9 @@
 
 use super::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, Path, Query};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use pulje_store::org::{Department, Hospital, Region};
 use pulje_store::programmes::{self, Area, Pool, Programme, RegionSettings, Round, Tier, Tranche};
 use pulje_store::reference::OK21;

@@ -4,11 +4,11 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, Path, Query};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use pulje_store::reference::OK21;
 use pulje_store::reports::{NationalReport, RegionalReport};
 use pulje_store::StoreError;

@@ -3,10 +3,9 @@
 use super::{body, ApiUser};
 use crate::auth::policy::{self, Scope};
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, JsonRejection, Path, Query};
 use crate::AppState;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use pulje_domain::workflow::Action;
 use pulje_store::money::{self, PoolStatus};
 use pulje_store::reference::OK21;

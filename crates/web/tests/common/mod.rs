@@ -148,6 +148,11 @@ async fn drop_leftover_databases(admin_url: &str) {
 impl TestApp {
     /// A fresh, migrated database and a server on `127.0.0.1:<free port>`.
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, Config::default()).await
+    }
+
+    /// [`TestApp::spawn`] with a configuration of its own.
+    pub async fn spawn_with(backend: Backend, config: Config) -> TestApp {
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!(
@@ -195,7 +200,7 @@ impl TestApp {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local_addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(app.db.clone(), Config::default());
+        let state = AppState::new(app.db.clone(), config);
         tokio::spawn(async move {
             let _ = pulje_web::serve(listener, state, async move {
                 let _ = rx.await;
