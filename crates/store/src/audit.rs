@@ -85,6 +85,7 @@ pub struct Entry {
     pub at: String,
     pub user_id: Option<i64>,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: Option<i64>,
     pub entity: String,
     pub entity_id: String,

@@ -74,6 +74,7 @@ fn require_name(name: &str, message: &str) -> ApiResult<()> {
 #[serde(default)]
 pub struct HospitalBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     pub name: String,
 }
@@ -197,6 +198,7 @@ pub async fn update_department(
 #[serde(default)]
 pub struct AreaBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -275,6 +277,7 @@ pub async fn update_area(
 #[serde(default)]
 pub struct TierBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -343,6 +346,7 @@ pub async fn delete_tier(
 #[serde(default)]
 pub struct RoundBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -440,9 +444,11 @@ pub struct UserBody {
     pub name: String,
     /// `applicant`, `leader`, `working_group`, `steering_group`, `union_rep`, `region_admin`,
     /// `national_viewer` or `admin`; a `region_admin` may give only the regional ones.
+    #[schema(schema_with = pulje_store::openapi::role)]
     pub role: String,
     /// Required for regional roles, left out for `national_viewer` and `admin`. A
     /// `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// At least 10 characters.
     pub password: String,

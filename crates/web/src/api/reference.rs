@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct RegionParams {
     /// Region code 1081–1085; all regions when left out.
+    #[param(minimum = 1081, maximum = 1085)]
     pub region: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -106,7 +107,7 @@ pub async fn programme(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/hospitals", tag = "reference", params(RegionParams), responses((status = 200, body = [Hospital])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/hospitals", tag = "reference", params(RegionParams), responses((status = 200, body = [Hospital]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn hospitals(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -118,7 +119,7 @@ pub async fn hospitals(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "reference", params(RegionParams), responses((status = 200, body = [Department])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/departments", tag = "reference", params(RegionParams), responses((status = 200, body = [Department]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn departments(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -130,7 +131,7 @@ pub async fn departments(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/areas", tag = "reference", params(RegionParams), responses((status = 200, body = [Area])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/areas", tag = "reference", params(RegionParams), responses((status = 200, body = [Area]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn areas(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -142,7 +143,7 @@ pub async fn areas(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/tiers", tag = "reference", params(RegionParams), responses((status = 200, body = [Tier])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/tiers", tag = "reference", params(RegionParams), responses((status = 200, body = [Tier]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn tiers(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -154,7 +155,7 @@ pub async fn tiers(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/rounds", tag = "reference", params(RegionParams), responses((status = 200, body = [Round])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "reference", params(RegionParams), responses((status = 200, body = [Round]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn rounds(
     State(state): State<AppState>,
     _user: ApiUser,

@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransitionBody {
     /// `submit`, `return`, `forward`, `approve`, `reject`, `sign`, `withdraw` or `terminate`.
+    #[schema(schema_with = pulje_store::openapi::action)]
     pub action: String,
     /// `approve`: the annual supplement granted in øre (one of the pool's tiers; may differ from the one requested).
     pub tier_ore: Option<i64>,
@@ -40,6 +41,7 @@ pub struct TransitionBody {
 pub struct TransitionResult {
     pub id: i64,
     /// The new status.
+    #[schema(schema_with = pulje_store::openapi::status)]
     pub status: String,
     pub version: i64,
 }
@@ -125,7 +127,8 @@ pub(crate) async fn take_step(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PoolParams {
-    /// Region code; regional users may only ask for their own.
+    /// Region code 1081–1085; regional users may only ask for their own.
+    #[param(minimum = 1081, maximum = 1085)]
     pub region: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -133,7 +136,8 @@ pub struct PoolParams {
 
 /// Each tranche of a region's pool with amount, committed, paid and remaining.
 #[utoipa::path(get, path = "/api/v1/pools", tag = "money", params(PoolParams),
-    responses((status = 200, body = [PoolStatus]), (status = 404, description = "Another region's pool")),
+    responses((status = 200, body = [PoolStatus]), (status = 404, description = "Another region's pool, or an unknown region code"),
+        (status = 422, description = "No region given by a user without one")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn pools(
     State(state): State<AppState>,
