@@ -129,6 +129,8 @@ pub struct ApplicationBody {
     pub doctor_user_id: Option<i64>,
     pub hospital_id: Option<i64>,
     pub hospital_department: String,
+    /// Required, not blank.
+    #[schema(required = true, pattern = r"\S")]
     pub title: String,
     pub responsible_leader: String,
     pub responsible_doctor: String,
