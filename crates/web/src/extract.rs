@@ -28,6 +28,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.uri.path().contains("%00") {
+            return Err(bad_request(NUL_IN_ADDRESS.into()));
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(rejection) => {
@@ -134,6 +137,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        if query.contains("%00") {
+            return Err(bad_request(NUL_IN_ADDRESS.into()));
+        }
         let deserializer =
             serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
         match serde_path_to_error::deserialize::<_, T>(deserializer) {
@@ -193,20 +199,25 @@ where
             }
             Err(_) => return Err(unreadable("den kunne ikke læses til ende")),
         };
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        let value =
-            serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(json_error)?;
-        if deserializer.end().is_err() {
-            return Err(unreadable("der står mere efter JSON-værdien"));
+        // Read as a JSON value first (malformed JSON is refused here), refuse the NUL
+        // character that PostgreSQL cannot store in text, then read the value into `T`, with
+        // the path of a field that does not fit.
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| json_error(String::new(), &e))?;
+        if let Some(field) = nul_in(&value, String::new()) {
+            return Err(unreadable(&format!(
+                "feltet «{field}» indeholder tegnet NUL (\\u0000), som ikke kan gemmes"
+            )));
         }
+        let value = serde_path_to_error::deserialize::<_, T>(value)
+            .map_err(|e| json_error(e.path().to_string(), e.inner()))?;
         Ok(Json(value))
     }
 }
 
-fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+/// Why the JSON could not be read, naming the field at `field` (empty: the whole body).
+fn json_error(field: String, inner: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
-    let field = e.path().to_string();
-    let inner = e.inner();
     let at_root = field.is_empty() || field == ".";
     let reason = match inner.classify() {
         Category::Data => {
@@ -246,6 +257,37 @@ fn unreadable(reason: &str) -> ApiError {
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// Refused in an address: PostgreSQL cannot store the NUL character in text.
+const NUL_IN_ADDRESS: &str = "Adressen indeholder tegnet NUL (%00), som ikke kan bruges.";
+
+/// The path of the first string or key in `value` that holds the NUL character.
+fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
+    let at = |path: &str, key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            Some(if path.is_empty() { ".".into() } else { path })
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in(v, format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(at(&path, k))
+            } else {
+                nul_in(v, at(&path, k))
+            }
+        }),
+        _ => None,
     }
 }
 

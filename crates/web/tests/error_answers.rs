@@ -209,6 +209,34 @@ both_backends!(api_errors_are_danish_json, |app| async move {
         "3 MB body",
     );
     assert_eq!(m, "Forespørgslen er for stor.");
+    // The NUL character, which PostgreSQL cannot store in text: refused, never a 500.
+    let m = api_error(
+        &api.get("/api/v1/applications?q=a%00b").await,
+        400,
+        "NUL in the query",
+    );
+    assert!(m.contains("NUL"), "{m}");
+    let m = api_error(
+        &api.get("/api/v1/programmes/ok%00").await,
+        400,
+        "NUL in the path",
+    );
+    assert!(m.contains("NUL"), "{m}");
+    let m = api_error(
+        &api.send_json(
+            Method::POST,
+            "/api/v1/hospitals",
+            &json!({"region_code": MIDTJYLLAND, "name": "a\u{0}b"}),
+        )
+        .await,
+        422,
+        "NUL in a field",
+    );
+    assert_eq!(
+        m,
+        "Forespørgslens JSON kan ikke læses: feltet «name» indeholder tegnet NUL (\\u0000), som ikke kan gemmes."
+    );
+
     // Nothing was created by any of these.
     let hospitals = api.get("/api/v1/hospitals?region=1082").await.json();
     assert!(hospitals
