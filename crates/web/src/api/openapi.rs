@@ -48,6 +48,7 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for item in doc.paths.paths.values_mut() {
         for operation in operations(item) {
             add_error_answers(operation);
+            refuse_nul_in_parameters(operation);
         }
     }
     doc
@@ -73,6 +74,27 @@ fn error_answer(description: &str) -> Response {
             Content::new(Some(Ref::from_schema_name("Error"))),
         )
         .build()
+}
+
+/// The pattern of every text parameter: the server refuses the NUL character in an address
+/// (PostgreSQL cannot store it in text).
+const NO_NUL: &str = "^[^\\x00]*$";
+
+/// States on every text parameter without a pattern of its own that NUL is refused.
+fn refuse_nul_in_parameters(operation: &mut Operation) {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+            let text = match &object.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if text && object.pattern.is_none() {
+                object.pattern = Some(NO_NUL.into());
+            }
+        }
+    }
 }
 
 fn add_error_answers(operation: &mut Operation) {
@@ -206,6 +228,25 @@ mod tests {
             }
         }
         assert!(checked > 100, "{checked}");
+    }
+
+    /// Every text parameter states that the NUL character, which the server refuses, is not
+    /// allowed.
+    #[test]
+    fn text_parameters_refuse_nul() {
+        let doc = serde_json::to_value(crate::api::openapi()).unwrap();
+        let mut texts = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for p in operation["parameters"].as_array().into_iter().flatten() {
+                    if p["schema"]["type"] == "string" {
+                        assert_eq!(p["schema"]["pattern"], NO_NUL, "{method} {path} {p}");
+                        texts += 1;
+                    }
+                }
+            }
+        }
+        assert!(texts > 10, "{texts}");
     }
 
     /// Every `$ref` names a schema of the document; the audit log's and the catalogue's
