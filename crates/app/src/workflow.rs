@@ -14,8 +14,10 @@ use serde::Deserialize;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionBody {
     /// `submit`, `return`, `forward`, `approve`, `reject`, `sign`, `withdraw` or `terminate`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = pulje_store::openapi::action))]
     pub action: String,
-    /// `approve`: the annual supplement granted in øre (one of the pool's tiers; may differ from the one requested).
+    /// `approve`: the annual supplement granted in øre (one of the pool's tiers; may differ from
+    /// the one requested).
     pub tier_ore: Option<i64>,
     /// `approve`: why the steering group accepts over-committing a tranche.
     #[serde(default)]

@@ -35,6 +35,7 @@ pub enum Owner {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub application_id: Option<i64>,
     pub historic_trial_id: Option<i64>,

@@ -75,13 +75,17 @@ pub async fn record<B: Serialize, A: Serialize>(
 /// Nothing, for `before` or `after` when there is no value.
 pub const NONE: Option<&()> = None;
 
+/// One audit entry: who changed what, when, with the object before and after as JSON text.
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from the catalogue's `Entry`: one document holds both.
+#[cfg_attr(feature = "openapi", schema(as = AuditEntry))]
 pub struct Entry {
     pub id: i64,
     pub at: String,
     pub user_id: Option<i64>,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: Option<i64>,
     pub entity: String,
     pub entity_id: String,

@@ -28,10 +28,14 @@ pub struct Viewer {
 /// One trial in the catalogue.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from the audit log's `Entry`: one document holds both.
+#[cfg_attr(feature = "openapi", schema(as = CatalogueEntry))]
 pub struct Entry {
     /// `application` (a pulje agreement) or `historic` (an imported trial).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::catalogue_kind))]
     pub kind: &'static str,
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub title: String,
     pub purpose: String,
@@ -40,9 +44,9 @@ pub struct Entry {
     pub department: String,
     /// Derived from the department's name, see [`specialty_of`].
     pub specialty: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::career_track))]
     pub career_track: Option<CareerTrack>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::trial_type))]
     pub trial_type: Option<TrialType>,
     pub contact_name: String,
     pub contact_email: String,

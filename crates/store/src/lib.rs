@@ -22,6 +22,8 @@ pub mod evaluations;
 pub mod list_filters;
 pub mod meetings;
 pub mod money;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod outbox;
 pub mod password;

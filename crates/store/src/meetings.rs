@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 pub struct Member {
     pub id: i64,
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     /// `working_group` or `steering_group`.
     pub body: String,
@@ -114,6 +115,7 @@ pub async fn remove_member(
 pub struct Meeting {
     pub id: i64,
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub held_on: NaiveDate,
     pub place: String,

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, FromRow};
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Region {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub code: i64,
     pub name: String,
 }
@@ -16,6 +17,7 @@ pub struct Region {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hospital {
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub name: String,
 }
@@ -25,6 +27,7 @@ pub struct Hospital {
 pub struct Department {
     pub id: i64,
     pub hospital_id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub hospital_name: String,
     pub name: String,

@@ -11,6 +11,7 @@ use sqlx::{AnyConnection, FromRow};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: Option<i64>,
     pub application_id: Option<i64>,
     pub event: String,

@@ -77,6 +77,7 @@ impl FromRow<'_, AnyRow> for Tranche {
 pub struct Pool {
     pub id: i64,
     pub tranche_id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub region_name: String,
     pub amount_ore: i64,
@@ -87,6 +88,7 @@ pub struct Pool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionSettings {
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     /// The region's own latest end date for trials, if stricter than the programme's window.
     pub latest_end: Option<NaiveDate>,
@@ -110,6 +112,7 @@ impl FromRow<'_, AnyRow> for RegionSettings {
 pub struct Round {
     pub id: i64,
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub name: String,
     pub opens_on: NaiveDate,
@@ -144,6 +147,7 @@ pub(crate) const AREA_COLUMNS: [&str; 6] = [
 pub struct Area {
     pub id: i64,
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub name: String,
     pub short_name: String,
@@ -155,6 +159,7 @@ pub struct Area {
 pub struct Tier {
     pub id: i64,
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub name: String,
     pub amount_ore: i64,

@@ -273,6 +273,7 @@ pub struct TierSummary {
 pub struct RegionalReport {
     pub programme_id: String,
     pub programme_name: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub region_name: String,
     /// The narrative sections, in the report's order (empty body: not written yet).
@@ -993,6 +994,7 @@ pub async fn regional(
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NationalRegion {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub region_name: String,
     pub allocated_ore: i64,

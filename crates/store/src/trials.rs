@@ -23,6 +23,7 @@ pub struct NewTrial {
 pub struct Trial {
     pub id: i64,
     pub programme_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
     pub region_code: i64,
     pub number: i64,
     pub hospital: String,

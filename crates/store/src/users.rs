@@ -12,9 +12,9 @@ pub struct User {
     pub id: i64,
     pub email: String,
     pub name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::role))]
     pub role: Role,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::region_or_null))]
     pub region: Option<RegionCode>,
     pub disabled: bool,
     pub created_at: String,

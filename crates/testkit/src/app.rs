@@ -26,6 +26,11 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh, migrated database and a server on `127.0.0.1:<free port>`.
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, Config::default()).await
+    }
+
+    /// [`TestApp::spawn`] with a configuration of its own.
+    pub async fn spawn_with(backend: Backend, config: Config) -> TestApp {
         let database = TestDb::new(backend).await;
         let db = database.db().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -33,7 +38,7 @@ impl TestApp {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local_addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(db.clone(), Config::default());
+        let state = AppState::new(db.clone(), config);
         tokio::spawn(async move {
             let _ = pulje_web::serve(listener, state, async move {
                 let _ = rx.await;

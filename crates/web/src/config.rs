@@ -16,6 +16,8 @@ pub struct Config {
     pub page_size: i64,
     /// Whether an SMTP server is configured (otherwise messages only show on the outbox page).
     pub smtp_configured: bool,
+    /// A request not answered within this time is answered 503 and its work dropped.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -28,6 +30,7 @@ impl Default for Config {
             max_upload_bytes: 20_000_000,
             page_size: 25,
             smtp_configured: false,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

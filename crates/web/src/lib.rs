@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod pages;
 mod state;
 mod views;
@@ -33,7 +34,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/static/pulje.css", get(stylesheet))
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
+        .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::middleware))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -45,11 +47,8 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"),
         ))
-        // A request that takes longer than this is answered 503 and its work dropped.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            std::time::Duration::from_secs(30),
-        ))
+        // Every error answer in its reader's format, and the request's time limit (503).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::answer_errors))
         // Every request gets an id (or keeps the one a proxy in front gave it), carried in the
         // `x-request-id` response header and in the span around everything logged for it.
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

@@ -3,9 +3,8 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::ApiResult;
+use crate::extract::{Json, Query};
 use crate::Db;
-use axum::extract::Query;
-use axum::Json;
 use pulje_store::audit::{self, Entry};
 use pulje_store::users::{self, User};
 use serde::Deserialize;

@@ -3,12 +3,10 @@
 use super::{body, ApiUser};
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, JsonRejection, Path, Query};
 use crate::Db;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::NaiveDate;
 use pulje_app::applications::list_filter as applications_filter;
 use pulje_domain::{
@@ -36,10 +34,12 @@ pub struct ParticipantJson {
 pub struct ApplicationJson {
     pub id: i64,
     /// `draft`, `submitted`, `returned`, `ready_for_decision`, `rejected`, `awaiting_signatures`, `active`, `ended` or `withdrawn`.
+    #[schema(schema_with = pulje_store::openapi::status)]
     pub status: String,
     /// Send this back when updating; a stale version is refused with 409.
     pub version: i64,
     pub programme: String,
+    #[schema(schema_with = pulje_store::openapi::region)]
     pub region_code: i64,
     pub round_id: Option<i64>,
     pub round: Option<String>,
@@ -159,7 +159,9 @@ impl ToSchema for FormBody {}
 pub struct ApplicationItem {
     pub id: i64,
     pub title: String,
+    #[schema(schema_with = pulje_store::openapi::status)]
     pub status: String,
+    #[schema(schema_with = pulje_store::openapi::region)]
     pub region_code: i64,
     pub programme: String,
     pub hospital: Option<String>,
@@ -195,6 +197,7 @@ pub struct ApplicationBody {
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
     /// Region code 1081–1085; default the user's region. Cannot be changed by an update.
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// The version the update is based on (required for updates).
     pub version: Option<i64>,
@@ -211,8 +214,9 @@ pub struct ApplicationBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValidationErrorJson {
     pub error: String,
-    /// Field name → messages in Danish.
-    #[schema(value_type = Object)]
+    /// Field name → messages in Danish; present when the form's fields were checked (a body
+    /// that cannot be read at all has only `error`).
+    #[schema(value_type = Object, required = false)]
     pub fields: FieldErrors,
 }
 
@@ -329,7 +333,8 @@ pub struct ListParams {
 
 /// The applications the user may see, newest first. The total is in the `X-Total-Count` header.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListParams),
-    responses((status = 200, description = "Applications", body = [ApplicationItem], headers(("X-Total-Count" = i64, description = "Matching applications in all")))),
+    responses((status = 200, description = "Applications", body = [ApplicationItem], headers(("X-Total-Count" = i64, description = "Matching applications in all"))),
+        (status = 404, description = "Another region, asked for by a regional user")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     mut db: Db,
@@ -445,7 +450,8 @@ pub async fn create(
 /// Replaces the form's content of a draft or returned application. Send the `version` read.
 #[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", request_body = ApplicationBody,
     params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = ApplicationJson), (status = 409, description = "Stale version or not editable in its status"), (status = 422, body = ValidationErrorJson)),
+    responses((status = 200, body = ApplicationJson), (status = 403, description = "The role may not edit the application"), (status = 404, description = "No such application, or another region's"),
+        (status = 409, description = "Stale version or not editable in its status"), (status = 422, body = ValidationErrorJson)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update(
     mut db: Db,

@@ -3,10 +3,10 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::ApiResult;
+use crate::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::Db;
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use pulje_app::catalogue::CatalogueQuery;
 use pulje_store::catalogue::Entry;
 use pulje_store::evaluations::{self, Target};
@@ -59,24 +59,37 @@ pub async fn catalogue(
 pub struct EvaluationJson {
     pub application_id: i64,
     /// `none`, `draft` or `submitted`.
+    #[schema(schema_with = evaluation_status)]
     pub status: String,
     /// When it falls due: the agreement's end date, or the day it was terminated.
     pub due: Option<chrono::NaiveDate>,
     pub version: i64,
+    #[schema(schema_with = pulje_store::openapi::purposes_met)]
     pub purposes_met: Option<String>,
     pub purposes_text: String,
     pub gained_text: String,
     pub effect_text: String,
     pub development_percent: Option<i64>,
     pub time_text: String,
+    #[schema(schema_with = pulje_store::openapi::recommendation)]
     pub recommendation: Option<String>,
     pub recommendation_text: String,
+    #[schema(schema_with = pulje_store::openapi::career_track)]
     pub career_track: Option<String>,
+    #[schema(schema_with = pulje_store::openapi::trial_type)]
     pub trial_type: Option<String>,
+    #[schema(schema_with = pulje_store::openapi::challenges)]
     pub challenges: Vec<String>,
     pub challenges_text: String,
     pub advice_text: String,
     pub submitted_at: Option<String>,
+}
+
+fn evaluation_status() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["none", "draft", "submitted"]))
+        .build()
 }
 
 /// An agreement's evaluation (empty with status `none` before it is begun).

@@ -7,11 +7,9 @@ use super::{body, ApiUser};
 use crate::auth::policy::{admin_scope, require_admin_of, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, JsonRejection, Path};
 use crate::Db;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::NaiveDate;
 use pulje_domain::{Email, Ore, RegionCode, Role};
 use pulje_store::org::{self, Department, Hospital};
@@ -75,7 +73,9 @@ fn require_name(name: &str, message: &str) -> ApiResult<()> {
 #[serde(default)]
 pub struct HospitalBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
 }
 
@@ -83,6 +83,7 @@ pub struct HospitalBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct NameBody {
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
 }
 
@@ -138,7 +139,9 @@ pub async fn update_hospital(
 #[serde(default)]
 pub struct DepartmentBody {
     /// A hospital of a region the user administers.
+    #[schema(value_type = i64, required = true)]
     pub hospital_id: Option<i64>,
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
 }
 
@@ -198,9 +201,11 @@ pub async fn update_department(
 #[serde(default)]
 pub struct AreaBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
     /// The name used in overviews; the full name when left out.
     pub short_name: String,
@@ -210,6 +215,7 @@ pub struct AreaBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct AreaUpdateBody {
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
     /// The name used in overviews; the full name when left out.
     pub short_name: String,
@@ -276,12 +282,14 @@ pub async fn update_area(
 #[serde(default)]
 pub struct TierBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
     /// E.g. `Lille`, `Mellem`, `Høj`; the amount in kroner when left out.
     pub name: String,
     /// The annual amount in øre, greater than 0.
+    #[schema(value_type = i64, required = true, minimum = 1)]
     pub amount_ore: Option<i64>,
 }
 
@@ -344,13 +352,17 @@ pub async fn delete_tier(
 #[serde(default)]
 pub struct RoundBody {
     /// Region code 1081–1085; a `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
     /// The day the round opens, `YYYY-MM-DD`.
+    #[schema(required = true, format = Date)]
     pub opens_on: String,
     /// The application deadline, `YYYY-MM-DD`, on or after `opens_on`.
+    #[schema(required = true, format = Date)]
     pub deadline: String,
 }
 
@@ -358,10 +370,13 @@ pub struct RoundBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RoundUpdateBody {
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
     /// `YYYY-MM-DD`.
+    #[schema(required = true, format = Date)]
     pub opens_on: String,
     /// `YYYY-MM-DD`, on or after `opens_on`.
+    #[schema(required = true, format = Date)]
     pub deadline: String,
 }
 
@@ -437,15 +452,20 @@ pub async fn update_round(
 #[derive(Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct UserBody {
+    #[schema(required = true, format = Email)]
     pub email: String,
+    #[schema(required = true, pattern = r"\S")]
     pub name: String,
     /// `applicant`, `leader`, `working_group`, `steering_group`, `union_rep`, `region_admin`,
     /// `national_viewer` or `admin`; a `region_admin` may give only the regional ones.
+    #[schema(schema_with = pulje_store::openapi::role, required = true)]
     pub role: String,
     /// Required for regional roles, left out for `national_viewer` and `admin`. A
     /// `region_admin` may leave it out (their own region).
+    #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
     /// At least 10 characters.
+    #[schema(required = true, min_length = 10)]
     pub password: String,
 }
 

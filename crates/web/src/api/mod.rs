@@ -13,56 +13,88 @@ mod reports;
 mod workflow;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, AppError};
+use crate::error::ApiError;
+use crate::extract::{Json, JsonRejection};
 use crate::AppState;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::routing::{delete, get, post, put};
 use axum::Router;
-pub use openapi::ApiDoc;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
+/// The API's routes, with `/api/v1/openapi.json` describing exactly them.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/me", get(admin::me))
-        .route(
-            "/applications",
-            get(applications::list).post(applications::create),
+    let (router, doc) = documented().0.split_for_parts();
+    router.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(openapi::document(openapi::finish(doc))),
+    )
+}
+
+/// The OpenAPI document of the API, as `/api/v1/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi::finish(documented().0.into_openapi())
+}
+
+/// Every API route. A handler is registered only through `routes!`, which takes its path and
+/// method from its `#[utoipa::path]` and adds that description to the document, so no route
+/// can be served undocumented.
+fn documented() -> Documented {
+    Documented::new()
+        .routes(routes!(admin::me))
+        .routes(routes!(applications::list, applications::create))
+        .routes(routes!(applications::show, applications::update))
+        .routes(routes!(workflow::transition))
+        .routes(routes!(workflow::pools))
+        .routes(routes!(reference::regions))
+        .routes(routes!(reference::programmes))
+        .routes(routes!(reference::programme))
+        .routes(routes!(reference::hospitals, manage::create_hospital))
+        .routes(routes!(manage::update_hospital))
+        .routes(routes!(reference::departments, manage::create_department))
+        .routes(routes!(manage::update_department))
+        .routes(routes!(reference::areas, manage::create_area))
+        .routes(routes!(manage::update_area))
+        .routes(routes!(reference::tiers, manage::create_tier))
+        .routes(routes!(manage::delete_tier))
+        .routes(routes!(reference::rounds, manage::create_round))
+        .routes(routes!(manage::update_round))
+        .routes(routes!(admin::users, manage::create_user))
+        .routes(routes!(manage::disable_user))
+        .routes(routes!(manage::enable_user))
+        .routes(routes!(admin::audit))
+        .routes(routes!(learning::catalogue))
+        .routes(routes!(learning::evaluation))
+        .routes(routes!(reports::regional))
+        .routes(routes!(reports::national))
+}
+
+/// The API's router, which only takes documented handlers, and refuses two different schemas
+/// under one name (the document would silently keep one of them).
+struct Documented(
+    OpenApiRouter<AppState>,
+    std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+);
+
+impl Documented {
+    fn new() -> Documented {
+        Documented(
+            OpenApiRouter::with_openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi()),
+            Default::default(),
         )
-        .route(
-            "/applications/{id}",
-            get(applications::show).put(applications::update),
-        )
-        .route("/applications/{id}/transitions", post(workflow::transition))
-        .route("/pools", get(workflow::pools))
-        .route("/regions", get(reference::regions))
-        .route("/programmes", get(reference::programmes))
-        .route("/programmes/{id}", get(reference::programme))
-        .route(
-            "/hospitals",
-            get(reference::hospitals).post(manage::create_hospital),
-        )
-        .route("/hospitals/{id}", put(manage::update_hospital))
-        .route(
-            "/departments",
-            get(reference::departments).post(manage::create_department),
-        )
-        .route("/departments/{id}", put(manage::update_department))
-        .route("/areas", get(reference::areas).post(manage::create_area))
-        .route("/areas/{id}", put(manage::update_area))
-        .route("/tiers", get(reference::tiers).post(manage::create_tier))
-        .route("/tiers/{id}", delete(manage::delete_tier))
-        .route("/rounds", get(reference::rounds).post(manage::create_round))
-        .route("/rounds/{id}", put(manage::update_round))
-        .route("/users", get(admin::users).post(manage::create_user))
-        .route("/users/{id}/disable", post(manage::disable_user))
-        .route("/users/{id}/enable", post(manage::enable_user))
-        .route("/audit", get(admin::audit))
-        .route("/catalogue", get(learning::catalogue))
-        .route("/applications/{id}/evaluation", get(learning::evaluation))
-        .route("/reports/regional/{code}", get(reports::regional))
-        .route("/reports/national", get(reports::national))
+    }
+
+    fn routes(mut self, handlers: UtoipaMethodRouter<AppState>) -> Documented {
+        for (name, schema) in &handlers.0 {
+            if let Some(known) = self.1.insert(name.clone(), schema.clone()) {
+                assert!(
+                    known == *schema,
+                    "two different schemas are named {name} in the OpenAPI document"
+                );
+            }
+        }
+        Documented(self.0.routes(handlers), self.1)
+    }
 }
 
 /// The logged-in user of an API request; without one the answer is 401 JSON.
@@ -79,12 +111,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     }
 }
 
-/// A JSON body, or a Danish message saying why it could not be read.
-pub(crate) fn body<T>(result: Result<axum::Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    result.map(|axum::Json(v)| v).map_err(|e| {
-        ApiError(AppError::Invalid(format!(
-            "Forespørgslens JSON kan ikke læses: {}",
-            e.body_text()
-        )))
-    })
+/// A JSON body, or the Danish message saying why it could not be read.
+pub(crate) fn body<T>(result: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    result.map(|Json(v)| v)
 }

@@ -4,9 +4,8 @@
 
 use super::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, Path, Query};
 use crate::Db;
-use axum::extract::{Path, Query};
-use axum::Json;
 use pulje_store::org::{Department, Hospital, Region};
 use pulje_store::programmes::{self, Area, Pool, Programme, RegionSettings, Round, Tier, Tranche};
 use pulje_store::reference::OK21;
@@ -18,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct RegionParams {
     /// Region code 1081–1085; all regions when left out.
+    #[param(minimum = 1081, maximum = 1085)]
     pub region: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -100,7 +100,7 @@ pub async fn programme(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/hospitals", tag = "reference", params(RegionParams), responses((status = 200, body = [Hospital])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/hospitals", tag = "reference", params(RegionParams), responses((status = 200, body = [Hospital]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn hospitals(
     mut db: Db,
     _user: ApiUser,
@@ -112,7 +112,7 @@ pub async fn hospitals(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "reference", params(RegionParams), responses((status = 200, body = [Department])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/departments", tag = "reference", params(RegionParams), responses((status = 200, body = [Department]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn departments(
     mut db: Db,
     _user: ApiUser,
@@ -124,7 +124,7 @@ pub async fn departments(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/areas", tag = "reference", params(RegionParams), responses((status = 200, body = [Area])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/areas", tag = "reference", params(RegionParams), responses((status = 200, body = [Area]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn areas(
     mut db: Db,
     _user: ApiUser,
@@ -136,7 +136,7 @@ pub async fn areas(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/tiers", tag = "reference", params(RegionParams), responses((status = 200, body = [Tier])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/tiers", tag = "reference", params(RegionParams), responses((status = 200, body = [Tier]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn tiers(
     mut db: Db,
     _user: ApiUser,
@@ -148,7 +148,7 @@ pub async fn tiers(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/rounds", tag = "reference", params(RegionParams), responses((status = 200, body = [Round])), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "reference", params(RegionParams), responses((status = 200, body = [Round]), (status = 404, description = "Unknown region code")), security(("bearer" = []), ("session" = [])))]
 pub async fn rounds(
     mut db: Db,
     _user: ApiUser,

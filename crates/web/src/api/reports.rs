@@ -4,12 +4,12 @@
 use super::ApiUser;
 use crate::auth::policy;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::Db;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use pulje_store::reference::OK21;
 use pulje_store::reports::{NationalReport, RegionalReport};
 use pulje_store::StoreError;
@@ -41,7 +41,7 @@ fn not_found(e: StoreError) -> ApiError {
 /// doctors involved, challenges, recommendations, the individual evaluations and the economy per
 /// tranche (`allocated_ore`, `committed_ore`, `paid_ore`, `unused_ore` = allocated − committed).
 #[utoipa::path(get, path = "/api/v1/reports/regional/{code}", tag = "reports",
-    params(("code" = i64, Path, description = "Region code 1081–1085"), ProgrammeParams),
+    params(("code" = i64, Path, minimum = 1081, maximum = 1085, description = "Region code 1081–1085"), ProgrammeParams),
     responses((status = 200, body = RegionalReport), (status = 403, description = "The role may not read the report"),
         (status = 404, description = "Unknown region or programme, or another region's report")),
     security(("bearer" = []), ("session" = [])))]

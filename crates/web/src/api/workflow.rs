@@ -3,10 +3,8 @@
 use super::{body, ApiUser};
 use crate::auth::policy::Scope;
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::extract::{Json, JsonRejection, Path, Query};
 use crate::Db;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query};
-use axum::Json;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};
 use pulje_store::money::{self, PoolStatus};
 use pulje_store::reference::OK21;
@@ -18,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct TransitionResult {
     pub id: i64,
     /// The new status.
+    #[schema(schema_with = pulje_store::openapi::status)]
     pub status: String,
     pub version: i64,
 }
@@ -48,7 +47,8 @@ pub async fn transition(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PoolParams {
-    /// Region code; regional users may only ask for their own.
+    /// Region code 1081–1085; regional users may only ask for their own.
+    #[param(minimum = 1081, maximum = 1085)]
     pub region: Option<i64>,
     /// Programme identifier; default `ok21`.
     pub programme: Option<String>,
@@ -56,7 +56,8 @@ pub struct PoolParams {
 
 /// Each tranche of a region's pool with amount, committed, paid and remaining.
 #[utoipa::path(get, path = "/api/v1/pools", tag = "money", params(PoolParams),
-    responses((status = 200, body = [PoolStatus]), (status = 404, description = "Another region's pool")),
+    responses((status = 200, body = [PoolStatus]), (status = 404, description = "Another region's pool, or an unknown region code"),
+        (status = 422, description = "No region given by a user without one")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn pools(
     mut db: Db,

@@ -186,12 +186,14 @@ async fn authenticate(
         None => cookie_value(&parts.headers, CSRF_COOKIE),
     };
     if let Some(s) = session {
-        parts.extensions.insert(Auth::Session {
+        let auth = Auth::Session {
             user: s.user,
             token_hash: s.token_hash,
             csrf_token: s.csrf_token,
             versions: s.versions,
-        });
+        };
+        crate::error::remember_user(&parts.extensions, &auth);
+        parts.extensions.insert(auth);
     }
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -241,7 +243,7 @@ async fn authenticate(
     }
     let bytes = to_bytes(body, state.config.max_body_bytes)
         .await
-        .map_err(|_| fail(AppError::Invalid("Formularen er for stor.".into())))?;
+        .map_err(|_| fail(AppError::TooLarge))?;
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| {

@@ -63,6 +63,11 @@ impl TestApp {
         TestApp(pulje_testkit::TestApp::spawn(backend).await)
     }
 
+    /// [`TestApp::spawn`] with a configuration of its own.
+    pub async fn spawn_with(backend: Backend, config: pulje_web::Config) -> TestApp {
+        TestApp(pulje_testkit::TestApp::spawn_with(backend, config).await)
+    }
+
     /// Creates an application directly through the store, in `region`, by `by`.
     pub async fn application(
         &self,
