@@ -278,71 +278,47 @@ pub mod kinds {
         value
     }
 
-    impl FieldKind for Line {
-        const KIND: Kind = Kind::Line;
-        type Input = String;
-        type Data = String;
-        type Ref<'a> = &'a str;
-        fn get(data: &String) -> &str {
-            data
-        }
-        fn set(input: &mut String, sub: Option<&str>, value: String) {
-            single(input, sub, value)
-        }
-        fn validate(
-            def: &FieldDef,
-            input: &String,
-            _: &ApplicationRules,
-            errors: &mut FieldErrors,
-        ) -> String {
-            text_validate(def, input, errors, MAX_LINE, true)
-        }
-        fn to_input(data: &String) -> String {
-            data.clone()
-        }
-        fn value(data: &String) -> FieldValue {
-            FieldValue::Text(data.clone())
-        }
-        fn from_value(value: FieldValue) -> String {
-            match value {
-                FieldValue::Text(t) => t,
-                _ => String::new(),
+    /// The two text kinds differ only in their longest value and whether the length is
+    /// measured on the trimmed text.
+    macro_rules! text_kind {
+        ($kind:ident, $max:expr, $measure_trimmed:expr) => {
+            impl FieldKind for $kind {
+                const KIND: Kind = Kind::$kind;
+                type Input = String;
+                type Data = String;
+                type Ref<'a> = &'a str;
+                fn get(data: &String) -> &str {
+                    data
+                }
+                fn set(input: &mut String, sub: Option<&str>, value: String) {
+                    single(input, sub, value)
+                }
+                fn validate(
+                    def: &FieldDef,
+                    input: &String,
+                    _: &ApplicationRules,
+                    errors: &mut FieldErrors,
+                ) -> String {
+                    text_validate(def, input, errors, $max, $measure_trimmed)
+                }
+                fn to_input(data: &String) -> String {
+                    data.clone()
+                }
+                fn value(data: &String) -> FieldValue {
+                    FieldValue::Text(data.clone())
+                }
+                fn from_value(value: FieldValue) -> String {
+                    match value {
+                        FieldValue::Text(t) => t,
+                        _ => String::new(),
+                    }
+                }
             }
-        }
+        };
     }
 
-    impl FieldKind for Text {
-        const KIND: Kind = Kind::Text;
-        type Input = String;
-        type Data = String;
-        type Ref<'a> = &'a str;
-        fn get(data: &String) -> &str {
-            data
-        }
-        fn set(input: &mut String, sub: Option<&str>, value: String) {
-            single(input, sub, value)
-        }
-        fn validate(
-            def: &FieldDef,
-            input: &String,
-            _: &ApplicationRules,
-            errors: &mut FieldErrors,
-        ) -> String {
-            text_validate(def, input, errors, MAX_TEXT, false)
-        }
-        fn to_input(data: &String) -> String {
-            data.clone()
-        }
-        fn value(data: &String) -> FieldValue {
-            FieldValue::Text(data.clone())
-        }
-        fn from_value(value: FieldValue) -> String {
-            match value {
-                FieldValue::Text(t) => t,
-                _ => String::new(),
-            }
-        }
-    }
+    text_kind!(Line, MAX_LINE, true);
+    text_kind!(Text, MAX_TEXT, false);
 
     impl FieldKind for Date {
         const KIND: Kind = Kind::Date;

@@ -543,13 +543,22 @@ pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
     .fetch_all(&mut **tx)
     .await?;
     let actor = Actor::system("system");
+    let mut ended = 0;
     for id in &ids {
         let before = applications::get(tx, *id).await?;
-        sqlx::query("UPDATE applications SET status = 'ended', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'active'")
+        // Guarded by the status: when another instance ends the same agreement at the same time
+        // (PostgreSQL; SQLite's writers take turns), only one of them changes the row, and only
+        // that one records the ending.
+        let changed = sqlx::query("UPDATE applications SET status = 'ended', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'active'")
             .bind(now_utc())
             .bind(id)
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            continue;
+        }
+        ended += 1;
         let after = applications::get(tx, *id).await?;
         audit::record(
             tx,
@@ -563,5 +572,5 @@ pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
         )
         .await?;
     }
-    Ok(ids.len())
+    Ok(ended)
 }

@@ -11,20 +11,6 @@ use pulje_domain::Role;
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::{org, programmes, Actor};
 
-/// The number shown under «Ansøgninger i alt» on a region's dashboard.
-fn dashboard_total(html: &str) -> i64 {
-    let at = html
-        .find("Ansøgninger i alt")
-        .expect("the dashboard has its total");
-    let rest = &html[at..];
-    let start = rest.find("class=\"big\">").expect("total figure") + "class=\"big\">".len();
-    rest[start..]
-        .split('<')
-        .next()
-        .and_then(|n| n.trim().parse().ok())
-        .expect("a whole number")
-}
-
 fn trials_in(report: &serde_json::Value) -> i64 {
     report["trials_by_hospital"]
         .as_object()

@@ -760,3 +760,17 @@ impl ClientExt for Client {
         (status, r.text().await.unwrap_or_default())
     }
 }
+
+/// The number shown under «Ansøgninger i alt» on a region's dashboard.
+pub fn dashboard_total(html: &str) -> i64 {
+    let at = html
+        .find("Ansøgninger i alt")
+        .expect("the dashboard has its total");
+    let rest = &html[at..];
+    let start = rest.find("class=\"big\">").expect("total figure") + "class=\"big\">".len();
+    rest[start..]
+        .split('<')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a whole number")
+}

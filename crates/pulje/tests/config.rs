@@ -1,0 +1,37 @@
+//! The server's configuration is checked at start-up: a choice that is not one of its values is
+//! refused before anything starts, and secrets are never echoed.
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn an_unknown_smtp_security_is_refused_at_start_up() {
+    let db = empty_db(false).await;
+    let out = pulje(
+        &db,
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--smtp-host",
+            "mail.example.org",
+            "--smtp-password",
+            "hemmeligt-kodeord-42",
+            "--smtp-security",
+            "ssl",
+        ],
+    );
+    assert!(!out.status.success(), "the server must not start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--smtp-security"), "{stderr}");
+    assert!(
+        stderr.contains("ukendt SMTP-sikkerhed «ssl»; brug starttls, tls eller none"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hemmeligt-kodeord-42"), "{stderr}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("pulje kører"),
+        "nothing was served"
+    );
+}
