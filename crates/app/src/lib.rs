@@ -11,7 +11,8 @@
 //!   application list and loading under the policy, the idea catalogue's search, a workflow
 //!   step taken.
 //!
-//! Every function takes a [`pulje_store::Handle`]: one pooled connection at a time.
+//! What reads or writes takes a [`pulje_store::Handle`] (one pooled connection at a time), or the
+//! connection or transaction its caller already holds.
 
 pub mod applications;
 pub mod catalogue;

@@ -19,12 +19,6 @@ pub trait Person {
     }
 }
 
-impl Person for User {
-    fn person(&self) -> &User {
-        self
-    }
-}
-
 /// Which regions' data a user may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

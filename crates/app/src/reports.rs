@@ -12,7 +12,7 @@ use pulje_domain::Ore;
 use pulje_store::reports::{NationalReport, RegionalReport, ReportTrial, SECTIONS};
 
 /// `1.234.567 kr.` from øre.
-fn kr(ore: i64) -> String {
+pub fn kr(ore: i64) -> String {
     Ore::from_ore(ore).to_kr_string()
 }
 

@@ -22,6 +22,7 @@ struct Cli {
         long,
         global = true,
         env = "PULJE_DATABASE_URL",
+        hide_env_values = true,
         default_value = "pulje.db"
     )]
     database: String,
@@ -177,10 +178,21 @@ async fn main() {
     }
 }
 
+/// A database URL as it may be shown: a PostgreSQL URL's password replaced by `***`.
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 async fn open(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url)
         .await
-        .with_context(|| format!("kan ikke åbne databasen {url}"))?;
+        .with_context(|| format!("kan ikke åbne databasen {}", without_password(url)))?;
     db.migrate().await.context("kan ikke migrere databasen")?;
     Ok(db)
 }

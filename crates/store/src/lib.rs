@@ -6,7 +6,7 @@
 //!
 //! Conventions: dates are ISO-8601 text, timestamps RFC 3339 text in UTC (both compare correctly
 //! as text), money is integer øre, ids are 64-bit integers. Every change goes through a
-//! transaction from [`Db::begin`] and writes its audit entry in that same transaction.
+//! transaction from [`Handle::begin`] (one-shot programs: [`Db::begin`]) and writes its audit entry in that same transaction.
 
 pub mod amendments;
 pub mod application_page;

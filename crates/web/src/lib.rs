@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(NewRequestId))
+        .layer(axum::middleware::from_fn(plain_request_ids))
         .with_state(state)
 }
 
@@ -66,6 +67,26 @@ impl MakeRequestId for NewRequestId {
         let id = format!("{:016x}", rand::random::<u64>());
         HeaderValue::from_str(&id).ok().map(RequestId::new)
     }
+}
+
+/// Drops an `x-request-id` sent from outside unless it is short and plain (at most 64 letters,
+/// digits, `-` or `_`), so what goes into the logs is never the client's free text; a new id is
+/// made for it instead.
+async fn plain_request_ids(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let plain = request.headers().get("x-request-id").map(|v| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 64
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+    });
+    if plain == Some(false) {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
 }
 
 /// The span every log line of a request is written in: its id, method and path (never the

@@ -4,7 +4,6 @@
 #[macro_use]
 mod common;
 
-
 both_backends!(every_response_carries_a_request_id, |app| async move {
     let client = app.anonymous();
     let mut seen = std::collections::HashSet::new();
@@ -28,4 +27,14 @@ both_backends!(every_response_carries_a_request_id, |app| async move {
         .await
         .expect("GET");
     assert_eq!(r.headers()["x-request-id"], "lb-4711");
+    // One that is not short and plain is replaced by a new one.
+    let r = client
+        .http
+        .get(app.url("/login"))
+        .header("x-request-id", "a b\tc".repeat(30))
+        .send()
+        .await
+        .expect("GET");
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 16, "{id}");
 });

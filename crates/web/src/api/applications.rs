@@ -13,7 +13,7 @@ use pulje_domain::{
     ApplicationData, ApplicationInput, ApplicationRules, FieldDef, FieldErrors, Kind, FIELDS,
 };
 use pulje_store::applications::{self, Application, Placement, Summary};
-use pulje_store::{org, programmes, Connection, StoreError};
+use pulje_store::{org, programmes, Connection};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
@@ -363,20 +363,6 @@ pub async fn list(
     Ok((headers, Json(items)).into_response())
 }
 
-async fn load(
-    conn: &mut Connection,
-    user: &crate::auth::CurrentUser,
-    id: i64,
-) -> ApiResult<Application> {
-    let app = match applications::get(conn, id).await {
-        Ok(app) => app,
-        Err(StoreError::NotFound) => return Err(ApiError(AppError::NotFound)),
-        Err(e) => return Err(e.into()),
-    };
-    policy::require_view(user, &app)?;
-    Ok(app)
-}
-
 /// One application with every field of the agreement form.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationJson), (status = 404, description = "No such application, or another region's")),
@@ -387,7 +373,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ApplicationJson>> {
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, &user, id).await?;
+    let app = pulje_app::applications::load(&mut conn, &user, id).await?;
     Ok(Json(to_json(&mut conn, app).await?))
 }
 
@@ -416,7 +402,8 @@ pub async fn create(
         (None, None) => return Err(ApiError(AppError::Invalid("Angiv region_code.".into()))),
     };
     policy::can_create_in(&user, region_code)?;
-    // The rules are read in the transaction that writes: what is checked is what is stored.
+    // The rules are read in the transaction that writes (one connection; on SQLite the write
+    // lock is held from the start, so they cannot change between the check and the write).
     let mut tx = db.begin().await?;
     if programmes::programme(&mut tx, &programme).await.is_err() {
         return Err(ApiError(AppError::Invalid(format!(
@@ -461,7 +448,7 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let app = load(&mut tx, &user, id).await?;
+    let app = pulje_app::applications::load(&mut tx, &user, id).await?;
     policy::require_edit(&user, &app)?;
     let Some(version) = b.version else {
         return Err(ApiError(AppError::Invalid(

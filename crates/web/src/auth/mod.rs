@@ -139,17 +139,13 @@ pub async fn middleware(
     match authenticate(&state, db, request).await {
         Ok(request) => next.run(request).await,
         Err(e) => {
-            if request_wants_json_path(&e.1) {
+            if crate::error::is_api_path(&e.1) {
                 crate::error::ApiError(e.0).into_response()
             } else {
                 e.0.into_response()
             }
         }
     }
-}
-
-fn request_wants_json_path(path: &str) -> bool {
-    path.starts_with("/api/")
 }
 
 async fn authenticate(

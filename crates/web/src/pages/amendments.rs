@@ -11,7 +11,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_app::applications::get as load;
+use pulje_app::applications::get as get_application;
 use pulje_domain::{ApplicationInput, FieldErrors};
 use pulje_store::applications::Application;
 use pulje_store::{amendments, programmes, StoreError};
@@ -102,7 +102,7 @@ async fn render(
 
 async fn load_amendable(db: &mut Db, user: &CurrentUser, id: i64) -> PageResult<Application> {
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_view(user, &app)?;
     if !amendments::may_amend(&user.user, &app) {
         return Err(AppError::Forbidden(

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_app::applications::get as load;
+use pulje_app::applications::get as get_application;
 use pulje_app::applications::opt_id;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};
 use pulje_domain::application::display_text;
@@ -425,7 +425,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let notice = match (q.gemt.is_some(), q.trin.as_deref()) {
         (true, _) => Some("Ansøgningen er gemt.".to_string()),
@@ -458,7 +458,7 @@ pub async fn agreement(
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let programme_name = programmes::programme(&mut conn, &app.programme_id)
         .await?
@@ -481,7 +481,7 @@ pub async fn agreement_pdf(
 ) -> PageResult<Response> {
     use pulje_pdf::Block;
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
     let programme_name = programmes::programme(&mut conn, &app.programme_id)
         .await?
@@ -605,7 +605,7 @@ pub async fn transition(
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let status = e.status();
             let mut conn = db.conn().await?;
-            let app = load(&mut conn, id).await?;
+            let app = get_application(&mut conn, id).await?;
             policy::require_view(&user, &app)?;
             let error = StepError {
                 action: body.action.clone(),
@@ -636,7 +636,7 @@ pub async fn comment(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let mut tx = db.begin().await?;
-    let app = load(&mut tx, id).await?;
+    let app = get_application(&mut tx, id).await?;
     policy::require_view(&user, &app)?;
     if matches!(user.user.role, Role::NationalViewer | Role::Admin) {
         return Err(AppError::forbidden());
@@ -666,7 +666,7 @@ pub async fn review(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let mut tx = db.begin().await?;
-    let app = load(&mut tx, id).await?;
+    let app = get_application(&mut tx, id).await?;
     policy::require_view(&user, &app)?;
     if user.user.role != Role::WorkingGroup {
         return Err(AppError::Forbidden(

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_app::applications::{get as load, list_filter, opt_id, ListQuery};
+use pulje_app::applications::{get as get_application, list_filter, opt_id, ListQuery};
 use pulje_domain::{
     ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors, Kind, Section,
     FIELDS,
@@ -641,7 +641,7 @@ async fn with_import_evidence(
 
 pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
     let form = form_page(
@@ -668,7 +668,7 @@ pub async fn update(
 ) -> PageResult<Response> {
     let submitted = parse_form(pairs);
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
     drop(conn);

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_app::applications::get as load;
+use pulje_app::applications::get as get_application;
 use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, EvaluationInput, PurposesMet, Recommendation,
     TrialType,
@@ -336,7 +336,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Response> {
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_view_evaluation(&user, &app)?;
     let stored = evaluations::get(&mut conn, Target::Application(id)).await?;
     let editable = policy::require_edit_evaluation(&user, &app).is_ok();
@@ -401,7 +401,7 @@ pub async fn save(
 ) -> PageResult<Response> {
     let (input, version, submit) = parse_form(pairs);
     let mut conn = db.conn().await?;
-    let app = load(&mut conn, id).await?;
+    let app = get_application(&mut conn, id).await?;
     policy::require_edit_evaluation(&user, &app)?;
     if !evaluation::can_evaluate(app.status) {
         return Err(AppError::Conflict(format!(

@@ -196,9 +196,7 @@ impl Pager {
 }
 
 /// `1.234.567 kr.` from øre.
-pub fn kr(ore: i64) -> String {
-    pulje_domain::Ore::from_ore(ore).to_kr_string()
-}
+pub use pulje_app::reports::kr;
 
 /// `1. april 2022`.
 pub fn date_da(date: chrono::NaiveDate) -> String {
