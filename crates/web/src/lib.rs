@@ -3,9 +3,11 @@
 //!
 //! A request's path: [`auth::middleware`] loads the session or API token and checks the CSRF
 //! token of state-changing requests; the handler (one module per resource under [`pages`] and
-//! [`api`]) asks [`auth::policy`] whether the user may act on the object, calls `pulje_store`
-//! inside a transaction, and renders an askama template or JSON. Errors become a Danish error
-//! page or a JSON `error` through [`error::AppError`].
+//! [`api`], which do not import each other) reaches the database through its [`Db`] (one pooled
+//! connection at a time), asks the policy (`pulje_app::policy`, as [`auth::policy`]) whether the
+//! user may act on the object, calls the services of `pulje_app` or `pulje_store` inside a
+//! transaction, and renders an askama template or JSON. Errors become a Danish error page or a
+//! JSON `error` through [`error::AppError`].
 
 pub mod api;
 pub mod auth;

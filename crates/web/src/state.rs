@@ -6,7 +6,6 @@
 //! a request can never wait for a second connection while holding its first.
 
 use crate::config::Config;
-use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use pulje_app::kept::Caches;
@@ -49,7 +48,7 @@ impl DerefMut for Db {
 }
 
 impl FromRequestParts<AppState> for Db {
-    type Rejection = AppError;
+    type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Db(state.db.handle()))
