@@ -18,7 +18,7 @@ use pulje_domain::application::display_text;
 use pulje_domain::workflow::{self, Action, Party};
 use pulje_domain::{ApplicationStatus, FieldValue, Role, Section};
 use pulje_store::applications::Application;
-use pulje_store::{application_page, audit, money, programmes, workflow as flow, Connection};
+use pulje_store::{application_page, money, programmes, workflow as flow, Connection};
 use serde::Deserialize;
 
 pub struct Fact {
@@ -460,8 +460,9 @@ pub async fn agreement(
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let programme_name = programmes::programme(&mut conn, &app.programme_id)
+    let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
+        .ok_or(AppError::NotFound)?
         .name;
     let detail = page(&mut conn, &user, app, None, StepError::default()).await?;
     Ok(Html(
@@ -483,8 +484,9 @@ pub async fn agreement_pdf(
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let programme_name = programmes::programme(&mut conn, &app.programme_id)
+    let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
+        .ok_or(AppError::NotFound)?
         .name;
     let d = page(&mut conn, &user, app, None, StepError::default()).await?;
     let facts = |facts: &[Fact]| {
@@ -641,18 +643,7 @@ pub async fn comment(
     if matches!(user.user.role, Role::NationalViewer | Role::Admin) {
         return Err(AppError::forbidden());
     }
-    flow::add_comment(&mut tx, &user.user, id, "comment", &text).await?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        Some(app.region_code),
-        "application",
-        id,
-        "comment",
-        audit::NONE,
-        Some(&text.trim()),
-    )
-    .await?;
+    flow::comment(&mut tx, &user.user, &app, &text).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
 }
@@ -692,8 +683,7 @@ pub async fn review(
             &mut tx,
             &user.actor(),
             user.user.id,
-            app.region_code,
-            id,
+            &app,
             item.id,
             checked,
             &comment,
