@@ -35,7 +35,7 @@ pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
     let region_code = scope.narrow(opt_id(&q.region))?;
     Ok(ListFilter {
         region_code,
-        own_user: (user.person().role == pulje_domain::Role::Applicant).then_some(user.person().id),
+        own_user: crate::policy::own_only(user),
         programme_id: None,
         status: q.status.as_deref().and_then(ApplicationStatus::parse),
         area_id: opt_id(&q.area),

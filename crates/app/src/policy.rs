@@ -5,7 +5,7 @@
 //! [`Error::Forbidden`] (403).
 
 use crate::error::Error;
-use pulje_domain::Role;
+use pulje_domain::{ApplicationStatus, Role};
 use pulje_store::applications::Application;
 use pulje_store::users::User;
 
@@ -234,5 +234,356 @@ pub fn require_national_view(user: &impl Person) -> Result<(), Error> {
         _ => Err(Error::Forbidden(
             "Den nationale oversigt er for de nationale parter; se regionens egen rapport.".into(),
         )),
+    }
+}
+
+/// The steering group's meetings and the groups' members: every role but the applicant reads them.
+pub fn may_see_meetings(user: &impl Person) -> bool {
+    !matches!(user.person().role, Role::Applicant)
+}
+
+/// Creating meetings and putting applications on their agendas: the steering group and the
+/// region's administrator.
+pub fn may_manage_meetings(user: &impl Person) -> bool {
+    matches!(user.person().role, Role::SteeringGroup | Role::RegionAdmin)
+}
+
+/// Naming the members of the working and steering groups: the region's administrator.
+pub fn require_manage_members(user: &impl Person) -> Result<(), Error> {
+    if user.person().role == Role::RegionAdmin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Kun regionens administrator kan ændre gruppernes medlemmer.".into(),
+        ))
+    }
+}
+
+/// Whether the user names the groups' members (for showing the form).
+pub fn may_manage_members(user: &impl Person) -> bool {
+    require_manage_members(user).is_ok()
+}
+
+/// Reading a region's postings for payroll: every role but the applicant, within its scope.
+/// Another region: 404.
+pub fn require_payments_view(user: &impl Person, region_code: i64) -> Result<(), Error> {
+    Scope::of(user).narrow(Some(region_code))?;
+    match user.person().role {
+        Role::Applicant => Err(Error::forbidden()),
+        _ => Ok(()),
+    }
+}
+
+/// Making the postings of a region: its own administrator.
+pub fn require_post_payments(user: &impl Person, region_code: i64) -> Result<(), Error> {
+    require_payments_view(user, region_code)?;
+    if user.person().role == Role::RegionAdmin && user.region_code() == Some(region_code) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Kun regionens administrator kan danne posteringer.".into(),
+        ))
+    }
+}
+
+/// Whether the user makes the region's postings (for showing the form).
+pub fn can_post_payments(user: &impl Person, region_code: i64) -> bool {
+    require_post_payments(user, region_code).is_ok()
+}
+
+/// Lists restricted to the user's own applications (as the author or the responsible
+/// afdelingslæge): an applicant's. `None` for everyone else.
+pub fn own_only(user: &impl Person) -> Option<i64> {
+    (user.person().role == Role::Applicant).then_some(user.person().id)
+}
+
+/// Whom an application written by `user` names as its responsible afdelingslæge at first: the
+/// applicant writing it; anyone else chooses one.
+pub fn doctor_by_default(user: &impl Person) -> Option<i64> {
+    (user.person().role == Role::Applicant).then_some(user.person().id)
+}
+
+/// Writing in an application's comment thread: anyone who sees it, except the national roles.
+pub fn require_comment(user: &impl Person, app: &Application) -> Result<(), Error> {
+    require_view(user, app)?;
+    if may_comment(user) {
+        Ok(())
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
+/// Whether the user's role writes comments at all (for showing the comment form).
+pub fn may_comment(user: &impl Person) -> bool {
+    !matches!(user.person().role, Role::NationalViewer | Role::Admin)
+}
+
+/// The working group reviews (ticks the checklist of) the submitted applications of its own
+/// region.
+pub fn require_review(user: &impl Person, app: &Application) -> Result<(), Error> {
+    require_view(user, app)?;
+    if user.person().role != Role::WorkingGroup {
+        return Err(Error::Forbidden(
+            "Kun arbejdsgruppen kvalitetssikrer ansøgninger.".into(),
+        ));
+    }
+    if app.status != ApplicationStatus::Submitted {
+        return Err(Error::Conflict(format!(
+            "Ansøgningen har status «{}» og kan ikke kvalitetssikres nu.",
+            app.status.label_da()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the checklist is open to the user on this application (for showing it).
+pub fn may_review(user: &impl Person, app: &Application) -> bool {
+    require_review(user, app).is_ok()
+}
+
+/// Importing agreement forms as drafts: whoever may write applications in their region, and
+/// the system administrator.
+pub fn require_import_forms(user: &impl Person) -> Result<(), Error> {
+    match user.region_code() {
+        Some(code) => can_create_in(user, code),
+        None if user.person().role == Role::Admin => Ok(()),
+        None => Err(Error::Forbidden("Du kan ikke oprette ansøgninger.".into())),
+    }
+}
+
+/// Importing lists of historic trials: the region's administrator and the system administrator.
+pub fn require_import_trials(user: &impl Person) -> Result<(), Error> {
+    match (user.person().role, user.region_code()) {
+        (Role::Admin, _) => Ok(()),
+        (Role::RegionAdmin, Some(code)) => require_admin_of(user, code),
+        _ => Err(Error::Forbidden(
+            "Kun regionens administrator kan indlæse lister over forsøg.".into(),
+        )),
+    }
+}
+
+/// Administering another user: the region's administrator for users of that region, the
+/// system administrator for everyone (users without a region, the national roles, are the
+/// system administrator's alone). Anyone else: 404.
+pub fn require_admin_of_user(user: &impl Person, target: &User) -> Result<(), Error> {
+    match target.region {
+        Some(r) => require_admin_of(user, i64::from(r.code())),
+        None if user.person().role == Role::Admin => Ok(()),
+        None => Err(Error::NotFound),
+    }
+}
+
+/// The roles a user may give: the regional ones for a region's administrator, all for the
+/// system administrator, none for anyone else.
+pub fn grantable_roles(user: &impl Person) -> Vec<Role> {
+    let role = user.person().role;
+    Role::ALL
+        .into_iter()
+        .filter(|r| match role {
+            Role::Admin => true,
+            Role::RegionAdmin => r.is_regional(),
+            _ => false,
+        })
+        .collect()
+}
+
+/// Changing the review checklist's points: the system administrator (they are national).
+pub fn require_edit_checklist(user: &impl Person) -> Result<(), Error> {
+    if user.person().role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Kun systemadministratoren kan ændre programmets tjekliste.".into(),
+        ))
+    }
+}
+
+/// Whether the user changes the checklist (for showing the form).
+pub fn may_edit_checklist(user: &impl Person) -> bool {
+    require_edit_checklist(user).is_ok()
+}
+
+/// Giving a user `role`: see [`grantable_roles`].
+pub fn require_grant(user: &impl Person, role: Role) -> Result<(), Error> {
+    if grantable_roles(user).contains(&role) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "Du kan ikke oprette brugere med rollen «{}».",
+            role.label_da()
+        )))
+    }
+}
+
+/// Whether the user writes applications at all (for showing "Ny ansøgning"); where, is
+/// [`can_create_in`].
+pub fn may_create_applications(user: &impl Person) -> bool {
+    matches!(
+        user.person().role,
+        Role::Applicant | Role::Leader | Role::RegionAdmin | Role::Admin
+    )
+}
+
+/// Whether the user names (and sees) an application's responsible afdelingslæge: everyone but
+/// the applicant, who is that person.
+pub fn may_choose_doctor(user: &impl Person) -> bool {
+    user.person().role != Role::Applicant
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulje_domain::RegionCode;
+
+    struct Someone(User);
+
+    impl Person for Someone {
+        fn person(&self) -> &User {
+            &self.0
+        }
+    }
+
+    fn someone(role: Role) -> Someone {
+        Someone(User {
+            id: 7,
+            email: "a@example.dk".into(),
+            name: "A".into(),
+            role,
+            region: role.is_regional().then_some(RegionCode::NORDJYLLAND),
+            disabled: false,
+            created_at: String::new(),
+        })
+    }
+
+    /// The roles for which `rule` holds, in `Role::ALL`'s order.
+    fn who(rule: impl Fn(&Someone) -> bool) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|&r| rule(&someone(r)))
+            .collect()
+    }
+
+    const OWN: i64 = 1081;
+    const OTHER: i64 = 1084;
+
+    #[test]
+    fn meetings_members_and_checklist() {
+        use Role::*;
+        assert_eq!(
+            who(may_see_meetings),
+            [
+                Leader,
+                WorkingGroup,
+                SteeringGroup,
+                UnionRep,
+                RegionAdmin,
+                NationalViewer,
+                Admin
+            ]
+        );
+        assert_eq!(who(may_manage_meetings), [SteeringGroup, RegionAdmin]);
+        assert_eq!(who(may_manage_members), [RegionAdmin]);
+        assert_eq!(who(may_edit_checklist), [Admin]);
+        assert!(matches!(
+            require_edit_checklist(&someone(RegionAdmin)),
+            Err(Error::Forbidden(m)) if m.contains("systemadministratoren")
+        ));
+    }
+
+    #[test]
+    fn payments_are_read_in_scope_and_made_by_the_regions_administrator() {
+        use Role::*;
+        assert_eq!(
+            who(|u| require_payments_view(u, OWN).is_ok()),
+            [
+                Leader,
+                WorkingGroup,
+                SteeringGroup,
+                UnionRep,
+                RegionAdmin,
+                NationalViewer,
+                Admin
+            ]
+        );
+        // Another region's postings are not confirmed to exist.
+        assert!(matches!(
+            require_payments_view(&someone(RegionAdmin), OTHER),
+            Err(Error::NotFound)
+        ));
+        assert!(matches!(
+            require_payments_view(&someone(Applicant), OWN),
+            Err(Error::Forbidden(_))
+        ));
+        assert_eq!(who(|u| can_post_payments(u, OWN)), [RegionAdmin]);
+        assert_eq!(who(|u| can_post_payments(u, OTHER)), []);
+    }
+
+    #[test]
+    fn who_writes_applications_and_names_the_doctor() {
+        use Role::*;
+        assert_eq!(
+            who(may_create_applications),
+            [Applicant, Leader, RegionAdmin, Admin]
+        );
+        assert_eq!(
+            who(|u| require_import_forms(u).is_ok()),
+            [Applicant, Leader, RegionAdmin, Admin]
+        );
+        assert_eq!(
+            who(|u| require_import_trials(u).is_ok()),
+            [RegionAdmin, Admin]
+        );
+        assert_eq!(who(|u| !may_choose_doctor(u)), [Applicant]);
+        assert_eq!(doctor_by_default(&someone(Applicant)), Some(7));
+        assert_eq!(doctor_by_default(&someone(Leader)), None);
+        assert_eq!(own_only(&someone(Applicant)), Some(7));
+        assert_eq!(who(|u| own_only(u).is_some()), [Applicant]);
+        assert_eq!(
+            who(may_comment),
+            [
+                Applicant,
+                Leader,
+                WorkingGroup,
+                SteeringGroup,
+                UnionRep,
+                RegionAdmin
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_are_given_within_ones_own_reach() {
+        use Role::*;
+        let regional: Vec<Role> = Role::ALL.into_iter().filter(|r| r.is_regional()).collect();
+        assert_eq!(grantable_roles(&someone(RegionAdmin)), regional);
+        assert_eq!(grantable_roles(&someone(Admin)), Role::ALL);
+        assert!(require_grant(&someone(RegionAdmin), NationalViewer).is_err());
+        assert!(require_grant(&someone(RegionAdmin), Leader).is_ok());
+        assert_eq!(grantable_roles(&someone(Leader)), []);
+    }
+
+    #[test]
+    fn users_are_administered_within_their_region() {
+        let other_region = |role| {
+            let mut u = someone(role).0;
+            u.region = Some(RegionCode::HOVEDSTADEN);
+            u
+        };
+        let national = someone(Role::NationalViewer).0;
+        let region_admin = someone(Role::RegionAdmin);
+        assert!(require_admin_of_user(&region_admin, &someone(Role::Leader).0).is_ok());
+        assert!(matches!(
+            require_admin_of_user(&region_admin, &other_region(Role::Leader)),
+            Err(Error::NotFound)
+        ));
+        assert!(matches!(
+            require_admin_of_user(&region_admin, &national),
+            Err(Error::NotFound)
+        ));
+        assert!(require_admin_of_user(&someone(Role::Admin), &national).is_ok());
+        assert!(matches!(
+            require_admin_of_user(&someone(Role::Leader), &someone(Role::Applicant).0),
+            Err(Error::Forbidden(_))
+        ));
     }
 }

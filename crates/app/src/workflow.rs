@@ -3,7 +3,7 @@
 
 use crate::policy::Person;
 use crate::{Error, Result};
-use pulje_domain::workflow::Action;
+use pulje_domain::workflow::{Action, Party};
 use pulje_store::applications::Application;
 use pulje_store::workflow::{self, Step};
 use pulje_store::Handle;
@@ -83,4 +83,18 @@ pub async fn take_step(
     let after = workflow::take(&mut tx, user.person(), id, step, today).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The steps `user` may take on `app` now, in the workflow's order: those the step itself
+/// would allow ([`workflow::allowed`]), less a signature the user's party has already given.
+pub fn open_steps(user: &impl Person, app: &Application, signed: &[Party]) -> Vec<Action> {
+    let me = user.person();
+    Action::ALL
+        .into_iter()
+        .filter(|&action| workflow::allowed(me, app, action).is_ok())
+        .filter(|&action| {
+            action != Action::Sign
+                || Party::for_role(me.role).is_some_and(|party| !signed.contains(&party))
+        })
+        .collect()
 }

@@ -49,6 +49,30 @@ fn refusal(r: Refusal) -> StoreError {
     }
 }
 
+/// Whether `user` may take `action` on `app` as it stands (role, status, and who: the creator
+/// submits and withdraws, the responsible afdelingslæge signs as such), without the checks that
+/// need more data. The status the step leads to, or the refusal. [`take`] asks this first; a
+/// page asks it to offer only the steps the user can take.
+pub fn allowed(user: &User, app: &Application, action: Action) -> Result<ApplicationStatus> {
+    let next = workflow::check(action, app.status, user.role).map_err(refusal)?;
+    if matches!(action, Action::Submit | Action::Withdraw)
+        && matches!(user.role, Role::Applicant | Role::Leader)
+        && !app.is_own(user.id)
+    {
+        return Err(StoreError::Forbidden(
+            "Kun den, der har oprettet ansøgningen, kan sende eller trække den tilbage.".into(),
+        ));
+    }
+    if action == Action::Sign {
+        let party = Party::for_role(user.role)
+            .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
+        if party == Party::Doctor && app.doctor_user_id != Some(user.id) {
+            return Err(StoreError::Forbidden("Kun den ansvarlige afdelingslæge, der har oprettet ansøgningen, kan underskrive som afdelingslæge.".into()));
+        }
+    }
+    Ok(next)
+}
+
 /// Takes `step` on application `id` as `user`, whose region the caller has checked. Returns the
 /// application after the step.
 pub async fn take(
@@ -69,16 +93,7 @@ pub async fn take(
     let before = applications::get(tx, id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let mut next = workflow::check(step.action, before.status, user.role).map_err(refusal)?;
-    let own = before.is_own(user.id);
-    if matches!(step.action, Action::Submit | Action::Withdraw)
-        && matches!(user.role, Role::Applicant | Role::Leader)
-        && !own
-    {
-        return Err(StoreError::Forbidden(
-            "Kun den, der har oprettet ansøgningen, kan sende eller trække den tilbage.".into(),
-        ));
-    }
+    let mut next = allowed(user, &before, step.action)?;
     let mut round_id = None;
     let mut late = false;
     match step.action {
@@ -276,11 +291,9 @@ async fn record_decision(
 
 /// Records the user's signature; the status becomes active when all four parties have signed.
 async fn sign(tx: &mut Tx<'_>, user: &User, app: &Application) -> Result<ApplicationStatus> {
+    // `allowed` has checked the role and, for the afdelingslæge, the person.
     let party = Party::for_role(user.role)
         .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
-    if party == Party::Doctor && app.doctor_user_id != Some(user.id) {
-        return Err(StoreError::Forbidden("Kun den ansvarlige afdelingslæge, der har oprettet ansøgningen, kan underskrive som afdelingslæge.".into()));
-    }
     let mut signed = signed_parties(tx, app.id).await?;
     if signed.contains(&party) {
         return Err(StoreError::Conflict(format!(

@@ -417,7 +417,7 @@ pub async fn create(
         Err(errors) => return Ok(invalid(errors)),
     };
     // An applicant is the responsible afdelingslæge of what they write; others may name one.
-    let doctor = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
+    let doctor = policy::doctor_by_default(&user);
     let place = Placement {
         programme_id: &programme,
         region_code,
@@ -469,7 +469,7 @@ pub async fn update(
         Err(errors) => return Ok(invalid(errors)),
     };
     let mut updated = applications::update(&mut tx, &user.actor(), id, version, &data).await?;
-    if user.user.role != pulje_domain::Role::Applicant
+    if policy::may_choose_doctor(&user)
         && b.doctor_user_id.is_some()
         && b.doctor_user_id != updated.doctor_user_id
     {

@@ -506,12 +506,7 @@ fn new_user(user: &CurrentUser, scope: Scope, b: UserBody) -> ApiResult<NewUser>
             )));
         }
     };
-    if user.user.role != Role::Admin && !role.is_regional() {
-        return Err(ApiError(AppError::Forbidden(format!(
-            "Du kan ikke oprette brugere med rollen «{}».",
-            role.label_da()
-        ))));
-    }
+    crate::auth::policy::require_grant(user, role)?;
     // Left out means the own region for a region_admin, no region (a national role) for an admin.
     let region = match b.region_code {
         Some(code) => match RegionCode::new(code) {
@@ -576,11 +571,7 @@ async fn set_disabled(
     admin_scope(&user)?;
     let mut tx = db.begin().await?;
     let target = users::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    match target.region {
-        Some(r) => require_admin_of(&user, i64::from(r.code()))?,
-        None if user.user.role == Role::Admin => {}
-        None => return Err(ApiError(AppError::NotFound)),
-    }
+    crate::auth::policy::require_admin_of_user(&user, &target)?;
     if disabled && target.id == user.user.id {
         return Err(invalid("Du kan ikke deaktivere din egen bruger."));
     }

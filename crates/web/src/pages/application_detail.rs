@@ -15,8 +15,8 @@ use pulje_app::applications::get as get_application;
 use pulje_app::applications::opt_id;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};
 use pulje_domain::application::display_text;
-use pulje_domain::workflow::{self, Action, Party};
-use pulje_domain::{ApplicationStatus, FieldValue, Role, Section};
+use pulje_domain::workflow::{Action, Party};
+use pulje_domain::{ApplicationStatus, FieldValue, Section};
 use pulje_store::applications::Application;
 use pulje_store::{application_page, money, programmes, workflow as flow, Connection};
 use serde::Deserialize;
@@ -115,28 +115,10 @@ struct ShowPage {
     evaluation: Option<crate::pages::evaluations::Summary>,
 }
 
-/// The steps `user` may take on `app` now.
+/// The steps `user` may take on `app` now, with what each asks for.
 fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> Vec<StepForm> {
     let mut steps = Vec::new();
-    for action in Action::ALL {
-        if workflow::check(action, app.status, user.user.role).is_err() {
-            continue;
-        }
-        let own = app.is_own(user.user.id);
-        let allowed = match action {
-            Action::Submit | Action::Withdraw => user.user.role == Role::RegionAdmin || own,
-            Action::Sign => match Party::for_role(user.user.role) {
-                Some(Party::Doctor) => {
-                    app.doctor_user_id == Some(user.user.id) && !signed.contains(&Party::Doctor)
-                }
-                Some(party) => !signed.contains(&party),
-                None => false,
-            },
-            _ => true,
-        };
-        if !allowed {
-            continue;
-        }
+    for action in pulje_app::workflow::open_steps(user, app, signed) {
         let (needs, required) = match action {
             Action::Return => ("comment", true),
             Action::Forward | Action::Withdraw => ("comment", false),
@@ -153,13 +135,6 @@ fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> V
         });
     }
     steps
-}
-
-/// The working group reviews submitted applications of its own region.
-fn may_review(user: &CurrentUser, app: &Application) -> bool {
-    user.user.role == Role::WorkingGroup
-        && user.region_code() == Some(app.region_code)
-        && app.status == ApplicationStatus::Submitted
 }
 
 fn fact(label: &str, value: String) -> Fact {
@@ -311,8 +286,8 @@ async fn page(
         step_error,
         tiers: tier_choices,
         meetings,
-        can_comment: user.user.role != Role::NationalViewer && user.user.role != Role::Admin,
-        can_review: may_review(user, &app),
+        can_comment: policy::may_comment(user),
+        can_review: policy::may_review(user, &app),
         can_amend: pulje_store::amendments::may_amend(&user.user, &app),
         versions: versions
             .into_iter()
@@ -639,10 +614,7 @@ pub async fn comment(
         .unwrap_or_default();
     let mut tx = db.begin().await?;
     let app = get_application(&mut tx, id).await?;
-    policy::require_view(&user, &app)?;
-    if matches!(user.user.role, Role::NationalViewer | Role::Admin) {
-        return Err(AppError::forbidden());
-    }
+    policy::require_comment(&user, &app)?;
     flow::comment(&mut tx, &user.user, &app, &text).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
@@ -658,18 +630,7 @@ pub async fn review(
 ) -> PageResult<Response> {
     let mut tx = db.begin().await?;
     let app = get_application(&mut tx, id).await?;
-    policy::require_view(&user, &app)?;
-    if user.user.role != Role::WorkingGroup {
-        return Err(AppError::Forbidden(
-            "Kun arbejdsgruppen kvalitetssikrer ansøgninger.".into(),
-        ));
-    }
-    if !may_review(&user, &app) {
-        return Err(AppError::Conflict(format!(
-            "Ansøgningen har status «{}» og kan ikke kvalitetssikres nu.",
-            app.status.label_da()
-        )));
-    }
+    policy::require_review(&user, &app)?;
     let get = |k: String| {
         pairs
             .iter()

@@ -162,13 +162,7 @@ pub async fn list(
         }
     }
     let base_query = serde_urlencoded::to_string(&query).unwrap_or_default();
-    let can_create = matches!(
-        user.user.role,
-        pulje_domain::Role::Applicant
-            | pulje_domain::Role::Leader
-            | pulje_domain::Role::RegionAdmin
-            | pulje_domain::Role::Admin
-    );
+    let can_create = policy::may_create_applications(&user);
     let page = ListPage {
         page: Page::new(&user, "Ansøgninger", "/applications"),
         rows: rows.into_iter().map(Row::from).collect(),
@@ -464,7 +458,7 @@ fn form_page(
         show_region,
         region: field("region_code", &ctx.region_code.to_string(), errors),
         regions,
-        show_doctor: user.user.role != pulje_domain::Role::Applicant,
+        show_doctor: policy::may_choose_doctor(user),
         doctor: field(
             "doctor_user_id",
             &doctor.map(|d| d.to_string()).unwrap_or_default(),
@@ -543,7 +537,7 @@ pub async fn new(mut db: Db, user: CurrentUser) -> PageResult<Response> {
     let mut conn = db.conn().await?;
     let ctx = form_context(&mut conn, OK21, region_code).await?;
     let input = ApplicationInput {
-        responsible_doctor: if user.user.role == pulje_domain::Role::Applicant {
+        responsible_doctor: if !policy::may_choose_doctor(&user) {
             user.user.name.clone()
         } else {
             String::new()
@@ -600,7 +594,7 @@ pub async fn create(
         }
     };
     let mut tx = db.begin().await?;
-    let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
+    let own = policy::doctor_by_default(&user);
     let place = Placement {
         programme_id: OK21,
         region_code,
@@ -695,7 +689,7 @@ pub async fn update(
     let mut tx = db.begin().await?;
     match applications::update(&mut tx, &user.actor(), id, submitted.version, &data).await {
         Ok(updated) => {
-            if user.user.role != pulje_domain::Role::Applicant
+            if policy::may_choose_doctor(&user)
                 && submitted.doctor_user_id != updated.doctor_user_id
             {
                 applications::assign_doctor(&mut tx, &user.actor(), id, submitted.doctor_user_id)

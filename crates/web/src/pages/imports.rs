@@ -5,7 +5,7 @@
 use super::upload;
 use crate::auth::policy;
 use crate::auth::{CurrentUser, MultipartCsrf};
-use crate::error::{AppError, PageResult};
+use crate::error::PageResult;
 use crate::views::{Choice, Page};
 use crate::AppState;
 use crate::Db;
@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 use pulje_app::imports::{self, Destination, ImportFailure};
-use pulje_domain::{RegionCode, Role};
+use pulje_domain::RegionCode;
 
 const OK21: &str = "ok21";
 
@@ -94,18 +94,8 @@ fn forms_page(user: &CurrentUser, state: &AppState, region: &str) -> FormsPage {
     }
 }
 
-fn may_import_forms(user: &CurrentUser) -> Result<(), AppError> {
-    match user.region_code() {
-        Some(code) => Ok(policy::can_create_in(user, code)?),
-        None if user.user.role == Role::Admin => Ok(()),
-        None => Err(AppError::Forbidden(
-            "Du kan ikke oprette ansøgninger.".into(),
-        )),
-    }
-}
-
 pub async fn forms_form(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    may_import_forms(&user)?;
+    policy::require_import_forms(&user)?;
     Ok(Html(forms_page(&user, &state, "").render()?).into_response())
 }
 
@@ -116,7 +106,7 @@ pub async fn forms_upload(
     csrf: Option<Extension<MultipartCsrf>>,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    may_import_forms(&user)?;
+    policy::require_import_forms(&user)?;
     let limit = state.config.max_upload_bytes;
     let up = upload::read(multipart, "files", limit).await?;
     up.check_csrf(&csrf)?;
@@ -142,7 +132,7 @@ pub async fn forms_upload(
         Err(message) => return refuse(page, message),
     };
     policy::can_create_in(&user, region_code)?;
-    let own = (user.user.role == Role::Applicant).then_some(user.user.id);
+    let own = policy::doctor_by_default(&user);
     let to = Destination {
         programme_id: OK21,
         region_code,
@@ -214,18 +204,8 @@ fn trials_page(user: &CurrentUser, state: &AppState, region: &str) -> TrialsPage
     }
 }
 
-fn may_import_trials(user: &CurrentUser) -> Result<(), AppError> {
-    match (user.user.role, user.region_code()) {
-        (Role::Admin, _) => Ok(()),
-        (Role::RegionAdmin, Some(code)) => Ok(policy::require_admin_of(user, code)?),
-        _ => Err(AppError::Forbidden(
-            "Kun regionens administrator kan indlæse lister over forsøg.".into(),
-        )),
-    }
-}
-
 pub async fn trials_form(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    may_import_trials(&user)?;
+    policy::require_import_trials(&user)?;
     Ok(Html(trials_page(&user, &state, "").render()?).into_response())
 }
 
@@ -236,7 +216,7 @@ pub async fn trials_upload(
     csrf: Option<Extension<MultipartCsrf>>,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    may_import_trials(&user)?;
+    policy::require_import_trials(&user)?;
     let limit = state.config.max_upload_bytes;
     let up = upload::read(multipart, "files", limit).await?;
     up.check_csrf(&csrf)?;

@@ -1,7 +1,7 @@
 //! The steering group's meetings (date, place, agenda, decisions, minutes) and the members of
 //! the region's working group and steering group.
 
-use crate::auth::policy::Scope;
+use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Choice, Page};
@@ -11,7 +11,7 @@ use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::opt_id;
-use pulje_domain::{ApplicationStatus, RegionCode, Role};
+use pulje_domain::{ApplicationStatus, RegionCode};
 use pulje_store::applications::{self, ListFilter};
 use pulje_store::meetings::{self, Meeting};
 use pulje_store::reference::OK21;
@@ -31,17 +31,9 @@ pub(crate) fn choices_of(meetings: Vec<meetings::Meeting>) -> Vec<Choice> {
     out
 }
 
-fn may_see(user: &CurrentUser) -> bool {
-    !matches!(user.user.role, Role::Applicant)
-}
-
-fn may_manage(user: &CurrentUser) -> bool {
-    matches!(user.user.role, Role::SteeringGroup | Role::RegionAdmin)
-}
-
 /// The region a meetings page is about: the user's own, or the one asked for by national users.
 fn region_of(user: &CurrentUser, requested: Option<i64>) -> PageResult<i64> {
-    if !may_see(user) {
+    if !policy::may_see_meetings(user) {
         return Err(AppError::forbidden());
     }
     let region = Scope::of(user)
@@ -53,7 +45,7 @@ fn region_of(user: &CurrentUser, requested: Option<i64>) -> PageResult<i64> {
 }
 
 async fn load_meeting(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Meeting> {
-    if !may_see(user) {
+    if !policy::may_see_meetings(user) {
         return Err(AppError::forbidden());
     }
     let m = meetings::get(conn, id).await?.ok_or(AppError::NotFound)?;
@@ -135,8 +127,8 @@ async fn list_page(
                 title: m.title,
             })
             .collect(),
-        can_manage: may_manage(user),
-        can_manage_members: user.user.role == Role::RegionAdmin,
+        can_manage: policy::may_manage_meetings(user),
+        can_manage_members: policy::may_manage_members(user),
         error,
         held_on,
         place,
@@ -180,7 +172,7 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<MeetingForm>,
 ) -> PageResult<Response> {
-    if !may_manage(&user) {
+    if !policy::may_manage_meetings(&user) {
         return Err(AppError::Forbidden(
             "Kun styregruppen og regionens administrator kan oprette møder.".into(),
         ));
@@ -304,7 +296,7 @@ async fn show_page(
             })
             .collect(),
         candidates,
-        can_manage: may_manage(user) && user.region_code() == Some(m.region_code),
+        can_manage: policy::may_manage_meetings(user) && user.region_code() == Some(m.region_code),
         printable,
     })
 }
@@ -383,7 +375,7 @@ pub async fn add_to_agenda(
 ) -> PageResult<Response> {
     let mut tx = db.begin().await?;
     let m = load_meeting(&mut tx, &user, id).await?;
-    if !may_manage(&user) || user.region_code() != Some(m.region_code) {
+    if !policy::may_manage_meetings(&user) || user.region_code() != Some(m.region_code) {
         return Err(AppError::Forbidden(
             "Kun styregruppen og regionens administrator kan sætte sager på dagsordenen.".into(),
         ));
@@ -410,11 +402,7 @@ pub async fn add_member(
     user: CurrentUser,
     Form(form): Form<MemberForm>,
 ) -> PageResult<Response> {
-    if user.user.role != Role::RegionAdmin {
-        return Err(AppError::Forbidden(
-            "Kun regionens administrator kan ændre gruppernes medlemmer.".into(),
-        ));
-    }
+    policy::require_manage_members(&user)?;
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
     let mut tx = db.begin().await?;
     meetings::add_member(
@@ -436,11 +424,7 @@ pub async fn remove_member(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    if user.user.role != Role::RegionAdmin {
-        return Err(AppError::Forbidden(
-            "Kun regionens administrator kan ændre gruppernes medlemmer.".into(),
-        ));
-    }
+    policy::require_manage_members(&user)?;
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
     let mut tx = db.begin().await?;
     meetings::remove_member(&mut tx, &user.actor(), id, region).await?;

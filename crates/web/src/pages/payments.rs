@@ -1,7 +1,7 @@
 //! A region's payments: monthly postings for payroll (generated up to a date, exported as CSV)
 //! and the end-of-programme statement per region and tranche.
 
-use crate::auth::policy::Scope;
+use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
@@ -11,17 +11,14 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_domain::{RegionCode, Role};
+use pulje_domain::RegionCode;
 use pulje_store::money;
 use pulje_store::reference::OK21;
 use serde::Deserialize;
 
 fn region_for(user: &CurrentUser, code: i64) -> PageResult<RegionCode> {
     let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
-    Scope::of(user).narrow(Some(code))?;
-    if matches!(user.user.role, Role::Applicant) {
-        return Err(AppError::forbidden());
-    }
+    policy::require_payments_view(user, code)?;
     Ok(region)
 }
 
@@ -83,7 +80,7 @@ pub async fn show(
             })
             .collect(),
         total: views::kr(total),
-        can_post: user.user.role == Role::RegionAdmin && user.region_code() == Some(code),
+        can_post: policy::can_post_payments(&user, code),
         up_to: chrono::Utc::now().date_naive().to_string(),
     };
     Ok(Html(page.render()?))
@@ -102,12 +99,7 @@ pub async fn generate(
     Path(code): Path<i64>,
     Form(form): Form<GenerateForm>,
 ) -> PageResult<Response> {
-    region_for(&user, code)?;
-    if user.user.role != Role::RegionAdmin || user.region_code() != Some(code) {
-        return Err(AppError::Forbidden(
-            "Kun regionens administrator kan danne posteringer.".into(),
-        ));
-    }
+    policy::require_post_payments(&user, code)?;
     let up_to = pulje_domain::parse_date(&form.up_to).ok_or_else(|| {
         AppError::Invalid(format!(
             "Datoen «{}» er ikke en gyldig dato.",

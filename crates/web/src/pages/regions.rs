@@ -75,7 +75,7 @@ pub async fn dashboard(
 
     // An applicant's counts cover their own applications only, like their list, and the area
     // and hospital counts are not shown to them.
-    let own = (user.user.role == pulje_domain::Role::Applicant).then_some(user.user.id);
+    let own = crate::auth::policy::own_only(&user);
     let (by_status, by_area, by_hospital) = match own {
         Some(own) => {
             let mut conn = db.conn().await?;
@@ -148,7 +148,7 @@ pub async fn dashboard(
             views::kr,
         ),
         region_code,
-        can_see_payments: user.user.role != pulje_domain::Role::Applicant,
+        can_see_payments: crate::auth::policy::require_payments_view(&user, region_code).is_ok(),
         is_region_admin: crate::auth::policy::require_admin_of(&user, region_code).is_ok(),
         pools: status
             .iter()

@@ -2,8 +2,9 @@
 
 pub mod chart;
 
+use crate::auth::policy;
 use crate::auth::CurrentUser;
-use pulje_domain::{FieldErrors, Role};
+use pulje_domain::FieldErrors;
 
 /// A link in the main navigation.
 #[derive(Debug, Clone)]
@@ -48,11 +49,11 @@ impl Page {
         if let Some(region) = u.region {
             nav.push((format!("/regions/{}", region.code()), "Regionens overblik"));
         }
-        if !matches!(u.role, Role::Applicant) {
+        if policy::may_see_meetings(user) {
             nav.push(("/meetings".to_string(), "Møder"));
             nav.push(("/reports".to_string(), "Rapporter"));
         }
-        if matches!(u.role, Role::Admin | Role::RegionAdmin) {
+        if policy::require_any_admin(user).is_ok() {
             nav.push(("/admin".to_string(), "Administration"));
         }
         nav.push(("/me".to_string(), "Min konto"));

@@ -8,7 +8,7 @@ use crate::Db;
 use axum::extract::Query;
 use axum::response::Redirect;
 use axum::Form;
-use pulje_domain::Role;
+
 use pulje_store::reference::OK21;
 use pulje_store::{review, Connection};
 
@@ -64,8 +64,8 @@ pub async fn list(
 ) -> PageResult<Response> {
     admin_scope(&user)?;
     let mut conn = db.conn().await?;
-    let create =
-        (user.user.role == Role::Admin).then(|| create_form(&Values::new(), &FieldErrors::new()));
+    let create = pulje_app::policy::may_edit_checklist(&user)
+        .then(|| create_form(&Values::new(), &FieldErrors::new()));
     respond(
         StatusCode::OK,
         render(&mut conn, &user, q.notice("Punktet"), create).await?,
@@ -74,11 +74,7 @@ pub async fn list(
 
 pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> PageResult<Response> {
     admin_scope(&user)?;
-    if user.user.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "Kun systemadministratoren kan ændre programmets tjekliste.".into(),
-        ));
-    }
+    pulje_app::policy::require_edit_checklist(&user)?;
     let mut errors = FieldErrors::new();
     let mut tx = db.begin().await?;
     match review::add_item(&mut tx, &user.actor(), OK21, val(&v, "text")).await {

@@ -31,10 +31,7 @@ pub async fn list(
 
 /// The roles the user may give: regional ones for a `region_admin`, all for an `admin`.
 fn grantable(user: &CurrentUser) -> Vec<Role> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| user.user.role == Role::Admin || r.is_regional())
-        .collect()
+    pulje_app::policy::grantable_roles(user)
 }
 
 fn create_form(user: &CurrentUser, v: &Values, errors: &FieldErrors) -> FormView {
@@ -269,11 +266,7 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
 /// Users without a region (national roles) are the `admin`'s alone.
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<User> {
     let target = users::get(conn, id).await?.ok_or(AppError::NotFound)?;
-    match target.region {
-        Some(r) => require_admin_of(user, i64::from(r.code()))?,
-        None if user.user.role == Role::Admin => {}
-        None => return Err(AppError::NotFound),
-    }
+    pulje_app::policy::require_admin_of_user(user, &target)?;
     Ok(target)
 }
 
