@@ -2,7 +2,7 @@
 //!
 //! Nothing here does I/O. Values that have rules (money, dates, region codes, e-mail addresses,
 //! roles) are newtypes with private fields, built only by parsing, so the rest of the system can
-//! rely on them being valid.
+//! rely on them being valid. Each stored entity's id is a type of its own ([`ids`]).
 
 #[macro_use]
 pub mod form;
@@ -12,6 +12,7 @@ pub mod date;
 pub mod email;
 pub mod errors;
 pub mod evaluation;
+pub mod ids;
 pub mod money;
 pub mod region;
 pub mod role;
@@ -25,7 +26,11 @@ pub use date::{parse_date, Period};
 pub use email::Email;
 pub use errors::FieldErrors;
 pub use form::{FieldDef, FieldValue, Kind, Required, Section};
+pub use ids::{
+    ApplicationId, AreaId, AttachmentId, ChecklistItemId, DepartmentId, EvaluationId, HospitalId,
+    MeetingId, MemberId, RoundId, TierId, TokenId, TrialId, UserId,
+};
 pub use money::Ore;
-pub use region::RegionCode;
+pub use region::{RegionCode, UnknownRegion};
 pub use role::Role;
 pub use status::ApplicationStatus;

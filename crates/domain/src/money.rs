@@ -136,6 +136,19 @@ pub fn group_thousands(n: u64) -> String {
     grouped
 }
 
+/// An amount as the database stores it, in øre.
+impl From<i64> for Ore {
+    fn from(ore: i64) -> Ore {
+        Ore::from_ore(ore)
+    }
+}
+
+impl From<Ore> for i64 {
+    fn from(amount: Ore) -> i64 {
+        amount.ore()
+    }
+}
+
 impl fmt::Display for Ore {
     /// Kroner with dots between thousands and øre after a comma when there are any.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,6 +1,6 @@
 //! The five Danish regions and their official codes.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// An official region code, 1081–1085.
@@ -38,6 +38,11 @@ impl RegionCode {
         self.0
     }
 
+    /// The code as the database stores it.
+    pub fn get(self) -> i64 {
+        i64::from(self.0)
+    }
+
     pub fn name(self) -> &'static str {
         REGIONS
             .iter()
@@ -54,6 +59,31 @@ impl RegionCode {
 impl fmt::Display for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
+    }
+}
+
+/// A number that is not an official region code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0} er ikke en regionskode (1081–1085)")]
+pub struct UnknownRegion(pub i64);
+
+impl TryFrom<i64> for RegionCode {
+    type Error = UnknownRegion;
+    fn try_from(code: i64) -> Result<RegionCode, UnknownRegion> {
+        RegionCode::new(code).ok_or(UnknownRegion(code))
+    }
+}
+
+impl From<RegionCode> for i64 {
+    fn from(code: RegionCode) -> i64 {
+        code.get()
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RegionCode, D::Error> {
+        let code = i64::deserialize(d)?;
+        RegionCode::try_from(code).map_err(serde::de::Error::custom)
     }
 }
 
@@ -78,5 +108,16 @@ mod tests {
         assert!(RegionCode::parse("1086").is_none());
         assert!(RegionCode::parse("nord").is_none());
         assert_eq!(RegionCode::all().count(), 5);
+    }
+
+    #[test]
+    fn codes_are_integers_in_json() {
+        let code = RegionCode::MIDTJYLLAND;
+        assert_eq!(serde_json::to_string(&code).unwrap(), "1082");
+        assert_eq!(serde_json::from_str::<RegionCode>("1082").unwrap(), code);
+        assert!(serde_json::from_str::<RegionCode>("1080").is_err());
+        assert_eq!(RegionCode::try_from(1081), Ok(RegionCode::NORDJYLLAND));
+        assert_eq!(RegionCode::try_from(7), Err(UnknownRegion(7)));
+        assert_eq!(i64::from(code), 1082);
     }
 }
