@@ -4,12 +4,13 @@
 use crate::policy::{self, Person, Scope};
 use crate::Result;
 use pulje_domain::ApplicationStatus;
+use pulje_domain::{ApplicationId, RegionCode};
 use pulje_store::applications::{self, Application, ListFilter};
 use pulje_store::Connection;
 use serde::Deserialize;
 
 /// Reads an optional integer from a query or form value; empty or unreadable means none.
-pub fn opt_id(value: &Option<String>) -> Option<i64> {
+pub fn opt_id<T: std::str::FromStr>(value: &Option<String>) -> Option<T> {
     value
         .as_deref()
         .map(str::trim)
@@ -32,7 +33,7 @@ pub struct ListQuery {
 /// The filter a user's list query asks for, narrowed to what the user may see.
 pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
     let scope = Scope::of(user);
-    let region_code = scope.narrow(opt_id(&q.region))?;
+    let region_code = scope.narrow(opt_id::<i64>(&q.region).and_then(RegionCode::new))?;
     Ok(ListFilter {
         region_code,
         own_user: crate::policy::own_only(user),
@@ -47,14 +48,18 @@ pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
 
 /// An application by id; [`crate::Error::NotFound`] when there is none. Check the policy before
 /// showing it.
-pub async fn get(conn: &mut Connection, id: i64) -> Result<Application> {
+pub async fn get(conn: &mut Connection, id: ApplicationId) -> Result<Application> {
     applications::get(conn, id)
         .await?
         .ok_or(crate::Error::NotFound)
 }
 
 /// An application the user may see, or [`crate::Error::NotFound`] (also for another region's).
-pub async fn load(conn: &mut Connection, user: &impl Person, id: i64) -> Result<Application> {
+pub async fn load(
+    conn: &mut Connection,
+    user: &impl Person,
+    id: ApplicationId,
+) -> Result<Application> {
     let app = get(conn, id).await?;
     policy::require_view(user, &app)?;
     Ok(app)

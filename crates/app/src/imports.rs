@@ -3,6 +3,7 @@
 //! that fitted no field kept beside it, the recogniser's evidence kept for the review screen);
 //! a trial list becomes the region's historic trials. Used by the upload pages and the CLI.
 
+use pulje_domain::{ApplicationId, RegionCode, UserId};
 use pulje_import::{application, FieldEvidence, Limits};
 use pulje_store::applications::{self, ImportDetails, Placement};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
@@ -98,17 +99,17 @@ impl Evidence {
 /// Where imported forms go and who is taken to have written them.
 pub struct Destination<'a> {
     pub programme_id: &'a str,
-    pub region_code: i64,
+    pub region_code: RegionCode,
     /// The importing user (`None` from the command line).
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// The responsible afdelingslæge's account, when the importer is that applicant.
-    pub doctor_user_id: Option<i64>,
+    pub doctor_user_id: Option<UserId>,
 }
 
 /// An agreement form stored as a draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportedForm {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub title: String,
     pub warnings: Vec<String>,
 }
@@ -220,7 +221,7 @@ pub async fn infer_region(
     file_name: &str,
     bytes: &[u8],
     limits: &Limits,
-) -> Result<i64, ImportFailure> {
+) -> Result<RegionCode, ImportFailure> {
     let name = file_name.to_string();
     let data = bytes.to_vec();
     let limits = *limits;
@@ -265,7 +266,7 @@ pub async fn import_trials(
     db: &mut Handle,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     file_name: &str,
     bytes: Vec<u8>,
     limits: &Limits,
@@ -287,7 +288,7 @@ pub async fn import_trials(
 pub async fn read_trial_list(
     db: &mut Handle,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     file_name: &str,
     bytes: Vec<u8>,
     limits: &Limits,
@@ -303,9 +304,7 @@ pub async fn read_trial_list(
     let limits = *limits;
     tokio::task::spawn_blocking(move || {
         let known: Vec<&str> = if area_names.is_empty() {
-            u16::try_from(region_code)
-                .map(|c| pulje_import::areas::for_region(c).to_vec())
-                .unwrap_or_default()
+            pulje_import::areas::for_region(region_code.code()).to_vec()
         } else {
             area_names.iter().map(String::as_str).collect()
         };

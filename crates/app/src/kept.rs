@@ -10,6 +10,7 @@
 //! report at once cost one report's work and memory. Errors are not kept.
 
 use crate::reports::{self, Body, Layout};
+use pulje_domain::RegionCode;
 use pulje_store::applications::{self, Count};
 use pulje_store::money::{self, PoolStatus};
 use pulje_store::programmes::{self, Round};
@@ -99,11 +100,11 @@ pub struct DashboardFigures {
 /// Every kept view of the server.
 pub struct Caches {
     /// By (programme, region).
-    pub dashboards: Versioned<(String, i64), DashboardFigures>,
+    pub dashboards: Versioned<(String, RegionCode), DashboardFigures>,
     /// By (programme, region): the report's page laid out, its long lists cut
     /// ([`reports::Layout::Screen`]). The report's data is not kept: at national scale a
     /// region's trials and evaluations take tens of megabytes, its laid-out page well under one.
-    pub regional_pages: Versioned<(String, i64), Body>,
+    pub regional_pages: Versioned<(String, RegionCode), Body>,
     /// By programme.
     pub national_reports: Versioned<String, NationalReport>,
     /// Report builds for the pages, at most two at once: a build at national scale holds tens
@@ -145,7 +146,7 @@ async fn build_regional<T: Send + 'static>(
     builds: &tokio::sync::Semaphore,
     db: &mut Handle,
     programme: &str,
-    region_code: i64,
+    region_code: RegionCode,
     use_it: impl FnOnce(RegionalReport) -> T + Send + 'static,
 ) -> Result<T, StoreError> {
     let _turn = turn(builds).await?;
@@ -162,7 +163,7 @@ impl Caches {
         db: &mut Handle,
         known: Option<&Known>,
         programme: &str,
-        region_code: i64,
+        region_code: RegionCode,
     ) -> Result<Arc<DashboardFigures>, StoreError> {
         let version = region_version(db, known, region_code).await?;
         let key = (programme.to_string(), region_code);
@@ -193,7 +194,7 @@ impl Caches {
         db: &mut Handle,
         known: Option<&Known>,
         programme: &str,
-        region_code: i64,
+        region_code: RegionCode,
     ) -> Result<Arc<Body>, StoreError> {
         // Labelled with the reports' own version: applications moving through drafts and
         // review, which the report does not show, leave the kept page current.
@@ -216,7 +217,7 @@ impl Caches {
         &self,
         db: &mut Handle,
         programme: &str,
-        region_code: i64,
+        region_code: RegionCode,
         make: impl FnOnce(RegionalReport) -> T + Send + 'static,
     ) -> Result<T, StoreError> {
         build_regional(&self.file_builds, db, programme, region_code, make).await
@@ -243,7 +244,7 @@ impl Caches {
 async fn region_version(
     db: &mut Handle,
     known: Option<&Known>,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<i64, StoreError> {
     match known.and_then(|k| k.of_region(region_code)) {
         Some(version) => Ok(version),
@@ -255,7 +256,7 @@ async fn region_version(
 async fn region_reports_version(
     db: &mut Handle,
     known: Option<&Known>,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<i64, StoreError> {
     match known.and_then(|k| k.of_region_reports(region_code)) {
         Some(version) => Ok(version),

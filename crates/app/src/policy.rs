@@ -5,7 +5,7 @@
 //! [`Error::Forbidden`] (403).
 
 use crate::error::Error;
-use pulje_domain::{ApplicationStatus, Role};
+use pulje_domain::{ApplicationStatus, RegionCode, Role, UserId};
 use pulje_store::applications::Application;
 use pulje_store::users::User;
 
@@ -14,8 +14,8 @@ pub trait Person {
     fn person(&self) -> &User;
 
     /// The user's region code, for regional roles.
-    fn region_code(&self) -> Option<i64> {
-        self.person().region.map(|r| i64::from(r.code()))
+    fn region_code(&self) -> Option<RegionCode> {
+        self.person().region
     }
 }
 
@@ -23,7 +23,9 @@ pub trait Person {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     All,
-    Region(i64),
+    Region(RegionCode),
+    /// A regional role without a region: nothing.
+    Nowhere,
 }
 
 impl Scope {
@@ -32,27 +34,29 @@ impl Scope {
             (Role::Admin | Role::NationalViewer, _) => Scope::All,
             (_, Some(code)) => Scope::Region(code),
             // A regional role without a region sees nothing; never widen to All.
-            (_, None) => Scope::Region(0),
+            (_, None) => Scope::Nowhere,
         }
     }
 
-    pub fn allows(self, region_code: i64) -> bool {
+    pub fn allows(self, region_code: RegionCode) -> bool {
         match self {
             Scope::All => true,
             Scope::Region(code) => code == region_code,
+            Scope::Nowhere => false,
         }
     }
 
-    /// The region filter for a list query.
-    pub fn region_filter(self) -> Option<i64> {
+    /// The region filter for a list query; `Err` when the user may see no region at all.
+    pub fn region_filter(self) -> Result<Option<RegionCode>, Error> {
         match self {
-            Scope::All => None,
-            Scope::Region(code) => Some(code),
+            Scope::All => Ok(None),
+            Scope::Region(code) => Ok(Some(code)),
+            Scope::Nowhere => Err(Error::NotFound),
         }
     }
 
     /// Narrows to `requested` if allowed; another region is refused as not found.
-    pub fn narrow(self, requested: Option<i64>) -> Result<Option<i64>, Error> {
+    pub fn narrow(self, requested: Option<RegionCode>) -> Result<Option<RegionCode>, Error> {
         match (self, requested) {
             (Scope::All, r) => Ok(r),
             (Scope::Region(code), None) => Ok(Some(code)),
@@ -83,7 +87,7 @@ pub fn require_view(user: &impl Person, app: &Application) -> Result<(), Error> 
 }
 
 /// Who may write applications, and in which region.
-pub fn can_create_in(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn can_create_in(user: &impl Person, region_code: RegionCode) -> Result<(), Error> {
     match user.person().role {
         Role::Admin => Ok(()),
         Role::Applicant | Role::Leader | Role::RegionAdmin
@@ -122,7 +126,7 @@ pub fn require_edit(user: &impl Person, app: &Application) -> Result<(), Error> 
 }
 
 /// Administration of a region's reference data (hospitals, areas, tiers, rounds, users).
-pub fn require_admin_of(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn require_admin_of(user: &impl Person, region_code: RegionCode) -> Result<(), Error> {
     match user.person().role {
         Role::Admin => Ok(()),
         Role::RegionAdmin if user.region_code() == Some(region_code) => Ok(()),
@@ -178,7 +182,10 @@ pub fn require_edit_evaluation(user: &impl Person, app: &Application) -> Result<
 
 /// Reading a historic trial's evaluation file: the region's leaders, administrators, working
 /// and steering groups, and system administrators.
-pub fn require_view_trial_evaluation(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn require_view_trial_evaluation(
+    user: &impl Person,
+    region_code: RegionCode,
+) -> Result<(), Error> {
     if !Scope::of(user).allows(region_code) {
         return Err(Error::NotFound);
     }
@@ -195,7 +202,7 @@ pub fn require_view_trial_evaluation(user: &impl Person, region_code: i64) -> Re
 /// Reading a region's report: the national roles for every region; the region's administrator,
 /// steering group, working group, union representative and department leaders for their own.
 /// Applicants see their own applications, not the region's report. Another region: 404.
-pub fn require_report_view(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn require_report_view(user: &impl Person, region_code: RegionCode) -> Result<(), Error> {
     if !Scope::of(user).allows(region_code) {
         return Err(Error::NotFound);
     }
@@ -209,7 +216,7 @@ pub fn require_report_view(user: &impl Person, region_code: i64) -> Result<(), E
 }
 
 /// Writing a region's report: its administrator (and the system administrator).
-pub fn require_report_edit(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn require_report_edit(user: &impl Person, region_code: RegionCode) -> Result<(), Error> {
     if !Scope::of(user).allows(region_code) {
         return Err(Error::NotFound);
     }
@@ -222,7 +229,7 @@ pub fn require_report_edit(user: &impl Person, region_code: i64) -> Result<(), E
 }
 
 /// Whether the user may edit a region's report (for showing the link).
-pub fn can_edit_report(user: &impl Person, region_code: i64) -> bool {
+pub fn can_edit_report(user: &impl Person, region_code: RegionCode) -> bool {
     require_report_edit(user, region_code).is_ok()
 }
 
@@ -266,7 +273,7 @@ pub fn may_manage_members(user: &impl Person) -> bool {
 
 /// Reading a region's postings for payroll: every role but the applicant, within its scope.
 /// Another region: 404.
-pub fn require_payments_view(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn require_payments_view(user: &impl Person, region_code: RegionCode) -> Result<(), Error> {
     Scope::of(user).narrow(Some(region_code))?;
     match user.person().role {
         Role::Applicant => Err(Error::forbidden()),
@@ -275,7 +282,7 @@ pub fn require_payments_view(user: &impl Person, region_code: i64) -> Result<(),
 }
 
 /// Making the postings of a region: its own administrator.
-pub fn require_post_payments(user: &impl Person, region_code: i64) -> Result<(), Error> {
+pub fn require_post_payments(user: &impl Person, region_code: RegionCode) -> Result<(), Error> {
     require_payments_view(user, region_code)?;
     if user.person().role == Role::RegionAdmin && user.region_code() == Some(region_code) {
         Ok(())
@@ -287,19 +294,19 @@ pub fn require_post_payments(user: &impl Person, region_code: i64) -> Result<(),
 }
 
 /// Whether the user makes the region's postings (for showing the form).
-pub fn can_post_payments(user: &impl Person, region_code: i64) -> bool {
+pub fn can_post_payments(user: &impl Person, region_code: RegionCode) -> bool {
     require_post_payments(user, region_code).is_ok()
 }
 
 /// Lists restricted to the user's own applications (as the author or the responsible
 /// afdelingslæge): an applicant's. `None` for everyone else.
-pub fn own_only(user: &impl Person) -> Option<i64> {
+pub fn own_only(user: &impl Person) -> Option<UserId> {
     (user.person().role == Role::Applicant).then_some(user.person().id)
 }
 
 /// Whom an application written by `user` names as its responsible afdelingslæge at first: the
 /// applicant writing it; anyone else chooses one.
-pub fn doctor_by_default(user: &impl Person) -> Option<i64> {
+pub fn doctor_by_default(user: &impl Person) -> Option<UserId> {
     (user.person().role == Role::Applicant).then_some(user.person().id)
 }
 
@@ -367,7 +374,7 @@ pub fn require_import_trials(user: &impl Person) -> Result<(), Error> {
 /// system administrator's alone). Anyone else: 404.
 pub fn require_admin_of_user(user: &impl Person, target: &User) -> Result<(), Error> {
     match target.region {
-        Some(r) => require_admin_of(user, i64::from(r.code())),
+        Some(r) => require_admin_of(user, r),
         None if user.person().role == Role::Admin => Ok(()),
         None => Err(Error::NotFound),
     }
@@ -433,7 +440,6 @@ pub fn may_choose_doctor(user: &impl Person) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pulje_domain::RegionCode;
 
     struct Someone(User);
 
@@ -445,7 +451,7 @@ mod tests {
 
     fn someone(role: Role) -> Someone {
         Someone(User {
-            id: 7,
+            id: UserId::new(7),
             email: "a@example.dk".into(),
             name: "A".into(),
             role,
@@ -463,8 +469,8 @@ mod tests {
             .collect()
     }
 
-    const OWN: i64 = 1081;
-    const OTHER: i64 = 1084;
+    const OWN: RegionCode = RegionCode::NORDJYLLAND;
+    const OTHER: RegionCode = RegionCode::HOVEDSTADEN;
 
     #[test]
     fn meetings_members_and_checklist() {
@@ -534,9 +540,9 @@ mod tests {
             [RegionAdmin, Admin]
         );
         assert_eq!(who(|u| !may_choose_doctor(u)), [Applicant]);
-        assert_eq!(doctor_by_default(&someone(Applicant)), Some(7));
+        assert_eq!(doctor_by_default(&someone(Applicant)), Some(UserId::new(7)));
         assert_eq!(doctor_by_default(&someone(Leader)), None);
-        assert_eq!(own_only(&someone(Applicant)), Some(7));
+        assert_eq!(own_only(&someone(Applicant)), Some(UserId::new(7)));
         assert_eq!(who(|u| own_only(u).is_some()), [Applicant]);
         assert_eq!(
             who(may_comment),

@@ -4,6 +4,7 @@
 use crate::policy::Person;
 use crate::{Error, Result};
 use pulje_domain::workflow::{Action, Party};
+use pulje_domain::ApplicationId;
 use pulje_store::applications::Application;
 use pulje_store::workflow::{self, Step};
 use pulje_store::Handle;
@@ -74,7 +75,7 @@ pub fn step_from(b: &TransitionBody) -> Result<Step> {
 pub async fn take_step(
     db: &mut Handle,
     user: &impl Person,
-    id: i64,
+    id: ApplicationId,
     step: &Step,
 ) -> Result<Application> {
     let mut tx = db.begin().await?;

@@ -165,7 +165,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                     }
                 };
                 let region_code = match region {
-                    Some(r) => Ok(i64::from(r.code())),
+                    Some(r) => Ok(r),
                     None => {
                         pulje_app::imports::infer_region(&mut db.handle(), &name, &bytes, &limits)
                             .await
@@ -195,9 +195,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                 };
                 match stored {
                     Ok((done, region_code)) => {
-                        let region_name = RegionCode::new(region_code)
-                            .map(|r| r.name())
-                            .unwrap_or("?");
+                        let region_name = region_code.name();
                         println!(
                             "«{name}»: gemt som kladde nr. {} «{}» i {region_name}",
                             done.application_id, done.title
@@ -246,7 +244,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                 &mut db.handle(),
                 &pulje_store::Actor::system("cli"),
                 &programme,
-                i64::from(region.code()),
+                region,
                 &name,
                 bytes,
                 &limits,

@@ -314,7 +314,7 @@ async fn report(database: &str, command: ReportCommand) -> anyhow::Result<()> {
         ReportCommand::Regional { region, out } => {
             let code = RegionCode::parse(&region)
                 .with_context(|| format!("ukendt regionskode «{region}» (brug 1081–1085)"))?;
-            (Some(i64::from(code.code())), out)
+            (Some(code), out)
         }
         ReportCommand::National { out } => (None, out),
     };

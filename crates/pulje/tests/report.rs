@@ -81,7 +81,7 @@ async fn seed(url: &str) {
         &mut tx,
         &Actor::system("test"),
         "ok21",
-        1082,
+        pulje_domain::RegionCode::MIDTJYLLAND,
         "liste.pdf",
         &rows,
     )

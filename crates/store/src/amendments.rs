@@ -6,6 +6,7 @@ use crate::audit::{self, Actor};
 use crate::outbox::{self, Draft};
 use crate::users::User;
 use crate::{date_text, now_utc, Result, StoreError, Tx};
+use pulje_domain::ApplicationId;
 use pulje_domain::{ApplicationData, ApplicationStatus, Ore, Role};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -42,7 +43,7 @@ pub fn may_amend(user: &User, app: &Application) -> bool {
     matches!(
         app.status,
         ApplicationStatus::Active | ApplicationStatus::AwaitingSignatures
-    ) && user.region.map(|r| i64::from(r.code())) == Some(app.region_code)
+    ) && user.region == Some(app.region_code)
         && (user.role == Role::RegionAdmin
             || (matches!(user.role, Role::Applicant | Role::Leader) && app.is_own(user.id)))
 }
@@ -53,7 +54,7 @@ pub fn may_amend(user: &User, app: &Application) -> bool {
 pub async fn propose(
     tx: &mut Tx<'_>,
     user: &User,
-    id: i64,
+    id: ApplicationId,
     expected_version: i64,
     amended: &ApplicationData,
 ) -> Result<Application> {
@@ -95,7 +96,7 @@ pub async fn propose(
     }
     let snapshot = serde_json::to_string(&before).map_err(anyhow::Error::new)?;
     sqlx::query("INSERT INTO application_versions (application_id, version, snapshot_json, at) VALUES ($1, $2, $3, $4)")
-        .bind(id)
+        .bind(id.get())
         .bind(before.version)
         .bind(snapshot)
         .bind(now_utc())
@@ -124,7 +125,7 @@ pub async fn propose(
 /// Writes the amendable terms and, when given, the status.
 async fn write_terms(
     tx: &mut Tx<'_>,
-    id: i64,
+    id: ApplicationId,
     data: &ApplicationData,
     status: Option<ApplicationStatus>,
 ) -> Result<()> {
@@ -136,16 +137,16 @@ async fn write_terms(
     .bind(data.supplement_ore().map(Ore::ore))
     .bind(status.map(|s| s.as_str()))
     .bind(now_utc())
-    .bind(id)
+    .bind(id.get())
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM application_participants WHERE application_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     for (position, p) in data.participants().iter().enumerate() {
         sqlx::query("INSERT INTO application_participants (application_id, position, name, role, receives_supplement) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id)
+            .bind(id.get())
             .bind(position as i64)
             .bind(&p.name)
             .bind(&p.role)
@@ -157,7 +158,7 @@ async fn write_terms(
 }
 
 /// The pending amendment's earlier version, if any.
-pub async fn pending(conn: &mut AnyConnection, id: i64) -> Result<Option<Version>> {
+pub async fn pending(conn: &mut AnyConnection, id: ApplicationId) -> Result<Option<Version>> {
     Ok(history(conn, id)
         .await?
         .into_iter()
@@ -165,11 +166,11 @@ pub async fn pending(conn: &mut AnyConnection, id: i64) -> Result<Option<Version
 }
 
 /// Every earlier version, newest first.
-pub async fn history(conn: &mut AnyConnection, id: i64) -> Result<Vec<Version>> {
+pub async fn history(conn: &mut AnyConnection, id: ApplicationId) -> Result<Vec<Version>> {
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT version, at, resolution, snapshot_json FROM application_versions WHERE application_id = $1 ORDER BY id DESC",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_all(conn)
     .await?;
     Ok(rows
@@ -178,20 +179,20 @@ pub async fn history(conn: &mut AnyConnection, id: i64) -> Result<Vec<Version>> 
         .collect())
 }
 
-async fn resolve(tx: &mut Tx<'_>, id: i64, resolution: &str) -> Result<()> {
+async fn resolve(tx: &mut Tx<'_>, id: ApplicationId, resolution: &str) -> Result<()> {
     sqlx::query("UPDATE application_versions SET resolution = $1 WHERE application_id = $2 AND resolution = ''")
         .bind(resolution)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// After an approval: the amendment is accepted and the parties must sign the new version.
-pub(crate) async fn approved(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+pub(crate) async fn approved(tx: &mut Tx<'_>, id: ApplicationId) -> Result<()> {
     if pending(tx, id).await?.is_some() {
         sqlx::query("DELETE FROM signatures WHERE application_id = $1")
-            .bind(id)
+            .bind(id.get())
             .execute(&mut **tx)
             .await?;
         resolve(tx, id, "approved").await?;
@@ -201,7 +202,10 @@ pub(crate) async fn approved(tx: &mut Tx<'_>, id: i64) -> Result<()> {
 
 /// On a rejection of a pending amendment: the earlier terms come back, and the earlier status
 /// is returned for the caller to set. `None` when there is no pending amendment.
-pub(crate) async fn rejected(tx: &mut Tx<'_>, id: i64) -> Result<Option<ApplicationStatus>> {
+pub(crate) async fn rejected(
+    tx: &mut Tx<'_>,
+    id: ApplicationId,
+) -> Result<Option<ApplicationStatus>> {
     let Some(earlier) = pending(tx, id).await? else {
         return Ok(None);
     };

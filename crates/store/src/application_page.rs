@@ -125,9 +125,9 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
     ];
     let sql = bulk::json_arrays_sql(conn, &reads);
     let row: AnyRow = sqlx::query(&sql)
-        .bind(app.id)
+        .bind(app.id.get())
         .bind(&app.programme_id)
-        .bind(app.region_code)
+        .bind(app.region_code.get())
         .bind(app.id.to_string())
         .fetch_one(&mut *conn)
         .await?;

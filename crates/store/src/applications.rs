@@ -7,9 +7,10 @@ use crate::audit::{self, Actor};
 use crate::bulk;
 use crate::programmes::opt_date_col;
 use crate::sql::{Sql, Value};
-use crate::{date_text, now_utc, Result, StoreError, Tx};
+use crate::{date_text, now_utc, region_col, Result, StoreError, Tx};
 use pulje_domain::{
-    ApplicationData, ApplicationStatus, FieldDef, FieldValue, Kind, Ore, ParticipantData, FIELDS,
+    ApplicationData, ApplicationId, ApplicationStatus, AreaId, FieldDef, FieldValue, HospitalId,
+    Kind, Ore, ParticipantData, RegionCode, RoundId, UserId, FIELDS,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -17,15 +18,15 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Application {
-    pub id: i64,
+    pub id: ApplicationId,
     pub programme_id: String,
-    pub region_code: i64,
-    pub round_id: Option<i64>,
+    pub region_code: RegionCode,
+    pub round_id: Option<RoundId>,
     pub status: ApplicationStatus,
     pub version: i64,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// The responsible afdelingslæge's account: signs as the doctor and sees the application.
-    pub doctor_user_id: Option<i64>,
+    pub doctor_user_id: Option<UserId>,
     pub created_at: String,
     pub updated_at: String,
     pub imported: bool,
@@ -33,7 +34,7 @@ pub struct Application {
     /// Submitted after its round's deadline.
     pub late: bool,
     /// The annual supplement the steering group granted.
-    pub granted_ore: Option<i64>,
+    pub granted_ore: Option<Ore>,
     pub overcommit_reason: String,
     pub terminated_on: Option<chrono::NaiveDate>,
     #[serde(flatten)]
@@ -96,7 +97,7 @@ fn status_col(r: &AnyRow) -> sqlx::Result<ApplicationStatus> {
 
 impl Application {
     /// Whether `user_id` wrote the application or is its responsible afdelingslæge.
-    pub fn is_own(&self, user_id: i64) -> bool {
+    pub fn is_own(&self, user_id: UserId) -> bool {
         self.created_by == Some(user_id) || self.doctor_user_id == Some(user_id)
     }
 }
@@ -106,7 +107,7 @@ impl audit::Audited for Application {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -114,20 +115,24 @@ impl audit::Audited for Application {
 impl FromRow<'_, AnyRow> for Application {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Application {
-            id: r.try_get("id")?,
+            id: ApplicationId::new(r.try_get("id")?),
             programme_id: r.try_get("programme_id")?,
-            region_code: r.try_get("region_code")?,
-            round_id: r.try_get("round_id")?,
+            region_code: region_col(r, "region_code")?,
+            round_id: r.try_get::<Option<i64>, _>("round_id")?.map(RoundId::new),
             status: status_col(r)?,
             version: r.try_get("version")?,
-            created_by: r.try_get("created_by")?,
-            doctor_user_id: r.try_get("doctor_user_id")?,
+            created_by: r.try_get::<Option<i64>, _>("created_by")?.map(UserId::new),
+            doctor_user_id: r
+                .try_get::<Option<i64>, _>("doctor_user_id")?
+                .map(UserId::new),
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
             imported: r.try_get::<i64, _>("imported")? != 0,
             submitted_at: r.try_get("submitted_at")?,
             late: r.try_get::<i64, _>("late")? != 0,
-            granted_ore: r.try_get("granted_ore")?,
+            granted_ore: r
+                .try_get::<Option<i64>, _>("granted_ore")?
+                .map(Ore::from_ore),
             overcommit_reason: r.try_get("overcommit_reason")?,
             terminated_on: opt_date_col(r, "terminated_on")?,
             hospital_name: r.try_get("hospital_name")?,
@@ -141,10 +146,10 @@ impl FromRow<'_, AnyRow> for Application {
 #[derive(Debug, Clone)]
 pub struct Placement<'a> {
     pub programme_id: &'a str,
-    pub region_code: i64,
-    pub created_by: Option<i64>,
+    pub region_code: RegionCode,
+    pub created_by: Option<UserId>,
     /// The responsible afdelingslæge's account, if known.
-    pub doctor_user_id: Option<i64>,
+    pub doctor_user_id: Option<UserId>,
     pub imported: bool,
 }
 
@@ -189,11 +194,11 @@ pub async fn create(
         columns.join(", "),
         values.join(", ")
     ));
-    let id: i64 = sql.query_scalar().fetch_one(&mut **tx).await?;
-    if place.doctor_user_id.is_some() {
+    let id = ApplicationId::new(sql.query_scalar().fetch_one(&mut **tx).await?);
+    if let Some(doctor) = place.doctor_user_id {
         sqlx::query("UPDATE applications SET doctor_user_id = $1 WHERE id = $2")
-            .bind(place.doctor_user_id)
-            .bind(id)
+            .bind(doctor.get())
+            .bind(id.get())
             .execute(&mut **tx)
             .await?;
     }
@@ -208,7 +213,7 @@ pub async fn create(
 pub async fn update(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: ApplicationId,
     expected_version: i64,
     data: &ApplicationData,
 ) -> Result<Application> {
@@ -230,11 +235,11 @@ pub async fn update(
         return Err(StoreError::Stale);
     }
     sqlx::query("DELETE FROM application_participants WHERE application_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM application_areas WHERE application_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     write_children(tx, id, data).await?;
@@ -249,8 +254,8 @@ pub async fn update(
 pub async fn assign_doctor(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
-    doctor: Option<i64>,
+    id: ApplicationId,
+    doctor: Option<UserId>,
 ) -> Result<Application> {
     let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     if before.doctor_user_id == doctor {
@@ -258,8 +263,8 @@ pub async fn assign_doctor(
     }
     if let Some(user_id) = doctor {
         let ok: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1 AND role = 'applicant' AND region_code = $2 AND disabled = 0")
-            .bind(user_id)
-            .bind(before.region_code)
+            .bind(user_id.get())
+            .bind(before.region_code.get())
             .fetch_one(&mut **tx)
             .await?;
         if ok == 0 {
@@ -269,9 +274,9 @@ pub async fn assign_doctor(
         }
     }
     sqlx::query("UPDATE applications SET doctor_user_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(doctor)
+        .bind(doctor.map(UserId::get))
         .bind(now_utc())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     let after = get(tx, id).await?.ok_or(StoreError::NotFound)?;
@@ -285,16 +290,16 @@ pub async fn assign_doctor(
 pub async fn set_status(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: ApplicationId,
     status: ApplicationStatus,
-    round_id: Option<i64>,
+    round_id: Option<RoundId>,
 ) -> Result<Application> {
     let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE applications SET status = $1, round_id = COALESCE($2, round_id), version = version + 1, updated_at = $3 WHERE id = $4")
         .bind(status.as_str())
-        .bind(round_id)
+        .bind(round_id.map(RoundId::get))
         .bind(now_utc())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     let after = get(tx, id).await?.ok_or(StoreError::NotFound)?;
@@ -302,12 +307,12 @@ pub async fn set_status(
     Ok(after)
 }
 
-async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Result<()> {
+async fn write_children(tx: &mut Tx<'_>, id: ApplicationId, data: &ApplicationData) -> Result<()> {
     for (position, p) in data.participants().iter().enumerate() {
         sqlx::query(
             "INSERT INTO application_participants (application_id, position, name, role, receives_supplement) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(id)
+        .bind(id.get())
         .bind(position as i64)
         .bind(&p.name)
         .bind(&p.role)
@@ -317,7 +322,7 @@ async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Res
     }
     for area in data.area_ids() {
         sqlx::query("INSERT INTO application_areas (application_id, area_id) VALUES ($1, $2)")
-            .bind(id)
+            .bind(id.get())
             .bind(area)
             .execute(&mut **tx)
             .await?;
@@ -327,7 +332,7 @@ async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Res
 
 /// One application with its participants and areas, in one statement (the two lists as JSON
 /// arrays, [`crate::bulk`]).
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Application>> {
+pub async fn get(conn: &mut AnyConnection, id: ApplicationId) -> Result<Option<Application>> {
     let participants = bulk::json_array_expr(
         conn,
         "SELECT name, role, receives_supplement, position FROM application_participants \
@@ -352,7 +357,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Application
          WHERE a.id = $1"
     );
     let Some(row) = sqlx::query(&sql)
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?
     else {
@@ -390,14 +395,14 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Application
 /// Which applications a list shows. `None` means no restriction.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub region_code: Option<i64>,
+    pub region_code: Option<RegionCode>,
     /// Only applications this user wrote or is the responsible afdelingslæge of.
-    pub own_user: Option<i64>,
+    pub own_user: Option<UserId>,
     pub programme_id: Option<String>,
     pub status: Option<ApplicationStatus>,
-    pub area_id: Option<i64>,
-    pub hospital_id: Option<i64>,
-    pub round_id: Option<i64>,
+    pub area_id: Option<AreaId>,
+    pub hospital_id: Option<HospitalId>,
+    pub round_id: Option<RoundId>,
     /// A part of the title.
     pub text: Option<String>,
 }
@@ -405,14 +410,14 @@ pub struct ListFilter {
 /// One row of an application list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    pub id: i64,
+    pub id: ApplicationId,
     pub title: String,
     pub status: ApplicationStatus,
-    pub region_code: i64,
+    pub region_code: RegionCode,
     pub programme_id: String,
     pub hospital_name: Option<String>,
     pub round_name: Option<String>,
-    pub supplement_ore: Option<i64>,
+    pub supplement_ore: Option<Ore>,
     pub start_date: Option<chrono::NaiveDate>,
     pub end_date: Option<chrono::NaiveDate>,
     pub updated_at: String,
@@ -421,14 +426,16 @@ pub struct Summary {
 impl FromRow<'_, AnyRow> for Summary {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Summary {
-            id: r.try_get("id")?,
+            id: ApplicationId::new(r.try_get("id")?),
             title: r.try_get("title")?,
             status: status_col(r)?,
-            region_code: r.try_get("region_code")?,
+            region_code: region_col(r, "region_code")?,
             programme_id: r.try_get("programme_id")?,
             hospital_name: r.try_get("hospital_name")?,
             round_name: r.try_get("round_name")?,
-            supplement_ore: r.try_get("supplement_ore")?,
+            supplement_ore: r
+                .try_get::<Option<i64>, _>("supplement_ore")?
+                .map(Ore::from_ore),
             start_date: opt_date_col(r, "start_date")?,
             end_date: opt_date_col(r, "end_date")?,
             updated_at: r.try_get("updated_at")?,
@@ -490,7 +497,11 @@ fn conditions(filter: &ListFilter) -> Conditions {
     }
     if let Some(v) = filter.hospital_id {
         // An id of 0 matches no application, but it is the kept tables' "none".
-        let key = if v > 0 { Key::Hospital } else { Key::Other };
+        let key = if v.get() > 0 {
+            Key::Hospital
+        } else {
+            Key::Other
+        };
         push(key, v.into(), &|n| format!("a.hospital_id = {n}"));
     }
     if let Some(v) = filter.round_id {
@@ -638,7 +649,7 @@ async fn counts(
     sql: &str,
     column: &str,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Count>> {
     let mut args = Sql::default();
     let programme = args.arg(programme_id);
@@ -658,7 +669,7 @@ async fn counts(
 pub async fn count_by_status(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT status AS key, CAST(SUM(n) AS BIGINT) AS count FROM application_counts \
                WHERE programme_id = {programme} AND {region} AND n > 0 GROUP BY status ORDER BY status";
@@ -670,7 +681,7 @@ pub async fn count_by_status(
 pub async fn count_by_area(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT ar.name AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM areas ar JOIN area_counts c ON c.area_id = ar.id \
                WHERE ar.programme_id = {programme} AND {region} AND c.n > 0 GROUP BY ar.name ORDER BY SUM(c.n) DESC, ar.name";
@@ -681,7 +692,7 @@ pub async fn count_by_area(
 pub async fn count_by_hospital(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT COALESCE(h.name, '(ikke angivet)') AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM \
                (SELECT hospital_id, SUM(n) AS n FROM application_counts WHERE programme_id = {programme} AND {region} AND n > 0 GROUP BY hospital_id) c \
@@ -709,7 +720,7 @@ pub async fn record_import(
     sqlx::query(
         "UPDATE applications SET unmapped_text = $2, import_json = $3, imported = 1 WHERE id = $1",
     )
-    .bind(app.id)
+    .bind(app.id.get())
     .bind(&details.unmapped_text)
     .bind(&details.import_json)
     .execute(&mut **tx)
@@ -717,11 +728,11 @@ pub async fn record_import(
     audit::noted(tx, actor, app, "import", Some(&before), Some(details)).await
 }
 
-pub async fn import_details(conn: &mut AnyConnection, id: i64) -> Result<ImportDetails> {
+pub async fn import_details(conn: &mut AnyConnection, id: ApplicationId) -> Result<ImportDetails> {
     Ok(sqlx::query_as::<_, ImportDetails>(
         "SELECT unmapped_text, import_json FROM applications WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_one(conn)
     .await?)
 }

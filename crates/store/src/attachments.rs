@@ -3,6 +3,8 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
+use pulje_domain::UserId;
+use pulje_domain::{ApplicationId, RegionCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, FromRow};
@@ -26,7 +28,7 @@ impl Purpose {
 /// What an attachment belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
-    Application(i64),
+    Application(ApplicationId),
     HistoricTrial(i64),
 }
 
@@ -35,8 +37,9 @@ pub enum Owner {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub application_id: Option<i64>,
     pub historic_trial_id: Option<i64>,
     pub purpose: String,
@@ -52,7 +55,7 @@ impl audit::Audited for Attachment {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -61,7 +64,7 @@ const COLUMNS: &str = "id, region_code, application_id, historic_trial_id, purpo
                        content_type, size_bytes, sha256, created_at";
 
 pub struct NewAttachment<'a> {
-    pub region_code: i64,
+    pub region_code: RegionCode,
     pub owner: Owner,
     pub purpose: Purpose,
     pub file_name: &'a str,
@@ -75,7 +78,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
         return Err(StoreError::Refused("Filen mangler et navn.".into()));
     }
     let (application_id, historic_trial_id) = match new.owner {
-        Owner::Application(id) => (Some(id), None),
+        Owner::Application(id) => (Some(id.get()), None),
         Owner::HistoricTrial(id) => (None, Some(id)),
     };
     let sha256 = hex(&Sha256::digest(new.data));
@@ -86,7 +89,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
          content_type, size_bytes, sha256, data, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
     ))
-    .bind(new.region_code)
+    .bind(new.region_code.get())
     .bind(application_id)
     .bind(historic_trial_id)
     .bind(new.purpose.as_str())
@@ -95,7 +98,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
     .bind(size)
     .bind(&sha256)
     .bind(new.data)
-    .bind(actor.user_id)
+    .bind(actor.user_id.map(UserId::get))
     .bind(now_utc())
     .fetch_one(&mut **tx)
     .await?;
@@ -126,7 +129,7 @@ pub async fn data(conn: &mut AnyConnection, id: i64) -> Result<Option<Vec<u8>>> 
 
 pub async fn list(conn: &mut AnyConnection, owner: Owner) -> Result<Vec<Attachment>> {
     let (column, id) = match owner {
-        Owner::Application(id) => ("application_id", id),
+        Owner::Application(id) => ("application_id", id.get()),
         Owner::HistoricTrial(id) => ("historic_trial_id", id),
     };
     Ok(sqlx::query_as::<_, Attachment>(&format!(

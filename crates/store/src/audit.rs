@@ -10,19 +10,21 @@
 
 use crate::sql::Sql;
 use crate::{now_utc, Result, Tx};
+use pulje_domain::RegionCode;
+use pulje_domain::UserId;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 /// Who is making a change.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// A readable name for the log: the user's e-mail, or `system`/`cli`.
     pub label: String,
 }
 
 impl Actor {
-    pub fn user(id: i64, email: &str) -> Actor {
+    pub fn user(id: UserId, email: &str) -> Actor {
         Actor {
             user_id: Some(id),
             label: email.to_string(),
@@ -46,7 +48,7 @@ pub trait Audited {
     /// Its id in the log: the row's id, or its key as text (`ok21/1081`).
     fn audit_id(&self) -> String;
     /// Its region; `None` for national data.
-    fn audit_region(&self) -> Option<i64>;
+    fn audit_region(&self) -> Option<RegionCode>;
 }
 
 /// `after` was created (action `create`).
@@ -127,9 +129,9 @@ async fn write<S: Audited + ?Sized, B: Serialize + ?Sized, A: Serialize + ?Sized
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(now_utc())
-    .bind(actor.user_id)
+    .bind(actor.user_id.map(UserId::get))
     .bind(&actor.label)
-    .bind(region_code)
+    .bind(region_code.map(RegionCode::get))
     .bind(entity)
     .bind(subject.audit_id())
     .bind(action)
@@ -165,7 +167,7 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// Only entries of this region (and none without a region) when set.
-    pub region_code: Option<i64>,
+    pub region_code: Option<RegionCode>,
     pub entity: Option<String>,
     pub entity_id: Option<String>,
     /// A part of the actor's label.

@@ -13,6 +13,7 @@ use crate::sql::Sql;
 use crate::{date_of, search, Result, Tx};
 use chrono::NaiveDate;
 use pulje_domain::evaluation::{CareerTrack, TrialType};
+use pulje_domain::RegionCode;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -23,7 +24,7 @@ pub const APPROVED: &str = "('awaiting_signatures', 'active', 'ended')";
 /// Who is reading: their region, and whether they see every region regardless of opt-outs.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
-    pub region_code: Option<i64>,
+    pub region_code: Option<RegionCode>,
     pub sees_all: bool,
 }
 
@@ -37,8 +38,8 @@ pub struct Entry {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::catalogue_kind))]
     pub kind: &'static str,
     pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
     pub title: String,
     pub purpose: String,
     pub areas: Vec<String>,
@@ -215,7 +216,7 @@ pub async fn entries(
         out.push(Entry {
             kind: "application",
             id,
-            region_code,
+            region_code: crate::region_of(region_code)?,
             title,
             purpose,
             areas: areas.remove(&id).unwrap_or_default(),
@@ -236,7 +237,7 @@ pub async fn entries(
         out.push(Entry {
             kind: "historic",
             id,
-            region_code,
+            region_code: crate::region_of(region_code)?,
             title,
             purpose: String::new(),
             areas: if area.trim().is_empty() {
@@ -280,7 +281,7 @@ fn narrowed(
 ) -> Sql {
     let mut sql = Sql::new(select);
     sql.push_arg(programme_id).push(also);
-    let region = sql.arg(viewer.region_code.unwrap_or(-1));
+    let region = sql.arg(viewer.region_code.map_or(-1, RegionCode::get));
     let all = sql.arg(viewer.sees_all);
     sql.push(&format!(
         " AND (COALESCE(pr.catalogue_opt_out, 0) = 0 OR x.region_code = {region} OR {all} = 1)"
@@ -314,13 +315,13 @@ async fn region_contacts(conn: &mut AnyConnection) -> Result<HashMap<i64, (Strin
 pub async fn opted_out(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<bool> {
     let flag: Option<i64> = sqlx::query_scalar(
         "SELECT catalogue_opt_out FROM programme_regions WHERE programme_id = $1 AND region_code = $2",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_optional(conn)
     .await?;
     Ok(flag.unwrap_or(0) != 0)
@@ -336,7 +337,7 @@ pub async fn set_opt_out(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     opt_out: bool,
 ) -> Result<()> {
     let before = opted_out(tx, programme_id, region_code).await?;
@@ -345,7 +346,7 @@ pub async fn set_opt_out(
          ON CONFLICT (programme_id, region_code) DO UPDATE SET catalogue_opt_out = $3",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(i64::from(opt_out))
     .execute(&mut **tx)
     .await?;

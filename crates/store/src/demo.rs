@@ -107,8 +107,8 @@ async fn sample_applications(tx: &mut crate::Tx<'_>, actor: &Actor) -> Result<()
     let nord_applicant = users::find_by_email(tx, &format!("nord-ansoeger@{DEMO_DOMAIN}"))
         .await?
         .map(|u| u.id);
-    let midt = i64::from(RegionCode::MIDTJYLLAND.code());
-    let nord = i64::from(RegionCode::NORDJYLLAND.code());
+    let midt = RegionCode::MIDTJYLLAND;
+    let nord = RegionCode::NORDJYLLAND;
     let midt_rules = programmes::rules(tx, OK21, midt).await?;
     // Region Nordjylland's pre-agreement has three levels whose amounts the reference data does
     // not know; the demo gives it the same amounts as Region Midtjylland so its samples can go
@@ -304,7 +304,7 @@ async fn sample_applications(tx: &mut crate::Tx<'_>, actor: &Actor) -> Result<()
 /// Takes a sample application along the real path to `status`, as the demo users would.
 async fn walk_to(
     tx: &mut crate::Tx<'_>,
-    id: i64,
+    id: pulje_domain::ApplicationId,
     status: ApplicationStatus,
     tier_ore: i64,
 ) -> Result<()> {

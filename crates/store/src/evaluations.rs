@@ -11,6 +11,8 @@ use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, PurposesMet, Recommendation, ReminderKind,
     TrialType,
 };
+use pulje_domain::RegionCode;
+use pulje_domain::{ApplicationId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -19,14 +21,14 @@ use sqlx::{AnyConnection, FromRow, Row};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Target {
-    Application(i64),
+    Application(ApplicationId),
     HistoricTrial(i64),
 }
 
 impl Target {
     fn column(self) -> (&'static str, i64) {
         match self {
-            Target::Application(id) => ("application_id", id),
+            Target::Application(id) => ("application_id", id.get()),
             Target::HistoricTrial(id) => ("historic_trial_id", id),
         }
     }
@@ -36,7 +38,7 @@ impl Target {
 pub struct Evaluation {
     pub id: i64,
     pub programme_id: String,
-    pub region_code: i64,
+    pub region_code: RegionCode,
     pub application_id: Option<i64>,
     pub historic_trial_id: Option<i64>,
     /// `draft` or `submitted`.
@@ -56,7 +58,7 @@ impl audit::Audited for Evaluation {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -88,7 +90,7 @@ impl FromRow<'_, AnyRow> for Evaluation {
         Ok(Evaluation {
             id: r.try_get("id")?,
             programme_id: r.try_get("programme_id")?,
-            region_code: r.try_get("region_code")?,
+            region_code: crate::region_col(r, "region_code")?,
             application_id: r.try_get("application_id")?,
             historic_trial_id: r.try_get("historic_trial_id")?,
             status: r.try_get("status")?,
@@ -137,7 +139,7 @@ pub async fn get(conn: &mut AnyConnection, target: Target) -> Result<Option<Eval
 #[derive(Debug, Clone, Copy)]
 pub struct Owner<'a> {
     pub programme_id: &'a str,
-    pub region_code: i64,
+    pub region_code: RegionCode,
     pub target: Target,
 }
 
@@ -181,7 +183,7 @@ pub async fn save(
                 return Err(StoreError::Stale);
             }
             let (app, trial) = match owner.target {
-                Target::Application(id) => (Some(id), None),
+                Target::Application(id) => (Some(id.get()), None),
                 Target::HistoricTrial(id) => (None, Some(id)),
             };
             sqlx::query_scalar(
@@ -189,7 +191,7 @@ pub async fn save(
                  VALUES ($1, $2, $3, $4, 'draft', 0, $5, $5) RETURNING id",
             )
             .bind(owner.programme_id)
-            .bind(owner.region_code)
+            .bind(owner.region_code.get())
             .bind(app)
             .bind(trial)
             .bind(&now)
@@ -225,7 +227,7 @@ pub async fn save(
     .bind(&data.advice_text)
     .bind(&now)
     .bind(i64::from(submit))
-    .bind(actor.user_id)
+    .bind(actor.user_id.map(UserId::get))
     .bind(id)
     .bind(before.as_ref().map(|b| b.version).unwrap_or(0))
     .execute(&mut **tx)
@@ -269,7 +271,7 @@ pub async fn attach_file(
             .bind(career_track.map(|v| v.as_str()))
             .bind(trial_type.map(|v| v.as_str()))
             .bind(&now)
-            .bind(actor.user_id)
+            .bind(actor.user_id.map(UserId::get))
             .bind(b.id)
             .execute(&mut **tx)
             .await?;
@@ -281,13 +283,13 @@ pub async fn attach_file(
                  VALUES ($1, $2, $3, 'submitted', $4, $5, $6, 1, $7, $7, $7, $8)",
             )
             .bind(&trial.programme_id)
-            .bind(trial.region_code)
+            .bind(trial.region_code.get())
             .bind(trial.id)
             .bind(career_track.map(|v| v.as_str()))
             .bind(trial_type.map(|v| v.as_str()))
             .bind(attachment_id)
             .bind(&now)
-            .bind(actor.user_id)
+            .bind(actor.user_id.map(UserId::get))
             .execute(&mut **tx)
             .await?;
         }
@@ -318,7 +320,7 @@ pub struct DueRow {
 pub async fn due_list(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<DueRow>> {
     type Row = (
         i64,
@@ -339,7 +341,7 @@ pub async fn due_list(
              ORDER BY COALESCE(a.terminated_on, a.end_date), a.id",
         )
         .bind(programme_id)
-        .bind(region_code)
+        .bind(region_code.get())
         .fetch_all(conn)
         .await?;
     Ok(rows
@@ -391,7 +393,7 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
         {
             continue;
         }
-        let mut to = outbox::address_of(tx, doctor.or(creator)).await?;
+        let mut to = outbox::address_of(tx, doctor.or(creator).map(UserId::new)).await?;
         let leader: Option<i64> = sqlx::query_scalar(
             "SELECT user_id FROM signatures WHERE application_id = $1 AND party = 'leader'",
         )
@@ -399,7 +401,7 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
         .fetch_optional(&mut **tx)
         .await?
         .flatten();
-        to.extend(outbox::address_of(tx, leader).await?);
+        to.extend(outbox::address_of(tx, leader.map(UserId::new)).await?);
         if to.is_empty() {
             continue;
         }
@@ -415,8 +417,8 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
             ),
         };
         let draft = Draft {
-            region_code: Some(region),
-            application_id: Some(id),
+            region_code: Some(crate::region_of(region)?),
+            application_id: Some(ApplicationId::new(id)),
             event: "evaluation_reminder",
             subject,
             body: format!(

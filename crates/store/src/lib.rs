@@ -5,7 +5,9 @@
 //! backend) and a handful of operational commands differ between the two.
 //!
 //! Conventions: dates are ISO-8601 text, timestamps RFC 3339 text in UTC (both compare correctly
-//! as text), money is integer øre, ids are 64-bit integers. Every change goes through a
+//! as text), money is integer øre, ids are 64-bit integers; at the boundary they are the domain's
+//! types (`RegionCode`, `Ore`, typed ids such as `ApplicationId`), decoded from and bound as those
+//! integers. Every change goes through a
 //! transaction from [`Handle::begin`] (one-shot programs: [`Db::begin`]) and writes its audit entry in that same transaction.
 
 pub mod amendments;
@@ -39,6 +41,8 @@ pub mod users;
 pub mod versions;
 pub mod workflow;
 
+use pulje_domain::RegionCode;
+
 pub use audit::Actor;
 pub use db::{restore_sqlite, Backend, Conn, Db, Handle, Tx};
 pub use error::{Result, StoreError};
@@ -54,6 +58,21 @@ pub fn now_utc() -> String {
 
 pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A region code read as a number; a number that is not one is an internal error.
+pub(crate) fn region_of(code: i64) -> Result<RegionCode> {
+    RegionCode::try_from(code).map_err(|e| StoreError::Other(anyhow::Error::new(e)))
+}
+
+/// A region code column.
+pub(crate) fn region_col(row: &sqlx::any::AnyRow, col: &str) -> sqlx::Result<RegionCode> {
+    use sqlx::Row;
+    let code: i64 = row.try_get(col)?;
+    RegionCode::try_from(code).map_err(|e| sqlx::Error::ColumnDecode {
+        index: col.into(),
+        source: Box::new(e),
+    })
 }
 
 /// A stored ISO date back to a civil date.

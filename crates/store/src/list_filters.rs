@@ -5,6 +5,7 @@ use crate::bulk;
 use crate::org::Hospital;
 use crate::programmes::{Area, Round, AREA_COLUMNS};
 use crate::Result;
+use pulje_domain::RegionCode;
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone)]
@@ -21,7 +22,7 @@ pub struct FilterChoices {
 pub async fn filter_choices(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<FilterChoices> {
     let areas = format!(
         "SELECT {} FROM areas WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2)",
@@ -51,7 +52,7 @@ pub async fn filter_choices(
     let sql = bulk::json_arrays_sql(conn, &reads);
     let row = sqlx::query(&sql)
         .bind(programme_id)
-        .bind(region)
+        .bind(region.map(RegionCode::get))
         .fetch_one(&mut *conn)
         .await?;
     Ok(FilterChoices {

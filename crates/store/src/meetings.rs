@@ -5,6 +5,7 @@ use crate::audit::{self, Actor};
 use crate::programmes::date_col;
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
+use pulje_domain::RegionCode;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -14,8 +15,9 @@ use sqlx::{AnyConnection, FromRow, Row};
 pub struct Member {
     pub id: i64,
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     /// `working_group` or `steering_group`.
     pub body: String,
     pub name: String,
@@ -28,7 +30,7 @@ impl audit::Audited for Member {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -36,14 +38,14 @@ impl audit::Audited for Member {
 pub async fn members(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<Member>> {
     Ok(sqlx::query_as::<_, Member>(
         "SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members \
          WHERE programme_id = $1 AND region_code = $2 ORDER BY body, name",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(conn)
     .await?)
 }
@@ -52,7 +54,7 @@ pub async fn add_member(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     body: &str,
     name: &str,
     title: &str,
@@ -70,7 +72,7 @@ pub async fn add_member(
          RETURNING id, programme_id, region_code, body, name, title, user_id",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(body)
     .bind(name.trim())
     .bind(title.trim())
@@ -84,7 +86,7 @@ pub async fn remove_member(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: i64,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<()> {
     let m = sqlx::query_as::<_, Member>("SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members WHERE id = $1")
         .bind(id)
@@ -105,8 +107,8 @@ pub async fn remove_member(
 pub struct Meeting {
     pub id: i64,
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
     pub held_on: NaiveDate,
     pub place: String,
 }
@@ -116,7 +118,7 @@ impl audit::Audited for Meeting {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -126,7 +128,7 @@ impl FromRow<'_, AnyRow> for Meeting {
         Ok(Meeting {
             id: r.try_get("id")?,
             programme_id: r.try_get("programme_id")?,
-            region_code: r.try_get("region_code")?,
+            region_code: crate::region_col(r, "region_code")?,
             held_on: date_col(r, "held_on")?,
             place: r.try_get("place")?,
         })
@@ -136,13 +138,13 @@ impl FromRow<'_, AnyRow> for Meeting {
 pub async fn meetings(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<Meeting>> {
     Ok(sqlx::query_as::<_, Meeting>(
         "SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE programme_id = $1 AND region_code = $2 ORDER BY held_on DESC, id DESC",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(conn)
     .await?)
 }
@@ -160,7 +162,7 @@ pub async fn create_meeting(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     held_on: NaiveDate,
     place: &str,
 ) -> Result<Meeting> {
@@ -169,7 +171,7 @@ pub async fn create_meeting(
     }
     let id: i64 = sqlx::query_scalar("INSERT INTO meetings (programme_id, region_code, held_on, place) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(programme_id)
-        .bind(region_code)
+        .bind(region_code.get())
         .bind(held_on.to_string())
         .bind(place.trim())
         .fetch_one(&mut **tx)
@@ -192,7 +194,7 @@ pub async fn add_to_agenda(
             .bind(application_id)
             .fetch_optional(&mut **tx)
             .await?;
-    if region != Some(m.region_code) {
+    if region != Some(m.region_code.get()) {
         return Err(StoreError::NotFound);
     }
     sqlx::query(

@@ -7,6 +7,8 @@ use crate::programmes::{self, Tranche};
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::cost::{self, CostBasis, MonthlyAmount};
+use pulje_domain::ApplicationId;
+use pulje_domain::RegionCode;
 use pulje_domain::{Ore, Period};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
@@ -60,7 +62,7 @@ pub async fn write_schedule(
         add_committed(tx, app, month, -amount).await?;
     }
     sqlx::query("DELETE FROM agreement_months WHERE application_id = $1")
-        .bind(app.id)
+        .bind(app.id.get())
         .execute(&mut **tx)
         .await?;
     for m in months {
@@ -68,9 +70,9 @@ pub async fn write_schedule(
             "INSERT INTO agreement_months (application_id, programme_id, region_code, month, amount_ore) \
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(app.id)
+        .bind(app.id.get())
         .bind(&app.programme_id)
-        .bind(app.region_code)
+        .bind(app.region_code.get())
         .bind(month_key(m))
         .bind(m.amount.ore())
         .execute(&mut **tx)
@@ -86,7 +88,7 @@ async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: 
          ON CONFLICT (programme_id, region_code, month) DO UPDATE SET committed_ore = pool_months.committed_ore + excluded.committed_ore",
     )
     .bind(&app.programme_id)
-    .bind(app.region_code)
+    .bind(app.region_code.get())
     .bind(month)
     .bind(amount)
     .execute(&mut **tx)
@@ -114,13 +116,13 @@ pub struct PoolStatus {
 async fn pool_by_month(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<(String, i64, i64)>> {
     Ok(sqlx::query_as::<_, (String, i64, i64)>(
         "SELECT month, committed_ore, paid_ore FROM pool_months WHERE programme_id = $1 AND region_code = $2",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(conn)
     .await?)
 }
@@ -139,7 +141,7 @@ fn in_tranche(sums: &[(String, i64)], t: &Tranche) -> i64 {
 pub async fn pool_status(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<PoolStatus>> {
     let tranches = programmes::tranches(conn, programme_id).await?;
     let pools = programmes::pools(conn, programme_id, Some(region_code)).await?;
@@ -243,9 +245,9 @@ pub async fn overcommits(
 
 /// Serialises approvals of one region's pool: a no-op write to its pool rows, which PostgreSQL
 /// row-locks until the transaction ends (SQLite's `BEGIN IMMEDIATE` already serialises writers).
-pub async fn lock_pools(tx: &mut Tx<'_>, region_code: i64) -> Result<()> {
+pub async fn lock_pools(tx: &mut Tx<'_>, region_code: RegionCode) -> Result<()> {
     sqlx::query("UPDATE pools SET amount_ore = amount_ore WHERE region_code = $1")
-        .bind(region_code)
+        .bind(region_code.get())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -266,7 +268,7 @@ pub struct Posting {
 /// A region's postings in a programme, audited as `postings` with the id `programme/region`.
 struct PostingsOf<'a> {
     programme_id: &'a str,
-    region_code: i64,
+    region_code: RegionCode,
 }
 
 impl audit::Audited for PostingsOf<'_> {
@@ -274,7 +276,7 @@ impl audit::Audited for PostingsOf<'_> {
     fn audit_id(&self) -> String {
         format!("{}/{}", self.programme_id, self.region_code)
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -286,7 +288,7 @@ pub async fn generate_postings(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     up_to: NaiveDate,
 ) -> Result<u64> {
     let n = sqlx::query(
@@ -298,7 +300,7 @@ pub async fn generate_postings(
     )
     .bind(now_utc())
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(up_to.to_string())
     .execute(&mut **tx)
     .await?
@@ -314,12 +316,12 @@ pub async fn generate_postings(
 }
 
 /// Recomputes a region's paid amounts per month in `pool_months` from its postings.
-async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: i64) -> Result<()> {
+async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: RegionCode) -> Result<()> {
     let paid = sqlx::query_as::<_, (String, i64)>(
         "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM postings WHERE programme_id = $1 AND region_code = $2 GROUP BY month",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(&mut **tx)
     .await?;
     for (month, amount) in paid {
@@ -328,7 +330,7 @@ async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: i64) -> 
              ON CONFLICT (programme_id, region_code, month) DO UPDATE SET paid_ore = excluded.paid_ore",
         )
         .bind(programme_id)
-        .bind(region_code)
+        .bind(region_code.get())
         .bind(month)
         .bind(amount)
         .execute(&mut **tx)
@@ -341,7 +343,7 @@ async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: i64) -> 
 pub async fn postings(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<Posting>> {
     Ok(sqlx::query_as::<_, Posting>(
         "SELECT p.id, p.application_id, a.title, a.responsible_doctor, p.month, p.amount_ore, p.posted_at \
@@ -349,7 +351,7 @@ pub async fn postings(
          ORDER BY p.month, p.application_id",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(conn)
     .await?)
 }
@@ -357,12 +359,12 @@ pub async fn postings(
 /// An agreement's committed months.
 pub async fn agreement_months(
     conn: &mut AnyConnection,
-    application_id: i64,
+    application_id: ApplicationId,
 ) -> Result<Vec<(String, i64)>> {
     Ok(sqlx::query_as::<_, (String, i64)>(
         "SELECT month, amount_ore FROM agreement_months WHERE application_id = $1 ORDER BY month",
     )
-    .bind(application_id)
+    .bind(application_id.get())
     .fetch_all(conn)
     .await?)
 }

@@ -2,14 +2,16 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
+use pulje_domain::RegionCode;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Region {
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub code: RegionCode,
     pub name: String,
 }
 
@@ -17,8 +19,9 @@ pub struct Region {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hospital {
     pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub name: String,
 }
 
@@ -27,8 +30,9 @@ pub struct Hospital {
 pub struct Department {
     pub id: i64,
     pub hospital_id: i64,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub hospital_name: String,
     pub name: String,
 }
@@ -38,7 +42,7 @@ impl audit::Audited for Hospital {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -48,7 +52,7 @@ impl audit::Audited for Department {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -71,11 +75,14 @@ pub async fn get_region(conn: &mut AnyConnection, code: i64) -> Result<Option<Re
 }
 
 /// Hospitals of one region, or of all when `region` is `None`, by region and name.
-pub async fn hospitals(conn: &mut AnyConnection, region: Option<i64>) -> Result<Vec<Hospital>> {
+pub async fn hospitals(
+    conn: &mut AnyConnection,
+    region: Option<RegionCode>,
+) -> Result<Vec<Hospital>> {
     Ok(sqlx::query_as::<_, Hospital>(
         "SELECT id, region_code, name FROM hospitals WHERE ($1 IS NULL OR region_code = $1) ORDER BY region_code, name",
     )
-    .bind(region)
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?)
 }
@@ -114,14 +121,14 @@ fn duplicate(what: &str, name: &str) -> impl FnOnce(StoreError) -> StoreError {
 pub async fn create_hospital(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    region_code: i64,
+    region_code: RegionCode,
     name: &str,
 ) -> Result<Hospital> {
     let name = clean_name(name, "Hospital")?;
     let h = sqlx::query_as::<_, Hospital>(
         "INSERT INTO hospitals (region_code, name) VALUES ($1, $2) RETURNING id, region_code, name",
     )
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(&name)
     .fetch_one(&mut **tx)
     .await
@@ -153,11 +160,14 @@ const DEPARTMENT_SELECT: &str =
     "SELECT d.id, d.hospital_id, h.region_code, h.name AS hospital_name, d.name \
      FROM departments d JOIN hospitals h ON h.id = d.hospital_id";
 
-pub async fn departments(conn: &mut AnyConnection, region: Option<i64>) -> Result<Vec<Department>> {
+pub async fn departments(
+    conn: &mut AnyConnection,
+    region: Option<RegionCode>,
+) -> Result<Vec<Department>> {
     Ok(sqlx::query_as::<_, Department>(&format!(
         "{DEPARTMENT_SELECT} WHERE ($1 IS NULL OR h.region_code = $1) ORDER BY h.region_code, h.name, d.name"
     ))
-    .bind(region)
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?)
 }

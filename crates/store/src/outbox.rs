@@ -4,6 +4,7 @@
 use crate::{now_utc, timestamp, Result, Tx};
 use chrono::{Duration, Utc};
 use pulje_domain::Role;
+use pulje_domain::{ApplicationId, RegionCode, UserId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -30,8 +31,8 @@ const COLUMNS: &str = "id, region_code, application_id, event, recipient, subjec
 /// A message to queue.
 #[derive(Debug, Clone)]
 pub struct Draft<'a> {
-    pub region_code: Option<i64>,
-    pub application_id: Option<i64>,
+    pub region_code: Option<RegionCode>,
+    pub application_id: Option<ApplicationId>,
     pub event: &'a str,
     pub subject: String,
     pub body: String,
@@ -50,8 +51,8 @@ pub async fn enqueue(tx: &mut Tx<'_>, recipients: &[String], draft: &Draft<'_>) 
             "INSERT INTO outbox (region_code, application_id, event, recipient, subject, body, created_at, next_attempt_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
-        .bind(draft.region_code)
-        .bind(draft.application_id)
+        .bind(draft.region_code.map(RegionCode::get))
+        .bind(draft.application_id.map(ApplicationId::get))
         .bind(draft.event)
         .bind(r)
         .bind(&draft.subject)
@@ -66,24 +67,24 @@ pub async fn enqueue(tx: &mut Tx<'_>, recipients: &[String], draft: &Draft<'_>) 
 /// The e-mail addresses of a region's enabled users with `role`.
 pub async fn addresses_of(
     conn: &mut AnyConnection,
-    region_code: i64,
+    region_code: RegionCode,
     role: Role,
 ) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar("SELECT email FROM users WHERE region_code = $1 AND role = $2 AND disabled = 0 ORDER BY email")
-        .bind(region_code)
+        .bind(region_code.get())
         .bind(role.as_str())
         .fetch_all(conn)
         .await?)
 }
 
 /// The e-mail address of a user, if enabled.
-pub async fn address_of(conn: &mut AnyConnection, user_id: Option<i64>) -> Result<Vec<String>> {
+pub async fn address_of(conn: &mut AnyConnection, user_id: Option<UserId>) -> Result<Vec<String>> {
     let Some(id) = user_id else {
         return Ok(Vec::new());
     };
     Ok(
         sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND disabled = 0")
-            .bind(id)
+            .bind(id.get())
             .fetch_all(conn)
             .await?,
     )
@@ -131,13 +132,13 @@ pub async fn mark_failed(
 /// The newest messages of a region (or all), for the outbox page.
 pub async fn list(
     conn: &mut AnyConnection,
-    region_code: Option<i64>,
+    region_code: Option<RegionCode>,
     limit: i64,
 ) -> Result<Vec<Message>> {
     Ok(sqlx::query_as::<_, Message>(&format!(
         "SELECT {COLUMNS} FROM outbox WHERE ($1 IS NULL OR region_code = $1) ORDER BY id DESC LIMIT $2"
     ))
-    .bind(region_code)
+    .bind(region_code.map(RegionCode::get))
     .bind(limit)
     .fetch_all(conn)
     .await?)
@@ -180,8 +181,8 @@ pub async fn deadline_reminders(tx: &mut Tx<'_>, today: chrono::NaiveDate) -> Re
         .await?;
         for (app_id, title, email) in drafts {
             let draft = Draft {
-                region_code: Some(region_code),
-                application_id: Some(app_id),
+                region_code: Some(crate::region_of(region_code)?),
+                application_id: Some(ApplicationId::new(app_id)),
                 event: "deadline",
                 subject: format!("Frist om syv dage: {name}"),
                 body: format!(

@@ -4,6 +4,7 @@
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
+use pulje_domain::RegionCode;
 use pulje_domain::{ApplicationRules, Ore, Period};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -77,8 +78,9 @@ impl FromRow<'_, AnyRow> for Tranche {
 pub struct Pool {
     pub id: i64,
     pub tranche_id: i64,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub region_name: String,
     pub amount_ore: i64,
 }
@@ -88,8 +90,8 @@ pub struct Pool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionSettings {
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
     /// The region's own latest end date for trials, if stricter than the programme's window.
     pub latest_end: Option<NaiveDate>,
     /// On-cost on supplements (e.g. the employer's pension share), in hundredths of a percent.
@@ -101,7 +103,7 @@ pub struct RegionSettings {
 #[derive(Debug, Clone, Copy)]
 pub struct ProgrammeRegion<'a> {
     pub programme_id: &'a str,
-    pub region_code: i64,
+    pub region_code: RegionCode,
 }
 
 impl ProgrammeRegion<'_> {
@@ -118,7 +120,7 @@ impl audit::Audited for ProgrammeRegion<'_> {
     fn audit_id(&self) -> String {
         format!("{}/{}", self.programme_id, self.region_code)
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -128,7 +130,7 @@ impl audit::Audited for RegionSettings {
     fn audit_id(&self) -> String {
         ProgrammeRegion::of(self).audit_id()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -137,7 +139,7 @@ impl FromRow<'_, AnyRow> for RegionSettings {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(RegionSettings {
             programme_id: r.try_get("programme_id")?,
-            region_code: r.try_get("region_code")?,
+            region_code: crate::region_col(r, "region_code")?,
             latest_end: opt_date_col(r, "latest_end")?,
             oncost_basis_points: r.try_get("oncost_basis_points")?,
         })
@@ -149,8 +151,8 @@ impl FromRow<'_, AnyRow> for RegionSettings {
 pub struct Round {
     pub id: i64,
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
     pub name: String,
     pub opens_on: NaiveDate,
     pub deadline: NaiveDate,
@@ -161,7 +163,7 @@ impl audit::Audited for Round {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -171,7 +173,7 @@ impl FromRow<'_, AnyRow> for Round {
         Ok(Round {
             id: r.try_get("id")?,
             programme_id: r.try_get("programme_id")?,
-            region_code: r.try_get("region_code")?,
+            region_code: crate::region_col(r, "region_code")?,
             name: r.try_get("name")?,
             opens_on: date_col(r, "opens_on")?,
             deadline: date_col(r, "deadline")?,
@@ -194,8 +196,9 @@ pub(crate) const AREA_COLUMNS: [&str; 6] = [
 pub struct Area {
     pub id: i64,
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub name: String,
     pub short_name: String,
     pub position: i64,
@@ -206,7 +209,7 @@ impl audit::Audited for Area {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -216,8 +219,9 @@ impl audit::Audited for Area {
 pub struct Tier {
     pub id: i64,
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub name: String,
     pub amount_ore: i64,
 }
@@ -227,7 +231,7 @@ impl audit::Audited for Tier {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -261,7 +265,7 @@ pub async fn tranches(conn: &mut AnyConnection, programme_id: &str) -> Result<Ve
 pub async fn pools(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Pool>> {
     Ok(sqlx::query_as::<_, Pool>(
         "SELECT p.id, p.tranche_id, p.region_code, r.name AS region_name, p.amount_ore \
@@ -269,7 +273,7 @@ pub async fn pools(
          WHERE t.programme_id = $1 AND ($2 IS NULL OR p.region_code = $2) ORDER BY t.number, p.region_code",
     )
     .bind(programme_id)
-    .bind(region)
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?)
 }
@@ -277,14 +281,14 @@ pub async fn pools(
 pub async fn region_settings(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<RegionSettings> {
     let found = sqlx::query_as::<_, RegionSettings>(
         "SELECT programme_id, region_code, latest_end, oncost_basis_points FROM programme_regions \
          WHERE programme_id = $1 AND region_code = $2",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_optional(conn)
     .await?;
     Ok(found.unwrap_or(RegionSettings {
@@ -311,7 +315,7 @@ pub async fn set_region_settings(
          ON CONFLICT (programme_id, region_code) DO UPDATE SET latest_end = $3, oncost_basis_points = $4",
     )
     .bind(&settings.programme_id)
-    .bind(settings.region_code)
+    .bind(settings.region_code.get())
     .bind(crate::date_text(settings.latest_end))
     .bind(settings.oncost_basis_points)
     .execute(&mut **tx)
@@ -324,7 +328,7 @@ pub async fn set_region_settings(
 pub async fn rules(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<ApplicationRules> {
     let p = get(conn, programme_id).await?.ok_or(StoreError::NotFound)?;
     let settings = region_settings(conn, programme_id, region_code).await?;
@@ -362,14 +366,14 @@ pub async fn rules(
 pub async fn rounds(
     conn: &mut AnyConnection,
     programme_id: Option<&str>,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Round>> {
     Ok(sqlx::query_as::<_, Round>(
         "SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds \
          WHERE ($1 IS NULL OR programme_id = $1) AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, deadline, id",
     )
     .bind(programme_id)
-    .bind(region)
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?)
 }
@@ -407,7 +411,7 @@ pub async fn create_round(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     input: &RoundInput,
 ) -> Result<Round> {
     check_round(input)?;
@@ -415,7 +419,7 @@ pub async fn create_round(
         "INSERT INTO rounds (programme_id, region_code, name, opens_on, deadline) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(input.name.trim())
     .bind(input.opens_on.to_string())
     .bind(input.deadline.to_string())
@@ -451,7 +455,7 @@ pub async fn update_round(
 pub async fn areas(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Area>> {
     Ok(sqlx::query_as::<_, Area>(&format!(
         "SELECT {} FROM areas WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) \
@@ -459,7 +463,7 @@ pub async fn areas(
         AREA_COLUMNS.join(", ")
     ))
     .bind(programme_id)
-    .bind(region)
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?)
 }
@@ -491,7 +495,7 @@ pub async fn create_area(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     name: &str,
     short_name: &str,
 ) -> Result<Area> {
@@ -500,14 +504,14 @@ pub async fn create_area(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM areas WHERE programme_id = $1 AND region_code = $2",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO areas (programme_id, region_code, name, short_name, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(&name)
     .bind(&short)
     .bind(position)
@@ -553,14 +557,14 @@ pub async fn update_area(
 pub async fn tiers(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region: Option<i64>,
+    region: Option<RegionCode>,
 ) -> Result<Vec<Tier>> {
     Ok(sqlx::query_as::<_, Tier>(
         "SELECT id, programme_id, region_code, name, amount_ore FROM tiers \
          WHERE programme_id = $1 AND ($2 IS NULL OR region_code = $2) ORDER BY region_code, amount_ore",
     )
     .bind(programme_id)
-    .bind(region)
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?)
 }
@@ -578,7 +582,7 @@ pub async fn create_tier(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     name: &str,
     amount: Ore,
 ) -> Result<Tier> {
@@ -596,7 +600,7 @@ pub async fn create_tier(
         "INSERT INTO tiers (programme_id, region_code, name, amount_ore) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(&name)
     .bind(amount.ore())
     .fetch_one(&mut **tx)
@@ -617,7 +621,7 @@ pub async fn delete_tier(tx: &mut Tx<'_>, actor: &Actor, id: i64) -> Result<()> 
         "SELECT COUNT(*) FROM applications WHERE programme_id = $1 AND region_code = $2 AND supplement_ore = $3",
     )
     .bind(&before.programme_id)
-    .bind(before.region_code)
+    .bind(before.region_code.get())
     .bind(before.amount_ore)
     .fetch_one(&mut **tx)
     .await?;

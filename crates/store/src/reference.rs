@@ -5,6 +5,7 @@
 use crate::audit::{self, Actor};
 use crate::{Db, Result};
 use pulje_domain::region::REGIONS;
+use pulje_domain::RegionCode;
 use serde::Serialize;
 
 /// The identifier of the OK21 afdelingslæge programme.
@@ -108,7 +109,7 @@ impl audit::Audited for Seeding {
     fn audit_id(&self) -> String {
         self.0.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         None
     }
 }

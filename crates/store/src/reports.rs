@@ -30,6 +30,7 @@ use crate::audit::{self, Actor};
 use crate::{bulk, money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::evaluation::{CareerTrack, Challenge, PurposesMet, Recommendation, TrialType};
+use pulje_domain::UserId;
 use pulje_domain::{ApplicationStatus, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
@@ -241,7 +242,7 @@ pub struct ReportText {
 /// `programme/region/section`.
 struct SectionKey<'a> {
     programme_id: &'a str,
-    region_code: i64,
+    region_code: RegionCode,
     section: &'a str,
 }
 
@@ -253,7 +254,7 @@ impl audit::Audited for SectionKey<'_> {
             self.programme_id, self.region_code, self.section
         )
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -294,8 +295,8 @@ pub struct TierSummary {
 pub struct RegionalReport {
     pub programme_id: String,
     pub programme_name: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
     pub region_name: String,
     /// The narrative sections, in the report's order (empty body: not written yet).
     pub texts: Vec<ReportText>,
@@ -470,13 +471,13 @@ fn label_or_not_stated<T>(
 pub async fn texts(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<ReportText>> {
     let stored = sqlx::query_as::<_, ReportText>(
         "SELECT section, body, version FROM report_texts WHERE programme_id = $1 AND region_code = $2",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(conn)
     .await?;
     Ok(SECTIONS
@@ -502,7 +503,7 @@ pub async fn save_text(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     section: &str,
     body: &str,
     expected_version: i64,
@@ -523,7 +524,7 @@ pub async fn save_text(
         "SELECT section, body, version FROM report_texts WHERE programme_id = $1 AND region_code = $2 AND section = $3",
     )
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .bind(section)
     .fetch_optional(&mut **tx)
     .await?;
@@ -553,9 +554,9 @@ pub async fn save_text(
         )
         .bind(body)
         .bind(&now)
-        .bind(actor.user_id)
+        .bind(actor.user_id.map(UserId::get))
         .bind(programme_id)
-        .bind(region_code)
+        .bind(region_code.get())
         .bind(section)
         .bind(expected_version)
         .execute(&mut **tx)
@@ -566,11 +567,11 @@ pub async fn save_text(
              VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (programme_id, region_code, section) DO NOTHING",
         )
         .bind(programme_id)
-        .bind(region_code)
+        .bind(region_code.get())
         .bind(section)
         .bind(body)
         .bind(&now)
-        .bind(actor.user_id)
+        .bind(actor.user_id.map(UserId::get))
         .execute(&mut **tx)
         .await?
         .rows_affected(),
@@ -599,7 +600,7 @@ pub async fn save_text(
 pub async fn economy(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<TrancheEconomy>> {
     Ok(money::pool_status(conn, programme_id, region_code)
         .await?
@@ -621,9 +622,9 @@ pub async fn economy(
 pub async fn regional(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<RegionalReport> {
-    let region = RegionCode::new(region_code).ok_or(StoreError::NotFound)?;
+    let region = region_code;
     let programme = programmes::get(conn, programme_id)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -676,7 +677,7 @@ pub async fn regional(
     let pulje: Vec<PuljeRow> = bulk::parse_rows(
         sqlx::query_scalar(&sql)
             .bind(programme_id)
-            .bind(region_code)
+            .bind(region_code.get())
             .fetch_one(&mut *conn)
             .await?,
     )?;
@@ -712,7 +713,7 @@ pub async fn regional(
     let evaluations: Vec<EvaluationRow> = bulk::parse_rows(
         sqlx::query_scalar(&sql)
             .bind(programme_id)
-            .bind(region_code)
+            .bind(region_code.get())
             .fetch_one(&mut *conn)
             .await?,
     )?;
@@ -723,7 +724,7 @@ pub async fn regional(
     let files: std::collections::HashSet<TrialKey> = sqlx::query_as::<_, (Option<i64>, Option<i64>)>(
         "SELECT application_id, historic_trial_id FROM attachments WHERE region_code = $1 AND purpose = 'evaluation'",
     )
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
@@ -1013,8 +1014,8 @@ pub async fn regional(
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NationalRegion {
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
     pub region_name: String,
     pub allocated_ore: i64,
     pub committed_ore: i64,
@@ -1066,7 +1067,7 @@ pub async fn national(conn: &mut AnyConnection, programme_id: &str) -> Result<Na
     let mut areas: Vec<String> = Vec::new();
     let mut name = String::new();
     for r in RegionCode::all() {
-        let report = regional(conn, programme_id, i64::from(r.code())).await?;
+        let report = regional(conn, programme_id, r).await?;
         name = report.programme_name.clone();
         for a in report
             .area_counts

@@ -3,6 +3,8 @@
 use crate::applications::Application;
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
+use pulje_domain::RegionCode;
+use pulje_domain::UserId;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
@@ -20,7 +22,7 @@ impl audit::Audited for Item {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         None
     }
 }
@@ -76,7 +78,7 @@ pub async fn add_item(
 pub async fn set_check(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    user_id: i64,
+    user_id: UserId,
     app: &Application,
     item_id: i64,
     checked: bool,
@@ -86,7 +88,7 @@ pub async fn set_check(
     let before: Option<(i64, String)> = sqlx::query_as(
         "SELECT checked, comment FROM review_checks WHERE application_id = $1 AND item_id = $2",
     )
-    .bind(application_id)
+    .bind(application_id.get())
     .bind(item_id)
     .fetch_optional(&mut **tx)
     .await?;
@@ -103,11 +105,11 @@ pub async fn set_check(
          ON CONFLICT (application_id, item_id) DO UPDATE SET checked = excluded.checked, comment = excluded.comment, \
            user_id = excluded.user_id, at = excluded.at",
     )
-    .bind(application_id)
+    .bind(application_id.get())
     .bind(item_id)
     .bind(i64::from(checked))
     .bind(comment)
-    .bind(user_id)
+    .bind(user_id.get())
     .bind(now_utc())
     .execute(&mut **tx)
     .await?;

@@ -17,6 +17,7 @@
 
 use crate::sql::Sql;
 use crate::{Result, Tx};
+use pulje_domain::ApplicationId;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::BTreeSet;
 
@@ -52,7 +53,8 @@ pub fn stems(text: &str) -> Vec<String> {
 
 /// Rewrites the index of application `id` from its stored text: title, department, purpose,
 /// description, content, area argument and the names of its areas.
-pub async fn index_application(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+pub async fn index_application(tx: &mut Tx<'_>, id: ApplicationId) -> Result<()> {
+    let id = id.get();
     sqlx::query("DELETE FROM search_terms WHERE application_id = $1")
         .bind(id)
         .execute(&mut **tx)

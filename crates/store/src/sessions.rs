@@ -9,6 +9,7 @@ use crate::users::{self, User, UserRow, COLUMNS_OF_U};
 use crate::versions::Known;
 use crate::{now_utc, timestamp, Result, StoreError, Tx};
 use chrono::{Duration, Utc};
+use pulje_domain::{RegionCode, TokenId, UserId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -26,13 +27,13 @@ pub struct Session {
 }
 
 /// Starts a session for `user_id`; returns the raw token for the cookie.
-pub async fn create(tx: &mut Tx<'_>, user_id: i64) -> Result<(String, String)> {
+pub async fn create(tx: &mut Tx<'_>, user_id: UserId) -> Result<(String, String)> {
     let token = random_token();
     let csrf = random_token();
     let now = Utc::now();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash(&token))
-        .bind(user_id)
+        .bind(user_id.get())
         .bind(&csrf)
         .bind(timestamp(now))
         .bind(timestamp(now + Duration::hours(SESSION_HOURS)))
@@ -49,8 +50,8 @@ impl audit::Audited for SessionOf<'_> {
     fn audit_id(&self) -> String {
         self.0.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
-        self.0.region.map(|r| i64::from(r.code()))
+    fn audit_region(&self) -> Option<RegionCode> {
+        self.0.region
     }
 }
 
@@ -100,7 +101,7 @@ pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Sessio
     .await?;
     row.map(|r| {
         let user = User::try_from(UserRow::from_row(&r)?)?;
-        let versions = Known::from_row(&r, user.region.map(|c| i64::from(c.code())))?;
+        let versions = Known::from_row(&r, user.region)?;
         Ok(Session {
             token_hash: r.try_get("token_hash")?,
             user,
@@ -150,8 +151,12 @@ pub async fn recent_failures(conn: &mut AnyConnection, email: &str, minutes: i64
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
-    pub id: i64,
-    pub user_id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: TokenId,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub user_id: UserId,
     pub label: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
@@ -168,8 +173,8 @@ impl audit::Audited for TokenOf<'_> {
     fn audit_id(&self) -> String {
         self.token.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
-        self.user.region.map(|r| i64::from(r.code()))
+    fn audit_region(&self) -> Option<RegionCode> {
+        self.user.region
     }
 }
 
@@ -183,7 +188,7 @@ impl Serialize for TokenOf<'_> {
 pub async fn create_token(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    user_id: i64,
+    user_id: UserId,
     label: &str,
 ) -> Result<(ApiToken, String)> {
     let raw = format!("pulje_{}", random_token());
@@ -196,7 +201,7 @@ pub async fn create_token(
         "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, user_id, label, created_at, revoked_at",
     )
-    .bind(user_id)
+    .bind(user_id.get())
     .bind(token_hash(&raw))
     .bind(label)
     .bind(now_utc())
@@ -227,11 +232,11 @@ pub async fn find_token_user(conn: &mut AnyConnection, raw: &str) -> Result<Opti
     row.map(User::try_from).transpose()
 }
 
-pub async fn list_tokens(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<ApiToken>> {
+pub async fn list_tokens(conn: &mut AnyConnection, user_id: UserId) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as::<_, ApiToken>(
         "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
     )
-    .bind(user_id)
+    .bind(user_id.get())
     .fetch_all(conn)
     .await?)
 }
@@ -240,14 +245,14 @@ pub async fn list_tokens(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<A
 pub async fn revoke_token(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    user_id: i64,
-    token_id: i64,
+    user_id: UserId,
+    token_id: TokenId,
 ) -> Result<()> {
     let before = sqlx::query_as::<_, ApiToken>(
         "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2",
     )
-    .bind(token_id)
-    .bind(user_id)
+    .bind(token_id.get())
+    .bind(user_id.get())
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(StoreError::NotFound)?;
@@ -257,7 +262,7 @@ pub async fn revoke_token(
     let now = now_utc();
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
         .bind(&now)
-        .bind(token_id)
+        .bind(token_id.get())
         .execute(&mut **tx)
         .await?;
     let after = ApiToken {

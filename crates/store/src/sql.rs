@@ -61,6 +61,35 @@ impl From<Option<String>> for Value {
     }
 }
 
+/// Typed ids, region codes and amounts are bound as the integers the database stores.
+macro_rules! int_values {
+    ($($t:ty),+) => {
+        $(
+            impl From<$t> for Value {
+                fn from(v: $t) -> Value {
+                    Value::Int(Some(i64::from(v)))
+                }
+            }
+
+            impl From<Option<$t>> for Value {
+                fn from(v: Option<$t>) -> Value {
+                    Value::Int(v.map(i64::from))
+                }
+            }
+        )+
+    };
+}
+
+int_values!(
+    pulje_domain::ApplicationId,
+    pulje_domain::UserId,
+    pulje_domain::HospitalId,
+    pulje_domain::AreaId,
+    pulje_domain::RoundId,
+    pulje_domain::RegionCode,
+    pulje_domain::Ore
+);
+
 /// SQL text with its arguments; see the module's documentation.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sql {

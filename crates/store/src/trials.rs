@@ -3,6 +3,8 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
+use pulje_domain::RegionCode;
+use pulje_domain::UserId;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -23,8 +25,9 @@ pub struct NewTrial {
 pub struct Trial {
     pub id: i64,
     pub programme_id: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub number: i64,
     pub hospital: String,
     pub department: String,
@@ -40,7 +43,7 @@ impl audit::Audited for Trial {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
+    fn audit_region(&self) -> Option<RegionCode> {
         Some(self.region_code)
     }
 }
@@ -61,7 +64,7 @@ pub async fn import(
     tx: &mut Tx<'_>,
     actor: &Actor,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
     source: &str,
     rows: &[NewTrial],
 ) -> Result<Imported> {
@@ -93,7 +96,7 @@ pub async fn import(
             "SELECT {COLUMNS} FROM historic_trials WHERE programme_id = $1 AND region_code = $2 AND number = $3"
         ))
         .bind(programme_id)
-        .bind(region_code)
+        .bind(region_code.get())
         .bind(row.number)
         .fetch_optional(&mut **tx)
         .await?;
@@ -123,7 +126,7 @@ pub async fn import(
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
                 ))
                 .bind(programme_id)
-                .bind(region_code)
+                .bind(region_code.get())
                 .bind(row.number)
                 .bind(&row.hospital)
                 .bind(&row.department)
@@ -132,7 +135,7 @@ pub async fn import(
                 .bind(&row.title)
                 .bind(i64::from(row.evaluation_attached))
                 .bind(source)
-                .bind(actor.user_id)
+                .bind(actor.user_id.map(UserId::get))
                 .bind(&now)
                 .fetch_one(&mut **tx)
                 .await?
@@ -149,13 +152,13 @@ pub async fn import(
 pub async fn list(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> Result<Vec<Trial>> {
     Ok(sqlx::query_as::<_, Trial>(&format!(
         "SELECT {COLUMNS} FROM historic_trials WHERE programme_id = $1 AND region_code = $2 ORDER BY number"
     ))
     .bind(programme_id)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_all(conn)
     .await?)
 }

@@ -2,14 +2,15 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, password, Result, StoreError, Tx};
-use pulje_domain::{Email, RegionCode, Role};
+use pulje_domain::{Email, RegionCode, Role, UserId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
-    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: UserId,
     pub email: String,
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::role))]
@@ -25,8 +26,8 @@ impl audit::Audited for User {
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
-    fn audit_region(&self) -> Option<i64> {
-        self.region.map(|r| i64::from(r.code()))
+    fn audit_region(&self) -> Option<RegionCode> {
+        self.region
     }
 }
 
@@ -48,7 +49,7 @@ impl TryFrom<UserRow> for User {
             StoreError::Other(anyhow::anyhow!("unknown role {} for user {}", r.role, r.id))
         })?;
         Ok(User {
-            id: r.id,
+            id: UserId::new(r.id),
             email: r.email,
             name: r.name,
             role,
@@ -109,7 +110,7 @@ pub async fn create(tx: &mut Tx<'_>, actor: &Actor, new: &NewUser) -> Result<Use
     .bind(new.email.as_str())
     .bind(new.name.trim())
     .bind(new.role.as_str())
-    .bind(new.region.map(|r| i64::from(r.code())))
+    .bind(new.region.map(RegionCode::get))
     .bind(hash)
     .bind(now_utc())
     .fetch_one(&mut **tx)
@@ -126,9 +127,9 @@ pub async fn create(tx: &mut Tx<'_>, actor: &Actor, new: &NewUser) -> Result<Use
     Ok(user)
 }
 
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<User>> {
+pub async fn get(conn: &mut AnyConnection, id: UserId) -> Result<Option<User>> {
     let row = sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(conn)
         .await?;
     row.map(User::try_from).transpose()
@@ -166,30 +167,35 @@ pub async fn list(conn: &mut AnyConnection, region: Option<RegionCode>) -> Resul
     let rows = sqlx::query_as::<_, UserRow>(&format!(
         "SELECT {COLUMNS} FROM users WHERE ($1 IS NULL OR region_code = $1) ORDER BY email"
     ))
-    .bind(region.map(|r| i64::from(r.code())))
+    .bind(region.map(RegionCode::get))
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(User::try_from).collect()
 }
 
 /// Disables or enables a user. Disabling ends the user's sessions and revokes the API tokens.
-pub async fn set_disabled(tx: &mut Tx<'_>, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
+pub async fn set_disabled(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: UserId,
+    disabled: bool,
+) -> Result<User> {
     let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
         .bind(i64::from(disabled))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     if disabled {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
+            .bind(id.get())
             .execute(&mut **tx)
             .await?;
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(now_utc())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     }
@@ -203,14 +209,14 @@ pub async fn set_disabled(tx: &mut Tx<'_>, actor: &Actor, id: i64, disabled: boo
 pub async fn set_password(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: UserId,
     new_password: &str,
 ) -> Result<()> {
     password::check_new(new_password).map_err(StoreError::Refused)?;
     let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password::hash(new_password)?)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     // The hash itself is never logged; the entry records that the password changed.
@@ -221,7 +227,8 @@ pub async fn set_password(
 /// How many users a region has, and how many of them are not disabled.
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
 pub struct RegionCount {
-    pub region_code: i64,
+    #[sqlx(try_from = "i64")]
+    pub region_code: RegionCode,
     pub users: i64,
     pub active: i64,
 }

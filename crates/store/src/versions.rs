@@ -15,6 +15,7 @@
 use crate::reports::APPROVED;
 use crate::{Result, Tx};
 use pulje_domain::ApplicationStatus;
+use pulje_domain::RegionCode;
 use sqlx::AnyConnection;
 
 /// The row for changes that belong to no region (programmes, national reference data).
@@ -67,7 +68,11 @@ fn status_in(json: &str) -> Option<ApplicationStatus> {
 }
 
 /// Counts a change to `region_code`'s data (`None`: national data).
-pub(crate) async fn bump(tx: &mut Tx<'_>, region_code: Option<i64>, reach: Reach) -> Result<()> {
+pub(crate) async fn bump(
+    tx: &mut Tx<'_>,
+    region_code: Option<RegionCode>,
+    reach: Reach,
+) -> Result<()> {
     if reach == Reach::Nothing {
         return Ok(());
     }
@@ -77,7 +82,7 @@ pub(crate) async fn bump(tx: &mut Tx<'_>, region_code: Option<i64>, reach: Reach
          ON CONFLICT (region_code) DO UPDATE SET version = data_versions.version + 1, \
          report_version = data_versions.report_version + $2",
     )
-    .bind(region_code.unwrap_or(NATIONAL))
+    .bind(region_code.map_or(NATIONAL, RegionCode::get))
     .bind(reports)
     .execute(&mut **tx)
     .await?;
@@ -86,24 +91,28 @@ pub(crate) async fn bump(tx: &mut Tx<'_>, region_code: Option<i64>, reach: Reach
 
 /// The version of everything a region's views are computed from: its own data and the national
 /// data. It grows with every change to either.
-pub async fn of_region(conn: &mut AnyConnection, region_code: i64) -> Result<i64> {
+pub async fn of_region(conn: &mut AnyConnection, region_code: RegionCode) -> Result<i64> {
     sum_for_region(conn, "version", region_code).await
 }
 
 /// The version of what a region's report shows ([`Reach::All`]): it grows with every change to
 /// the region's or the national data except those that cannot show in a report.
-pub async fn of_region_reports(conn: &mut AnyConnection, region_code: i64) -> Result<i64> {
+pub async fn of_region_reports(conn: &mut AnyConnection, region_code: RegionCode) -> Result<i64> {
     sum_for_region(conn, "report_version", region_code).await
 }
 
-async fn sum_for_region(conn: &mut AnyConnection, column: &str, region_code: i64) -> Result<i64> {
+async fn sum_for_region(
+    conn: &mut AnyConnection,
+    column: &str,
+    region_code: RegionCode,
+) -> Result<i64> {
     // Two lookups by key: SQLite would build `region_code IN ($1, $2)` as a temporary table.
     Ok(sqlx::query_scalar(&format!(
         "SELECT CAST(COALESCE((SELECT {column} FROM data_versions WHERE region_code = $1), 0) \
          + COALESCE((SELECT {column} FROM data_versions WHERE region_code = $2), 0) AS BIGINT)"
     ))
     .bind(NATIONAL)
-    .bind(region_code)
+    .bind(region_code.get())
     .fetch_one(conn)
     .await?)
 }
@@ -113,7 +122,7 @@ async fn sum_for_region(conn: &mut AnyConnection, column: &str, region_code: i64
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Known {
     /// The user's region, whose versions these are; `None` for national users.
-    pub region_code: Option<i64>,
+    pub region_code: Option<RegionCode>,
     /// [`of_all`].
     pub all: i64,
     /// [`of_region`] of the user's region.
@@ -124,12 +133,12 @@ pub struct Known {
 
 impl Known {
     /// [`of_region`] for `region_code`, if it is the user's region.
-    pub fn of_region(&self, region_code: i64) -> Option<i64> {
+    pub fn of_region(&self, region_code: RegionCode) -> Option<i64> {
         (self.region_code == Some(region_code)).then_some(self.region)
     }
 
     /// [`of_region_reports`] for `region_code`, if it is the user's region.
-    pub fn of_region_reports(&self, region_code: i64) -> Option<i64> {
+    pub fn of_region_reports(&self, region_code: RegionCode) -> Option<i64> {
         (self.region_code == Some(region_code)).then_some(self.region_reports)
     }
 
@@ -153,7 +162,10 @@ impl Known {
         )
     }
 
-    pub(crate) fn from_row(row: &sqlx::any::AnyRow, region_code: Option<i64>) -> Result<Known> {
+    pub(crate) fn from_row(
+        row: &sqlx::any::AnyRow,
+        region_code: Option<RegionCode>,
+    ) -> Result<Known> {
         use sqlx::Row;
         Ok(Known {
             region_code,

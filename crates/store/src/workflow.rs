@@ -9,6 +9,7 @@ use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::workflow::{self, Action, Party, Refusal};
+use pulje_domain::ApplicationId;
 use pulje_domain::{ApplicationStatus, Ore, Role};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
@@ -78,7 +79,7 @@ pub fn allowed(user: &User, app: &Application, action: Action) -> Result<Applica
 pub async fn take(
     tx: &mut Tx<'_>,
     user: &User,
-    id: i64,
+    id: ApplicationId,
     step: &Step,
     today: NaiveDate,
 ) -> Result<Application> {
@@ -87,7 +88,7 @@ pub async fn take(
     // PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers), so two last signatures
     // at the same moment see each other.
     sqlx::query("UPDATE applications SET version = version WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     let before = applications::get(tx, id)
@@ -146,7 +147,7 @@ pub async fn take(
     .bind(round_id)
     .bind(i64::from(late))
     .bind(i64::from(step.action == Action::Submit))
-    .bind(id)
+    .bind(id.get())
     .bind(before.status.as_str())
     .execute(&mut **tx)
     .await?
@@ -250,7 +251,7 @@ async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> 
         } else {
             step.overcommit_reason.trim()
         })
-        .bind(app.id)
+        .bind(app.id.get())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -268,7 +269,7 @@ async fn record_decision(
                 .bind(meeting)
                 .fetch_optional(&mut **tx)
                 .await?;
-        if region != Some(app.region_code) {
+        if region != Some(app.region_code.get()) {
             return Err(StoreError::Refused("Mødet findes ikke i regionen.".into()));
         }
     }
@@ -277,12 +278,12 @@ async fn record_decision(
         _ => ("reject", step.reason.trim()),
     };
     sqlx::query("INSERT INTO decisions (application_id, meeting_id, kind, tier_ore, reason, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(app.id)
+        .bind(app.id.get())
         .bind(step.meeting_id)
         .bind(kind)
         .bind(if kind == "approve" { step.tier_ore } else { None })
         .bind(reason)
-        .bind(user.id)
+        .bind(user.id.get())
         .bind(now_utc())
         .execute(&mut **tx)
         .await?;
@@ -302,9 +303,9 @@ async fn sign(tx: &mut Tx<'_>, user: &User, app: &Application) -> Result<Applica
         )));
     }
     sqlx::query("INSERT INTO signatures (application_id, party, user_id, signer_name, signed_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(app.id)
+        .bind(app.id.get())
         .bind(party.as_str())
-        .bind(user.id)
+        .bind(user.id.get())
         .bind(&user.name)
         .bind(now_utc())
         .execute(&mut **tx)
@@ -333,16 +334,16 @@ async fn terminate(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()
     }
     let tier = app
         .granted_ore
-        .or(app.data.supplement_ore().map(|s| s.ore()))
-        .unwrap_or(0);
+        .or(app.data.supplement_ore())
+        .unwrap_or_default();
     let mut shortened = app.clone();
     shortened.data = app.data.ending_on(new_end);
     let months = if new_end > start {
-        money::schedule(tx, &shortened, Ore::from_ore(tier)).await?
+        money::schedule(tx, &shortened, tier).await?
     } else {
         let settings = programmes::region_settings(tx, &app.programme_id, app.region_code).await?;
         let basis = pulje_domain::cost::CostBasis {
-            annual: Ore::from_ore(tier),
+            annual: tier,
             receivers: money::receivers(app),
             oncost_basis_points: u32::try_from(settings.oncost_basis_points).unwrap_or(0),
         };
@@ -351,7 +352,7 @@ async fn terminate(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()
     money::write_schedule(tx, app, &months).await?;
     sqlx::query("UPDATE applications SET end_date = $1, terminated_on = $1 WHERE id = $2")
         .bind(new_end.to_string())
-        .bind(app.id)
+        .bind(app.id.get())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -462,7 +463,7 @@ async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
         let already: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE application_id = $1 AND event = 'signature_needed' AND subject = $2 AND body = $3",
         )
-        .bind(app.id)
+        .bind(app.id.get())
         .bind(&draft.subject)
         .bind(&draft.body)
         .fetch_one(&mut **tx)
@@ -474,10 +475,13 @@ async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
     Ok(())
 }
 
-pub async fn signed_parties(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Party>> {
+pub async fn signed_parties(
+    conn: &mut AnyConnection,
+    application_id: ApplicationId,
+) -> Result<Vec<Party>> {
     let rows: Vec<String> =
         sqlx::query_scalar("SELECT party FROM signatures WHERE application_id = $1")
-            .bind(application_id)
+            .bind(application_id.get())
             .fetch_all(conn)
             .await?;
     Ok(rows.iter().filter_map(|p| Party::parse(p)).collect())
@@ -506,7 +510,7 @@ pub struct Comment {
 pub async fn add_comment(
     tx: &mut Tx<'_>,
     user: &User,
-    application_id: i64,
+    application_id: ApplicationId,
     kind: &str,
     body: &str,
 ) -> Result<()> {
@@ -520,8 +524,8 @@ pub async fn add_comment(
         ));
     }
     sqlx::query("INSERT INTO comments (application_id, user_id, author, kind, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(application_id)
-        .bind(user.id)
+        .bind(application_id.get())
+        .bind(user.id.get())
         .bind(&user.name)
         .bind(kind)
         .bind(body)
@@ -539,11 +543,14 @@ pub async fn comment(tx: &mut Tx<'_>, user: &User, app: &Application, text: &str
     audit::noted(tx, &actor, app, "comment", None, Some(&text.trim())).await
 }
 
-pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Comment>> {
+pub async fn comments(
+    conn: &mut AnyConnection,
+    application_id: ApplicationId,
+) -> Result<Vec<Comment>> {
     Ok(sqlx::query_as::<_, Comment>(
         "SELECT id, author, kind, body, at FROM comments WHERE application_id = $1 ORDER BY id",
     )
-    .bind(application_id)
+    .bind(application_id.get())
     .fetch_all(conn)
     .await?)
 }
@@ -551,12 +558,15 @@ pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<V
 /// Ends the active agreements whose end date has passed (run daily by the background loop).
 /// Returns how many were ended.
 pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<ApplicationId> = sqlx::query_scalar::<_, i64>(
         "SELECT id FROM applications WHERE status = 'active' AND end_date < $1 ORDER BY id",
     )
     .bind(today.to_string())
     .fetch_all(&mut **tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(ApplicationId::new)
+    .collect();
     let actor = Actor::system("system");
     let mut ended = 0;
     for id in &ids {
@@ -568,7 +578,7 @@ pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
         // that one records the ending.
         let changed = sqlx::query("UPDATE applications SET status = 'ended', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'active'")
             .bind(now_utc())
-            .bind(id)
+            .bind(id.get())
             .execute(&mut **tx)
             .await?
             .rows_affected();

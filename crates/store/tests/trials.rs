@@ -2,12 +2,14 @@
 //! imported in one transaction, a corrected list updates rows by number, a list that repeats a
 //! number stores nothing, and an attachment's bytes come back exactly.
 
+use pulje_domain::ApplicationId;
+use pulje_domain::RegionCode;
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::{audit, Actor, StoreError};
 use pulje_testkit::{on_both_backends, TestDb};
 
-const NORD: i64 = 1081;
+const NORD: RegionCode = RegionCode::NORDJYLLAND;
 
 fn row(number: i64, hospital: &str, doctors: i64) -> NewTrial {
     NewTrial {
@@ -74,7 +76,7 @@ async fn import_updates_by_number_and_refuses_repeats(fresh: TestDb) {
             (3, "Sygehus B", 1, "rettet.csv"),
         ]
     );
-    assert!(trials::list(&mut conn, "ok21", 1082)
+    assert!(trials::list(&mut conn, "ok21", RegionCode::MIDTJYLLAND)
         .await
         .unwrap()
         .is_empty());
@@ -153,10 +155,12 @@ async fn attachment_bytes_round_trip(fresh: TestDb) {
         .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].file_name, "evaluering æøå.pdf");
-    assert!(attachments::list(&mut conn, Owner::Application(trial_id))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        attachments::list(&mut conn, Owner::Application(ApplicationId::new(trial_id)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 on_both_backends!(

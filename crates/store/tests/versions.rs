@@ -8,8 +8,8 @@ use pulje_store::users::{self, NewUser};
 use pulje_store::{review, sessions, versions, Actor, Db};
 use pulje_testkit::{on_both_backends, TestDb};
 
-const NORD: i64 = 1081;
-const MIDT: i64 = 1082;
+const NORD: RegionCode = RegionCode::NORDJYLLAND;
+const MIDT: RegionCode = RegionCode::MIDTJYLLAND;
 
 fn trial(number: i64) -> NewTrial {
     NewTrial {
@@ -76,7 +76,7 @@ async fn sessions_carry_the_versions(fresh: TestDb) {
     let mut tx = db.begin().await.unwrap();
     let mut tokens = Vec::new();
     for (who, role, region) in [
-        ("region", Role::RegionAdmin, RegionCode::new(NORD)),
+        ("region", Role::RegionAdmin, Some(NORD)),
         ("national", Role::NationalViewer, None),
     ] {
         let user = users::create(

@@ -130,7 +130,7 @@ pub struct TestUser {
 
 impl TestUser {
     pub fn id(&self) -> i64 {
-        self.user.id
+        i64::from(self.user.id)
     }
     pub fn actor(&self) -> Actor {
         Actor::user(self.user.id, &self.user.email)

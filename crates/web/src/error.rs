@@ -234,6 +234,12 @@ impl IntoResponse for AppError {
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
+/// A region code from an address: a number that is no region's code is a page that does not
+/// exist (404).
+pub fn region(code: i64) -> Result<pulje_domain::RegionCode, AppError> {
+    pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError(e)

@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use pulje_domain::Role;
+use pulje_domain::UserId;
 use pulje_store::audit::{self, Entry};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -88,7 +89,7 @@ async fn delete(api: &Bearer, path: &str) -> Resp {
 /// The names of a region's hospitals.
 async fn hospital_names(app: &TestApp, region: i64) -> Vec<String> {
     let mut conn = app.db.conn().await.expect("conn");
-    pulje_store::org::hospitals(&mut conn, Some(region))
+    pulje_store::org::hospitals(&mut conn, Some(rc(region)))
         .await
         .expect("hospitals")
         .into_iter()
@@ -491,7 +492,7 @@ both_backends!(a_region_admin_manages_their_own_region, |app| async move {
     assert!(m.contains("egen bruger"), "{m}");
     let mut conn = app.db.conn().await.unwrap();
     assert!(
-        !pulje_store::users::get(&mut conn, region_admin.id())
+        !pulje_store::users::get(&mut conn, UserId::new(region_admin.id()))
             .await
             .unwrap()
             .unwrap()
@@ -639,14 +640,14 @@ both_backends!(
         assert_eq!(changes(&app).await.len(), before, "nothing was changed");
         let mut conn = app.db.conn().await.unwrap();
         assert!(
-            !pulje_store::users::get(&mut conn, nord_user.id())
+            !pulje_store::users::get(&mut conn, UserId::new(nord_user.id()))
                 .await
                 .unwrap()
                 .unwrap()
                 .disabled
         );
         assert!(
-            !pulje_store::users::get(&mut conn, admin.id())
+            !pulje_store::users::get(&mut conn, UserId::new(admin.id()))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1113,7 +1114,7 @@ both_backends!(bad_input_is_refused_with_422, |app| async move {
         "2023-05-31",
     )
     .await;
-    let tiers = pulje_store::programmes::tiers(&mut conn, "ok21", Some(MIDTJYLLAND))
+    let tiers = pulje_store::programmes::tiers(&mut conn, "ok21", Some(rc(MIDTJYLLAND)))
         .await
         .unwrap();
     drop(conn);

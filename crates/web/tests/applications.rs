@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use pulje_domain::UserId;
 use pulje_domain::{ApplicationStatus, Role};
 
 fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -62,8 +63,8 @@ both_backends!(
             "Kladde: brobygger på Hospitalsenhed Midt"
         );
         assert_eq!(stored.status, ApplicationStatus::Draft);
-        assert_eq!(stored.region_code, MIDTJYLLAND);
-        assert_eq!(stored.created_by, Some(client.user().id()));
+        assert_eq!(stored.region_code, rc(MIDTJYLLAND));
+        assert_eq!(stored.created_by, Some(UserId::new(client.user().id())));
         assert_eq!(stored.version, 1);
         assert!(stored.data.purpose().is_empty() && stored.data.participants().is_empty());
 
@@ -475,39 +476,43 @@ both_backends!(list_filters_return_the_right_rows, |app| async move {
         )
         .await
         .id;
-    app.set_status(a, ApplicationStatus::Submitted, Some(rounds[0]))
+    app.set_status(i64::from(a), ApplicationStatus::Submitted, Some(rounds[0]))
         .await;
-    app.set_status(c, ApplicationStatus::Submitted, Some(rounds[2]))
+    app.set_status(i64::from(c), ApplicationStatus::Submitted, Some(rounds[2]))
         .await;
     let elsewhere_author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
     let elsewhere = app
         .application(&elsewhere_author, MIDTJYLLAND, &titled("Midtjysk forsøg"))
         .await
         .id;
-    app.set_status(elsewhere, ApplicationStatus::Submitted, None)
+    app.set_status(i64::from(elsewhere), ApplicationStatus::Submitted, None)
         .await;
 
     let check = |query: String, expected: Vec<i64>| expect_rows(&reader, query, expected);
-    check("".to_string(), vec![a, b, c]).await;
-    check("?status=submitted".to_string(), vec![a, c]).await;
-    check("?status=draft".to_string(), vec![b]).await;
-    check(format!("?area={}", areas[0]), vec![b, c]).await;
-    check(format!("?hospital={}", hospitals[0]), vec![a, c]).await;
-    check(format!("?round={}", rounds[2]), vec![c]).await;
+    check("".to_string(), vec![a.get(), b.get(), c.get()]).await;
+    check("?status=submitted".to_string(), vec![a.get(), c.get()]).await;
+    check("?status=draft".to_string(), vec![b.get()]).await;
+    check(format!("?area={}", areas[0]), vec![b.get(), c.get()]).await;
+    check(
+        format!("?hospital={}", hospitals[0]),
+        vec![a.get(), c.get()],
+    )
+    .await;
+    check(format!("?round={}", rounds[2]), vec![c.get()]).await;
     check(
         format!(
             "?status=submitted&area={}&hospital={}",
             areas[1], hospitals[0]
         ),
-        vec![a],
+        vec![a.get()],
     )
     .await;
     check(format!("?round={}", rounds[4]), vec![]).await;
-    check("?q=forskning".to_string(), vec![b]).await;
+    check("?q=forskning".to_string(), vec![b.get()]).await;
     // Empty filter values (as the form sends "Alle") mean no filter.
     check(
         "?status=&area=&hospital=&round=&q=".to_string(),
-        vec![a, b, c],
+        vec![a.get(), b.get(), c.get()],
     )
     .await;
 });
@@ -528,7 +533,7 @@ both_backends!(the_list_pages_by_25, |app| async move {
     assert_eq!(first.status, 200);
     let page1 = listed_ids(&first.body);
     assert_eq!(page1.len(), 25);
-    let mut newest: Vec<i64> = ids.iter().rev().copied().collect();
+    let mut newest: Vec<i64> = ids.iter().rev().map(|id| id.get()).collect();
     assert_eq!(page1, newest[..25], "newest first");
     assert!(
         first.text().contains("27 ansøgning(er), side 1 af 2."),
@@ -549,7 +554,7 @@ both_backends!(the_list_pages_by_25, |app| async move {
 
     // The filters are kept in the paging links.
     for id in &ids[..26] {
-        app.set_status(*id, ApplicationStatus::Submitted, None)
+        app.set_status(i64::from(*id), ApplicationStatus::Submitted, None)
             .await;
     }
     let r = reader.get("/applications?status=submitted").await;
@@ -560,7 +565,7 @@ both_backends!(the_list_pages_by_25, |app| async move {
         r.body
     );
     let r = reader.get("/applications?status=submitted&page=2").await;
-    assert_eq!(listed_ids(&r.body), vec![ids[0]]);
+    assert_eq!(listed_ids(&r.body), vec![ids[0].get()]);
 });
 
 // --- the JSON API ---------------------------------------------------------------------------
@@ -586,8 +591,8 @@ both_backends!(
         assert_eq!(created["title"], "Forbedringsagent i akutmodtagelsen");
 
         let stored = app.get_application(id).await;
-        assert_eq!(stored.region_code, MIDTJYLLAND);
-        assert_eq!(stored.created_by, Some(applicant.id()));
+        assert_eq!(stored.region_code, rc(MIDTJYLLAND));
+        assert_eq!(stored.created_by, Some(UserId::new(applicant.id())));
         assert_eq!(
             stored.data.supplement_ore().map(|s| s.ore()),
             Some(3_500_000)

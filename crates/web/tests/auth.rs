@@ -6,6 +6,8 @@ mod common;
 
 use common::*;
 use pulje_domain::Role;
+use pulje_domain::TokenId;
+use pulje_domain::UserId;
 use pulje_store::Actor;
 
 const WRONG: &str = "E-mailadressen eller adgangskoden er forkert.";
@@ -281,9 +283,14 @@ both_backends!(a_disabled_user_cannot_log_in, |app| async move {
     assert!(logged_in(&before).await);
 
     let mut tx = app.db.begin().await.unwrap();
-    pulje_store::users::set_disabled(&mut tx, &Actor::system("test"), user.id(), true)
-        .await
-        .unwrap();
+    pulje_store::users::set_disabled(
+        &mut tx,
+        &Actor::system("test"),
+        UserId::new(user.id()),
+        true,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     // The running session ends, and a new login is refused with the usual message.
@@ -339,7 +346,7 @@ both_backends!(api_bearer_tokens_work_until_revoked, |app| async move {
     let items = list.as_array().expect("a JSON array");
     let item = items
         .iter()
-        .find(|i| i["id"] == own.id)
+        .find(|i| i["id"] == own.id.get())
         .expect("the region's application is listed");
     assert_eq!(item["title"], "Forsøg set via API-nøgle");
     assert_eq!(item["status"], "draft");
@@ -352,9 +359,14 @@ both_backends!(api_bearer_tokens_work_until_revoked, |app| async move {
     assert_eq!(r.status, 401, "{}", r.body);
 
     let mut tx = app.db.begin().await.unwrap();
-    pulje_store::sessions::revoke_token(&mut tx, &leader.actor(), leader.id(), token_id)
-        .await
-        .unwrap();
+    pulje_store::sessions::revoke_token(
+        &mut tx,
+        &leader.actor(),
+        UserId::new(leader.id()),
+        TokenId::new(token_id),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let r = api.get("/api/v1/applications").await;
     assert_eq!(r.status, 401, "a revoked token must be refused: {}", r.body);

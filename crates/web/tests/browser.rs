@@ -23,6 +23,8 @@ mod harness;
 use anyhow::{bail, ensure, Context as _, Result};
 use common::*;
 use harness::Browser;
+use pulje_domain::Ore;
+use pulje_domain::UserId;
 use pulje_domain::{ApplicationStatus, Role};
 use pulje_testkit::tools::{self, Tool};
 use serde_json::Value;
@@ -272,7 +274,7 @@ async fn a_trial_walks_the_whole_path_in_the_browser() {
     // What the pages did is what was stored.
     let stored = app.get_application(id).await;
     assert_eq!(stored.status, ApplicationStatus::Active);
-    assert_eq!(stored.granted_ore, Some(TIER_HIGH));
+    assert_eq!(stored.granted_ore, Some(Ore::from_ore(TIER_HIGH)));
     assert_eq!(
         stored.data.supplement_ore().map(|s| s.ore()),
         Some(TIER_MEDIUM)
@@ -432,7 +434,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             "2023-05-31",
         )
         .await;
-    app.set_status(submitted.id, ApplicationStatus::Submitted, None)
+    app.set_status(i64::from(submitted.id), ApplicationStatus::Submitted, None)
         .await;
     let active = app
         .complete_application(
@@ -444,7 +446,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             "2023-03-31",
         )
         .await;
-    app.set_status(active.id, ApplicationStatus::Active, None)
+    app.set_status(i64::from(active.id), ApplicationStatus::Active, None)
         .await;
     // An imported draft, whose edit form is the review screen with the file's text.
     let imported = pulje_app::imports::import_form(
@@ -452,9 +454,9 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         &applicant_user.actor(),
         &pulje_app::imports::Destination {
             programme_id: "ok21",
-            region_code: MIDTJYLLAND,
-            created_by: Some(applicant_user.id()),
-            doctor_user_id: Some(applicant_user.id()),
+            region_code: rc(MIDTJYLLAND),
+            created_by: Some(UserId::new(applicant_user.id())),
+            doctor_user_id: Some(UserId::new(applicant_user.id())),
         },
         "aftale.txt",
         "text/plain",

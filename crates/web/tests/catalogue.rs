@@ -26,14 +26,15 @@ async fn approved(
     input.hospital_department = department.into();
     input.area_ids = vec![neutral_area(app, region).await.to_string()];
     let a = app.application(by, region, &input).await;
-    app.set_status(a.id, ApplicationStatus::Active, None).await;
-    a.id
+    app.set_status(i64::from(a.id), ApplicationStatus::Active, None)
+        .await;
+    i64::from(a.id)
 }
 
 /// An area whose name shares no word with the test texts (area names are indexed too).
 async fn neutral_area(app: &TestApp, region: i64) -> i64 {
     let mut conn = app.db.conn().await.unwrap();
-    let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(region))
+    let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(rc(region)))
         .await
         .unwrap();
     areas
@@ -302,7 +303,7 @@ both_backends!(
         input.title = "Digitalisering".into();
         input.purpose = "Digitaliseringen af ambulatoriets booking.".into();
         let mut conn = app.db.conn().await.unwrap();
-        let rules = pulje_store::programmes::rules(&mut conn, "ok21", MIDTJYLLAND)
+        let rules = pulje_store::programmes::rules(&mut conn, "ok21", rc(MIDTJYLLAND))
             .await
             .unwrap();
         drop(conn);
@@ -317,13 +318,14 @@ both_backends!(
             titles(&c, "q=digitalisering").await.is_empty(),
             "not approved yet"
         );
-        app.set_status(a.id, ApplicationStatus::Active, None).await;
+        app.set_status(i64::from(a.id), ApplicationStatus::Active, None)
+            .await;
         assert_eq!(titles(&c, "q=digitalisering").await, vec!["Digitalisering"]);
         assert!(
             titles(&c, "q=kvalitetsarbejde").await.is_empty(),
             "the old text is gone"
         );
-        app.set_status(a.id, ApplicationStatus::Withdrawn, None)
+        app.set_status(i64::from(a.id), ApplicationStatus::Withdrawn, None)
             .await;
         assert!(
             titles(&c, "q=digitalisering").await.is_empty(),
@@ -336,7 +338,7 @@ both_backends!(
             &mut tx,
             &admin.actor(),
             "ok21",
-            MIDTJYLLAND,
+            rc(MIDTJYLLAND),
             "liste.pdf",
             &[trials::NewTrial {
                 number: 1,

@@ -22,8 +22,9 @@ async fn active(app: &TestApp, title: &str) -> (TestUser, i64) {
             "2023-12-31",
         )
         .await;
-    app.set_status(a.id, ApplicationStatus::Active, None).await;
-    (doctor, a.id)
+    app.set_status(i64::from(a.id), ApplicationStatus::Active, None)
+        .await;
+    (doctor, i64::from(a.id))
 }
 
 fn complete(version: &str) -> Vec<(&'static str, String)> {
@@ -430,7 +431,7 @@ both_backends!(
             &mut tx,
             &admin_user.actor(),
             "ok21",
-            MIDTJYLLAND,
+            rc(MIDTJYLLAND),
             "oversigt.pdf",
             &[trials::NewTrial {
                 number: 7,
@@ -447,7 +448,7 @@ both_backends!(
         tx.commit().await.unwrap();
         let trial = {
             let mut conn = app.db.conn().await.unwrap();
-            trials::list(&mut conn, "ok21", MIDTJYLLAND)
+            trials::list(&mut conn, "ok21", rc(MIDTJYLLAND))
                 .await
                 .unwrap()
                 .remove(0)

@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use pulje_domain::ApplicationId;
 use pulje_domain::Role;
 use pulje_store::{attachments, audit, trials};
 
@@ -102,7 +103,7 @@ both_backends!(
             .unwrap();
         let a = app.get_application(id).await;
         assert_eq!(a.status.as_str(), "draft");
-        assert_eq!(a.region_code, MIDT);
+        assert_eq!(a.region_code, rc(MIDT));
         assert_eq!(a.doctor_user_id, Some(applicant.user.id));
         assert_eq!(
             a.data.title(),
@@ -121,7 +122,7 @@ both_backends!(
         assert_eq!(a.data.participants().len(), 2);
         let area_names: Vec<String> = {
             let mut conn = app.db.conn().await.unwrap();
-            let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(MIDT))
+            let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(rc(MIDT)))
                 .await
                 .unwrap();
             areas
@@ -137,9 +138,12 @@ both_backends!(
 
         // The original is kept byte for byte, and the applicant may download it.
         let mut conn = app.db.conn().await.unwrap();
-        let kept = attachments::list(&mut conn, attachments::Owner::Application(id))
-            .await
-            .unwrap();
+        let kept = attachments::list(
+            &mut conn,
+            attachments::Owner::Application(ApplicationId::new(id)),
+        )
+        .await
+        .unwrap();
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].purpose, "import_source");
         assert_eq!(
@@ -260,11 +264,14 @@ both_backends!(imports_stay_in_the_users_region, |app| async move {
     assert_eq!(status, 200, "{html}");
     let mut conn = app.db.conn().await.unwrap();
     assert_eq!(
-        trials::list(&mut conn, "ok21", NORD).await.unwrap().len(),
+        trials::list(&mut conn, "ok21", rc(NORD))
+            .await
+            .unwrap()
+            .len(),
         1,
         "the region field is ignored for a region user"
     );
-    assert!(trials::list(&mut conn, "ok21", MIDT)
+    assert!(trials::list(&mut conn, "ok21", rc(MIDT))
         .await
         .unwrap()
         .is_empty());
@@ -288,7 +295,7 @@ both_backends!(
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("3 forsøg: 3 nye og 0 opdaterede"), "{html}");
         let mut conn = app.db.conn().await.unwrap();
-        let rows = trials::list(&mut conn, "ok21", NORD).await.unwrap();
+        let rows = trials::list(&mut conn, "ok21", rc(NORD)).await.unwrap();
         let got: Vec<_> = rows
             .iter()
             .map(|t| {
@@ -327,7 +334,10 @@ both_backends!(
         );
         let mut conn = app.db.conn().await.unwrap();
         assert_eq!(
-            trials::list(&mut conn, "ok21", NORD).await.unwrap().len(),
+            trials::list(&mut conn, "ok21", rc(NORD))
+                .await
+                .unwrap()
+                .len(),
             3
         );
     }

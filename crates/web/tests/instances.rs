@@ -91,7 +91,8 @@ both_backends!(two_instances_share_one_database, |app| async move {
         )
         .await;
     let a = app.application(&doctor, MIDTJYLLAND, &input).await;
-    app.set_status(a.id, ApplicationStatus::Active, None).await;
+    app.set_status(i64::from(a.id), ApplicationStatus::Active, None)
+        .await;
     let today = chrono::Utc::now().date_naive();
     let (mut one, mut two) = (app.db.handle(), second_db.handle());
     let (x, y) = tokio::join!(
@@ -101,11 +102,11 @@ both_backends!(two_instances_share_one_database, |app| async move {
     let (x, y) = (x.expect("first instance"), y.expect("second instance"));
     assert_eq!(x + y, 1, "one agreement ended once ({x} + {y})");
     assert_eq!(
-        app.get_application(a.id).await.status,
+        app.get_application(i64::from(a.id)).await.status,
         ApplicationStatus::Ended
     );
     let endings = app
-        .audit_of(a.id)
+        .audit_of(i64::from(a.id))
         .await
         .into_iter()
         .filter(|e| e.action == "ended")

@@ -26,7 +26,7 @@ async fn add_historic_trial(app: &TestApp, number: i64) {
         &mut tx,
         &Actor::system("anden-server"),
         "ok21",
-        NORDJYLLAND,
+        rc(NORDJYLLAND),
         "liste.csv",
         &[NewTrial {
             number,
@@ -111,14 +111,14 @@ both_backends!(
         // A hospital, an area and a round added behind the server's back.
         let actor = Actor::system("anden-server");
         let mut tx = app.db.begin().await.unwrap();
-        org::create_hospital(&mut tx, &actor, NORDJYLLAND, "Nyt Testsygehus")
+        org::create_hospital(&mut tx, &actor, rc(NORDJYLLAND), "Nyt Testsygehus")
             .await
             .unwrap();
         programmes::create_area(
             &mut tx,
             &actor,
             "ok21",
-            NORDJYLLAND,
+            rc(NORDJYLLAND),
             "Nyt testområde",
             "Nyt",
         )
@@ -130,7 +130,7 @@ both_backends!(
             opens_on,
             deadline: opens_on + chrono::Days::new(30),
         };
-        programmes::create_round(&mut tx, &actor, "ok21", NORDJYLLAND, &round)
+        programmes::create_round(&mut tx, &actor, "ok21", rc(NORDJYLLAND), &round)
             .await
             .unwrap();
         tx.commit().await.unwrap();

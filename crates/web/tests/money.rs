@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use pulje_domain::cost::{monthly_amounts, released_by_termination, total, within};
+use pulje_domain::Ore;
 use pulje_domain::{ApplicationStatus, Period, RegionCode, Role};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,7 +43,7 @@ both_backends!(
                 .await;
             ids.push(a.id);
         }
-        let one = app.get_application(ids[0]).await;
+        let one = app.get_application(i64::from(ids[0])).await;
         let basis = app.cost_basis(&one, TIER_HIGH).await;
         let months = monthly_amounts(&period_of(&one), &basis);
         let cost = total(&months).ore();
@@ -72,9 +73,10 @@ both_backends!(
                 let mut looks = 0;
                 while !stop.load(Ordering::SeqCst) {
                     let mut conn = db.conn().await.unwrap();
-                    let status = pulje_store::money::pool_status(&mut conn, "ok21", MIDTJYLLAND)
-                        .await
-                        .unwrap();
+                    let status =
+                        pulje_store::money::pool_status(&mut conn, "ok21", rc(MIDTJYLLAND))
+                            .await
+                            .unwrap();
                     drop(conn);
                     for t in &status {
                         assert!(
@@ -97,7 +99,10 @@ both_backends!(
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
                 let r = api
-                    .transition(id, &step("approve", json!({ "tier_ore": TIER_HIGH })))
+                    .transition(
+                        i64::from(id),
+                        &step("approve", json!({ "tier_ore": TIER_HIGH })),
+                    )
                     .await;
                 (id, r)
             }));
@@ -108,7 +113,7 @@ both_backends!(
             let (id, r) = t.await.unwrap();
             match r.status {
                 200 => {
-                    expect_status(&r, id, "awaiting_signatures");
+                    expect_status(&r, i64::from(id), "awaiting_signatures");
                     approved.push(id);
                 }
                 409 => {
@@ -131,16 +136,19 @@ both_backends!(
         assert_eq!(refused.len(), 2);
 
         for &id in &approved {
-            let a = app.get_application(id).await;
+            let a = app.get_application(i64::from(id)).await;
             assert_eq!(a.status, ApplicationStatus::AwaitingSignatures);
-            assert_eq!(a.granted_ore, Some(TIER_HIGH));
-            assert_eq!(app.agreement_months(id).await, month_rows(&months));
+            assert_eq!(a.granted_ore, Some(Ore::from_ore(TIER_HIGH)));
+            assert_eq!(
+                app.agreement_months(i64::from(id)).await,
+                month_rows(&months)
+            );
         }
         for (id, _) in &refused {
-            let a = app.get_application(*id).await;
+            let a = app.get_application(i64::from(*id)).await;
             assert_eq!(a.status, ApplicationStatus::ReadyForDecision);
             assert_eq!(a.granted_ore, None);
-            assert!(app.agreement_months(*id).await.is_empty());
+            assert!(app.agreement_months(i64::from(*id)).await.is_empty());
         }
         let status = app.pool_status(MIDTJYLLAND).await;
         assert_eq!(status[0].amount_ore, pool);
@@ -157,23 +165,23 @@ both_backends!(
         let reason = "Styregruppen prioriterer forsøget; overskridelsen dækkes af 2. pulje.";
         expect_status(
             &api.transition(
-                *over,
+                i64::from(*over),
                 &step(
                     "approve",
                     json!({ "tier_ore": TIER_HIGH, "overcommit_reason": reason }),
                 ),
             )
             .await,
-            *over,
+            i64::from(*over),
             "awaiting_signatures",
         );
-        let a = app.get_application(*over).await;
+        let a = app.get_application(i64::from(*over)).await;
         assert_eq!(a.overcommit_reason, reason);
         let mut conn = app.db.conn().await.unwrap();
         let stored: String = sqlx::query_scalar(
             "SELECT reason FROM decisions WHERE application_id = $1 AND kind = 'approve'",
         )
-        .bind(*over)
+        .bind(over.get())
         .fetch_one(&mut *conn)
         .await
         .unwrap();
@@ -190,7 +198,10 @@ both_backends!(
         // The last one is still refused without a reason.
         let (last, _) = &refused[1];
         let r = api
-            .transition(*last, &step("approve", json!({ "tier_ore": TIER_HIGH })))
+            .transition(
+                i64::from(*last),
+                &step("approve", json!({ "tier_ore": TIER_HIGH })),
+            )
             .await;
         let m = expect_refusal(&r, 409, "still over-committing");
         assert!(m.contains("overskride puljen"), "{m}");
@@ -205,17 +216,22 @@ both_backends!(
             .await;
         expect_status(
             &api.transition(
-                small.id,
+                i64::from(small.id),
                 &step(
                     "approve",
                     json!({ "tier_ore": TIER_SMALL, "overcommit_reason": "unødvendig" }),
                 ),
             )
             .await,
-            small.id,
+            i64::from(small.id),
             "awaiting_signatures",
         );
-        assert_eq!(app.get_application(small.id).await.overcommit_reason, "");
+        assert_eq!(
+            app.get_application(i64::from(small.id))
+                .await
+                .overcommit_reason,
+            ""
+        );
     }
 );
 
@@ -237,35 +253,44 @@ both_backends!(
         let b = app
             .ready_application(&author, "Uberørt forsøg", "2022-04-01", "2023-12-31")
             .await;
-        approve_and_activate(&app, &sg, a.id, TIER_MEDIUM).await;
-        approve_and_activate(&app, &sg, b.id, TIER_SMALL).await;
-        let b_months = app.agreement_months(b.id).await;
+        approve_and_activate(&app, &sg, i64::from(a.id), TIER_MEDIUM).await;
+        approve_and_activate(&app, &sg, i64::from(b.id), TIER_SMALL).await;
+        let b_months = app.agreement_months(i64::from(b.id)).await;
 
-        let a = app.get_application(a.id).await;
+        let a = app.get_application(i64::from(a.id)).await;
         let period = period_of(&a);
         let basis = app.cost_basis(&a, TIER_MEDIUM).await;
         let original = monthly_amounts(&period, &basis);
-        assert_eq!(app.agreement_months(a.id).await, month_rows(&original));
+        assert_eq!(
+            app.agreement_months(i64::from(a.id)).await,
+            month_rows(&original)
+        );
 
         // Refused end dates change nothing.
         for bad in ["2023-09-30", "2023-12-01", "2022-06-14"] {
             let r = admin
-                .transition(a.id, &step("terminate", json!({ "end_date": bad })))
+                .transition(
+                    i64::from(a.id),
+                    &step("terminate", json!({ "end_date": bad })),
+                )
                 .await;
             expect_refusal(&r, 422, bad);
         }
-        assert_eq!(app.agreement_months(a.id).await, month_rows(&original));
+        assert_eq!(
+            app.agreement_months(i64::from(a.id)).await,
+            month_rows(&original)
+        );
 
         let before = app.pool_status(MIDTJYLLAND).await;
         let new_end = date("2023-01-20");
         expect_status(
             &admin
                 .transition(
-                    a.id,
+                    i64::from(a.id),
                     &step("terminate", json!({ "end_date": "2023-01-20", "comment": "Afdelingslægen er fratrådt." })),
                 )
                 .await,
-            a.id,
+            i64::from(a.id),
             "ended",
         );
         let after = app.pool_status(MIDTJYLLAND).await;
@@ -295,7 +320,7 @@ both_backends!(
         );
 
         // The months after the new end are gone; the last one keeps its covered share.
-        let stored = app.agreement_months(a.id).await;
+        let stored = app.agreement_months(i64::from(a.id)).await;
         assert_eq!(stored, month_rows(&kept));
         assert_eq!(stored.last().unwrap().0, "2023-01-01");
         assert!(stored.iter().all(|(m, _)| m.as_str() <= "2023-01-01"));
@@ -304,28 +329,28 @@ both_backends!(
             .find(|m| m.month == 1 && m.year == 2023)
             .unwrap();
         assert!(stored.last().unwrap().1 < full_month.amount.ore());
-        let a = app.get_application(a.id).await;
+        let a = app.get_application(i64::from(a.id)).await;
         assert_eq!(a.status, ApplicationStatus::Ended);
         assert_eq!(a.data.end_date(), Some(new_end));
         assert_eq!(a.terminated_on, Some(new_end));
         assert_eq!(
-            app.agreement_months(b.id).await,
+            app.agreement_months(i64::from(b.id)).await,
             b_months,
             "another agreement is untouched"
         );
 
         // The steering group ends one on its first day: one day's share remains.
-        let b = app.get_application(b.id).await;
+        let b = app.get_application(i64::from(b.id)).await;
         let b_period = period_of(&b);
         let b_basis = app.cost_basis(&b, TIER_SMALL).await;
         let before = app.pool_status(MIDTJYLLAND).await;
         expect_status(
             &sg.transition(
-                b.id,
+                i64::from(b.id),
                 &step("terminate", json!({ "end_date": "2022-04-01" })),
             )
             .await,
-            b.id,
+            i64::from(b.id),
             "ended",
         );
         let after = app.pool_status(MIDTJYLLAND).await;
@@ -339,7 +364,10 @@ both_backends!(
             .sum();
         assert_eq!(dropped, released);
         let one_day = monthly_amounts(&Period::single_day(b_period.start()), &b_basis);
-        assert_eq!(app.agreement_months(b.id).await, month_rows(&one_day));
+        assert_eq!(
+            app.agreement_months(i64::from(b.id)).await,
+            month_rows(&one_day)
+        );
     }
 );
 
@@ -361,18 +389,21 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
             "2023-06-30",
         )
         .await;
-    approve_and_activate(&app, &sg, a.id, TIER_SMALL).await;
+    approve_and_activate(&app, &sg, i64::from(a.id), TIER_SMALL).await;
     // Approved but not signed: committed, never paid.
     let w = app
         .ready_application(&author, "Afventer underskrift", "2022-06-01", "2023-06-30")
         .await;
     expect_status(
-        &sg.transition(w.id, &step("approve", json!({ "tier_ore": TIER_MEDIUM })))
-            .await,
-        w.id,
+        &sg.transition(
+            i64::from(w.id),
+            &step("approve", json!({ "tier_ore": TIER_MEDIUM })),
+        )
+        .await,
+        i64::from(w.id),
         "awaiting_signatures",
     );
-    let a = app.get_application(a.id).await;
+    let a = app.get_application(i64::from(a.id)).await;
     let months = monthly_amounts(&period_of(&a), &app.cost_basis(&a, TIER_SMALL).await);
     assert_eq!(months.len(), 13);
 
@@ -411,12 +442,12 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=0").as_str())
     );
     let mut conn = app.db.conn().await.unwrap();
-    let postings = pulje_store::money::postings(&mut conn, "ok21", MIDTJYLLAND)
+    let postings = pulje_store::money::postings(&mut conn, "ok21", rc(MIDTJYLLAND))
         .await
         .unwrap();
     drop(conn);
     assert_eq!(postings.len(), 7);
-    assert!(postings.iter().all(|p| p.application_id == a.id));
+    assert!(postings.iter().all(|p| p.application_id == a.id.get()));
 
     // The CSV for payroll: a header and one line per posting, in øre.
     let csv = admin
@@ -449,7 +480,7 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
     }
 
     // The pools: paid matches, committed includes the unsigned agreement.
-    let w = app.get_application(w.id).await;
+    let w = app.get_application(i64::from(w.id)).await;
     let w_months = monthly_amounts(&period_of(&w), &app.cost_basis(&w, TIER_MEDIUM).await);
     let r = admin
         .get(&format!("/api/v1/pools?region={MIDTJYLLAND}"))

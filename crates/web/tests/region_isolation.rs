@@ -21,13 +21,13 @@ const REGIONAL_ROLES: [Role; 6] = [
 async fn applications_in(app: &TestApp, region: i64) -> Vec<i64> {
     let mut conn = app.db.conn().await.unwrap();
     let filter = pulje_store::applications::ListFilter {
-        region_code: Some(region),
+        region_code: Some(rc(region)),
         ..Default::default()
     };
     let (rows, _) = pulje_store::applications::list(&mut conn, &filter, 1, 1000)
         .await
         .unwrap();
-    rows.into_iter().map(|s| s.id).collect()
+    rows.into_iter().map(|s| s.id.get()).collect()
 }
 
 /// A 1082 applicant asks the API to create an application in region 1081.
@@ -88,7 +88,7 @@ both_backends!(
             let r = c.get("/applications").await;
             assert_eq!(r.status, 200, "{who}: own list");
             assert!(
-                !listed_ids(&r.body).contains(&id),
+                !listed_ids(&r.body).contains(&id.get()),
                 "{who}: the list holds the other region's application"
             );
             assert_hidden(&r, &format!("{who}: GET /applications"));
@@ -153,7 +153,8 @@ both_backends!(
                 let items = r.json();
                 for item in items.as_array().expect("a JSON array") {
                     assert_ne!(
-                        item["id"], id,
+                        item["id"],
+                        id.get(),
                         "{who}: the API list holds the other region's application"
                     );
                     assert_ne!(
@@ -183,7 +184,7 @@ both_backends!(
                 let new_id = saved_id(&r);
                 assert_eq!(
                     app.get_application(new_id).await.region_code,
-                    MIDTJYLLAND,
+                    rc(MIDTJYLLAND),
                     "{who}: created in the user's own region"
                 );
                 assert_eq!(app.count_applications().await, before + 1);
@@ -217,7 +218,7 @@ both_backends!(
         );
         assert_eq!(
             applications_in(&app, NORDJYLLAND).await,
-            vec![id],
+            vec![id.get()],
             "nothing new in region 1081"
         );
 
@@ -237,11 +238,11 @@ both_backends!(
         assert_eq!(r.status, 404, "{}", r.body);
 
         // The Nordjylland application is exactly as it was.
-        let after = app.get_application(id).await;
+        let after = app.get_application(i64::from(id)).await;
         assert_eq!(after.version, secret.version);
         assert_eq!(after.data.title(), "Hemmeligt nordjysk forsøg");
         assert_eq!(after.data.purpose(), secret.data.purpose());
-        assert_eq!(after.region_code, NORDJYLLAND);
+        assert_eq!(after.region_code, rc(NORDJYLLAND));
         let mut conn = app.db.conn().await.unwrap();
         let history = pulje_store::audit::list(
             &mut conn,
@@ -350,9 +351,9 @@ both_backends!(
         assert_eq!(r.status, 200);
         let mut ids = listed_ids(&r.body);
         ids.sort();
-        assert_eq!(ids, vec![nord.id, midt.id]);
+        assert_eq!(ids, vec![nord.id.get(), midt.id.get()]);
         let r = viewer.get("/applications?region=1081").await;
-        assert_eq!(listed_ids(&r.body), vec![nord.id]);
+        assert_eq!(listed_ids(&r.body), vec![nord.id.get()]);
         assert_eq!(viewer.get("/regions/1081").await.status, 200);
         assert_eq!(viewer.get("/regions/1082").await.status, 200);
 
@@ -376,7 +377,7 @@ both_backends!(
             assert_eq!(r.status, 403, "{}", r.body);
             let r = viewer.get(&format!("/api/v1/applications/{}", a.id)).await;
             assert_eq!(r.status, 200, "{}", r.body);
-            let mut body = api_body("Ændret af læser via API", a.region_code);
+            let mut body = api_body("Ændret af læser via API", i64::from(a.region_code));
             body["version"] = serde_json::json!(1);
             let r = viewer
                 .send_json(
@@ -386,7 +387,7 @@ both_backends!(
                 )
                 .await;
             assert_eq!(r.status, 403, "{}", r.body);
-            let stored = app.get_application(a.id).await;
+            let stored = app.get_application(i64::from(a.id)).await;
             assert_eq!((stored.version, stored.data.title()), (1, a.data.title()));
         }
         let r = viewer

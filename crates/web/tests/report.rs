@@ -137,7 +137,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &pulje_store::Actor::system("test"),
         "ok21",
-        REGION,
+        rc(REGION),
         "liste.pdf",
         &rows,
     )
@@ -177,31 +177,41 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     let id = a.id;
     expect_status(
-        &doctor.transition(id, &step("submit", json!({}))).await,
-        id,
+        &doctor
+            .transition(i64::from(id), &step("submit", json!({})))
+            .await,
+        i64::from(id),
         "submitted",
     );
     expect_status(
-        &wg.transition(id, &step("forward", json!({}))).await,
-        id,
+        &wg.transition(i64::from(id), &step("forward", json!({})))
+            .await,
+        i64::from(id),
         "ready_for_decision",
     );
     expect_status(
-        &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_MEDIUM })))
-            .await,
-        id,
+        &sg.transition(
+            i64::from(id),
+            &step("approve", json!({ "tier_ore": TIER_MEDIUM })),
+        )
+        .await,
+        i64::from(id),
         "awaiting_signatures",
     );
     for signer in [&leader, &doctor, &union] {
         expect_status(
-            &signer.transition(id, &step("sign", json!({}))).await,
-            id,
+            &signer
+                .transition(i64::from(id), &step("sign", json!({})))
+                .await,
+            i64::from(id),
             "awaiting_signatures",
         );
     }
     expect_status(
-        &admin.transition(id, &step("sign", json!({}))).await,
-        id,
+        &admin
+            .transition(i64::from(id), &step("sign", json!({})))
+            .await,
+        i64::from(id),
         "active",
     );
 
@@ -218,9 +228,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     expect_status(
         &doctor
-            .transition(other.id, &step("submit", json!({})))
+            .transition(i64::from(other.id), &step("submit", json!({})))
             .await,
-        other.id,
+        i64::from(other.id),
         "submitted",
     );
 
@@ -230,7 +240,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &pulje_store::Actor::system("test"),
         "ok21",
-        REGION,
+        rc(REGION),
         date("2022-09-30"),
     )
     .await
@@ -238,11 +248,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     tx.commit().await.unwrap();
 
     // The money, computed independently of the store's sums.
-    let stored = app.get_application(id).await;
+    let stored = app.get_application(i64::from(id)).await;
     let basis = app.cost_basis(&stored, TIER_MEDIUM).await;
     let months = monthly_amounts(&period_of(&stored), &basis);
     let mut conn = app.db.conn().await.unwrap();
-    let pools = pulje_store::programmes::pools(&mut conn, "ok21", Some(REGION))
+    let pools = pulje_store::programmes::pools(&mut conn, "ok21", Some(rc(REGION)))
         .await
         .unwrap();
     drop(conn);
@@ -264,7 +274,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 
     // Evaluations: three submitted, one draft (which must not count).
     let mut conn = app.db.conn().await.unwrap();
-    let historic = trials::list(&mut conn, "ok21", REGION).await.unwrap();
+    let historic = trials::list(&mut conn, "ok21", rc(REGION)).await.unwrap();
     drop(conn);
     let hid = |n: i64| historic.iter().find(|t| t.number == n).unwrap().id;
     for sql in [
@@ -320,12 +330,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.exec(&sql).await;
     }
     let agreement_hospital = app
-        .get_application(id)
+        .get_application(i64::from(id))
         .await
         .hospital_name
         .unwrap_or_default();
     Fixture {
-        agreement: id,
+        agreement: i64::from(id),
         agreement_title: title.into(),
         agreement_hospital,
         expected_economy,
@@ -1069,7 +1079,7 @@ both_backends!(the_report_page_cuts_a_long_list, |app| async move {
         &mut tx,
         &pulje_store::Actor::system("test"),
         "ok21",
-        REGION,
+        rc(REGION),
         "liste.csv",
         &rows,
     )

@@ -17,6 +17,7 @@ mod common;
 use common::*;
 use pulje_domain::evaluation::EvaluationInput;
 use pulje_domain::workflow::Action;
+use pulje_domain::ApplicationId;
 use pulje_domain::{Email, RegionCode, Role};
 use pulje_store::trials::NewTrial;
 use pulje_store::users::{self, NewUser};
@@ -73,9 +74,15 @@ async fn person(
 /// One workflow step through the store, on a pinned date.
 async fn take(app: &TestApp, by: &TestUser, id: i64, step: Step, today: &str) {
     let mut tx = app.db.begin().await.expect("begin");
-    workflow::take(&mut tx, &by.user, id, &step, date(today))
-        .await
-        .unwrap_or_else(|e| panic!("{:?} on {id}: {e:?}", step.action));
+    workflow::take(
+        &mut tx,
+        &by.user,
+        ApplicationId::new(id),
+        &step,
+        date(today),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{:?} on {id}: {e:?}", step.action));
     tx.commit().await.expect("commit");
 }
 
@@ -177,7 +184,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &system,
         "ok21",
-        REGION,
+        rc(REGION),
         date("2022-05-25"),
         "Regionshuset Viborg",
     )
@@ -187,7 +194,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &system,
         "ok21",
-        REGION,
+        rc(REGION),
         "working_group",
         "Jens Kjær",
         "Overlæge",
@@ -198,7 +205,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &system,
         "ok21",
-        REGION,
+        rc(REGION),
         "steering_group",
         "Mette Frølund",
         "Vicedirektør",
@@ -209,7 +216,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &system,
         "ok21",
-        REGION,
+        rc(REGION),
         "forsoeg.csv",
         &[
             historic(
@@ -238,7 +245,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &system,
         "ok21",
-        NORDJYLLAND,
+        rc(NORDJYLLAND),
         "forsoeg.csv",
         &[historic(
             1,
@@ -256,7 +263,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &system,
         "ok21",
-        REGION,
+        rc(REGION),
         "introduction",
         "Region Midtjylland har afprøvet forsøgsaftaler på tre hospitaler.\n\nRapporten dækker 2022–2023.",
         0,
@@ -281,7 +288,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.applicant,
-        agreement,
+        i64::from(agreement),
         Step::new(Action::Submit),
         "2022-04-20",
     )
@@ -289,7 +296,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.working_group,
-        agreement,
+        i64::from(agreement),
         Step {
             reason: "Godt beskrevet; anbefales.".into(),
             ..Step::new(Action::Forward)
@@ -300,7 +307,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.steering_group,
-        agreement,
+        i64::from(agreement),
         Step {
             tier_ore: Some(TIER_MEDIUM),
             meeting_id: Some(meeting.id),
@@ -313,7 +320,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         take(
             app,
             signer,
-            agreement,
+            i64::from(agreement),
             Step::new(Action::Sign),
             "2022-05-30",
         )
@@ -335,7 +342,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.applicant,
-        submitted,
+        i64::from(submitted),
         Step::new(Action::Submit),
         "2022-05-10",
     )
@@ -356,7 +363,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.applicant,
-        rejected,
+        i64::from(rejected),
         Step::new(Action::Submit),
         "2022-05-12",
     )
@@ -364,7 +371,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.working_group,
-        rejected,
+        i64::from(rejected),
         Step::new(Action::Forward),
         "2022-05-16",
     )
@@ -372,7 +379,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     take(
         app,
         &p.steering_group,
-        rejected,
+        i64::from(rejected),
         Step {
             reason: "Forsøget ligger uden for regionens prioriterede områder.".into(),
             meeting_id: Some(meeting.id),
@@ -392,7 +399,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &mut tx,
         &Actor::system("test"),
         "ok21",
-        REGION,
+        rc(REGION),
         date("2022-09-30"),
     )
     .await
@@ -418,7 +425,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &p.applicant.actor(),
         evaluations::Owner {
             programme_id: "ok21",
-            region_code: REGION,
+            region_code: rc(REGION),
             target: evaluations::Target::Application(agreement),
         },
         0,
@@ -429,7 +436,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     .expect("evaluations::save");
     tx.commit().await.expect("commit");
 
-    Fixture { people, agreement }
+    Fixture {
+        people,
+        agreement: agreement.get(),
+    }
 }
 
 /// What changes from run to run on a page: the stored timestamps (shown as `dd-mm-yyyy hh:mm`)

@@ -7,6 +7,8 @@ mod common;
 
 use common::*;
 use pulje_domain::cost::{monthly_amounts, total, within};
+use pulje_domain::Ore;
+use pulje_domain::{ApplicationId, RoundId};
 use pulje_domain::{ApplicationStatus, Role};
 use serde_json::json;
 
@@ -114,7 +116,7 @@ both_backends!(
             "awaiting_signatures",
         );
         let stored = app.get_application(id).await;
-        assert_eq!(stored.granted_ore, Some(TIER_HIGH));
+        assert_eq!(stored.granted_ore, Some(Ore::from_ore(TIER_HIGH)));
         assert_eq!(
             stored.data.supplement_ore().map(|s| s.ore()),
             Some(TIER_MEDIUM)
@@ -147,7 +149,7 @@ both_backends!(
             "active",
         );
         let mut conn = app.db.conn().await.unwrap();
-        let signed = pulje_store::workflow::signed_parties(&mut conn, id)
+        let signed = pulje_store::workflow::signed_parties(&mut conn, ApplicationId::new(id))
             .await
             .unwrap();
         assert_eq!(signed.len(), 4, "{signed:?}");
@@ -175,7 +177,7 @@ both_backends!(
         assert!(related
             .areas
             .iter()
-            .any(|a| a.id == stored.data.area_ids()[0] && a.region_code == MIDTJYLLAND));
+            .any(|a| a.id == stored.data.area_ids()[0] && a.region_code == rc(MIDTJYLLAND)));
         assert!(related.tiers.iter().any(|t| t.amount_ore == TIER_HIGH));
         let month_pairs: Vec<(String, i64)> = related
             .months
@@ -304,7 +306,7 @@ both_backends!(the_steps_work_through_the_html_forms, |app| async move {
         .await;
     assert_eq!(r.status, 403);
     assert_eq!(
-        app.get_application(id).await.status,
+        app.get_application(i64::from(id)).await.status,
         ApplicationStatus::Submitted
     );
 
@@ -317,7 +319,7 @@ both_backends!(the_steps_work_through_the_html_forms, |app| async move {
     assert!(text.contains("Ikke udført."), "{text}");
     assert!(text.contains("Skriv en kommentar til ansøgeren"), "{text}");
     assert_eq!(
-        app.get_application(id).await.status,
+        app.get_application(i64::from(id)).await.status,
         ApplicationStatus::Submitted
     );
 
@@ -380,9 +382,9 @@ both_backends!(the_steps_work_through_the_html_forms, |app| async move {
     assert!(text.contains("Bevilget tillæg pr. år"), "{text}");
     assert!(text.contains(&kr(TIER_SMALL)), "{text}");
 
-    let stored = app.get_application(id).await;
+    let stored = app.get_application(i64::from(id)).await;
     assert_eq!(stored.status, ApplicationStatus::AwaitingSignatures);
-    assert_eq!(stored.granted_ore, Some(TIER_SMALL));
+    assert_eq!(stored.granted_ore, Some(Ore::from_ore(TIER_SMALL)));
     let mut conn = app.db.conn().await.unwrap();
     let comments = pulje_store::workflow::comments(&mut conn, id)
         .await
@@ -414,7 +416,7 @@ async fn snapshot(app: &TestApp, id: i64) -> Snapshot {
             .fetch_one(&mut *conn)
             .await
             .unwrap();
-    let comments = pulje_store::workflow::comments(&mut conn, id)
+    let comments = pulje_store::workflow::comments(&mut conn, ApplicationId::new(id))
         .await
         .unwrap()
         .len();
@@ -449,7 +451,7 @@ async fn fresh_in(
     if state == ApplicationStatus::Draft {
         a
     } else {
-        app.set_status(a.id, state, None).await
+        app.set_status(i64::from(a.id), state, None).await
     }
 }
 
@@ -569,8 +571,15 @@ both_backends!(
 
             // Every role that may not take the step: 403, nothing changes.
             for role in all_roles.iter().filter(|r| !allowed.contains(r)) {
-                let message =
-                    refused(&app, &api[role], a.id, &full, 403, &format!("{role:?}")).await;
+                let message = refused(
+                    &app,
+                    &api[role],
+                    i64::from(a.id),
+                    &full,
+                    403,
+                    &format!("{role:?}"),
+                )
+                .await;
                 assert!(
                     message.contains("Rollen"),
                     "{action} as {role:?}: {message}"
@@ -583,11 +592,11 @@ both_backends!(
                 "approve" | "reject" => &nord_sg,
                 _ => &nord_admin,
             };
-            refused(&app, nord, a.id, &full, 404, "region 1081").await;
+            refused(&app, nord, i64::from(a.id), &full, 404, "region 1081").await;
 
             // An allowed role takes it.
             let taker = allowed[0];
-            let r = api[&taker].transition(a.id, &full).await;
+            let r = api[&taker].transition(i64::from(a.id), &full).await;
             assert_eq!(r.status, 200, "{action} as {taker:?}: {}", r.body);
         }
 
@@ -602,7 +611,7 @@ both_backends!(
             let message = refused(
                 &app,
                 &api[&Leader],
-                a.id,
+                i64::from(a.id),
                 &step(action, json!({})),
                 403,
                 "leader, not the creator",
@@ -612,7 +621,7 @@ both_backends!(
             refused(
                 &app,
                 &other_applicant,
-                a.id,
+                i64::from(a.id),
                 &step(action, json!({})),
                 404,
                 "applicant, not the creator",
@@ -623,7 +632,7 @@ both_backends!(
         refused(
             &app,
             &other_applicant,
-            a.id,
+            i64::from(a.id),
             &step("sign", json!({})),
             404,
             "applicant, not the creator, signing",
@@ -655,19 +664,27 @@ both_backends!(
         ];
         for (action, state, role, body) in wrong_state {
             let a = fresh(state).await;
-            let message = refused(&app, &api[&role], a.id, &step(action, body), 409, action).await;
+            let message = refused(
+                &app,
+                &api[&role],
+                i64::from(a.id),
+                &step(action, body),
+                409,
+                action,
+            )
+            .await;
             assert!(message.contains(state.label_da()), "{action}: {message}");
         }
         // Signing twice as the same party.
         let a = fresh(AwaitingSignatures).await;
         let r = api[&Leader]
-            .transition(a.id, &step("sign", json!({})))
+            .transition(i64::from(a.id), &step("sign", json!({})))
             .await;
-        expect_status(&r, a.id, "awaiting_signatures");
+        expect_status(&r, i64::from(a.id), "awaiting_signatures");
         let message = refused(
             &app,
             &api[&Leader],
-            a.id,
+            i64::from(a.id),
             &step("sign", json!({})),
             409,
             "second signature",
@@ -680,7 +697,7 @@ both_backends!(
         let m = refused(
             &app,
             &api[&WorkingGroup],
-            a.id,
+            i64::from(a.id),
             &step("return", json!({})),
             422,
             "return without comment",
@@ -690,7 +707,7 @@ both_backends!(
         refused(
             &app,
             &api[&WorkingGroup],
-            a.id,
+            i64::from(a.id),
             &step("return", json!({"comment": "   "})),
             422,
             "return with a blank comment",
@@ -700,7 +717,7 @@ both_backends!(
         let m = refused(
             &app,
             &api[&SteeringGroup],
-            a.id,
+            i64::from(a.id),
             &step("reject", json!({})),
             422,
             "reject without reason",
@@ -710,7 +727,7 @@ both_backends!(
         let m = refused(
             &app,
             &api[&SteeringGroup],
-            a.id,
+            i64::from(a.id),
             &step("approve", json!({})),
             422,
             "approve without tier",
@@ -720,7 +737,7 @@ both_backends!(
         let m = refused(
             &app,
             &api[&SteeringGroup],
-            a.id,
+            i64::from(a.id),
             &step("approve", json!({"tier_ore": 1_234_500})),
             422,
             "approve with a tier the pool does not have",
@@ -731,7 +748,7 @@ both_backends!(
         let m = refused(
             &app,
             &api[&RegionAdmin],
-            a.id,
+            i64::from(a.id),
             &step("terminate", json!({})),
             422,
             "terminate without end date",
@@ -741,7 +758,7 @@ both_backends!(
         refused(
             &app,
             &api[&RegionAdmin],
-            a.id,
+            i64::from(a.id),
             &step("terminate", json!({"end_date": "snart"})),
             422,
             "terminate with a bad date",
@@ -750,7 +767,7 @@ both_backends!(
         refused(
             &app,
             &api[&RegionAdmin],
-            a.id,
+            i64::from(a.id),
             &step("terminate", json!({"end_date": "2023-05-31"})),
             422,
             "terminate on the current end date",
@@ -759,7 +776,7 @@ both_backends!(
         refused(
             &app,
             &api[&RegionAdmin],
-            a.id,
+            i64::from(a.id),
             &step("godkend", json!({})),
             422,
             "an unknown action",
@@ -768,7 +785,7 @@ both_backends!(
         refused(
             &app,
             &api[&RegionAdmin],
-            a.id,
+            i64::from(a.id),
             &json!({"comment": "ingen handling"}),
             422,
             "no action",
@@ -813,12 +830,14 @@ both_backends!(a_submission_lands_in_its_round, |app| async move {
         )
         .await;
     expect_status(
-        &client.transition(a.id, &step("submit", json!({}))).await,
-        a.id,
+        &client
+            .transition(i64::from(a.id), &step("submit", json!({})))
+            .await,
+        i64::from(a.id),
         "submitted",
     );
-    let stored = app.get_application(a.id).await;
-    assert_eq!(stored.round_id, Some(rounds[4]));
+    let stored = app.get_application(i64::from(a.id)).await;
+    assert_eq!(stored.round_id, Some(RoundId::new(rounds[4])));
     assert_eq!(stored.round_name.as_deref(), Some("5. runde"));
     assert!(stored.late, "submitted after the last deadline");
     assert!(stored.submitted_at.is_some());
@@ -852,20 +871,25 @@ both_backends!(a_submission_lands_in_its_round, |app| async move {
         )
         .await;
     expect_status(
-        &client.transition(b.id, &step("submit", json!({}))).await,
-        b.id,
+        &client
+            .transition(i64::from(b.id), &step("submit", json!({})))
+            .await,
+        i64::from(b.id),
         "submitted",
     );
-    let stored = app.get_application(b.id).await;
-    assert_eq!(stored.round_id, Some(open.id));
+    let stored = app.get_application(i64::from(b.id)).await;
+    assert_eq!(stored.round_id, Some(RoundId::new(open.id)));
     assert_eq!(stored.round_name.as_deref(), Some("Ekstra runde"));
     assert!(!stored.late);
     let page = client.get(&format!("/applications/{}", b.id)).await;
     assert!(page.text().contains("Ekstra runde"));
     assert!(!page.text().contains("indsendt efter fristen"));
     // The first stays where it was.
-    let first = app.get_application(a.id).await;
-    assert_eq!((first.round_id, first.late), (Some(rounds[4]), true));
+    let first = app.get_application(i64::from(a.id)).await;
+    assert_eq!(
+        (first.round_id, first.late),
+        (Some(RoundId::new(rounds[4])), true)
+    );
 
     // A region without rounds: no round, never late.
     let midt_author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
@@ -881,11 +905,13 @@ both_backends!(a_submission_lands_in_its_round, |app| async move {
         .await;
     let midt = app.bearer(&midt_author).await;
     expect_status(
-        &midt.transition(c.id, &step("submit", json!({}))).await,
-        c.id,
+        &midt
+            .transition(i64::from(c.id), &step("submit", json!({})))
+            .await,
+        i64::from(c.id),
         "submitted",
     );
-    let stored = app.get_application(c.id).await;
+    let stored = app.get_application(i64::from(c.id)).await;
     assert_eq!((stored.round_id, stored.late), (None, false));
 });
 
@@ -911,20 +937,25 @@ both_backends!(
             )
             .await;
         expect_status(
-            &client.transition(a.id, &step("submit", json!({}))).await,
-            a.id,
+            &client
+                .transition(i64::from(a.id), &step("submit", json!({})))
+                .await,
+            i64::from(a.id),
             "submitted",
         );
-        let first = app.get_application(a.id).await;
+        let first = app.get_application(i64::from(a.id)).await;
         assert_eq!(
             (first.round_name.as_deref(), first.late),
             (Some("5. runde"), true)
         );
         expect_status(
             &nord_wg
-                .transition(a.id, &step("return", json!({"comment": "Ret perioden."})))
+                .transition(
+                    i64::from(a.id),
+                    &step("return", json!({"comment": "Ret perioden."})),
+                )
                 .await,
-            a.id,
+            i64::from(a.id),
             "returned",
         );
         let open = app
@@ -936,14 +967,16 @@ both_backends!(
             )
             .await;
         expect_status(
-            &client.transition(a.id, &step("submit", json!({}))).await,
-            a.id,
+            &client
+                .transition(i64::from(a.id), &step("submit", json!({})))
+                .await,
+            i64::from(a.id),
             "submitted",
         );
-        let again = app.get_application(a.id).await;
+        let again = app.get_application(i64::from(a.id)).await;
         assert_eq!(
             again.round_id,
-            Some(open.id),
+            Some(RoundId::new(open.id)),
             "resubmitted into the open round"
         );
         assert!(
@@ -1029,8 +1062,10 @@ both_backends!(
 
         // A mail server that is down does not stop or lose anything.
         expect_status(
-            &author_api.transition(id, &step("submit", json!({}))).await,
-            id,
+            &author_api
+                .transition(i64::from(id), &step("submit", json!({})))
+                .await,
+            i64::from(id),
             "submitted",
         );
         let sent = pulje_app::mailer::deliver_due(&mut app.db.handle(), &DeadMailer)
@@ -1044,7 +1079,7 @@ both_backends!(
             "the region's working group, not another region's: {msgs:?}"
         );
         assert!(msgs.iter().all(|m| m.recipient != nord_wg.email));
-        assert!(msgs.iter().all(|m| m.application_id == Some(id)));
+        assert!(msgs.iter().all(|m| m.application_id == Some(i64::from(id))));
         assert!(msgs[0].subject.contains("Forsøg med besked"), "{msgs:?}");
         assert!(msgs
             .iter()
@@ -1053,9 +1088,9 @@ both_backends!(
         let comment = "Angiv venligst evalueringsmetoden.";
         expect_status(
             &wg_api
-                .transition(id, &step("return", json!({"comment": comment})))
+                .transition(i64::from(id), &step("return", json!({"comment": comment})))
                 .await,
-            id,
+            i64::from(id),
             "returned",
         );
         let msgs = app.outbox(Some(MIDTJYLLAND)).await;
@@ -1064,13 +1099,17 @@ both_backends!(
         assert!(returned.body.contains(comment), "{}", returned.body);
 
         expect_status(
-            &author_api.transition(id, &step("submit", json!({}))).await,
-            id,
+            &author_api
+                .transition(i64::from(id), &step("submit", json!({})))
+                .await,
+            i64::from(id),
             "submitted",
         );
         expect_status(
-            &wg_api.transition(id, &step("forward", json!({}))).await,
-            id,
+            &wg_api
+                .transition(i64::from(id), &step("forward", json!({})))
+                .await,
+            i64::from(id),
             "ready_for_decision",
         );
         let msgs = app.outbox(Some(MIDTJYLLAND)).await;
@@ -1078,9 +1117,12 @@ both_backends!(
 
         expect_status(
             &sg_api
-                .transition(id, &step("approve", json!({"tier_ore": TIER_MEDIUM})))
+                .transition(
+                    i64::from(id),
+                    &step("approve", json!({"tier_ore": TIER_MEDIUM})),
+                )
                 .await,
-            id,
+            i64::from(id),
             "awaiting_signatures",
         );
         let msgs = app.outbox(Some(MIDTJYLLAND)).await;
@@ -1109,8 +1151,10 @@ both_backends!(
         let leader_api = app.bearer(&leader).await;
         let before = app.outbox(None).await.len();
         expect_status(
-            &leader_api.transition(id, &step("sign", json!({}))).await,
-            id,
+            &leader_api
+                .transition(i64::from(id), &step("sign", json!({})))
+                .await,
+            i64::from(id),
             "awaiting_signatures",
         );
         assert_eq!(
@@ -1170,8 +1214,10 @@ both_backends!(
         // A transition still works while the mail fails.
         let union_api = app.bearer(&union).await;
         expect_status(
-            &union_api.transition(id, &step("sign", json!({}))).await,
-            id,
+            &union_api
+                .transition(i64::from(id), &step("sign", json!({})))
+                .await,
+            i64::from(id),
             "awaiting_signatures",
         );
 
@@ -1227,7 +1273,7 @@ both_backends!(
         let sent = app
             .application(&a3, NORDJYLLAND, &titled("Allerede sendt"))
             .await;
-        app.set_status(sent.id, ApplicationStatus::Submitted, None)
+        app.set_status(i64::from(sent.id), ApplicationStatus::Submitted, None)
             .await;
         app.application(&midt, MIDTJYLLAND, &titled("Midtjysk kladde"))
             .await;
@@ -1284,7 +1330,7 @@ both_backends!(
             assert!(m.body.contains("1. marts 2023"), "{m:?}");
         }
         let ids: Vec<Option<i64>> = msgs.iter().map(|m| m.application_id).collect();
-        assert!(ids.contains(&Some(d1.id)) && ids.contains(&Some(d2.id)));
+        assert!(ids.contains(&Some(i64::from(d1.id))) && ids.contains(&Some(i64::from(d2.id))));
     }
 );
 
@@ -1349,24 +1395,24 @@ both_backends!(
 
         expect_status(
             &sg.transition(
-                a.id,
+                i64::from(a.id),
                 &step(
                     "approve",
                     json!({"tier_ore": TIER_SMALL, "meeting_id": mid}),
                 ),
             )
             .await,
-            a.id,
+            i64::from(a.id),
             "awaiting_signatures",
         );
         let reason = "Forsøget overlapper et eksisterende projekt.";
         expect_status(
             &sg.transition(
-                b.id,
+                i64::from(b.id),
                 &step("reject", json!({"reason": reason, "meeting_id": mid})),
             )
             .await,
-            b.id,
+            i64::from(b.id),
             "rejected",
         );
         let mut conn = app.db.conn().await.unwrap();
@@ -1380,8 +1426,8 @@ both_backends!(
         assert_eq!(
             decided,
             vec![
-                (a.id, Some(mid), "approve".to_string()),
-                (b.id, Some(mid), "reject".to_string())
+                (a.id.get(), Some(mid), "approve".to_string()),
+                (b.id.get(), Some(mid), "reject".to_string())
             ]
         );
 
@@ -1461,10 +1507,10 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status, 404);
-        let before = snapshot(&app, c.id).await;
+        let before = snapshot(&app, i64::from(c.id)).await;
         let r = sg
             .transition(
-                c.id,
+                i64::from(c.id),
                 &step(
                     "approve",
                     json!({"tier_ore": TIER_SMALL, "meeting_id": nord_mid}),
@@ -1473,7 +1519,7 @@ both_backends!(
             .await;
         let m = expect_refusal(&r, 422, "approve at another region's meeting");
         assert!(m.contains("Mødet"), "{m}");
-        assert_eq!(snapshot(&app, c.id).await, before);
+        assert_eq!(snapshot(&app, i64::from(c.id)).await, before);
         // Applicants do not see meetings.
         let applicant = app.login(&author).await;
         assert_eq!(applicant.get(&format!("/meetings/{mid}")).await.status, 403);
@@ -1500,13 +1546,17 @@ both_backends!(
         for _ in 0..6 {
             let a = fresh_in(&app, &author, ApplicationStatus::AwaitingSignatures).await;
             expect_status(
-                &leader.transition(a.id, &step("sign", json!({}))).await,
-                a.id,
+                &leader
+                    .transition(i64::from(a.id), &step("sign", json!({})))
+                    .await,
+                i64::from(a.id),
                 "awaiting_signatures",
             );
             expect_status(
-                &doctor.transition(a.id, &step("sign", json!({}))).await,
-                a.id,
+                &doctor
+                    .transition(i64::from(a.id), &step("sign", json!({})))
+                    .await,
+                i64::from(a.id),
                 "awaiting_signatures",
             );
             ids.push(a.id);
@@ -1518,7 +1568,9 @@ both_backends!(
                 let barrier = barrier.clone();
                 tasks.push(tokio::spawn(async move {
                     barrier.wait().await;
-                    let r = signer.transition(id, &step("sign", json!({}))).await;
+                    let r = signer
+                        .transition(i64::from(id), &step("sign", json!({})))
+                        .await;
                     (id, r)
                 }));
             }

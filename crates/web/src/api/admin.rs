@@ -20,11 +20,9 @@ pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
 pub async fn users(mut db: Db, ApiUser(user): ApiUser) -> ApiResult<Json<Vec<User>>> {
     let scope = policy::admin_scope(&user)?;
     let mut conn = db.conn().await?;
-    let region = scope
-        .region_filter()
-        .and_then(pulje_domain::RegionCode::new);
+    let region = scope.region_filter()?;
     let mut list = users::list(&mut conn, region).await?;
-    if scope.region_filter().is_some() {
+    if region.is_some() {
         list.retain(|u| u.region.is_some());
     }
     Ok(Json(list))
@@ -53,7 +51,7 @@ pub async fn audit(
 ) -> ApiResult<Json<Vec<Entry>>> {
     let scope = policy::admin_scope(&user)?;
     let filter = audit::Filter {
-        region_code: scope.region_filter(),
+        region_code: scope.region_filter()?,
         entity: p.entity.filter(|e| !e.is_empty()),
         entity_id: p.entity_id.filter(|e| !e.is_empty()),
         actor: p.actor.filter(|e| !e.is_empty()),

@@ -9,9 +9,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use pulje_app::applications::list_filter as applications_filter;
+use pulje_domain::RegionCode;
 use pulje_domain::{
     ApplicationData, ApplicationInput, ApplicationRules, FieldDef, FieldErrors, Kind, FIELDS,
 };
+use pulje_domain::{ApplicationId, UserId};
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::{org, programmes, Connection};
 use serde::{Deserialize, Serialize};
@@ -175,14 +177,14 @@ pub struct ApplicationItem {
 impl From<Summary> for ApplicationItem {
     fn from(s: Summary) -> Self {
         ApplicationItem {
-            id: s.id,
+            id: i64::from(s.id),
             title: s.title,
             status: s.status.as_str().into(),
-            region_code: s.region_code,
+            region_code: s.region_code.get(),
             programme: s.programme_id,
             hospital: s.hospital_name,
             round: s.round_name,
-            supplement_ore: s.supplement_ore,
+            supplement_ore: s.supplement_ore.map(i64::from),
             start_date: s.start_date,
             end_date: s.end_date,
             updated_at: s.updated_at,
@@ -252,17 +254,17 @@ fn invalid(fields: FieldErrors) -> Response {
 async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<ApplicationJson> {
     let areas = programmes::areas(conn, &app.programme_id, Some(app.region_code)).await?;
     Ok(ApplicationJson {
-        id: app.id,
+        id: i64::from(app.id),
         status: app.status.as_str().into(),
         version: app.version,
         programme: app.programme_id,
-        region_code: app.region_code,
-        round_id: app.round_id,
+        region_code: app.region_code.get(),
+        round_id: app.round_id.map(i64::from),
         round: app.round_name,
         created_at: app.created_at,
         updated_at: app.updated_at,
         imported: app.imported,
-        doctor_user_id: app.doctor_user_id,
+        doctor_user_id: app.doctor_user_id.map(i64::from),
         hospital: app.hospital_name,
         areas: app
             .data
@@ -281,7 +283,7 @@ async fn to_input(
     conn: &mut Connection,
     b: &ApplicationBody,
     programme: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> ApiResult<(ApplicationInput, FieldErrors)> {
     let mut errors = FieldErrors::new();
     let mut input = b.form.0.clone();
@@ -373,7 +375,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ApplicationJson>> {
     let mut conn = db.conn().await?;
-    let app = pulje_app::applications::load(&mut conn, &user, id).await?;
+    let app = pulje_app::applications::load(&mut conn, &user, ApplicationId::new(id)).await?;
     Ok(Json(to_json(&mut conn, app).await?))
 }
 
@@ -392,12 +394,11 @@ pub async fn create(
         .clone()
         .unwrap_or_else(|| pulje_store::reference::OK21.to_string());
     let region_code = match (b.region_code, user.region_code()) {
-        (Some(r), _) if pulje_domain::RegionCode::new(r).is_none() => {
-            return Err(ApiError(AppError::Invalid(format!(
+        (Some(r), _) => RegionCode::new(r).ok_or_else(|| {
+            ApiError(AppError::Invalid(format!(
                 "Ukendt regionskode {r}; brug 1081–1085."
-            ))))
-        }
-        (Some(r), _) => r,
+            )))
+        })?,
         (None, Some(own)) => own,
         (None, None) => return Err(ApiError(AppError::Invalid("Angiv region_code.".into()))),
     };
@@ -427,7 +428,8 @@ pub async fn create(
     };
     let mut app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
     if let (None, Some(named)) = (doctor, b.doctor_user_id) {
-        app = applications::assign_doctor(&mut tx, &user.actor(), app.id, Some(named)).await?;
+        app = applications::assign_doctor(&mut tx, &user.actor(), app.id, Some(UserId::new(named)))
+            .await?;
     }
     let json = to_json(&mut tx, app).await?;
     tx.commit().await?;
@@ -448,14 +450,14 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let app = pulje_app::applications::load(&mut tx, &user, id).await?;
+    let app = pulje_app::applications::load(&mut tx, &user, ApplicationId::new(id)).await?;
     policy::require_edit(&user, &app)?;
     let Some(version) = b.version else {
         return Err(ApiError(AppError::Invalid(
             "Angiv version (den version, ændringen bygger på).".into(),
         )));
     };
-    if b.region_code.is_some_and(|r| r != app.region_code)
+    if b.region_code.is_some_and(|r| r != app.region_code.get())
         || b.programme.as_ref().is_some_and(|p| *p != app.programme_id)
     {
         return Err(ApiError(AppError::Invalid(
@@ -468,12 +470,25 @@ pub async fn update(
         Ok(data) => data,
         Err(errors) => return Ok(invalid(errors)),
     };
-    let mut updated = applications::update(&mut tx, &user.actor(), id, version, &data).await?;
+    let mut updated = applications::update(
+        &mut tx,
+        &user.actor(),
+        ApplicationId::new(id),
+        version,
+        &data,
+    )
+    .await?;
     if policy::may_choose_doctor(&user)
         && b.doctor_user_id.is_some()
-        && b.doctor_user_id != updated.doctor_user_id
+        && b.doctor_user_id != updated.doctor_user_id.map(i64::from)
     {
-        updated = applications::assign_doctor(&mut tx, &user.actor(), id, b.doctor_user_id).await?;
+        updated = applications::assign_doctor(
+            &mut tx,
+            &user.actor(),
+            updated.id,
+            b.doctor_user_id.map(UserId::new),
+        )
+        .await?;
     }
     let json = to_json(&mut tx, updated).await?;
     tx.commit().await?;

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::Db;
 use axum::extract::State;
 use pulje_app::catalogue::CatalogueQuery;
+use pulje_domain::ApplicationId;
 use pulje_store::catalogue::Entry;
 use pulje_store::evaluations::{self, Target};
 use serde::Serialize;
@@ -103,9 +104,9 @@ pub async fn evaluation(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EvaluationJson>> {
     let mut conn = db.conn().await?;
-    let app = pulje_app::applications::get(&mut conn, id).await?;
+    let app = pulje_app::applications::get(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view_evaluation(&user, &app)?;
-    let e = evaluations::get(&mut conn, Target::Application(id)).await?;
+    let e = evaluations::get(&mut conn, Target::Application(ApplicationId::new(id))).await?;
     let d = e.as_ref().map(|e| e.data.clone()).unwrap_or_default();
     let s = |v: Option<&'static str>| v.map(str::to_string);
     Ok(Json(EvaluationJson {

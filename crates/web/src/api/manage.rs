@@ -11,6 +11,7 @@ use crate::extract::{Json, JsonRejection, Path};
 use crate::Db;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use pulje_domain::UserId;
 use pulje_domain::{Email, Ore, RegionCode, Role};
 use pulje_store::org::{self, Department, Hospital};
 use pulje_store::programmes::{self, Area, Round, RoundInput, Tier};
@@ -27,17 +28,14 @@ fn invalid(message: impl Into<String>) -> ApiError {
 
 /// The region a create asks for: `region_code`, or the own region of a `region_admin` when left
 /// out. An unknown code is 422; a region the user does not administer 404.
-fn chosen_region(user: &CurrentUser, requested: Option<i64>) -> ApiResult<i64> {
+fn chosen_region(user: &CurrentUser, requested: Option<i64>) -> ApiResult<RegionCode> {
     let code = match requested {
-        Some(code) if RegionCode::new(code).is_none() => {
-            return Err(invalid(format!(
-                "Ukendt regionskode {code}; brug 1081–1085."
-            )))
-        }
-        Some(code) => code,
+        Some(code) => RegionCode::new(code)
+            .ok_or_else(|| invalid(format!("Ukendt regionskode {code}; brug 1081–1085.")))?,
         None => match Scope::of(user) {
             Scope::Region(code) => code,
             Scope::All => return Err(invalid("Angiv region_code (1081–1085).")),
+            Scope::Nowhere => return Err(ApiError(AppError::NotFound)),
         },
     };
     require_admin_of(user, code)?;
@@ -518,12 +516,12 @@ fn new_user(user: &CurrentUser, scope: Scope, b: UserBody) -> ApiResult<NewUser>
             }
         },
         None => match scope {
-            Scope::Region(code) => RegionCode::new(code),
-            Scope::All => None,
+            Scope::Region(code) => Some(code),
+            Scope::All | Scope::Nowhere => None,
         },
     };
     match region {
-        Some(r) => require_admin_of(user, i64::from(r.code()))?,
+        Some(r) => require_admin_of(user, r)?,
         // A region_admin always creates in their own region.
         None if scope != Scope::All => return Err(ApiError(AppError::NotFound)),
         None => {}
@@ -570,12 +568,14 @@ async fn set_disabled(
 ) -> ApiResult<Json<User>> {
     admin_scope(&user)?;
     let mut tx = db.begin().await?;
-    let target = users::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let target = users::get(&mut tx, UserId::new(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     crate::auth::policy::require_admin_of_user(&user, &target)?;
     if disabled && target.id == user.user.id {
         return Err(invalid("Du kan ikke deaktivere din egen bruger."));
     }
-    let after = users::set_disabled(&mut tx, &user.actor(), id, disabled).await?;
+    let after = users::set_disabled(&mut tx, &user.actor(), UserId::new(id), disabled).await?;
     tx.commit().await?;
     Ok(Json(after))
 }

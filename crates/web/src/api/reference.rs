@@ -6,6 +6,7 @@ use super::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::extract::{Json, Path, Query};
 use crate::Db;
+use pulje_domain::RegionCode;
 use pulje_store::org::{Department, Hospital, Region};
 use pulje_store::programmes::{self, Area, Pool, Programme, RegionSettings, Round, Tier, Tranche};
 use pulje_store::reference::OK21;
@@ -24,12 +25,12 @@ pub struct RegionParams {
 }
 
 impl RegionParams {
-    fn region(&self) -> ApiResult<Option<i64>> {
+    fn region(&self) -> ApiResult<Option<RegionCode>> {
         match self.region {
-            Some(code) if pulje_domain::RegionCode::new(code).is_none() => {
-                Err(ApiError(AppError::NotFound))
-            }
-            r => Ok(r),
+            Some(code) => Ok(Some(
+                RegionCode::new(code).ok_or(ApiError(AppError::NotFound))?,
+            )),
+            None => Ok(None),
         }
     }
 
@@ -93,7 +94,7 @@ pub async fn programme(
         .collect();
     let mut regions = Vec::new();
     for r in pulje_domain::RegionCode::all() {
-        regions.push(programmes::region_settings(&mut conn, &id, i64::from(r.code())).await?);
+        regions.push(programmes::region_settings(&mut conn, &id, r).await?);
     }
     Ok(Json(ProgrammeDetail {
         programme,

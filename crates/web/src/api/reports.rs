@@ -52,9 +52,7 @@ pub async fn regional(
     Path(code): Path<i64>,
     Query(p): Query<ProgrammeParams>,
 ) -> ApiResult<Response> {
-    if pulje_domain::RegionCode::new(code).is_none() {
-        return Err(ApiError(AppError::NotFound));
-    }
+    let code = crate::error::region(code)?;
     policy::require_report_view(&user, code)?;
     // Encoded during the build's turn, while the report's rows are in memory anyway.
     let body = state

@@ -6,6 +6,8 @@ use crate::error::{ApiError, ApiResult, AppError};
 use crate::extract::{Json, JsonRejection, Path, Query};
 use crate::Db;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};
+use pulje_domain::ApplicationId;
+use pulje_domain::RegionCode;
 use pulje_store::money::{self, PoolStatus};
 use pulje_store::reference::OK21;
 use serde::{Deserialize, Serialize};
@@ -35,9 +37,9 @@ pub async fn transition(
 ) -> ApiResult<Json<TransitionResult>> {
     let b = body(payload)?;
     let step = step_from(&b)?;
-    let app = take_step(&mut db, &user, id, &step).await?;
+    let app = take_step(&mut db, &user, ApplicationId::new(id), &step).await?;
     Ok(Json(TransitionResult {
-        id: app.id,
+        id: i64::from(app.id),
         status: app.status.as_str().into(),
         version: app.version,
     }))
@@ -64,12 +66,13 @@ pub async fn pools(
     ApiUser(user): ApiUser,
     Query(p): Query<PoolParams>,
 ) -> ApiResult<Json<Vec<PoolStatus>>> {
+    let requested = match p.region {
+        Some(code) => Some(RegionCode::new(code).ok_or(ApiError(AppError::NotFound))?),
+        None => None,
+    };
     let region = Scope::of(&user)
-        .narrow(p.region)?
+        .narrow(requested)?
         .ok_or_else(|| ApiError(AppError::Invalid("Angiv region.".into())))?;
-    if pulje_domain::RegionCode::new(region).is_none() {
-        return Err(ApiError(AppError::NotFound));
-    }
     let mut conn = db.conn().await?;
     Ok(Json(
         money::pool_status(&mut conn, p.programme.as_deref().unwrap_or(OK21), region).await?,

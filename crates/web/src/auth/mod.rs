@@ -14,6 +14,7 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 pub use cookies::{cookie_value, CSRF_COOKIE, SESSION_COOKIE};
+use pulje_domain::RegionCode;
 use pulje_store::users::User;
 use pulje_store::versions::Known;
 use pulje_store::{sessions, Actor};
@@ -58,8 +59,8 @@ impl CurrentUser {
     }
 
     /// The user's region code, for regional roles.
-    pub fn region_code(&self) -> Option<i64> {
-        self.user.region.map(|r| i64::from(r.code()))
+    pub fn region_code(&self) -> Option<RegionCode> {
+        self.user.region
     }
 }
 

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_domain::TokenId;
 use pulje_store::sessions;
 use serde::Deserialize;
 
@@ -40,7 +41,7 @@ async fn render(
         .await?
         .into_iter()
         .map(|t| TokenRow {
-            id: t.id,
+            id: i64::from(t.id),
             label: t.label,
             created: views::timestamp_da(&t.created_at),
             revoked: t
@@ -95,7 +96,7 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     let mut tx = db.begin().await?;
-    match sessions::revoke_token(&mut tx, &user.actor(), user.user.id, id).await {
+    match sessions::revoke_token(&mut tx, &user.actor(), user.user.id, TokenId::new(id)).await {
         Ok(()) => {}
         Err(pulje_store::StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),

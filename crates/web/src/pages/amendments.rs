@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::get as get_application;
+use pulje_domain::ApplicationId;
 use pulje_domain::{ApplicationInput, FieldErrors};
 use pulje_store::applications::Application;
 use pulje_store::{amendments, programmes, StoreError};
@@ -74,7 +75,7 @@ async fn render(
             format!("Ændr aftalen: {}", app.data.title()),
             "/applications",
         ),
-        app_id: app.id,
+        app_id: i64::from(app.id),
         title: app.data.title().to_string(),
         version,
         message,
@@ -102,7 +103,7 @@ async fn render(
 
 async fn load_amendable(db: &mut Db, user: &CurrentUser, id: i64) -> PageResult<Application> {
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view(user, &app)?;
     if !amendments::may_amend(&user.user, &app) {
         return Err(AppError::Forbidden(
@@ -163,7 +164,15 @@ pub async fn submit(
         }
     };
     let mut tx = db.begin().await?;
-    match amendments::propose(&mut tx, &user.user, id, typed.version, &data).await {
+    match amendments::propose(
+        &mut tx,
+        &user.user,
+        ApplicationId::new(id),
+        typed.version,
+        &data,
+    )
+    .await
+    {
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/applications/{id}?trin=amend")).into_response())

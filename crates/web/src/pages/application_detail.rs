@@ -16,6 +16,7 @@ use pulje_app::applications::opt_id;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};
 use pulje_domain::application::display_text;
 use pulje_domain::workflow::{Action, Party};
+use pulje_domain::ApplicationId;
 use pulje_domain::{ApplicationStatus, FieldValue, Section};
 use pulje_store::applications::Application;
 use pulje_store::{application_page, money, programmes, workflow as flow, Connection};
@@ -200,7 +201,10 @@ async fn page(
     }));
     let mut money_facts = Vec::new();
     if let Some(granted) = app.granted_ore {
-        money_facts.push(fact("Bevilget tillæg pr. år", views::kr(granted)));
+        money_facts.push(fact(
+            "Bevilget tillæg pr. år",
+            views::kr(i64::from(granted)),
+        ));
         money_facts.push(fact(
             "Modtagere af tillæg",
             money::receivers(&app).to_string(),
@@ -260,13 +264,10 @@ async fn page(
     };
     Ok(ShowPage {
         page: Page::new(user, d.title().to_string(), "/applications").with_notice(notice),
-        app_id: id,
+        app_id: i64::from(id),
         title: d.title().to_string(),
         status: app.status.label_da().into(),
-        region: pulje_domain::RegionCode::new(app.region_code)
-            .map(|r| r.name())
-            .unwrap_or("")
-            .into(),
+        region: Some(app.region_code).map(|r| r.name()).unwrap_or("").into(),
         version: app.version,
         late: app.late,
         round: app.round_name.clone().unwrap_or_default(),
@@ -400,7 +401,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view(&user, &app)?;
     let notice = match (q.gemt.is_some(), q.trin.as_deref()) {
         (true, _) => Some("Ansøgningen er gemt.".to_string()),
@@ -433,7 +434,7 @@ pub async fn agreement(
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view(&user, &app)?;
     let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
@@ -457,7 +458,7 @@ pub async fn agreement_pdf(
 ) -> PageResult<Response> {
     use pulje_pdf::Block;
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view(&user, &app)?;
     let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
@@ -571,7 +572,7 @@ pub async fn transition(
         meeting_id: opt_id(&Some(get("meeting_id"))),
     };
     let result = match step_from(&body) {
-        Ok(step) => take_step(&mut db, &user, id, &step).await,
+        Ok(step) => take_step(&mut db, &user, ApplicationId::new(id), &step).await,
         Err(e) => Err(e),
     }
     .map_err(AppError::from);
@@ -582,7 +583,7 @@ pub async fn transition(
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let status = e.status();
             let mut conn = db.conn().await?;
-            let app = get_application(&mut conn, id).await?;
+            let app = get_application(&mut conn, ApplicationId::new(id)).await?;
             policy::require_view(&user, &app)?;
             let error = StepError {
                 action: body.action.clone(),
@@ -613,7 +614,7 @@ pub async fn comment(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let mut tx = db.begin().await?;
-    let app = get_application(&mut tx, id).await?;
+    let app = get_application(&mut tx, ApplicationId::new(id)).await?;
     policy::require_comment(&user, &app)?;
     flow::comment(&mut tx, &user.user, &app, &text).await?;
     tx.commit().await?;
@@ -629,7 +630,7 @@ pub async fn review(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let mut tx = db.begin().await?;
-    let app = get_application(&mut tx, id).await?;
+    let app = get_application(&mut tx, ApplicationId::new(id)).await?;
     policy::require_review(&user, &app)?;
     let get = |k: String| {
         pairs

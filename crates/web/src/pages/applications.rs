@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::{get as get_application, list_filter, opt_id, ListQuery};
+use pulje_domain::RegionCode;
+use pulje_domain::{ApplicationId, AreaId, HospitalId, RoundId, UserId};
 use pulje_domain::{
     ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors, Kind, Section,
     FIELDS,
@@ -38,16 +40,16 @@ pub struct Row {
 impl From<Summary> for Row {
     fn from(s: Summary) -> Row {
         Row {
-            id: s.id,
+            id: i64::from(s.id),
             title: s.title,
             status: s.status.label_da().into(),
-            region: pulje_domain::RegionCode::new(s.region_code)
-                .map(|r| r.name())
-                .unwrap_or("")
-                .into(),
+            region: Some(s.region_code).map(|r| r.name()).unwrap_or("").into(),
             hospital: s.hospital_name.unwrap_or_default(),
             round: s.round_name.unwrap_or_default(),
-            supplement: s.supplement_ore.map(views::kr).unwrap_or_default(),
+            supplement: s
+                .supplement_ore
+                .map(|o| views::kr(o.ore()))
+                .unwrap_or_default(),
             period: match (s.start_date, s.end_date) {
                 (Some(a), Some(b)) => {
                     format!("{} – {}", a.format("%d-%m-%Y"), b.format("%d-%m-%Y"))
@@ -94,14 +96,9 @@ pub async fn list(
         rounds,
     } = &list_filters::filter_choices(&mut conn, OK21, region).await?;
     let many_regions = region.is_none();
-    let region_suffix = |code: i64| {
+    let region_suffix = |code: RegionCode| {
         if many_regions {
-            format!(
-                " ({})",
-                pulje_domain::RegionCode::new(code)
-                    .map(|r| r.name())
-                    .unwrap_or("")
-            )
+            format!(" ({})", code.name())
         } else {
             String::new()
         }
@@ -117,7 +114,7 @@ pub async fn list(
         Choice::new(
             a.id,
             format!("{}{}", a.name, region_suffix(a.region_code)),
-            filter.area_id == Some(a.id),
+            filter.area_id == Some(AreaId::new(a.id)),
         )
     }));
     let mut hospital_choices = vec![Choice::new("", "Alle", filter.hospital_id.is_none())];
@@ -125,7 +122,7 @@ pub async fn list(
         Choice::new(
             h.id,
             format!("{}{}", h.name, region_suffix(h.region_code)),
-            filter.hospital_id == Some(h.id),
+            filter.hospital_id == Some(HospitalId::new(h.id)),
         )
     }));
     let mut round_choices = vec![Choice::new("", "Alle", filter.round_id.is_none())];
@@ -138,14 +135,13 @@ pub async fn list(
                 r.deadline.format("%d-%m-%Y"),
                 region_suffix(r.region_code)
             ),
-            filter.round_id == Some(r.id),
+            filter.round_id == Some(RoundId::new(r.id)),
         )
     }));
     let show_region = Scope::of(&user) == Scope::All;
     let mut regions = vec![Choice::new("", "Alle", region.is_none())];
     regions.extend(
-        pulje_domain::RegionCode::all()
-            .map(|r| Choice::new(r.code(), r.name(), region == Some(i64::from(r.code())))),
+        pulje_domain::RegionCode::all().map(|r| Choice::new(r.code(), r.name(), region == Some(r))),
     );
 
     let mut query: Vec<(&str, String)> = Vec::new();
@@ -308,7 +304,7 @@ pub(crate) fn parse_form(pairs: Vec<(String, String)>) -> Submitted {
 }
 
 struct FormContext {
-    region_code: i64,
+    region_code: RegionCode,
     rules: ApplicationRules,
     hospitals: Vec<org::Hospital>,
     areas: Vec<programmes::Area>,
@@ -320,7 +316,7 @@ struct FormContext {
 async fn form_context(
     conn: &mut AnyConnection,
     programme_id: &str,
-    region_code: i64,
+    region_code: RegionCode,
 ) -> PageResult<FormContext> {
     Ok(FormContext {
         region_code,
@@ -328,11 +324,11 @@ async fn form_context(
         hospitals: org::hospitals(conn, Some(region_code)).await?,
         areas: programmes::areas(conn, programme_id, Some(region_code)).await?,
         tiers: programmes::tiers(conn, programme_id, Some(region_code)).await?,
-        applicants: pulje_store::users::list(conn, pulje_domain::RegionCode::new(region_code))
+        applicants: pulje_store::users::list(conn, Some(region_code))
             .await?
             .into_iter()
             .filter(|u| u.role == pulje_domain::Role::Applicant && !u.disabled)
-            .map(|u| (u.id, format!("{} ({})", u.name, u.email)))
+            .map(|u| (u.id.get(), format!("{} ({})", u.name, u.email)))
             .collect(),
     })
 }
@@ -411,7 +407,7 @@ fn form_page(
         })
         .collect();
     let regions = pulje_domain::RegionCode::all()
-        .map(|r| Choice::new(r.code(), r.name(), i64::from(r.code()) == ctx.region_code))
+        .map(|r| Choice::new(r.code(), r.name(), r == ctx.region_code))
         .collect();
     let mut participants: Vec<ParticipantRow> = input
         .participants
@@ -531,7 +527,7 @@ fn render_form(status: StatusCode, form: FormPage) -> PageResult<Response> {
 pub async fn new(mut db: Db, user: CurrentUser) -> PageResult<Response> {
     let region_code = match user.region_code() {
         Some(code) => code,
-        None => i64::from(pulje_domain::RegionCode::NORDJYLLAND.code()),
+        None => RegionCode::NORDJYLLAND,
     };
     policy::can_create_in(&user, region_code)?;
     let mut conn = db.conn().await?;
@@ -568,7 +564,9 @@ pub async fn create(
     let submitted = parse_form(pairs);
     let region_code = match (user.region_code(), submitted.region_code) {
         (Some(own), _) => own,
-        (None, Some(chosen)) if pulje_domain::RegionCode::new(chosen).is_some() => chosen,
+        (None, Some(chosen)) if RegionCode::new(chosen).is_some() => {
+            RegionCode::new(chosen).ok_or(AppError::NotFound)?
+        }
         _ => return Err(AppError::Invalid("Vælg en region.".into())),
     };
     policy::can_create_in(&user, region_code)?;
@@ -604,8 +602,13 @@ pub async fn create(
     };
     let app = applications::create(&mut tx, &user.actor(), &place, &data).await?;
     if own.is_none() && submitted.doctor_user_id.is_some() {
-        applications::assign_doctor(&mut tx, &user.actor(), app.id, submitted.doctor_user_id)
-            .await?;
+        applications::assign_doctor(
+            &mut tx,
+            &user.actor(),
+            app.id,
+            submitted.doctor_user_id.map(UserId::new),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{}?gemt=1", app.id)).into_response())
@@ -635,12 +638,12 @@ async fn with_import_evidence(
 
 pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
     let form = form_page(
         &user,
-        app.doctor_user_id,
+        app.doctor_user_id.map(i64::from),
         format!("Rediger: {}", app.data.title()),
         format!("/applications/{id}"),
         app.version,
@@ -662,7 +665,7 @@ pub async fn update(
 ) -> PageResult<Response> {
     let submitted = parse_form(pairs);
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_edit(&user, &app)?;
     let ctx = form_context(&mut conn, &app.programme_id, app.region_code).await?;
     drop(conn);
@@ -687,13 +690,26 @@ pub async fn update(
         }
     };
     let mut tx = db.begin().await?;
-    match applications::update(&mut tx, &user.actor(), id, submitted.version, &data).await {
+    match applications::update(
+        &mut tx,
+        &user.actor(),
+        ApplicationId::new(id),
+        submitted.version,
+        &data,
+    )
+    .await
+    {
         Ok(updated) => {
             if policy::may_choose_doctor(&user)
-                && submitted.doctor_user_id != updated.doctor_user_id
+                && submitted.doctor_user_id != updated.doctor_user_id.map(i64::from)
             {
-                applications::assign_doctor(&mut tx, &user.actor(), id, submitted.doctor_user_id)
-                    .await?;
+                applications::assign_doctor(
+                    &mut tx,
+                    &user.actor(),
+                    updated.id,
+                    submitted.doctor_user_id.map(UserId::new),
+                )
+                .await?;
             }
             tx.commit().await?;
             Ok(Redirect::to(&format!("/applications/{id}?gemt=1")).into_response())

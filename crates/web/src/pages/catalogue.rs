@@ -94,7 +94,7 @@ pub async fn list(
                 .career_track
                 .map(|t| t.label_da().to_string())
                 .unwrap_or_default(),
-            region: pulje_domain::RegionCode::new(e.region_code)
+            region: Some(e.region_code)
                 .map(|r| r.name())
                 .unwrap_or("")
                 .to_string(),

@@ -18,7 +18,9 @@ use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, EvaluationInput, PurposesMet, Recommendation,
     TrialType,
 };
+use pulje_domain::ApplicationId;
 use pulje_domain::FieldErrors;
+use pulje_domain::RegionCode;
 use pulje_store::applications::Application;
 use pulje_store::evaluations::{self, Evaluation, Owner, Target};
 use pulje_store::{catalogue, Connection, StoreError};
@@ -246,7 +248,7 @@ fn form_page(
     let title = format!("Evaluering: {}", app.data.title());
     FormPage {
         page: Page::new(user, title.clone(), "/applications").with_notice(notice),
-        app_id: app.id,
+        app_id: i64::from(app.id),
         title,
         status: status_label(stored),
         due: due.map(views::date_da).unwrap_or_default(),
@@ -336,9 +338,9 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Response> {
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view_evaluation(&user, &app)?;
-    let stored = evaluations::get(&mut conn, Target::Application(id)).await?;
+    let stored = evaluations::get(&mut conn, Target::Application(ApplicationId::new(id))).await?;
     let editable = policy::require_edit_evaluation(&user, &app).is_ok();
     let input = stored
         .as_ref()
@@ -401,7 +403,7 @@ pub async fn save(
 ) -> PageResult<Response> {
     let (input, version, submit) = parse_form(pairs);
     let mut conn = db.conn().await?;
-    let app = get_application(&mut conn, id).await?;
+    let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_edit_evaluation(&user, &app)?;
     if !evaluation::can_evaluate(app.status) {
         return Err(AppError::Conflict(format!(
@@ -409,7 +411,7 @@ pub async fn save(
             app.status.label_da()
         )));
     }
-    let stored = evaluations::get(&mut conn, Target::Application(id)).await?;
+    let stored = evaluations::get(&mut conn, Target::Application(ApplicationId::new(id))).await?;
     drop(conn);
     let again = |errors: &FieldErrors, conflict: Option<String>| {
         form_page(
@@ -437,7 +439,7 @@ pub async fn save(
     let owner = Owner {
         programme_id: &app.programme_id,
         region_code: app.region_code,
-        target: Target::Application(id),
+        target: Target::Application(ApplicationId::new(id)),
     };
     let mut tx = db.begin().await?;
     match evaluations::save(&mut tx, &user.actor(), owner, version, &data, submit).await {
@@ -476,7 +478,7 @@ pub struct DueRow {
 #[template(path = "evaluations/list.html")]
 struct ListPage {
     page: Page,
-    code: i64,
+    code: RegionCode,
     region: String,
     rows: Vec<DueRow>,
     overdue: usize,
@@ -489,7 +491,8 @@ pub async fn region_list(
     Path(code): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
-    let region = pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
+    let code = crate::error::region(code)?;
+    let region = code;
     policy::require_admin_of(&user, code)?;
     let mut conn = db.conn().await?;
     let rows = evaluations::due_list(&mut conn, pulje_store::reference::OK21, code).await?;
@@ -544,7 +547,7 @@ pub async fn set_opt_out(
     Path(code): Path<i64>,
     Form(form): Form<OptOutForm>,
 ) -> PageResult<Response> {
-    pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
+    let code = crate::error::region(code)?;
     policy::require_admin_of(&user, code)?;
     let mut tx = db.begin().await?;
     catalogue::set_opt_out(

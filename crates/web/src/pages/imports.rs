@@ -40,14 +40,14 @@ fn region_choices(selected: &str) -> Vec<Choice> {
 }
 
 /// The region files go to: the user's own, or the one chosen by a user without a region.
-fn target_region(user: &CurrentUser, chosen: &str) -> Result<i64, String> {
+fn target_region(user: &CurrentUser, chosen: &str) -> Result<RegionCode, String> {
     if let Some(own) = user.region_code() {
         return Ok(own);
     }
     chosen
         .parse::<i64>()
         .ok()
-        .filter(|c| RegionCode::new(*c).is_some())
+        .and_then(RegionCode::new)
         .ok_or_else(|| "Vælg den region, filerne hører til.".to_string())
 }
 
@@ -154,7 +154,7 @@ pub async fn forms_upload(
         page.results.push(match outcome {
             Ok(done) => FormResult {
                 file_name: file.name,
-                application_id: Some(done.application_id),
+                application_id: Some(i64::from(done.application_id)),
                 title: done.title,
                 message: String::new(),
                 warnings: done.warnings,
@@ -256,7 +256,7 @@ pub async fn trials_upload(
     {
         Ok(done) => {
             page.done = Some(done);
-            page.region_code = Some(region_code);
+            page.region_code = Some(region_code.get());
             Ok(Html(page.render()?).into_response())
         }
         Err(ImportFailure::File(message)) => refuse(page, message),

@@ -32,16 +32,17 @@ pub(crate) fn choices_of(meetings: Vec<meetings::Meeting>) -> Vec<Choice> {
 }
 
 /// The region a meetings page is about: the user's own, or the one asked for by national users.
-fn region_of(user: &CurrentUser, requested: Option<i64>) -> PageResult<i64> {
+fn region_of(user: &CurrentUser, requested: Option<i64>) -> PageResult<RegionCode> {
     if !policy::may_see_meetings(user) {
         return Err(AppError::forbidden());
     }
-    let region = Scope::of(user)
+    let requested = match requested {
+        Some(code) => Some(RegionCode::new(code).ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    Ok(Scope::of(user)
         .narrow(requested)?
-        .unwrap_or(i64::from(RegionCode::NORDJYLLAND.code()));
-    RegionCode::new(region)
-        .map(|r| i64::from(r.code()))
-        .ok_or(AppError::NotFound)
+        .unwrap_or(RegionCode::NORDJYLLAND))
 }
 
 async fn load_meeting(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Meeting> {
@@ -92,7 +93,7 @@ pub struct RegionQuery {
 async fn list_page(
     db: &mut Db,
     user: &CurrentUser,
-    region: i64,
+    region: RegionCode,
     error: String,
     held_on: String,
     place: String,
@@ -102,10 +103,7 @@ async fn list_page(
     let members = meetings::members(&mut conn, OK21, region).await?;
     Ok(ListPage {
         page: Page::new(user, "Møder og grupper", "/meetings"),
-        region_name: RegionCode::new(region)
-            .map(|r| r.name())
-            .unwrap_or("")
-            .into(),
+        region_name: region.name().into(),
         meetings: meetings
             .into_iter()
             .map(|m| MeetingRow {
@@ -134,7 +132,7 @@ async fn list_page(
         place,
         show_regions: Scope::of(user) == Scope::All,
         regions: RegionCode::all()
-            .map(|r| Choice::new(r.code(), r.name(), i64::from(r.code()) == region))
+            .map(|r| Choice::new(r.code(), r.name(), r == region))
             .collect(),
     })
 }
@@ -253,7 +251,7 @@ async fn show_page(
     let (ready, _) = applications::list(&mut conn, &filter, 1, 500).await?;
     let candidates = ready
         .into_iter()
-        .filter(|a| !agenda.iter().any(|i| i.application_id == a.id))
+        .filter(|a| !agenda.iter().any(|i| i.application_id == a.id.get()))
         .map(|a| Choice::new(a.id, format!("{} (nr. {})", a.title, a.id), false))
         .collect();
     Ok(ShowPage {
@@ -265,10 +263,7 @@ async fn show_page(
         meeting_id: m.id,
         date: views::date_da(m.held_on),
         place: m.place.clone(),
-        region_name: RegionCode::new(m.region_code)
-            .map(|r| r.name())
-            .unwrap_or("")
-            .into(),
+        region_name: Some(m.region_code).map(|r| r.name()).unwrap_or("").into(),
         agenda: agenda
             .into_iter()
             .map(|i| AgendaRow {

@@ -37,7 +37,7 @@ pub async fn show(
 ) -> PageResult<Html<String>> {
     let scope = policy::admin_scope(&user)?;
     let mut conn = db.conn().await?;
-    let messages = outbox::list(&mut conn, scope.region_filter(), 200).await?;
+    let messages = outbox::list(&mut conn, scope.region_filter()?, 200).await?;
     let rows = messages
         .into_iter()
         .map(|m| Row {

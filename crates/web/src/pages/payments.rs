@@ -16,10 +16,9 @@ use pulje_store::money;
 use pulje_store::reference::OK21;
 use serde::Deserialize;
 
-fn region_for(user: &CurrentUser, code: i64) -> PageResult<RegionCode> {
-    let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
+fn region_for(user: &CurrentUser, code: RegionCode) -> PageResult<RegionCode> {
     policy::require_payments_view(user, code)?;
-    Ok(region)
+    Ok(code)
 }
 
 pub struct PostingRow {
@@ -53,6 +52,7 @@ pub async fn show(
     Path(code): Path<i64>,
     Query(q): Query<PaymentsQuery>,
 ) -> PageResult<Html<String>> {
+    let code = crate::error::region(code)?;
     let region = region_for(&user, code)?;
     let mut conn = db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
@@ -99,6 +99,7 @@ pub async fn generate(
     Path(code): Path<i64>,
     Form(form): Form<GenerateForm>,
 ) -> PageResult<Response> {
+    let code = crate::error::region(code)?;
     policy::require_post_payments(&user, code)?;
     let up_to = pulje_domain::parse_date(&form.up_to).ok_or_else(|| {
         AppError::Invalid(format!(
@@ -115,6 +116,7 @@ pub async fn generate(
 /// The postings as CSV for payroll: semicolon-separated, UTF-8 with BOM, amounts in kroner with
 /// decimal comma and in øre.
 pub async fn csv(mut db: Db, user: CurrentUser, Path(code): Path<i64>) -> PageResult<Response> {
+    let code = crate::error::region(code)?;
     region_for(&user, code)?;
     let mut conn = db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
@@ -177,12 +179,13 @@ pub async fn statement(
         .ok_or(AppError::NotFound)?;
     let regions: Vec<RegionCode> = match Scope::of(&user) {
         Scope::All => RegionCode::all().collect(),
-        Scope::Region(code) => RegionCode::new(code).into_iter().collect(),
+        Scope::Region(code) => vec![code],
+        Scope::Nowhere => Vec::new(),
     };
     let mut rows = Vec::new();
     let (mut a, mut c, mut p) = (0, 0, 0);
     for r in regions {
-        for t in money::pool_status(&mut conn, &id, i64::from(r.code())).await? {
+        for t in money::pool_status(&mut conn, &id, r).await? {
             a += t.amount_ore;
             c += t.committed_ore;
             p += t.paid_ore;

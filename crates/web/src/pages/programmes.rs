@@ -7,6 +7,7 @@ use crate::Db;
 use askama::Template;
 use axum::extract::Path;
 use axum::response::Html;
+use pulje_domain::RegionCode;
 use pulje_store::programmes;
 
 pub struct ProgrammeRow {
@@ -54,7 +55,7 @@ pub struct TrancheRow {
 }
 
 pub struct PoolRow {
-    region_code: i64,
+    region_code: RegionCode,
     region: String,
     amounts: Vec<String>,
     total: String,
@@ -105,7 +106,7 @@ pub async fn show(
         .collect();
     let pool_rows = pulje_domain::RegionCode::all()
         .map(|r| {
-            let code = i64::from(r.code());
+            let code = r;
             let amounts: Vec<i64> = tranches
                 .iter()
                 .map(|t| {

@@ -50,7 +50,7 @@ pub async fn show(
     let rounds = programmes::rounds(&mut conn, Some(&programme.id), None).await?;
     let regions = RegionCode::all()
         .filter_map(|r| {
-            let code = i64::from(r.code());
+            let code = r;
             let mut rows: Vec<_> = rounds
                 .iter()
                 .filter(|x| x.region_code == code && x.deadline >= today)

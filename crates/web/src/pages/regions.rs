@@ -45,7 +45,7 @@ struct Dashboard {
     pools: Vec<PoolRow>,
     pool_total: String,
     chart: String,
-    region_code: i64,
+    region_code: RegionCode,
     can_see_payments: bool,
     /// The region's administrator: evaluations owed, historic trials, imports, the report.
     is_region_admin: bool,
@@ -62,7 +62,8 @@ pub async fn dashboard(
     user: CurrentUser,
     Path(code): Path<i64>,
 ) -> PageResult<Html<String>> {
-    let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
+    let code = crate::error::region(code)?;
+    let region = code;
     let region_code = Scope::of(&user)
         .narrow(Some(code))?
         .ok_or(AppError::NotFound)?;

@@ -53,16 +53,12 @@ fn url_encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-fn region_of(code: i64) -> PageResult<RegionCode> {
-    RegionCode::new(code).ok_or(AppError::NotFound)
-}
-
 async fn regional_page(
     state: &AppState,
     db: &mut Db,
     user: &CurrentUser,
     programme: &str,
-    code: i64,
+    code: RegionCode,
 ) -> PageResult<Arc<reports::Body>> {
     state
         .caches
@@ -172,15 +168,15 @@ fn document_page(
 #[template(path = "reports/index.html")]
 struct IndexPage {
     page: Page,
-    regions: Vec<(i64, &'static str)>,
+    regions: Vec<(RegionCode, &'static str)>,
     national: bool,
 }
 
 /// `/reports`: the reports the user may open.
 pub async fn index(user: CurrentUser) -> PageResult<Html<String>> {
     let scope = Scope::of(&user);
-    let regions: Vec<(i64, &'static str)> = RegionCode::all()
-        .map(|r| (i64::from(r.code()), r.name()))
+    let regions: Vec<(RegionCode, &'static str)> = RegionCode::all()
+        .map(|r| (r, r.name()))
         .filter(|(code, _)| {
             policy::require_report_view(&user, *code).is_ok() && scope.allows(*code)
         })
@@ -209,7 +205,7 @@ pub async fn regional(
     Path(code): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Html<String>> {
-    region_of(code)?;
+    let code = crate::error::region(code)?;
     policy::require_report_view(&user, code)?;
     let body = regional_page(&state, &mut db, &user, q.programme(), code).await?;
     let base = format!("/reports/regional/{code}");
@@ -253,7 +249,7 @@ pub async fn regional_file(
     Path((code, file)): Path<(i64, String)>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Response> {
-    region_of(code)?;
+    let code = crate::error::region(code)?;
     policy::require_report_view(&user, code)?;
     let request = parse_file(&file).ok_or(AppError::NotFound)?;
     let made = state
@@ -295,7 +291,7 @@ struct SectionField {
 
 fn edit_page(
     user: &CurrentUser,
-    code: i64,
+    code: RegionCode,
     q: &ReportQuery,
     region_name: &str,
     sections: Vec<SectionField>,
@@ -338,7 +334,7 @@ fn section_fields(
         .collect()
 }
 
-async fn load_texts(db: &mut Db, programme: &str, code: i64) -> PageResult<Vec<ReportText>> {
+async fn load_texts(db: &mut Db, programme: &str, code: RegionCode) -> PageResult<Vec<ReportText>> {
     let mut conn = db.conn().await?;
     // An unknown programme is a 404 before anything is shown.
     pulje_store::programmes::get(&mut conn, programme)
@@ -354,7 +350,8 @@ pub async fn edit(
     Path(code): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Html<String>> {
-    let region = region_of(code)?;
+    let code = crate::error::region(code)?;
+    let region = code;
     policy::require_report_edit(&user, code)?;
     let texts = load_texts(&mut db, q.programme(), code).await?;
     let sections = section_fields(&texts, None, &FieldErrors::new(), &[]);
@@ -374,7 +371,8 @@ pub async fn save(
     Query(q): Query<ReportQuery>,
     Form(form): Form<HashMap<String, String>>,
 ) -> PageResult<Response> {
-    let region = region_of(code)?;
+    let code = crate::error::region(code)?;
+    let region = code;
     policy::require_report_edit(&user, code)?;
     let programme = q.programme().to_string();
     load_texts(&mut db, &programme, code).await?;

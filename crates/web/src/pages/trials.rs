@@ -13,6 +13,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use pulje_domain::evaluation::{CareerTrack, TrialType};
+use pulje_domain::ApplicationId;
+use pulje_domain::RegionCode;
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::evaluations::{self, Target};
 use pulje_store::reference::OK21;
@@ -66,7 +68,7 @@ pub struct Row {
 #[template(path = "trials/list.html")]
 struct ListPage {
     page: Page,
-    code: i64,
+    code: RegionCode,
     region: String,
     rows: Vec<Row>,
     max_mb: usize,
@@ -83,11 +85,11 @@ struct Refused {
 async fn list_page(
     conn: &mut Connection,
     user: &CurrentUser,
-    code: i64,
+    code: RegionCode,
     notice: Option<String>,
     refused: Option<&Refused>,
 ) -> PageResult<ListPage> {
-    let region = pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
+    let region = code;
     let mut rows = Vec::new();
     for t in trials::list(conn, OK21, code).await? {
         let e = evaluations::get(conn, Target::HistoricTrial(t.id)).await?;
@@ -174,7 +176,7 @@ pub async fn list(
     Path(code): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Html<String>> {
-    pulje_domain::RegionCode::new(code).ok_or(AppError::NotFound)?;
+    let code = crate::error::region(code)?;
     policy::require_admin_of(&user, code)?;
     let mut conn = db.conn().await?;
     let notice = q.gemt.map(|_| "Evalueringen er gemt.".to_string());
@@ -338,7 +340,7 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         .ok_or(AppError::NotFound)?;
     match (a.application_id, a.historic_trial_id) {
         (Some(app_id), _) => {
-            let app = pulje_app::applications::get(&mut conn, app_id).await?;
+            let app = pulje_app::applications::get(&mut conn, ApplicationId::new(app_id)).await?;
             policy::require_view(&user, &app)?;
             if a.purpose == Purpose::Evaluation.as_str() {
                 policy::require_view_evaluation(&user, &app)?;

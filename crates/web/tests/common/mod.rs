@@ -8,7 +8,9 @@
 
 #![allow(dead_code)]
 
+use pulje_domain::{ApplicationId, UserId};
 use pulje_domain::{ApplicationInput, ApplicationStatus, ParticipantInput};
+use pulje_domain::{RegionCode, RoundId};
 use pulje_store::applications::{self, Application, Placement};
 use pulje_store::{programmes, Actor};
 #[allow(unused_imports)]
@@ -76,7 +78,7 @@ impl TestApp {
         input: &ApplicationInput,
     ) -> Application {
         let mut conn = self.db.conn().await.expect("conn");
-        let rules = programmes::rules(&mut conn, "ok21", region)
+        let rules = programmes::rules(&mut conn, "ok21", rc(region))
             .await
             .expect("rules");
         drop(conn);
@@ -86,9 +88,10 @@ impl TestApp {
         let mut tx = self.db.begin().await.expect("begin");
         let place = Placement {
             programme_id: "ok21",
-            region_code: region,
-            created_by: Some(by.id()),
-            doctor_user_id: (by.user.role == pulje_domain::Role::Applicant).then(|| by.id()),
+            region_code: rc(region),
+            created_by: Some(UserId::new(by.id())),
+            doctor_user_id: ((by.user.role == pulje_domain::Role::Applicant).then(|| by.id()))
+                .map(UserId::new),
             imported: false,
         };
         let app = applications::create(&mut tx, &by.actor(), &place, &data)
@@ -106,9 +109,15 @@ impl TestApp {
         round: Option<i64>,
     ) -> Application {
         let mut tx = self.db.begin().await.expect("begin");
-        let app = applications::set_status(&mut tx, &Actor::system("test"), id, status, round)
-            .await
-            .expect("set_status");
+        let app = applications::set_status(
+            &mut tx,
+            &Actor::system("test"),
+            ApplicationId::new(id),
+            status,
+            round.map(RoundId::new),
+        )
+        .await
+        .expect("set_status");
         tx.commit().await.expect("commit");
         app
     }
@@ -116,7 +125,7 @@ impl TestApp {
     /// The stored application.
     pub async fn get_application(&self, id: i64) -> Application {
         let mut conn = self.db.conn().await.expect("conn");
-        applications::get(&mut conn, id)
+        applications::get(&mut conn, ApplicationId::new(id))
             .await
             .expect("applications::get")
             .expect("the application is stored")
@@ -134,7 +143,7 @@ impl TestApp {
     /// The ids of an OK21 region's areas, hospitals and rounds, in their stored order.
     pub async fn area_ids(&self, region: i64) -> Vec<i64> {
         let mut conn = self.db.conn().await.expect("conn");
-        programmes::areas(&mut conn, "ok21", Some(region))
+        programmes::areas(&mut conn, "ok21", Some(rc(region)))
             .await
             .expect("areas")
             .into_iter()
@@ -143,7 +152,7 @@ impl TestApp {
     }
     pub async fn hospital_ids(&self, region: i64) -> Vec<i64> {
         let mut conn = self.db.conn().await.expect("conn");
-        pulje_store::org::hospitals(&mut conn, Some(region))
+        pulje_store::org::hospitals(&mut conn, Some(rc(region)))
             .await
             .expect("hospitals")
             .into_iter()
@@ -152,7 +161,7 @@ impl TestApp {
     }
     pub async fn round_ids(&self, region: i64) -> Vec<i64> {
         let mut conn = self.db.conn().await.expect("conn");
-        programmes::rounds(&mut conn, Some("ok21"), Some(region))
+        programmes::rounds(&mut conn, Some("ok21"), Some(rc(region)))
             .await
             .expect("rounds")
             .into_iter()
@@ -163,12 +172,16 @@ impl TestApp {
     /// Creates an API token for `user`; returns (token id, raw token).
     pub async fn token(&self, user: &TestUser) -> (i64, String) {
         let mut tx = self.db.begin().await.expect("begin");
-        let (token, raw) =
-            pulje_store::sessions::create_token(&mut tx, &user.actor(), user.id(), "test")
-                .await
-                .expect("create_token");
+        let (token, raw) = pulje_store::sessions::create_token(
+            &mut tx,
+            &user.actor(),
+            UserId::new(user.id()),
+            "test",
+        )
+        .await
+        .expect("create_token");
         tx.commit().await.expect("commit");
-        (token.id, raw)
+        (i64::from(token.id), raw)
     }
 }
 
@@ -543,7 +556,7 @@ impl TestApp {
         let a = self
             .complete_application(by, MIDTJYLLAND, title, TIER_MEDIUM, start, end)
             .await;
-        self.set_status(a.id, ApplicationStatus::ReadyForDecision, None)
+        self.set_status(i64::from(a.id), ApplicationStatus::ReadyForDecision, None)
             .await
     }
 
@@ -560,7 +573,7 @@ impl TestApp {
     /// Each tranche of a region's pool, from the store.
     pub async fn pool_status(&self, region: i64) -> Vec<pulje_store::money::PoolStatus> {
         let mut conn = self.db.conn().await.expect("conn");
-        pulje_store::money::pool_status(&mut conn, "ok21", region)
+        pulje_store::money::pool_status(&mut conn, "ok21", rc(region))
             .await
             .expect("pool_status")
     }
@@ -581,7 +594,7 @@ impl TestApp {
     /// The queued messages (of a region, or all), oldest first.
     pub async fn outbox(&self, region: Option<i64>) -> Vec<pulje_store::outbox::Message> {
         let mut conn = self.db.conn().await.expect("conn");
-        let mut all = pulje_store::outbox::list(&mut conn, region, 10_000)
+        let mut all = pulje_store::outbox::list(&mut conn, region.map(rc), 10_000)
             .await
             .expect("outbox::list");
         all.reverse();
@@ -591,7 +604,7 @@ impl TestApp {
     /// An agreement's committed months: (`YYYY-MM-01`, øre).
     pub async fn agreement_months(&self, id: i64) -> Vec<(String, i64)> {
         let mut conn = self.db.conn().await.expect("conn");
-        pulje_store::money::agreement_months(&mut conn, id)
+        pulje_store::money::agreement_months(&mut conn, ApplicationId::new(id))
             .await
             .expect("agreement_months")
     }
@@ -603,7 +616,7 @@ impl TestApp {
             &mut tx,
             &Actor::system("test"),
             "ok21",
-            region,
+            rc(region),
             name,
             pulje_domain::Ore::from_ore(ore),
         )
@@ -625,7 +638,7 @@ impl TestApp {
             &mut tx,
             &Actor::system("test"),
             "ok21",
-            region,
+            rc(region),
             &programmes::RoundInput {
                 name: name.into(),
                 opens_on,
@@ -774,4 +787,9 @@ pub fn dashboard_total(html: &str) -> i64 {
         .next()
         .and_then(|n| n.trim().parse().ok())
         .expect("a whole number")
+}
+
+/// A region code the tests name by number.
+pub fn rc(code: i64) -> RegionCode {
+    RegionCode::new(code).expect("a region code")
 }

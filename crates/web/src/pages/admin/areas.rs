@@ -6,6 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
+use pulje_domain::RegionCode;
 use pulje_store::programmes::{self, Area};
 use pulje_store::reference::OK21;
 use pulje_store::Connection;
@@ -80,7 +81,7 @@ fn edit_form(a: &Area, name: &str, short_name: &str, errors: &FieldErrors) -> Fo
 async fn render(
     conn: &mut Connection,
     user: &CurrentUser,
-    region: Option<i64>,
+    region: Option<RegionCode>,
     notice: Option<String>,
     edit: Option<FormView>,
     create: FormView,

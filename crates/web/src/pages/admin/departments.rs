@@ -6,6 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
+use pulje_domain::RegionCode;
 use pulje_store::org::{self, Department, Hospital};
 use pulje_store::Connection;
 
@@ -98,7 +99,7 @@ fn edit_form(d: &Department, name: &str, errors: &FieldErrors) -> FormView {
 async fn render(
     conn: &mut Connection,
     user: &CurrentUser,
-    region: Option<i64>,
+    region: Option<RegionCode>,
     notice: Option<String>,
     edit: Option<FormView>,
     create_values: &Values,
@@ -106,7 +107,7 @@ async fn render(
 ) -> PageResult<ListPage> {
     let departments = org::departments(conn, region).await?;
     // The create form offers every hospital the user administers, whatever the filter.
-    let hospitals = org::hospitals(conn, Scope::of(user).region_filter()).await?;
+    let hospitals = org::hospitals(conn, Scope::of(user).region_filter()?).await?;
     let all = shows_region(user);
     let mut columns = vec![col("Afdeling"), col("Hospital")];
     if all {

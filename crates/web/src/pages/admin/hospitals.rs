@@ -6,6 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
+use pulje_domain::RegionCode;
 use pulje_store::org::{self, Hospital};
 use pulje_store::Connection;
 
@@ -77,7 +78,7 @@ fn edit_form(h: &Hospital, name: &str, errors: &FieldErrors) -> FormView {
 async fn render(
     conn: &mut Connection,
     user: &CurrentUser,
-    region: Option<i64>,
+    region: Option<RegionCode>,
     notice: Option<String>,
     edit: Option<FormView>,
     create: FormView,

@@ -76,6 +76,7 @@ pub async fn show(user: CurrentUser) -> PageResult<Response> {
     let scope_text = match scope {
         Scope::All => "Du administrerer alle fem regioner.".to_string(),
         Scope::Region(code) => format!("Du administrerer {}.", region_name(code)),
+        Scope::Nowhere => String::new(),
     };
     let page = IndexPage {
         page: Page::new(&user, "Administration", "/admin"),

@@ -75,7 +75,7 @@ fn val<'a>(values: &'a Values, name: &str) -> &'a str {
 }
 
 /// A create form's starting values: the region the list shows.
-fn defaults(region: Option<i64>) -> Values {
+fn defaults(region: Option<RegionCode>) -> Values {
     region
         .map(|code| Values::from([("region_code".to_string(), code.to_string())]))
         .unwrap_or_default()
@@ -114,8 +114,8 @@ impl ListQuery {
 
 /// The region a list shows: the user's own for a `region_admin` (another region is 404), the
 /// chosen one or all for an `admin`.
-fn region_filter(scope: Scope, raw: &Option<String>) -> PageResult<Option<i64>> {
-    Ok(scope.narrow(opt_id(raw).filter(|c| RegionCode::new(*c).is_some()))?)
+fn region_filter(scope: Scope, raw: &Option<String>) -> PageResult<Option<RegionCode>> {
+    Ok(scope.narrow(opt_id::<i64>(raw).and_then(RegionCode::new))?)
 }
 
 /// The region a create form asks for. Empty means the user's own region (or a field error for an
@@ -124,7 +124,7 @@ fn chosen_region(
     user: &CurrentUser,
     raw: &str,
     errors: &mut FieldErrors,
-) -> PageResult<Option<i64>> {
+) -> PageResult<Option<RegionCode>> {
     let raw = raw.trim();
     let code = if raw.is_empty() {
         match Scope::of(user) {
@@ -133,10 +133,11 @@ fn chosen_region(
                 errors.add("region_code", "Vælg en region.");
                 return Ok(None);
             }
+            Scope::Nowhere => return Err(AppError::NotFound),
         }
     } else {
         match RegionCode::parse(raw) {
-            Some(r) => i64::from(r.code()),
+            Some(r) => r,
             None => {
                 errors.add("region_code", "Vælg en af de fem regioner.");
                 return Ok(None);
@@ -155,15 +156,12 @@ fn refusal(e: StoreError) -> PageResult<String> {
     }
 }
 
-fn region_name(code: i64) -> String {
-    RegionCode::new(code)
-        .map(|r| r.name())
-        .unwrap_or("Ukendt region")
-        .to_string()
+fn region_name(code: RegionCode) -> String {
+    code.name().to_string()
 }
 
 /// The list's URL for a region after a save, with the notice.
-fn back_to(path: &str, region: Option<i64>, notice: &str) -> String {
+fn back_to(path: &str, region: Option<RegionCode>, notice: &str) -> String {
     match region {
         Some(code) => format!("{path}?region={code}&gemt={notice}"),
         None => format!("{path}?gemt={notice}"),
@@ -463,7 +461,7 @@ impl ListPage {
         heading: &str,
         intro: &str,
         path: &str,
-        region: Option<i64>,
+        region: Option<RegionCode>,
         notice: Option<String>,
         columns: Vec<Column>,
         rows: Vec<Row>,
@@ -518,15 +516,12 @@ fn summary_title(count: usize) -> String {
 }
 
 /// The region filter's options; none for a user of one region.
-fn region_filter_choices(scope: Scope, selected: Option<i64>) -> Vec<Choice> {
+fn region_filter_choices(scope: Scope, selected: Option<RegionCode>) -> Vec<Choice> {
     if scope != Scope::All {
         return Vec::new();
     }
     let mut choices = vec![Choice::new("", "Alle regioner", selected.is_none())];
-    choices.extend(
-        RegionCode::all()
-            .map(|r| Choice::new(r.code(), r.name(), selected == Some(i64::from(r.code())))),
-    );
+    choices.extend(RegionCode::all().map(|r| Choice::new(r.code(), r.name(), selected == Some(r))));
     choices
 }
 
@@ -566,13 +561,13 @@ fn shows_region(user: &CurrentUser) -> bool {
     Scope::of(user) == Scope::All
 }
 
-fn list_href(path: &str, region: Option<i64>) -> String {
+fn list_href(path: &str, region: Option<RegionCode>) -> String {
     match region {
         Some(code) => format!("{path}?region={code}"),
         None => path.to_string(),
     }
 }
 
-fn edit_href(path: &str, region: i64, id: i64) -> String {
+fn edit_href(path: &str, region: RegionCode, id: impl std::fmt::Display) -> String {
     format!("{path}?region={region}&ret={id}#ret")
 }

@@ -10,6 +10,7 @@ use axum::response::Redirect;
 use axum::Form;
 use chrono::NaiveDate;
 use pulje_domain::parse_date;
+use pulje_domain::RegionCode;
 use pulje_store::programmes::{self, Programme, RegionSettings};
 use pulje_store::reference::OK21;
 use pulje_store::{org, users, Connection};
@@ -17,7 +18,7 @@ use pulje_store::{org, users, Connection};
 const PATH: &str = "/admin/regions";
 
 pub struct Section {
-    code: i64,
+    code: RegionCode,
     name: String,
     hospitals: i64,
     users: i64,
@@ -40,7 +41,7 @@ struct RegionsPage {
 
 /// A form that came back with errors: the region, what was typed and what is wrong.
 struct Returned {
-    code: i64,
+    code: RegionCode,
     values: Values,
     errors: FieldErrors,
 }
@@ -106,7 +107,12 @@ fn parse_percent(text: &str) -> Result<i64, String> {
     Ok(bp)
 }
 
-fn settings_form(code: i64, programme: &Programme, v: &Values, errors: &FieldErrors) -> FormView {
+fn settings_form(
+    code: RegionCode,
+    programme: &Programme,
+    v: &Values,
+    errors: &FieldErrors,
+) -> FormView {
     let prefix = format!("r{code}");
     FormView::new(&format!("region-{code}-form"), "Indstillinger", format!("{PATH}/{code}/settings"), "Gem indstillinger")
         .input(
@@ -148,7 +154,7 @@ async fn render(
     let mut sections = Vec::new();
     let mut errors = Vec::new();
     for region in RegionCode::all() {
-        let code = i64::from(region.code());
+        let code = region;
         if !scope.allows(code) {
             continue;
         }
@@ -167,7 +173,7 @@ async fn render(
             name: region.name().to_string(),
             hospitals: hospital_counts
                 .iter()
-                .find(|(c, _)| *c == code)
+                .find(|(c, _)| *c == code.get())
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
             users: counts.map(|c| c.users).unwrap_or(0),
@@ -254,8 +260,9 @@ pub async fn update(
     Path(code): Path<i64>,
     Form(v): Form<Values>,
 ) -> PageResult<Response> {
+    let code = crate::error::region(code)?;
     admin_scope(&user)?;
-    let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
+    let region = code;
     require_admin_of(&user, code)?;
     let mut conn = db.conn().await?;
     let programme = programmes::get(&mut conn, OK21)

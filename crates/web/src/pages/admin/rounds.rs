@@ -9,6 +9,7 @@ use axum::response::Redirect;
 use axum::Form;
 use chrono::NaiveDate;
 use pulje_domain::parse_date;
+use pulje_domain::RegionCode;
 use pulje_store::programmes::{self, Round, RoundInput};
 use pulje_store::reference::OK21;
 use pulje_store::Connection;
@@ -90,7 +91,7 @@ fn edit_form(r: &Round, v: &Values, errors: &FieldErrors) -> FormView {
 async fn render(
     conn: &mut Connection,
     user: &CurrentUser,
-    region: Option<i64>,
+    region: Option<RegionCode>,
     notice: Option<String>,
     edit: Option<FormView>,
     create: FormView,

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::Ore;
+use pulje_domain::RegionCode;
 use pulje_store::programmes::{self, Tier};
 use pulje_store::reference::OK21;
 use pulje_store::Connection;
@@ -62,7 +63,7 @@ fn create_form(user: &CurrentUser, v: &Values, errors: &FieldErrors) -> FormView
 async fn render(
     conn: &mut Connection,
     user: &CurrentUser,
-    region: Option<i64>,
+    region: Option<RegionCode>,
     notice: Option<String>,
     create: FormView,
     refused: Option<(i64, String)>,

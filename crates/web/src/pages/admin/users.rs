@@ -11,6 +11,7 @@ use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::{Email, Role};
+use pulje_domain::{RegionCode, UserId};
 use pulje_store::users::{self, NewUser, User};
 use pulje_store::Connection;
 
@@ -91,11 +92,11 @@ fn create_form(user: &CurrentUser, v: &Values, errors: &FieldErrors) -> FormView
 async fn render(
     conn: &mut Connection,
     user: &CurrentUser,
-    region: Option<i64>,
+    region: Option<RegionCode>,
     notice: Option<String>,
     create: FormView,
 ) -> PageResult<ListPage> {
-    let list = users::list(conn, region.and_then(RegionCode::new)).await?;
+    let list = users::list(conn, region).await?;
     let all = shows_region(user);
     let mut columns = vec![col("Navn"), col("E-mail"), col("Rolle")];
     if all {
@@ -170,8 +171,8 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
     let raw_region = val(&v, "region_code").trim();
     let region = if raw_region.is_empty() {
         match scope {
-            Scope::Region(code) => RegionCode::new(code),
-            Scope::All => None,
+            Scope::Region(code) => Some(code),
+            Scope::All | Scope::Nowhere => None,
         }
     } else {
         match RegionCode::parse(raw_region) {
@@ -186,7 +187,7 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
         }
     };
     match region {
-        Some(r) => require_admin_of(&user, i64::from(r.code()))?,
+        Some(r) => require_admin_of(&user, r)?,
         // A region_admin always creates in their own region.
         None if scope != Scope::All => return Err(AppError::NotFound),
         None => {}
@@ -236,11 +237,7 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
                 match users::create(&mut tx, &user.actor(), &new).await {
                     Ok(created) => {
                         tx.commit().await?;
-                        let back = back_to(
-                            PATH,
-                            created.region.map(|r| i64::from(r.code())),
-                            "oprettet",
-                        );
+                        let back = back_to(PATH, created.region, "oprettet");
                         return Ok(Redirect::to(&back).into_response());
                     }
                     Err(StoreError::Duplicate(m)) => errors.add("email", m),
@@ -250,7 +247,7 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
         }
     }
     let mut conn = db.conn().await?;
-    let shown = scope.narrow(region.map(|r| i64::from(r.code())))?;
+    let shown = scope.narrow(region)?;
     let page = render(
         &mut conn,
         &user,
@@ -265,7 +262,9 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
 /// The user, if the caller administers them: their region's `region_admin`, or an `admin`.
 /// Users without a region (national roles) are the `admin`'s alone.
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<User> {
-    let target = users::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    let target = users::get(conn, UserId::new(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     pulje_app::policy::require_admin_of_user(user, &target)?;
     Ok(target)
 }
@@ -287,15 +286,10 @@ async fn set_disabled(
         ));
     }
     let mut tx = db.begin().await?;
-    users::set_disabled(&mut tx, &user.actor(), id, disabled).await?;
+    users::set_disabled(&mut tx, &user.actor(), UserId::new(id), disabled).await?;
     tx.commit().await?;
     let notice = if disabled { "deaktiveret" } else { "aktiveret" };
-    Ok(Redirect::to(&back_to(
-        PATH,
-        target.region.map(|r| i64::from(r.code())),
-        notice,
-    ))
-    .into_response())
+    Ok(Redirect::to(&back_to(PATH, target.region, notice)).into_response())
 }
 
 pub async fn disable(db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
