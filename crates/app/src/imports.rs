@@ -3,6 +3,7 @@
 //! that fitted no field kept beside it, the recogniser's evidence kept for the review screen);
 //! a trial list becomes the region's historic trials. Used by the upload pages and the CLI.
 
+use pulje_domain::HospitalId;
 use pulje_domain::{ApplicationId, RegionCode, UserId};
 use pulje_import::{application, FieldEvidence, Limits};
 use pulje_store::applications::{self, ImportDetails, Placement};
@@ -131,7 +132,7 @@ pub async fn import_form(
             .await?
             .into_iter()
             .map(|a| application::Named {
-                id: a.id,
+                id: i64::from(a.id),
                 name: a.name,
             })
             .collect();
@@ -139,7 +140,7 @@ pub async fn import_form(
         .await?
         .into_iter()
         .map(|h| application::Named {
-            id: h.id,
+            id: i64::from(h.id),
             name: h.name,
         })
         .collect();
@@ -238,12 +239,12 @@ pub async fn infer_region(
     let named: Vec<application::Named> = hospitals
         .iter()
         .map(|h| application::Named {
-            id: h.id,
+            id: i64::from(h.id),
             name: h.name.clone(),
         })
         .collect();
     application::hospital_of(&form.hospital_department, &named)
-        .and_then(|found| hospitals.iter().find(|h| h.id == found.id))
+        .and_then(|found| hospitals.iter().find(|h| h.id == HospitalId::new(found.id)))
         .map(|h| h.region_code)
         .ok_or_else(|| {
             ImportFailure::File(format!(

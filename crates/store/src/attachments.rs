@@ -4,7 +4,7 @@
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
 use pulje_domain::UserId;
-use pulje_domain::{ApplicationId, RegionCode};
+use pulje_domain::{ApplicationId, AttachmentId, RegionCode, TrialId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, FromRow};
@@ -29,14 +29,16 @@ impl Purpose {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     Application(ApplicationId),
-    HistoricTrial(i64),
+    HistoricTrial(TrialId),
 }
 
 /// An attachment without its bytes.
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: AttachmentId,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
@@ -79,7 +81,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
     }
     let (application_id, historic_trial_id) = match new.owner {
         Owner::Application(id) => (Some(id.get()), None),
-        Owner::HistoricTrial(id) => (None, Some(id)),
+        Owner::HistoricTrial(id) => (None, Some(id.get())),
     };
     let sha256 = hex(&Sha256::digest(new.data));
     let size = i64::try_from(new.data.len())
@@ -106,22 +108,22 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
     Ok(attachment)
 }
 
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Attachment>> {
+pub async fn get(conn: &mut AnyConnection, id: AttachmentId) -> Result<Option<Attachment>> {
     Ok(
         sqlx::query_as::<_, Attachment>(&format!(
             "SELECT {COLUMNS} FROM attachments WHERE id = $1"
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(conn)
         .await?,
     )
 }
 
 /// The bytes of an attachment.
-pub async fn data(conn: &mut AnyConnection, id: i64) -> Result<Option<Vec<u8>>> {
+pub async fn data(conn: &mut AnyConnection, id: AttachmentId) -> Result<Option<Vec<u8>>> {
     Ok(
         sqlx::query_scalar("SELECT data FROM attachments WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(conn)
             .await?,
     )
@@ -130,7 +132,7 @@ pub async fn data(conn: &mut AnyConnection, id: i64) -> Result<Option<Vec<u8>>> 
 pub async fn list(conn: &mut AnyConnection, owner: Owner) -> Result<Vec<Attachment>> {
     let (column, id) = match owner {
         Owner::Application(id) => ("application_id", id.get()),
-        Owner::HistoricTrial(id) => ("historic_trial_id", id),
+        Owner::HistoricTrial(id) => ("historic_trial_id", id.get()),
     };
     Ok(sqlx::query_as::<_, Attachment>(&format!(
         "SELECT {COLUMNS} FROM attachments WHERE {column} = $1 ORDER BY id"

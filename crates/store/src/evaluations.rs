@@ -12,7 +12,7 @@ use pulje_domain::evaluation::{
     TrialType,
 };
 use pulje_domain::RegionCode;
-use pulje_domain::{ApplicationId, UserId};
+use pulje_domain::{ApplicationId, AttachmentId, EvaluationId, TrialId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -22,30 +22,30 @@ use sqlx::{AnyConnection, FromRow, Row};
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Target {
     Application(ApplicationId),
-    HistoricTrial(i64),
+    HistoricTrial(TrialId),
 }
 
 impl Target {
     fn column(self) -> (&'static str, i64) {
         match self {
             Target::Application(id) => ("application_id", id.get()),
-            Target::HistoricTrial(id) => ("historic_trial_id", id),
+            Target::HistoricTrial(id) => ("historic_trial_id", id.get()),
         }
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
-    pub id: i64,
+    pub id: EvaluationId,
     pub programme_id: String,
     pub region_code: RegionCode,
-    pub application_id: Option<i64>,
-    pub historic_trial_id: Option<i64>,
+    pub application_id: Option<ApplicationId>,
+    pub historic_trial_id: Option<TrialId>,
     /// `draft` or `submitted`.
     pub status: String,
     #[serde(flatten)]
     pub data: EvaluationData,
-    pub attachment_id: Option<i64>,
+    pub attachment_id: Option<AttachmentId>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -88,11 +88,15 @@ impl FromRow<'_, AnyRow> for Evaluation {
             }
         }
         Ok(Evaluation {
-            id: r.try_get("id")?,
+            id: EvaluationId::new(r.try_get("id")?),
             programme_id: r.try_get("programme_id")?,
             region_code: crate::region_col(r, "region_code")?,
-            application_id: r.try_get("application_id")?,
-            historic_trial_id: r.try_get("historic_trial_id")?,
+            application_id: r
+                .try_get::<Option<i64>, _>("application_id")?
+                .map(ApplicationId::new),
+            historic_trial_id: r
+                .try_get::<Option<i64>, _>("historic_trial_id")?
+                .map(TrialId::new),
             status: r.try_get("status")?,
             data: EvaluationData {
                 purposes_met: vocab(r, "purposes_met", PurposesMet::parse)?,
@@ -109,7 +113,9 @@ impl FromRow<'_, AnyRow> for Evaluation {
                 challenges_text: r.try_get("challenges_text")?,
                 advice_text: r.try_get("advice_text")?,
             },
-            attachment_id: r.try_get("attachment_id")?,
+            attachment_id: r
+                .try_get::<Option<i64>, _>("attachment_id")?
+                .map(AttachmentId::new),
             version: r.try_get("version")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
@@ -184,9 +190,9 @@ pub async fn save(
             }
             let (app, trial) = match owner.target {
                 Target::Application(id) => (Some(id.get()), None),
-                Target::HistoricTrial(id) => (None, Some(id)),
+                Target::HistoricTrial(id) => (None, Some(id.get())),
             };
-            sqlx::query_scalar(
+            EvaluationId::new(sqlx::query_scalar(
                 "INSERT INTO evaluations (programme_id, region_code, application_id, historic_trial_id, status, version, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, 'draft', 0, $5, $5) RETURNING id",
             )
@@ -196,7 +202,7 @@ pub async fn save(
             .bind(trial)
             .bind(&now)
             .fetch_one(&mut **tx)
-            .await?
+            .await?)
         }
     };
     let has = |c: Challenge| i64::from(data.challenges.contains(&c));
@@ -228,7 +234,7 @@ pub async fn save(
     .bind(&now)
     .bind(i64::from(submit))
     .bind(actor.user_id.map(UserId::get))
-    .bind(id)
+    .bind(id.get())
     .bind(before.as_ref().map(|b| b.version).unwrap_or(0))
     .execute(&mut **tx)
     .await?
@@ -253,7 +259,7 @@ pub async fn attach_file(
     tx: &mut Tx<'_>,
     actor: &Actor,
     trial: &crate::trials::Trial,
-    attachment_id: i64,
+    attachment_id: AttachmentId,
     career_track: Option<CareerTrack>,
     trial_type: Option<TrialType>,
 ) -> Result<Evaluation> {
@@ -267,12 +273,12 @@ pub async fn attach_file(
                  trial_type = COALESCE($3, trial_type), status = 'submitted', version = version + 1, updated_at = $4, \
                  submitted_at = $4, submitted_by = $5 WHERE id = $6",
             )
-            .bind(attachment_id)
+            .bind(attachment_id.get())
             .bind(career_track.map(|v| v.as_str()))
             .bind(trial_type.map(|v| v.as_str()))
             .bind(&now)
             .bind(actor.user_id.map(UserId::get))
-            .bind(b.id)
+            .bind(b.id.get())
             .execute(&mut **tx)
             .await?;
         }
@@ -284,10 +290,10 @@ pub async fn attach_file(
             )
             .bind(&trial.programme_id)
             .bind(trial.region_code.get())
-            .bind(trial.id)
+            .bind(trial.id.get())
             .bind(career_track.map(|v| v.as_str()))
             .bind(trial_type.map(|v| v.as_str()))
-            .bind(attachment_id)
+            .bind(attachment_id.get())
             .bind(&now)
             .bind(actor.user_id.map(UserId::get))
             .execute(&mut **tx)
@@ -295,7 +301,7 @@ pub async fn attach_file(
         }
     }
     sqlx::query("UPDATE historic_trials SET evaluation_attached = 1 WHERE id = $1")
-        .bind(trial.id)
+        .bind(trial.id.get())
         .execute(&mut **tx)
         .await?;
     let after = get(tx, target).await?.ok_or(StoreError::NotFound)?;

@@ -5,7 +5,7 @@ use crate::audit::{self, Actor};
 use crate::programmes::date_col;
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::RegionCode;
+use pulje_domain::{ApplicationId, MeetingId, MemberId, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -13,7 +13,9 @@ use sqlx::{AnyConnection, FromRow, Row};
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: MemberId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
@@ -85,17 +87,17 @@ pub async fn add_member(
 pub async fn remove_member(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: MemberId,
     region_code: RegionCode,
 ) -> Result<()> {
     let m = sqlx::query_as::<_, Member>("SELECT id, programme_id, region_code, body, name, title, user_id FROM body_members WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut **tx)
         .await?
         .filter(|m| m.region_code == region_code)
         .ok_or(StoreError::NotFound)?;
     sqlx::query("DELETE FROM body_members WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     audit::deleted(tx, actor, &m).await?;
@@ -105,7 +107,8 @@ pub async fn remove_member(
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Meeting {
-    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: MeetingId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     pub region_code: RegionCode,
@@ -126,7 +129,7 @@ impl audit::Audited for Meeting {
 impl FromRow<'_, AnyRow> for Meeting {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Meeting {
-            id: r.try_get("id")?,
+            id: MeetingId::new(r.try_get("id")?),
             programme_id: r.try_get("programme_id")?,
             region_code: crate::region_col(r, "region_code")?,
             held_on: date_col(r, "held_on")?,
@@ -149,11 +152,11 @@ pub async fn meetings(
     .await?)
 }
 
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Meeting>> {
+pub async fn get(conn: &mut AnyConnection, id: MeetingId) -> Result<Option<Meeting>> {
     Ok(sqlx::query_as::<_, Meeting>(
         "SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(conn)
     .await?)
 }
@@ -176,7 +179,9 @@ pub async fn create_meeting(
         .bind(place.trim())
         .fetch_one(&mut **tx)
         .await?;
-    let m = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let m = get(tx, MeetingId::new(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
     audit::created(tx, actor, &m).await?;
     Ok(m)
 }
@@ -185,13 +190,13 @@ pub async fn create_meeting(
 pub async fn add_to_agenda(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    meeting_id: i64,
-    application_id: i64,
+    meeting_id: MeetingId,
+    application_id: ApplicationId,
 ) -> Result<()> {
     let m = get(tx, meeting_id).await?.ok_or(StoreError::NotFound)?;
     let region: Option<i64> =
         sqlx::query_scalar("SELECT region_code FROM applications WHERE id = $1")
-            .bind(application_id)
+            .bind(application_id.get())
             .fetch_optional(&mut **tx)
             .await?;
     if region != Some(m.region_code.get()) {
@@ -200,8 +205,8 @@ pub async fn add_to_agenda(
     sqlx::query(
         "INSERT INTO agenda_items (meeting_id, application_id) VALUES ($1, $2) ON CONFLICT (meeting_id, application_id) DO NOTHING",
     )
-    .bind(meeting_id)
-    .bind(application_id)
+    .bind(meeting_id.get())
+    .bind(application_id.get())
     .execute(&mut **tx)
     .await?;
     audit::noted(tx, actor, &m, "agenda_add", None, Some(&application_id)).await?;
@@ -212,7 +217,9 @@ pub async fn add_to_agenda(
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgendaItem {
-    pub application_id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub application_id: ApplicationId,
     pub title: String,
     pub status: String,
     pub responsible_doctor: String,
@@ -223,7 +230,7 @@ pub struct AgendaItem {
     pub reason: Option<String>,
 }
 
-pub async fn agenda(conn: &mut AnyConnection, meeting_id: i64) -> Result<Vec<AgendaItem>> {
+pub async fn agenda(conn: &mut AnyConnection, meeting_id: MeetingId) -> Result<Vec<AgendaItem>> {
     Ok(sqlx::query_as::<_, AgendaItem>(
         "SELECT a.id AS application_id, a.title, a.status, a.responsible_doctor, a.hospital_department, a.supplement_ore AS requested_ore, \
            d.kind AS decision, d.tier_ore, d.reason \
@@ -231,7 +238,7 @@ pub async fn agenda(conn: &mut AnyConnection, meeting_id: i64) -> Result<Vec<Age
          LEFT JOIN decisions d ON d.application_id = a.id AND d.meeting_id = i.meeting_id \
          WHERE i.meeting_id = $1 ORDER BY a.id",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(conn)
     .await?)
 }

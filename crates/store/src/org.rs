@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
-use pulje_domain::RegionCode;
+use pulje_domain::{DepartmentId, HospitalId, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
@@ -18,7 +18,9 @@ pub struct Region {
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hospital {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: HospitalId,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
@@ -28,8 +30,12 @@ pub struct Hospital {
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
-    pub id: i64,
-    pub hospital_id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: DepartmentId,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub hospital_id: HospitalId,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
@@ -87,10 +93,10 @@ pub async fn hospitals(
     .await?)
 }
 
-pub async fn get_hospital(conn: &mut AnyConnection, id: i64) -> Result<Option<Hospital>> {
+pub async fn get_hospital(conn: &mut AnyConnection, id: HospitalId) -> Result<Option<Hospital>> {
     Ok(
         sqlx::query_as::<_, Hospital>("SELECT id, region_code, name FROM hospitals WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(conn)
             .await?,
     )
@@ -140,14 +146,14 @@ pub async fn create_hospital(
 pub async fn rename_hospital(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: HospitalId,
     name: &str,
 ) -> Result<Hospital> {
     let name = clean_name(name, "Hospital")?;
     let before = get_hospital(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE hospitals SET name = $1 WHERE id = $2")
         .bind(&name)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await
         .map_err(|e| duplicate("et hospital", &name)(e.into()))?;
@@ -172,10 +178,13 @@ pub async fn departments(
     .await?)
 }
 
-pub async fn get_department(conn: &mut AnyConnection, id: i64) -> Result<Option<Department>> {
+pub async fn get_department(
+    conn: &mut AnyConnection,
+    id: DepartmentId,
+) -> Result<Option<Department>> {
     Ok(
         sqlx::query_as::<_, Department>(&format!("{DEPARTMENT_SELECT} WHERE d.id = $1"))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(conn)
             .await?,
     )
@@ -184,7 +193,7 @@ pub async fn get_department(conn: &mut AnyConnection, id: i64) -> Result<Option<
 pub async fn create_department(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    hospital_id: i64,
+    hospital_id: HospitalId,
     name: &str,
 ) -> Result<Department> {
     let name = clean_name(name, "Afdeling")?;
@@ -195,12 +204,14 @@ pub async fn create_department(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO departments (hospital_id, name) VALUES ($1, $2) RETURNING id",
     )
-    .bind(hospital_id)
+    .bind(hospital_id.get())
     .bind(&name)
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| duplicate("en afdeling", &name)(e.into()))?;
-    let d = get_department(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let d = get_department(tx, DepartmentId::new(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
     audit::created(tx, actor, &d).await?;
     Ok(d)
 }
@@ -208,14 +219,14 @@ pub async fn create_department(
 pub async fn rename_department(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: DepartmentId,
     name: &str,
 ) -> Result<Department> {
     let name = clean_name(name, "Afdeling")?;
     let before = get_department(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE departments SET name = $1 WHERE id = $2")
         .bind(&name)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await
         .map_err(|e| duplicate("en afdeling", &name)(e.into()))?;
@@ -225,10 +236,13 @@ pub async fn rename_department(
 }
 
 /// The number of hospitals per region: `(region code, count)`, regions without any left out.
-pub async fn hospital_counts(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as::<_, (i64, i64)>(
+pub async fn hospital_counts(conn: &mut AnyConnection) -> Result<Vec<(RegionCode, i64)>> {
+    let rows = sqlx::query_as::<_, (i64, i64)>(
         "SELECT region_code, COUNT(*) FROM hospitals GROUP BY region_code ORDER BY region_code",
     )
     .fetch_all(conn)
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|(code, n)| Ok((crate::region_of(code)?, n)))
+        .collect()
 }

@@ -4,8 +4,8 @@
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::RegionCode;
 use pulje_domain::{ApplicationRules, Ore, Period};
+use pulje_domain::{AreaId, RegionCode, RoundId, TierId};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -149,7 +149,8 @@ impl FromRow<'_, AnyRow> for RegionSettings {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Round {
-    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: RoundId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     pub region_code: RegionCode,
@@ -171,7 +172,7 @@ impl audit::Audited for Round {
 impl FromRow<'_, AnyRow> for Round {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Round {
-            id: r.try_get("id")?,
+            id: RoundId::new(r.try_get("id")?),
             programme_id: r.try_get("programme_id")?,
             region_code: crate::region_col(r, "region_code")?,
             name: r.try_get("name")?,
@@ -194,7 +195,9 @@ pub(crate) const AREA_COLUMNS: [&str; 6] = [
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: AreaId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
@@ -217,13 +220,17 @@ impl audit::Audited for Area {
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: TierId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
     pub name: String,
-    pub amount_ore: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub amount_ore: Ore,
 }
 
 impl audit::Audited for Tier {
@@ -335,17 +342,17 @@ pub async fn rules(
     let hospital_ids = crate::org::hospitals(conn, Some(region_code))
         .await?
         .into_iter()
-        .map(|h| h.id)
+        .map(|h| h.id.get())
         .collect();
     let area_ids = areas(conn, programme_id, Some(region_code))
         .await?
         .into_iter()
-        .map(|a| a.id)
+        .map(|a| a.id.get())
         .collect();
     let tiers = tiers(conn, programme_id, Some(region_code))
         .await?
         .into_iter()
-        .map(|t| Ore::from_ore(t.amount_ore))
+        .map(|t| t.amount_ore)
         .collect();
     let window = Period::new(p.window_start, p.window_end).ok_or_else(|| {
         StoreError::Other(anyhow::anyhow!(
@@ -378,11 +385,11 @@ pub async fn rounds(
     .await?)
 }
 
-pub async fn get_round(conn: &mut AnyConnection, id: i64) -> Result<Option<Round>> {
+pub async fn get_round(conn: &mut AnyConnection, id: RoundId) -> Result<Option<Round>> {
     Ok(sqlx::query_as::<_, Round>(
         "SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(conn)
     .await?)
 }
@@ -425,7 +432,9 @@ pub async fn create_round(
     .bind(input.deadline.to_string())
     .fetch_one(&mut **tx)
     .await?;
-    let r = get_round(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let r = get_round(tx, RoundId::new(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
     audit::created(tx, actor, &r).await?;
     Ok(r)
 }
@@ -433,7 +442,7 @@ pub async fn create_round(
 pub async fn update_round(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: RoundId,
     input: &RoundInput,
 ) -> Result<Round> {
     check_round(input)?;
@@ -442,7 +451,7 @@ pub async fn update_round(
         .bind(input.name.trim())
         .bind(input.opens_on.to_string())
         .bind(input.deadline.to_string())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     let after = get_round(tx, id).await?.ok_or(StoreError::NotFound)?;
@@ -468,12 +477,12 @@ pub async fn areas(
     .await?)
 }
 
-pub async fn get_area(conn: &mut AnyConnection, id: i64) -> Result<Option<Area>> {
+pub async fn get_area(conn: &mut AnyConnection, id: AreaId) -> Result<Option<Area>> {
     Ok(sqlx::query_as::<_, Area>(&format!(
         "SELECT {} FROM areas WHERE id = $1",
         AREA_COLUMNS.join(", ")
     ))
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(conn)
     .await?)
 }
@@ -521,7 +530,9 @@ pub async fn create_area(
         StoreError::Duplicate(_) => StoreError::Duplicate(format!("Området «{name}» findes allerede.")),
         other => other,
     })?;
-    let a = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let a = get_area(tx, AreaId::new(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
     audit::created(tx, actor, &a).await?;
     Ok(a)
 }
@@ -529,7 +540,7 @@ pub async fn create_area(
 pub async fn update_area(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    id: AreaId,
     name: &str,
     short_name: &str,
 ) -> Result<Area> {
@@ -538,7 +549,7 @@ pub async fn update_area(
     sqlx::query("UPDATE areas SET name = $1, short_name = $2 WHERE id = $3")
         .bind(&name)
         .bind(&short)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await
         .map_err(|e| match StoreError::from(e) {
@@ -569,11 +580,11 @@ pub async fn tiers(
     .await?)
 }
 
-pub async fn get_tier(conn: &mut AnyConnection, id: i64) -> Result<Option<Tier>> {
+pub async fn get_tier(conn: &mut AnyConnection, id: TierId) -> Result<Option<Tier>> {
     Ok(sqlx::query_as::<_, Tier>(
         "SELECT id, programme_id, region_code, name, amount_ore FROM tiers WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(conn)
     .await?)
 }
@@ -609,30 +620,32 @@ pub async fn create_tier(
         StoreError::Duplicate(_) => StoreError::Duplicate(format!("Der findes allerede et trin på {}", amount.to_kr_string())),
         other => other,
     })?;
-    let t = get_tier(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let t = get_tier(tx, TierId::new(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
     audit::created(tx, actor, &t).await?;
     Ok(t)
 }
 
 /// Deletes a tier no application asks for.
-pub async fn delete_tier(tx: &mut Tx<'_>, actor: &Actor, id: i64) -> Result<()> {
+pub async fn delete_tier(tx: &mut Tx<'_>, actor: &Actor, id: TierId) -> Result<()> {
     let before = get_tier(tx, id).await?.ok_or(StoreError::NotFound)?;
     let used: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM applications WHERE programme_id = $1 AND region_code = $2 AND supplement_ore = $3",
     )
     .bind(&before.programme_id)
     .bind(before.region_code.get())
-    .bind(before.amount_ore)
+    .bind(before.amount_ore.ore())
     .fetch_one(&mut **tx)
     .await?;
     if used > 0 {
         return Err(StoreError::Refused(format!(
             "Trinnet kan ikke slettes: {used} ansøgning(er) søger om {}",
-            Ore::from_ore(before.amount_ore).to_kr_string()
+            before.amount_ore.to_kr_string()
         )));
     }
     sqlx::query("DELETE FROM tiers WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     audit::deleted(tx, actor, &before).await?;

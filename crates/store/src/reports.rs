@@ -733,7 +733,7 @@ pub async fn regional(
 
     let mut trials: Vec<(TrialKey, ReportTrial)> = Vec::new();
     for h in &historic {
-        let key = TrialKey::Historic(h.id);
+        let key = TrialKey::Historic(i64::from(h.id));
         let e = evaluation_of.get(&key);
         trials.push((
             key,
@@ -741,7 +741,7 @@ pub async fn regional(
                 number: h.number,
                 source: "historic".into(),
                 application_id: None,
-                historic_trial_id: Some(h.id),
+                historic_trial_id: Some(i64::from(h.id)),
                 hospital: h.hospital.clone(),
                 department: h.department.clone(),
                 area: area_of_text(&h.area),
@@ -933,7 +933,10 @@ pub async fn regional(
         .await?
         .into_iter()
         .map(|r| RoundSummary {
-            trials: pulje.iter().filter(|a| a.round_id == Some(r.id)).count() as i64,
+            trials: pulje
+                .iter()
+                .filter(|a| a.round_id == Some(i64::from(r.id)))
+                .count() as i64,
             name: r.name,
             opens_on: r.opens_on,
             deadline: r.deadline,
@@ -959,10 +962,10 @@ pub async fn regional(
         .map(|t| TierSummary {
             trials: pulje
                 .iter()
-                .filter(|a| a.granted_ore == Some(t.amount_ore))
+                .filter(|a| a.granted_ore == Some(i64::from(t.amount_ore)))
                 .count() as i64,
             name: t.name,
-            amount_ore: t.amount_ore,
+            amount_ore: i64::from(t.amount_ore),
         })
         .collect();
     let economy = economy(conn, programme_id, region_code).await?;

@@ -3,15 +3,17 @@
 use crate::applications::Application;
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
-use pulje_domain::RegionCode;
 use pulje_domain::UserId;
+use pulje_domain::{ChecklistItemId, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: ChecklistItemId,
     pub programme_id: String,
     pub position: i64,
     pub text: String,
@@ -31,7 +33,9 @@ impl audit::Audited for Item {
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Check {
-    pub item_id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub item_id: ChecklistItemId,
     pub text: String,
     pub checked: i64,
     pub comment: String,
@@ -80,7 +84,7 @@ pub async fn set_check(
     actor: &Actor,
     user_id: UserId,
     app: &Application,
-    item_id: i64,
+    item_id: ChecklistItemId,
     checked: bool,
     comment: &str,
 ) -> Result<()> {
@@ -89,7 +93,7 @@ pub async fn set_check(
         "SELECT checked, comment FROM review_checks WHERE application_id = $1 AND item_id = $2",
     )
     .bind(application_id.get())
-    .bind(item_id)
+    .bind(item_id.get())
     .fetch_optional(&mut **tx)
     .await?;
     let comment = comment.trim();
@@ -106,7 +110,7 @@ pub async fn set_check(
            user_id = excluded.user_id, at = excluded.at",
     )
     .bind(application_id.get())
-    .bind(item_id)
+    .bind(item_id.get())
     .bind(i64::from(checked))
     .bind(comment)
     .bind(user_id.get())

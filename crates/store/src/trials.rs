@@ -3,8 +3,8 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
-use pulje_domain::RegionCode;
 use pulje_domain::UserId;
+use pulje_domain::{RegionCode, TrialId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -23,7 +23,9 @@ pub struct NewTrial {
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trial {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: TrialId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
@@ -107,7 +109,7 @@ pub async fn import(
                     "UPDATE historic_trials SET hospital = $2, department = $3, area = $4, doctor_count = $5, \
                      title = $6, evaluation_attached = $7, source = $8 WHERE id = $1 RETURNING {COLUMNS}"
                 ))
-                .bind(old.id)
+                .bind(old.id.get())
                 .bind(&row.hospital)
                 .bind(&row.department)
                 .bind(&row.area)
@@ -141,7 +143,7 @@ pub async fn import(
                 .await?
             }
         };
-        crate::search::index_trial(tx, after.id).await?;
+        crate::search::index_trial(tx, i64::from(after.id)).await?;
         let action = if before.is_some() { "update" } else { "import" };
         audit::step(tx, actor, action, before.as_ref(), &after).await?;
     }
@@ -163,11 +165,11 @@ pub async fn list(
     .await?)
 }
 
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Trial>> {
+pub async fn get(conn: &mut AnyConnection, id: TrialId) -> Result<Option<Trial>> {
     Ok(sqlx::query_as::<_, Trial>(&format!(
         "SELECT {COLUMNS} FROM historic_trials WHERE id = $1"
     ))
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(conn)
     .await?)
 }

@@ -190,14 +190,14 @@ async fn round_for(
         .iter()
         .find(|r| r.opens_on <= today && today <= r.deadline)
     {
-        return Ok((Some(open.id), false));
+        return Ok((Some(i64::from(open.id)), false));
     }
     if let Some(next) = rounds
         .iter()
         .filter(|r| r.opens_on > today)
         .min_by_key(|r| r.opens_on)
     {
-        return Ok((Some(next.id), false));
+        return Ok((Some(i64::from(next.id)), false));
     }
     Ok(
         match rounds
@@ -205,7 +205,7 @@ async fn round_for(
             .filter(|r| r.deadline < today)
             .max_by_key(|r| r.deadline)
         {
-            Some(last) => (Some(last.id), true),
+            Some(last) => (Some(i64::from(last.id)), true),
             None => (None, false),
         },
     )
@@ -218,11 +218,8 @@ async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> 
         ));
     };
     let tiers = programmes::tiers(tx, &app.programme_id, Some(app.region_code)).await?;
-    if !tiers.iter().any(|t| t.amount_ore == tier_ore) {
-        let names: Vec<String> = tiers
-            .iter()
-            .map(|t| Ore::from_ore(t.amount_ore).to_kr_string())
-            .collect();
+    if !tiers.iter().any(|t| t.amount_ore.ore() == tier_ore) {
+        let names: Vec<String> = tiers.iter().map(|t| t.amount_ore.to_kr_string()).collect();
         return Err(StoreError::Refused(format!(
             "Tillægget {} er ikke et af puljens trin ({}).",
             Ore::from_ore(tier_ore).to_kr_string(),

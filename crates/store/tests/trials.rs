@@ -4,6 +4,7 @@
 
 use pulje_domain::ApplicationId;
 use pulje_domain::RegionCode;
+use pulje_domain::TrialId;
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::{audit, Actor, StoreError};
@@ -132,7 +133,7 @@ async fn attachment_bytes_round_trip(fresh: TestDb) {
         &actor,
         NewAttachment {
             region_code: NORD,
-            owner: Owner::HistoricTrial(trial_id),
+            owner: Owner::HistoricTrial(TrialId::new(trial_id)),
             purpose: Purpose::Evaluation,
             file_name: "evaluering æøå.pdf",
             content_type: "application/pdf",
@@ -150,7 +151,7 @@ async fn attachment_bytes_round_trip(fresh: TestDb) {
         attachments::data(&mut conn, saved.id).await.unwrap(),
         Some(bytes)
     );
-    let listed = attachments::list(&mut conn, Owner::HistoricTrial(trial_id))
+    let listed = attachments::list(&mut conn, Owner::HistoricTrial(TrialId::new(trial_id)))
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);

@@ -1118,11 +1118,14 @@ both_backends!(bad_input_is_refused_with_422, |app| async move {
         .await
         .unwrap();
     drop(conn);
-    let medium = tiers.iter().find(|t| t.amount_ore == TIER_MEDIUM).unwrap();
+    let medium = tiers
+        .iter()
+        .find(|t| t.amount_ore.ore() == TIER_MEDIUM)
+        .unwrap();
     let r = delete(&ra_api, &format!("/api/v1/tiers/{}", medium.id)).await;
     let m = expect_refusal(&r, 422, "delete a tier in use");
     assert!(m.contains("kan ikke slettes"), "{m}");
-    assert!(audit_of(&app, "tier", medium.id)
+    assert!(audit_of(&app, "tier", i64::from(medium.id))
         .await
         .iter()
         .all(|e| e.action != "delete"));

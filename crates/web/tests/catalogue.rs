@@ -37,18 +37,20 @@ async fn neutral_area(app: &TestApp, region: i64) -> i64 {
     let areas = pulje_store::programmes::areas(&mut conn, "ok21", Some(rc(region)))
         .await
         .unwrap();
-    areas
-        .iter()
-        .find(|a| {
-            let n = a.name.to_lowercase();
-            ![
-                "ledel", "forsk", "simul", "uddann", "akut", "digital", "kvalitet",
-            ]
+    i64::from(
+        areas
             .iter()
-            .any(|w| n.contains(w))
-        })
-        .map(|a| a.id)
-        .expect("a neutral area")
+            .find(|a| {
+                let n = a.name.to_lowercase();
+                ![
+                    "ledel", "forsk", "simul", "uddann", "akut", "digital", "kvalitet",
+                ]
+                .iter()
+                .any(|w| n.contains(w))
+            })
+            .map(|a| a.id)
+            .expect("a neutral area"),
+    )
 }
 
 async fn titles(c: &Client, query: &str) -> Vec<String> {

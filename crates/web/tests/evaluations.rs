@@ -506,7 +506,7 @@ both_backends!(
         let attachment: i64 = {
             let mut conn = app.db.conn().await.unwrap();
             sqlx::query_scalar("SELECT attachment_id FROM evaluations WHERE historic_trial_id = $1")
-                .bind(trial.id)
+                .bind(trial.id.get())
                 .fetch_one(&mut *conn)
                 .await
                 .unwrap()
@@ -561,7 +561,7 @@ both_backends!(
         let mut conn = app.db.conn().await.unwrap();
         let attached: i64 =
             sqlx::query_scalar("SELECT evaluation_attached FROM historic_trials WHERE id = $1")
-                .bind(trial.id)
+                .bind(trial.id.get())
                 .fetch_one(&mut *conn)
                 .await
                 .unwrap();

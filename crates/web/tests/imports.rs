@@ -127,7 +127,7 @@ both_backends!(
                 .unwrap();
             areas
                 .into_iter()
-                .filter(|ar| a.data.area_ids().contains(&ar.id))
+                .filter(|ar| a.data.area_ids().contains(&ar.id.get()))
                 .map(|ar| ar.name)
                 .collect()
         };

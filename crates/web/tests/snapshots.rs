@@ -310,7 +310,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         i64::from(agreement),
         Step {
             tier_ore: Some(TIER_MEDIUM),
-            meeting_id: Some(meeting.id),
+            meeting_id: Some(i64::from(meeting.id)),
             ..Step::new(Action::Approve)
         },
         "2022-05-25",
@@ -382,7 +382,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         i64::from(rejected),
         Step {
             reason: "Forsøget ligger uden for regionens prioriterede områder.".into(),
-            meeting_id: Some(meeting.id),
+            meeting_id: Some(i64::from(meeting.id)),
             ..Step::new(Action::Reject)
         },
         "2022-05-25",

@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use pulje_domain::cost::{monthly_amounts, total, within};
+use pulje_domain::AreaId;
 use pulje_domain::Ore;
 use pulje_domain::{ApplicationId, RoundId};
 use pulje_domain::{ApplicationStatus, Role};
@@ -177,8 +178,12 @@ both_backends!(
         assert!(related
             .areas
             .iter()
-            .any(|a| a.id == stored.data.area_ids()[0] && a.region_code == rc(MIDTJYLLAND)));
-        assert!(related.tiers.iter().any(|t| t.amount_ore == TIER_HIGH));
+            .any(|a| a.id == AreaId::new(stored.data.area_ids()[0])
+                && a.region_code == rc(MIDTJYLLAND)));
+        assert!(related
+            .tiers
+            .iter()
+            .any(|t| t.amount_ore.ore() == TIER_HIGH));
         let month_pairs: Vec<(String, i64)> = related
             .months
             .iter()
@@ -878,7 +883,7 @@ both_backends!(a_submission_lands_in_its_round, |app| async move {
         "submitted",
     );
     let stored = app.get_application(i64::from(b.id)).await;
-    assert_eq!(stored.round_id, Some(RoundId::new(open.id)));
+    assert_eq!(stored.round_id, Some(RoundId::new(i64::from(open.id))));
     assert_eq!(stored.round_name.as_deref(), Some("Ekstra runde"));
     assert!(!stored.late);
     let page = client.get(&format!("/applications/{}", b.id)).await;
@@ -976,7 +981,7 @@ both_backends!(
         let again = app.get_application(i64::from(a.id)).await;
         assert_eq!(
             again.round_id,
-            Some(RoundId::new(open.id)),
+            Some(RoundId::new(i64::from(open.id))),
             "resubmitted into the open round"
         );
         assert!(

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use pulje_app::applications::list_filter as applications_filter;
+use pulje_domain::AreaId;
 use pulje_domain::RegionCode;
 use pulje_domain::{
     ApplicationData, ApplicationInput, ApplicationRules, FieldDef, FieldErrors, Kind, FIELDS,
@@ -270,7 +271,7 @@ async fn to_json(conn: &mut Connection, app: Application) -> ApiResult<Applicati
             .data
             .area_ids()
             .iter()
-            .filter_map(|id| areas.iter().find(|a| a.id == *id))
+            .filter_map(|id| areas.iter().find(|a| a.id == AreaId::new(*id)))
             .map(|a| a.name.clone())
             .collect(),
         form: FormJson(app.data),

@@ -12,6 +12,7 @@ use crate::Db;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use pulje_domain::UserId;
+use pulje_domain::{AreaId, DepartmentId, HospitalId, RoundId, TierId};
 use pulje_domain::{Email, Ore, RegionCode, Role};
 use pulje_store::org::{self, Department, Hospital};
 use pulje_store::programmes::{self, Area, Round, RoundInput, Tier};
@@ -121,12 +122,12 @@ pub async fn update_hospital(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let h = org::get_hospital(&mut tx, id)
+    let h = org::get_hospital(&mut tx, HospitalId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(&user, h.region_code)?;
     require_name(&b.name, "Skriv hospitalets navn.")?;
-    let after = org::rename_hospital(&mut tx, &user.actor(), id, &b.name).await?;
+    let after = org::rename_hospital(&mut tx, &user.actor(), HospitalId::new(id), &b.name).await?;
     tx.commit().await?;
     Ok(Json(after))
 }
@@ -161,7 +162,7 @@ pub async fn create_department(
         return Err(invalid("Angiv hospital_id."));
     };
     let mut tx = db.begin().await?;
-    let h = org::get_hospital(&mut tx, hospital_id)
+    let h = org::get_hospital(&mut tx, HospitalId::new(hospital_id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(&user, h.region_code)?;
@@ -187,12 +188,13 @@ pub async fn update_department(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let d = org::get_department(&mut tx, id)
+    let d = org::get_department(&mut tx, DepartmentId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(&user, d.region_code)?;
     require_name(&b.name, "Skriv afdelingens navn.")?;
-    let after = org::rename_department(&mut tx, &user.actor(), id, &b.name).await?;
+    let after =
+        org::rename_department(&mut tx, &user.actor(), DepartmentId::new(id), &b.name).await?;
     tx.commit().await?;
     Ok(Json(after))
 }
@@ -270,12 +272,19 @@ pub async fn update_area(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let a = programmes::get_area(&mut tx, id)
+    let a = programmes::get_area(&mut tx, AreaId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(&user, a.region_code)?;
     require_name(&b.name, "Skriv områdets navn.")?;
-    let after = programmes::update_area(&mut tx, &user.actor(), id, &b.name, &b.short_name).await?;
+    let after = programmes::update_area(
+        &mut tx,
+        &user.actor(),
+        AreaId::new(id),
+        &b.name,
+        &b.short_name,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(after))
 }
@@ -343,11 +352,11 @@ pub async fn delete_tier(
 ) -> ApiResult<StatusCode> {
     admin_scope(&user)?;
     let mut tx = db.begin().await?;
-    let t = programmes::get_tier(&mut tx, id)
+    let t = programmes::get_tier(&mut tx, TierId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(&user, t.region_code)?;
-    programmes::delete_tier(&mut tx, &user.actor(), id).await?;
+    programmes::delete_tier(&mut tx, &user.actor(), TierId::new(id)).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -445,12 +454,12 @@ pub async fn update_round(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let r = programmes::get_round(&mut tx, id)
+    let r = programmes::get_round(&mut tx, RoundId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(&user, r.region_code)?;
     let input = round_input(&b.name, &b.opens_on, &b.deadline)?;
-    let after = programmes::update_round(&mut tx, &user.actor(), id, &input).await?;
+    let after = programmes::update_round(&mut tx, &user.actor(), RoundId::new(id), &input).await?;
     tx.commit().await?;
     Ok(Json(after))
 }

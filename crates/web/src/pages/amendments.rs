@@ -91,9 +91,9 @@ async fn render(
             .iter()
             .map(|t| {
                 Choice::new(
-                    t.amount_ore,
-                    format!("{} – {}", t.name, views::kr(t.amount_ore)),
-                    input.supplement_ore == t.amount_ore.to_string(),
+                    t.amount_ore.ore(),
+                    format!("{} – {}", t.name, views::kr(t.amount_ore.ore())),
+                    input.supplement_ore == t.amount_ore.ore().to_string(),
                 )
             })
             .collect(),

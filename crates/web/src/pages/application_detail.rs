@@ -17,6 +17,7 @@ use pulje_app::workflow::{step_from, take_step, TransitionBody};
 use pulje_domain::application::display_text;
 use pulje_domain::workflow::{Action, Party};
 use pulje_domain::ApplicationId;
+use pulje_domain::AreaId;
 use pulje_domain::{ApplicationStatus, FieldValue, Section};
 use pulje_store::applications::Application;
 use pulje_store::{application_page, money, programmes, workflow as flow, Connection};
@@ -178,7 +179,7 @@ async fn page(
     let area_names: Vec<String> = d
         .area_ids()
         .iter()
-        .filter_map(|a| areas.iter().find(|x| x.id == *a))
+        .filter_map(|a| areas.iter().find(|x| x.id == AreaId::new(*a)))
         .map(|a| a.name.clone())
         .collect();
     let can_edit = policy::require_edit(user, &app).is_ok();
@@ -194,9 +195,9 @@ async fn page(
     let mut tier_choices = vec![Choice::new("", "Vælg tillæg", false)];
     tier_choices.extend(tiers.iter().map(|t| {
         Choice::new(
-            t.amount_ore,
-            format!("{} – {}", t.name, views::kr(t.amount_ore)),
-            Some(t.amount_ore) == requested,
+            t.amount_ore.ore(),
+            format!("{} – {}", t.name, views::kr(t.amount_ore.ore())),
+            Some(t.amount_ore.ore()) == requested,
         )
     }));
     let mut money_facts = Vec::new();
@@ -324,7 +325,7 @@ async fn page(
         checks: checks
             .into_iter()
             .map(|c| CheckRow {
-                item_id: c.item_id,
+                item_id: i64::from(c.item_id),
                 text: c.text,
                 checked: c.checked != 0,
                 comment: c.comment,

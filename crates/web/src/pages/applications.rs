@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::{get as get_application, list_filter, opt_id, ListQuery};
 use pulje_domain::RegionCode;
-use pulje_domain::{ApplicationId, AreaId, HospitalId, RoundId, UserId};
+use pulje_domain::{ApplicationId, UserId};
 use pulje_domain::{
     ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors, Kind, Section,
     FIELDS,
@@ -114,7 +114,7 @@ pub async fn list(
         Choice::new(
             a.id,
             format!("{}{}", a.name, region_suffix(a.region_code)),
-            filter.area_id == Some(AreaId::new(a.id)),
+            filter.area_id == Some(a.id),
         )
     }));
     let mut hospital_choices = vec![Choice::new("", "Alle", filter.hospital_id.is_none())];
@@ -122,7 +122,7 @@ pub async fn list(
         Choice::new(
             h.id,
             format!("{}{}", h.name, region_suffix(h.region_code)),
-            filter.hospital_id == Some(HospitalId::new(h.id)),
+            filter.hospital_id == Some(h.id),
         )
     }));
     let mut round_choices = vec![Choice::new("", "Alle", filter.round_id.is_none())];
@@ -135,7 +135,7 @@ pub async fn list(
                 r.deadline.format("%d-%m-%Y"),
                 region_suffix(r.region_code)
             ),
-            filter.round_id == Some(RoundId::new(r.id)),
+            filter.round_id == Some(r.id),
         )
     }));
     let show_region = Scope::of(&user) == Scope::All;
@@ -359,9 +359,9 @@ fn form_page(
             Kind::Tier => std::iter::once(Choice::new("", "Ikke valgt endnu", typed.is_empty()))
                 .chain(ctx.tiers.iter().map(|t| {
                     Choice::new(
-                        t.amount_ore,
-                        format!("{} – {}", t.name, views::kr(t.amount_ore)),
-                        typed == t.amount_ore.to_string(),
+                        t.amount_ore.ore(),
+                        format!("{} – {}", t.name, views::kr(t.amount_ore.ore())),
+                        typed == t.amount_ore.ore().to_string(),
                     )
                 }))
                 .collect(),
@@ -633,7 +633,7 @@ async fn with_import_evidence(
             .into_iter()
             .find(|a| a.purpose == "import_source")
             .map(|a| a.id);
-    Ok(form.with_import(&evidence, details.unmapped_text, original))
+    Ok(form.with_import(&evidence, details.unmapped_text, original.map(i64::from)))
 }
 
 pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {

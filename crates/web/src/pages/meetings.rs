@@ -11,6 +11,7 @@ use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::opt_id;
+use pulje_domain::{ApplicationId, MeetingId, MemberId};
 use pulje_domain::{ApplicationStatus, RegionCode};
 use pulje_store::applications::{self, ListFilter};
 use pulje_store::meetings::{self, Meeting};
@@ -49,7 +50,9 @@ async fn load_meeting(conn: &mut Connection, user: &CurrentUser, id: i64) -> Pag
     if !policy::may_see_meetings(user) {
         return Err(AppError::forbidden());
     }
-    let m = meetings::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    let m = meetings::get(conn, MeetingId::new(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !Scope::of(user).allows(m.region_code) {
         return Err(AppError::NotFound);
     }
@@ -107,7 +110,7 @@ async fn list_page(
         meetings: meetings
             .into_iter()
             .map(|m| MeetingRow {
-                id: m.id,
+                id: i64::from(m.id),
                 date: views::date_da(m.held_on),
                 place: m.place,
             })
@@ -115,7 +118,7 @@ async fn list_page(
         members: members
             .into_iter()
             .map(|m| MemberRow {
-                id: m.id,
+                id: i64::from(m.id),
                 body: if m.body == "working_group" {
                     "Arbejdsgruppe"
                 } else {
@@ -242,7 +245,7 @@ async fn show_page(
 ) -> PageResult<ShowPage> {
     let mut conn = db.conn().await?;
     let m = load_meeting(&mut conn, user, id).await?;
-    let agenda = meetings::agenda(&mut conn, id).await?;
+    let agenda = meetings::agenda(&mut conn, MeetingId::new(id)).await?;
     let filter = ListFilter {
         region_code: Some(m.region_code),
         status: Some(ApplicationStatus::ReadyForDecision),
@@ -251,7 +254,11 @@ async fn show_page(
     let (ready, _) = applications::list(&mut conn, &filter, 1, 500).await?;
     let candidates = ready
         .into_iter()
-        .filter(|a| !agenda.iter().any(|i| i.application_id == a.id.get()))
+        .filter(|a| {
+            !agenda
+                .iter()
+                .any(|i| i.application_id == ApplicationId::new(a.id.get()))
+        })
         .map(|a| Choice::new(a.id, format!("{} (nr. {})", a.title, a.id), false))
         .collect();
     Ok(ShowPage {
@@ -260,14 +267,14 @@ async fn show_page(
             format!("Møde {}", views::date_da(m.held_on)),
             "/meetings",
         ),
-        meeting_id: m.id,
+        meeting_id: i64::from(m.id),
         date: views::date_da(m.held_on),
         place: m.place.clone(),
         region_name: Some(m.region_code).map(|r| r.name()).unwrap_or("").into(),
         agenda: agenda
             .into_iter()
             .map(|i| AgendaRow {
-                id: i.application_id,
+                id: i64::from(i.application_id),
                 title: i.title,
                 doctor: i.responsible_doctor,
                 department: i.hospital_department,
@@ -377,7 +384,7 @@ pub async fn add_to_agenda(
     }
     let app_id = opt_id(&Some(form.application_id))
         .ok_or_else(|| AppError::Invalid("Vælg en ansøgning.".into()))?;
-    meetings::add_to_agenda(&mut tx, &user.actor(), id, app_id).await?;
+    meetings::add_to_agenda(&mut tx, &user.actor(), MeetingId::new(id), app_id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
 }
@@ -422,7 +429,7 @@ pub async fn remove_member(
     policy::require_manage_members(&user)?;
     let region = user.region_code().ok_or_else(AppError::forbidden)?;
     let mut tx = db.begin().await?;
-    meetings::remove_member(&mut tx, &user.actor(), id, region).await?;
+    meetings::remove_member(&mut tx, &user.actor(), MemberId::new(id), region).await?;
     tx.commit().await?;
     Ok(Redirect::to("/meetings").into_response())
 }

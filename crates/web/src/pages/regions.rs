@@ -170,7 +170,7 @@ pub async fn dashboard(
             .rounds
             .iter()
             .map(|r| RoundRow {
-                id: r.id,
+                id: i64::from(r.id),
                 state: if today < r.opens_on {
                     "Ikke åbnet"
                 } else if today <= r.deadline {

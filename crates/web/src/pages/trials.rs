@@ -15,6 +15,7 @@ use axum::Extension;
 use pulje_domain::evaluation::{CareerTrack, TrialType};
 use pulje_domain::ApplicationId;
 use pulje_domain::RegionCode;
+use pulje_domain::{AttachmentId, TrialId};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::evaluations::{self, Target};
 use pulje_store::reference::OK21;
@@ -96,10 +97,10 @@ async fn list_page(
         let file = match e.as_ref().and_then(|e| e.attachment_id) {
             Some(id) => attachments::get(conn, id)
                 .await?
-                .map(|a| (a.id, a.file_name)),
+                .map(|a| (a.id.get(), a.file_name)),
             None => None,
         };
-        let mine = refused.filter(|r| r.trial_id == t.id);
+        let mine = refused.filter(|r| r.trial_id == t.id.get());
         let track = match mine {
             Some(r) => r.track.clone(),
             None => e
@@ -131,7 +132,7 @@ async fn list_page(
             )
             .collect();
         rows.push(Row {
-            id: t.id,
+            id: i64::from(t.id),
             number: t.number,
             hospital: t.hospital,
             department: t.department,
@@ -197,7 +198,7 @@ async fn refuse(
     message: String,
 ) -> PageResult<Response> {
     let refused = Refused {
-        trial_id: trial.id,
+        trial_id: i64::from(trial.id),
         message,
         track: up.field("career_track").to_string(),
         kind: up.field("trial_type").to_string(),
@@ -214,7 +215,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let mut conn = db.conn().await?;
-    let trial = trials::get(&mut conn, id)
+    let trial = trials::get(&mut conn, TrialId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     policy::require_admin_of(&user, trial.region_code)?;
@@ -335,7 +336,7 @@ fn disposition(file_name: &str) -> String {
 
 pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     let mut conn = db.conn().await?;
-    let a = attachments::get(&mut conn, id)
+    let a = attachments::get(&mut conn, AttachmentId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     match (a.application_id, a.historic_trial_id) {
@@ -349,7 +350,7 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         (None, Some(_)) => policy::require_view_trial_evaluation(&user, a.region_code)?,
         (None, None) => return Err(AppError::NotFound),
     }
-    let data = attachments::data(&mut conn, id)
+    let data = attachments::data(&mut conn, AttachmentId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     // Served as what its name says it is, from the accepted list; anything else as bytes.

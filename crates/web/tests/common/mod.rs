@@ -147,7 +147,7 @@ impl TestApp {
             .await
             .expect("areas")
             .into_iter()
-            .map(|a| a.id)
+            .map(|a| a.id.get())
             .collect()
     }
     pub async fn hospital_ids(&self, region: i64) -> Vec<i64> {
@@ -156,7 +156,7 @@ impl TestApp {
             .await
             .expect("hospitals")
             .into_iter()
-            .map(|h| h.id)
+            .map(|h| h.id.get())
             .collect()
     }
     pub async fn round_ids(&self, region: i64) -> Vec<i64> {
@@ -165,7 +165,7 @@ impl TestApp {
             .await
             .expect("rounds")
             .into_iter()
-            .map(|r| r.id)
+            .map(|r| r.id.get())
             .collect()
     }
 

@@ -6,6 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
+use pulje_domain::AreaId;
 use pulje_domain::RegionCode;
 use pulje_store::programmes::{self, Area};
 use pulje_store::reference::OK21;
@@ -37,7 +38,7 @@ pub async fn list(
 
 /// The area, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Area> {
-    let a = programmes::get_area(conn, id)
+    let a = programmes::get_area(conn, AreaId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(user, a.region_code)?;
@@ -193,7 +194,7 @@ pub async fn update(
         match programmes::update_area(
             &mut tx,
             &user.actor(),
-            id,
+            AreaId::new(id),
             val(&v, "name"),
             val(&v, "short_name"),
         )

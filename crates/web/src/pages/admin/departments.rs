@@ -7,6 +7,7 @@ use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::RegionCode;
+use pulje_domain::{DepartmentId, HospitalId};
 use pulje_store::org::{self, Department, Hospital};
 use pulje_store::Connection;
 
@@ -42,7 +43,7 @@ pub async fn list(
 
 /// The department, if the user administers its hospital's region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Department> {
-    let d = org::get_department(conn, id)
+    let d = org::get_department(conn, DepartmentId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(user, d.region_code)?;
@@ -165,7 +166,7 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
     let mut conn = db.conn().await?;
     let hospital = match id_value(&v, "hospital_id") {
         Some(id) => {
-            let h = org::get_hospital(&mut conn, id)
+            let h = org::get_hospital(&mut conn, HospitalId::new(id))
                 .await?
                 .ok_or(AppError::NotFound)?;
             require_admin_of(&user, h.region_code)?;
@@ -214,7 +215,14 @@ pub async fn rename(
     }
     if errors.is_empty() {
         let mut tx = db.begin().await?;
-        match org::rename_department(&mut tx, &user.actor(), id, val(&v, "name")).await {
+        match org::rename_department(
+            &mut tx,
+            &user.actor(),
+            DepartmentId::new(id),
+            val(&v, "name"),
+        )
+        .await
+        {
             Ok(_) => {
                 tx.commit().await?;
                 return Ok(

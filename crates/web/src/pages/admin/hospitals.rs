@@ -6,6 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
+use pulje_domain::HospitalId;
 use pulje_domain::RegionCode;
 use pulje_store::org::{self, Hospital};
 use pulje_store::Connection;
@@ -42,7 +43,7 @@ pub async fn list(
 
 /// The hospital, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Hospital> {
-    let h = org::get_hospital(conn, id)
+    let h = org::get_hospital(conn, HospitalId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(user, h.region_code)?;
@@ -169,7 +170,9 @@ pub async fn rename(
     }
     if errors.is_empty() {
         let mut tx = db.begin().await?;
-        match org::rename_hospital(&mut tx, &user.actor(), id, val(&v, "name")).await {
+        match org::rename_hospital(&mut tx, &user.actor(), HospitalId::new(id), val(&v, "name"))
+            .await
+        {
             Ok(_) => {
                 tx.commit().await?;
                 return Ok(

@@ -173,7 +173,7 @@ async fn render(
             name: region.name().to_string(),
             hospitals: hospital_counts
                 .iter()
-                .find(|(c, _)| *c == code.get())
+                .find(|(c, _)| *c == code)
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
             users: counts.map(|c| c.users).unwrap_or(0),

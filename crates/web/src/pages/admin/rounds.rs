@@ -10,6 +10,7 @@ use axum::Form;
 use chrono::NaiveDate;
 use pulje_domain::parse_date;
 use pulje_domain::RegionCode;
+use pulje_domain::RoundId;
 use pulje_store::programmes::{self, Round, RoundInput};
 use pulje_store::reference::OK21;
 use pulje_store::Connection;
@@ -38,7 +39,7 @@ pub async fn list(
 
 /// The round, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Round> {
-    let r = programmes::get_round(conn, id)
+    let r = programmes::get_round(conn, RoundId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(user, r.region_code)?;
@@ -229,7 +230,7 @@ pub async fn update(
     let mut errors = FieldErrors::new();
     if let Some(input) = read_round(&v, &mut errors) {
         let mut tx = db.begin().await?;
-        match programmes::update_round(&mut tx, &user.actor(), id, &input).await {
+        match programmes::update_round(&mut tx, &user.actor(), RoundId::new(id), &input).await {
             Ok(_) => {
                 tx.commit().await?;
                 return Ok(

@@ -10,6 +10,7 @@ use axum::response::Redirect;
 use axum::Form;
 use pulje_domain::Ore;
 use pulje_domain::RegionCode;
+use pulje_domain::TierId;
 use pulje_store::programmes::{self, Tier};
 use pulje_store::reference::OK21;
 use pulje_store::Connection;
@@ -31,7 +32,7 @@ pub async fn list(
 
 /// The tier, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Tier> {
-    let t = programmes::get_tier(conn, id)
+    let t = programmes::get_tier(conn, TierId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
     require_admin_of(user, t.region_code)?;
@@ -82,8 +83,8 @@ async fn render(
             if all {
                 cells.push(cell(region_name(t.region_code)));
             }
-            cells.push(num_cell(views::kr(t.amount_ore)));
-            let amount = views::kr(t.amount_ore);
+            cells.push(num_cell(views::kr(i64::from(t.amount_ore))));
+            let amount = views::kr(i64::from(t.amount_ore));
             let label = if t.name == amount { amount } else { format!("{} ({amount})", t.name) };
             let delete = ButtonForm {
                 id: format!("slet-{}", t.id),
@@ -94,7 +95,7 @@ async fn render(
                     format!("Slet trinnet «{label}»? Det kan kun slettes, hvis ingen ansøgning søger om beløbet."),
                     "Ja, slet trinnet".to_string(),
                 )),
-                errors: refused.iter().filter(|(id, _)| *id == t.id).map(|(_, m)| m.clone()).collect(),
+                errors: refused.iter().filter(|(id, _)| *id == t.id.get()).map(|(_, m)| m.clone()).collect(),
             };
             Row { label, cells, edit_href: None, buttons: vec![delete] }
         })
@@ -164,7 +165,7 @@ pub async fn delete(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageR
     let t = load(&mut conn, &user, id).await?;
     drop(conn);
     let mut tx = db.begin().await?;
-    let message = match programmes::delete_tier(&mut tx, &user.actor(), id).await {
+    let message = match programmes::delete_tier(&mut tx, &user.actor(), TierId::new(id)).await {
         Ok(()) => {
             tx.commit().await?;
             return Ok(Redirect::to(&back_to(PATH, Some(t.region_code), "slettet")).into_response());
