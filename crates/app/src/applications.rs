@@ -3,8 +3,7 @@
 
 use crate::policy::{self, Person, Scope};
 use crate::Result;
-use pulje_domain::ApplicationStatus;
-use pulje_domain::{ApplicationId, RegionCode};
+use pulje_domain::{ApplicationId, ApplicationStatus, RegionCode};
 use pulje_store::applications::{self, Application, ListFilter};
 use pulje_store::Connection;
 use serde::Deserialize;

@@ -3,8 +3,7 @@
 //! that fitted no field kept beside it, the recogniser's evidence kept for the review screen);
 //! a trial list becomes the region's historic trials. Used by the upload pages and the CLI.
 
-use pulje_domain::HospitalId;
-use pulje_domain::{ApplicationId, RegionCode, UserId};
+use pulje_domain::{ApplicationId, HospitalId, RegionCode, UserId};
 use pulje_import::{application, FieldEvidence, Limits};
 use pulje_store::applications::{self, ImportDetails, Placement};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};

@@ -6,8 +6,7 @@ use crate::audit::{self, Actor};
 use crate::outbox::{self, Draft};
 use crate::users::User;
 use crate::{date_text, now_utc, Result, StoreError, Tx};
-use pulje_domain::ApplicationId;
-use pulje_domain::{ApplicationData, ApplicationStatus, Ore, Role};
+use pulje_domain::{ApplicationData, ApplicationId, ApplicationStatus, Ore, Role};
 use serde::Serialize;
 use sqlx::AnyConnection;
 

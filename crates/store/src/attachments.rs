@@ -3,8 +3,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
-use pulje_domain::UserId;
-use pulje_domain::{ApplicationId, AttachmentId, RegionCode, TrialId};
+use pulje_domain::{ApplicationId, AttachmentId, RegionCode, TrialId, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, FromRow};

@@ -10,8 +10,7 @@
 
 use crate::sql::Sql;
 use crate::{now_utc, Result, Tx};
-use pulje_domain::RegionCode;
-use pulje_domain::UserId;
+use pulje_domain::{RegionCode, UserId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 

@@ -11,8 +11,7 @@ use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, PurposesMet, Recommendation, ReminderKind,
     TrialType,
 };
-use pulje_domain::RegionCode;
-use pulje_domain::{ApplicationId, AttachmentId, EvaluationId, TrialId, UserId};
+use pulje_domain::{ApplicationId, AttachmentId, EvaluationId, RegionCode, TrialId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};

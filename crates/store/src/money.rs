@@ -7,9 +7,7 @@ use crate::programmes::{self, Tranche};
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::cost::{self, CostBasis, MonthlyAmount};
-use pulje_domain::ApplicationId;
-use pulje_domain::RegionCode;
-use pulje_domain::{Ore, Period};
+use pulje_domain::{ApplicationId, Ore, Period, RegionCode};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 

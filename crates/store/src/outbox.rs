@@ -3,8 +3,7 @@
 
 use crate::{now_utc, timestamp, Result, Tx};
 use chrono::{Duration, Utc};
-use pulje_domain::Role;
-use pulje_domain::{ApplicationId, RegionCode, UserId};
+use pulje_domain::{ApplicationId, RegionCode, Role, UserId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 

@@ -4,8 +4,7 @@
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::{ApplicationRules, Ore, Period};
-use pulje_domain::{AreaId, RegionCode, RoundId, TierId};
+use pulje_domain::{ApplicationRules, AreaId, Ore, Period, RegionCode, RoundId, TierId};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};

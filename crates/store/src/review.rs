@@ -3,8 +3,7 @@
 use crate::applications::Application;
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
-use pulje_domain::UserId;
-use pulje_domain::{ChecklistItemId, RegionCode};
+use pulje_domain::{ChecklistItemId, RegionCode, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 

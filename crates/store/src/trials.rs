@@ -3,8 +3,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
-use pulje_domain::UserId;
-use pulje_domain::{RegionCode, TrialId};
+use pulje_domain::{RegionCode, TrialId, UserId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 

@@ -14,8 +14,7 @@
 
 use crate::reports::APPROVED;
 use crate::{Result, Tx};
-use pulje_domain::ApplicationStatus;
-use pulje_domain::RegionCode;
+use pulje_domain::{ApplicationStatus, RegionCode};
 use sqlx::AnyConnection;
 
 /// The row for changes that belong to no region (programmes, national reference data).

@@ -9,8 +9,7 @@ use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::workflow::{self, Action, Party, Refusal};
-use pulje_domain::ApplicationId;
-use pulje_domain::{ApplicationStatus, Ore, Role};
+use pulje_domain::{ApplicationId, ApplicationStatus, Ore, Role};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 

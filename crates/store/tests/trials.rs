@@ -2,9 +2,7 @@
 //! imported in one transaction, a corrected list updates rows by number, a list that repeats a
 //! number stores nothing, and an attachment's bytes come back exactly.
 
-use pulje_domain::ApplicationId;
-use pulje_domain::RegionCode;
-use pulje_domain::TrialId;
+use pulje_domain::{ApplicationId, RegionCode, TrialId};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::{audit, Actor, StoreError};

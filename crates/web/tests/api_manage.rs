@@ -6,8 +6,7 @@
 mod common;
 
 use common::*;
-use pulje_domain::Role;
-use pulje_domain::UserId;
+use pulje_domain::{Role, UserId};
 use pulje_store::audit::{self, Entry};
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -5,8 +5,7 @@
 mod common;
 
 use common::*;
-use pulje_domain::UserId;
-use pulje_domain::{ApplicationStatus, Role};
+use pulje_domain::{ApplicationStatus, Role, UserId};
 
 fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
     v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()

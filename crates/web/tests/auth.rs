@@ -5,9 +5,7 @@
 mod common;
 
 use common::*;
-use pulje_domain::Role;
-use pulje_domain::TokenId;
-use pulje_domain::UserId;
+use pulje_domain::{Role, TokenId, UserId};
 use pulje_store::Actor;
 
 const WRONG: &str = "E-mailadressen eller adgangskoden er forkert.";

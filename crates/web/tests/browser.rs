@@ -23,9 +23,7 @@ mod harness;
 use anyhow::{bail, ensure, Context as _, Result};
 use common::*;
 use harness::Browser;
-use pulje_domain::Ore;
-use pulje_domain::UserId;
-use pulje_domain::{ApplicationStatus, Role};
+use pulje_domain::{ApplicationStatus, Ore, Role, UserId};
 use pulje_testkit::tools::{self, Tool};
 use serde_json::Value;
 

@@ -7,8 +7,7 @@
 mod common;
 
 use common::*;
-use pulje_domain::ApplicationId;
-use pulje_domain::Role;
+use pulje_domain::{ApplicationId, Role};
 use pulje_store::{attachments, audit, trials};
 
 const MIDT: i64 = 1082;

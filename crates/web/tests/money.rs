@@ -8,8 +8,7 @@ mod common;
 
 use common::*;
 use pulje_domain::cost::{monthly_amounts, released_by_termination, total, within};
-use pulje_domain::Ore;
-use pulje_domain::{ApplicationStatus, Period, RegionCode, Role};
+use pulje_domain::{ApplicationStatus, Ore, Period, RegionCode, Role};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -7,10 +7,7 @@ mod common;
 
 use common::*;
 use pulje_domain::cost::{monthly_amounts, total, within};
-use pulje_domain::AreaId;
-use pulje_domain::Ore;
-use pulje_domain::{ApplicationId, RoundId};
-use pulje_domain::{ApplicationStatus, Role};
+use pulje_domain::{ApplicationId, ApplicationStatus, AreaId, Ore, Role, RoundId};
 use serde_json::json;
 
 // --- 1. the whole path -------------------------------------------------------------------------

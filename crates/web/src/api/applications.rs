@@ -9,12 +9,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use pulje_app::applications::list_filter as applications_filter;
-use pulje_domain::AreaId;
-use pulje_domain::RegionCode;
 use pulje_domain::{
-    ApplicationData, ApplicationInput, ApplicationRules, FieldDef, FieldErrors, Kind, FIELDS,
+    ApplicationData, ApplicationId, ApplicationInput, ApplicationRules, AreaId, FieldDef,
+    FieldErrors, Kind, RegionCode, UserId, FIELDS,
 };
-use pulje_domain::{ApplicationId, UserId};
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::{org, programmes, Connection};
 use serde::{Deserialize, Serialize};

@@ -11,9 +11,9 @@ use crate::extract::{Json, JsonRejection, Path};
 use crate::Db;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use pulje_domain::UserId;
-use pulje_domain::{AreaId, DepartmentId, HospitalId, RoundId, TierId};
-use pulje_domain::{Email, Ore, RegionCode, Role};
+use pulje_domain::{
+    AreaId, DepartmentId, Email, HospitalId, Ore, RegionCode, Role, RoundId, TierId, UserId,
+};
 use pulje_store::org::{self, Department, Hospital};
 use pulje_store::programmes::{self, Area, Round, RoundInput, Tier};
 use pulje_store::reference::OK21;

@@ -12,8 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::get as get_application;
-use pulje_domain::ApplicationId;
-use pulje_domain::{ApplicationInput, FieldErrors};
+use pulje_domain::{ApplicationId, ApplicationInput, FieldErrors};
 use pulje_store::applications::Application;
 use pulje_store::{amendments, programmes, StoreError};
 

@@ -13,11 +13,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::{get as get_application, list_filter, opt_id, ListQuery};
-use pulje_domain::RegionCode;
-use pulje_domain::{ApplicationId, UserId};
 use pulje_domain::{
-    ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors, Kind, Section,
-    FIELDS,
+    ApplicationId, ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors,
+    Kind, RegionCode, Section, UserId, FIELDS,
 };
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::reference::OK21;

@@ -18,9 +18,7 @@ use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, EvaluationInput, PurposesMet, Recommendation,
     TrialType,
 };
-use pulje_domain::ApplicationId;
-use pulje_domain::FieldErrors;
-use pulje_domain::RegionCode;
+use pulje_domain::{ApplicationId, FieldErrors, RegionCode};
 use pulje_store::applications::Application;
 use pulje_store::evaluations::{self, Evaluation, Owner, Target};
 use pulje_store::{catalogue, Connection, StoreError};

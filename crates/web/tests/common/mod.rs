@@ -8,9 +8,10 @@
 
 #![allow(dead_code)]
 
-use pulje_domain::{ApplicationId, UserId};
-use pulje_domain::{ApplicationInput, ApplicationStatus, ParticipantInput};
-use pulje_domain::{RegionCode, RoundId};
+use pulje_domain::{
+    ApplicationId, ApplicationInput, ApplicationStatus, ParticipantInput, RegionCode, RoundId,
+    UserId,
+};
 use pulje_store::applications::{self, Application, Placement};
 use pulje_store::{programmes, Actor};
 #[allow(unused_imports)]

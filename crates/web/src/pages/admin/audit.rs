@@ -6,8 +6,7 @@ use crate::auth::policy::admin_scope;
 use crate::views;
 use crate::Db;
 use axum::extract::Query;
-use pulje_domain::ApplicationStatus;
-use pulje_domain::RegionCode;
+use pulje_domain::{ApplicationStatus, RegionCode};
 use pulje_store::audit::{self, Entry, Filter};
 
 const PATH: &str = "/admin/audit";

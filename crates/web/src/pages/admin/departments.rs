@@ -6,8 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
-use pulje_domain::RegionCode;
-use pulje_domain::{DepartmentId, HospitalId};
+use pulje_domain::{DepartmentId, HospitalId, RegionCode};
 use pulje_store::org::{self, Department, Hospital};
 use pulje_store::Connection;
 

@@ -6,8 +6,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
-use pulje_domain::HospitalId;
-use pulje_domain::RegionCode;
+use pulje_domain::{HospitalId, RegionCode};
 use pulje_store::org::{self, Hospital};
 use pulje_store::Connection;
 

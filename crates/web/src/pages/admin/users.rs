@@ -10,8 +10,7 @@ use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use axum::Form;
-use pulje_domain::{Email, Role};
-use pulje_domain::{RegionCode, UserId};
+use pulje_domain::{Email, RegionCode, Role, UserId};
 use pulje_store::users::{self, NewUser, User};
 use pulje_store::Connection;
 
