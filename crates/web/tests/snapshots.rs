@@ -388,9 +388,15 @@ async fn fixture(app: &TestApp) -> Fixture {
 
     // Payroll up to September 2022, and the agreement's evaluation.
     let mut tx = app.db.begin().await.expect("begin");
-    money::generate_postings(&mut tx, "ok21", REGION, date("2022-09-30"))
-        .await
-        .expect("generate_postings");
+    money::generate_postings(
+        &mut tx,
+        &Actor::system("test"),
+        "ok21",
+        REGION,
+        date("2022-09-30"),
+    )
+    .await
+    .expect("generate_postings");
     let input = EvaluationInput {
         purposes_met: "partly".into(),
         purposes_text: "Konferencen kørte, men kun på den ene matrikel.".into(),
