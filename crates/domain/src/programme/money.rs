@@ -131,23 +131,27 @@ pub enum Due {
 }
 
 impl Split {
-    /// Each unit's part of `total`, or `None` where the key needs figures entered later
-    /// (`manual`) or a unit lacks its figure. The parts add up to `total` exactly: each unit
-    /// gets its share rounded down to whole øre and the øre left over go, one each, to the
-    /// units with the largest remainders (in the units' order on a tie).
+    /// Each unit's part of a tranche of `total`, or `None` where the key needs figures entered
+    /// later (`manual`) or a unit lacks its figure. A table's parts are its own amounts, as
+    /// agreed (OK21's add up to 40.000.089 kr. of a 40.000.000 kr. tranche). Otherwise the
+    /// parts add up to `total` exactly: each unit gets its share rounded down to whole øre and
+    /// the øre left over go, one each, to the units with the largest remainders (in the units'
+    /// order on a tie).
     pub fn allocate(&self, total: Ore) -> Option<Vec<(String, Ore)>> {
         let weights: Vec<i128> = match self.key {
             SplitKey::Manual => return None,
+            SplitKey::Table => {
+                return self
+                    .units
+                    .iter()
+                    .map(|u| Some((u.code.clone(), Ore::from_kr(u.amount_kr?)?)))
+                    .collect();
+            }
             SplitKey::Equal => vec![1; self.units.len()],
             SplitKey::Population => self
                 .units
                 .iter()
                 .map(|u| u.population.map(i128::from))
-                .collect::<Option<_>>()?,
-            SplitKey::Table => self
-                .units
-                .iter()
-                .map(|u| u.amount_kr.map(i128::from))
                 .collect::<Option<_>>()?,
         };
         let sum: i128 = weights.iter().sum();
