@@ -75,6 +75,19 @@ pub enum Requirement {
     Meeting,
 }
 
+impl Requirement {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Requirement::Complete => "et udfyldt skema",
+            Requirement::Comment => "en kommentar",
+            Requirement::Reason => "en begrundelse",
+            Requirement::Tier => "et tillægstrin",
+            Requirement::Amount => "et beløb",
+            Requirement::Meeting => "mødet, hvor det blev besluttet",
+        }
+    }
+}
+
 /// What a step does besides changing the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,6 +99,28 @@ pub enum Effect {
     Sign,
     /// Ends a running agreement early; the money after the end is released.
     Terminate,
+}
+
+impl Effect {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Effect::Commit => "binder midlerne i puljen",
+            Effect::Sign => {
+                "én parts underskrift; aftalen træder i kraft, når alle har skrevet under"
+            }
+            Effect::Terminate => "afslutter aftalen før tid",
+        }
+    }
+}
+
+impl StateKind {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            StateKind::Editable => "ansøgeren kan rette",
+            StateKind::Open => "i gang",
+            StateKind::Final => "afsluttet",
+        }
+    }
 }
 
 /// Who may take a step, sign or receive a mail: the application's writer, a system role in the

@@ -235,6 +235,26 @@ impl Definition {
             .find(|t| t.action == action)
     }
 
+    /// Who an actor is, in Danish: "Ansøgeren", a role's name, or a body's.
+    pub fn actor_da(&self, actor: &Actor) -> String {
+        match actor {
+            Actor::Applicant => "Ansøgeren".into(),
+            Actor::Role(role) => role.label_da().into(),
+            Actor::Body(id) => self
+                .bodies
+                .iter()
+                .find(|b| &b.id == id)
+                .map_or_else(|| id.clone(), |b| b.name.clone()),
+        }
+    }
+
+    /// A state's name, or its id when it has none.
+    pub fn state_da(&self, id: &str) -> String {
+        self.workflow
+            .state(id)
+            .map_or_else(|| id.to_string(), |s| s.label.clone())
+    }
+
     /// A field of the application form by its name.
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
         self.form.fields().find(|f| f.name == name)

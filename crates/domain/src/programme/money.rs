@@ -19,6 +19,10 @@ pub struct Funder {
 #[serde(deny_unknown_fields)]
 pub struct Split {
     pub key: SplitKey,
+    /// What the split rests on, in words ("regionernes lønsum til yngre læger pr. 31. marts
+    /// 2021").
+    #[serde(default)]
+    pub basis: String,
     pub units: Vec<Unit>,
 }
 
@@ -33,6 +37,17 @@ pub enum SplitKey {
     Equal,
     /// Decided later, entered by an administrator.
     Manual,
+}
+
+impl SplitKey {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            SplitKey::Table => "efter en aftalt tabel",
+            SplitKey::Population => "efter befolkningstal",
+            SplitKey::Equal => "ligeligt",
+            SplitKey::Manual => "efter administratorens fordeling",
+        }
+    }
 }
 
 /// A unit the money is split to (a region, a cluster, the fund itself), with its own lists.
@@ -128,6 +143,41 @@ pub enum Due {
     Documentation,
     /// On a date.
     On(Day),
+}
+
+impl Due {
+    pub fn label_da(&self) -> String {
+        match self {
+            Due::Approval => "ved bevillingen".into(),
+            Due::Documentation => "når dokumentationen er godkendt".into(),
+            Due::On(day) => format!("den {}", crate::date::format_date_da(day.date())),
+        }
+    }
+}
+
+impl MoneyModel {
+    /// How the money is paid, in a sentence.
+    pub fn describe_da(&self) -> String {
+        match self {
+            MoneyModel::MonthlySupplement => {
+                "Et årligt funktionstillæg, udbetalt månedligt over lønnen i aftalens måneder."
+                    .into()
+            }
+            MoneyModel::LumpSum { instalments } => format!(
+                "Et engangsbeløb i {}: {}.",
+                if instalments.len() == 1 {
+                    "én rate".to_string()
+                } else {
+                    format!("{} rater", instalments.len())
+                },
+                instalments
+                    .iter()
+                    .map(|i| format!("{} % {}", i.share_percent, i.due.label_da()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
 }
 
 impl Split {

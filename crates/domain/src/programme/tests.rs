@@ -310,6 +310,7 @@ fn splits_add_up_to_the_last_ore() {
     };
     let equal = Split {
         key: SplitKey::Equal,
+        basis: String::new(),
         units: vec![unit("a", None), unit("b", None), unit("c", None)],
     };
     let parts = equal.allocate(Ore::from_ore(100)).unwrap();
@@ -318,6 +319,7 @@ fn splits_add_up_to_the_last_ore() {
 
     let by_population = Split {
         key: SplitKey::Population,
+        basis: String::new(),
         units: vec![unit("a", Some(1)), unit("b", Some(2))],
     };
     let parts = by_population.allocate(Ore::from_ore(1_000)).unwrap();
@@ -326,6 +328,7 @@ fn splits_add_up_to_the_last_ore() {
 
     let missing = Split {
         key: SplitKey::Population,
+        basis: String::new(),
         units: vec![unit("a", Some(1)), unit("b", None)],
     };
     assert!(missing.allocate(Ore::from_ore(1_000)).is_none());
