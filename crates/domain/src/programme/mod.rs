@@ -13,6 +13,7 @@ mod file;
 pub mod flow;
 pub mod form;
 pub mod money;
+pub mod values;
 
 use serde::{Deserialize, Serialize};
 
