@@ -359,3 +359,118 @@ fn instalments_add_up_to_the_grant() {
         .instalments_of(Ore::from_ore(5))
         .is_empty());
 }
+
+fn day(text: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn ok21s_steps_are_allowed_exactly_as_the_workflow_table_allows_them() {
+    let def = shipped("ok21");
+    let today = day("2023-01-10");
+    for action in Action::ALL {
+        for status in crate::ApplicationStatus::ALL {
+            for role in Role::ALL {
+                // Applicants and leaders take the writer's steps on what they wrote (the store
+                // checks that they did).
+                let taker = flow::Taker {
+                    is_applicant: matches!(role, Role::Applicant | Role::Leader),
+                    role,
+                    bodies: &[],
+                };
+                let table = crate::workflow::check(action, status, role);
+                let defined =
+                    def.workflow
+                        .check_step(action.as_str(), status.as_str(), taker, today, today);
+                assert_eq!(
+                    table.is_ok(),
+                    defined.is_ok(),
+                    "{} from {} by {}",
+                    action.as_str(),
+                    status.as_str(),
+                    role.as_str()
+                );
+                if let (Err(a), Err(b)) = (&table, &defined) {
+                    assert_eq!(
+                        std::mem::discriminant(a),
+                        std::mem::discriminant(b),
+                        "{} from {} by {}",
+                        action.as_str(),
+                        status.as_str(),
+                        role.as_str()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_appeal_is_open_to_the_applicant_until_its_deadline() {
+    let def = shipped("almen-praksis-efteruddannelse");
+    let w = &def.workflow;
+    let applicant = flow::Taker {
+        is_applicant: true,
+        role: Role::Applicant,
+        bodies: &[],
+    };
+    let refused_on = day("2027-03-01");
+    // 42 days: the last day is 12 April 2027.
+    assert!(w
+        .check_step(
+            "appeal",
+            "refused",
+            applicant,
+            refused_on,
+            day("2027-04-12")
+        )
+        .is_ok());
+    match w.check_step(
+        "appeal",
+        "refused",
+        applicant,
+        refused_on,
+        day("2027-04-13"),
+    ) {
+        Err(crate::workflow::Refusal::WrongState(m)) => {
+            assert!(
+                m.contains("Fristen for «anke afslaget» var 12. april 2027"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // The steering group for continuing education decides the appeal; the consultant does not.
+    let consultant_bodies = ["medical_consultant".to_string()];
+    let consultant = flow::Taker {
+        is_applicant: false,
+        role: Role::Leader,
+        bodies: &consultant_bodies,
+    };
+    assert!(matches!(
+        w.check_step(
+            "grant_on_appeal",
+            "appealed",
+            consultant,
+            refused_on,
+            refused_on
+        ),
+        Err(crate::workflow::Refusal::WrongRole(_))
+    ));
+    let board_bodies = ["ce_steering_group".to_string()];
+    let board = flow::Taker {
+        is_applicant: false,
+        role: Role::Leader,
+        bodies: &board_bodies,
+    };
+    let open: Vec<&str> = w
+        .open_steps("appealed", board, refused_on, refused_on)
+        .iter()
+        .map(|t| t.action.as_str())
+        .collect();
+    assert_eq!(open, ["grant_on_appeal", "refuse_appeal"]);
+    assert!(matches!(
+        w.check_step("appeal", "granted", applicant, refused_on, refused_on),
+        Err(crate::workflow::Refusal::WrongState(_))
+    ));
+}
