@@ -234,6 +234,44 @@ impl Split {
     }
 }
 
+/// Each funder's share of `amount` (a posting), adding up to it exactly: rounded down to whole
+/// øre, the øre left over to the largest remainders (the funders' order on a tie).
+pub fn funders_shares(funders: &[Funder], amount: Ore) -> Vec<(String, Ore)> {
+    let total: i128 = funders.iter().map(|f| i128::from(f.share_percent)).sum();
+    if total <= 0 {
+        return Vec::new();
+    }
+    let whole = i128::from(amount.ore());
+    let mut parts: Vec<(i128, i128)> = funders
+        .iter()
+        .map(|f| {
+            let w = i128::from(f.share_percent);
+            (whole * w / total, (whole * w).rem_euclid(total))
+        })
+        .collect();
+    let mut left = whole - parts.iter().map(|p| p.0).sum::<i128>();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| parts[b].1.cmp(&parts[a].1).then(a.cmp(&b)));
+    for i in order.into_iter().cycle().take(parts.len() * 2) {
+        if left == 0 {
+            break;
+        }
+        let step = left.signum();
+        parts[i].0 += step;
+        left -= step;
+    }
+    funders
+        .iter()
+        .zip(parts)
+        .map(|(f, (ore, _))| {
+            (
+                f.name.clone(),
+                Ore::from_ore(i64::try_from(ore).unwrap_or(0)),
+            )
+        })
+        .collect()
+}
+
 impl Instalment {
     /// This instalment's part of `grant`, rounded down to whole øre; the last instalment takes
     /// what the others leave, so the parts add up to the grant ([`MoneyModel::instalments_of`]).

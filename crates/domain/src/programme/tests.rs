@@ -474,3 +474,45 @@ fn an_appeal_is_open_to_the_applicant_until_its_deadline() {
         Err(crate::workflow::Refusal::WrongState(_))
     ));
 }
+
+#[test]
+fn a_posting_is_shared_by_the_funders_to_the_last_ore() {
+    let clusters = shipped("sundhedsklynger-2022");
+    let shares = money::funders_shares(&clusters.funders, Ore::from_ore(100_001));
+    assert_eq!(
+        shares,
+        [
+            ("Regionerne".to_string(), Ore::from_ore(50_001)),
+            ("Kommunerne".to_string(), Ore::from_ore(50_000))
+        ]
+    );
+    let thirds = [
+        Funder {
+            name: "a".into(),
+            share_percent: 70,
+        },
+        Funder {
+            name: "b".into(),
+            share_percent: 30,
+        },
+    ];
+    let shares = money::funders_shares(&thirds, Ore::from_ore(-1_001));
+    let sum: i64 = shares.iter().map(|(_, o)| o.ore()).sum();
+    assert_eq!(sum, -1_001, "{shares:?}");
+}
+
+#[test]
+fn reviewers_scores_combine_by_weight() {
+    let clusters = shipped("sundhedsklynger-2022");
+    let rubric = clusters.review.rubric.unwrap();
+    // Weights 3, 2, 1 on a 1–5 scale.
+    let a = vec![Some(5), Some(4), Some(3)];
+    let b = vec![Some(4), None, Some(3)];
+    // Means 4.5, 4, 3: (13.5 + 8 + 3) / 6 = 4.0833… → 4.08.
+    assert_eq!(rubric.combine(&[a.clone(), b]), Some(408));
+    // (15 + 8 + 3) / 6 = 4.333…
+    assert_eq!(rubric.combine(std::slice::from_ref(&a)), Some(433));
+    assert_eq!(rubric.combine(&[vec![Some(6), Some(4), Some(3)]]), None);
+    assert_eq!(rubric.combine(&[vec![None, None, None]]), None);
+    assert_eq!(rubric.combine(&[]), None);
+}
