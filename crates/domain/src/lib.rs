@@ -14,6 +14,7 @@ pub mod errors;
 pub mod evaluation;
 pub mod ids;
 pub mod money;
+pub mod programme;
 pub mod region;
 pub mod role;
 pub mod status;
