@@ -40,6 +40,10 @@ pub enum Format {
     OtherZip,
     /// An old binary Office file (.doc, .xls).
     OldOffice,
+    /// A saved e-mail (.eml).
+    Email,
+    /// An Outlook message file (.msg), which is not read.
+    OutlookMsg,
     /// Anything else: read as text (which refuses binary content).
     Text,
 }
@@ -78,6 +82,9 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
         };
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if extension(file_name) == "msg" {
+            return Format::OutlookMsg;
+        }
         return Format::OldOffice;
     }
     match extension(file_name).as_str() {
@@ -85,6 +92,9 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
         "docx" => Format::Docx,
         "xlsx" | "xlsm" => Format::Xlsx,
         "doc" | "xls" => Format::OldOffice,
+        "msg" => Format::OutlookMsg,
+        "eml" => Format::Email,
+        _ if crate::mail::looks_like_mail(bytes) => Format::Email,
         _ => Format::Text,
     }
 }
@@ -147,6 +157,9 @@ pub fn extract_text(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<St
                             .into(),
                 },
             )),
+            Format::Email | Format::OutlookMsg => {
+                return extract_document(file_name, bytes, limits).map(|d| d.text)
+            }
             Format::Text => decode_text(bytes).map_err(|k| ImportError::new(file_name, k))?,
         };
     let text = text.replace("\r\n", "\n").replace(['\r', '\u{c}'], "\n");
@@ -154,6 +167,146 @@ pub fn extract_text(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<St
         return Err(ImportError::new(file_name, ErrorKind::NoText));
     }
     Ok(text)
+}
+
+/// A file's text as lines, each with where it stood in the file, for the form recogniser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    /// The lines, separated by `\n`.
+    pub text: String,
+    /// For each line of `text` (in order), where it stood, in Danish: "side 2, linje 14",
+    /// "tabel 1, række 3, celle 2", "e-mailens tekst, linje 7".
+    pub places: Vec<String>,
+    /// Struck-through text left out (Word), for a warning.
+    pub struck_runs: usize,
+}
+
+impl Document {
+    fn push_lines(&mut self, text: &str, place: impl Fn(usize) -> String) {
+        for (i, line) in text.split('\n').enumerate() {
+            if !self.text.is_empty() || !self.places.is_empty() {
+                self.text.push('\n');
+            }
+            self.text.push_str(line);
+            self.places.push(place(i + 1));
+        }
+    }
+
+    /// Where line `no` (1-based) stood; empty when unknown.
+    pub fn place(&self, no: usize) -> &str {
+        no.checked_sub(1)
+            .and_then(|i| self.places.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Line breaks made plain: `\r\n` and `\r` become `\n`.
+fn plain_breaks(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Text lines with their line numbers as places, pages counted at form feeds (PDF).
+fn numbered(text: &str, prefix: &str) -> Document {
+    let text = plain_breaks(text);
+    let mut doc = Document::default();
+    let paged = text.contains('\u{c}');
+    for (page, page_text) in text.split('\u{c}').enumerate() {
+        doc.push_lines(page_text, |line| {
+            if paged {
+                format!("{prefix}side {}, linje {line}", page + 1)
+            } else {
+                format!("{prefix}linje {line}")
+            }
+        });
+    }
+    doc
+}
+
+/// The text of a PDF, DOCX, e-mail or text file as lines with their places: what the form
+/// recogniser reads. A Word document's table rows are one line each ("label\tvalue"), an
+/// e-mail's text is followed by its attached files' text.
+pub fn extract_document(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Document, ImportError> {
+    document_of(file_name, bytes, limits, true)
+}
+
+fn document_of(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    attachments: bool,
+) -> Result<Document, ImportError> {
+    check_size(file_name, bytes, limits)?;
+    let doc = match sniff(file_name, bytes) {
+        Format::Docx => {
+            let owned = bytes.to_vec();
+            let limits_copy = *limits;
+            let word = guarded(file_name, limits, move || {
+                let mut zip = open_zip(&owned, &limits_copy, ErrorKind::InvalidDocx)?;
+                let entry = zip
+                    .by_name("word/document.xml")
+                    .map_err(|_| ErrorKind::InvalidDocx)?;
+                let xml = read_capped(entry, limits_copy.max_uncompressed_bytes)?;
+                crate::word::document_lines(&String::from_utf8_lossy(&xml))
+            })?;
+            let mut doc = Document {
+                struck_runs: word.struck_runs,
+                ..Document::default()
+            };
+            for line in word.lines {
+                let text = plain_breaks(&line.text).replace('\n', " ");
+                doc.push_lines(&text, |_| line.place.clone());
+            }
+            doc
+        }
+        Format::Email => {
+            let owned = bytes.to_vec();
+            let mail = guarded(file_name, limits, move || crate::mail::read_mail(&owned))?;
+            let mut doc = numbered(&mail.text, "e-mailens tekst, ");
+            if attachments {
+                for (name, data) in &mail.attachments {
+                    let readable = matches!(
+                        sniff(name, data),
+                        Format::Pdf | Format::Docx | Format::Text
+                    );
+                    if !readable {
+                        continue;
+                    }
+                    // An attachment that cannot be read is left out; the message's text stays.
+                    if let Ok(inner) = document_of(name, data, limits, false) {
+                        doc.push_lines("", |_| String::new());
+                        for (i, line) in inner.text.split('\n').enumerate() {
+                            let place = format!("bilag «{name}», {}", inner.place(i + 1));
+                            doc.push_lines(line, |_| place.clone());
+                        }
+                        doc.struck_runs += inner.struck_runs;
+                    }
+                }
+            }
+            doc
+        }
+        Format::OutlookMsg => {
+            return Err(ImportError::new(
+                file_name,
+                ErrorKind::Unsupported {
+                    what: "Outlooks eget format (.msg); gem e-mailen som .eml, eller kopiér teksten ind i en tekstfil".into(),
+                },
+            ))
+        }
+        Format::Pdf => {
+            let owned = bytes.to_vec();
+            let text = guarded(file_name, limits, move || pdf_text(&owned))?;
+            numbered(&text, "")
+        }
+        _ => numbered(&extract_text(file_name, bytes, limits)?, ""),
+    };
+    if doc.text.trim().is_empty() {
+        return Err(ImportError::new(file_name, ErrorKind::NoText));
+    }
+    Ok(doc)
 }
 
 /// Runs a third-party parser on its own thread: a panic becomes [`ErrorKind::Damaged`], and a

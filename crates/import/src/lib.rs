@@ -14,20 +14,34 @@ pub mod error;
 pub mod extract;
 pub mod form;
 pub mod fuzz;
+pub mod mail;
+pub mod supplement;
 pub mod text;
 pub mod trials;
+pub mod word;
 
 pub use error::{ErrorKind, ImportError};
-pub use extract::{extract_text, Limits};
-pub use form::{parse_form, Confidence, FieldEvidence, FormExtract};
+pub use extract::{extract_document, extract_text, Document, Limits};
+pub use form::{parse_document, parse_form, parse_forms, Confidence, FieldEvidence, FormExtract};
 pub use trials::{read_trials, TrialList, TrialRow};
 
-/// Reads an agreement form from a file: text extraction, then recognition.
+/// Reads an agreement form from a file: text extraction, then recognition. A file holding
+/// several agreements gives the first ([`read_forms`] gives them all).
 pub fn read_form(
     file_name: &str,
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<FormExtract, ImportError> {
-    let text = extract_text(file_name, bytes, limits)?;
-    parse_form(file_name, &text)
+    Ok(read_forms(file_name, bytes, limits)?.swap_remove(0))
+}
+
+/// Reads every agreement form in a file (a file may hold several, e.g. a Word document or an
+/// e-mail with two agreements), using Region Midtjylland's area names.
+pub fn read_forms(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Vec<FormExtract>, ImportError> {
+    let doc = extract_document(file_name, bytes, limits)?;
+    parse_document(file_name, &doc, &areas::MIDTJYLLAND)
 }
