@@ -500,6 +500,8 @@ impl FormPage {
                 excerpt: e.source_excerpt.clone(),
                 confidence: e.confidence_da().to_string(),
                 level: e.confidence.clone(),
+                location: e.location.clone(),
+                warning: e.warning.clone().unwrap_or_default(),
             });
         }
         self.import = Some(ImportPanel {
