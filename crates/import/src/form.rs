@@ -16,7 +16,8 @@ use crate::error::{ErrorKind, ImportError};
 use crate::extract::Document;
 use crate::supplement;
 use crate::text::{
-    dehyphenate, find_amounts, find_dates, fold, levenshtein, parse_amount, FoundDate,
+    dehyphenate, find_amounts, find_dates, fold, levenshtein, parse_amount, window_after,
+    window_before, FoundDate,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -494,28 +495,22 @@ fn collapse_spaces(s: &str) -> String {
 /// "(Forsøget ophører senest …)"): such a date is the form's limit, never the answer.
 fn is_limit_note(text: &str, d: &FoundDate) -> bool {
     // Only the words since the last closing parenthesis or date speak of this date.
-    let since = text[..d.start].rfind(')').map_or(0, |p| p + 1).max(
-        find_dates(&text[..d.start])
-            .last()
-            .map_or(0, |prev| prev.end),
-    );
-    let before = fold(&text[since..d.start]);
-    let near: String = before
-        .chars()
-        .rev()
-        .take(40)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let window = window_before(text, d.start, 60);
+    let since = window
+        .rfind(')')
+        .map_or(0, |p| p + 1)
+        .max(find_dates(window).last().map_or(0, |prev| prev.end));
+    let near = fold(&window[since..]);
     if near.contains("senest") || near.contains("ophoerer") || near.contains("ikke efter") {
         return true;
     }
     // Inside parentheses that speak of the limit.
-    if let Some(open) = text[..d.start].rfind('(') {
-        if !text[open..d.start].contains(')') {
-            let close = text[d.end..].find(')').map_or(text.len(), |p| d.end + p);
-            let inside = fold(&text[open..close]);
+    let wide = window_before(text, d.start, 120);
+    if let Some(open) = wide.rfind('(') {
+        if !wide[open..].contains(')') {
+            let after = window_after(text, d.end, 120);
+            let close = after.find(')').unwrap_or(after.len());
+            let inside = fold(&format!("{}{}", &wide[open..], &after[..close]));
             return inside.contains("senest") || inside.contains("ophoerer");
         }
     }
@@ -655,6 +650,8 @@ struct Classifier {
     labels: Vec<Vec<String>>,
     /// The form table's other labelled lines: (field name, label words).
     extra_labels: Vec<(&'static str, Vec<String>)>,
+    /// [`ALIASES`] as words.
+    aliases: Vec<(Field, Vec<String>)>,
 }
 
 impl Classifier {
@@ -666,6 +663,10 @@ impl Classifier {
                 .iter()
                 .filter_map(|f| f.import_label.map(|l| (f.name, template_tokens(l))))
                 .filter(|(_, words)| !words.is_empty())
+                .collect(),
+            aliases: ALIASES
+                .iter()
+                .map(|(f, words)| (*f, template_tokens(words)))
                 .collect(),
         }
     }
@@ -951,7 +952,7 @@ impl Classifier {
             }
 
             // The labels written without their codes: "Forsøgets titel: …", "Startdato: …".
-            if let Some((field, end)) = alias_at(&line, &toks) {
+            if let Some((field, end)) = alias_at(&line, &toks, &self.aliases) {
                 let field = if field == Field::AgreementDate && zone == 'E' {
                     Field::ApprovalDate
                 } else {
@@ -1092,11 +1093,10 @@ const ALIASES: [(Field, &str); 33] = [
 ];
 
 /// A label written without its code at the start of a line and followed by a colon or a tab:
-/// the field and the byte offset where the value starts.
-fn alias_at(line: &str, toks: &[Tok]) -> Option<(Field, usize)> {
-    ALIASES.iter().find_map(|(field, words)| {
-        let words = template_tokens(words);
-        if toks.len() < words.len() || !toks.iter().zip(&words).all(|(t, w)| t.folded == *w) {
+/// the field and the byte offset where the value starts. `aliases` are [`ALIASES`] as words.
+fn alias_at(line: &str, toks: &[Tok], aliases: &[(Field, Vec<String>)]) -> Option<(Field, usize)> {
+    aliases.iter().find_map(|(field, words)| {
+        if toks.len() < words.len() || !toks.iter().zip(words).all(|(t, w)| t.folded == *w) {
             return None;
         }
         let end = toks[words.len() - 1].end;
@@ -1694,11 +1694,19 @@ pub fn parse_document(
 ) -> Result<Vec<FormExtract>, ImportError> {
     let lines: Vec<&str> = doc.text.split('\n').map(unquote).collect();
     let starts = split_points(&lines);
+    let classifier = Classifier::new();
     let mut forms = Vec::new();
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(lines.len());
         let part = &lines[start..end];
-        if let Ok(mut form) = parse_part(file_name, part, start, known_areas, &doc.places) {
+        if let Ok(mut form) = parse_part(
+            &classifier,
+            file_name,
+            part,
+            start,
+            known_areas,
+            &doc.places,
+        ) {
             if doc.struck_runs > 0 {
                 form.warnings.push(format!(
                     "Gennemstreget tekst i dokumentet er ikke læst ({} steder); kontrollér at det var meningen.",
@@ -1728,13 +1736,13 @@ pub fn parse_document(
 
 /// One agreement: `lines` start at line `offset + 1` of the document.
 fn parse_part(
+    classifier: &Classifier,
     file_name: &str,
     lines: &[&str],
     offset: usize,
     known_areas: &[&str],
     places: &[String],
 ) -> Result<FormExtract, ImportError> {
-    let classifier = Classifier::new();
     let items = classifier.classify(lines, offset);
 
     let labels_found: std::collections::BTreeSet<Field> = items

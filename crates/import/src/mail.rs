@@ -274,9 +274,12 @@ pub fn html_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+#[derive(Default)]
 struct Walk {
-    plain: Vec<String>,
-    html: Vec<String>,
+    /// The readable texts in order: plain text, or HTML without its markup.
+    texts: Vec<String>,
+    /// Whether a text came from HTML (an alternative prefers the plain one).
+    from_html: Vec<bool>,
     attachments: Vec<(String, Vec<u8>)>,
     parts: usize,
 }
@@ -327,8 +330,31 @@ fn walk(raw: &[u8], depth: usize, w: &mut Walk) -> Result<(), ErrorKind> {
         if let Some(s) = start {
             parts.push(&text[s..]);
         }
-        for part in parts {
-            walk(part, depth + 1, w)?;
+        if kind == "multipart/alternative" {
+            // The same content in several forms: the plain text if there is one.
+            let mut alt = Walk {
+                parts: w.parts,
+                ..Walk::default()
+            };
+            for part in parts {
+                walk(part, depth + 1, &mut alt)?;
+            }
+            w.parts = alt.parts;
+            let plain = alt.from_html.iter().any(|h| !h);
+            let chosen: Vec<String> = alt
+                .texts
+                .into_iter()
+                .zip(alt.from_html)
+                .filter(|(_, html)| !plain || !html)
+                .map(|(t, _)| t)
+                .collect();
+            w.from_html.extend(chosen.iter().map(|_| false));
+            w.texts.extend(chosen);
+            w.attachments.extend(alt.attachments);
+        } else {
+            for part in parts {
+                walk(part, depth + 1, w)?;
+            }
         }
         return Ok(());
     }
@@ -353,8 +379,14 @@ fn walk(raw: &[u8], depth: usize, w: &mut Walk) -> Result<(), ErrorKind> {
         return Ok(());
     }
     match kind.as_str() {
-        "text/plain" | "" => w.plain.push(decode(&bytes, charset.as_deref())),
-        "text/html" => w.html.push(html_text(&decode(&bytes, charset.as_deref()))),
+        "text/plain" | "" => {
+            w.texts.push(decode(&bytes, charset.as_deref()));
+            w.from_html.push(false);
+        }
+        "text/html" => {
+            w.texts.push(html_text(&decode(&bytes, charset.as_deref())));
+            w.from_html.push(true);
+        }
         _ => {}
     }
     Ok(())
@@ -365,18 +397,9 @@ pub fn read_mail(raw: &[u8]) -> Result<Mail, ErrorKind> {
     let (head, _) = split_message(raw);
     let hs = headers(&String::from_utf8_lossy(head));
     let subject = decode_header(header(&hs, "subject").unwrap_or(""));
-    let mut w = Walk {
-        plain: Vec::new(),
-        html: Vec::new(),
-        attachments: Vec::new(),
-        parts: 0,
-    };
+    let mut w = Walk::default();
     walk(raw, 0, &mut w)?;
-    let text = if w.plain.is_empty() {
-        w.html.join("\n")
-    } else {
-        w.plain.join("\n")
-    };
+    let text = w.texts.join("\n");
     Ok(Mail {
         subject,
         text: text.replace("\r\n", "\n"),

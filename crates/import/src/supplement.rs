@@ -3,10 +3,13 @@
 //! 20.000 – 35.000 eller 50.000 kr.)"; people answer by writing an amount beside or after it,
 //! by striking out the others (in Word, or saying "udstreget"), or by ticking a box.
 
-use crate::text::{find_amount_spans, fold, FoundAmount};
+use crate::text::{find_amount_spans, fold, window_after, window_before, FoundAmount};
 
 /// The form's options, in the order it prints them.
 pub const OPTIONS: [i64; 3] = [20_000, 35_000, 50_000];
+
+/// The most text under B6 that is read for the answer, in bytes.
+const MAX_TEXT: usize = 4_000;
 
 /// How the amounts were chosen, for the evidence's confidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +32,7 @@ fn strike_word(word: &str) -> bool {
 
 /// A tick or an empty box right before an amount.
 fn mark_before(text: &str, at: usize) -> Option<bool> {
-    let before = text[..at].trim_end();
+    let before = window_before(text, at, 24).trim_end();
     let before = before
         .strip_suffix("kr.")
         .or_else(|| before.strip_suffix("kr"))
@@ -64,7 +67,7 @@ fn mark_before(text: &str, at: usize) -> Option<bool> {
 
 /// "35.000 (valgt)", "35.000 ← valgt", "35.000 markeret".
 fn chosen_after(text: &str, end: usize) -> bool {
-    let after = fold(&text[end..text.len().min(end + 24)]);
+    let after = fold(window_after(text, end, 24));
     let after = after.trim_start_matches(|c: char| !c.is_alphanumeric());
     after.starts_with("valgt") || after.starts_with("markeret") || after.starts_with("vaelges")
 }
@@ -80,6 +83,8 @@ fn joins_options(between: &str) -> bool {
 /// The answer in the text under B6 (the label's own text included). Empty when the text only
 /// holds the form's options or no amount.
 pub fn choose(text: &str) -> Chosen {
+    // The answer is short; a long text under B6 is read from its start.
+    let text = window_after(text, 0, MAX_TEXT);
     let amounts = find_amount_spans(text);
     if amounts.is_empty() {
         return Chosen {
@@ -101,9 +106,11 @@ pub fn choose(text: &str) -> Chosen {
             - word
                 .trim_start_matches(|c: char| !c.is_alphanumeric())
                 .len();
-        let clause_start = text[..here + lead]
+        let scope = window_before(text, here + lead, 200);
+        let scope_start = here + lead - scope.len();
+        let clause_start = scope
             .rfind(['(', ';', '\n', ':'])
-            .map_or(0, |p| p + 1);
+            .map_or(scope_start, |p| scope_start + p + 1);
         let inside: Vec<usize> = (0..amounts.len())
             .filter(|&i| amounts[i].start >= clause_start && amounts[i].end <= here)
             .collect();

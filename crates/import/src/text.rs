@@ -46,6 +46,26 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// At most `max` bytes of `s` before byte `at`, cut at a character boundary.
+pub fn window_before(s: &str, at: usize, max: usize) -> &str {
+    let at = at.min(s.len());
+    let mut start = at.saturating_sub(max);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..at]
+}
+
+/// At most `max` bytes of `s` from byte `at`, cut at a character boundary.
+pub fn window_after(s: &str, at: usize, max: usize) -> &str {
+    let at = at.min(s.len());
+    let mut end = (at + max).min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[at..end]
+}
+
 /// Edit distance (insertions, deletions, substitutions) between two strings, by characters.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
