@@ -694,7 +694,23 @@ impl Classifier {
     /// A date label whose date is split over two lines, as mail programs wrap them ("… opstart:
     /// 1. december" + "2022"): the next line is joined to it.
     fn join_wrapped_dates(&self, lines: &mut [(usize, String)]) {
+        let mut zone = '-';
         for i in 0..lines.len() {
+            if let Some(section) = section_of(&lines[i].1) {
+                zone = section;
+            }
+            // "Dato" alone outside section D (where it is the label anyway, and in a scrambled
+            // extraction the next date may be another field's), its date on the next line.
+            let folded = fold(&lines[i].1);
+            if (folded == "dato" || folded == "dato:") && !matches!(zone, 'D' | 'E') {
+                if let Some(j) = (i + 1..lines.len().min(i + 3)).find(|&j| !lines[j].1.is_empty()) {
+                    if date_line(&lines[j].1).is_some() {
+                        let next = std::mem::take(&mut lines[j].1);
+                        lines[i].1 = format!("{} {next}", lines[i].1);
+                        continue;
+                    }
+                }
+            }
             let toks = tokens(&lines[i].1);
             let Some((li, _, end)) = self.label_at(&lines[i].1, &toks, 'D') else {
                 continue;
@@ -710,7 +726,8 @@ impl Classifier {
                 continue;
             };
             let next = lines[j].1.clone();
-            if tokens(&next).len() > 3 {
+            let next_toks = tokens(&next);
+            if next_toks.len() > 6 || self.label_at(&next, &next_toks, 'D').is_some() {
                 continue;
             }
             let joined = format!("{inline} {next}");
@@ -1099,7 +1116,15 @@ fn alias_at(line: &str, toks: &[Tok], aliases: &[(Field, Vec<String>)]) -> Optio
         if toks.len() < words.len() || !toks.iter().zip(words).all(|(t, w)| t.folded == *w) {
             return None;
         }
-        let end = toks[words.len() - 1].end;
+        let mut end = toks[words.len() - 1].end;
+        // The label's own note before its colon: "Slutdato (senest 31.12.2023): …".
+        let rest = &line[end..];
+        if rest.trim_start().starts_with('(') && !line[..end].ends_with(':') {
+            if let Some(close) = rest.find("):") {
+                end += close + 2;
+                return Some((*field, end));
+            }
+        }
         let word_end = line[..end].trim_end();
         let colon = word_end.ends_with(':');
         let tab = line[end..].starts_with('\t');
