@@ -48,7 +48,9 @@ pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
 /// An application by id; [`crate::Error::NotFound`] when there is none. Check the policy before
 /// showing it.
 pub async fn get(conn: &mut Connection, id: i64) -> Result<Application> {
-    Ok(applications::get(conn, id).await?)
+    applications::get(conn, id)
+        .await?
+        .ok_or(crate::Error::NotFound)
 }
 
 /// An application the user may see, or [`crate::Error::NotFound`] (also for another region's).

@@ -228,7 +228,7 @@ async fn store_form(
     applications::record_import(
         &mut tx,
         actor,
-        app.id,
+        &app,
         &ImportDetails {
             unmapped_text: draft.unmapped_text.clone(),
             import_json: Some(import_json),

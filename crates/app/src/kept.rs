@@ -171,7 +171,10 @@ impl Caches {
                 let mut conn = db.conn().await?;
                 let region = Some(region_code);
                 Ok(DashboardFigures {
-                    programme_name: programmes::programme(&mut conn, programme).await?.name,
+                    programme_name: programmes::get(&mut conn, programme)
+                        .await?
+                        .ok_or(StoreError::NotFound)?
+                        .name,
                     rounds: programmes::rounds(&mut conn, Some(programme), region).await?,
                     pools: money::pool_status(&mut conn, programme, region_code).await?,
                     by_status: applications::count_by_status(&mut conn, programme, region).await?,

@@ -156,10 +156,11 @@ impl Table {
 }
 
 fn csv_field(value: &str) -> String {
-    // A leading = + - @ would be read as a formula by spreadsheets; quote and prefix it.
+    // A leading = + - @ would be read as a formula by spreadsheets; quote and prefix it. A
+    // negative number and the report's own "-" (no evaluation) are no formula.
     let guarded = match value.chars().next() {
         Some('=' | '+' | '@') => format!("'{value}"),
-        Some('-') if value.parse::<i64>().is_err() => format!("'{value}"),
+        Some('-') if value != "-" && value.parse::<i64>().is_err() => format!("'{value}"),
         _ => value.to_string(),
     };
     if guarded.contains([';', '"', '\n', '\r']) {
@@ -946,6 +947,7 @@ mod tests {
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_field("-12"), "-12");
         assert_eq!(csv_field("-x"), "'-x");
+        assert_eq!(csv_field("-"), "-");
         assert_eq!(csv_field("a;b"), "\"a;b\"");
         assert_eq!(csv_field("Ærø \"x\""), "\"Ærø \"\"x\"\"\"");
     }

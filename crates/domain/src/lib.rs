@@ -13,6 +13,7 @@ pub mod email;
 pub mod errors;
 pub mod evaluation;
 pub mod money;
+pub mod programme;
 pub mod region;
 pub mod role;
 pub mod status;

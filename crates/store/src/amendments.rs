@@ -57,7 +57,9 @@ pub async fn propose(
     expected_version: i64,
     amended: &ApplicationData,
 ) -> Result<Application> {
-    let before = applications::get(tx, id).await?;
+    let before = applications::get(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if !may_amend(user, &before) {
         return Err(
             if matches!(
@@ -101,18 +103,11 @@ pub async fn propose(
         .await?;
     let data = before.data.with_terms_of(amended);
     write_terms(tx, id, &data, Some(ApplicationStatus::ReadyForDecision)).await?;
-    let after = applications::get(tx, id).await?;
-    audit::record(
-        tx,
-        &Actor::user(user.id, &user.email),
-        Some(after.region_code),
-        "application",
-        id,
-        "amend",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = applications::get(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let actor = Actor::user(user.id, &user.email);
+    audit::step(tx, &actor, "amend", Some(&before), &after).await?;
     let recipients = outbox::addresses_of(tx, after.region_code, Role::SteeringGroup).await?;
     let title = &after.data.title();
     let draft = Draft {

@@ -6,6 +6,7 @@
 use crate::audit::{self, Actor};
 use crate::bulk;
 use crate::programmes::opt_date_col;
+use crate::sql::{Sql, Value};
 use crate::{date_text, now_utc, Result, StoreError, Tx};
 use pulje_domain::{
     ApplicationData, ApplicationStatus, FieldDef, FieldValue, Kind, Ore, ParticipantData, FIELDS,
@@ -66,32 +67,23 @@ fn form_data(
     })
 }
 
-/// Binds one field's value as its column holds it.
-fn bind_value<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    value: FieldValue,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+/// One field's value as its column holds it; `None` for the lists, which are child tables
+/// (written by `write_children`).
+fn column_value(value: FieldValue) -> Option<Value> {
     match value {
-        FieldValue::Text(t) => q.bind(t),
-        FieldValue::Date(d) => q.bind(date_text(d)),
-        FieldValue::Id(i) => q.bind(i),
-        FieldValue::Ore(o) => q.bind(o.map(Ore::ore)),
-        // Not columns: written by `write_children`.
-        FieldValue::Ids(_) | FieldValue::Participants(_) => q,
+        FieldValue::Text(t) => Some(t.into()),
+        FieldValue::Date(d) => Some(date_text(d).into()),
+        FieldValue::Id(i) => Some(i.into()),
+        FieldValue::Ore(o) => Some(o.map(Ore::ore).into()),
+        FieldValue::Ids(_) | FieldValue::Participants(_) => None,
     }
 }
 
-/// Binds the form's columns in the order of [`form_columns`].
-fn bind_form<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    data: &ApplicationData,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for (f, value) in data.values() {
-        if f.kind.is_column() {
-            q = bind_value(q, value);
-        }
-    }
-    q
+/// The form's columns with their values, in the table's order.
+fn form_values(data: &ApplicationData) -> impl Iterator<Item = (&'static str, Value)> {
+    data.values()
+        .into_iter()
+        .filter_map(|(f, value)| column_value(value).map(|v| (f.name, v)))
 }
 
 fn status_col(r: &AnyRow) -> sqlx::Result<ApplicationStatus> {
@@ -106,6 +98,16 @@ impl Application {
     /// Whether `user_id` wrote the application or is its responsible afdelingslæge.
     pub fn is_own(&self, user_id: i64) -> bool {
         self.created_by == Some(user_id) || self.doctor_user_id == Some(user_id)
+    }
+}
+
+impl audit::Audited for Application {
+    const ENTITY: &'static str = "application";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
     }
 }
 
@@ -152,23 +154,42 @@ pub async fn create(
     place: &Placement<'_>,
     data: &ApplicationData,
 ) -> Result<Application> {
-    let now = now_utc();
-    // The placement's columns take $1–$5, the form's follow in the table's order.
-    let columns: Vec<&str> = form_columns().map(|f| f.name).collect();
-    let params: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 6)).collect();
-    let sql = format!(
-        "INSERT INTO applications (programme_id, region_code, status, version, created_by, created_at, updated_at, imported, {}) \
-         VALUES ($1, $2, 'draft', 1, $3, $4, $4, $5, {}) RETURNING id",
+    let mut sql = Sql::default();
+    let mut columns = vec![
+        "programme_id",
+        "region_code",
+        "status",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "imported",
+    ];
+    let programme = sql.arg(place.programme_id);
+    let region = sql.arg(place.region_code);
+    let created_by = sql.arg(place.created_by);
+    let now = sql.arg(now_utc());
+    let imported = sql.arg(place.imported);
+    let mut values = vec![
+        programme,
+        region,
+        "'draft'".to_string(),
+        "1".to_string(),
+        created_by,
+        now.clone(),
+        now,
+        imported,
+    ];
+    for (column, value) in form_values(data) {
+        columns.push(column);
+        values.push(sql.arg(value));
+    }
+    let sql = sql.with_text(format!(
+        "INSERT INTO applications ({}) VALUES ({}) RETURNING id",
         columns.join(", "),
-        params.join(", ")
-    );
-    let q = sqlx::query(&sql)
-        .bind(place.programme_id)
-        .bind(place.region_code)
-        .bind(place.created_by)
-        .bind(&now)
-        .bind(i64::from(place.imported));
-    let id: i64 = bind_form(q, data).fetch_one(&mut **tx).await?.try_get(0)?;
+        values.join(", ")
+    ));
+    let id: i64 = sql.query_scalar().fetch_one(&mut **tx).await?;
     if place.doctor_user_id.is_some() {
         sqlx::query("UPDATE applications SET doctor_user_id = $1 WHERE id = $2")
             .bind(place.doctor_user_id)
@@ -178,18 +199,8 @@ pub async fn create(
     }
     write_children(tx, id, data).await?;
     crate::search::index_application(tx, id).await?;
-    let created = get(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(created.region_code),
-        "application",
-        id,
-        "create",
-        audit::NONE,
-        Some(&created),
-    )
-    .await?;
+    let created = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(tx, actor, &created).await?;
     Ok(created)
 }
 
@@ -201,28 +212,20 @@ pub async fn update(
     expected_version: i64,
     data: &ApplicationData,
 ) -> Result<Application> {
-    let before = get(tx, id).await?;
+    let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     if before.version != expected_version {
         return Err(StoreError::Stale);
     }
-    // $1 is the time; the form's columns follow in the table's order, then id and version.
-    let sets: Vec<String> = form_columns()
-        .enumerate()
-        .map(|(i, f)| format!("{} = ${}", f.name, i + 2))
-        .collect();
-    let n = sets.len() + 1;
-    let sql = format!(
-        "UPDATE applications SET version = version + 1, updated_at = $1, {} WHERE id = ${} AND version = ${}",
-        sets.join(", "),
-        n + 1,
-        n + 2
-    );
-    let changed = bind_form(sqlx::query(&sql).bind(now_utc()), data)
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let mut sql = Sql::new("UPDATE applications SET version = version + 1, updated_at = ");
+    sql.push_arg(now_utc());
+    for (column, value) in form_values(data) {
+        sql.push(&format!(", {column} = ")).push_arg(value);
+    }
+    sql.push(" WHERE id = ")
+        .push_arg(id)
+        .push(" AND version = ")
+        .push_arg(expected_version);
+    let changed = sql.query().execute(&mut **tx).await?.rows_affected();
     if changed != 1 {
         return Err(StoreError::Stale);
     }
@@ -236,18 +239,8 @@ pub async fn update(
         .await?;
     write_children(tx, id, data).await?;
     crate::search::index_application(tx, id).await?;
-    let after = get(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(after.region_code),
-        "application",
-        id,
-        "update",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
     Ok(after)
 }
 
@@ -259,7 +252,7 @@ pub async fn assign_doctor(
     id: i64,
     doctor: Option<i64>,
 ) -> Result<Application> {
-    let before = get(tx, id).await?;
+    let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     if before.doctor_user_id == doctor {
         return Ok(before);
     }
@@ -281,18 +274,8 @@ pub async fn assign_doctor(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    let after = get(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(after.region_code),
-        "application",
-        id,
-        "assign_doctor",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::step(tx, actor, "assign_doctor", Some(&before), &after).await?;
     Ok(after)
 }
 
@@ -306,7 +289,7 @@ pub async fn set_status(
     status: ApplicationStatus,
     round_id: Option<i64>,
 ) -> Result<Application> {
-    let before = get(tx, id).await?;
+    let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE applications SET status = $1, round_id = COALESCE($2, round_id), version = version + 1, updated_at = $3 WHERE id = $4")
         .bind(status.as_str())
         .bind(round_id)
@@ -314,18 +297,8 @@ pub async fn set_status(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    let after = get(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(after.region_code),
-        "application",
-        id,
-        status.as_str(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::step(tx, actor, status.as_str(), Some(&before), &after).await?;
     Ok(after)
 }
 
@@ -354,7 +327,7 @@ async fn write_children(tx: &mut Tx<'_>, id: i64, data: &ApplicationData) -> Res
 
 /// One application with its participants and areas, in one statement (the two lists as JSON
 /// arrays, [`crate::bulk`]).
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Application>> {
     let participants = bulk::json_array_expr(
         conn,
         "SELECT name, role, receives_supplement, position FROM application_participants \
@@ -378,7 +351,13 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
          LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
          WHERE a.id = $1"
     );
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *conn).await?;
+    let Some(row) = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
     let mut app = Application::from_row(&row)?;
     #[derive(Deserialize)]
     struct P {
@@ -405,7 +384,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Application> {
         participants,
         areas.into_iter().map(|a| a.area_id).collect(),
     )?;
-    Ok(app)
+    Ok(Some(app))
 }
 
 /// Which applications a list shows. `None` means no restriction.
@@ -457,19 +436,15 @@ impl FromRow<'_, AnyRow> for Summary {
     }
 }
 
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
 /// A filter's conditions in SQL, built from its present conditions only so indexes can be used.
 struct Conditions {
+    /// The arguments of the conditions; its placeholders are in `clause` and `kept_total`.
+    args: Sql,
     /// ` WHERE …` on `applications a`, or empty.
     clause: String,
     /// A statement that reads the total without counting the applications, when the filter's
-    /// conditions allow one; the same parameters as `clause`.
+    /// conditions allow one; the same arguments as `clause`.
     kept_total: Option<String>,
-    args: Vec<Arg>,
 }
 
 /// Which condition of the filter, for choosing how to read the total.
@@ -486,45 +461,45 @@ enum Key {
 }
 
 fn conditions(filter: &ListFilter) -> Conditions {
+    let mut args = Sql::default();
     let mut conds: Vec<String> = Vec::new();
+    // Each condition with its placeholder, for the kept tables' statements.
     let mut keyed: Vec<(Key, String)> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
-    let mut push = |key: Key, cond: &str, arg: Arg| {
-        args.push(arg);
-        let n = format!("${}", args.len());
-        conds.push(cond.replace('?', &n));
+    let mut push = |key: Key, value: Value, cond: &dyn Fn(&str) -> String| {
+        let n = args.arg(value);
+        conds.push(cond(&n));
         keyed.push((key, n));
     };
     if let Some(v) = filter.region_code {
-        push(Key::Region, "a.region_code = ?", Arg::Int(v));
+        push(Key::Region, v.into(), &|n| format!("a.region_code = {n}"));
     }
     if let Some(v) = filter.own_user {
-        push(
-            Key::Other,
-            "(a.created_by = ? OR a.doctor_user_id = ?)",
-            Arg::Int(v),
-        );
+        push(Key::Other, v.into(), &|n| {
+            format!("(a.created_by = {n} OR a.doctor_user_id = {n})")
+        });
     }
     if let Some(v) = &filter.programme_id {
-        push(Key::Programme, "a.programme_id = ?", Arg::Text(v.clone()));
+        push(Key::Programme, v.into(), &|n| {
+            format!("a.programme_id = {n}")
+        });
     }
     if let Some(v) = filter.status {
-        push(
-            Key::Status,
-            "a.status = ?",
-            Arg::Text(v.as_str().to_string()),
-        );
+        push(Key::Status, v.as_str().into(), &|n| {
+            format!("a.status = {n}")
+        });
     }
     if let Some(v) = filter.hospital_id {
         // An id of 0 matches no application, but it is the kept tables' "none".
         let key = if v > 0 { Key::Hospital } else { Key::Other };
-        push(key, "a.hospital_id = ?", Arg::Int(v));
+        push(key, v.into(), &|n| format!("a.hospital_id = {n}"));
     }
     if let Some(v) = filter.round_id {
-        push(Key::Other, "a.round_id = ?", Arg::Int(v));
+        push(Key::Other, v.into(), &|n| format!("a.round_id = {n}"));
     }
     if let Some(v) = filter.area_id {
-        push(Key::Area, "EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = ?)", Arg::Int(v));
+        push(Key::Area, v.into(), &|n| {
+            format!("EXISTS (SELECT 1 FROM application_areas aa WHERE aa.application_id = a.id AND aa.area_id = {n})")
+        });
     }
     if let Some(v) = filter
         .text
@@ -532,11 +507,9 @@ fn conditions(filter: &ListFilter) -> Conditions {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        push(
-            Key::Other,
-            "LOWER(a.title) LIKE ?",
-            Arg::Text(format!("%{}%", v.to_lowercase())),
-        );
+        push(Key::Other, format!("%{}%", v.to_lowercase()).into(), &|n| {
+            format!("LOWER(a.title) LIKE {n}")
+        });
     }
     let where_ = |conds: &[String]| {
         if conds.is_empty() {
@@ -588,19 +561,6 @@ fn conditions(filter: &ListFilter) -> Conditions {
     }
 }
 
-fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    args: &[Arg],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for a in args {
-        q = match a {
-            Arg::Int(i) => q.bind(*i),
-            Arg::Text(t) => q.bind(t.clone()),
-        };
-    }
-    q
-}
-
 /// A page of applications, newest first, and how many match in all. A page past the end
 /// gives the last page (as the pager shows it).
 ///
@@ -620,35 +580,34 @@ pub async fn list(
     let total_sql = kept_total
         .unwrap_or_else(|| format!("SELECT CAST(COUNT(*) AS BIGINT) FROM applications a{clause}"));
     let per_page = per_page.max(1);
-    let n = args.len();
     // The page's ids first, from the filter's index alone; only those rows are then read whole.
     // (With LIMIT/OFFSET over the join, every skipped row was read and joined too.)
-    let sql = format!(
-        "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
-           a.supplement_ore, a.start_date, a.end_date, a.updated_at, ({total_sql}) AS total \
-         FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
-         WHERE a.id IN (SELECT a.id FROM applications a{clause} ORDER BY a.id DESC LIMIT ${} OFFSET ${}) \
-         ORDER BY a.id DESC",
-        n + 1,
-        n + 2
-    );
     let read_page = |page: i64| {
-        bind_all(sqlx::query(&sql), &args)
-            .bind(per_page)
-            .bind((page.max(1) - 1) * per_page)
+        let mut sql = args.with_text(format!(
+            "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
+               a.supplement_ore, a.start_date, a.end_date, a.updated_at, ({total_sql}) AS total \
+             FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
+             WHERE a.id IN (SELECT a.id FROM applications a{clause} ORDER BY a.id DESC LIMIT "
+        ));
+        sql.push_arg(per_page)
+            .push(" OFFSET ")
+            .push_arg((page.max(1) - 1) * per_page)
+            .push(") ORDER BY a.id DESC");
+        sql
     };
-    let mut rows = read_page(page).fetch_all(&mut *conn).await?;
+    let mut rows = read_page(page).query().fetch_all(&mut *conn).await?;
     let mut counted = None;
     if rows.is_empty() && page > 1 {
         // Past the end: the total alone, then the last page.
-        let total: i64 = bind_all(sqlx::query(&total_sql), &args)
+        let total: i64 = args
+            .with_text(total_sql.clone())
+            .query_scalar()
             .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+            .await?;
         counted = Some(total);
         let last_page = ((total + per_page - 1) / per_page).max(1);
         if last_page < page {
-            rows = read_page(last_page).fetch_all(&mut *conn).await?;
+            rows = read_page(last_page).query().fetch_all(&mut *conn).await?;
         }
     }
     let total = match (counted, rows.first()) {
@@ -671,8 +630,9 @@ pub struct Count {
     pub count: i64,
 }
 
-/// Runs a grouped count whose SQL has `{region}` where the condition on `column` goes;
-/// for all regions it is left out, so each variant can use its index.
+/// Runs a grouped count whose SQL has `{programme}` where the programme's placeholder goes and
+/// `{region}` where the condition on `column` goes; for all regions it is left out, so each
+/// variant can use its index.
 async fn counts(
     conn: &mut AnyConnection,
     sql: &str,
@@ -680,17 +640,17 @@ async fn counts(
     programme_id: &str,
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
+    let mut args = Sql::default();
+    let programme = args.arg(programme_id);
     let condition = match region {
-        Some(_) => format!("{column} = $2"),
+        Some(r) => format!("{column} = {}", args.arg(r)),
         None => "1 = 1".to_string(),
     };
-    let sql = sql.replace("{region}", &condition);
-    let q = sqlx::query_as::<_, Count>(&sql).bind(programme_id);
-    let q = match region {
-        Some(r) => q.bind(r),
-        None => q,
-    };
-    Ok(q.fetch_all(conn).await?)
+    let sql = args.with_text(
+        sql.replace("{programme}", &programme)
+            .replace("{region}", &condition),
+    );
+    Ok(sql.query_as::<Count>().fetch_all(conn).await?)
 }
 
 /// Read from `application_counts`, which the database's triggers keep in step with every
@@ -701,7 +661,7 @@ pub async fn count_by_status(
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT status AS key, CAST(SUM(n) AS BIGINT) AS count FROM application_counts \
-               WHERE programme_id = $1 AND {region} AND n > 0 GROUP BY status ORDER BY status";
+               WHERE programme_id = {programme} AND {region} AND n > 0 GROUP BY status ORDER BY status";
     counts(conn, sql, "region_code", programme_id, region).await
 }
 
@@ -713,7 +673,7 @@ pub async fn count_by_area(
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT ar.name AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM areas ar JOIN area_counts c ON c.area_id = ar.id \
-               WHERE ar.programme_id = $1 AND {region} AND c.n > 0 GROUP BY ar.name ORDER BY SUM(c.n) DESC, ar.name";
+               WHERE ar.programme_id = {programme} AND {region} AND c.n > 0 GROUP BY ar.name ORDER BY SUM(c.n) DESC, ar.name";
     counts(conn, sql, "ar.region_code", programme_id, region).await
 }
 
@@ -724,7 +684,7 @@ pub async fn count_by_hospital(
     region: Option<i64>,
 ) -> Result<Vec<Count>> {
     let sql = "SELECT COALESCE(h.name, '(ikke angivet)') AS key, CAST(SUM(c.n) AS BIGINT) AS count FROM \
-               (SELECT hospital_id, SUM(n) AS n FROM application_counts WHERE programme_id = $1 AND {region} AND n > 0 GROUP BY hospital_id) c \
+               (SELECT hospital_id, SUM(n) AS n FROM application_counts WHERE programme_id = {programme} AND {region} AND n > 0 GROUP BY hospital_id) c \
                LEFT JOIN hospitals h ON h.id = c.hospital_id \
                GROUP BY COALESCE(h.name, '(ikke angivet)') ORDER BY SUM(c.n) DESC, COALESCE(h.name, '(ikke angivet)')";
     counts(conn, sql, "region_code", programme_id, region).await
@@ -742,30 +702,19 @@ pub struct ImportDetails {
 pub async fn record_import(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    id: i64,
+    app: &Application,
     details: &ImportDetails,
 ) -> Result<()> {
-    let before = import_details(tx, id).await?;
-    let region: i64 = sqlx::query_scalar(
-        "UPDATE applications SET unmapped_text = $2, import_json = $3, imported = 1 WHERE id = $1 RETURNING region_code",
+    let before = import_details(tx, app.id).await?;
+    sqlx::query(
+        "UPDATE applications SET unmapped_text = $2, import_json = $3, imported = 1 WHERE id = $1",
     )
-    .bind(id)
+    .bind(app.id)
     .bind(&details.unmapped_text)
     .bind(&details.import_json)
-    .fetch_one(&mut **tx)
+    .execute(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region),
-        "application",
-        id,
-        "import",
-        Some(&before),
-        Some(details),
-    )
-    .await?;
-    Ok(())
+    audit::noted(tx, actor, app, "import", Some(&before), Some(details)).await
 }
 
 pub async fn import_details(conn: &mut AnyConnection, id: i64) -> Result<ImportDetails> {

@@ -47,6 +47,16 @@ pub struct Attachment {
     pub created_at: String,
 }
 
+impl audit::Audited for Attachment {
+    const ENTITY: &'static str = "attachment";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 const COLUMNS: &str = "id, region_code, application_id, historic_trial_id, purpose, file_name, \
                        content_type, size_bytes, sha256, created_at";
 
@@ -89,17 +99,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
     .bind(now_utc())
     .fetch_one(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(new.region_code),
-        "attachment",
-        attachment.id,
-        "create",
-        audit::NONE,
-        Some(&attachment),
-    )
-    .await?;
+    audit::created(tx, actor, &attachment).await?;
     Ok(attachment)
 }
 

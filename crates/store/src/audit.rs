@@ -1,10 +1,14 @@
 //! The audit log: who changed what, when, with the values before and after.
 //!
-//! [`record`] takes the transaction of the change itself, so a change and its audit entry are
-//! stored together or not at all. It also bumps the region's data versions
+//! An entry is written by one of [`created`], [`changed`], [`deleted`], [`step`] (a named action
+//! that changed the entity) or [`noted`] (a named action whose values are something else), each
+//! taking the entity (or a key naming it) as an [`Audited`] value, which gives the entry's
+//! entity name, id and region. They take the transaction of the change itself, so a change and
+//! its audit entry are stored together or not at all, and they bump the region's data versions
 //! ([`crate::versions`], the reports' counter only for changes a report can show), so views
 //! computed from the region's data know they are out of date.
 
+use crate::sql::Sql;
 use crate::{now_utc, Result, Tx};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
@@ -33,14 +37,76 @@ impl Actor {
     }
 }
 
-/// Writes one audit entry inside the change's transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn record<B: Serialize, A: Serialize>(
+/// Something the audit log records changes of: a stored entity (an application, a user, a
+/// round, …) or a key that names one. Its entity name, id and region are written with every
+/// entry about it, and the region's data version is bumped.
+pub trait Audited {
+    /// The entity's name in the log (`application`, `user`, `historic_trial`, …).
+    const ENTITY: &'static str;
+    /// Its id in the log: the row's id, or its key as text (`ok21/1081`).
+    fn audit_id(&self) -> String;
+    /// Its region; `None` for national data.
+    fn audit_region(&self) -> Option<i64>;
+}
+
+/// `after` was created (action `create`).
+pub async fn created<T: Audited + Serialize>(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    region_code: Option<i64>,
-    entity: &str,
-    entity_id: impl ToString,
+    after: &T,
+) -> Result<()> {
+    write(tx, actor, after, "create", NONE, Some(after)).await
+}
+
+/// `before` was changed into `after` (action `update`).
+pub async fn changed<T: Audited + Serialize>(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    before: &T,
+    after: &T,
+) -> Result<()> {
+    write(tx, actor, after, "update", Some(before), Some(after)).await
+}
+
+/// `before` was deleted (action `delete`).
+pub async fn deleted<T: Audited + Serialize>(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    before: &T,
+) -> Result<()> {
+    write(tx, actor, before, "delete", Some(before), NONE).await
+}
+
+/// A named step made `after` — from `before` when it existed: a workflow transition, an
+/// assignment, an import (action `action`).
+pub async fn step<T: Audited + Serialize>(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    action: &str,
+    before: Option<&T>,
+    after: &T,
+) -> Result<()> {
+    write(tx, actor, after, action, before, Some(after)).await
+}
+
+/// A named action on `subject` whose values are not the subject itself — a comment's text, the
+/// application put on an agenda, a setting — or nothing (a login, a new password).
+pub async fn noted<S: Audited, V: Serialize>(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    subject: &S,
+    action: &str,
+    before: Option<&V>,
+    after: Option<&V>,
+) -> Result<()> {
+    write(tx, actor, subject, action, before, after).await
+}
+
+/// Writes one audit entry inside the change's transaction and bumps the region's data version.
+async fn write<S: Audited + ?Sized, B: Serialize + ?Sized, A: Serialize + ?Sized>(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    subject: &S,
     action: &str,
     before: Option<&B>,
     after: Option<&A>,
@@ -53,6 +119,8 @@ pub async fn record<B: Serialize, A: Serialize>(
         .map(serde_json::to_string)
         .transpose()
         .map_err(anyhow::Error::new)?;
+    let entity = S::ENTITY;
+    let region_code = subject.audit_region();
     let reach = crate::versions::reach(entity, before.as_deref(), after.as_deref());
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, actor, region_code, entity, entity_id, action, before_json, after_json) \
@@ -63,7 +131,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(&actor.label)
     .bind(region_code)
     .bind(entity)
-    .bind(entity_id.to_string())
+    .bind(subject.audit_id())
     .bind(action)
     .bind(before)
     .bind(after)
@@ -108,57 +176,26 @@ pub struct Filter {
 /// Newest first, at most `limit` entries. Only the conditions given go into the query, so the
 /// indexes on (entity, entity_id) and (region_code, id) serve it.
 pub async fn list(conn: &mut AnyConnection, filter: &Filter, limit: i64) -> Result<Vec<Entry>> {
-    let mut conds: Vec<String> = Vec::new();
-    let mut ints: Vec<(usize, i64)> = Vec::new();
-    let mut texts: Vec<(usize, String)> = Vec::new();
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        n
-    };
+    let mut sql = Sql::new(
+        "SELECT id, at, user_id, actor, region_code, entity, entity_id, action, before_json, after_json \
+         FROM audit_log",
+    );
     if let Some(r) = filter.region_code {
-        let i = next();
-        conds.push(format!("region_code = ${i}"));
-        ints.push((i, r));
+        sql.and("region_code = ").push_arg(r);
     }
     if let Some(e) = &filter.entity {
-        let i = next();
-        conds.push(format!("entity = ${i}"));
-        texts.push((i, e.clone()));
+        sql.and("entity = ").push_arg(e);
     }
     if let Some(e) = &filter.entity_id {
-        let i = next();
-        conds.push(format!("entity_id = ${i}"));
-        texts.push((i, e.clone()));
+        sql.and("entity_id = ").push_arg(e);
     }
     if let Some(a) = &filter.actor {
-        let i = next();
-        conds.push(format!("LOWER(actor) LIKE ${i}"));
-        texts.push((i, format!("%{}%", a.to_lowercase())));
+        sql.and("LOWER(actor) LIKE ")
+            .push_arg(format!("%{}%", a.to_lowercase()));
     }
     if let Some(b) = filter.before_id {
-        let i = next();
-        conds.push(format!("id < ${i}"));
-        ints.push((i, b));
+        sql.and("id < ").push_arg(b);
     }
-    let limit_at = next();
-    let clause = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    };
-    let sql = format!(
-        "SELECT id, at, user_id, actor, region_code, entity, entity_id, action, before_json, after_json \
-         FROM audit_log{clause} ORDER BY id DESC LIMIT ${limit_at}"
-    );
-    // Bind in placeholder order.
-    let mut q = sqlx::query_as::<_, Entry>(&sql);
-    for i in 1..limit_at {
-        if let Some((_, v)) = ints.iter().find(|(k, _)| *k == i) {
-            q = q.bind(*v);
-        } else if let Some((_, v)) = texts.iter().find(|(k, _)| *k == i) {
-            q = q.bind(v.clone());
-        }
-    }
-    Ok(q.bind(limit).fetch_all(conn).await?)
+    sql.push(" ORDER BY id DESC LIMIT ").push_arg(limit);
+    Ok(sql.query_as::<Entry>().fetch_all(conn).await?)
 }

@@ -8,6 +8,8 @@
 //! text ([`specialty_of`]) and a catalogue holds hundreds of entries, not millions.
 
 use crate::audit::{self, Actor};
+use crate::programmes::ProgrammeRegion;
+use crate::sql::Sql;
 use crate::{date_of, search, Result, Tx};
 use chrono::NaiveDate;
 use pulje_domain::evaluation::{CareerTrack, TrialType};
@@ -146,24 +148,7 @@ pub async fn entries(
     filter: &Filter,
 ) -> Result<Vec<Entry>> {
     let words = search::query(&filter.text);
-    let visible = "(COALESCE(pr.catalogue_opt_out, 0) = 0 OR x.region_code = $2 OR $3 = 1)";
-    let mut app_terms = String::new();
-    let mut trial_terms = String::new();
-    let mut binds: Vec<String> = Vec::new();
-    for word in &words {
-        let (cond, values) = search::term_condition(word, binds.len() + 4);
-        app_terms.push_str(&format!(
-            " AND x.id IN (SELECT st.application_id FROM search_terms st WHERE {cond})"
-        ));
-        trial_terms.push_str(&format!(
-            " AND x.id IN (SELECT st.historic_trial_id FROM search_terms st WHERE {cond})"
-        ));
-        binds.extend(values);
-    }
-    let region = viewer.region_code.unwrap_or(-1);
-    let all = i64::from(viewer.sees_all);
-
-    let sql = format!(
+    let apps = narrowed(
         "SELECT x.id, x.region_code, x.title, x.purpose, x.hospital_department, h.name, e.career_track, e.trial_type, \
            u.name, u.email, x.start_date, x.end_date \
          FROM applications x \
@@ -171,33 +156,29 @@ pub async fn entries(
          LEFT JOIN programme_regions pr ON pr.programme_id = x.programme_id AND pr.region_code = x.region_code \
          LEFT JOIN evaluations e ON e.application_id = x.id AND e.status = 'submitted' \
          LEFT JOIN users u ON u.id = COALESCE(x.doctor_user_id, x.created_by) \
-         WHERE x.programme_id = $1 AND x.status IN {APPROVED} AND {visible}{app_terms}"
+         WHERE x.programme_id = ",
+        &format!(" AND x.status IN {APPROVED}"),
+        "application_id",
+        programme_id,
+        viewer,
+        &words,
     );
-    let mut q = sqlx::query_as::<_, AppRow>(&sql)
-        .bind(programme_id)
-        .bind(region)
-        .bind(all);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let apps = q.fetch_all(&mut *conn).await?;
+    let apps = apps.query_as::<AppRow>().fetch_all(&mut *conn).await?;
 
-    let sql = format!(
+    let trials = narrowed(
         "SELECT x.id, x.region_code, x.title, x.area, x.hospital, x.department, e.career_track, e.trial_type, \
            x.evaluation_attached \
          FROM historic_trials x \
          LEFT JOIN programme_regions pr ON pr.programme_id = x.programme_id AND pr.region_code = x.region_code \
          LEFT JOIN evaluations e ON e.historic_trial_id = x.id AND e.status = 'submitted' \
-         WHERE x.programme_id = $1 AND {visible}{trial_terms}"
+         WHERE x.programme_id = ",
+        "",
+        "historic_trial_id",
+        programme_id,
+        viewer,
+        &words,
     );
-    let mut q = sqlx::query_as::<_, TrialRow>(&sql)
-        .bind(programme_id)
-        .bind(region)
-        .bind(all);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let trials = q.fetch_all(&mut *conn).await?;
+    let trials = trials.query_as::<TrialRow>().fetch_all(&mut *conn).await?;
 
     let mut areas: HashMap<i64, Vec<String>> = HashMap::new();
     if !apps.is_empty() {
@@ -286,6 +267,34 @@ pub async fn entries(
     Ok(out)
 }
 
+/// `select`, which ends in `WHERE x.programme_id = `, completed: the programme, `also` (more
+/// conditions), what `viewer` may see (`pr` is the entry's `programme_regions` row) and every
+/// word of the query matched in the index by `index_column`.
+fn narrowed(
+    select: &str,
+    also: &str,
+    index_column: &str,
+    programme_id: &str,
+    viewer: Viewer,
+    words: &[search::QueryWord],
+) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push_arg(programme_id).push(also);
+    let region = sql.arg(viewer.region_code.unwrap_or(-1));
+    let all = sql.arg(viewer.sees_all);
+    sql.push(&format!(
+        " AND (COALESCE(pr.catalogue_opt_out, 0) = 0 OR x.region_code = {region} OR {all} = 1)"
+    ));
+    for word in words {
+        sql.push(&format!(
+            " AND x.id IN (SELECT st.{index_column} FROM search_terms st WHERE "
+        ));
+        search::term_condition(&mut sql, word);
+        sql.push(")");
+    }
+    sql
+}
+
 /// Each region's contact for its historic trials: its first enabled regional administrator.
 async fn region_contacts(conn: &mut AnyConnection) -> Result<HashMap<i64, (String, String)>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
@@ -340,12 +349,14 @@ pub async fn set_opt_out(
     .bind(i64::from(opt_out))
     .execute(&mut **tx)
     .await?;
-    audit::record(
+    let subject = ProgrammeRegion {
+        programme_id,
+        region_code,
+    };
+    audit::noted(
         tx,
         actor,
-        Some(region_code),
-        "programme_region",
-        format!("{programme_id}/{region_code}"),
+        &subject,
         "catalogue_opt_out",
         Some(&OptOut {
             catalogue_opt_out: before,

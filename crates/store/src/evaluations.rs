@@ -51,6 +51,16 @@ pub struct Evaluation {
     pub submitted_by: Option<i64>,
 }
 
+impl audit::Audited for Evaluation {
+    const ENTITY: &'static str = "evaluation";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 impl Evaluation {
     pub fn is_submitted(&self) -> bool {
         self.status == "submitted"
@@ -230,17 +240,7 @@ pub async fn save(
         (None, false) => "create",
         (Some(_), false) => "update",
     };
-    audit::record(
-        tx,
-        actor,
-        Some(after.region_code),
-        "evaluation",
-        after.id,
-        action,
-        before.as_ref(),
-        Some(&after),
-    )
-    .await?;
+    audit::step(tx, actor, action, before.as_ref(), &after).await?;
     Ok(after)
 }
 
@@ -297,17 +297,7 @@ pub async fn attach_file(
         .execute(&mut **tx)
         .await?;
     let after = get(tx, target).await?.ok_or(StoreError::NotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Some(trial.region_code),
-        "evaluation",
-        after.id,
-        "attach_file",
-        before.as_ref(),
-        Some(&after),
-    )
-    .await?;
+    audit::step(tx, actor, "attach_file", before.as_ref(), &after).await?;
     Ok(after)
 }
 

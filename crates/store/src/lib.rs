@@ -33,6 +33,7 @@ pub mod reports;
 pub mod review;
 pub mod search;
 pub mod sessions;
+mod sql;
 pub mod trials;
 pub mod users;
 pub mod versions;

@@ -23,6 +23,16 @@ pub struct Member {
     pub user_id: Option<i64>,
 }
 
+impl audit::Audited for Member {
+    const ENTITY: &'static str = "body_member";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 pub async fn members(
     conn: &mut AnyConnection,
     programme_id: &str,
@@ -66,17 +76,7 @@ pub async fn add_member(
     .bind(title.trim())
     .fetch_one(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "body_member",
-        m.id,
-        "create",
-        audit::NONE,
-        Some(&m),
-    )
-    .await?;
+    audit::created(tx, actor, &m).await?;
     Ok(m)
 }
 
@@ -96,17 +96,7 @@ pub async fn remove_member(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "body_member",
-        id,
-        "delete",
-        Some(&m),
-        audit::NONE,
-    )
-    .await?;
+    audit::deleted(tx, actor, &m).await?;
     Ok(())
 }
 
@@ -119,6 +109,16 @@ pub struct Meeting {
     pub region_code: i64,
     pub held_on: NaiveDate,
     pub place: String,
+}
+
+impl audit::Audited for Meeting {
+    const ENTITY: &'static str = "meeting";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
 }
 
 impl FromRow<'_, AnyRow> for Meeting {
@@ -147,12 +147,12 @@ pub async fn meetings(
     .await?)
 }
 
-pub async fn meeting(conn: &mut AnyConnection, id: i64) -> Result<Meeting> {
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Meeting>> {
     Ok(sqlx::query_as::<_, Meeting>(
         "SELECT id, programme_id, region_code, held_on, place FROM meetings WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?)
 }
 
@@ -174,18 +174,8 @@ pub async fn create_meeting(
         .bind(place.trim())
         .fetch_one(&mut **tx)
         .await?;
-    let m = meeting(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "meeting",
-        id,
-        "create",
-        audit::NONE,
-        Some(&m),
-    )
-    .await?;
+    let m = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(tx, actor, &m).await?;
     Ok(m)
 }
 
@@ -196,7 +186,7 @@ pub async fn add_to_agenda(
     meeting_id: i64,
     application_id: i64,
 ) -> Result<()> {
-    let m = meeting(tx, meeting_id).await?;
+    let m = get(tx, meeting_id).await?.ok_or(StoreError::NotFound)?;
     let region: Option<i64> =
         sqlx::query_scalar("SELECT region_code FROM applications WHERE id = $1")
             .bind(application_id)
@@ -212,17 +202,7 @@ pub async fn add_to_agenda(
     .bind(application_id)
     .execute(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(m.region_code),
-        "meeting",
-        meeting_id,
-        "agenda_add",
-        audit::NONE,
-        Some(&application_id),
-    )
-    .await?;
+    audit::noted(tx, actor, &m, "agenda_add", None, Some(&application_id)).await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! committed, paid and remaining amounts, and the postings payroll pays.
 
 use crate::applications::Application;
+use crate::audit::{self, Actor};
 use crate::programmes::{self, Tranche};
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
@@ -262,10 +263,28 @@ pub struct Posting {
     pub posted_at: String,
 }
 
+/// A region's postings in a programme, audited as `postings` with the id `programme/region`.
+struct PostingsOf<'a> {
+    programme_id: &'a str,
+    region_code: i64,
+}
+
+impl audit::Audited for PostingsOf<'_> {
+    const ENTITY: &'static str = "postings";
+    fn audit_id(&self) -> String {
+        format!("{}/{}", self.programme_id, self.region_code)
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 /// Creates the postings of every active or ended agreement of the region for the months that
-/// start on or before `up_to` and are not posted yet. Returns how many were created.
+/// start on or before `up_to` and are not posted yet, audited with the date and the number
+/// created. Returns how many were created.
 pub async fn generate_postings(
     tx: &mut Tx<'_>,
+    actor: &Actor,
     programme_id: &str,
     region_code: i64,
     up_to: NaiveDate,
@@ -285,6 +304,12 @@ pub async fn generate_postings(
     .await?
     .rows_affected();
     refresh_paid(tx, programme_id, region_code).await?;
+    let postings = PostingsOf {
+        programme_id,
+        region_code,
+    };
+    let run = serde_json::json!({"up_to": up_to, "created": n});
+    audit::noted(tx, actor, &postings, "generate", None, Some(&run)).await?;
     Ok(n)
 }
 

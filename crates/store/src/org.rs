@@ -33,6 +33,26 @@ pub struct Department {
     pub name: String,
 }
 
+impl audit::Audited for Hospital {
+    const ENTITY: &'static str = "hospital";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
+impl audit::Audited for Department {
+    const ENTITY: &'static str = "department";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 pub async fn regions(conn: &mut AnyConnection) -> Result<Vec<Region>> {
     Ok(
         sqlx::query_as::<_, Region>("SELECT code, name FROM regions ORDER BY code")
@@ -41,11 +61,11 @@ pub async fn regions(conn: &mut AnyConnection) -> Result<Vec<Region>> {
     )
 }
 
-pub async fn region(conn: &mut AnyConnection, code: i64) -> Result<Region> {
+pub async fn get_region(conn: &mut AnyConnection, code: i64) -> Result<Option<Region>> {
     Ok(
         sqlx::query_as::<_, Region>("SELECT code, name FROM regions WHERE code = $1")
             .bind(code)
-            .fetch_one(conn)
+            .fetch_optional(conn)
             .await?,
     )
 }
@@ -60,11 +80,11 @@ pub async fn hospitals(conn: &mut AnyConnection, region: Option<i64>) -> Result<
     .await?)
 }
 
-pub async fn hospital(conn: &mut AnyConnection, id: i64) -> Result<Hospital> {
+pub async fn get_hospital(conn: &mut AnyConnection, id: i64) -> Result<Option<Hospital>> {
     Ok(
         sqlx::query_as::<_, Hospital>("SELECT id, region_code, name FROM hospitals WHERE id = $1")
             .bind(id)
-            .fetch_one(conn)
+            .fetch_optional(conn)
             .await?,
     )
 }
@@ -106,17 +126,7 @@ pub async fn create_hospital(
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| duplicate("et hospital", &name)(e.into()))?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "hospital",
-        h.id,
-        "create",
-        audit::NONE,
-        Some(&h),
-    )
-    .await?;
+    audit::created(tx, actor, &h).await?;
     Ok(h)
 }
 
@@ -127,25 +137,15 @@ pub async fn rename_hospital(
     name: &str,
 ) -> Result<Hospital> {
     let name = clean_name(name, "Hospital")?;
-    let before = hospital(tx, id).await?;
+    let before = get_hospital(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE hospitals SET name = $1 WHERE id = $2")
         .bind(&name)
         .bind(id)
         .execute(&mut **tx)
         .await
         .map_err(|e| duplicate("et hospital", &name)(e.into()))?;
-    let after = hospital(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(before.region_code),
-        "hospital",
-        id,
-        "update",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get_hospital(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
     Ok(after)
 }
 
@@ -162,11 +162,11 @@ pub async fn departments(conn: &mut AnyConnection, region: Option<i64>) -> Resul
     .await?)
 }
 
-pub async fn department(conn: &mut AnyConnection, id: i64) -> Result<Department> {
+pub async fn get_department(conn: &mut AnyConnection, id: i64) -> Result<Option<Department>> {
     Ok(
         sqlx::query_as::<_, Department>(&format!("{DEPARTMENT_SELECT} WHERE d.id = $1"))
             .bind(id)
-            .fetch_one(conn)
+            .fetch_optional(conn)
             .await?,
     )
 }
@@ -178,7 +178,10 @@ pub async fn create_department(
     name: &str,
 ) -> Result<Department> {
     let name = clean_name(name, "Afdeling")?;
-    let h = hospital(tx, hospital_id).await?;
+    // The hospital must exist.
+    get_hospital(tx, hospital_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO departments (hospital_id, name) VALUES ($1, $2) RETURNING id",
     )
@@ -187,18 +190,8 @@ pub async fn create_department(
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| duplicate("en afdeling", &name)(e.into()))?;
-    let d = department(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(h.region_code),
-        "department",
-        id,
-        "create",
-        audit::NONE,
-        Some(&d),
-    )
-    .await?;
+    let d = get_department(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(tx, actor, &d).await?;
     Ok(d)
 }
 
@@ -209,25 +202,15 @@ pub async fn rename_department(
     name: &str,
 ) -> Result<Department> {
     let name = clean_name(name, "Afdeling")?;
-    let before = department(tx, id).await?;
+    let before = get_department(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE departments SET name = $1 WHERE id = $2")
         .bind(&name)
         .bind(id)
         .execute(&mut **tx)
         .await
         .map_err(|e| duplicate("en afdeling", &name)(e.into()))?;
-    let after = department(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(before.region_code),
-        "department",
-        id,
-        "update",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get_department(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
     Ok(after)
 }
 

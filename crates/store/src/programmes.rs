@@ -96,6 +96,43 @@ pub struct RegionSettings {
     pub oncost_basis_points: i64,
 }
 
+/// A programme in one region: the key of its settings (`programme_regions`), audited as
+/// `programme_region` with the id `programme/region`.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgrammeRegion<'a> {
+    pub programme_id: &'a str,
+    pub region_code: i64,
+}
+
+impl ProgrammeRegion<'_> {
+    fn of(settings: &RegionSettings) -> ProgrammeRegion<'_> {
+        ProgrammeRegion {
+            programme_id: &settings.programme_id,
+            region_code: settings.region_code,
+        }
+    }
+}
+
+impl audit::Audited for ProgrammeRegion<'_> {
+    const ENTITY: &'static str = "programme_region";
+    fn audit_id(&self) -> String {
+        format!("{}/{}", self.programme_id, self.region_code)
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
+impl audit::Audited for RegionSettings {
+    const ENTITY: &'static str = "programme_region";
+    fn audit_id(&self) -> String {
+        ProgrammeRegion::of(self).audit_id()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 impl FromRow<'_, AnyRow> for RegionSettings {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(RegionSettings {
@@ -117,6 +154,16 @@ pub struct Round {
     pub name: String,
     pub opens_on: NaiveDate,
     pub deadline: NaiveDate,
+}
+
+impl audit::Audited for Round {
+    const ENTITY: &'static str = "round";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
 }
 
 impl FromRow<'_, AnyRow> for Round {
@@ -154,6 +201,16 @@ pub struct Area {
     pub position: i64,
 }
 
+impl audit::Audited for Area {
+    const ENTITY: &'static str = "area";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
@@ -165,18 +222,28 @@ pub struct Tier {
     pub amount_ore: i64,
 }
 
+impl audit::Audited for Tier {
+    const ENTITY: &'static str = "tier";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 pub async fn programmes(conn: &mut AnyConnection) -> Result<Vec<Programme>> {
     Ok(sqlx::query_as::<_, Programme>("SELECT id, name, description, window_start, window_end FROM programmes ORDER BY window_start, id")
         .fetch_all(conn)
         .await?)
 }
 
-pub async fn programme(conn: &mut AnyConnection, id: &str) -> Result<Programme> {
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Programme>> {
     Ok(sqlx::query_as::<_, Programme>(
         "SELECT id, name, description, window_start, window_end FROM programmes WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?)
 }
 
@@ -249,17 +316,7 @@ pub async fn set_region_settings(
     .bind(settings.oncost_basis_points)
     .execute(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(settings.region_code),
-        "programme_region",
-        format!("{}/{}", settings.programme_id, settings.region_code),
-        "update",
-        Some(&before),
-        Some(settings),
-    )
-    .await?;
+    audit::changed(tx, actor, &before, settings).await?;
     Ok(())
 }
 
@@ -269,7 +326,7 @@ pub async fn rules(
     programme_id: &str,
     region_code: i64,
 ) -> Result<ApplicationRules> {
-    let p = programme(conn, programme_id).await?;
+    let p = get(conn, programme_id).await?.ok_or(StoreError::NotFound)?;
     let settings = region_settings(conn, programme_id, region_code).await?;
     let hospital_ids = crate::org::hospitals(conn, Some(region_code))
         .await?
@@ -317,12 +374,12 @@ pub async fn rounds(
     .await?)
 }
 
-pub async fn round(conn: &mut AnyConnection, id: i64) -> Result<Round> {
+pub async fn get_round(conn: &mut AnyConnection, id: i64) -> Result<Option<Round>> {
     Ok(sqlx::query_as::<_, Round>(
         "SELECT id, programme_id, region_code, name, opens_on, deadline FROM rounds WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?)
 }
 
@@ -364,18 +421,8 @@ pub async fn create_round(
     .bind(input.deadline.to_string())
     .fetch_one(&mut **tx)
     .await?;
-    let r = round(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "round",
-        id,
-        "create",
-        audit::NONE,
-        Some(&r),
-    )
-    .await?;
+    let r = get_round(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(tx, actor, &r).await?;
     Ok(r)
 }
 
@@ -386,7 +433,7 @@ pub async fn update_round(
     input: &RoundInput,
 ) -> Result<Round> {
     check_round(input)?;
-    let before = round(tx, id).await?;
+    let before = get_round(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE rounds SET name = $1, opens_on = $2, deadline = $3 WHERE id = $4")
         .bind(input.name.trim())
         .bind(input.opens_on.to_string())
@@ -394,18 +441,8 @@ pub async fn update_round(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    let after = round(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(before.region_code),
-        "round",
-        id,
-        "update",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get_round(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
     Ok(after)
 }
 
@@ -427,13 +464,13 @@ pub async fn areas(
     .await?)
 }
 
-pub async fn area(conn: &mut AnyConnection, id: i64) -> Result<Area> {
+pub async fn get_area(conn: &mut AnyConnection, id: i64) -> Result<Option<Area>> {
     Ok(sqlx::query_as::<_, Area>(&format!(
         "SELECT {} FROM areas WHERE id = $1",
         AREA_COLUMNS.join(", ")
     ))
     .bind(id)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?)
 }
 
@@ -480,18 +517,8 @@ pub async fn create_area(
         StoreError::Duplicate(_) => StoreError::Duplicate(format!("Området «{name}» findes allerede.")),
         other => other,
     })?;
-    let a = area(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "area",
-        id,
-        "create",
-        audit::NONE,
-        Some(&a),
-    )
-    .await?;
+    let a = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(tx, actor, &a).await?;
     Ok(a)
 }
 
@@ -503,7 +530,7 @@ pub async fn update_area(
     short_name: &str,
 ) -> Result<Area> {
     let (name, short) = check_area(name, short_name)?;
-    let before = area(tx, id).await?;
+    let before = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE areas SET name = $1, short_name = $2 WHERE id = $3")
         .bind(&name)
         .bind(&short)
@@ -516,18 +543,8 @@ pub async fn update_area(
             }
             other => other,
         })?;
-    let after = area(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(before.region_code),
-        "area",
-        id,
-        "update",
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
     Ok(after)
 }
 
@@ -548,12 +565,12 @@ pub async fn tiers(
     .await?)
 }
 
-pub async fn tier(conn: &mut AnyConnection, id: i64) -> Result<Tier> {
+pub async fn get_tier(conn: &mut AnyConnection, id: i64) -> Result<Option<Tier>> {
     Ok(sqlx::query_as::<_, Tier>(
         "SELECT id, programme_id, region_code, name, amount_ore FROM tiers WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?)
 }
 
@@ -588,24 +605,14 @@ pub async fn create_tier(
         StoreError::Duplicate(_) => StoreError::Duplicate(format!("Der findes allerede et trin på {}", amount.to_kr_string())),
         other => other,
     })?;
-    let t = tier(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "tier",
-        id,
-        "create",
-        audit::NONE,
-        Some(&t),
-    )
-    .await?;
+    let t = get_tier(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(tx, actor, &t).await?;
     Ok(t)
 }
 
 /// Deletes a tier no application asks for.
 pub async fn delete_tier(tx: &mut Tx<'_>, actor: &Actor, id: i64) -> Result<()> {
-    let before = tier(tx, id).await?;
+    let before = get_tier(tx, id).await?.ok_or(StoreError::NotFound)?;
     let used: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM applications WHERE programme_id = $1 AND region_code = $2 AND supplement_ore = $3",
     )
@@ -624,16 +631,6 @@ pub async fn delete_tier(tx: &mut Tx<'_>, actor: &Actor, id: i64) -> Result<()> 
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    audit::record(
-        tx,
-        actor,
-        Some(before.region_code),
-        "tier",
-        id,
-        "delete",
-        Some(&before),
-        audit::NONE,
-    )
-    .await?;
+    audit::deleted(tx, actor, &before).await?;
     Ok(())
 }

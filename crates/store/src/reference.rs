@@ -100,6 +100,19 @@ struct Seeded {
     hospitals: usize,
 }
 
+/// A programme whose reference data is being seeded, audited as `programme` (national data).
+struct Seeding(&'static str);
+
+impl audit::Audited for Seeding {
+    const ENTITY: &'static str = "programme";
+    fn audit_id(&self) -> String {
+        self.0.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        None
+    }
+}
+
 /// Inserts whatever of the reference data is missing. Runs after every migration; a database
 /// that already has the OK21 programme is left as it is (admins may have changed it).
 pub async fn ensure(db: &Db) -> Result<()> {
@@ -125,14 +138,12 @@ async fn seed_checklist(db: &Db) -> Result<()> {
             .execute(&mut *tx)
             .await?;
         }
-        audit::record(
+        audit::noted(
             &mut tx,
             &Actor::system("system"),
-            None,
-            "programme",
-            OK21,
+            &Seeding(OK21),
             "seed_checklist",
-            audit::NONE,
+            None,
             Some(&OK21_CHECKLIST),
         )
         .await?;
@@ -266,14 +277,12 @@ async fn seed_programme(db: &Db) -> Result<()> {
         regions: REGIONS.len(),
         hospitals: HOSPITALS.len(),
     };
-    audit::record(
+    audit::noted(
         &mut tx,
         &Actor::system("system"),
-        None,
-        "programme",
-        OK21,
+        &Seeding(OK21),
         "seed_reference_data",
-        audit::NONE,
+        None,
         Some(&seeded),
     )
     .await?;

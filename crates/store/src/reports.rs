@@ -237,6 +237,27 @@ pub struct ReportText {
     pub version: i64,
 }
 
+/// Where a narrative section is stored: audited as `report_text` with the id
+/// `programme/region/section`.
+struct SectionKey<'a> {
+    programme_id: &'a str,
+    region_code: i64,
+    section: &'a str,
+}
+
+impl audit::Audited for SectionKey<'_> {
+    const ENTITY: &'static str = "report_text";
+    fn audit_id(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.programme_id, self.region_code, self.section
+        )
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 /// An application round with the pulje trials approved from it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -564,17 +585,13 @@ pub async fn save_text(
         body: body.to_string(),
         version: expected_version + 1,
     };
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "report_text",
-        format!("{programme_id}/{region_code}/{section}"),
-        if before.is_some() { "update" } else { "create" },
-        before.as_ref(),
-        Some(&after),
-    )
-    .await?;
+    let key = SectionKey {
+        programme_id,
+        region_code,
+        section,
+    };
+    let action = if before.is_some() { "update" } else { "create" };
+    audit::noted(tx, actor, &key, action, before.as_ref(), Some(&after)).await?;
     Ok(after)
 }
 
@@ -607,7 +624,9 @@ pub async fn regional(
     region_code: i64,
 ) -> Result<RegionalReport> {
     let region = RegionCode::new(region_code).ok_or(StoreError::NotFound)?;
-    let programme = programmes::programme(conn, programme_id).await?;
+    let programme = programmes::get(conn, programme_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let areas = programmes::areas(conn, programme_id, Some(region_code)).await?;
     let area_of_text = |text: &str| -> String {
         let t = text.trim();

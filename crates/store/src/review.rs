@@ -1,5 +1,6 @@
 //! Quality assurance: the programme's checklist and each application's ticks and comments.
 
+use crate::applications::Application;
 use crate::audit::{self, Actor};
 use crate::{now_utc, Result, StoreError, Tx};
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,16 @@ pub struct Item {
     pub programme_id: String,
     pub position: i64,
     pub text: String,
+}
+
+impl audit::Audited for Item {
+    const ENTITY: &'static str = "checklist_item";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// One item with an application's tick and comment (unticked and empty when not reviewed yet).
@@ -57,32 +68,21 @@ pub async fn add_item(
     .bind(text)
     .fetch_one(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        None,
-        "checklist_item",
-        item.id,
-        "create",
-        audit::NONE,
-        Some(&item),
-    )
-    .await?;
+    audit::created(tx, actor, &item).await?;
     Ok(item)
 }
 
-/// Records a reviewer's tick and comment on one item.
-#[allow(clippy::too_many_arguments)]
+/// Records a reviewer's tick and comment on one item of `app`'s checklist.
 pub async fn set_check(
     tx: &mut Tx<'_>,
     actor: &Actor,
     user_id: i64,
-    region_code: i64,
-    application_id: i64,
+    app: &Application,
     item_id: i64,
     checked: bool,
     comment: &str,
 ) -> Result<()> {
+    let application_id = app.id;
     let before: Option<(i64, String)> = sqlx::query_as(
         "SELECT checked, comment FROM review_checks WHERE application_id = $1 AND item_id = $2",
     )
@@ -114,16 +114,6 @@ pub async fn set_check(
     let after = serde_json::json!({"item_id": item_id, "checked": checked, "comment": comment});
     let before = before
         .map(|(c, t)| serde_json::json!({"item_id": item_id, "checked": c != 0, "comment": t}));
-    audit::record(
-        tx,
-        actor,
-        Some(region_code),
-        "application",
-        application_id,
-        "review",
-        before.as_ref(),
-        Some(&after),
-    )
-    .await?;
+    audit::noted(tx, actor, app, "review", before.as_ref(), Some(&after)).await?;
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! status when it reads, so approval, withdrawal or ending never leaves the index stale.
 //! Historic trials are indexed when imported ([`crate::trials::import`]).
 
+use crate::sql::Sql;
 use crate::{Result, Tx};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::BTreeSet;
@@ -147,17 +148,14 @@ pub fn query(text: &str) -> Vec<QueryWord> {
     out
 }
 
-/// The SQL condition (on `search_terms`, aliased `st`) for one query word with placeholders from
-/// `first`, and the values to bind. Stems hold letters and digits only, so no LIKE wildcard can
-/// sneak in.
-pub(crate) fn term_condition(word: &QueryWord, first: usize) -> (String, Vec<String>) {
-    let mut parts = vec![format!("st.term = ${first}")];
-    let mut binds = vec![word.stem.clone()];
+/// Appends the SQL condition (on `search_terms`, aliased `st`) for one query word. Stems hold
+/// letters and digits only, so no LIKE wildcard can sneak in.
+pub(crate) fn term_condition(sql: &mut Sql, word: &QueryWord) {
+    sql.push("(st.term = ").push_arg(&word.stem);
     for p in &word.prefixes {
-        parts.push(format!("st.term LIKE ${}", first + binds.len()));
-        binds.push(format!("{p}%"));
+        sql.push(" OR st.term LIKE ").push_arg(format!("{p}%"));
     }
-    (format!("({})", parts.join(" OR ")), binds)
+    sql.push(")");
 }
 
 #[cfg(test)]
@@ -183,11 +181,14 @@ mod tests {
         assert!(q[0].prefixes.contains(&"ledelse".to_string()));
         assert!(stems("ledelsesopgaver")[0].starts_with("ledelse"));
         assert_eq!(q[1].prefixes, vec!["forskning".to_string()]);
-        let (sql, binds) = term_condition(&q[1], 4);
-        assert_eq!(sql, "(st.term = $4 OR st.term LIKE $5)");
-        assert_eq!(
-            binds,
-            vec!["forskning".to_string(), "forskning%".to_string()]
-        );
+        let mut sql = Sql::new("SELECT 1 WHERE $1 = $2 AND $3 = 1 AND ");
+        for _ in 0..3 {
+            sql.arg(0_i64);
+        }
+        term_condition(&mut sql, &q[1]);
+        assert!(sql
+            .text()
+            .ends_with("AND (st.term = $4 OR st.term LIKE $5)"));
+        assert_eq!(sql.args()[3..], ["forskning".into(), "forskning%".into()]);
     }
 }

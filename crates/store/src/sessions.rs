@@ -41,6 +41,51 @@ pub async fn create(tx: &mut Tx<'_>, user_id: i64) -> Result<(String, String)> {
     Ok((token, csrf))
 }
 
+/// A user's session, audited as `session` with the user's id and region.
+struct SessionOf<'a>(&'a User);
+
+impl audit::Audited for SessionOf<'_> {
+    const ENTITY: &'static str = "session";
+    fn audit_id(&self) -> String {
+        self.0.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        self.0.region.map(|r| i64::from(r.code()))
+    }
+}
+
+/// Logs `user` in: starts a session ([`create`]) and audits the login. Returns the raw token
+/// for the cookie and the session's CSRF token.
+pub async fn log_in(tx: &mut Tx<'_>, user: &User) -> Result<(String, String)> {
+    let tokens = create(tx, user.id).await?;
+    let actor = Actor::user(user.id, &user.email);
+    audit::noted(
+        tx,
+        &actor,
+        &SessionOf(user),
+        "login",
+        audit::NONE,
+        audit::NONE,
+    )
+    .await?;
+    Ok(tokens)
+}
+
+/// Logs `user` out of the session `token_hash` ([`delete`]), audited.
+pub async fn log_out(tx: &mut Tx<'_>, user: &User, token_hash: &str) -> Result<()> {
+    delete(tx, token_hash).await?;
+    let actor = Actor::user(user.id, &user.email);
+    audit::noted(
+        tx,
+        &actor,
+        &SessionOf(user),
+        "logout",
+        audit::NONE,
+        audit::NONE,
+    )
+    .await
+}
+
 /// The live session for a raw token: not expired, user not disabled, with the data versions
 /// the request's kept views are checked against ([`Known`]). One query: every request asks it.
 pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Session>> {
@@ -112,6 +157,28 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
+/// A token audited with its user's region, which the token itself does not carry.
+struct TokenOf<'a> {
+    token: &'a ApiToken,
+    user: &'a User,
+}
+
+impl audit::Audited for TokenOf<'_> {
+    const ENTITY: &'static str = "api_token";
+    fn audit_id(&self) -> String {
+        self.token.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        self.user.region.map(|r| i64::from(r.code()))
+    }
+}
+
+impl Serialize for TokenOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.token.serialize(s)
+    }
+}
+
 /// Creates an API token for a user; returns the stored record and the raw token (shown once).
 pub async fn create_token(
     tx: &mut Tx<'_>,
@@ -135,16 +202,14 @@ pub async fn create_token(
     .bind(now_utc())
     .fetch_one(&mut **tx)
     .await?;
-    let user = users::get(tx, user_id).await?;
-    audit::record(
+    let user = users::get(tx, user_id).await?.ok_or(StoreError::NotFound)?;
+    audit::created(
         tx,
         actor,
-        user.region.map(|r| i64::from(r.code())),
-        "api_token",
-        token.id,
-        "create",
-        audit::NONE,
-        Some(&token),
+        &TokenOf {
+            token: &token,
+            user: &user,
+        },
     )
     .await?;
     Ok((token, raw))
@@ -199,16 +264,14 @@ pub async fn revoke_token(
         revoked_at: Some(now),
         ..before.clone()
     };
-    let user = users::get(tx, user_id).await?;
-    audit::record(
+    let user = users::get(tx, user_id).await?.ok_or(StoreError::NotFound)?;
+    let of_user = |token| TokenOf { token, user: &user };
+    audit::step(
         tx,
         actor,
-        user.region.map(|r| i64::from(r.code())),
-        "api_token",
-        token_id,
         "revoke",
-        Some(&before),
-        Some(&after),
+        Some(&of_user(&before)),
+        &of_user(&after),
     )
     .await?;
     Ok(())

@@ -35,6 +35,16 @@ pub struct Trial {
     pub source: String,
 }
 
+impl audit::Audited for Trial {
+    const ENTITY: &'static str = "historic_trial";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        Some(self.region_code)
+    }
+}
+
 const COLUMNS: &str = "id, programme_id, region_code, number, hospital, department, area, \
                        doctor_count, title, evaluation_attached, source";
 
@@ -130,17 +140,7 @@ pub async fn import(
         };
         crate::search::index_trial(tx, after.id).await?;
         let action = if before.is_some() { "update" } else { "import" };
-        audit::record(
-            tx,
-            actor,
-            Some(region_code),
-            "historic_trial",
-            after.id,
-            action,
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
+        audit::step(tx, actor, action, before.as_ref(), &after).await?;
     }
     Ok(result)
 }

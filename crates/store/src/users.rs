@@ -20,6 +20,16 @@ pub struct User {
     pub created_at: String,
 }
 
+impl audit::Audited for User {
+    const ENTITY: &'static str = "user";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_region(&self) -> Option<i64> {
+        self.region.map(|r| i64::from(r.code()))
+    }
+}
+
 #[derive(FromRow)]
 pub(crate) struct UserRow {
     id: i64,
@@ -112,26 +122,16 @@ pub async fn create(tx: &mut Tx<'_>, actor: &Actor, new: &NewUser) -> Result<Use
         other => other,
     })?;
     let user = User::try_from(row)?;
-    audit::record(
-        tx,
-        actor,
-        user.region.map(|r| i64::from(r.code())),
-        "user",
-        user.id,
-        "create",
-        audit::NONE,
-        Some(&user),
-    )
-    .await?;
+    audit::created(tx, actor, &user).await?;
     Ok(user)
 }
 
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<User> {
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<User>> {
     let row = sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
-        .fetch_one(conn)
+        .fetch_optional(conn)
         .await?;
-    User::try_from(row)
+    row.map(User::try_from).transpose()
 }
 
 pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>> {
@@ -174,7 +174,7 @@ pub async fn list(conn: &mut AnyConnection, region: Option<RegionCode>) -> Resul
 
 /// Disables or enables a user. Disabling ends the user's sessions and revokes the API tokens.
 pub async fn set_disabled(tx: &mut Tx<'_>, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
-    let before = get(tx, id).await?;
+    let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
         .bind(i64::from(disabled))
         .bind(id)
@@ -193,19 +193,9 @@ pub async fn set_disabled(tx: &mut Tx<'_>, actor: &Actor, id: i64, disabled: boo
         .execute(&mut **tx)
         .await?;
     }
-    let after = get(tx, id).await?;
+    let after = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     let action = if disabled { "disable" } else { "enable" };
-    audit::record(
-        tx,
-        actor,
-        before.region.map(|r| i64::from(r.code())),
-        "user",
-        id,
-        action,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audit::step(tx, actor, action, Some(&before), &after).await?;
     Ok(after)
 }
 
@@ -217,24 +207,14 @@ pub async fn set_password(
     new_password: &str,
 ) -> Result<()> {
     password::check_new(new_password).map_err(StoreError::Refused)?;
-    let user = get(tx, id).await?;
+    let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password::hash(new_password)?)
         .bind(id)
         .execute(&mut **tx)
         .await?;
     // The hash itself is never logged; the entry records that the password changed.
-    audit::record(
-        tx,
-        actor,
-        user.region.map(|r| i64::from(r.code())),
-        "user",
-        id,
-        "set_password",
-        audit::NONE,
-        audit::NONE,
-    )
-    .await?;
+    audit::noted(tx, actor, &user, "set_password", audit::NONE, audit::NONE).await?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! Data versions: a counter per region, and one for national data, that every audited change
-//! bumps inside its own transaction ([`crate::audit::record`] does it) — every change but
+//! bumps inside its own transaction (the [`crate::audit`] functions do it) — every change but
 //! signing in and out and API tokens, from which no view is computed.
 //!
 //! Whatever is computed from a region's data (its dashboard counts, its report) can be kept

@@ -90,7 +90,9 @@ pub async fn take(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    let before = applications::get(tx, id).await?;
+    let before = applications::get(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let mut next = allowed(user, &before, step.action)?;
     let mut round_id = None;
     let mut late = false;
@@ -167,18 +169,10 @@ pub async fn take(
     if matches!(step.action, Action::Approve | Action::Reject) {
         record_decision(tx, user, &before, step).await?;
     }
-    let after = applications::get(tx, id).await?;
-    audit::record(
-        tx,
-        &actor,
-        Some(after.region_code),
-        "application",
-        id,
-        step.action.as_str(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = applications::get(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    audit::step(tx, &actor, step.action.as_str(), Some(&before), &after).await?;
     notify(tx, &after, step, next).await?;
     Ok(after)
 }
@@ -537,6 +531,14 @@ pub async fn add_comment(
     Ok(())
 }
 
+/// A comment in `app`'s thread by `user` ([`add_comment`], kind `comment`), audited with its
+/// text.
+pub async fn comment(tx: &mut Tx<'_>, user: &User, app: &Application, text: &str) -> Result<()> {
+    add_comment(tx, user, app.id, "comment", text).await?;
+    let actor = Actor::user(user.id, &user.email);
+    audit::noted(tx, &actor, app, "comment", None, Some(&text.trim())).await
+}
+
 pub async fn comments(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<Comment>> {
     Ok(sqlx::query_as::<_, Comment>(
         "SELECT id, author, kind, body, at FROM comments WHERE application_id = $1 ORDER BY id",
@@ -558,7 +560,9 @@ pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
     let actor = Actor::system("system");
     let mut ended = 0;
     for id in &ids {
-        let before = applications::get(tx, *id).await?;
+        let before = applications::get(tx, *id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         // Guarded by the status: when another instance ends the same agreement at the same time
         // (PostgreSQL; SQLite's writers take turns), only one of them changes the row, and only
         // that one records the ending.
@@ -572,18 +576,10 @@ pub async fn end_expired(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize> {
             continue;
         }
         ended += 1;
-        let after = applications::get(tx, *id).await?;
-        audit::record(
-            tx,
-            &actor,
-            Some(after.region_code),
-            "application",
-            id,
-            "ended",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let after = applications::get(tx, *id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::step(tx, &actor, "ended", Some(&before), &after).await?;
     }
     Ok(ended)
 }

@@ -404,7 +404,11 @@ async fn the_counts_follow_every_change(fresh: TestDb) {
     // Another hospital and other areas for the second.
     let mut tx = w.db.begin().await.unwrap();
     let data = fields(&mut tx, 1, &[1, 2], "2022-04-01", "2023-03-31").await;
-    let version = applications::get(&mut tx, second).await.unwrap().version;
+    let version = applications::get(&mut tx, second)
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
     applications::update(
         &mut tx,
         &Actor::user(w.applicant.id, &w.applicant.email),
@@ -512,7 +516,7 @@ async fn ends_when_its_end_date_has_passed(fresh: TestDb) {
     tx.commit().await.unwrap();
 
     let mut conn = w.db.conn().await.unwrap();
-    let app = applications::get(&mut conn, id).await.unwrap();
+    let app = applications::get(&mut conn, id).await.unwrap().unwrap();
     assert_eq!(app.status, ApplicationStatus::Ended);
     let entries = audit::list(
         &mut conn,
@@ -537,7 +541,7 @@ async fn a_rejected_amendment_leaves_the_agreement_in_force(fresh: TestDb) {
     let w = world(&fresh).await;
     let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
     let mut conn = w.db.conn().await.unwrap();
-    let before = applications::get(&mut conn, id).await.unwrap();
+    let before = applications::get(&mut conn, id).await.unwrap().unwrap();
     let months_before = money::agreement_months(&mut conn, id).await.unwrap();
     let rules = programmes::rules(&mut conn, "ok21", MIDT).await.unwrap();
     drop(conn);
@@ -593,7 +597,7 @@ async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh
     let w = world(&fresh).await;
     let id = active_agreement(&w, "2022-04-01", "2023-12-31").await;
     let mut conn = w.db.conn().await.unwrap();
-    let before = applications::get(&mut conn, id).await.unwrap();
+    let before = applications::get(&mut conn, id).await.unwrap().unwrap();
     let rules = programmes::rules(&mut conn, "ok21", MIDT).await.unwrap();
     drop(conn);
 

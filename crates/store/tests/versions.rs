@@ -5,7 +5,7 @@
 use pulje_domain::{Email, RegionCode, Role};
 use pulje_store::trials::{self, NewTrial};
 use pulje_store::users::{self, NewUser};
-use pulje_store::{audit, sessions, versions, Actor, Db};
+use pulje_store::{review, sessions, versions, Actor, Db};
 use pulje_testkit::{on_both_backends, TestDb};
 
 const NORD: i64 = 1081;
@@ -58,18 +58,9 @@ async fn audited_changes_bump_their_region(fresh: TestDb) {
 
     // A national change (no region) makes every region's views out of date.
     let mut tx = db.begin().await.unwrap();
-    audit::record(
-        &mut tx,
-        &actor,
-        None,
-        "programme",
-        "ok21",
-        "update",
-        audit::NONE,
-        Some(&"ny tekst"),
-    )
-    .await
-    .unwrap();
+    review::add_item(&mut tx, &actor, "ok21", "Et nyt punkt på tjeklisten")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let after_national = snapshot(&db).await;
     assert!(after_national.0 > after_nord.0);

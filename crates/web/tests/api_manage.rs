@@ -494,6 +494,7 @@ both_backends!(a_region_admin_manages_their_own_region, |app| async move {
         !pulje_store::users::get(&mut conn, region_admin.id())
             .await
             .unwrap()
+            .unwrap()
             .disabled
     );
 });
@@ -641,11 +642,13 @@ both_backends!(
             !pulje_store::users::get(&mut conn, nord_user.id())
                 .await
                 .unwrap()
+                .unwrap()
                 .disabled
         );
         assert!(
             !pulje_store::users::get(&mut conn, admin.id())
                 .await
+                .unwrap()
                 .unwrap()
                 .disabled
         );
@@ -1094,10 +1097,10 @@ both_backends!(bad_input_is_refused_with_422, |app| async move {
 
     assert_eq!(changes(&app).await.len(), before, "nothing was changed");
     let mut conn = app.db.conn().await.unwrap();
-    let stored = pulje_store::programmes::round(&mut conn, round.id)
+    let stored = pulje_store::programmes::get_round(&mut conn, round.id)
         .await
         .unwrap();
-    assert_eq!(stored, round);
+    assert_eq!(stored, Some(round));
 
     // A tier an application asks for cannot be deleted.
     let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;

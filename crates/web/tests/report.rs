@@ -226,9 +226,15 @@ async fn fixture(app: &TestApp) -> Fixture {
 
     // Payroll is told to pay the months up to September 2022.
     let mut tx = app.db.begin().await.unwrap();
-    pulje_store::money::generate_postings(&mut tx, "ok21", REGION, date("2022-09-30"))
-        .await
-        .unwrap();
+    pulje_store::money::generate_postings(
+        &mut tx,
+        &pulje_store::Actor::system("test"),
+        "ok21",
+        REGION,
+        date("2022-09-30"),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     // The money, computed independently of the store's sums.

@@ -1541,6 +1541,7 @@ both_backends!(
             let status = pulje_store::applications::get(&mut conn, id)
                 .await
                 .unwrap()
+                .unwrap()
                 .status;
             if signed.len() == 4 {
                 assert_eq!(

@@ -405,7 +405,7 @@ pub async fn create(
     // The rules are read in the transaction that writes (one connection; on SQLite the write
     // lock is held from the start, so they cannot change between the check and the write).
     let mut tx = db.begin().await?;
-    if programmes::programme(&mut tx, &programme).await.is_err() {
+    if programmes::get(&mut tx, &programme).await?.is_none() {
         return Err(ApiError(AppError::Invalid(format!(
             "Ukendt programme «{programme}»."
         ))));

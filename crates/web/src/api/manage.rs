@@ -16,7 +16,7 @@ use pulje_store::org::{self, Department, Hospital};
 use pulje_store::programmes::{self, Area, Round, RoundInput, Tier};
 use pulje_store::reference::OK21;
 use pulje_store::users::{self, NewUser, User};
-use pulje_store::{Connection, StoreError};
+use pulje_store::Connection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -50,10 +50,9 @@ async fn chosen_programme(conn: &mut Connection, requested: Option<&str>) -> Api
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .unwrap_or(OK21);
-    match programmes::programme(conn, id).await {
-        Ok(p) => Ok(p.id),
-        Err(StoreError::NotFound) => Err(invalid(format!("Ukendt programme «{id}»."))),
-        Err(e) => Err(e.into()),
+    match programmes::get(conn, id).await? {
+        Some(p) => Ok(p.id),
+        None => Err(invalid(format!("Ukendt programme «{id}»."))),
     }
 }
 
@@ -124,7 +123,9 @@ pub async fn update_hospital(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let h = org::hospital(&mut tx, id).await?;
+    let h = org::get_hospital(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(&user, h.region_code)?;
     require_name(&b.name, "Skriv hospitalets navn.")?;
     let after = org::rename_hospital(&mut tx, &user.actor(), id, &b.name).await?;
@@ -162,7 +163,9 @@ pub async fn create_department(
         return Err(invalid("Angiv hospital_id."));
     };
     let mut tx = db.begin().await?;
-    let h = org::hospital(&mut tx, hospital_id).await?;
+    let h = org::get_hospital(&mut tx, hospital_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(&user, h.region_code)?;
     require_name(&b.name, "Skriv afdelingens navn.")?;
     let d = org::create_department(&mut tx, &user.actor(), h.id, &b.name).await?;
@@ -186,7 +189,9 @@ pub async fn update_department(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let d = org::department(&mut tx, id).await?;
+    let d = org::get_department(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(&user, d.region_code)?;
     require_name(&b.name, "Skriv afdelingens navn.")?;
     let after = org::rename_department(&mut tx, &user.actor(), id, &b.name).await?;
@@ -267,7 +272,9 @@ pub async fn update_area(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let a = programmes::area(&mut tx, id).await?;
+    let a = programmes::get_area(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(&user, a.region_code)?;
     require_name(&b.name, "Skriv områdets navn.")?;
     let after = programmes::update_area(&mut tx, &user.actor(), id, &b.name, &b.short_name).await?;
@@ -338,7 +345,9 @@ pub async fn delete_tier(
 ) -> ApiResult<StatusCode> {
     admin_scope(&user)?;
     let mut tx = db.begin().await?;
-    let t = programmes::tier(&mut tx, id).await?;
+    let t = programmes::get_tier(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(&user, t.region_code)?;
     programmes::delete_tier(&mut tx, &user.actor(), id).await?;
     tx.commit().await?;
@@ -438,7 +447,9 @@ pub async fn update_round(
     admin_scope(&user)?;
     let b = body(payload)?;
     let mut tx = db.begin().await?;
-    let r = programmes::round(&mut tx, id).await?;
+    let r = programmes::get_round(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(&user, r.region_code)?;
     let input = round_input(&b.name, &b.opens_on, &b.deadline)?;
     let after = programmes::update_round(&mut tx, &user.actor(), id, &input).await?;
@@ -559,7 +570,7 @@ async fn set_disabled(
 ) -> ApiResult<Json<User>> {
     admin_scope(&user)?;
     let mut tx = db.begin().await?;
-    let target = users::get(&mut tx, id).await?;
+    let target = users::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     crate::auth::policy::require_admin_of_user(&user, &target)?;
     if disabled && target.id == user.user.id {
         return Err(invalid("Du kan ikke deaktivere din egen bruger."));

@@ -75,7 +75,9 @@ pub async fn programme(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProgrammeDetail>> {
     let mut conn = db.conn().await?;
-    let programme = programmes::programme(&mut conn, &id).await?;
+    let programme = programmes::get(&mut conn, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let pools = programmes::pools(&mut conn, &id, None).await?;
     let tranches = programmes::tranches(&mut conn, &id)
         .await?

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_store::{password, sessions, users, Actor};
+use pulje_store::{password, sessions, users};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -167,18 +167,7 @@ pub async fn submit(
             "E-mailadressen eller adgangskoden er forkert.",
         );
     };
-    let (token, _csrf) = sessions::create(&mut tx, user.id).await?;
-    pulje_store::audit::record(
-        &mut tx,
-        &Actor::user(user.id, &user.email),
-        user.region.map(|r| i64::from(r.code())),
-        "session",
-        user.id,
-        "login",
-        pulje_store::audit::NONE,
-        pulje_store::audit::NONE,
-    )
-    .await?;
+    let (token, _csrf) = sessions::log_in(&mut tx, &user).await?;
     tx.commit().await?;
 
     let cookie = set_cookie(
@@ -205,18 +194,7 @@ pub async fn logout(
 ) -> PageResult<Response> {
     if let Some(hash) = &user.session_hash {
         let mut tx = db.begin().await?;
-        sessions::delete(&mut tx, hash).await?;
-        pulje_store::audit::record(
-            &mut tx,
-            &user.actor(),
-            user.region_code(),
-            "session",
-            user.user.id,
-            "logout",
-            pulje_store::audit::NONE,
-            pulje_store::audit::NONE,
-        )
-        .await?;
+        sessions::log_out(&mut tx, &user.user, hash).await?;
         tx.commit().await?;
     }
     let mut response = Redirect::to("/login").into_response();

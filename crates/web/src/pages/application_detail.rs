@@ -18,7 +18,7 @@ use pulje_domain::application::display_text;
 use pulje_domain::workflow::{Action, Party};
 use pulje_domain::{ApplicationStatus, FieldValue, Section};
 use pulje_store::applications::Application;
-use pulje_store::{application_page, audit, money, programmes, workflow as flow, Connection};
+use pulje_store::{application_page, money, programmes, workflow as flow, Connection};
 use serde::Deserialize;
 
 pub struct Fact {
@@ -435,8 +435,9 @@ pub async fn agreement(
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let programme_name = programmes::programme(&mut conn, &app.programme_id)
+    let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
+        .ok_or(AppError::NotFound)?
         .name;
     let detail = page(&mut conn, &user, app, None, StepError::default()).await?;
     Ok(Html(
@@ -458,8 +459,9 @@ pub async fn agreement_pdf(
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, id).await?;
     policy::require_view(&user, &app)?;
-    let programme_name = programmes::programme(&mut conn, &app.programme_id)
+    let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
+        .ok_or(AppError::NotFound)?
         .name;
     let d = page(&mut conn, &user, app, None, StepError::default()).await?;
     let facts = |facts: &[Fact]| {
@@ -613,18 +615,7 @@ pub async fn comment(
     let mut tx = db.begin().await?;
     let app = get_application(&mut tx, id).await?;
     policy::require_comment(&user, &app)?;
-    flow::add_comment(&mut tx, &user.user, id, "comment", &text).await?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        Some(app.region_code),
-        "application",
-        id,
-        "comment",
-        audit::NONE,
-        Some(&text.trim()),
-    )
-    .await?;
+    flow::comment(&mut tx, &user.user, &app, &text).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
 }
@@ -653,8 +644,7 @@ pub async fn review(
             &mut tx,
             &user.actor(),
             user.user.id,
-            app.region_code,
-            id,
+            &app,
             item.id,
             checked,
             &comment,

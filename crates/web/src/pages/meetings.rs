@@ -48,11 +48,7 @@ async fn load_meeting(conn: &mut Connection, user: &CurrentUser, id: i64) -> Pag
     if !policy::may_see_meetings(user) {
         return Err(AppError::forbidden());
     }
-    let m = match meetings::meeting(conn, id).await {
-        Ok(m) => m,
-        Err(pulje_store::StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let m = meetings::get(conn, id).await?.ok_or(AppError::NotFound)?;
     if !Scope::of(user).allows(m.region_code) {
         return Err(AppError::NotFound);
     }

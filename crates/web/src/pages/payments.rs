@@ -12,7 +12,6 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_domain::RegionCode;
-use pulje_store::audit;
 use pulje_store::money;
 use pulje_store::reference::OK21;
 use serde::Deserialize;
@@ -108,18 +107,7 @@ pub async fn generate(
         ))
     })?;
     let mut tx = db.begin().await?;
-    let n = money::generate_postings(&mut tx, OK21, code, up_to).await?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        Some(code),
-        "postings",
-        format!("{OK21}/{code}"),
-        "generate",
-        audit::NONE,
-        Some(&serde_json::json!({"up_to": up_to, "created": n})),
-    )
-    .await?;
+    let n = money::generate_postings(&mut tx, &user.actor(), OK21, code, up_to).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/regions/{code}/payments?oprettet={n}")).into_response())
 }
@@ -184,7 +172,9 @@ pub async fn statement(
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let programme = pulje_store::programmes::programme(&mut conn, &id).await?;
+    let programme = pulje_store::programmes::get(&mut conn, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let regions: Vec<RegionCode> = match Scope::of(&user) {
         Scope::All => RegionCode::all().collect(),
         Scope::Region(code) => RegionCode::new(code).into_iter().collect(),

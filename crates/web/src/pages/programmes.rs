@@ -79,7 +79,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let p = programmes::programme(&mut conn, &id).await?;
+    let p = programmes::get(&mut conn, &id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
     let tranches = programmes::tranches(&mut conn, &id).await?;
     let pools = programmes::pools(&mut conn, &id, None).await?;
     let tranche_rows = tranches

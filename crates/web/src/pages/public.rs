@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::Path;
 use axum::response::Html;
 use pulje_domain::RegionCode;
-use pulje_store::{programmes, StoreError};
+use pulje_store::programmes;
 
 pub struct RoundRow {
     name: String,
@@ -43,11 +43,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let programme = match programmes::programme(&mut conn, &id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound) => return Err(crate::error::AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let programme = programmes::get(&mut conn, &id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
     let today = chrono::Utc::now().date_naive();
     let rounds = programmes::rounds(&mut conn, Some(&programme.id), None).await?;
     let regions = RegionCode::all()

@@ -341,12 +341,9 @@ fn section_fields(
 async fn load_texts(db: &mut Db, programme: &str, code: i64) -> PageResult<Vec<ReportText>> {
     let mut conn = db.conn().await?;
     // An unknown programme is a 404 before anything is shown.
-    pulje_store::programmes::programme(&mut conn, programme)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound,
-            e => e.into(),
-        })?;
+    pulje_store::programmes::get(&mut conn, programme)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(data::texts(&mut conn, programme, code).await?)
 }
 

@@ -119,6 +119,7 @@ impl TestApp {
         applications::get(&mut conn, id)
             .await
             .expect("applications::get")
+            .expect("the application is stored")
     }
 
     /// How many applications are stored in all.

@@ -36,7 +36,9 @@ pub async fn list(
 
 /// The area, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Area> {
-    let a = programmes::area(conn, id).await?;
+    let a = programmes::get_area(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(user, a.region_code)?;
     Ok(a)
 }

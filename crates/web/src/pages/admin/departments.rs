@@ -41,7 +41,9 @@ pub async fn list(
 
 /// The department, if the user administers its hospital's region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Department> {
-    let d = org::department(conn, id).await?;
+    let d = org::get_department(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(user, d.region_code)?;
     Ok(d)
 }
@@ -162,7 +164,9 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
     let mut conn = db.conn().await?;
     let hospital = match id_value(&v, "hospital_id") {
         Some(id) => {
-            let h = org::hospital(&mut conn, id).await?;
+            let h = org::get_hospital(&mut conn, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             require_admin_of(&user, h.region_code)?;
             Some(h)
         }

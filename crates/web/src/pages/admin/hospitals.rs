@@ -41,7 +41,9 @@ pub async fn list(
 
 /// The hospital, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Hospital> {
-    let h = org::hospital(conn, id).await?;
+    let h = org::get_hospital(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(user, h.region_code)?;
     Ok(h)
 }

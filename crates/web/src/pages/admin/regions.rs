@@ -140,7 +140,9 @@ async fn render(
     returned: Option<Returned>,
 ) -> PageResult<RegionsPage> {
     let scope = Scope::of(user);
-    let programme = programmes::programme(conn, OK21).await?;
+    let programme = programmes::get(conn, OK21)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let hospital_counts = org::hospital_counts(conn).await?;
     let user_counts = users::counts_by_region(conn).await?;
     let mut sections = Vec::new();
@@ -256,7 +258,9 @@ pub async fn update(
     let region = RegionCode::new(code).ok_or(AppError::NotFound)?;
     require_admin_of(&user, code)?;
     let mut conn = db.conn().await?;
-    let programme = programmes::programme(&mut conn, OK21).await?;
+    let programme = programmes::get(&mut conn, OK21)
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(conn);
     let mut errors = FieldErrors::new();
     let (latest_end, oncost_basis_points) = read_settings(&v, &programme, &mut errors);

@@ -37,7 +37,9 @@ pub async fn list(
 
 /// The round, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Round> {
-    let r = programmes::round(conn, id).await?;
+    let r = programmes::get_round(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(user, r.region_code)?;
     Ok(r)
 }

@@ -30,7 +30,9 @@ pub async fn list(
 
 /// The tier, if the user administers its region (404 otherwise).
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<Tier> {
-    let t = programmes::tier(conn, id).await?;
+    let t = programmes::get_tier(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require_admin_of(user, t.region_code)?;
     Ok(t)
 }

@@ -265,7 +265,7 @@ pub async fn create(mut db: Db, user: CurrentUser, Form(v): Form<Values>) -> Pag
 /// The user, if the caller administers them: their region's `region_admin`, or an `admin`.
 /// Users without a region (national roles) are the `admin`'s alone.
 async fn load(conn: &mut Connection, user: &CurrentUser, id: i64) -> PageResult<User> {
-    let target = users::get(conn, id).await?;
+    let target = users::get(conn, id).await?.ok_or(AppError::NotFound)?;
     pulje_app::policy::require_admin_of_user(user, &target)?;
     Ok(target)
 }

@@ -1,0 +1,203 @@
+//! A programme's workflow: the states an application passes through, the steps between them,
+//! who may take each and what each requires.
+
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workflow {
+    /// The state a new application starts in.
+    pub initial: String,
+    pub states: Vec<State>,
+    pub transitions: Vec<Transition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Lower-case identifier (`draft`, `appealed`).
+    pub id: String,
+    /// The Danish name shown to users.
+    pub label: String,
+    pub kind: StateKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateKind {
+    /// The applicant may still change the form.
+    Editable,
+    /// With the reviewers, the decision makers, the signers, or running.
+    Open,
+    /// Nothing more happens (rejected, withdrawn, ended).
+    Final,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// The step's identifier in the API (`submit`, `appeal`).
+    pub action: String,
+    /// The button's Danish text.
+    pub label: String,
+    pub from: Vec<String>,
+    pub to: String,
+    /// Who may take the step.
+    pub by: Vec<Actor>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<Requirement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// The step must be taken within this many days of entering the state it is taken from (an
+    /// appeal's deadline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_days: Option<u32>,
+}
+
+/// What a step needs from the one taking it, or from the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// The form filled in as far as submitting requires.
+    Complete,
+    /// A comment for the thread.
+    Comment,
+    /// A reason given to the applicant.
+    Reason,
+    /// One of the unit's supplement tiers granted.
+    Tier,
+    /// An amount granted.
+    Amount,
+    /// The meeting of the deciding body at which it was decided.
+    Meeting,
+}
+
+/// What a step does besides changing the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Grants: the money is committed to the tranches (over-commitment needs a reason).
+    Commit,
+    /// One party's signature; the state becomes `to` when every party has signed, and stays
+    /// until then.
+    Sign,
+    /// Ends a running agreement early; the money after the end is released.
+    Terminate,
+}
+
+/// Who may take a step, sign or receive a mail: the application's writer, a system role in the
+/// application's unit, or a body named in the definition.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Applicant,
+    Role(Role),
+    Body(String),
+}
+
+impl Actor {
+    pub fn parse(text: &str) -> Option<Actor> {
+        let text = text.trim();
+        if text == "applicant" {
+            return Some(Actor::Applicant);
+        }
+        if let Some(body) = text.strip_prefix("body:") {
+            let ok = !body.is_empty()
+                && body
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            return ok.then(|| Actor::Body(body.to_string()));
+        }
+        match Role::parse(text) {
+            // A role that writes applications is `applicant` above.
+            Some(Role::Applicant) | None => None,
+            Some(role) => Some(Actor::Role(role)),
+        }
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::Applicant => f.write_str("applicant"),
+            Actor::Role(role) => f.write_str(role.as_str()),
+            Actor::Body(id) => write!(f, "body:{id}"),
+        }
+    }
+}
+
+impl Serialize for Actor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Actor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Actor, D::Error> {
+        let text = String::deserialize(d)?;
+        Actor::parse(&text).ok_or_else(|| {
+            let roles: Vec<&str> = Role::ALL
+                .iter()
+                .filter(|r| **r != Role::Applicant)
+                .map(|r| r.as_str())
+                .collect();
+            serde::de::Error::custom(format!(
+                "«{text}» er ikke en aktør; brug applicant, en rolle ({}) eller body:ID for et organ i definitionen",
+                roles.join(", ")
+            ))
+        })
+    }
+}
+
+impl Workflow {
+    pub fn state(&self, id: &str) -> Option<&State> {
+        self.states.iter().find(|s| s.id == id)
+    }
+
+    /// The states an application can reach from the initial one.
+    pub fn reachable(&self) -> BTreeSet<&str> {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo = vec![self.initial.as_str()];
+        while let Some(state) = todo.pop() {
+            if !seen.insert(state) {
+                continue;
+            }
+            for t in &self.transitions {
+                if t.from.iter().any(|f| f == state) {
+                    todo.push(t.to.as_str());
+                }
+            }
+        }
+        seen
+    }
+
+    /// The states from which a final state can be reached.
+    pub fn can_finish(&self) -> BTreeSet<&str> {
+        let mut done: BTreeSet<&str> = self
+            .states
+            .iter()
+            .filter(|s| s.kind == StateKind::Final)
+            .map(|s| s.id.as_str())
+            .collect();
+        loop {
+            let before = done.len();
+            for t in &self.transitions {
+                if done.contains(t.to.as_str()) {
+                    done.extend(t.from.iter().map(String::as_str));
+                }
+            }
+            if done.len() == before {
+                return done;
+            }
+        }
+    }
+
+    /// The steps that can be taken from `state`.
+    pub fn steps_from<'a>(&'a self, state: &'a str) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions
+            .iter()
+            .filter(move |t| t.from.iter().any(|f| f == state))
+    }
+}

@@ -1,0 +1,245 @@
+//! A funding programme as data: who funds it and how its money is split, when and by whom one
+//! applies, the form, the review, the path of an application (states, steps, who takes them,
+//! appeals), how the money is paid, who signs, the evaluation, the report and the mail.
+//!
+//! A programme is written as a definition file (TOML, or the same structure as JSON) and read
+//! with [`Definition::from_toml`] or [`Definition::from_json`], which also check it
+//! ([`Definition::check`]): every problem is reported in Danish with the place in the file it is
+//! about, and a definition with problems is never returned. The programmes shipped with pulje
+//! are in [`SHIPPED`].
+
+mod check;
+mod file;
+pub mod flow;
+pub mod form;
+pub mod money;
+
+use serde::{Deserialize, Serialize};
+
+pub use check::Problem;
+pub use file::Day;
+pub use flow::{Actor, Effect, Requirement, State, StateKind, Transition, Workflow};
+pub use form::{Condition, FieldKind, FieldSpec, FormDef, OptionSource, Required, SectionDef};
+pub use money::{Due, Funder, Instalment, MoneyModel, Split, SplitKey, Tranche, Unit};
+
+/// The definition files shipped with pulje: OK21's afdelingslæge programme and two programmes
+/// from the seeds, as examples an administrator can start from.
+pub const SHIPPED: [(&str, &str); 3] = [
+    ("ok21", include_str!("../../programmes/ok21.toml")),
+    (
+        "sundhedsklynger-2022",
+        include_str!("../../programmes/sundhedsklynger-2022.toml"),
+    ),
+    (
+        "almen-praksis-efteruddannelse",
+        include_str!("../../programmes/almen-praksis-efteruddannelse.toml"),
+    ),
+];
+
+/// The largest definition file read, in bytes.
+pub const MAX_FILE_BYTES: usize = 512 * 1024;
+
+/// One programme's definition, checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Definition {
+    /// The programme's identifier: lower-case letters, digits and hyphens (`ok21`).
+    pub id: String,
+    /// The definition's version; an application keeps the version it was made under.
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Who runs the programme (e.g. "Danske Regioner og Yngre Læger").
+    pub owner: String,
+    /// Who pays, with their shares in whole percent adding up to 100.
+    pub funders: Vec<Funder>,
+    /// When applications are received and within which dates the funded work may lie.
+    pub window: Window,
+    /// How the money is split to the units (regions, clusters, the fund itself).
+    pub split: Split,
+    /// The programme's money in periods.
+    pub tranches: Vec<Tranche>,
+    /// Who may apply, and on whose behalf.
+    pub applicants: Applicants,
+    /// Bodies that take steps (a cluster's political level, a medical consultant), besides the
+    /// system's roles.
+    #[serde(default)]
+    pub bodies: Vec<Body>,
+    /// The application form.
+    pub form: FormDef,
+    #[serde(default)]
+    pub review: Review,
+    pub workflow: Workflow,
+    /// How granted money is paid.
+    pub money: MoneyModel,
+    /// Who signs a granted agreement; none for programmes without signatures.
+    #[serde(default)]
+    pub signatures: Vec<Party>,
+    /// The evaluation form filled in when the funded work is over; empty for none.
+    #[serde(default)]
+    pub evaluation: FormDef,
+    #[serde(default)]
+    pub report: Vec<ReportSection>,
+    #[serde(default)]
+    pub mail: Vec<MailTemplate>,
+}
+
+/// The application window and the funded period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    /// The first day applications are received.
+    pub opens: Day,
+    /// The last day applications are received.
+    pub closes: Day,
+    /// The earliest start of funded work.
+    pub period_start: Day,
+    /// The latest end of funded work (a unit may set an earlier one).
+    pub period_end: Day,
+}
+
+/// Who may apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applicants {
+    /// The roles that write applications (`applicant`, `leader`, `region_admin`, …).
+    pub roles: Vec<String>,
+    /// The kinds of organisation that apply (a department, a health cluster, a practice).
+    pub organisation: String,
+    /// On whose behalf, when the writer is not the one who benefits (e.g. "afdelingslæge").
+    #[serde(default)]
+    pub on_behalf_of: String,
+}
+
+/// A body named in the definition; its members are set up per installation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// Lower-case identifier used in `by = ["body:ID"]`.
+    pub id: String,
+    pub name: String,
+}
+
+/// The review before a decision.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// The checklist's points, ticked by the reviewers.
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// A scoring rubric, where wanted.
+    #[serde(default)]
+    pub rubric: Option<Rubric>,
+    /// Whether every reviewer declares a conflict of interest (or none) before seeing an
+    /// application; a declared conflict hides it from them.
+    #[serde(default)]
+    pub conflict_declaration: bool,
+}
+
+/// Criteria scored on one scale and combined by weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    pub scale_min: u32,
+    pub scale_max: u32,
+    /// Whether a reviewer may answer "ikke relevant" for a criterion.
+    #[serde(default)]
+    pub allow_not_applicable: bool,
+    pub criteria: Vec<Criterion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub name: String,
+    #[serde(default)]
+    pub help: String,
+    /// A whole-number weight; the combined score is the weighted mean.
+    pub weight: u32,
+}
+
+/// A signing party: who signs in which capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub id: String,
+    /// The capacity, as the agreement names it ("Ledende overlæge").
+    pub label: String,
+    /// Who signs: an actor as in a transition's `by`.
+    pub who: Actor,
+}
+
+/// A section of the report the programme asks of each unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub help: String,
+}
+
+/// A mail sent when a step is taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailTemplate {
+    /// The transition's action that sends it.
+    pub on: String,
+    /// Who receives it: actors as in a transition's `by`.
+    pub to: Vec<Actor>,
+    pub subject: String,
+    /// The text; `{titel}`, `{status}`, `{link}` and `{kommentar}` are filled in.
+    pub body: String,
+}
+
+impl Definition {
+    /// Reads and checks a TOML definition.
+    pub fn from_toml(text: &str) -> Result<Definition, Vec<Problem>> {
+        file::too_large(text)?;
+        let def: Definition =
+            toml::from_str(text).map_err(|e| vec![file::toml_problem(text, &e)])?;
+        def.check().map(|()| def)
+    }
+
+    /// Reads and checks a JSON definition.
+    pub fn from_json(text: &str) -> Result<Definition, Vec<Problem>> {
+        file::too_large(text)?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let def: Definition =
+            serde_path_to_error::deserialize(de).map_err(|e| vec![file::json_problem(&e)])?;
+        def.check().map(|()| def)
+    }
+
+    /// The definition as a TOML file.
+    pub fn to_toml(&self) -> String {
+        // Every value is a string, a number, a boolean, an array or a table: it always encodes.
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks the whole definition; every problem found, or none.
+    pub fn check(&self) -> Result<(), Vec<Problem>> {
+        let problems = check::all(self);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// A transition by its action.
+    pub fn transition(&self, action: &str) -> Option<&Transition> {
+        self.workflow
+            .transitions
+            .iter()
+            .find(|t| t.action == action)
+    }
+
+    /// A field of the application form by its name.
+    pub fn field(&self, name: &str) -> Option<&FieldSpec> {
+        self.form.fields().find(|f| f.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests;
