@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_entries: usize,
     /// How long one parser may run before the file is given up.
     pub max_seconds: u64,
+    /// Whether scans are read by OCR (Tesseract); off, a scan is refused as if Tesseract were
+    /// not installed (fuzzing does not start a program per input).
+    pub ocr: bool,
 }
 
 impl Default for Limits {
@@ -26,6 +29,7 @@ impl Default for Limits {
             max_uncompressed_bytes: 100_000_000,
             max_entries: 5_000,
             max_seconds: 30,
+            ocr: true,
         }
     }
 }
@@ -42,6 +46,8 @@ pub enum Format {
     OldOffice,
     /// A saved e-mail (.eml).
     Email,
+    /// A scanned page: PNG, JPEG or TIFF, read by OCR.
+    Image(crate::ocr::ImageKind),
     /// An Outlook message file (.msg), which is not read.
     OutlookMsg,
     /// Anything else: read as text (which refuses binary content).
@@ -80,6 +86,9 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
             "xlsx" => Format::Xlsx,
             _ => Format::OtherZip,
         };
+    }
+    if let Some(kind) = crate::ocr::ImageKind::sniff(bytes) {
+        return Format::Image(kind);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         if extension(file_name) == "msg" {
@@ -157,7 +166,7 @@ pub fn extract_text(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<St
                             .into(),
                 },
             )),
-            Format::Email | Format::OutlookMsg => {
+            Format::Email | Format::OutlookMsg | Format::Image(_) => {
                 return extract_document(file_name, bytes, limits).map(|d| d.text)
             }
             Format::Text => decode_text(bytes).map_err(|k| ImportError::new(file_name, k))?,
@@ -179,6 +188,8 @@ pub struct Document {
     pub places: Vec<String>,
     /// Struck-through text left out (Word), for a warning.
     pub struck_runs: usize,
+    /// Whether the text was read by OCR from a scan.
+    pub ocr: bool,
 }
 
 impl Document {
@@ -298,8 +309,34 @@ fn document_of(
         }
         Format::Pdf => {
             let owned = bytes.to_vec();
-            let text = guarded(file_name, limits, move || pdf_text(&owned))?;
-            numbered(&text, "")
+            let limits_copy = *limits;
+            let (text, scanned) = guarded(file_name, limits, move || {
+                let text = pdf_text(&owned)?;
+                if !text.trim().is_empty() {
+                    return Ok((text, false));
+                }
+                // No text: a scan. Its page images go to OCR.
+                let doc =
+                    pdf_extract::Document::load_mem(&owned).map_err(|_| ErrorKind::InvalidPdf)?;
+                let pages = crate::ocr::pdf_page_images(&doc);
+                if pages.is_empty() {
+                    return Err(ErrorKind::NoText);
+                }
+                Ok((crate::ocr::read_pages(&pages, &limits_copy)?, true))
+            })?;
+            let mut doc = numbered(&text, if scanned { "scanning, " } else { "" });
+            doc.ocr = scanned;
+            doc
+        }
+        Format::Image(kind) => {
+            let owned = bytes.to_vec();
+            let limits_copy = *limits;
+            let text = guarded(file_name, limits, move || {
+                crate::ocr::read_pages(&[(kind, owned)], &limits_copy)
+            })?;
+            let mut doc = numbered(&text, "scanning, ");
+            doc.ocr = true;
+            doc
         }
         _ => numbered(&extract_text(file_name, bytes, limits)?, ""),
     };

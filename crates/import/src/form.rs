@@ -1642,7 +1642,7 @@ fn plain_document(text: &str) -> Document {
     Document {
         text,
         places,
-        struck_runs: 0,
+        ..Document::default()
     }
 }
 
@@ -1732,6 +1732,20 @@ pub fn parse_document(
             known_areas,
             &doc.places,
         ) {
+            if doc.ocr {
+                form.warnings.insert(
+                    0,
+                    "Skemaet er læst ved tekstgenkendelse (OCR) af en scanning; kontrollér hvert felt mod den scannede side.".into(),
+                );
+                for e in &mut form.fields {
+                    if e.confidence == Confidence::High {
+                        e.confidence = Confidence::Medium;
+                    }
+                    e.warning.get_or_insert_with(|| {
+                        "Læst ved tekstgenkendelse (OCR); sammenlign med den scannede side.".into()
+                    });
+                }
+            }
             if doc.struck_runs > 0 {
                 form.warnings.push(format!(
                     "Gennemstreget tekst i dokumentet er ikke læst ({} steder); kontrollér at det var meningen.",

@@ -11,6 +11,7 @@ fn limits() -> Limits {
         max_uncompressed_bytes: 5_000_000,
         max_entries: 200,
         max_seconds: 10,
+        ocr: false,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod form;
 pub mod fuzz;
 pub mod mail;
+pub mod ocr;
 pub mod supplement;
 pub mod text;
 pub mod trials;

@@ -11,8 +11,8 @@ use pulje_import::{areas, form::FormExtract, ImportError, Limits, TrialList};
 #[derive(Subcommand)]
 pub enum ImportCommand {
     /// Read agreement forms ("Skema til brug for aftale af regionale forsøg") from PDF, DOCX,
-    /// e-mail (.eml) or text files; a file may hold several agreements, each stored as its own
-    /// draft. With --json: one JSON object per line (JSON Lines), one line per agreement found,
+    /// e-mail (.eml), text or scanned (PNG, JPEG, TIFF; read with Tesseract) files; a file may
+    /// hold several agreements, each stored as its own draft. With --json: one JSON object per line (JSON Lines), one line per agreement found,
     /// in the order given; each has the key "file" and the contract's keys.
     Form {
         /// Print the results as JSON instead of storing them.
@@ -134,6 +134,12 @@ fn content_type(name: &str) -> &'static str {
         "text/plain; charset=utf-8"
     } else if lower.ends_with(".eml") {
         "message/rfc822"
+    } else if lower.ends_with(".png") {
+        "image/png"
+    } else if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+        "image/jpeg"
+    } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
+        "image/tiff"
     } else {
         "application/octet-stream"
     }

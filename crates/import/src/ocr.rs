@@ -1,0 +1,313 @@
+//! Text out of scanned pages: images (PNG, JPEG, TIFF) and the page images of a PDF without
+//! text, read by Tesseract with its Danish model. Tesseract runs as a separate program (the
+//! `tesseract` of Debian's `tesseract-ocr` and `tesseract-ocr-dan`, or the one named by
+//! `PULJE_TESSERACT`) on a temporary file, one thread, within the import's time limit, and is
+//! killed when it overruns; it never uses the network. Images larger than [`MAX_PIXELS`] are
+//! refused before Tesseract sees them, which bounds its memory.
+
+use crate::error::ErrorKind;
+use crate::extract::Limits;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The environment variable naming the Tesseract program (default: `tesseract` on the PATH).
+pub const PROGRAM_ENV: &str = "PULJE_TESSERACT";
+
+/// The largest page accepted: an A4 page at 600 dpi has 35 million pixels.
+pub const MAX_PIXELS: u64 = 60_000_000;
+
+/// A scanned image's kind, by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Tiff,
+    /// Raw samples written as a portable any-map (from a PDF's page image).
+    Pnm,
+}
+
+impl ImageKind {
+    pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(ImageKind::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(ImageKind::Jpeg)
+        } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+            Some(ImageKind::Tiff)
+        } else {
+            None
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            ImageKind::Png => "png",
+            ImageKind::Jpeg => "jpg",
+            ImageKind::Tiff => "tif",
+            ImageKind::Pnm => "pnm",
+        }
+    }
+}
+
+fn be16(b: &[u8], i: usize) -> Option<u64> {
+    Some(u64::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?])))
+}
+
+fn be32(b: &[u8], i: usize) -> Option<u64> {
+    Some(u64::from(u32::from_be_bytes(
+        b.get(i..i + 4)?.try_into().ok()?,
+    )))
+}
+
+/// Width × height from the image's header, where it can be read cheaply.
+fn pixels(kind: ImageKind, b: &[u8]) -> Option<u64> {
+    match kind {
+        ImageKind::Png => Some(be32(b, 16)? * be32(b, 20)?),
+        ImageKind::Jpeg => {
+            // The first start-of-frame marker holds the size.
+            let mut i = 2;
+            while i + 9 < b.len() {
+                if b[i] != 0xFF {
+                    return None;
+                }
+                let marker = b[i + 1];
+                let len = be16(b, i + 2)? as usize;
+                if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+                    return Some(be16(b, i + 5)? * be16(b, i + 7)?);
+                }
+                i += 2 + len;
+            }
+            None
+        }
+        ImageKind::Tiff => {
+            let little = b.starts_with(b"II");
+            let rd16 = |i: usize| -> Option<u64> {
+                let v = [*b.get(i)?, *b.get(i + 1)?];
+                Some(u64::from(if little {
+                    u16::from_le_bytes(v)
+                } else {
+                    u16::from_be_bytes(v)
+                }))
+            };
+            let rd32 = |i: usize| -> Option<u64> {
+                let v: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
+                Some(u64::from(if little {
+                    u32::from_le_bytes(v)
+                } else {
+                    u32::from_be_bytes(v)
+                }))
+            };
+            let ifd = rd32(4)? as usize;
+            let entries = rd16(ifd)? as usize;
+            let (mut w, mut h) = (None, None);
+            for k in 0..entries.min(100) {
+                let e = ifd + 2 + k * 12;
+                let tag = rd16(e)?;
+                let kind = rd16(e + 2)?;
+                let value = if kind == 3 {
+                    rd16(e + 8)?
+                } else {
+                    rd32(e + 8)?
+                };
+                match tag {
+                    256 => w = Some(value),
+                    257 => h = Some(value),
+                    _ => {}
+                }
+            }
+            Some(w? * h?)
+        }
+        ImageKind::Pnm => None,
+    }
+}
+
+/// The Tesseract program to run.
+pub fn program() -> PathBuf {
+    std::env::var_os(PROGRAM_ENV)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("tesseract"))
+}
+
+/// Whether Tesseract and its Danish model can be run here.
+pub fn available() -> bool {
+    Command::new(program())
+        .arg("--list-langs")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| {
+            o.status.success()
+                && String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| l.trim() == "dan")
+        })
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Temporary files removed when dropped.
+struct TempFiles(Vec<PathBuf>);
+
+impl Drop for TempFiles {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// The text of one scanned page. `deadline` bounds Tesseract's run.
+pub fn read_page(kind: ImageKind, bytes: &[u8], deadline: Instant) -> Result<String, ErrorKind> {
+    if pixels(kind, bytes).is_some_and(|p| p > MAX_PIXELS) {
+        return Err(ErrorKind::Unsupported {
+            what: "billedet er for stort til tekstgenkendelse (over 60 millioner punkter)".into(),
+        });
+    }
+    let base = std::env::temp_dir().join(format!(
+        "pulje-ocr-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let input = base.with_extension(kind.extension());
+    let output = base.with_extension("txt");
+    let _cleanup = TempFiles(vec![input.clone(), output.clone()]);
+    std::fs::write(&input, bytes).map_err(|_| ErrorKind::Damaged)?;
+    let mut child = match Command::new(program())
+        .arg(&input)
+        .arg(&base)
+        .args(["-l", "dan", "--psm", "6"])
+        .env("OMP_THREAD_LIMIT", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(_) => return Err(ErrorKind::OcrUnavailable),
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ErrorKind::Timeout {
+                    seconds: deadline.saturating_duration_since(Instant::now()).as_secs(),
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(15)),
+            Err(_) => return Err(ErrorKind::Damaged),
+        }
+    };
+    if !status.success() {
+        return Err(if available() {
+            ErrorKind::Damaged
+        } else {
+            ErrorKind::OcrUnavailable
+        });
+    }
+    read_text(&output)
+}
+
+fn read_text(path: &Path) -> Result<String, ErrorKind> {
+    let bytes = std::fs::read(path).map_err(|_| ErrorKind::Damaged)?;
+    Ok(String::from_utf8_lossy(&bytes).replace('\u{c}', "\n"))
+}
+
+/// The text of several scanned pages, a form feed between pages (for page numbers).
+pub fn read_pages(pages: &[(ImageKind, Vec<u8>)], limits: &Limits) -> Result<String, ErrorKind> {
+    if !limits.ocr {
+        return Err(ErrorKind::OcrUnavailable);
+    }
+    let deadline = Instant::now() + Duration::from_secs(limits.max_seconds);
+    let mut out = Vec::with_capacity(pages.len());
+    for (kind, bytes) in pages {
+        out.push(read_page(*kind, bytes, deadline).map_err(|e| match e {
+            ErrorKind::Timeout { .. } => ErrorKind::Timeout {
+                seconds: limits.max_seconds,
+            },
+            e => e,
+        })?);
+    }
+    Ok(out.join("\u{c}"))
+}
+
+/// The page images of a PDF, page by page: JPEG images as they are, 8-bit grey or RGB samples
+/// as a portable any-map. Other encodings (CCITT fax, JPEG 2000) are skipped.
+pub fn pdf_page_images(doc: &pdf_extract::Document) -> Vec<(ImageKind, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let Ok(images) = doc.get_page_images(page) else {
+            continue;
+        };
+        for image in images {
+            if image.width <= 0
+                || image.height <= 0
+                || (image.width as u64) * (image.height as u64) > MAX_PIXELS
+            {
+                continue;
+            }
+            let filters = image.filters.clone().unwrap_or_default();
+            if filters.iter().any(|f| f == "DCTDecode") && filters.len() == 1 {
+                out.push((ImageKind::Jpeg, image.content.to_vec()));
+                continue;
+            }
+            if image.bits_per_component != Some(8) {
+                continue;
+            }
+            let channels = match image.color_space.as_deref() {
+                Some("DeviceGray") => 1,
+                Some("DeviceRGB") => 3,
+                _ => continue,
+            };
+            let Ok(stream) = doc
+                .get_object(image.id)
+                .and_then(pdf_extract::Object::as_stream)
+            else {
+                continue;
+            };
+            let Ok(samples) = stream.decompressed_content() else {
+                continue;
+            };
+            let expected = (image.width * image.height) as usize * channels;
+            if samples.len() < expected {
+                continue;
+            }
+            let magic = if channels == 1 { "P5" } else { "P6" };
+            let mut pnm = format!("{magic}\n{} {}\n255\n", image.width, image.height).into_bytes();
+            pnm.extend_from_slice(&samples[..expected]);
+            out.push((ImageKind::Pnm, pnm));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_sizes_are_read_from_their_headers() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&2480u32.to_be_bytes());
+        png.extend_from_slice(&3508u32.to_be_bytes());
+        assert_eq!(ImageKind::sniff(&png), Some(ImageKind::Png));
+        assert_eq!(pixels(ImageKind::Png, &png), Some(2480 * 3508));
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0x0D, 0xB4, 0x09, 0xB0, 3,
+        ];
+        assert_eq!(pixels(ImageKind::Jpeg, &jpeg), Some(3508 * 2480));
+        let mut tiff = b"II*\0\x08\0\0\0\x02\0".to_vec();
+        for (tag, value) in [(256u16, 2480u32), (257, 3508)] {
+            tiff.extend_from_slice(&tag.to_le_bytes());
+            tiff.extend_from_slice(&4u16.to_le_bytes());
+            tiff.extend_from_slice(&1u32.to_le_bytes());
+            tiff.extend_from_slice(&value.to_le_bytes());
+        }
+        assert_eq!(pixels(ImageKind::Tiff, &tiff), Some(2480 * 3508));
+        assert_eq!(pixels(ImageKind::Tiff, b"II*\0\xff\xff\xff\x7f"), None);
+    }
+}
