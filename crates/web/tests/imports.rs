@@ -284,6 +284,43 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_scanned_page_is_shown_beside_the_fields_it_was_read_into,
+    |app| async move {
+        // The review screen shows a PNG or JPEG original as the page the fields came from.
+        // (The recogniser goes by the file's content, so a text saved under a .png name stands
+        // in for a scan here; reading real scans is pulje-import's OCR test.)
+        let mut c = app.client_as(Role::Leader, Some(MIDT)).await;
+        let csrf = c.csrf().await;
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[("skanning.png", FORM.as_bytes())],
+        );
+        let (status, html) = c.post_multipart("/applications/import", ct, body).await;
+        assert_eq!(status, 200, "{html}");
+        let id: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE imported = 1")
+            .fetch_one(&mut *app.db.conn().await.unwrap())
+            .await
+            .unwrap();
+        let attachment: i64 = sqlx::query_scalar("SELECT id FROM attachments")
+            .fetch_one(&mut *app.db.conn().await.unwrap())
+            .await
+            .unwrap();
+        let edit = c.get(&format!("/applications/{id}/edit")).await;
+        assert!(
+            edit.body
+                .contains(&format!("<img src=\"/attachments/{attachment}\"")),
+            "{}",
+            edit.body
+        );
+        let image = c.get(&format!("/attachments/{attachment}")).await;
+        assert_eq!(image.status, 200);
+        assert_eq!(image.headers["content-type"], "image/png");
+        assert_eq!(image.headers["x-content-type-options"], "nosniff");
+    }
+);
+
 both_backends!(imports_stay_in_the_users_region, |app| async move {
     // An applicant of Nordjylland cannot fetch Midtjylland's imported original.
     let midt = app.client_as(Role::Applicant, Some(MIDT)).await;
