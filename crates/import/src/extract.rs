@@ -179,7 +179,7 @@ pub fn extract_text(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<St
 }
 
 /// A file's text as lines, each with where it stood in the file, for the form recogniser.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     /// The lines, separated by `\n`.
     pub text: String,
@@ -190,6 +190,8 @@ pub struct Document {
     pub struck_runs: usize,
     /// Whether the text was read by OCR from a scan.
     pub ocr: bool,
+    /// For a scan, per line: its words with the confidence (0–100) OCR gave each.
+    pub confidence: Vec<Vec<(String, f32)>>,
 }
 
 impl Document {
@@ -214,6 +216,35 @@ impl Document {
 /// Line breaks made plain: `\r\n` and `\r` become `\n`.
 fn plain_breaks(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// OCR's lines as a document: places "scanning, side 2, linje 4" (the page only when there are
+/// several), each line's confidence kept.
+fn scanned(r: &crate::ocr::Recognised) -> Document {
+    let pages = 1 + r.lines.iter().filter(|(l, _)| l == "\u{c}").count();
+    let mut doc = Document {
+        ocr: true,
+        ..Document::default()
+    };
+    let (mut page, mut line) = (1, 0);
+    for (text, confidence) in &r.lines {
+        let text = if text == "\u{c}" {
+            page += 1;
+            line = 0;
+            ""
+        } else {
+            line += 1;
+            text.as_str()
+        };
+        let place = if pages > 1 {
+            format!("scanning, side {page}, linje {line}")
+        } else {
+            format!("scanning, linje {line}")
+        };
+        doc.push_lines(&text.replace('\n', " "), |_| place.clone());
+        doc.confidence.push(confidence.clone());
+    }
+    doc
 }
 
 /// Text lines with their line numbers as places, pages counted at form feeds (PDF).
@@ -310,10 +341,10 @@ fn document_of(
         Format::Pdf => {
             let owned = bytes.to_vec();
             let limits_copy = *limits;
-            let (text, scanned) = guarded(file_name, limits, move || {
+            let read = guarded(file_name, limits, move || {
                 let text = pdf_text(&owned)?;
                 if !text.trim().is_empty() {
-                    return Ok((text, false));
+                    return Ok(Err(text));
                 }
                 // No text: a scan. Its page images go to OCR.
                 let doc =
@@ -322,21 +353,20 @@ fn document_of(
                 if pages.is_empty() {
                     return Err(ErrorKind::NoText);
                 }
-                Ok((crate::ocr::read_pages(&pages, &limits_copy)?, true))
+                Ok(Ok(crate::ocr::read_pages(&pages, &limits_copy)?))
             })?;
-            let mut doc = numbered(&text, if scanned { "scanning, " } else { "" });
-            doc.ocr = scanned;
-            doc
+            match read {
+                Ok(recognised) => scanned(&recognised),
+                Err(text) => numbered(&text, ""),
+            }
         }
         Format::Image(kind) => {
             let owned = bytes.to_vec();
             let limits_copy = *limits;
-            let text = guarded(file_name, limits, move || {
+            let recognised = guarded(file_name, limits, move || {
                 crate::ocr::read_pages(&[(kind, owned)], &limits_copy)
             })?;
-            let mut doc = numbered(&text, "scanning, ");
-            doc.ocr = true;
-            doc
+            scanned(&recognised)
         }
         _ => numbered(&extract_text(file_name, bytes, limits)?, ""),
     };

@@ -111,6 +111,9 @@ pub struct FieldEvidence {
     pub confidence: Confidence,
     /// A Danish note when the recogniser is unsure of this field.
     pub warning: Option<String>,
+    /// The document's lines the value was read from (1-based); empty when not known.
+    #[serde(skip)]
+    pub lines: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -1708,6 +1711,33 @@ fn split_points(lines: &[&str]) -> Vec<usize> {
     starts
 }
 
+/// Below this OCR confidence (0–100) for a word of its value, a field read from a scan is unsure.
+const OCR_UNSURE: f32 = 60.0;
+
+/// The lowest confidence OCR gave a word of a field's value (the words of its lines that are in
+/// the value; all of them when none is, as for a date written out): the label's words do not
+/// count.
+fn ocr_confidence(e: &FieldEvidence, confidence: &[Vec<(String, f32)>]) -> Option<f32> {
+    let words: Vec<&(String, f32)> = e
+        .lines
+        .iter()
+        .filter_map(|no| confidence.get(no.checked_sub(1)?))
+        .flatten()
+        .collect();
+    let value: Vec<String> = tokens(&e.value).into_iter().map(|t| t.folded).collect();
+    let of_value: Vec<f32> = words
+        .iter()
+        .filter(|(w, _)| {
+            let w = fold(w.trim_matches(TRIM));
+            !w.is_empty() && value.contains(&w)
+        })
+        .map(|(_, c)| *c)
+        .collect();
+    let all: Vec<f32> = words.iter().map(|(_, c)| *c).collect();
+    let chosen = if of_value.is_empty() { all } else { of_value };
+    chosen.into_iter().reduce(f32::min)
+}
+
 /// Every agreement form in a document (a file may hold several, one after another); each is
 /// its own extract, its evidence placed by the document's places. Parts of the file that are
 /// not a form (a mail's greeting before the first) are left out; a file without any is
@@ -1738,12 +1768,24 @@ pub fn parse_document(
                     "Skemaet er læst ved tekstgenkendelse (OCR) af en scanning; kontrollér hvert felt mod den scannede side.".into(),
                 );
                 for e in &mut form.fields {
-                    if e.confidence == Confidence::High {
-                        e.confidence = Confidence::Medium;
+                    let lowest = ocr_confidence(e, &doc.confidence);
+                    match lowest {
+                        Some(c) if c < OCR_UNSURE => {
+                            e.confidence = Confidence::Low;
+                            e.warning = Some(format!(
+                                "Tekstgenkendelsen var usikker her (et ord læst med {c:.0} % sikkerhed); sammenlign med den scannede side."
+                            ));
+                        }
+                        _ => {
+                            if e.confidence == Confidence::High {
+                                e.confidence = Confidence::Medium;
+                            }
+                            e.warning.get_or_insert_with(|| {
+                                "Læst ved tekstgenkendelse (OCR); sammenlign med den scannede side."
+                                    .into()
+                            });
+                        }
                     }
-                    e.warning.get_or_insert_with(|| {
-                        "Læst ved tekstgenkendelse (OCR); sammenlign med den scannede side.".into()
-                    });
                 }
             }
             if doc.struck_runs > 0 {
@@ -2027,6 +2069,7 @@ fn finish(
             value,
             source_excerpt: excerpt(lines),
             location: lines.first().map(|(no, _)| place(*no)).unwrap_or_default(),
+            lines: lines.iter().map(|(no, _)| *no).collect(),
             confidence: *confidence,
             warning: confidence_warning(*confidence),
         });
@@ -2057,6 +2100,7 @@ fn finish(
             value: date.to_string(),
             source_excerpt: source.clone(),
             location: place(*no),
+            lines: vec![*no],
             confidence,
             warning,
         });
@@ -2069,6 +2113,7 @@ fn finish(
             value: value.clone(),
             source_excerpt: source.clone(),
             location: place(*no),
+            lines: vec![*no],
             confidence: *confidence,
             warning: confidence_warning(*confidence),
         });
@@ -2160,6 +2205,11 @@ fn finish(
             value: first.to_string(),
             source_excerpt: excerpt(&sources),
             location: place(no),
+            lines: sources
+                .iter()
+                .map(|(no, _)| *no)
+                .filter(|no| *no > 0)
+                .collect(),
             confidence,
             warning,
         });
@@ -2209,6 +2259,11 @@ fn finish(
                 .find(|(no, _)| *no > 0)
                 .map(|(no, _)| place(*no))
                 .unwrap_or_default(),
+            lines: area_sources
+                .iter()
+                .map(|(no, _)| *no)
+                .filter(|no| *no > 0)
+                .collect(),
             confidence: area_confidence,
             warning: confidence_warning(area_confidence),
         });
@@ -2277,6 +2332,38 @@ mod tests {
         assert_eq!(parse_code("B4").as_deref(), Some("B4"));
         assert_eq!(parse_code("A."), None);
         assert_eq!(parse_code("Aarhus"), None);
+    }
+
+    #[test]
+    fn ocr_confidence_counts_the_value_not_the_label() {
+        let e = FieldEvidence {
+            key: "title",
+            value: "Brokklinik for alle".into(),
+            source_excerpt: String::new(),
+            location: String::new(),
+            confidence: Confidence::High,
+            warning: None,
+            lines: vec![2],
+        };
+        let words = |pairs: &[(&str, f32)]| -> Vec<(String, f32)> {
+            pairs.iter().map(|(w, c)| (w.to_string(), *c)).collect()
+        };
+        let lines = vec![
+            words(&[("x", 10.0)]),
+            words(&[
+                ("Al.", 30.0),
+                ("Brokklinik", 91.0),
+                ("for", 95.0),
+                ("alle", 88.0),
+            ]),
+        ];
+        assert_eq!(ocr_confidence(&e, &lines), Some(88.0));
+        let lines = vec![vec![], words(&[("A2.", 96.0), ("Brokk1inik", 41.0)])];
+        assert_eq!(
+            ocr_confidence(&e, &lines),
+            Some(41.0),
+            "no word of the value: all count"
+        );
     }
 
     #[test]

