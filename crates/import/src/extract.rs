@@ -220,7 +220,7 @@ fn plain_breaks(text: &str) -> String {
 
 /// OCR's lines as a document: places "scanning, side 2, linje 4" (the page only when there are
 /// several), each line's confidence kept.
-fn scanned(r: &crate::ocr::Recognised) -> Document {
+pub(crate) fn scanned(r: &crate::ocr::Recognised) -> Document {
     let pages = 1 + r.lines.iter().filter(|(l, _)| l == "\u{c}").count();
     let mut doc = Document {
         ocr: true,

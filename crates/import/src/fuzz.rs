@@ -48,6 +48,17 @@ pub fn text(data: &[u8]) {
     let _ = extract::extract_text("fuzz.txt", data, &limits());
 }
 
+/// OCR's output: Tesseract's TSV (lossily decoded) read as a scanned document's lines with
+/// their words' confidences, then every agreement in it with the confidences applied.
+pub fn ocr_output(data: &[u8]) {
+    let tsv = String::from_utf8_lossy(data);
+    let recognised = crate::ocr::Recognised {
+        lines: crate::ocr::from_tsv(&tsv),
+    };
+    let doc = extract::scanned(&recognised);
+    let _ = form::parse_document("fuzz.tif", &doc, &areas::MIDTJYLLAND);
+}
+
 /// The form recogniser on arbitrary text (lossily decoded): every agreement in it.
 pub fn form(data: &[u8]) {
     let text = String::from_utf8_lossy(data);

@@ -170,7 +170,7 @@ pub struct Recognised {
 
 /// Tesseract's TSV output as lines: words joined by spaces in reading order, a blank line
 /// between paragraphs, a form feed between pages.
-fn from_tsv(tsv: &str) -> Vec<Line> {
+pub fn from_tsv(tsv: &str) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     let mut current: Option<[u32; 4]> = None;
     for row in tsv.lines().skip(1) {

@@ -172,6 +172,30 @@ const WORD_XML: &str = "<?xml version=\"1.0\"?><w:document xmlns:w=\"w\" xmlns:m
 <w:tc><w:p><w:r><w:rPr><w:strike/></w:rPr><w:t>20.000</w:t></w:r><w:r><w:t xml:space=\"preserve\"> 35.000 </w:t></w:r><w:r><w:rPr><w:dstrike w:val=\"1\"/></w:rPr><w:t>50.000</w:t></w:r><w:r><w:sym w:font=\"Wingdings\" w:char=\"F0FE\"/></w:r></w:p></w:tc></w:tr>\
 <w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>C.2. Dato</w:t></w:r></w:p></w:tc><w:tc><w:p><w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>Klik her</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t>1. maj 2022</w:t><w:br/></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>";
 
+/// A text as Tesseract's TSV output: a word per row, lines and paragraphs numbered, varied
+/// confidences.
+fn tsv_of(text: &str) -> Vec<u8> {
+    let mut out =
+        String::from("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n");
+    let (mut par, mut line) = (1, 0);
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            par += 1;
+            line = 0;
+            continue;
+        }
+        line += 1;
+        for (w, word) in l.split_whitespace().enumerate() {
+            let conf = 40 + (w * 17 + line * 7) % 60;
+            out.push_str(&format!(
+                "5\t1\t1\t{par}\t{line}\t{}\t0\t0\t10\t10\t{conf}.5\t{word}\n",
+                w + 1
+            ));
+        }
+    }
+    out.into_bytes()
+}
+
 fn mail_corpus() -> Vec<Vec<u8>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
     let mut out: Vec<Vec<u8>> = std::fs::read_dir(dir)
@@ -281,6 +305,7 @@ fn every_parser_survives_mutated_input() {
         3000,
     );
     run("mail", fuzz::mail, &mail_corpus(), 2000);
+    run("ocr_output", fuzz::ocr_output, &[tsv_of(FORM_TEXT)], 1000);
     run("xlsx", fuzz::xlsx, &xlsx_corpus(), 1500);
     eprintln!("fuzz total: {:.1} s", started.elapsed().as_secs_f64());
 }
