@@ -7,6 +7,7 @@
 //!   HTML, PDF, XLSX, CSV and JSON.
 //! - [`mailer`]: the outbox sent over SMTP, and the daily jobs (ending agreements, reminders).
 //! - [`kept`]: views kept between requests and checked against the data version.
+//! - [`programmes`]: programme definitions read from files, installed and written out.
 //! - [`policy`]: who may see and do what; [`applications`], [`catalogue`], [`workflow`]: the
 //!   application list and loading under the policy, the idea catalogue's search, a workflow
 //!   step taken.
@@ -21,6 +22,7 @@ pub mod imports;
 pub mod kept;
 pub mod mailer;
 pub mod policy;
+pub mod programmes;
 pub mod reports;
 mod secret;
 pub mod workflow;

@@ -403,6 +403,18 @@ pub fn may_edit_checklist(user: &impl Person) -> bool {
     require_edit_checklist(user).is_ok()
 }
 
+/// Setting up and changing programmes (their definitions): the system administrator, since a
+/// programme spans the regions.
+pub fn require_edit_programmes(user: &impl Person) -> Result<(), Error> {
+    if user.person().role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Kun systemadministratoren kan oprette og ændre programmer.".into(),
+        ))
+    }
+}
+
 /// Giving a user `role`: see [`grantable_roles`].
 pub fn require_grant(user: &impl Person, role: Role) -> Result<(), Error> {
     if grantable_roles(user).contains(&role) {
@@ -484,6 +496,7 @@ mod tests {
         assert_eq!(who(may_manage_meetings), [SteeringGroup, RegionAdmin]);
         assert_eq!(who(may_manage_members), [RegionAdmin]);
         assert_eq!(who(may_edit_checklist), [Admin]);
+        assert_eq!(who(|u| require_edit_programmes(u).is_ok()), [Admin]);
         assert!(matches!(
             require_edit_checklist(&someone(RegionAdmin)),
             Err(Error::Forbidden(m)) if m.contains("systemadministratoren")

@@ -3,6 +3,7 @@
 
 mod allocator;
 mod import;
+mod programme;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
@@ -57,6 +58,9 @@ enum Command {
     /// Write a report: a region's evaluation report or the national view.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Programme definitions: import a definition file, export a programme's definition.
+    #[command(subcommand)]
+    Programme(programme::ProgrammeCommand),
 }
 
 #[derive(Subcommand)]
@@ -202,6 +206,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(&cli.database, args).await,
         Command::Import(command) => import::run(command, &cli.database).await,
+        Command::Programme(command) => {
+            let db = open(&cli.database).await?;
+            let result = programme::run(command, &db).await;
+            db.close().await;
+            result
+        }
         Command::Migrate => {
             open(&cli.database).await?;
             println!("Databasen er opdateret.");

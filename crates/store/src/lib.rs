@@ -16,6 +16,7 @@ pub mod audit;
 mod bulk;
 pub mod catalogue;
 mod db;
+pub mod definitions;
 pub mod demo;
 mod error;
 pub mod evaluations;

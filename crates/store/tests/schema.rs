@@ -97,6 +97,8 @@ async fn reference_counts(db: &Db) -> Vec<(&'static str, i64)> {
         ("Midtjylland tiers", "SELECT COUNT(*) FROM tiers WHERE programme_id = 'ok21' AND region_code = 1082"),
         ("Midtjylland areas", "SELECT COUNT(*) FROM areas WHERE programme_id = 'ok21' AND region_code = 1082"),
         ("regions", "SELECT COUNT(*) FROM regions"),
+        ("OK21 definitions", "SELECT COUNT(*) FROM programme_definitions WHERE programme_id = 'ok21'"),
+        ("OK21 checklist", "SELECT COUNT(*) FROM checklist_items WHERE programme_id = 'ok21'"),
     ] {
         let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap();
         out.push((what, n));
@@ -104,7 +106,7 @@ async fn reference_counts(db: &Db) -> Vec<(&'static str, i64)> {
     out
 }
 
-const EXPECTED: [(&str, i64); 8] = [
+const EXPECTED: [(&str, i64); 10] = [
     ("OK21 programmes", 1),
     ("OK21 tranches", 2),
     ("OK21 pools", 10),
@@ -113,6 +115,8 @@ const EXPECTED: [(&str, i64); 8] = [
     ("Midtjylland tiers", 3),
     ("Midtjylland areas", 4),
     ("regions", 5),
+    ("OK21 definitions", 1),
+    ("OK21 checklist", 5),
 ];
 
 async fn migrating_twice_seeds_once(fresh: TestDb) {

@@ -466,6 +466,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     .expect("import a form")
     .remove(0);
     let national = Person::of(&app.user(Role::NationalViewer, None).await);
+    let admin = Person::of(&app.user(Role::Admin, None).await);
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -562,6 +563,20 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         b.log_in_as(&national).await?;
         b.open("/reports/national").await?;
         check(b.axe(&axe, "national view (/reports/national)").await?);
+        b.log_out().await?;
+
+        b.log_in_as(&admin).await?;
+        for (name, path) in [
+            ("programmes", "/admin/programmes"),
+            ("programme editor", "/admin/programmes/ok21"),
+            (
+                "new programme from an example",
+                "/admin/programmes/new?eksempel=almen-praksis-efteruddannelse",
+            ),
+        ] {
+            b.open(path).await?;
+            check(b.axe(&axe, &format!("{name} ({path})")).await?);
+        }
         Ok(())
     })
     .await;

@@ -2,6 +2,8 @@
 //! who may take each and what each requires.
 
 use crate::role::Role;
+use crate::workflow::Refusal;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -75,6 +77,19 @@ pub enum Requirement {
     Meeting,
 }
 
+impl Requirement {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Requirement::Complete => "et udfyldt skema",
+            Requirement::Comment => "en kommentar",
+            Requirement::Reason => "en begrundelse",
+            Requirement::Tier => "et tillægstrin",
+            Requirement::Amount => "et beløb",
+            Requirement::Meeting => "mødet, hvor det blev besluttet",
+        }
+    }
+}
+
 /// What a step does besides changing the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,6 +101,28 @@ pub enum Effect {
     Sign,
     /// Ends a running agreement early; the money after the end is released.
     Terminate,
+}
+
+impl Effect {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Effect::Commit => "binder midlerne i puljen",
+            Effect::Sign => {
+                "én parts underskrift; aftalen træder i kraft, når alle har skrevet under"
+            }
+            Effect::Terminate => "afslutter aftalen før tid",
+        }
+    }
+}
+
+impl StateKind {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            StateKind::Editable => "ansøgeren kan rette",
+            StateKind::Open => "i gang",
+            StateKind::Final => "afsluttet",
+        }
+    }
 }
 
 /// Who may take a step, sign or receive a mail: the application's writer, a system role in the
@@ -199,5 +236,87 @@ impl Workflow {
         self.transitions
             .iter()
             .filter(move |t| t.from.iter().any(|f| f == state))
+    }
+}
+
+/// Who asks to take a step, as the workflow sees them: whether they are the application's own
+/// person (its writer, or the one it is written for), their role in the application's unit, and
+/// the bodies they sit in.
+#[derive(Debug, Clone, Copy)]
+pub struct Taker<'a> {
+    pub is_applicant: bool,
+    pub role: Role,
+    pub bodies: &'a [String],
+}
+
+impl Taker<'_> {
+    fn is(&self, actor: &Actor) -> bool {
+        match actor {
+            Actor::Applicant => self.is_applicant,
+            Actor::Role(role) => *role == self.role,
+            Actor::Body(id) => self.bodies.iter().any(|b| b == id),
+        }
+    }
+}
+
+impl Workflow {
+    /// Checks that `taker` may take `action` on an application that entered `state` on
+    /// `entered`, today; the step, or why not (a wrong taker 403, a wrong state or a passed
+    /// deadline 409). Who may take it is checked first, so a user who never may learns nothing
+    /// about the state.
+    pub fn check_step(
+        &self,
+        action: &str,
+        state: &str,
+        taker: Taker<'_>,
+        entered: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<&Transition, Refusal> {
+        let step = self
+            .transitions
+            .iter()
+            .find(|t| t.action == action)
+            .ok_or_else(|| Refusal::WrongState(format!("Programmet har intet trin «{action}».")))?;
+        if !step.by.iter().any(|a| taker.is(a)) {
+            return Err(Refusal::WrongRole(format!(
+                "Du kan ikke «{}».",
+                step.label.to_lowercase()
+            )));
+        }
+        let state_label = self.state(state).map_or(state, |s| s.label.as_str());
+        if !step.from.iter().any(|f| f == state) {
+            return Err(Refusal::WrongState(format!(
+                "Sagen har status «{state_label}»; «{}» er ikke muligt nu.",
+                step.label.to_lowercase()
+            )));
+        }
+        if let Some(days) = step.within_days {
+            let last = entered + chrono::Days::new(u64::from(days));
+            if today > last {
+                return Err(Refusal::WrongState(format!(
+                    "Fristen for «{}» var {} ({days} dage efter, at sagen fik status «{state_label}»).",
+                    step.label.to_lowercase(),
+                    crate::date::format_date_da(last)
+                )));
+            }
+        }
+        Ok(step)
+    }
+
+    /// The steps `taker` may take now, in the definition's order.
+    pub fn open_steps(
+        &self,
+        state: &str,
+        taker: Taker<'_>,
+        entered: NaiveDate,
+        today: NaiveDate,
+    ) -> Vec<&Transition> {
+        self.transitions
+            .iter()
+            .filter(|t| {
+                self.check_step(&t.action, state, taker, entered, today)
+                    .is_ok()
+            })
+            .collect()
     }
 }

@@ -119,6 +119,16 @@ pub enum Required {
     Submit,
 }
 
+impl Required {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Required::Never => "frivilligt",
+            Required::Always => "skal altid udfyldes",
+            Required::Submit => "skal udfyldes før indsendelse",
+        }
+    }
+}
+
 /// Where a choice field's options come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

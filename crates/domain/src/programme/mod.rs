@@ -13,6 +13,7 @@ mod file;
 pub mod flow;
 pub mod form;
 pub mod money;
+pub mod values;
 
 use serde::{Deserialize, Serialize};
 
@@ -149,6 +150,42 @@ pub struct Rubric {
     pub criteria: Vec<Criterion>,
 }
 
+/// A reviewer's scores, one per criterion in the rubric's order: `None` for "ikke relevant".
+pub type Scores = Vec<Option<u32>>;
+
+impl Rubric {
+    /// The reviewers' scores combined: for each criterion the mean of the scores given, then
+    /// the mean of those weighted by the criteria's weights (criteria nobody scored left out),
+    /// in hundredths of a point, rounded half up. `None` when nothing was scored, or a score
+    /// is off the scale or missing where "ikke relevant" is not allowed.
+    pub fn combine(&self, reviewers: &[Scores]) -> Option<u32> {
+        let mut weighted: u128 = 0;
+        let mut weights: u128 = 0;
+        for (i, c) in self.criteria.iter().enumerate() {
+            let mut sum: u128 = 0;
+            let mut n: u128 = 0;
+            for scores in reviewers {
+                match scores.get(i).copied().flatten() {
+                    Some(s) if (self.scale_min..=self.scale_max).contains(&s) => {
+                        sum += u128::from(s);
+                        n += 1;
+                    }
+                    Some(_) => return None,
+                    None if self.allow_not_applicable => {}
+                    None => return None,
+                }
+            }
+            // The criterion's mean in hundred-thousandths of a point, times its weight.
+            if let Some(mean) = (sum * 100 * 1_000).checked_div(n) {
+                weighted += mean * u128::from(c.weight);
+                weights += u128::from(c.weight);
+            }
+        }
+        let thousandths = weighted.checked_div(weights)?;
+        u32::try_from((thousandths + 500) / 1_000).ok()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
@@ -233,6 +270,26 @@ impl Definition {
             .transitions
             .iter()
             .find(|t| t.action == action)
+    }
+
+    /// Who an actor is, in Danish: "Ansøgeren", a role's name, or a body's.
+    pub fn actor_da(&self, actor: &Actor) -> String {
+        match actor {
+            Actor::Applicant => "Ansøgeren".into(),
+            Actor::Role(role) => role.label_da().into(),
+            Actor::Body(id) => self
+                .bodies
+                .iter()
+                .find(|b| &b.id == id)
+                .map_or_else(|| id.clone(), |b| b.name.clone()),
+        }
+    }
+
+    /// A state's name, or its id when it has none.
+    pub fn state_da(&self, id: &str) -> String {
+        self.workflow
+            .state(id)
+            .map_or_else(|| id.to_string(), |s| s.label.clone())
     }
 
     /// A field of the application form by its name.

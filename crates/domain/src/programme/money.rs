@@ -19,6 +19,10 @@ pub struct Funder {
 #[serde(deny_unknown_fields)]
 pub struct Split {
     pub key: SplitKey,
+    /// What the split rests on, in words ("regionernes lønsum til yngre læger pr. 31. marts
+    /// 2021").
+    #[serde(default)]
+    pub basis: String,
     pub units: Vec<Unit>,
 }
 
@@ -33,6 +37,17 @@ pub enum SplitKey {
     Equal,
     /// Decided later, entered by an administrator.
     Manual,
+}
+
+impl SplitKey {
+    pub fn label_da(self) -> &'static str {
+        match self {
+            SplitKey::Table => "efter en aftalt tabel",
+            SplitKey::Population => "efter befolkningstal",
+            SplitKey::Equal => "ligeligt",
+            SplitKey::Manual => "efter administratorens fordeling",
+        }
+    }
 }
 
 /// A unit the money is split to (a region, a cluster, the fund itself), with its own lists.
@@ -130,24 +145,63 @@ pub enum Due {
     On(Day),
 }
 
+impl Due {
+    pub fn label_da(&self) -> String {
+        match self {
+            Due::Approval => "ved bevillingen".into(),
+            Due::Documentation => "når dokumentationen er godkendt".into(),
+            Due::On(day) => format!("den {}", crate::date::format_date_da(day.date())),
+        }
+    }
+}
+
+impl MoneyModel {
+    /// How the money is paid, in a sentence.
+    pub fn describe_da(&self) -> String {
+        match self {
+            MoneyModel::MonthlySupplement => {
+                "Et årligt funktionstillæg, udbetalt månedligt over lønnen i aftalens måneder."
+                    .into()
+            }
+            MoneyModel::LumpSum { instalments } => format!(
+                "Et engangsbeløb i {}: {}.",
+                if instalments.len() == 1 {
+                    "én rate".to_string()
+                } else {
+                    format!("{} rater", instalments.len())
+                },
+                instalments
+                    .iter()
+                    .map(|i| format!("{} % {}", i.share_percent, i.due.label_da()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
 impl Split {
-    /// Each unit's part of `total`, or `None` where the key needs figures entered later
-    /// (`manual`) or a unit lacks its figure. The parts add up to `total` exactly: each unit
-    /// gets its share rounded down to whole øre and the øre left over go, one each, to the
-    /// units with the largest remainders (in the units' order on a tie).
+    /// Each unit's part of a tranche of `total`, or `None` where the key needs figures entered
+    /// later (`manual`) or a unit lacks its figure. A table's parts are its own amounts, as
+    /// agreed (OK21's add up to 40.000.089 kr. of a 40.000.000 kr. tranche). Otherwise the
+    /// parts add up to `total` exactly: each unit gets its share rounded down to whole øre and
+    /// the øre left over go, one each, to the units with the largest remainders (in the units'
+    /// order on a tie).
     pub fn allocate(&self, total: Ore) -> Option<Vec<(String, Ore)>> {
         let weights: Vec<i128> = match self.key {
             SplitKey::Manual => return None,
+            SplitKey::Table => {
+                return self
+                    .units
+                    .iter()
+                    .map(|u| Some((u.code.clone(), Ore::from_kr(u.amount_kr?)?)))
+                    .collect();
+            }
             SplitKey::Equal => vec![1; self.units.len()],
             SplitKey::Population => self
                 .units
                 .iter()
                 .map(|u| u.population.map(i128::from))
-                .collect::<Option<_>>()?,
-            SplitKey::Table => self
-                .units
-                .iter()
-                .map(|u| u.amount_kr.map(i128::from))
                 .collect::<Option<_>>()?,
         };
         let sum: i128 = weights.iter().sum();
@@ -178,6 +232,44 @@ impl Split {
             })
             .collect()
     }
+}
+
+/// Each funder's share of `amount` (a posting), adding up to it exactly: rounded down to whole
+/// øre, the øre left over to the largest remainders (the funders' order on a tie).
+pub fn funders_shares(funders: &[Funder], amount: Ore) -> Vec<(String, Ore)> {
+    let total: i128 = funders.iter().map(|f| i128::from(f.share_percent)).sum();
+    if total <= 0 {
+        return Vec::new();
+    }
+    let whole = i128::from(amount.ore());
+    let mut parts: Vec<(i128, i128)> = funders
+        .iter()
+        .map(|f| {
+            let w = i128::from(f.share_percent);
+            (whole * w / total, (whole * w).rem_euclid(total))
+        })
+        .collect();
+    let mut left = whole - parts.iter().map(|p| p.0).sum::<i128>();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| parts[b].1.cmp(&parts[a].1).then(a.cmp(&b)));
+    for i in order.into_iter().cycle().take(parts.len() * 2) {
+        if left == 0 {
+            break;
+        }
+        let step = left.signum();
+        parts[i].0 += step;
+        left -= step;
+    }
+    funders
+        .iter()
+        .zip(parts)
+        .map(|(f, (ore, _))| {
+            (
+                f.name.clone(),
+                Ore::from_ore(i64::try_from(ore).unwrap_or(0)),
+            )
+        })
+        .collect()
 }
 
 impl Instalment {

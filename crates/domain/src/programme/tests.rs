@@ -116,11 +116,20 @@ fn ok21s_money_is_the_agreements_table() {
     let def = shipped("ok21");
     let tranche = Ore::from_kr(def.tranches[0].amount_kr).unwrap();
     let parts = def.split.allocate(tranche).unwrap();
-    let nord = parts.iter().find(|(code, _)| code == "1081").unwrap().1;
-    // The table's figures are the regions' shares; 3.843.219 of 40.000.089 kr. of the table.
-    let sum: i64 = parts.iter().map(|(_, o)| o.ore()).sum();
-    assert_eq!(sum, tranche.ore());
-    assert!((384_000_000..385_000_000).contains(&nord.ore()), "{nord:?}");
+    let kr: Vec<(&str, i64)> = parts
+        .iter()
+        .map(|(code, ore)| (code.as_str(), ore.ore() / 100))
+        .collect();
+    assert_eq!(
+        kr,
+        [
+            ("1081", 3_843_219),
+            ("1082", 8_944_908),
+            ("1083", 8_012_851),
+            ("1084", 14_375_724),
+            ("1085", 4_823_387)
+        ]
+    );
     assert_eq!(def.money, MoneyModel::MonthlySupplement);
 }
 
@@ -301,6 +310,7 @@ fn splits_add_up_to_the_last_ore() {
     };
     let equal = Split {
         key: SplitKey::Equal,
+        basis: String::new(),
         units: vec![unit("a", None), unit("b", None), unit("c", None)],
     };
     let parts = equal.allocate(Ore::from_ore(100)).unwrap();
@@ -309,6 +319,7 @@ fn splits_add_up_to_the_last_ore() {
 
     let by_population = Split {
         key: SplitKey::Population,
+        basis: String::new(),
         units: vec![unit("a", Some(1)), unit("b", Some(2))],
     };
     let parts = by_population.allocate(Ore::from_ore(1_000)).unwrap();
@@ -317,6 +328,7 @@ fn splits_add_up_to_the_last_ore() {
 
     let missing = Split {
         key: SplitKey::Population,
+        basis: String::new(),
         units: vec![unit("a", Some(1)), unit("b", None)],
     };
     assert!(missing.allocate(Ore::from_ore(1_000)).is_none());
@@ -346,4 +358,161 @@ fn instalments_add_up_to_the_grant() {
     assert!(MoneyModel::MonthlySupplement
         .instalments_of(Ore::from_ore(5))
         .is_empty());
+}
+
+fn day(text: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn ok21s_steps_are_allowed_exactly_as_the_workflow_table_allows_them() {
+    let def = shipped("ok21");
+    let today = day("2023-01-10");
+    for action in Action::ALL {
+        for status in crate::ApplicationStatus::ALL {
+            for role in Role::ALL {
+                // Applicants and leaders take the writer's steps on what they wrote (the store
+                // checks that they did).
+                let taker = flow::Taker {
+                    is_applicant: matches!(role, Role::Applicant | Role::Leader),
+                    role,
+                    bodies: &[],
+                };
+                let table = crate::workflow::check(action, status, role);
+                let defined =
+                    def.workflow
+                        .check_step(action.as_str(), status.as_str(), taker, today, today);
+                assert_eq!(
+                    table.is_ok(),
+                    defined.is_ok(),
+                    "{} from {} by {}",
+                    action.as_str(),
+                    status.as_str(),
+                    role.as_str()
+                );
+                if let (Err(a), Err(b)) = (&table, &defined) {
+                    assert_eq!(
+                        std::mem::discriminant(a),
+                        std::mem::discriminant(b),
+                        "{} from {} by {}",
+                        action.as_str(),
+                        status.as_str(),
+                        role.as_str()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_appeal_is_open_to_the_applicant_until_its_deadline() {
+    let def = shipped("almen-praksis-efteruddannelse");
+    let w = &def.workflow;
+    let applicant = flow::Taker {
+        is_applicant: true,
+        role: Role::Applicant,
+        bodies: &[],
+    };
+    let refused_on = day("2027-03-01");
+    // 42 days: the last day is 12 April 2027.
+    assert!(w
+        .check_step(
+            "appeal",
+            "refused",
+            applicant,
+            refused_on,
+            day("2027-04-12")
+        )
+        .is_ok());
+    match w.check_step(
+        "appeal",
+        "refused",
+        applicant,
+        refused_on,
+        day("2027-04-13"),
+    ) {
+        Err(crate::workflow::Refusal::WrongState(m)) => {
+            assert!(
+                m.contains("Fristen for «anke afslaget» var 12. april 2027"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // The steering group for continuing education decides the appeal; the consultant does not.
+    let consultant_bodies = ["medical_consultant".to_string()];
+    let consultant = flow::Taker {
+        is_applicant: false,
+        role: Role::Leader,
+        bodies: &consultant_bodies,
+    };
+    assert!(matches!(
+        w.check_step(
+            "grant_on_appeal",
+            "appealed",
+            consultant,
+            refused_on,
+            refused_on
+        ),
+        Err(crate::workflow::Refusal::WrongRole(_))
+    ));
+    let board_bodies = ["ce_steering_group".to_string()];
+    let board = flow::Taker {
+        is_applicant: false,
+        role: Role::Leader,
+        bodies: &board_bodies,
+    };
+    let open: Vec<&str> = w
+        .open_steps("appealed", board, refused_on, refused_on)
+        .iter()
+        .map(|t| t.action.as_str())
+        .collect();
+    assert_eq!(open, ["grant_on_appeal", "refuse_appeal"]);
+    assert!(matches!(
+        w.check_step("appeal", "granted", applicant, refused_on, refused_on),
+        Err(crate::workflow::Refusal::WrongState(_))
+    ));
+}
+
+#[test]
+fn a_posting_is_shared_by_the_funders_to_the_last_ore() {
+    let clusters = shipped("sundhedsklynger-2022");
+    let shares = money::funders_shares(&clusters.funders, Ore::from_ore(100_001));
+    assert_eq!(
+        shares,
+        [
+            ("Regionerne".to_string(), Ore::from_ore(50_001)),
+            ("Kommunerne".to_string(), Ore::from_ore(50_000))
+        ]
+    );
+    let thirds = [
+        Funder {
+            name: "a".into(),
+            share_percent: 70,
+        },
+        Funder {
+            name: "b".into(),
+            share_percent: 30,
+        },
+    ];
+    let shares = money::funders_shares(&thirds, Ore::from_ore(-1_001));
+    let sum: i64 = shares.iter().map(|(_, o)| o.ore()).sum();
+    assert_eq!(sum, -1_001, "{shares:?}");
+}
+
+#[test]
+fn reviewers_scores_combine_by_weight() {
+    let clusters = shipped("sundhedsklynger-2022");
+    let rubric = clusters.review.rubric.unwrap();
+    // Weights 3, 2, 1 on a 1–5 scale.
+    let a = vec![Some(5), Some(4), Some(3)];
+    let b = vec![Some(4), None, Some(3)];
+    // Means 4.5, 4, 3: (13.5 + 8 + 3) / 6 = 4.0833… → 4.08.
+    assert_eq!(rubric.combine(&[a.clone(), b]), Some(408));
+    // (15 + 8 + 3) / 6 = 4.333…
+    assert_eq!(rubric.combine(std::slice::from_ref(&a)), Some(433));
+    assert_eq!(rubric.combine(&[vec![Some(6), Some(4), Some(3)]]), None);
+    assert_eq!(rubric.combine(&[vec![None, None, None]]), None);
+    assert_eq!(rubric.combine(&[]), None);
 }

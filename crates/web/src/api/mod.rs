@@ -49,6 +49,7 @@ fn documented() -> Documented {
         .routes(routes!(reference::regions))
         .routes(routes!(reference::programmes))
         .routes(routes!(reference::programme))
+        .routes(routes!(reference::definition))
         .routes(routes!(reference::hospitals, manage::create_hospital))
         .routes(routes!(manage::update_hospital))
         .routes(routes!(reference::departments, manage::create_department))

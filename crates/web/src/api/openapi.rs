@@ -167,6 +167,7 @@ mod tests {
             "/api/v1/regions",
             "/api/v1/programmes",
             "/api/v1/programmes/{id}",
+            "/api/v1/programmes/{id}/definition",
             "/api/v1/hospitals",
             "/api/v1/hospitals/{id}",
             "/api/v1/departments",

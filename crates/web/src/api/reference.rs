@@ -50,6 +50,19 @@ pub async fn programmes(mut db: Db, _user: ApiUser) -> ApiResult<Json<Vec<Progra
     Ok(Json(programmes::programmes(&mut conn).await?))
 }
 
+/// The programme's newest definition (the file `pulje programme export --format json` writes):
+/// its funders and split, tranches, form, review, workflow, money model, signing parties,
+/// evaluation, report and mail.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/definition", tag = "reference", params(("id" = String, Path, description = "Programme identifier, e.g. ok21")),
+    responses((status = 200, body = Object, description = "The definition, as in a definition file"), (status = 404, description = "No such programme, or none with a definition")), security(("bearer" = []), ("session" = [])))]
+pub async fn definition(
+    mut db: Db,
+    _user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<pulje_domain::programme::Definition>> {
+    Ok(Json(pulje_app::programmes::definition(&mut db, &id).await?))
+}
+
 /// A tranche with the regions' pools.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrancheWithPools {

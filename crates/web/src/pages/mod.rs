@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
+        .route(
+            "/programmes/{id}/definition.toml",
+            get(programmes::definition_file),
+        )
         .route("/regions/{code}", get(regions::dashboard))
         .route(
             "/regions/{code}/payments",

@@ -5,9 +5,11 @@ use crate::error::PageResult;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
-use axum::extract::Path;
-use axum::response::Html;
-use pulje_store::programmes;
+use axum::extract::{Path, Query};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use pulje_domain::programme::Definition;
+use pulje_store::{definitions, programmes};
 
 pub struct ProgrammeRow {
     id: String,
@@ -64,6 +66,7 @@ pub struct PoolRow {
 #[template(path = "programmes/show.html")]
 struct ShowPage {
     page: Page,
+    id: String,
     name: String,
     description: String,
     window: String,
@@ -71,12 +74,200 @@ struct ShowPage {
     tranche_names: Vec<String>,
     pools: Vec<PoolRow>,
     grand_total: String,
+    /// How the programme is built, from its newest definition.
+    definition: Option<DefinitionView>,
+}
+
+/// A programme's definition as the page shows it.
+pub struct DefinitionView {
+    version: u32,
+    owner: String,
+    funders: Vec<String>,
+    split: String,
+    applications: String,
+    applicants: String,
+    bodies: Vec<String>,
+    sections: Vec<SectionView>,
+    checklist: Vec<String>,
+    rubric: Vec<String>,
+    conflict_declaration: bool,
+    flow_svg: String,
+    steps: Vec<StepView>,
+    money: String,
+    parties: Vec<String>,
+    report: Vec<String>,
+}
+
+pub struct SectionView {
+    title: String,
+    fields: Vec<FieldView>,
+}
+
+pub struct FieldView {
+    label: String,
+    kind: &'static str,
+    required: String,
+}
+
+pub struct StepView {
+    label: String,
+    from: String,
+    to: String,
+    who: String,
+    needs: String,
+}
+
+fn definition_view(def: &Definition) -> DefinitionView {
+    let list = |items: Vec<String>| items.join(", ");
+    DefinitionView {
+        version: def.version,
+        owner: def.owner.clone(),
+        funders: def
+            .funders
+            .iter()
+            .map(|f| format!("{}: {} %", f.name, f.share_percent))
+            .collect(),
+        split: {
+            let how = def.split.key.label_da();
+            let basis = def.split.basis.trim();
+            if basis.is_empty() {
+                format!("Pengene fordeles {how}.")
+            } else {
+                format!("Pengene fordeles {how}: {basis}")
+            }
+        },
+        applications: format!(
+            "Ansøgninger modtages fra {} til {}.",
+            views::date_da(def.window.opens.date()),
+            views::date_da(def.window.closes.date())
+        ),
+        applicants: {
+            let roles: Vec<String> = def
+                .applicants
+                .roles
+                .iter()
+                .filter_map(|r| pulje_domain::Role::parse(r))
+                .map(|r| r.label_da().to_lowercase())
+                .collect();
+            let behalf = def.applicants.on_behalf_of.trim();
+            let writers = match roles.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            format!(
+                "Ansøger: {}. Ansøgningen skrives af {writers}{}.",
+                def.applicants.organisation,
+                if behalf.is_empty() {
+                    String::new()
+                } else {
+                    format!(" på vegne af: {}", behalf.to_lowercase())
+                }
+            )
+        },
+        bodies: def.bodies.iter().map(|b| b.name.clone()).collect(),
+        sections: def
+            .form
+            .sections
+            .iter()
+            .map(|s| SectionView {
+                title: s.title.clone(),
+                fields: s
+                    .fields
+                    .iter()
+                    .map(|f| FieldView {
+                        label: f.label.clone(),
+                        kind: f.kind.label_da(),
+                        required: match &f.required_when {
+                            Some(c) => format!(
+                                "skal udfyldes, når «{}» er udfyldt{}",
+                                def.field(&c.field)
+                                    .map_or(c.field.as_str(), |o| o.label.as_str()),
+                                c.equals
+                                    .as_ref()
+                                    .map(|v| format!(" med «{v}»"))
+                                    .unwrap_or_default()
+                            ),
+                            None => f.required.label_da().to_string(),
+                        },
+                    })
+                    .collect(),
+            })
+            .collect(),
+        checklist: def.review.checklist.clone(),
+        rubric: def
+            .review
+            .rubric
+            .iter()
+            .flat_map(|r| {
+                r.criteria.iter().map(move |c| {
+                    format!(
+                        "{} (vægt {}, skala {}–{}{})",
+                        c.name,
+                        c.weight,
+                        r.scale_min,
+                        r.scale_max,
+                        if r.allow_not_applicable {
+                            ", kan være «ikke relevant»"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+            })
+            .collect(),
+        conflict_declaration: def.review.conflict_declaration,
+        flow_svg: views::flow::diagram(&format!("Sagsgangen i {}", def.name), &def.workflow),
+        steps: def
+            .workflow
+            .transitions
+            .iter()
+            .map(|t| {
+                let mut needs: Vec<String> = t
+                    .requires
+                    .iter()
+                    .map(|r| r.label_da().to_string())
+                    .collect();
+                if let Some(e) = t.effect {
+                    needs.push(e.label_da().to_string());
+                }
+                if let Some(days) = t.within_days {
+                    needs.push(format!("inden {days} dage"));
+                }
+                StepView {
+                    label: t.label.clone(),
+                    from: list(t.from.iter().map(|f| def.state_da(f)).collect()),
+                    to: def.state_da(&t.to),
+                    who: list(t.by.iter().map(|a| def.actor_da(a)).collect()),
+                    needs: if needs.is_empty() {
+                        "–".into()
+                    } else {
+                        list(needs)
+                    },
+                }
+            })
+            .collect(),
+        money: def.money.describe_da(),
+        parties: def
+            .signatures
+            .iter()
+            .map(|p| format!("{} ({})", p.label, def.actor_da(&p.who)))
+            .collect(),
+        report: def.report.iter().map(|r| r.title.clone()).collect(),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    /// Set after a new version of the definition was saved.
+    version: Option<u32>,
 }
 
 pub async fn show(
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
     let p = programmes::get(&mut conn, &id)
@@ -124,19 +315,52 @@ pub async fn show(
             }
         })
         .collect();
-    let page = ShowPage {
-        page: Page::new(&user, p.name.clone(), "/programmes"),
-        name: p.name,
-        description: p.description,
-        window: format!(
-            "{} – {}",
-            views::date_da(p.window_start),
-            views::date_da(p.window_end)
-        ),
-        tranches: tranche_rows,
-        tranche_names: tranches.iter().map(|t| t.name.clone()).collect(),
-        pools: pool_rows,
-        grand_total: views::kr(pools.iter().map(|p| p.amount_ore).sum()),
-    };
+    let definition = definitions::latest(&mut conn, &id).await?;
+    let page =
+        ShowPage {
+            page: Page::new(&user, p.name.clone(), "/programmes").with_notice(q.version.map(|v| {
+                format!("Definitionen er gemt som version {v}; den gælder nye ansøgninger.")
+            })),
+            id: p.id,
+            definition: definition.as_ref().map(definition_view),
+            name: p.name,
+            description: p.description,
+            window: format!(
+                "{} – {}",
+                views::date_da(p.window_start),
+                views::date_da(p.window_end)
+            ),
+            tranches: tranche_rows,
+            tranche_names: tranches.iter().map(|t| t.name.clone()).collect(),
+            pools: pool_rows,
+            grand_total: views::kr(pools.iter().map(|p| p.amount_ore).sum()),
+        };
     Ok(Html(page.render()?))
+}
+
+/// `GET /programmes/{id}/definition.toml`: the newest definition as a file to download.
+pub async fn definition_file(
+    mut db: Db,
+    _user: CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let def = pulje_app::programmes::definition(&mut db, &id).await?;
+    let text = pulje_app::programmes::write(&def, pulje_app::programmes::Format::Toml);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-version-{}.toml\"",
+                    def.id, def.version
+                ),
+            ),
+        ],
+        text,
+    )
+        .into_response())
 }

@@ -1,6 +1,7 @@
 //! What every page template shares: the layout's data and form fields with their messages.
 
 pub mod chart;
+pub mod flow;
 
 use crate::auth::policy;
 use crate::auth::CurrentUser;

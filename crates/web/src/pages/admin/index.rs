@@ -71,16 +71,27 @@ const SECTIONS: [Section; 10] = [
     },
 ];
 
+/// Programmes span the regions: the system administrator's alone.
+const PROGRAMMES: Section = Section {
+    href: "/admin/programmes",
+    label: "Programmer",
+    text: "Opret et program fra en definition, eller ret et programs definition som en ny version.",
+};
+
 pub async fn show(user: CurrentUser) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let scope_text = match scope {
         Scope::All => "Du administrerer alle fem regioner.".to_string(),
         Scope::Region(code) => format!("Du administrerer {}.", region_name(code)),
     };
+    let mut sections: Vec<Section> = SECTIONS.into();
+    if policy::require_edit_programmes(&user).is_ok() {
+        sections.insert(0, PROGRAMMES);
+    }
     let page = IndexPage {
         page: Page::new(&user, "Administration", "/admin"),
         scope_text,
-        sections: SECTIONS.into(),
+        sections,
     };
     respond(StatusCode::OK, page)
 }

@@ -13,12 +13,13 @@ mod checklist;
 mod departments;
 mod hospitals;
 mod index;
+mod programmes;
 mod regions;
 mod rounds;
 mod tiers;
 mod users;
 
-use crate::auth::policy::{require_admin_of, Scope};
+use crate::auth::policy::{self, require_admin_of, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{Choice, Page};
@@ -59,6 +60,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/audit", get(audit::list))
+        .route(
+            "/admin/programmes",
+            get(programmes::list).post(programmes::create),
+        )
+        .route("/admin/programmes/new", get(programmes::new))
+        .route(
+            "/admin/programmes/{id}",
+            get(programmes::edit).post(programmes::update),
+        )
         .route(
             "/admin/checklist",
             get(checklist::list).post(checklist::create),
