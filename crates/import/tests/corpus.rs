@@ -639,6 +639,41 @@ fn h05_label_and_value_in_one_cell() -> Vec<u8> {
     )
 }
 
+/// A letterhead table with its own date above the form, which is written as paragraphs with a
+/// tab between label and value.
+fn x01_letterhead_and_tabs() -> Vec<u8> {
+    let tabbed =
+        |label: &str, value: &str| para(&[run(label), "<w:r><w:tab/></w:r>".into(), run(value)]);
+    docx(
+        &[
+            table(&[row(&[
+                cell(&["Region Nordjylland", "Koncern HR"]),
+                cell(&["Dato: 12.01.2023", "Sagsnr. 2023-000417"]),
+            ])]),
+            p(TITLE),
+            tabbed(
+                "A1. Hospital/afdeling:",
+                "Aalborg Universitetshospital, Lungemedicin",
+            ),
+            tabbed(
+                "A2. Forsøgets titel:",
+                "Afdelingslæge som ansvarlig for søvnapnø-udredning",
+            ),
+            tabbed(
+                "A3. Ansvarlige leder for forsøget:",
+                "Ulrik Bech, ledende overlæge",
+            ),
+            tabbed("A4. Ansvarlig afd.læge:", "Nadia Krogh"),
+            tabbed("B6. Økonomi:", "50.000 kr."),
+            tabbed("C.2. Dato for forsøgets opstart:", "01.02.2023"),
+            tabbed("C.3. Dato for forsøgets afslutning:", "31.01.2024"),
+            tabbed("Dato for aftalen:", "20.01.2023"),
+        ],
+        None,
+        None,
+    )
+}
+
 /// Every corpus file: its name, its bytes and the agreements it holds.
 fn corpus() -> Vec<(String, Vec<u8>, Vec<Want>)> {
     let file = |name: &str| std::fs::read(format!("{DIR}/{name}")).expect("corpus file");
@@ -1108,6 +1143,49 @@ fn corpus() -> Vec<(String, Vec<u8>, Vec<Want>)> {
             "2023-03-01",
             "2024-02-29",
             "2023-02-14",
+        )],
+    );
+    // A third batch, written after the second and measured before any change for it.
+    add(
+        "x01-letterhead-and-tabs.docx",
+        x01_letterhead_and_tabs(),
+        vec![want(
+            "Aalborg Universitetshospital, Lungemedicin",
+            "Afdelingslæge som ansvarlig for søvnapnø-udredning",
+            "Ulrik Bech, ledende overlæge",
+            "Nadia Krogh",
+            Some(50_000),
+            "2023-02-01",
+            "2024-01-31",
+            "2023-01-20",
+        )],
+    );
+    add(
+        "x02-earlier-amount-short-dates.txt",
+        file("x02-earlier-amount-short-dates.txt"),
+        vec![want(
+            "Regionshospitalet Horsens, Kirurgisk Afdeling",
+            "Afdelingslæge som ansvarlig for tarmkræftopfølgning",
+            "Søren Vad, ledende overlæge",
+            "Line Holt Jensen",
+            Some(35_000),
+            "2023-03-01",
+            "2024-02-29",
+            "2023-03-01",
+        )],
+    );
+    add(
+        "x03-html-only-mail.eml",
+        file("x03-html-only-mail.eml"),
+        vec![want(
+            "Aalborg Universitetshospital, Reumatologisk Afdeling",
+            "Afdelingslæge som ansvarlig for biologisk behandling",
+            "Hanne Mørup, ledende overlæge",
+            "Jonas Riis",
+            Some(20_000),
+            "2022-06-01",
+            "2023-05-31",
+            "2022-05-24",
         )],
     );
     out
