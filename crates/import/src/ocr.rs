@@ -148,14 +148,36 @@ pub fn available() -> bool {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Temporary files removed when dropped.
-struct TempFiles(Vec<PathBuf>);
+/// A private temporary folder (created anew, only its owner may enter it), removed with what it
+/// holds when dropped.
+struct TempDir(PathBuf);
 
-impl Drop for TempFiles {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            let _ = std::fs::remove_file(p);
+impl TempDir {
+    fn new() -> Result<TempDir, ErrorKind> {
+        for _ in 0..16 {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let dir = std::env::temp_dir().join(format!(
+                "pulje-ocr-{}-{}-{nanos}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            let mut builder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            // Fails when the name exists, whoever made it: never a folder or link we did not.
+            if builder.create(&dir).is_ok() {
+                return Ok(TempDir(dir));
+            }
         }
+        Err(ErrorKind::Damaged)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -232,14 +254,10 @@ fn recognise_page(
             what: "billedet er for stort til tekstgenkendelse (over 60 millioner punkter)".into(),
         });
     }
-    let base = std::env::temp_dir().join(format!(
-        "pulje-ocr-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    let dir = TempDir::new()?;
+    let base = dir.0.join("page");
     let input = base.with_extension(kind.extension());
     let output = base.with_extension("tsv");
-    let _cleanup = TempFiles(vec![input.clone(), output.clone()]);
     std::fs::write(&input, bytes).map_err(|_| ErrorKind::Damaged)?;
     let mut child = match Command::new(program())
         .arg(&input)
