@@ -1,10 +1,14 @@
-//! pulje-import: reads what regions already have — agreement forms (PDF, DOCX, text) and lists
-//! of trials (CSV, XLSX, or the table in an evaluation report) — into structured data for
-//! review. Pure functions: bytes in, values, warnings or a Danish error out; no database.
+//! pulje-import: reads what regions already have — agreement forms (PDF, DOCX, e-mail, text,
+//! scans) and lists of trials (CSV, XLSX, or the table in an evaluation report) — into
+//! structured data for review. Pure functions (OCR aside, which runs Tesseract): bytes in,
+//! values, warnings or a Danish error out; no database.
 //!
-//! - [`extract::extract_text`]: text out of a PDF, DOCX or text file, guarded against damaged,
-//!   encrypted, oversized and hostile files.
-//! - [`form::parse_form`]: the agreement form "Skema til brug for aftale af regionale forsøg".
+//! - [`extract::extract_document`]: a file's lines with where each stood (page and line, table
+//!   row and cell, e-mail or attachment), guarded against damaged, encrypted, oversized and
+//!   hostile files; [`extract::extract_text`] the plain text (for trial tables).
+//! - [`word`], [`mail`], [`ocr`]: Word bodies, saved e-mails, scans.
+//! - [`form::parse_document`]: every agreement form "Skema til brug for aftale af regionale
+//!   forsøg" in a document, each field with its evidence; [`supplement`] chooses B6's answer.
 //! - [`trials::read_trials`]: a list of trials from CSV, XLSX or a report's table.
 //! - [`fuzz`]: one never-panicking entry point per parser, for fuzzing.
 
