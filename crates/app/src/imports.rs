@@ -1,7 +1,8 @@
-//! Bringing in what the regions already have, one transaction per file: an agreement form
-//! becomes a draft application marked as imported (its original kept as an attachment, text
-//! that fitted no field kept beside it, the recogniser's evidence kept for the review screen);
-//! a trial list becomes the region's historic trials. Used by the upload pages and the CLI.
+//! Bringing in what the regions already have: each agreement form in a file (a file may hold
+//! several) becomes a draft application marked as imported, in a transaction of its own (its
+//! original file kept as an attachment, text that fitted no field kept beside it, the
+//! recogniser's evidence kept for the review screen); a trial list becomes the region's
+//! historic trials in one transaction. Used by the upload pages and the CLI.
 
 use pulje_domain::{ApplicationId, HospitalId, RegionCode, UserId};
 use pulje_import::{application, FieldEvidence, Limits};
@@ -51,8 +52,15 @@ pub struct FieldSource {
     pub key: String,
     pub value: String,
     pub source_excerpt: String,
+    /// Where in the file ("linje 12", "tabel 1, række 3, celle 2"); empty in evidence kept
+    /// before places were recorded.
+    #[serde(default)]
+    pub location: String,
     /// `high`, `medium` or `low`.
     pub confidence: String,
+    /// A Danish note when the reading is unsure.
+    #[serde(default)]
+    pub warning: Option<String>,
 }
 
 impl FieldSource {
@@ -61,6 +69,8 @@ impl FieldSource {
             key: e.key.to_string(),
             value: e.value.clone(),
             source_excerpt: e.source_excerpt.clone(),
+            location: e.location.clone(),
+            warning: e.warning.clone(),
             confidence: match e.confidence {
                 pulje_import::Confidence::High => "high",
                 pulje_import::Confidence::Medium => "medium",
@@ -114,8 +124,9 @@ pub struct ImportedForm {
     pub warnings: Vec<String>,
 }
 
-/// Reads `bytes` as an agreement form and stores it as an imported draft with its original.
-pub async fn import_form(
+/// Reads every agreement form in `bytes` and stores each as an imported draft with the
+/// original file, one transaction per agreement; the drafts in the file's order.
+pub async fn import_forms(
     db: &mut Handle,
     actor: &Actor,
     to: &Destination<'_>,
@@ -123,7 +134,7 @@ pub async fn import_form(
     content_type: &str,
     bytes: Vec<u8>,
     limits: &Limits,
-) -> Result<ImportedForm, ImportFailure> {
+) -> Result<Vec<ImportedForm>, ImportFailure> {
     let mut conn = db.conn().await?;
     let rules = programmes::rules(&mut conn, to.programme_id, to.region_code).await?;
     let areas: Vec<application::Named> =
@@ -149,22 +160,54 @@ pub async fn import_form(
     let name = file_name.to_string();
     let limits_copy = *limits;
     let area_names: Vec<String> = areas.iter().map(|a| a.name.clone()).collect();
-    let (form, bytes) = tokio::task::spawn_blocking(move || {
-        let known: Vec<&str> = area_names.iter().map(String::as_str).collect();
-        let result = pulje_import::extract_text(&name, &bytes, &limits_copy).and_then(|text| {
-            if known.is_empty() {
-                pulje_import::parse_form(&name, &text)
-            } else {
-                pulje_import::form::parse_form_with_areas(&name, &text, &known)
-            }
-        });
+    let (forms, bytes) = tokio::task::spawn_blocking(move || {
+        let mut known: Vec<&str> = area_names.iter().map(String::as_str).collect();
+        if known.is_empty() {
+            known = pulje_import::areas::MIDTJYLLAND.to_vec();
+        }
+        let result = pulje_import::extract_document(&name, &bytes, &limits_copy)
+            .and_then(|doc| pulje_import::parse_document(&name, &doc, &known));
         (result, bytes)
     })
     .await
     .map_err(|_| ImportFailure::File(format!("Filen «{file_name}» kunne ikke læses.")))?;
-    let form = form.map_err(|e| ImportFailure::File(e.to_string()))?;
+    let forms = forms.map_err(|e| ImportFailure::File(e.to_string()))?;
 
-    let draft = application::to_draft(&form, &hospitals, &areas, &rules, file_name)
+    let mut stored = Vec::with_capacity(forms.len());
+    for form in &forms {
+        let one = store_form(
+            db,
+            actor,
+            to,
+            file_name,
+            content_type,
+            &bytes,
+            form,
+            &hospitals,
+            &areas,
+            &rules,
+        )
+        .await?;
+        stored.push(one);
+    }
+    Ok(stored)
+}
+
+/// One agreement stored as an imported draft, in its own transaction.
+#[allow(clippy::too_many_arguments)]
+async fn store_form(
+    db: &mut Handle,
+    actor: &Actor,
+    to: &Destination<'_>,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+    form: &pulje_import::FormExtract,
+    hospitals: &[application::Named],
+    areas: &[application::Named],
+    rules: &pulje_domain::ApplicationRules,
+) -> Result<ImportedForm, ImportFailure> {
+    let draft = application::to_draft(form, hospitals, areas, rules, file_name)
         .map_err(|m| ImportFailure::File(format!("«{file_name}»: {m}")))?;
     let evidence = Evidence {
         file_name: file_name.to_string(),
@@ -202,7 +245,7 @@ pub async fn import_form(
             purpose: Purpose::ImportSource,
             file_name,
             content_type,
-            data: &bytes,
+            data: bytes,
         },
     )
     .await?;
@@ -215,7 +258,8 @@ pub async fn import_form(
 }
 
 /// The region an agreement form belongs to, read from the form itself: the region whose
-/// hospital the A1 field names. For the command line, where no user's region says it.
+/// hospital the A1 field names (of the file's first agreement). For the command line, where no
+/// user's region says it.
 pub async fn infer_region(
     db: &mut Handle,
     file_name: &str,
@@ -226,8 +270,10 @@ pub async fn infer_region(
     let data = bytes.to_vec();
     let limits = *limits;
     let form = tokio::task::spawn_blocking(move || {
-        pulje_import::extract_text(&name, &data, &limits)
-            .and_then(|text| pulje_import::parse_form(&name, &text))
+        pulje_import::extract_document(&name, &data, &limits).and_then(|doc| {
+            pulje_import::parse_document(&name, &doc, &pulje_import::areas::MIDTJYLLAND)
+                .map(|mut forms| forms.swap_remove(0))
+        })
     })
     .await
     .map_err(|_| ImportFailure::File(format!("Filen «{file_name}» kunne ikke læses.")))?

@@ -1,7 +1,9 @@
 //! `pulje-bench`: fills a database with national-scale synthetic data and drives a running
 //! `pulje serve` over HTTP with concurrent clients, printing throughput and latency per route
-//! and the server's peak memory. Not part of `cargo test`; see docs/PERFORMANCE.md.
+//! and the server's peak memory; `forms` times reading agreement forms. Not part of
+//! `cargo test`; see docs/PERFORMANCE.md.
 
+mod forms;
 mod load;
 mod seed;
 mod writers;
@@ -61,6 +63,16 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         bursts: usize,
     },
+    /// Time reading agreement forms (text, e-mail, Word) and an upload of 100 forms, in this
+    /// process; no server or database.
+    Forms {
+        /// The import corpus.
+        #[arg(long, default_value = "crates/import/tests/corpus")]
+        corpus: String,
+        /// Reads of each file.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
 }
 
 #[tokio::main]
@@ -99,5 +111,6 @@ async fn main() -> anyhow::Result<()> {
             };
             writers::run(&base, &token, &w).await
         }
+        Command::Forms { corpus, rounds } => forms::run(&forms::Forms { corpus, rounds }),
     }
 }

@@ -31,6 +31,9 @@ pub enum ErrorKind {
     Damaged,
     /// A PDF with no extractable text (e.g. a scan without OCR).
     NoText,
+    /// A scan (an image, or a PDF of page images) while Tesseract or its Danish model is not
+    /// installed.
+    OcrUnavailable,
     /// A required column is missing from a trial list.
     MissingColumn { column: String },
     /// The text does not look like the agreement form.
@@ -103,7 +106,7 @@ impl fmt::Display for ImportError {
             ),
             ErrorKind::Unsupported { what } => write!(
                 f,
-                "Filen «{name}» kan ikke læses: {what}. Brug PDF, DOCX, TXT, CSV eller XLSX."
+                "Filen «{name}» kan ikke læses: {what}. Brug PDF, DOCX, TXT, EML, CSV eller XLSX."
             ),
             ErrorKind::Timeout { seconds } => write!(
                 f,
@@ -116,6 +119,10 @@ impl fmt::Display for ImportError {
             ErrorKind::NoText => write!(
                 f,
                 "Filen «{name}» indeholder ingen tekst, der kan læses (er den en scanning uden tekstgenkendelse?)."
+            ),
+            ErrorKind::OcrUnavailable => write!(
+                f,
+                "Filen «{name}» er en scanning, og tekstgenkendelse (Tesseract med dansk sprogmodel) er ikke installeret på serveren, så den kan ikke læses. Indlæs skemaet som Word, PDF med tekst eller tekst, eller bed driften installere Tesseract."
             ),
             ErrorKind::MissingColumn { column } => {
                 write!(f, "Kolonnen «{column}» mangler i «{name}».")

@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_entries: usize,
     /// How long one parser may run before the file is given up.
     pub max_seconds: u64,
+    /// Whether scans are read by OCR (Tesseract); off, a scan is refused as if Tesseract were
+    /// not installed (fuzzing does not start a program per input).
+    pub ocr: bool,
 }
 
 impl Default for Limits {
@@ -26,6 +29,7 @@ impl Default for Limits {
             max_uncompressed_bytes: 100_000_000,
             max_entries: 5_000,
             max_seconds: 30,
+            ocr: true,
         }
     }
 }
@@ -40,6 +44,12 @@ pub enum Format {
     OtherZip,
     /// An old binary Office file (.doc, .xls).
     OldOffice,
+    /// A saved e-mail (.eml).
+    Email,
+    /// A scanned page: PNG, JPEG or TIFF, read by OCR.
+    Image(crate::ocr::ImageKind),
+    /// An Outlook message file (.msg), which is not read.
+    OutlookMsg,
     /// Anything else: read as text (which refuses binary content).
     Text,
 }
@@ -77,7 +87,13 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
             _ => Format::OtherZip,
         };
     }
+    if let Some(kind) = crate::ocr::ImageKind::sniff(bytes) {
+        return Format::Image(kind);
+    }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if extension(file_name) == "msg" {
+            return Format::OutlookMsg;
+        }
         return Format::OldOffice;
     }
     match extension(file_name).as_str() {
@@ -85,6 +101,9 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
         "docx" => Format::Docx,
         "xlsx" | "xlsm" => Format::Xlsx,
         "doc" | "xls" => Format::OldOffice,
+        "msg" => Format::OutlookMsg,
+        "eml" => Format::Email,
+        _ if crate::mail::looks_like_mail(bytes) => Format::Email,
         _ => Format::Text,
     }
 }
@@ -147,6 +166,9 @@ pub fn extract_text(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<St
                             .into(),
                 },
             )),
+            Format::Email | Format::OutlookMsg | Format::Image(_) => {
+                return extract_document(file_name, bytes, limits).map(|d| d.text)
+            }
             Format::Text => decode_text(bytes).map_err(|k| ImportError::new(file_name, k))?,
         };
     let text = text.replace("\r\n", "\n").replace(['\r', '\u{c}'], "\n");
@@ -154,6 +176,204 @@ pub fn extract_text(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<St
         return Err(ImportError::new(file_name, ErrorKind::NoText));
     }
     Ok(text)
+}
+
+/// A file's text as lines, each with where it stood in the file, for the form recogniser.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document {
+    /// The lines, separated by `\n`.
+    pub text: String,
+    /// For each line of `text` (in order), where it stood, in Danish: "side 2, linje 14",
+    /// "tabel 1, række 3, celle 2", "e-mailens tekst, linje 7".
+    pub places: Vec<String>,
+    /// Struck-through text left out (Word), for a warning.
+    pub struck_runs: usize,
+    /// Whether the text was read by OCR from a scan.
+    pub ocr: bool,
+    /// For a scan, per line: its words with the confidence (0–100) OCR gave each.
+    pub confidence: Vec<Vec<(String, f32)>>,
+}
+
+impl Document {
+    fn push_lines(&mut self, text: &str, place: impl Fn(usize) -> String) {
+        for (i, line) in text.split('\n').enumerate() {
+            if !self.text.is_empty() || !self.places.is_empty() {
+                self.text.push('\n');
+            }
+            self.text.push_str(line);
+            self.places.push(place(i + 1));
+        }
+    }
+
+    /// Where line `no` (1-based) stood; empty when unknown.
+    pub fn place(&self, no: usize) -> &str {
+        no.checked_sub(1)
+            .and_then(|i| self.places.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Line breaks made plain: `\r\n` and `\r` become `\n`.
+fn plain_breaks(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// OCR's lines as a document: places "scanning, side 2, linje 4" (the page only when there are
+/// several), each line's confidence kept.
+pub(crate) fn scanned(r: &crate::ocr::Recognised) -> Document {
+    let pages = 1 + r.lines.iter().filter(|(l, _)| l == "\u{c}").count();
+    let mut doc = Document {
+        ocr: true,
+        ..Document::default()
+    };
+    let (mut page, mut line) = (1, 0);
+    for (text, confidence) in &r.lines {
+        let text = if text == "\u{c}" {
+            page += 1;
+            line = 0;
+            ""
+        } else {
+            line += 1;
+            text.as_str()
+        };
+        let place = if pages > 1 {
+            format!("scanning, side {page}, linje {line}")
+        } else {
+            format!("scanning, linje {line}")
+        };
+        doc.push_lines(&text.replace('\n', " "), |_| place.clone());
+        doc.confidence.push(confidence.clone());
+    }
+    doc
+}
+
+/// Text lines with their line numbers as places, pages counted at form feeds (PDF).
+fn numbered(text: &str, prefix: &str) -> Document {
+    let text = plain_breaks(text);
+    let mut doc = Document::default();
+    let paged = text.contains('\u{c}');
+    for (page, page_text) in text.split('\u{c}').enumerate() {
+        doc.push_lines(page_text, |line| {
+            if paged {
+                format!("{prefix}side {}, linje {line}", page + 1)
+            } else {
+                format!("{prefix}linje {line}")
+            }
+        });
+    }
+    doc
+}
+
+/// The text of a PDF, DOCX, e-mail or text file as lines with their places: what the form
+/// recogniser reads. A Word document's table rows are one line each ("label\tvalue"), an
+/// e-mail's text is followed by its attached files' text.
+pub fn extract_document(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Document, ImportError> {
+    document_of(file_name, bytes, limits, true)
+}
+
+fn document_of(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    attachments: bool,
+) -> Result<Document, ImportError> {
+    check_size(file_name, bytes, limits)?;
+    let doc = match sniff(file_name, bytes) {
+        Format::Docx => {
+            let owned = bytes.to_vec();
+            let limits_copy = *limits;
+            let word = guarded(file_name, limits, move || {
+                let mut zip = open_zip(&owned, &limits_copy, ErrorKind::InvalidDocx)?;
+                let entry = zip
+                    .by_name("word/document.xml")
+                    .map_err(|_| ErrorKind::InvalidDocx)?;
+                let xml = read_capped(entry, limits_copy.max_uncompressed_bytes)?;
+                crate::word::document_lines(&String::from_utf8_lossy(&xml))
+            })?;
+            let mut doc = Document {
+                struck_runs: word.struck_runs,
+                ..Document::default()
+            };
+            for line in word.lines {
+                let text = plain_breaks(&line.text).replace('\n', " ");
+                doc.push_lines(&text, |_| line.place.clone());
+            }
+            doc
+        }
+        Format::Email => {
+            let owned = bytes.to_vec();
+            let mail = guarded(file_name, limits, move || crate::mail::read_mail(&owned))?;
+            let mut doc = numbered(&mail.text, "e-mailens tekst, ");
+            if attachments {
+                for (name, data) in &mail.attachments {
+                    let readable = matches!(
+                        sniff(name, data),
+                        Format::Pdf | Format::Docx | Format::Text
+                    );
+                    if !readable {
+                        continue;
+                    }
+                    // An attachment that cannot be read is left out; the message's text stays.
+                    if let Ok(inner) = document_of(name, data, limits, false) {
+                        doc.push_lines("", |_| String::new());
+                        for (i, line) in inner.text.split('\n').enumerate() {
+                            let place = format!("bilag «{name}», {}", inner.place(i + 1));
+                            doc.push_lines(line, |_| place.clone());
+                        }
+                        doc.struck_runs += inner.struck_runs;
+                    }
+                }
+            }
+            doc
+        }
+        Format::OutlookMsg => {
+            return Err(ImportError::new(
+                file_name,
+                ErrorKind::Unsupported {
+                    what: "Outlooks eget format (.msg); gem e-mailen som .eml, eller kopiér teksten ind i en tekstfil".into(),
+                },
+            ))
+        }
+        Format::Pdf => {
+            let owned = bytes.to_vec();
+            let limits_copy = *limits;
+            let read = guarded(file_name, limits, move || {
+                let text = pdf_text(&owned)?;
+                if !text.trim().is_empty() {
+                    return Ok(Err(text));
+                }
+                // No text: a scan. Its page images go to OCR.
+                let doc =
+                    pdf_extract::Document::load_mem(&owned).map_err(|_| ErrorKind::InvalidPdf)?;
+                let pages = crate::ocr::pdf_page_images(&doc);
+                if pages.is_empty() {
+                    return Err(ErrorKind::NoText);
+                }
+                Ok(Ok(crate::ocr::read_pages(&pages, &limits_copy)?))
+            })?;
+            match read {
+                Ok(recognised) => scanned(&recognised),
+                Err(text) => numbered(&text, ""),
+            }
+        }
+        Format::Image(kind) => {
+            let owned = bytes.to_vec();
+            let limits_copy = *limits;
+            let recognised = guarded(file_name, limits, move || {
+                crate::ocr::read_pages(&[(kind, owned)], &limits_copy)
+            })?;
+            scanned(&recognised)
+        }
+        _ => numbered(&extract_text(file_name, bytes, limits)?, ""),
+    };
+    if doc.text.trim().is_empty() {
+        return Err(ImportError::new(file_name, ErrorKind::NoText));
+    }
+    Ok(doc)
 }
 
 /// Runs a third-party parser on its own thread: a panic becomes [`ErrorKind::Damaged`], and a

@@ -13,7 +13,12 @@
 
 use crate::areas;
 use crate::error::{ErrorKind, ImportError};
-use crate::text::{dehyphenate, find_amounts, find_dates, fold, levenshtein, parse_amount};
+use crate::extract::Document;
+use crate::supplement;
+use crate::text::{
+    dehyphenate, find_amounts, find_dates, fold, levenshtein, parse_amount, window_after,
+    window_before, FoundDate,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -101,7 +106,14 @@ pub struct FieldEvidence {
     pub value: String,
     /// The source lines it was read from.
     pub source_excerpt: String,
+    /// Where in the file, in Danish: "linje 12", "side 2, linje 4", "tabel 1, række 3, celle 2".
+    pub location: String,
     pub confidence: Confidence,
+    /// A Danish note when the recogniser is unsure of this field.
+    pub warning: Option<String>,
+    /// The document's lines the value was read from (1-based); empty when not known.
+    #[serde(skip)]
+    pub lines: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -450,6 +462,8 @@ enum Kind {
     Debris {
         annotation: bool,
     },
+    /// A greeting that ends an e-mail's text ("Med venlig hilsen", "Mvh", "-- ").
+    Signature,
     Text,
 }
 
@@ -460,8 +474,156 @@ struct Item {
     kind: Kind,
 }
 
+/// Whitespace collapsed to one space, or to one tab where the run held a tab (a table's cell
+/// boundary, or a tab between label and value).
 fn collapse_spaces(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut gap: Option<char> = None;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            if c == '\t' || gap.is_none() {
+                gap = Some(if c == '\t' { '\t' } else { ' ' });
+            }
+        } else {
+            if let Some(g) = gap.take() {
+                out.push(g);
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Where a value's text stops being the form's note about the date ("senest 31.12.2023",
+/// "(Forsøget ophører senest …)"): such a date is the form's limit, never the answer.
+fn is_limit_note(text: &str, d: &FoundDate) -> bool {
+    // Only the words since the last closing parenthesis or date speak of this date.
+    let window = window_before(text, d.start, 60);
+    let since = window
+        .rfind(')')
+        .map_or(0, |p| p + 1)
+        .max(find_dates(window).last().map_or(0, |prev| prev.end));
+    let near = fold(&window[since..]);
+    if near.contains("senest") || near.contains("ophoerer") || near.contains("ikke efter") {
+        return true;
+    }
+    // Inside parentheses that speak of the limit.
+    let wide = window_before(text, d.start, 120);
+    if let Some(open) = wide.rfind('(') {
+        if !wide[open..].contains(')') {
+            let after = window_after(text, d.end, 120);
+            let close = after.find(')').unwrap_or(after.len());
+            let inside = fold(&format!("{}{}", &wide[open..], &after[..close]));
+            return inside.contains("senest") || inside.contains("ophoerer");
+        }
+    }
+    false
+}
+
+/// The dates of a value, without the form's "senest …" limit.
+fn value_dates(text: &str) -> Vec<FoundDate> {
+    find_dates(text)
+        .into_iter()
+        .filter(|d| !is_limit_note(text, d))
+        .collect()
+}
+
+/// A line of an e-mail's header block, as mail programs quote it in replies and forwards.
+fn mail_header_key(line: &str) -> Option<&'static str> {
+    let folded = fold(line);
+    let key = folded.split(':').next()?;
+    if folded.len() == key.len() {
+        return None;
+    }
+    [
+        "fra", "from", "sendt", "sent", "til", "to", "emne", "subject", "cc", "bcc", "dato",
+        "date", "vedr", "svar til", "reply-to",
+    ]
+    .into_iter()
+    .find(|k| *k == key)
+}
+
+/// For each line, whether it belongs to a quoted mail header block: two or more header lines
+/// in a row, among them a sender, a recipient or a subject.
+fn mail_header_lines(lines: &[(usize, String)]) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        let mut core = false;
+        while j < lines.len() {
+            match mail_header_key(&lines[j].1) {
+                Some(k) => {
+                    core |= matches!(
+                        k,
+                        "fra" | "from" | "til" | "to" | "emne" | "subject" | "sendt" | "sent"
+                    );
+                    j += 1;
+                }
+                None => break,
+            }
+        }
+        if j - i >= 2 && core {
+            for flag in &mut out[i..j] {
+                *flag = true;
+            }
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// A mail program's separator line ("-----Original Message-----", "Videresendt meddelelse").
+fn is_mail_separator(folded: &str) -> bool {
+    let words = folded.trim_matches(|c: char| c == '-' || c.is_whitespace());
+    matches!(
+        words,
+        "original message"
+            | "oprindelig meddelelse"
+            | "videresendt meddelelse"
+            | "forwarded message"
+            | "begin forwarded message:"
+            | "videresendt besked"
+    )
+}
+
+/// A greeting that starts an e-mail's signature.
+fn is_signature(folded: &str) -> bool {
+    if folded == "--" || folded.starts_with("sendt fra min") || folded.starts_with("sent from my") {
+        return true;
+    }
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let greeting = [
+        "med venlig hilsen",
+        "venlig hilsen",
+        "venligst",
+        "mvh",
+        "mvh.",
+        "vh",
+        "vh.",
+        "bedste hilsner",
+        "de bedste hilsner",
+        "kh",
+        "hilsen",
+        "kind regards",
+        "best regards",
+    ];
+    words.len() <= 5
+        && greeting.iter().any(|g| {
+            folded == *g
+                || folded
+                    .strip_prefix(g)
+                    .is_some_and(|rest| rest.starts_with([' ', ',']))
+        })
+}
+
+/// A check box at the start of a line ("[X] 35.000 kr.", "☐ 20.000"): an answer, never the
+/// form's own text.
+fn starts_with_box(line: &str) -> bool {
+    line.starts_with(['☐', '☒', '☑', '✔', '✓', '['])
+        || line.starts_with("(x)")
+        || line.starts_with("(X)")
+        || line.starts_with("( )")
 }
 
 /// Matches a line against a template from position `from`; returns the position after the
@@ -491,6 +653,8 @@ struct Classifier {
     labels: Vec<Vec<String>>,
     /// The form table's other labelled lines: (field name, label words).
     extra_labels: Vec<(&'static str, Vec<String>)>,
+    /// [`ALIASES`] as words.
+    aliases: Vec<(Field, Vec<String>)>,
 }
 
 impl Classifier {
@@ -502,6 +666,10 @@ impl Classifier {
                 .iter()
                 .filter_map(|f| f.import_label.map(|l| (f.name, template_tokens(l))))
                 .filter(|(_, words)| !words.is_empty())
+                .collect(),
+            aliases: ALIASES
+                .iter()
+                .map(|(f, words)| (*f, template_tokens(words)))
                 .collect(),
         }
     }
@@ -524,6 +692,56 @@ impl Classifier {
                 .count();
             (n == words.len()).then(|| (*key, rest[n - 1].end))
         })
+    }
+
+    /// A date label whose date is split over two lines, as mail programs wrap them ("… opstart:
+    /// 1. december" + "2022"): the next line is joined to it.
+    fn join_wrapped_dates(&self, lines: &mut [(usize, String)]) {
+        let mut zone = '-';
+        for i in 0..lines.len() {
+            if let Some(section) = section_of(&lines[i].1) {
+                zone = section;
+            }
+            // "Dato" alone outside section D (where it is the label anyway, and in a scrambled
+            // extraction the next date may be another field's), its date on the next line.
+            let folded = fold(&lines[i].1);
+            if (folded == "dato" || folded == "dato:") && !matches!(zone, 'D' | 'E') {
+                if let Some(j) = (i + 1..lines.len().min(i + 3)).find(|&j| !lines[j].1.is_empty()) {
+                    if date_line(&lines[j].1).is_some() {
+                        let next = std::mem::take(&mut lines[j].1);
+                        lines[i].1 = format!("{} {next}", lines[i].1);
+                        continue;
+                    }
+                }
+            }
+            let toks = tokens(&lines[i].1);
+            let Some((li, _, end)) = self.label_at(&lines[i].1, &toks, 'D') else {
+                continue;
+            };
+            if !LABELS[li].field.is_date() {
+                continue;
+            }
+            let inline = lines[i].1[end..].trim().to_string();
+            if inline.is_empty() || !value_dates(&inline).is_empty() {
+                continue;
+            }
+            let Some(j) = (i + 1..lines.len().min(i + 3)).find(|&j| !lines[j].1.is_empty()) else {
+                continue;
+            };
+            let next = lines[j].1.clone();
+            let next_toks = tokens(&next);
+            if next_toks.len() > 6 || self.label_at(&next, &next_toks, 'D').is_some() {
+                continue;
+            }
+            let joined = format!("{inline} {next}");
+            if value_dates(&joined)
+                .first()
+                .is_some_and(|d| d.end > inline.len())
+            {
+                lines[i].1 = format!("{} {next}", lines[i].1);
+                lines[j].1.clear();
+            }
+        }
     }
 
     /// Label match: (label index, label words matched, byte offset where the value starts).
@@ -550,7 +768,9 @@ impl Classifier {
             } else if def.needs_code {
                 continue;
             }
-            if def.field == Field::AgreementDate && (code.is_some() || !matches!(zone, 'D' | 'E')) {
+            if def.field == Field::AgreementDate
+                && (code.is_some() || !(matches!(zone, 'D' | 'E') || dato_with_value(line)))
+            {
                 continue;
             }
             let n = rest
@@ -572,12 +792,25 @@ impl Classifier {
         best
     }
 
-    fn classify(&self, text: &str) -> Vec<Item> {
-        let raw: Vec<&str> = text.lines().collect();
-        let mut lines: Vec<(usize, String)> = dehyphenate(&raw)
+    /// Classifies the lines of one agreement; `offset` is the number of the document's lines
+    /// before them, so items carry the document's line numbers.
+    fn classify(&self, raw: &[&str], offset: usize) -> Vec<Item> {
+        let mut lines: Vec<(usize, String)> = dehyphenate(raw)
             .into_iter()
-            .map(|(no, l)| (no, collapse_spaces(&l)))
+            .map(|(no, l)| (no + offset, collapse_spaces(&l)))
             .collect();
+        // A table's section letter merged down its rows ("A\tA1. Hospital/afdeling\t…").
+        for (_, line) in lines.iter_mut() {
+            let mut chars = line.chars();
+            let letter = chars.next().is_some_and(|c| matches!(c, 'A'..='D'));
+            let rest = chars.as_str();
+            let rest = rest.strip_prefix('.').unwrap_or(rest);
+            if letter && rest.starts_with('\t') {
+                *line = rest.trim_start().to_string();
+            }
+        }
+        self.join_wrapped_dates(&mut lines);
+        let headers = mail_header_lines(&lines);
         // A code left at the end of a line ("… Neurologisk afd. B4") belongs to the label that
         // starts the next non-blank line.
         for i in 0..lines.len() {
@@ -611,7 +844,7 @@ impl Classifier {
         // An open label whose words continue on the next line: (label index, words matched).
         let mut label_run: Option<(usize, usize)> = None;
         let mut in_areas = false;
-        for (no, line) in lines {
+        for (idx, (no, line)) in lines.into_iter().enumerate() {
             let push = |items: &mut Vec<Item>, kind| {
                 items.push(Item {
                     no,
@@ -654,9 +887,15 @@ impl Classifier {
                 }
             }
 
-            // Page furniture.
-            if is_page_number(&folded) {
+            // Page furniture, and what mail programs add around a quoted or forwarded text.
+            if is_page_number(&folded) || headers[idx] || is_mail_separator(&folded) {
                 push(&mut items, Kind::Noise);
+                continue;
+            }
+            if is_signature(&folded) {
+                run = None;
+                in_areas = false;
+                push(&mut items, Kind::Signature);
                 continue;
             }
 
@@ -729,6 +968,31 @@ impl Classifier {
                         inline: clean_inline(&inline),
                     },
                 );
+                continue;
+            }
+
+            // The labels written without their codes: "Forsøgets titel: …", "Startdato: …".
+            if let Some((field, end)) = alias_at(&line, &toks, &self.aliases) {
+                let field = if field == Field::AgreementDate && zone == 'E' {
+                    Field::ApprovalDate
+                } else {
+                    field
+                };
+                run = None;
+                push(
+                    &mut items,
+                    Kind::Label {
+                        field,
+                        inline: clean_inline(&line[end..]),
+                    },
+                );
+                continue;
+            }
+
+            // A ticked or empty check box starts an answer, whatever words follow it.
+            if starts_with_box(&line) {
+                run = None;
+                push(&mut items, Kind::Text);
                 continue;
             }
 
@@ -810,6 +1074,80 @@ impl Classifier {
     }
 }
 
+/// The form's labels as people write them without the form's codes, each followed by a colon
+/// or a tab: (field, words).
+const ALIASES: [(Field, &str); 33] = [
+    (Field::HospitalDepartment, "Hospital/afdeling"),
+    (Field::HospitalDepartment, "Hospital og afdeling"),
+    (Field::HospitalDepartment, "Sygehus/afdeling"),
+    (Field::Title, "Forsøgets titel"),
+    (Field::Title, "Titel på forsøget"),
+    (Field::Title, "Titel"),
+    (Field::Title, "Projekttitel"),
+    (Field::ResponsibleLeader, "Ansvarlige leder for forsøget"),
+    (Field::ResponsibleLeader, "Ansvarlig leder for forsøget"),
+    (Field::ResponsibleLeader, "Ansvarlig leder"),
+    (Field::ResponsibleLeader, "Ansvarlige leder"),
+    (Field::ResponsibleDoctor, "Ansvarlig afdelingslæge"),
+    (Field::ResponsibleDoctor, "Ansvarlig afd.læge"),
+    (Field::ResponsibleDoctor, "Ansvarlig afd. læge"),
+    (Field::Purpose, "Formål"),
+    (Field::Description, "Beskrivelse"),
+    (Field::Content, "Indhold"),
+    (Field::Participants, "Deltagerkreds"),
+    (Field::PeriodText, "Periode"),
+    (Field::Organisation, "Organisering"),
+    (Field::Economy, "Økonomi"),
+    (Field::Economy, "Tillægsstørrelse"),
+    (Field::Economy, "Funktionstillæg"),
+    (Field::StartDate, "Dato for forsøgets opstart"),
+    (Field::StartDate, "Startdato"),
+    (Field::StartDate, "Opstart"),
+    (Field::StartDate, "Forsøgets start"),
+    (Field::EndDate, "Dato for forsøgets afslutning"),
+    (Field::EndDate, "Slutdato"),
+    (Field::EndDate, "Forsøgets afslutning"),
+    (Field::AgreementDate, "Dato for aftalen"),
+    (Field::AgreementDate, "Aftaledato"),
+    (Field::AgreementDate, "Dato"),
+];
+
+/// A label written without its code at the start of a line and followed by a colon or a tab:
+/// the field and the byte offset where the value starts. `aliases` are [`ALIASES`] as words.
+fn alias_at(line: &str, toks: &[Tok], aliases: &[(Field, Vec<String>)]) -> Option<(Field, usize)> {
+    aliases.iter().find_map(|(field, words)| {
+        if toks.len() < words.len() || !toks.iter().zip(words).all(|(t, w)| t.folded == *w) {
+            return None;
+        }
+        let mut end = toks[words.len() - 1].end;
+        // The label's own note before its colon: "Slutdato (senest 31.12.2023): …".
+        let rest = &line[end..];
+        if rest.trim_start().starts_with('(') && !line[..end].ends_with(':') {
+            if let Some(close) = rest.find("):") {
+                end += close + 2;
+                return Some((*field, end));
+            }
+        }
+        let word_end = line[..end].trim_end();
+        let colon = word_end.ends_with(':');
+        let tab = line[end..].starts_with('\t');
+        (colon || tab).then_some((*field, end))
+    })
+}
+
+/// "Dato" outside the form's section D: only when a value follows it ("Dato: 1. maj 2022",
+/// "Dato\t…"), so a word in running text is not taken for the label.
+fn dato_with_value(line: &str) -> bool {
+    let Some(rest) = line
+        .get(..4)
+        .filter(|head| head.eq_ignore_ascii_case("dato"))
+        .map(|_| &line[4..])
+    else {
+        return false;
+    };
+    rest.starts_with([':', '\t']) || date_line(rest).is_some()
+}
+
 fn clean_inline(s: &str) -> String {
     s.trim_start_matches([':', '-', '–', ' '])
         .trim()
@@ -860,11 +1198,13 @@ type BlockLine = Option<(usize, String)>;
 #[derive(Default)]
 struct Assigned {
     text: BTreeMap<Field, (Lines, Confidence)>,
-    dates: BTreeMap<Field, (NaiveDate, String, Confidence)>,
+    dates: BTreeMap<Field, (NaiveDate, String, Confidence, usize)>,
     amounts: Vec<(i64, usize, String)>,
+    /// The text written under B6 (label line included), for [`supplement::choose`].
+    economy_lines: Lines,
     content_amounts: Vec<(i64, usize, String)>,
-    /// The table's other labelled lines: field name → (value, source line, confidence).
-    extra: BTreeMap<&'static str, (String, String, Confidence)>,
+    /// The table's other labelled lines: field name → (value, source line, confidence, line).
+    extra: BTreeMap<&'static str, (String, String, Confidence, usize)>,
     unmapped: Lines,
     warnings: Vec<String>,
 }
@@ -1133,7 +1473,7 @@ fn distribute(block: &[BlockLine], fields: &[Field], previous: Option<Field>, ou
 
 /// A line that is a date and little else ("1. april 2022", "Indtil 31-12-2023").
 fn date_line(text: &str) -> Option<NaiveDate> {
-    let found = find_dates(text);
+    let found = value_dates(text);
     let first = found.first()?;
     let mut rest = String::new();
     rest.push_str(&text[..first.start]);
@@ -1154,6 +1494,8 @@ struct Assigner {
     pending_dates: Vec<Field>,
     block: Vec<BlockLine>,
     economy_zone: bool,
+    /// After a greeting ("Med venlig hilsen"): lines are the signature, not values.
+    after_signature: bool,
 }
 
 impl Assigner {
@@ -1167,7 +1509,7 @@ impl Assigner {
                         let field = self.pending_dates.remove(0);
                         self.out
                             .dates
-                            .insert(field, (date, text.clone(), Confidence::Medium));
+                            .insert(field, (date, text.clone(), Confidence::Medium, *no));
                         continue;
                     }
                 }
@@ -1209,11 +1551,16 @@ impl Assigner {
             } else {
                 Some(field)
             };
-            match date_line(inline).or_else(|| find_dates(inline).first().map(|d| d.date)) {
+            let value = inline.rsplit('\t').next().unwrap_or(inline);
+            let found = date_line(value)
+                .or_else(|| value_dates(value).first().map(|d| d.date))
+                .or_else(|| date_line(inline))
+                .or_else(|| value_dates(inline).first().map(|d| d.date));
+            match found {
                 Some(date) => {
                     self.out
                         .dates
-                        .insert(field, (date, line.to_string(), Confidence::High));
+                        .insert(field, (date, line.to_string(), Confidence::High, no));
                 }
                 None => {
                     self.pending_dates.push(field);
@@ -1238,6 +1585,8 @@ impl Assigner {
             return;
         }
         self.economy_zone = false;
+        // A table row's label cell may carry the form's note before the value cell.
+        let inline = inline.rsplit('\t').next().unwrap_or(inline).trim();
         if inline.is_empty() {
             if self.labels_first {
                 self.pending_text.push(field);
@@ -1254,13 +1603,13 @@ impl Assigner {
         }
     }
 
+    /// A line written under B6; the answer is chosen from all of them at the end
+    /// (`supplement::choose`).
     fn economy_line(&mut self, no: usize, text: &str) {
-        let amounts = find_amounts(text);
-        if amounts.is_empty() {
+        if find_amounts(text).is_empty() {
             self.out.unmapped.push((no, text.to_string()));
-        }
-        for a in amounts {
-            self.out.amounts.push((a, no, text.to_string()));
+        } else {
+            self.out.economy_lines.push((no, text.to_string()));
         }
     }
 }
@@ -1271,14 +1620,211 @@ pub fn parse_form(file_name: &str, text: &str) -> Result<FormExtract, ImportErro
 }
 
 /// Recognises the agreement form in extracted text; `known_areas` are the region's area names
-/// that the "Under område" list and the purpose are matched against.
+/// that the "Under område" list and the purpose are matched against. A text holding several
+/// agreements gives the first ([`parse_forms`] gives them all).
 pub fn parse_form_with_areas(
     file_name: &str,
     text: &str,
     known_areas: &[&str],
 ) -> Result<FormExtract, ImportError> {
+    let doc = plain_document(text);
+    let mut forms = parse_document(file_name, &doc, known_areas)?;
+    Ok(forms.swap_remove(0))
+}
+
+/// Every agreement form in a text, using Region Midtjylland's area names.
+pub fn parse_forms(file_name: &str, text: &str) -> Result<Vec<FormExtract>, ImportError> {
+    parse_document(file_name, &plain_document(text), &areas::MIDTJYLLAND)
+}
+
+fn plain_document(text: &str) -> Document {
+    let text = text.replace("\r\n", "\n").replace(['\r', '\u{c}'], "\n");
+    let places = (1..=text.split('\n').count())
+        .map(|n| format!("linje {n}"))
+        .collect();
+    Document {
+        text,
+        places,
+        ..Document::default()
+    }
+}
+
+/// An e-mail's quoting ("> ", "> > ") taken off a line.
+fn unquote(line: &str) -> &str {
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        match trimmed.strip_prefix('>') {
+            Some(r) => rest = r.strip_prefix(' ').unwrap_or(r),
+            None => return if rest.len() == line.len() { line } else { rest },
+        }
+    }
+}
+
+/// Whether a line is the form's title ("SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORSØG").
+fn is_form_title(line: &str) -> bool {
+    fold(line).contains("skema til brug for aftale af regionale fors")
+}
+
+/// Whether a line is the first label, A1 ("A1. Hospital/afdeling", "Hospital/afdeling:").
+fn is_first_label(line: &str) -> bool {
+    let folded = fold(line);
+    let first = line.split_whitespace().next().unwrap_or("");
+    let coded = parse_code(first).as_deref() == Some("A1") && folded.contains("hospital");
+    let uncoded = folded.starts_with("hospital/afdeling:")
+        || folded.starts_with("hospital/afdeling\t")
+        || folded.starts_with("hospital og afdeling:");
+    coded || uncoded
+}
+
+/// Where each agreement in the lines starts: at its title or its A1 label, once the agreement
+/// before has had its A1.
+fn split_points(lines: &[&str]) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut seen_first_label = false;
+    for (i, line) in lines.iter().enumerate() {
+        let title = is_form_title(line);
+        if !title && !is_first_label(line) {
+            continue;
+        }
+        if seen_first_label {
+            // Take the agreement's own heading lines with it.
+            let mut at = i;
+            while at > *starts.last().unwrap_or(&0) + 1 {
+                let prev = fold(lines[at - 1]);
+                let heading = prev.is_empty()
+                    || prev.contains("projekt faglig og opgavemaessig")
+                    || is_form_title(lines[at - 1])
+                    || section_of(lines[at - 1].trim()) == Some('A');
+                if !heading {
+                    break;
+                }
+                at -= 1;
+            }
+            starts.push(at);
+            seen_first_label = false;
+        }
+        if !title {
+            seen_first_label = true;
+        }
+    }
+    starts
+}
+
+/// Below this OCR confidence (0–100) for a word of its value, a field read from a scan is unsure.
+const OCR_UNSURE: f32 = 60.0;
+
+/// The lowest confidence OCR gave a word of a field's value (the words of its lines that are in
+/// the value; all of them when none is, as for a date written out): the label's words do not
+/// count.
+fn ocr_confidence(e: &FieldEvidence, confidence: &[Vec<(String, f32)>]) -> Option<f32> {
+    let words: Vec<&(String, f32)> = e
+        .lines
+        .iter()
+        .filter_map(|no| confidence.get(no.checked_sub(1)?))
+        .flatten()
+        .collect();
+    let value: Vec<String> = tokens(&e.value).into_iter().map(|t| t.folded).collect();
+    let of_value: Vec<f32> = words
+        .iter()
+        .filter(|(w, _)| {
+            let w = fold(w.trim_matches(TRIM));
+            !w.is_empty() && value.contains(&w)
+        })
+        .map(|(_, c)| *c)
+        .collect();
+    let all: Vec<f32> = words.iter().map(|(_, c)| *c).collect();
+    let chosen = if of_value.is_empty() { all } else { of_value };
+    chosen.into_iter().reduce(f32::min)
+}
+
+/// Every agreement form in a document (a file may hold several, one after another); each is
+/// its own extract, its evidence placed by the document's places. Parts of the file that are
+/// not a form (a mail's greeting before the first) are left out; a file without any is
+/// [`ErrorKind::NotAForm`].
+pub fn parse_document(
+    file_name: &str,
+    doc: &Document,
+    known_areas: &[&str],
+) -> Result<Vec<FormExtract>, ImportError> {
+    let lines: Vec<&str> = doc.text.split('\n').map(unquote).collect();
+    let starts = split_points(&lines);
     let classifier = Classifier::new();
-    let items = classifier.classify(text);
+    let mut forms = Vec::new();
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+        let part = &lines[start..end];
+        if let Ok(mut form) = parse_part(
+            &classifier,
+            file_name,
+            part,
+            start,
+            known_areas,
+            &doc.places,
+        ) {
+            if doc.ocr {
+                form.warnings.insert(
+                    0,
+                    "Skemaet er læst ved tekstgenkendelse (OCR) af en scanning; kontrollér hvert felt mod den scannede side.".into(),
+                );
+                for e in &mut form.fields {
+                    let lowest = ocr_confidence(e, &doc.confidence);
+                    match lowest {
+                        Some(c) if c < OCR_UNSURE => {
+                            e.confidence = Confidence::Low;
+                            e.warning = Some(format!(
+                                "Tekstgenkendelsen var usikker her (et ord læst med {c:.0} % sikkerhed); sammenlign med den scannede side."
+                            ));
+                        }
+                        _ => {
+                            if e.confidence == Confidence::High {
+                                e.confidence = Confidence::Medium;
+                            }
+                            e.warning.get_or_insert_with(|| {
+                                "Læst ved tekstgenkendelse (OCR); sammenlign med den scannede side."
+                                    .into()
+                            });
+                        }
+                    }
+                }
+            }
+            if doc.struck_runs > 0 {
+                form.warnings.push(format!(
+                    "Gennemstreget tekst i dokumentet er ikke læst ({} steder); kontrollér at det var meningen.",
+                    doc.struck_runs
+                ));
+            }
+            forms.push(form);
+        }
+    }
+    if forms.is_empty() {
+        return Err(ImportError::new(file_name, ErrorKind::NotAForm));
+    }
+    if forms.len() > 1 {
+        let n = forms.len();
+        for (i, form) in forms.iter_mut().enumerate() {
+            form.warnings.insert(
+                0,
+                format!(
+                    "Filen indeholder {n} aftaler; dette er aftale {} af {n}.",
+                    i + 1
+                ),
+            );
+        }
+    }
+    Ok(forms)
+}
+
+/// One agreement: `lines` start at line `offset + 1` of the document.
+fn parse_part(
+    classifier: &Classifier,
+    file_name: &str,
+    lines: &[&str],
+    offset: usize,
+    known_areas: &[&str],
+    places: &[String],
+) -> Result<FormExtract, ImportError> {
+    let items = classifier.classify(lines, offset);
 
     let labels_found: std::collections::BTreeSet<Field> = items
         .iter()
@@ -1308,6 +1854,7 @@ pub fn parse_form_with_areas(
         pending_dates: Vec::new(),
         block: Vec::new(),
         economy_zone: false,
+        after_signature: false,
     };
     let mut area_lines: Lines = Vec::new();
     let mut area_items: Vec<(usize, String)> = Vec::new();
@@ -1319,9 +1866,10 @@ pub fn parse_form_with_areas(
             if let Some((key, label_line)) = extra_pending.take() {
                 if matches!(item.kind, Kind::Text) {
                     let source = format!("{label_line}\n{}", item.text);
-                    a.out
-                        .extra
-                        .insert(key, (item.text.clone(), source, Confidence::Medium));
+                    a.out.extra.insert(
+                        key,
+                        (item.text.clone(), source, Confidence::Medium, item.no),
+                    );
                     continue;
                 }
             }
@@ -1332,9 +1880,10 @@ pub fn parse_form_with_areas(
                 if inline.is_empty() {
                     extra_pending = Some((key, item.text.clone()));
                 } else {
-                    a.out
-                        .extra
-                        .insert(key, (inline.clone(), item.text.clone(), Confidence::High));
+                    a.out.extra.insert(
+                        key,
+                        (inline.clone(), item.text.clone(), Confidence::High, item.no),
+                    );
                 }
             }
             Kind::Blank => a.block.push(None),
@@ -1342,11 +1891,22 @@ pub fn parse_form_with_areas(
                 a.flush();
                 a.current = None;
                 a.economy_zone = false;
+                a.after_signature = false;
+            }
+            Kind::Signature => {
+                // A greeting ends what was written in the form; the name, title and phone
+                // number under it are kept as unmapped text.
+                a.flush();
+                a.current = None;
+                a.economy_zone = false;
+                a.after_signature = true;
+                a.out.unmapped.push((item.no, item.text.clone()));
             }
             Kind::Label { field, inline } => {
                 if *field == Field::Remarks || *field == Field::ApprovalDate {
                     a.economy_zone = false;
                 }
+                a.after_signature = false;
                 a.label(*field, inline, item.no, &item.text)
             }
             Kind::Template { index, extras } => {
@@ -1380,6 +1940,7 @@ pub fn parse_form_with_areas(
                     a.out.unmapped.push((item.no, item.text.clone()));
                 }
             }
+            Kind::Text if a.after_signature => a.out.unmapped.push((item.no, item.text.clone())),
             Kind::Text => {
                 let amount_line = a.economy_zone && {
                     let f = fold(&item.text);
@@ -1411,7 +1972,7 @@ pub fn parse_form_with_areas(
                 .into(),
         );
     }
-    Ok(finish(out, area_lines, area_items, known_areas))
+    Ok(finish(out, area_lines, area_items, known_areas, places))
 }
 
 /// Joins a field's lines: a space inside a paragraph, a line break after a sentence or colon
@@ -1447,12 +2008,34 @@ fn excerpt(lines: &[(usize, String)]) -> String {
         .join("\n")
 }
 
+/// A field's warning by its confidence, when no more particular one was given.
+fn confidence_warning(confidence: Confidence) -> Option<String> {
+    match confidence {
+        Confidence::High => None,
+        Confidence::Medium => Some(
+            "Værdien er placeret efter skemaets rækkefølge eller rettet; sammenlign med filen."
+                .into(),
+        ),
+        Confidence::Low => Some("Usikker læsning; kontrollér feltet mod filen.".into()),
+    }
+}
+
+/// The programme's years: a date outside them is likely misread.
+const PROGRAMME_YEARS: std::ops::RangeInclusive<i32> = 2021..=2024;
+
 fn finish(
     mut a: Assigned,
     area_lines: Lines,
     area_items: Vec<(usize, String)>,
     known_areas: &[&str],
+    places: &[String],
 ) -> FormExtract {
+    let place = |no: usize| -> String {
+        no.checked_sub(1)
+            .and_then(|i| places.get(i))
+            .cloned()
+            .unwrap_or_default()
+    };
     let mut f = FormExtract::default();
     let mut evidence = Vec::new();
     for (field, (lines, confidence)) in &a.text {
@@ -1462,6 +2045,7 @@ fn finish(
         } else {
             join_lines(lines)
         };
+        value = value.replace('\t', " ");
         if *field == Field::Title {
             value = value.trim_end_matches('.').to_string();
         }
@@ -1484,10 +2068,13 @@ fn finish(
             key: field.key(),
             value,
             source_excerpt: excerpt(lines),
+            location: lines.first().map(|(no, _)| place(*no)).unwrap_or_default(),
+            lines: lines.iter().map(|(no, _)| *no).collect(),
             confidence: *confidence,
+            warning: confidence_warning(*confidence),
         });
     }
-    for (field, (date, source, confidence)) in &a.dates {
+    for (field, (date, source, confidence, no)) in &a.dates {
         let slot = match field {
             Field::StartDate => &mut f.start_date,
             Field::EndDate => &mut f.end_date,
@@ -1495,38 +2082,89 @@ fn finish(
             _ => continue,
         };
         *slot = Some(*date);
+        let (confidence, warning) = if PROGRAMME_YEARS.contains(&chrono::Datelike::year(date)) {
+            (*confidence, confidence_warning(*confidence))
+        } else {
+            (
+                Confidence::Low,
+                Some(format!(
+                    "Datoen {} ligger uden for programmets år ({}–{}); kontrollér den.",
+                    date.format("%d.%m.%Y"),
+                    PROGRAMME_YEARS.start(),
+                    PROGRAMME_YEARS.end()
+                )),
+            )
+        };
         evidence.push(FieldEvidence {
             key: field.key(),
             value: date.to_string(),
             source_excerpt: source.clone(),
-            confidence: *confidence,
+            location: place(*no),
+            lines: vec![*no],
+            confidence,
+            warning,
         });
     }
 
-    for (key, (value, source, confidence)) in &a.extra {
+    for (key, (value, source, confidence, no)) in &a.extra {
         f.extra.insert(key, value.clone());
         evidence.push(FieldEvidence {
             key,
             value: value.clone(),
             source_excerpt: source.clone(),
+            location: place(*no),
+            lines: vec![*no],
             confidence: *confidence,
+            warning: confidence_warning(*confidence),
         });
     }
 
-    // The supplement: amounts written into the economy field, beside the template's own.
-    let mut amounts = a.amounts.clone();
+    // The supplement: the answer chosen from what was written under B6 (never the form's own
+    // options); else amounts written beside the template's own; else the supplement named in
+    // B3's content ("et tillæg på 20.000 kr.").
+    let written = excerpt(&a.economy_lines);
+    let chosen = supplement::choose(&written);
+    let mut by_marking = chosen.by_marking;
+    let mut guessed = false;
+    let mut amounts: Vec<(i64, usize, String)> = if chosen.amounts.is_empty() {
+        Vec::new()
+    } else {
+        let no = a.economy_lines.first().map_or(0, |(no, _)| *no);
+        chosen
+            .amounts
+            .iter()
+            .map(|x| (*x, no, String::new()))
+            .collect()
+    };
+    let mut sources: Lines = a.economy_lines.clone();
     if amounts.is_empty() {
-        amounts = a.content_amounts.clone();
+        amounts = a.amounts.clone();
+        if amounts.is_empty() {
+            amounts = a.content_amounts.clone();
+        }
+        sources = amounts.iter().map(|(_, no, l)| (*no, l.clone())).collect();
+        sources.dedup();
+        by_marking = false;
+    }
+    if amounts.is_empty() && fold(&f.content).contains("tillaeg") {
+        let from_content = supplement::choose(&f.content);
+        if let Some((no, _)) = a.text.get(&Field::Content).and_then(|(l, _)| l.first()) {
+            amounts = from_content
+                .amounts
+                .iter()
+                .map(|x| (*x, *no, String::new()))
+                .collect();
+            sources = a.text[&Field::Content].0.clone();
+            guessed = true;
+        }
     }
     let mut distinct: Vec<i64> = amounts.iter().map(|(x, _, _)| *x).collect();
-    distinct.dedup();
     distinct.sort_unstable();
     distinct.dedup();
-    if let Some(&(first, _, _)) = amounts.first() {
-        let confidence = if distinct.len() == 1 {
-            Confidence::High
-        } else {
-            a.warnings.push(format!(
+    if let Some(&(first, no, _)) = amounts.first() {
+        let mut warning = None;
+        let confidence = if distinct.len() > 1 {
+            let w = format!(
                 "Der står flere beløb i {} ({}); det første er brugt.",
                 Field::Economy.label(),
                 distinct
@@ -1534,24 +2172,46 @@ fn finish(
                     .map(|x| format_kr(*x))
                     .collect::<Vec<_>>()
                     .join(", ")
-            ));
+            );
+            a.warnings.push(w.clone());
+            warning = Some(w);
             Confidence::Low
+        } else if guessed {
+            warning = Some(format!(
+                "Tillægget er læst i {}, fordi {} ikke nævnte et beløb.",
+                Field::Content.label(),
+                Field::Economy.label()
+            ));
+            Confidence::Medium
+        } else if by_marking {
+            warning = Some(
+                "Tillægget er det afkrydsede eller ikke overstregede beløb; kontrollér det.".into(),
+            );
+            Confidence::Medium
+        } else {
+            Confidence::High
         };
-        if ![20_000, 35_000, 50_000].contains(&first) {
-            a.warnings.push(format!(
+        if !supplement::OPTIONS.contains(&first) {
+            let w = format!(
                 "Tillægget på {} kr. er ikke en af skemaets størrelser (20.000, 35.000 eller 50.000 kr.).",
                 format_kr(first)
-            ));
+            );
+            a.warnings.push(w.clone());
+            warning.get_or_insert(w);
         }
         f.supplement_dkk = Some(first);
-        let mut sources: Vec<(usize, String)> =
-            amounts.iter().map(|(_, no, l)| (*no, l.clone())).collect();
-        sources.dedup();
         evidence.push(FieldEvidence {
             key: Field::Economy.key(),
             value: first.to_string(),
             source_excerpt: excerpt(&sources),
+            location: place(no),
+            lines: sources
+                .iter()
+                .map(|(no, _)| *no)
+                .filter(|no| *no > 0)
+                .collect(),
             confidence,
+            warning,
         });
     }
 
@@ -1594,7 +2254,18 @@ fn finish(
             key: "areas",
             value: f.areas.join("; "),
             source_excerpt: excerpt(&area_sources),
+            location: area_sources
+                .iter()
+                .find(|(no, _)| *no > 0)
+                .map(|(no, _)| place(*no))
+                .unwrap_or_default(),
+            lines: area_sources
+                .iter()
+                .map(|(no, _)| *no)
+                .filter(|no| *no > 0)
+                .collect(),
             confidence: area_confidence,
+            warning: confidence_warning(area_confidence),
         });
     }
 
@@ -1661,6 +2332,38 @@ mod tests {
         assert_eq!(parse_code("B4").as_deref(), Some("B4"));
         assert_eq!(parse_code("A."), None);
         assert_eq!(parse_code("Aarhus"), None);
+    }
+
+    #[test]
+    fn ocr_confidence_counts_the_value_not_the_label() {
+        let e = FieldEvidence {
+            key: "title",
+            value: "Brokklinik for alle".into(),
+            source_excerpt: String::new(),
+            location: String::new(),
+            confidence: Confidence::High,
+            warning: None,
+            lines: vec![2],
+        };
+        let words = |pairs: &[(&str, f32)]| -> Vec<(String, f32)> {
+            pairs.iter().map(|(w, c)| (w.to_string(), *c)).collect()
+        };
+        let lines = vec![
+            words(&[("x", 10.0)]),
+            words(&[
+                ("Al.", 30.0),
+                ("Brokklinik", 91.0),
+                ("for", 95.0),
+                ("alle", 88.0),
+            ]),
+        ];
+        assert_eq!(ocr_confidence(&e, &lines), Some(88.0));
+        let lines = vec![vec![], words(&[("A2.", 96.0), ("Brokk1inik", 41.0)])];
+        assert_eq!(
+            ocr_confidence(&e, &lines),
+            Some(41.0),
+            "no word of the value: all count"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (errors are the expected outcome for most inputs). Used by the mutational test in
 //! `tests/fuzz.rs` and by the cargo-fuzz targets in `fuzz/`.
 
-use crate::{areas, extract, form, trials, Limits};
+use crate::{areas, extract, form, trials, word, Limits};
 
 /// Limits for fuzzing: small enough that one input stays fast.
 fn limits() -> Limits {
@@ -11,6 +11,7 @@ fn limits() -> Limits {
         max_uncompressed_bytes: 5_000_000,
         max_entries: 200,
         max_seconds: 10,
+        ocr: false,
     }
 }
 
@@ -19,9 +20,27 @@ pub fn pdf(data: &[u8]) {
     let _ = extract::extract_text("fuzz.pdf", data, &limits());
 }
 
-/// Text of any file named as a Word document.
+/// Text of any file named as a Word document, as text and as the form reader's lines.
 pub fn docx(data: &[u8]) {
     let _ = extract::extract_text("fuzz.docx", data, &limits());
+    if let Ok(doc) = extract::extract_document("fuzz.docx", data, &limits()) {
+        let _ = form::parse_document("fuzz.docx", &doc, &areas::MIDTJYLLAND);
+    }
+}
+
+/// The Word body reader (tables, merged cells, text boxes, content controls, struck runs) on
+/// arbitrary XML (lossily decoded), without the ZIP around it.
+pub fn word_xml(data: &[u8]) {
+    let xml = String::from_utf8_lossy(data);
+    let _ = word::document_lines(&xml);
+}
+
+/// A saved e-mail: MIME parts, transfer encodings, character sets and attachments, then the
+/// form recogniser on its text.
+pub fn mail(data: &[u8]) {
+    if let Ok(doc) = extract::extract_document("fuzz.eml", data, &limits()) {
+        let _ = form::parse_document("fuzz.eml", &doc, &areas::MIDTJYLLAND);
+    }
 }
 
 /// Plain text decoding.
@@ -29,10 +48,21 @@ pub fn text(data: &[u8]) {
     let _ = extract::extract_text("fuzz.txt", data, &limits());
 }
 
-/// The form recogniser on arbitrary text (lossily decoded).
+/// OCR's output: Tesseract's TSV (lossily decoded) read as a scanned document's lines with
+/// their words' confidences, then every agreement in it with the confidences applied.
+pub fn ocr_output(data: &[u8]) {
+    let tsv = String::from_utf8_lossy(data);
+    let recognised = crate::ocr::Recognised {
+        lines: crate::ocr::from_tsv(&tsv),
+    };
+    let doc = extract::scanned(&recognised);
+    let _ = form::parse_document("fuzz.tif", &doc, &areas::MIDTJYLLAND);
+}
+
+/// The form recogniser on arbitrary text (lossily decoded): every agreement in it.
 pub fn form(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = form::parse_form("fuzz.txt", &text);
+    let _ = form::parse_forms("fuzz.txt", &text);
 }
 
 /// The CSV trial-list reader.

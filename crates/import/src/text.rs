@@ -46,6 +46,26 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// At most `max` bytes of `s` before byte `at`, cut at a character boundary.
+pub fn window_before(s: &str, at: usize, max: usize) -> &str {
+    let at = at.min(s.len());
+    let mut start = at.saturating_sub(max);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..at]
+}
+
+/// At most `max` bytes of `s` from byte `at`, cut at a character boundary.
+pub fn window_after(s: &str, at: usize, max: usize) -> &str {
+    let at = at.min(s.len());
+    let mut end = (at + max).min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[at..end]
+}
+
 /// Edit distance (insertions, deletions, substitutions) between two strings, by characters.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -191,9 +211,66 @@ fn year(n: u32, len: usize) -> Option<i32> {
     }
 }
 
+/// OCR's confusions in words made of figures ("O1:O5:2O22", "l9.O4", "2O.OOO"): O and o read
+/// as 0, l, I and | as 1, and ":" or ";" between figures as ".". Only in a word that holds a
+/// real figure and nothing but figures, those letters and separators; byte for byte the same
+/// length, so positions in the result are positions in the text.
+pub fn ocr_figures(text: &str) -> std::borrow::Cow<'_, str> {
+    let confusable = |c: char| matches!(c, 'O' | 'o' | 'l' | 'I' | '|');
+    let separator = |c: char| matches!(c, '.' | ':' | ';' | ',' | '/' | '-' | '(' | ')');
+    let needs = text.split_whitespace().any(|w| {
+        w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().any(|c| confusable(c) || c == ':' || c == ';')
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || confusable(c) || separator(c))
+    });
+    if !needs {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let figures = word.chars().any(|c| c.is_ascii_digit())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_digit() || confusable(c) || separator(c));
+        if figures {
+            let chars: Vec<char> = word.chars().collect();
+            for (i, &c) in chars.iter().enumerate() {
+                let between_figures = i > 0
+                    && i + 1 < chars.len()
+                    && (chars[i - 1].is_ascii_digit() || confusable(chars[i - 1]))
+                    && (chars[i + 1].is_ascii_digit() || confusable(chars[i + 1]));
+                out.push(match c {
+                    'O' | 'o' => '0',
+                    'l' | 'I' | '|' => '1',
+                    ':' | ';' if between_figures => '.',
+                    c => c,
+                });
+            }
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Every date in the text, in the forms Danish forms use: "1. april 2022", "31. dec. 2023",
-/// "01-03-2022", "29.03.2022", "31.12. 2023", "1/4 2022", "2022-04-01".
+/// "1. apr. 22", "01-03-2022", "29.03.2022", "01.04.22", "31.12. 2023", "1/4 2022", "1/4-2022",
+/// "2022-04-01", also with OCR's confusions ([`ocr_figures`]). A two-digit year is 20xx.
 pub fn find_dates(text: &str) -> Vec<FoundDate> {
+    let normal = ocr_figures(text);
+    let text: &str = &normal;
     let s = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
@@ -273,7 +350,16 @@ fn date_at(text: &str, i: usize) -> Option<(NaiveDate, usize)> {
     }
     let l2 = skip_spaces(s, l);
     let (y, e) = digits_at(s, l2, 4)?;
-    let y = year(y, e - l2).filter(|_| e - l2 == 4)?;
+    // "1. apr. 22": a two-digit year after a month's name, but not "1. april 22 patienter".
+    let two_digit_ok = e - l2 == 2
+        && s.get(e).is_none_or(|c| !c.is_ascii_alphanumeric())
+        && !text[e..]
+            .trim_start()
+            .starts_with(|c: char| c.is_alphabetic());
+    if e - l2 != 4 && !two_digit_ok {
+        return None;
+    }
+    let y = year(y, e - l2)?;
     NaiveDate::from_ymd_opt(y, month, day).map(|date| (date, e))
 }
 
@@ -306,11 +392,84 @@ pub fn parse_amount(token: &str) -> Option<i64> {
     None
 }
 
+/// An amount found in text, with the byte range it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundAmount {
+    pub amount: i64,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Whether a word says "thousand kroner": "t.kr.", "tkr.", "t. kr", "tusind".
+fn thousands_word(word: &str) -> bool {
+    let w = fold(word);
+    let w = w.trim_end_matches(['.', ',', ')']);
+    matches!(w, "t.kr" | "tkr" | "t" | "tusind" | "t.kroner" | "tusinde")
+}
+
+/// Every amount of at least 1.000 kr. in a text, in order, with where it stands: "50.000",
+/// "kr. 35.000,-", "35.000,00 kr.", "DKK 50.000", "35 t.kr.", also with OCR's confusions.
+pub fn find_amount_spans(text: &str) -> Vec<FoundAmount> {
+    let normal = ocr_figures(text);
+    let text: &str = &normal;
+    let is_split = |c: char| c.is_whitespace() || matches!(c, '(' | ')' | '–' | '-' | '[' | ']');
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if is_split(c) {
+            if let Some(s) = start.take() {
+                words.push((s, i));
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    let mut out = Vec::new();
+    for (k, &(s, e)) in words.iter().enumerate() {
+        let word = &text[s..e];
+        if let Some(amount) = parse_amount(word).filter(|a| *a >= 1000) {
+            out.push(FoundAmount {
+                amount,
+                start: s,
+                end: e,
+            });
+            continue;
+        }
+        // "35 t.kr.": a small whole number followed by "thousand kroner".
+        let digits = word.trim_end_matches(['.', ',']);
+        if !digits.is_empty() && digits.len() <= 3 && digits.chars().all(|c| c.is_ascii_digit()) {
+            if let Some(&(ns, ne)) = words.get(k + 1) {
+                let next = &text[ns..ne];
+                let next_two = words
+                    .get(k + 2)
+                    .map(|&(_, e2)| &text[ns..e2])
+                    .unwrap_or(next);
+                let thousand = thousands_word(next)
+                    && (fold(next) != "t" || fold(next_two).replace(' ', "").starts_with("t.kr"));
+                if thousand {
+                    let n: i64 = digits.parse().unwrap_or(0);
+                    if n > 0 {
+                        out.push(FoundAmount {
+                            amount: n * 1000,
+                            start: s,
+                            end: ne,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every amount of at least 1.000 kr. in a text, in order.
 pub fn find_amounts(text: &str) -> Vec<i64> {
-    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '–' || c == '-')
-        .filter_map(parse_amount)
-        .filter(|a| *a >= 1000)
+    find_amount_spans(text)
+        .into_iter()
+        .map(|a| a.amount)
         .collect()
 }
 
@@ -341,6 +500,22 @@ mod tests {
             assert_eq!(found.len(), 1, "{text:?}: {found:?}");
             assert_eq!(found[0].date, want, "{text:?}");
         }
+        let more = [
+            ("1. apr. 22", d(2022, 4, 1)),
+            ("31. mar. 23 (senest)", d(2023, 3, 31)),
+            ("01.04.22", d(2022, 4, 1)),
+            ("1/4-2022", d(2022, 4, 1)),
+            ("O1:O5:2O22", d(2022, 5, 1)),
+            ("3O;O4;2O23", d(2023, 4, 30)),
+            ("l9.O4.2O22", d(2022, 4, 19)),
+        ];
+        for (text, want) in more {
+            let found = find_dates(text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            assert_eq!(found[0].date, want, "{text:?}");
+        }
+        assert!(find_dates("1. april 22 patienter").is_empty());
+        assert!(find_dates("kl. 15:10").is_empty());
         assert!(find_dates("31.02.2023").is_empty());
         assert!(find_dates("version 2.0 af 3 dele").is_empty());
         assert!(find_dates("siden 2006 været").is_empty());
@@ -356,6 +531,12 @@ mod tests {
         assert_eq!(find_amounts("kr. 35000,00"), [35_000]);
         assert!(find_amounts("siden 2006 og 5-6 år").is_empty());
         assert!(find_amounts("31.12. 2023").is_empty());
+        assert_eq!(find_amounts("kr. 35.000,- årligt"), [35_000]);
+        assert_eq!(find_amounts("Tillæg 35 t.kr. om året"), [35_000]);
+        assert_eq!(find_amounts("50 tkr."), [50_000]);
+        assert_eq!(find_amounts("DKK 50.000 pr. år"), [50_000]);
+        assert_eq!(find_amounts("Tillæg 2O.OOO kr."), [20_000]);
+        assert!(find_amounts("B6 og 3 timer").is_empty());
     }
 
     #[test]

@@ -161,9 +161,89 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
+/// A Word body with what the form reader handles: a table of label and value cells, a shaded
+/// section row, a merged column, struck runs, a content control showing its prompt and a text
+/// box with its fallback.
+const WORD_XML: &str = "<?xml version=\"1.0\"?><w:document xmlns:w=\"w\" xmlns:mc=\"mc\"><w:body>\
+<w:p><w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORSØG</w:t></w:r></w:p></w:txbxContent></mc:Choice><mc:Fallback><w:txbxContent><w:p><w:r><w:t>SKEMA</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p>\
+<w:p><w:r><w:t>A1. Hospital/afdeling</w:t></w:r><w:r><w:tab/><w:t>Aarhus &amp; omegn</w:t></w:r></w:p>\
+<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"3\"/><w:shd w:fill=\"D9D9D9\"/></w:tcPr><w:p><w:r><w:t>B. Forsøget</w:t></w:r></w:p></w:tc></w:tr>\
+<w:tr><w:tc><w:tcPr><w:vMerge w:val=\"restart\"/></w:tcPr><w:p><w:r><w:t>B</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>B6. Økonomi</w:t></w:r></w:p><w:p><w:r><w:t>(Tillægsstørrelse 20.000 – 35.000 eller 50.000 kr.)</w:t></w:r></w:p></w:tc>\
+<w:tc><w:p><w:r><w:rPr><w:strike/></w:rPr><w:t>20.000</w:t></w:r><w:r><w:t xml:space=\"preserve\"> 35.000 </w:t></w:r><w:r><w:rPr><w:dstrike w:val=\"1\"/></w:rPr><w:t>50.000</w:t></w:r><w:r><w:sym w:font=\"Wingdings\" w:char=\"F0FE\"/></w:r></w:p></w:tc></w:tr>\
+<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>C.2. Dato</w:t></w:r></w:p></w:tc><w:tc><w:p><w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>Klik her</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t>1. maj 2022</w:t><w:br/></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>";
+
+/// A text as Tesseract's TSV output: a word per row, lines and paragraphs numbered, varied
+/// confidences.
+fn tsv_of(text: &str) -> Vec<u8> {
+    let mut out =
+        String::from("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n");
+    let (mut par, mut line) = (1, 0);
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            par += 1;
+            line = 0;
+            continue;
+        }
+        line += 1;
+        for (w, word) in l.split_whitespace().enumerate() {
+            let conf = 40 + (w * 17 + line * 7) % 60;
+            out.push_str(&format!(
+                "5\t1\t1\t{par}\t{line}\t{}\t0\t0\t10\t10\t{conf}.5\t{word}\n",
+                w + 1
+            ));
+        }
+    }
+    out.into_bytes()
+}
+
+fn mail_corpus() -> Vec<Vec<u8>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+    let mut out: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    out.sort();
+    // A message with a Word attachment and a nested message.
+    let docx = zip_of(&[("word/document.xml", WORD_XML.as_bytes())]);
+    let mut attached = b"From: a@x.dk\r\nTo: b@x.dk\r\nSubject: Skema\r\nContent-Type: multipart/mixed; boundary=\"yy\"\r\n\r\n--yy\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Se bilag</p>\r\n--yy\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@x.dk\r\nSubject: =?utf-8?b?U2tlbWE=?=\r\n\r\nA1. Hospital/afdeling: Viborg\r\n--yy\r\nContent-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name=\"skema.docx\"\r\nContent-Disposition: attachment; filename=\"skema.docx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    attached.extend(base64_lines(&docx).into_bytes());
+    attached.extend_from_slice(b"\r\n--yy--\r\n");
+    out.push(attached);
+    out
+}
+
+/// Base64 in lines of 76, as mail programs write attachments.
+fn base64_lines(data: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out.as_bytes()
+        .chunks(76)
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
 fn docx_corpus() -> Vec<Vec<u8>> {
     let xml = "<?xml version=\"1.0\"?><w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>A1. Hospital/afdeling</w:t></w:r><w:r><w:tab/><w:t>Aarhus &amp; omegn</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>C.2. Dato</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>1. maj 2022</w:t><w:br/></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>";
     vec![
+        zip_of(&[("word/document.xml", WORD_XML.as_bytes())]),
         zip_of(&[("word/document.xml", xml.as_bytes())]),
         zip_of(&[
             ("[Content_Types].xml", b"<Types/>"),
@@ -218,6 +298,34 @@ fn every_parser_survives_mutated_input() {
     run("csv", fuzz::csv, &texts, 1000);
     run("pdf", fuzz::pdf, &pdf_corpus(), 3000);
     run("docx", fuzz::docx, &docx_corpus(), 2000);
+    run(
+        "word_xml",
+        fuzz::word_xml,
+        &[WORD_XML.as_bytes().to_vec()],
+        3000,
+    );
+    run("mail", fuzz::mail, &mail_corpus(), 2000);
+    run("ocr_output", fuzz::ocr_output, &[tsv_of(FORM_TEXT)], 1000);
     run("xlsx", fuzz::xlsx, &xlsx_corpus(), 1500);
     eprintln!("fuzz total: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+#[test]
+fn an_attached_word_form_is_read_from_the_mail() {
+    let mail = mail_corpus().pop().unwrap();
+    let doc = pulje_import::extract_document("skema.eml", &mail, &pulje_import::Limits::default())
+        .unwrap();
+    assert!(doc.text.contains("Se bilag"), "{}", doc.text);
+    assert!(doc.text.contains("A1. Hospital/afdeling: Viborg"));
+    let row = doc
+        .text
+        .lines()
+        .position(|l| l.starts_with("B\tB6. Økonomi"))
+        .expect("the attachment's table row");
+    assert_eq!(
+        doc.places[row],
+        "bilag «skema.docx», tabel 1, række 2, celle 3"
+    );
+    assert!(doc.text.lines().nth(row).unwrap().ends_with("\t35.000 ☒"));
+    assert_eq!(doc.struck_runs, 2);
 }

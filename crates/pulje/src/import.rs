@@ -10,9 +10,10 @@ use pulje_import::{areas, form::FormExtract, ImportError, Limits, TrialList};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Read agreement forms ("Skema til brug for aftale af regionale forsøg") from PDF, DOCX or
-    /// text files. With --json: one JSON object per line (JSON Lines), one line per file that
-    /// could be read, in the order given; each has the key "file" and the contract's keys.
+    /// Read agreement forms ("Skema til brug for aftale af regionale forsøg") from PDF, DOCX,
+    /// e-mail (.eml), text or scanned (PNG, JPEG, TIFF; read with Tesseract) files; a file may
+    /// hold several agreements, each stored as its own draft. With --json: one JSON object per line (JSON Lines), one line per agreement found,
+    /// in the order given; each has the key "file" and the contract's keys.
     Form {
         /// Print the results as JSON instead of storing them.
         #[arg(long)]
@@ -51,17 +52,17 @@ pub enum ImportCommand {
     },
 }
 
-/// Reads each file as an agreement form; one result per file, in order.
+/// Reads each file's agreement forms; one result per file, in order, holding its agreements.
 pub fn read_forms(
     files: &[String],
     limits: &Limits,
-) -> Vec<(String, Result<FormExtract, ImportError>)> {
+) -> Vec<(String, Result<Vec<FormExtract>, ImportError>)> {
     files
         .iter()
         .map(|path| {
             let name = display_name(path);
             let result = match std::fs::read(path) {
-                Ok(bytes) => pulje_import::read_form(&name, &bytes, limits),
+                Ok(bytes) => pulje_import::read_forms(&name, &bytes, limits),
                 Err(e) => Err(unreadable(&name, &e)),
             };
             (path.clone(), result)
@@ -131,6 +132,14 @@ fn content_type(name: &str) -> &'static str {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     } else if lower.ends_with(".txt") {
         "text/plain; charset=utf-8"
+    } else if lower.ends_with(".eml") {
+        "message/rfc822"
+    } else if lower.ends_with(".png") {
+        "image/png"
+    } else if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+        "image/jpeg"
+    } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
+        "image/tiff"
     } else {
         "application/octet-stream"
     }
@@ -179,7 +188,7 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                             created_by: None,
                             doctor_user_id: None,
                         };
-                        pulje_app::imports::import_form(
+                        pulje_app::imports::import_forms(
                             &mut db.handle(),
                             &actor,
                             &to,
@@ -194,14 +203,16 @@ pub async fn run(command: ImportCommand, database: &str) -> anyhow::Result<()> {
                     Err(e) => Err(e),
                 };
                 match stored {
-                    Ok((done, region_code)) => {
+                    Ok((drafts, region_code)) => {
                         let region_name = region_code.name();
-                        println!(
-                            "«{name}»: gemt som kladde nr. {} «{}» i {region_name}",
-                            done.application_id, done.title
-                        );
-                        for w in &done.warnings {
-                            println!("  kontrollér: {w}");
+                        for done in &drafts {
+                            println!(
+                                "«{name}»: gemt som kladde nr. {} «{}» i {region_name}",
+                                done.application_id, done.title
+                            );
+                            for w in &done.warnings {
+                                println!("  kontrollér: {w}");
+                            }
                         }
                     }
                     Err(pulje_app::imports::ImportFailure::File(message)) => {
@@ -292,16 +303,19 @@ fn print_json(command: ImportCommand) -> anyhow::Result<()> {
             let mut out = std::io::stdout().lock();
             for (path, result) in &results {
                 match result {
-                    Ok(extract) => {
-                        // "file" first, then the contract's keys in the contract's order.
-                        let fields = serde_json::to_string(extract)?;
-                        let line = format!(
-                            "{{\"file\":{},{}",
-                            serde_json::to_string(path)?,
-                            &fields[1..]
-                        );
-                        if !emit(&mut out, &line)? {
-                            return Ok(());
+                    Ok(extracts) => {
+                        // One line per agreement: "file" first, then the contract's keys in the
+                        // contract's order.
+                        for extract in extracts {
+                            let fields = serde_json::to_string(extract)?;
+                            let line = format!(
+                                "{{\"file\":{},{}",
+                                serde_json::to_string(path)?,
+                                &fields[1..]
+                            );
+                            if !emit(&mut out, &line)? {
+                                return Ok(());
+                            }
                         }
                     }
                     Err(e) => {

@@ -105,3 +105,66 @@ fn trials_json_prints_an_array_of_rows() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("angiv regionen med --region"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn form_json_prints_one_line_per_agreement_in_a_file() {
+    let dir = temp_dir("two");
+    let both = dir.join("to-aftaler.txt");
+    let form = |hospital: &str, title: &str, amount: &str| {
+        format!(
+            "SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORSØG\n\
+             A1. Hospital/afdeling {hospital}\n\
+             A2. Forsøgets titel {title}\n\
+             B6. Økonomi (Tillægsstørrelse 20.000 – 35.000 eller 50.000 kr.) {amount}\n\
+             C.2. Dato for forsøgets opstart 1. apr. 22\n\n"
+        )
+    };
+    std::fs::write(
+        &both,
+        form(
+            "Regionshospitalet Randers, Akutafdelingen",
+            "Første aftale",
+            "35.000 kr.",
+        ) + &form(
+            "Regionshospitalet Randers, Kirurgi",
+            "Anden aftale",
+            "kr. 50.000,-",
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pulje"))
+        .args(["import", "form", "--json"])
+        .arg(&both)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    for (line, (title, amount)) in lines
+        .iter()
+        .zip([("Første aftale", 35_000), ("Anden aftale", 50_000)])
+    {
+        let object = line.as_object().unwrap();
+        assert_eq!(
+            object.len(),
+            CONTRACT_KEYS.len() + 1,
+            "file + contract keys"
+        );
+        for key in CONTRACT_KEYS {
+            assert!(object.contains_key(key), "missing {key}");
+        }
+        assert_eq!(line["file"], both.to_string_lossy().as_ref());
+        assert_eq!(line["title"], title);
+        assert_eq!(line["supplement_dkk"], amount, "never the label's options");
+        assert_eq!(line["start_date"], "2022-04-01");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -22,7 +22,7 @@
 //! tool is there: nothing is ignored, and a missing tool fails its tests through
 //! [`Tool::require`]. `scripts/install-test-tools` installs every tool listed here.
 //!
-//! Adding a tool (Tesseract, an OpenID provider, …): a variant of [`Tool`] with its name, cfg,
+//! Adding a tool (an OpenID provider, …): a variant of [`Tool`] with its name, cfg,
 //! probe (files that must exist, or an environment variable that must be set) and install hint,
 //! a step in `scripts/install-test-tools`, and the cfg in the crates' build scripts.
 //!
@@ -43,6 +43,14 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// axe-core, installed from npm below the web crate's tests (workspace-relative).
 pub const AXE_CORE: &str = "crates/web/tests/axe/node_modules/axe-core/axe.min.js";
 
+/// Tesseract with its Danish model, and its `text2image` that renders the test scans (Debian
+/// packages `tesseract-ocr` and `tesseract-ocr-dan`).
+pub const TESSERACT: &str = "/usr/bin/tesseract";
+pub const TEXT2IMAGE: &str = "/usr/bin/text2image";
+pub const TESSERACT_DANISH: &str = "/usr/share/tesseract-ocr/5/tessdata/dan.traineddata";
+/// The font the test scans are rendered in (Debian package `fonts-dejavu-core`).
+pub const DEJAVU_SANS: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
 /// A tool some tests need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -52,6 +60,8 @@ pub enum Tool {
     Chromium,
     /// axe-core, for the accessibility checks in the browser.
     AxeCore,
+    /// Tesseract with its Danish model, for reading scans.
+    Tesseract,
 }
 
 /// How a tool is found.
@@ -63,7 +73,12 @@ enum Probe {
 }
 
 impl Tool {
-    pub const ALL: [Tool; 3] = [Tool::Postgres, Tool::Chromium, Tool::AxeCore];
+    pub const ALL: [Tool; 4] = [
+        Tool::Postgres,
+        Tool::Chromium,
+        Tool::AxeCore,
+        Tool::Tesseract,
+    ];
 
     /// The tool's name in messages.
     pub fn name(self) -> &'static str {
@@ -71,6 +86,7 @@ impl Tool {
             Tool::Postgres => "PostgreSQL",
             Tool::Chromium => "Chromium and chromedriver",
             Tool::AxeCore => "axe-core",
+            Tool::Tesseract => "Tesseract with its Danish model",
         }
     }
 
@@ -80,6 +96,7 @@ impl Tool {
             Tool::Postgres => "pulje_postgres",
             Tool::Chromium => "pulje_browser",
             Tool::AxeCore => "pulje_axe",
+            Tool::Tesseract => "pulje_tesseract",
         }
     }
 
@@ -88,6 +105,9 @@ impl Tool {
             Tool::Postgres => Probe::Env(POSTGRES_URL),
             Tool::Chromium => Probe::Files(&[CHROMIUM, CHROMEDRIVER]),
             Tool::AxeCore => Probe::Files(&[AXE_CORE]),
+            Tool::Tesseract => {
+                Probe::Files(&[TESSERACT, TEXT2IMAGE, TESSERACT_DANISH, DEJAVU_SANS])
+            }
         }
     }
 
@@ -99,6 +119,7 @@ impl Tool {
             }
             Tool::Chromium => "apt-get install chromium chromium-driver",
             Tool::AxeCore => "npm install --no-save --prefix crates/web/tests/axe axe-core@4",
+            Tool::Tesseract => "apt-get install tesseract-ocr tesseract-ocr-dan fonts-dejavu-core",
         }
     }
 

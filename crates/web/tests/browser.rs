@@ -447,7 +447,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     app.set_status(i64::from(active.id), ApplicationStatus::Active, None)
         .await;
     // An imported draft, whose edit form is the review screen with the file's text.
-    let imported = pulje_app::imports::import_form(
+    let imported = pulje_app::imports::import_forms(
         &mut app.db.handle(),
         &applicant_user.actor(),
         &pulje_app::imports::Destination {
@@ -463,7 +463,8 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     )
     .await
     .map_err(|e| format!("{e:?}"))
-    .expect("import a form");
+    .expect("import a form")
+    .remove(0);
     let national = Person::of(&app.user(Role::NationalViewer, None).await);
     let admin = Person::of(&app.user(Role::Admin, None).await);
 

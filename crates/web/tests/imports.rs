@@ -216,6 +216,117 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_file_with_two_agreements_becomes_two_drafts_with_places_beside_the_fields,
+    |app| async move {
+        let mut c = app.client_as(Role::Leader, Some(MIDT)).await;
+        let csrf = c.csrf().await;
+        let second = FORM
+            .replace(
+                "Søvnapnø-klinik med afdelingslæge som tovholder",
+                "Lungeklinik med afdelingslæge som tovholder",
+            )
+            .replace("Tillægsstørrelse 35.000.", "Tillæg: 50 t.kr.");
+        let both = format!("{FORM}\n{second}");
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[("to-aftaler.txt", both.as_bytes())],
+        );
+        let (status, html) = c.post_multipart("/applications/import", ct, body).await;
+        assert_eq!(status, 200, "{html}");
+        let html = unescape(&html);
+        assert!(html.contains("1 af 1 filer indlæst (2 aftaler)"), "{html}");
+        assert!(html.contains("(aftale 2 af 2)"), "{html}");
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM applications WHERE imported = 1 ORDER BY id")
+                .fetch_all(&mut *app.db.conn().await.unwrap())
+                .await
+                .unwrap();
+        assert_eq!(ids.len(), 2);
+        let first = app.get_application(ids[0]).await;
+        let other = app.get_application(ids[1]).await;
+        assert_eq!(
+            first.data.title(),
+            "Søvnapnø-klinik med afdelingslæge som tovholder"
+        );
+        assert_eq!(
+            other.data.title(),
+            "Lungeklinik med afdelingslæge som tovholder"
+        );
+        assert_eq!(
+            first.data.supplement_ore().map(|o| o.ore()),
+            Some(3_500_000)
+        );
+        assert_eq!(
+            other.data.supplement_ore().map(|o| o.ore()),
+            Some(5_000_000)
+        );
+        // Each draft keeps the original file.
+        let mut conn = app.db.conn().await.unwrap();
+        for id in &ids {
+            let kept = attachments::list(
+                &mut conn,
+                attachments::Owner::Application(ApplicationId::new(*id)),
+            )
+            .await
+            .unwrap();
+            assert_eq!(kept.len(), 1);
+        }
+        drop(conn);
+        // The review form says where in the file each value stood.
+        let edit = c.get(&format!("/applications/{}/edit", ids[1])).await;
+        let text = unescape(&edit.body);
+        let title_line = both
+            .lines()
+            .position(|l| l.starts_with("A2.") && l.contains("Lungeklinik"))
+            .unwrap()
+            + 1;
+        assert!(
+            text.contains(&format!("Læst fra filen – sikker (linje {title_line})")),
+            "{text}"
+        );
+        assert!(text.contains("dette er aftale 2 af 2"), "{text}");
+    }
+);
+
+both_backends!(
+    a_scanned_page_is_shown_beside_the_fields_it_was_read_into,
+    |app| async move {
+        // The review screen shows a PNG or JPEG original as the page the fields came from.
+        // (The recogniser goes by the file's content, so a text saved under a .png name stands
+        // in for a scan here; reading real scans is pulje-import's OCR test.)
+        let mut c = app.client_as(Role::Leader, Some(MIDT)).await;
+        let csrf = c.csrf().await;
+        let (ct, body) = multipart_files(
+            &[("csrf_token", &csrf)],
+            "files",
+            &[("skanning.png", FORM.as_bytes())],
+        );
+        let (status, html) = c.post_multipart("/applications/import", ct, body).await;
+        assert_eq!(status, 200, "{html}");
+        let id: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE imported = 1")
+            .fetch_one(&mut *app.db.conn().await.unwrap())
+            .await
+            .unwrap();
+        let attachment: i64 = sqlx::query_scalar("SELECT id FROM attachments")
+            .fetch_one(&mut *app.db.conn().await.unwrap())
+            .await
+            .unwrap();
+        let edit = c.get(&format!("/applications/{id}/edit")).await;
+        assert!(
+            edit.body
+                .contains(&format!("<img src=\"/attachments/{attachment}\"")),
+            "{}",
+            edit.body
+        );
+        let image = c.get(&format!("/attachments/{attachment}")).await;
+        assert_eq!(image.status, 200);
+        assert_eq!(image.headers["content-type"], "image/png");
+        assert_eq!(image.headers["x-content-type-options"], "nosniff");
+    }
+);
+
 both_backends!(imports_stay_in_the_users_region, |app| async move {
     // An applicant of Nordjylland cannot fetch Midtjylland's imported original.
     let midt = app.client_as(Role::Applicant, Some(MIDT)).await;

@@ -477,6 +477,8 @@ struct ImportPanel {
     file_name: String,
     /// The original file (an attachment id), to compare with.
     original: Option<i64>,
+    /// Whether the original is a scanned page a browser shows (PNG, JPEG): shown beside the form.
+    scan_image: bool,
     warnings: Vec<String>,
     unmapped_text: String,
 }
@@ -494,9 +496,14 @@ impl FormPage {
                 excerpt: e.source_excerpt.clone(),
                 confidence: e.confidence_da().to_string(),
                 level: e.confidence.clone(),
+                location: e.location.clone(),
+                warning: e.warning.clone().unwrap_or_default(),
             });
         }
+        let lower = evidence.file_name.to_ascii_lowercase();
         self.import = Some(ImportPanel {
+            scan_image: original.is_some()
+                && [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e)),
             file_name: evidence.file_name.clone(),
             original,
             warnings: evidence.warnings.clone(),

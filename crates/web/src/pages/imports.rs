@@ -1,6 +1,7 @@
-//! Upload pages: agreement forms (PDF, Word, text) become imported drafts to review; a region
-//! administrator's trial list (CSV, Excel, or a report's table) becomes the region's historic
-//! trials. Each file is stored in its own transaction; a refused file names itself and why.
+//! Upload pages: agreement forms (PDF, Word, e-mail, text) become imported drafts to review,
+//! one per agreement in a file, each in its own transaction; a region administrator's trial list
+//! (CSV, Excel, or a report's table) becomes the region's historic trials in one. A refused file
+//! names itself and why.
 
 use super::upload;
 use crate::auth::policy;
@@ -54,13 +55,11 @@ fn target_region(user: &CurrentUser, chosen: &str) -> Result<RegionCode, String>
 // ---------------------------------------------------------------------------------------------
 // Agreement forms
 
-/// One file's outcome.
+/// One file's outcome: the drafts made from its agreements, or why it was refused.
 struct FormResult {
     file_name: String,
-    application_id: Option<i64>,
-    title: String,
+    drafts: Vec<imports::ImportedForm>,
     message: String,
-    warnings: Vec<String>,
 }
 
 #[derive(Template)]
@@ -76,10 +75,12 @@ struct FormsPage {
 
 impl FormsPage {
     fn stored(&self) -> usize {
-        self.results
-            .iter()
-            .filter(|r| r.application_id.is_some())
-            .count()
+        self.results.iter().filter(|r| !r.drafts.is_empty()).count()
+    }
+
+    /// The drafts made from all files.
+    fn drafts(&self) -> usize {
+        self.results.iter().map(|r| r.drafts.len()).sum()
     }
 }
 
@@ -141,7 +142,7 @@ pub async fn forms_upload(
     };
     let limits = limits(&state);
     for file in up.files {
-        let outcome = imports::import_form(
+        let outcome = imports::import_forms(
             &mut db,
             &user.actor(),
             &to,
@@ -152,19 +153,15 @@ pub async fn forms_upload(
         )
         .await;
         page.results.push(match outcome {
-            Ok(done) => FormResult {
+            Ok(drafts) => FormResult {
                 file_name: file.name,
-                application_id: Some(i64::from(done.application_id)),
-                title: done.title,
+                drafts,
                 message: String::new(),
-                warnings: done.warnings,
             },
             Err(ImportFailure::File(message)) => FormResult {
                 file_name: file.name,
-                application_id: None,
-                title: String::new(),
+                drafts: Vec::new(),
                 message,
-                warnings: Vec::new(),
             },
             Err(ImportFailure::Store(e)) => return Err(e.into()),
         });

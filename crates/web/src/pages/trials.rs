@@ -44,6 +44,22 @@ fn content_type_of(file_name: &str) -> Option<&'static str> {
     TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
 }
 
+/// Scanned agreement forms kept as an import's original, served as images so the review screen
+/// can show the page beside the fields (not accepted as evaluation files).
+const SCANS: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+];
+
+/// The content type an attachment is served with: an accepted type, or a scanned page.
+fn served_type_of(file_name: &str) -> Option<&'static str> {
+    content_type_of(file_name).or_else(|| {
+        let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+        SCANS.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
+    })
+}
+
 pub struct Row {
     id: i64,
     number: i64,
@@ -352,7 +368,7 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         .await?
         .ok_or(AppError::NotFound)?;
     // Served as what its name says it is, from the accepted list; anything else as bytes.
-    let content_type = content_type_of(&a.file_name).unwrap_or("application/octet-stream");
+    let content_type = served_type_of(&a.file_name).unwrap_or("application/octet-stream");
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -373,6 +389,13 @@ mod tests {
     fn names_and_types() {
         assert_eq!(content_type_of("Evaluering.PDF"), Some("application/pdf"));
         assert_eq!(content_type_of("x.exe"), None);
+        assert_eq!(
+            content_type_of("skanning.png"),
+            None,
+            "not an evaluation file"
+        );
+        assert_eq!(served_type_of("Skanning.JPG"), Some("image/jpeg"));
+        assert_eq!(served_type_of("skanning.tif"), None);
         assert_eq!(content_type_of("uden-endelse"), None);
         assert_eq!(
             disposition("Ærø \"evaluering\".pdf"),

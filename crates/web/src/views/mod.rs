@@ -105,6 +105,10 @@ pub struct Source {
     pub confidence: String,
     /// `high`, `medium` or `low`, for styling.
     pub level: String,
+    /// Where in the file ("linje 12", "tabel 1, række 3, celle 2"); may be empty.
+    pub location: String,
+    /// The recogniser's Danish note when it was unsure; may be empty.
+    pub warning: String,
 }
 
 impl Field {
