@@ -257,13 +257,11 @@ pub fn may_manage_meetings(user: &impl Person) -> bool {
 
 /// Naming the members of the working and steering groups: the region's administrator.
 pub fn require_manage_members(user: &impl Person) -> Result<(), Error> {
-    if user.person().role == Role::RegionAdmin {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "Kun regionens administrator kan ændre gruppernes medlemmer.".into(),
-        ))
-    }
+    only(
+        user,
+        Role::RegionAdmin,
+        "Kun regionens administrator kan ændre gruppernes medlemmer.",
+    )
 }
 
 /// Whether the user names the groups' members (for showing the form).
@@ -396,13 +394,11 @@ pub fn grantable_roles(user: &impl Person) -> Vec<Role> {
 
 /// Changing the review checklist's points: the system administrator (they are national).
 pub fn require_edit_checklist(user: &impl Person) -> Result<(), Error> {
-    if user.person().role == Role::Admin {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "Kun systemadministratoren kan ændre programmets tjekliste.".into(),
-        ))
-    }
+    only(
+        user,
+        Role::Admin,
+        "Kun systemadministratoren kan ændre programmets tjekliste.",
+    )
 }
 
 /// Whether the user changes the checklist (for showing the form).
@@ -413,12 +409,19 @@ pub fn may_edit_checklist(user: &impl Person) -> bool {
 /// Setting up and changing programmes (their definitions): the system administrator, since a
 /// programme spans the regions.
 pub fn require_edit_programmes(user: &impl Person) -> Result<(), Error> {
-    if user.person().role == Role::Admin {
+    only(
+        user,
+        Role::Admin,
+        "Kun systemadministratoren kan oprette og ændre programmer.",
+    )
+}
+
+/// Allowed for `role` alone; anyone else is refused with `refusal`.
+fn only(user: &impl Person, role: Role, refusal: &str) -> Result<(), Error> {
+    if user.person().role == role {
         Ok(())
     } else {
-        Err(Error::Forbidden(
-            "Kun systemadministratoren kan oprette og ændre programmer.".into(),
-        ))
+        Err(Error::Forbidden(refusal.into()))
     }
 }
 
