@@ -54,7 +54,8 @@ pub struct Tranche {
     pub name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub national_amount_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub national_amount_ore: Ore,
 }
 
 impl FromRow<'_, AnyRow> for Tranche {
@@ -66,7 +67,7 @@ impl FromRow<'_, AnyRow> for Tranche {
             name: r.try_get("name")?,
             period_start: date_col(r, "period_start")?,
             period_end: date_col(r, "period_end")?,
-            national_amount_ore: r.try_get("national_amount_ore")?,
+            national_amount_ore: Ore::from_ore(r.try_get("national_amount_ore")?),
         })
     }
 }
@@ -81,7 +82,9 @@ pub struct Pool {
     #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
     pub region_name: String,
-    pub amount_ore: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub amount_ore: Ore,
 }
 
 /// A region's settings for a programme.
