@@ -7,7 +7,7 @@ use crate::programmes::{self, Tranche};
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::cost::{self, CostBasis, MonthlyAmount};
-use pulje_domain::{ApplicationId, Ore, Period, RegionCode};
+use pulje_domain::{ApplicationId, Ore, Period, PostingId, RegionCode, TrancheId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -103,7 +103,8 @@ async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolStatus {
-    pub tranche_id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub tranche_id: TrancheId,
     /// The tranche's number in its programme (1, 2, …).
     pub tranche: i64,
     pub name: String,
@@ -278,7 +279,9 @@ pub async fn lock_pools(tx: &mut Tx<'_>, region_code: RegionCode) -> Result<()> 
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Posting {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: PostingId,
     pub application_id: i64,
     pub title: String,
     pub responsible_doctor: String,

@@ -9,7 +9,7 @@ use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::workflow::{self, Action, Party, Refusal};
-use pulje_domain::{ApplicationId, ApplicationStatus, Ore, Role};
+use pulje_domain::{ApplicationId, ApplicationStatus, CommentId, Ore, Role};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
@@ -496,7 +496,9 @@ pub struct Signature {
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: CommentId,
     pub author: String,
     pub kind: String,
     pub body: String,
