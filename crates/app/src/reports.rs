@@ -12,8 +12,8 @@ use pulje_domain::Ore;
 use pulje_store::reports::{NationalReport, RegionalReport, ReportTrial, SECTIONS};
 
 /// `1.234.567 kr.` from øre.
-pub fn kr(ore: i64) -> String {
-    Ore::from_ore(ore).to_kr_string()
+pub fn kr(amount: Ore) -> String {
+    amount.to_kr_string()
 }
 
 /// An output format of a report.
@@ -84,7 +84,7 @@ fn col(title: &str, kind: Kind, width: f32) -> Column {
 pub enum Cell {
     Text(String),
     Int(i64),
-    Ore(i64),
+    Ore(Ore),
 }
 
 impl Cell {
@@ -101,7 +101,9 @@ impl Cell {
     pub fn raw(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
-            Cell::Int(n) | Cell::Ore(n) => n.to_string(),
+            Cell::Int(n) => n.to_string(),
+            // The integer in øre; `Ore`'s `Display` is kroner text.
+            Cell::Ore(o) => o.ore().to_string(),
         }
     }
 
@@ -856,8 +858,11 @@ pub fn xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
                         sheet.write_string(r, c, s)?;
                     }
                     // Whole numbers below 2^53 are exact in the spreadsheet's number type.
-                    Cell::Int(v) | Cell::Ore(v) => {
+                    Cell::Int(v) => {
                         sheet.write_number(r, c, *v as f64)?;
+                    }
+                    Cell::Ore(o) => {
+                        sheet.write_number(r, c, o.ore() as f64)?;
                     }
                 }
             }

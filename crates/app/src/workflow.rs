@@ -4,7 +4,7 @@
 use crate::policy::Person;
 use crate::{Error, Result};
 use pulje_domain::workflow::{Action, Party};
-use pulje_domain::ApplicationId;
+use pulje_domain::{ApplicationId, Ore};
 use pulje_store::applications::Application;
 use pulje_store::workflow::{self, Step};
 use pulje_store::Handle;
@@ -61,7 +61,7 @@ pub fn step_from(b: &TransitionBody) -> Result<Step> {
     };
     Ok(Step {
         action,
-        tier_ore: b.tier_ore,
+        tier_ore: b.tier_ore.map(Ore::from_ore),
         overcommit_reason: b.overcommit_reason.clone(),
         reason,
         end_date,

@@ -83,6 +83,16 @@ ids! {
     ChecklistItemId;
     /// An API token.
     TokenId;
+    /// A tranche of a programme's money.
+    TrancheId;
+    /// A region's pool of a tranche.
+    PoolId;
+    /// A posting for payroll: one agreement's month.
+    PostingId;
+    /// A comment on an application.
+    CommentId;
+    /// A message in the outbox.
+    MessageId;
 }
 
 #[cfg(test)]

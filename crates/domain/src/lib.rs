@@ -28,8 +28,9 @@ pub use email::Email;
 pub use errors::FieldErrors;
 pub use form::{FieldDef, FieldValue, Kind, Required, Section};
 pub use ids::{
-    ApplicationId, AreaId, AttachmentId, ChecklistItemId, DepartmentId, EvaluationId, HospitalId,
-    MeetingId, MemberId, RoundId, TierId, TokenId, TrialId, UserId,
+    ApplicationId, AreaId, AttachmentId, ChecklistItemId, CommentId, DepartmentId, EvaluationId,
+    HospitalId, MeetingId, MemberId, MessageId, PoolId, PostingId, RoundId, TierId, TokenId,
+    TrancheId, TrialId, UserId,
 };
 pub use money::Ore;
 pub use region::{RegionCode, UnknownRegion};

@@ -44,6 +44,18 @@ impl Ore {
         self.0.checked_sub(other.0).map(Ore)
     }
 
+    /// The sum of `amounts`; `None` on overflow.
+    pub fn checked_sum<I: IntoIterator<Item = Ore>>(amounts: I) -> Option<Ore> {
+        amounts
+            .into_iter()
+            .try_fold(Ore::ZERO, |sum, amount| sum.checked_add(amount))
+    }
+
+    /// The amount with its sign turned; `None` on overflow.
+    pub fn checked_neg(self) -> Option<Ore> {
+        self.0.checked_neg().map(Ore)
+    }
+
     pub fn is_positive(self) -> bool {
         self.0 > 0
     }
@@ -149,6 +161,13 @@ impl From<Ore> for i64 {
     }
 }
 
+/// A checked sum: `amounts.sum::<Option<Ore>>()` is `None` on overflow.
+impl std::iter::Sum<Ore> for Option<Ore> {
+    fn sum<I: Iterator<Item = Ore>>(amounts: I) -> Option<Ore> {
+        Ore::checked_sum(amounts)
+    }
+}
+
 impl fmt::Display for Ore {
     /// Kroner with dots between thousands and øre after a comma when there are any.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -169,6 +188,22 @@ impl fmt::Display for Ore {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn sums_are_checked() {
+        let amounts = [Ore::from_ore(150), Ore::from_ore(-50), Ore::from_ore(1)];
+        assert_eq!(Ore::checked_sum(amounts), Some(Ore::from_ore(101)));
+        assert_eq!(
+            amounts.into_iter().sum::<Option<Ore>>(),
+            Some(Ore::from_ore(101))
+        );
+        assert_eq!(
+            Ore::checked_sum([Ore::from_ore(i64::MAX), Ore::from_ore(1)]),
+            None
+        );
+        assert_eq!(Ore::checked_sum([]), Some(Ore::ZERO));
+        assert_eq!(Ore::from_ore(i64::MIN).checked_neg(), None);
+    }
 
     #[test]
     fn groups_thousands_with_dots() {

@@ -13,6 +13,7 @@ use crate::programmes::{Area, Tier, AREA_COLUMNS};
 use crate::review::Check;
 use crate::workflow::{Comment, Signature};
 use crate::Result;
+use pulje_domain::Ore;
 use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
@@ -31,7 +32,7 @@ pub struct HistoryEntry {
 pub struct Month {
     /// The first day of the month, `YYYY-MM-DD`.
     pub month: String,
-    pub amount_ore: i64,
+    pub amount_ore: Ore,
 }
 
 #[derive(Debug, Clone)]

@@ -250,7 +250,8 @@ async fn sample_applications(tx: &mut crate::Tx<'_>, actor: &Actor) -> Result<()
             imported: false,
         };
         let app = applications::create(tx, actor, &place, &data).await?;
-        walk_to(tx, app.id, s.status, s.tier_kr.unwrap_or(0) * 100).await?;
+        let tier = pulje_domain::Ore::from_kr(s.tier_kr.unwrap_or(0)).unwrap_or_default();
+        walk_to(tx, app.id, s.status, tier).await?;
     }
 
     let input = ApplicationInput {
@@ -306,7 +307,7 @@ async fn walk_to(
     tx: &mut crate::Tx<'_>,
     id: pulje_domain::ApplicationId,
     status: ApplicationStatus,
-    tier_ore: i64,
+    tier_ore: pulje_domain::Ore,
 ) -> Result<()> {
     use ApplicationStatus::*;
     let plan: &[(&str, Action)] = match status {

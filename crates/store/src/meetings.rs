@@ -5,7 +5,7 @@ use crate::audit::{self, Actor};
 use crate::programmes::date_col;
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::{ApplicationId, MeetingId, MemberId, RegionCode};
+use pulje_domain::{ApplicationId, MeetingId, MemberId, Ore, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -214,20 +214,41 @@ pub async fn add_to_agenda(
 }
 
 /// One application on an agenda, with the decision taken on it at this meeting, if any.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgendaItem {
-    #[sqlx(try_from = "i64")]
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub application_id: ApplicationId,
     pub title: String,
     pub status: String,
     pub responsible_doctor: String,
     pub hospital_department: String,
-    pub requested_ore: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub requested_ore: Option<Ore>,
     pub decision: Option<String>,
-    pub tier_ore: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub tier_ore: Option<Ore>,
     pub reason: Option<String>,
+}
+
+/// By hand: sqlx's `try_from` cannot target the optional amounts.
+impl FromRow<'_, AnyRow> for AgendaItem {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        let ore = |column: &str| -> sqlx::Result<Option<Ore>> {
+            Ok(r.try_get::<Option<i64>, _>(column)?.map(Ore::from_ore))
+        };
+        Ok(AgendaItem {
+            application_id: ApplicationId::new(r.try_get("application_id")?),
+            title: r.try_get("title")?,
+            status: r.try_get("status")?,
+            responsible_doctor: r.try_get("responsible_doctor")?,
+            hospital_department: r.try_get("hospital_department")?,
+            requested_ore: ore("requested_ore")?,
+            decision: r.try_get("decision")?,
+            tier_ore: ore("tier_ore")?,
+            reason: r.try_get("reason")?,
+        })
+    }
 }
 
 pub async fn agenda(conn: &mut AnyConnection, meeting_id: MeetingId) -> Result<Vec<AgendaItem>> {

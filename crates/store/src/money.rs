@@ -7,7 +7,7 @@ use crate::programmes::{self, Tranche};
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::cost::{self, CostBasis, MonthlyAmount};
-use pulje_domain::{ApplicationId, Ore, Period, RegionCode};
+use pulje_domain::{ApplicationId, Ore, Period, PostingId, RegionCode, TrancheId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -57,7 +57,7 @@ pub async fn write_schedule(
 ) -> Result<()> {
     let old = agreement_months(tx, app.id).await?;
     for (month, amount) in &old {
-        add_committed(tx, app, month, -amount).await?;
+        add_committed(tx, app, month, amount.checked_neg().ok_or_else(overflow)?).await?;
     }
     sqlx::query("DELETE FROM agreement_months WHERE application_id = $1")
         .bind(app.id.get())
@@ -75,12 +75,17 @@ pub async fn write_schedule(
         .bind(m.amount.ore())
         .execute(&mut **tx)
         .await?;
-        add_committed(tx, app, &month_key(m), m.amount.ore()).await?;
+        add_committed(tx, app, &month_key(m), m.amount).await?;
     }
     Ok(())
 }
 
-async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: i64) -> Result<()> {
+/// The error of a sum of money too large for 64 bits, which no real pool reaches.
+fn overflow() -> StoreError {
+    StoreError::Other(anyhow::anyhow!("an amount of money overflowed"))
+}
+
+async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: Ore) -> Result<()> {
     sqlx::query(
         "INSERT INTO pool_months (programme_id, region_code, month, committed_ore, paid_ore) VALUES ($1, $2, $3, $4, 0) \
          ON CONFLICT (programme_id, region_code, month) DO UPDATE SET committed_ore = pool_months.committed_ore + excluded.committed_ore",
@@ -88,7 +93,7 @@ async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: 
     .bind(&app.programme_id)
     .bind(app.region_code.get())
     .bind(month)
-    .bind(amount)
+    .bind(amount.ore())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -98,16 +103,21 @@ async fn add_committed(tx: &mut Tx<'_>, app: &Application, month: &str, amount: 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolStatus {
-    pub tranche_id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub tranche_id: TrancheId,
     /// The tranche's number in its programme (1, 2, …).
     pub tranche: i64,
     pub name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub amount_ore: i64,
-    pub committed_ore: i64,
-    pub paid_ore: i64,
-    pub remaining_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub amount_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub committed_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub paid_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub remaining_ore: Ore,
 }
 
 /// A region's committed and paid amounts per month, from `pool_months`.
@@ -115,23 +125,27 @@ async fn pool_by_month(
     conn: &mut AnyConnection,
     programme_id: &str,
     region_code: RegionCode,
-) -> Result<Vec<(String, i64, i64)>> {
+) -> Result<Vec<(String, Ore, Ore)>> {
     Ok(sqlx::query_as::<_, (String, i64, i64)>(
         "SELECT month, committed_ore, paid_ore FROM pool_months WHERE programme_id = $1 AND region_code = $2",
     )
     .bind(programme_id)
     .bind(region_code.get())
     .fetch_all(conn)
-    .await?)
+    .await?
+    .into_iter()
+    .map(|(month, committed, paid)| (month, Ore::from_ore(committed), Ore::from_ore(paid)))
+    .collect())
 }
 
 /// The part of per-month sums that falls inside a tranche's period.
-fn in_tranche(sums: &[(String, i64)], t: &Tranche) -> i64 {
+fn in_tranche(sums: &[(String, Ore)], t: &Tranche) -> Result<Ore> {
     let (from, to) = (t.period_start.to_string(), t.period_end.to_string());
     sums.iter()
         .filter(|(m, _)| *m >= from && *m <= to)
-        .map(|(_, a)| a)
-        .sum()
+        .map(|(_, a)| *a)
+        .sum::<Option<Ore>>()
+        .ok_or_else(overflow)
 }
 
 /// Each tranche of a region's pool: amount, committed (approved agreements' months inside its
@@ -144,9 +158,9 @@ pub async fn pool_status(
     let tranches = programmes::tranches(conn, programme_id).await?;
     let pools = programmes::pools(conn, programme_id, Some(region_code)).await?;
     let by_month = pool_by_month(conn, programme_id, region_code).await?;
-    let committed_by_month: Vec<(String, i64)> =
+    let committed_by_month: Vec<(String, Ore)> =
         by_month.iter().map(|(m, c, _)| (m.clone(), *c)).collect();
-    let paid_by_month: Vec<(String, i64)> =
+    let paid_by_month: Vec<(String, Ore)> =
         by_month.iter().map(|(m, _, p)| (m.clone(), *p)).collect();
     let mut out = Vec::new();
     for t in tranches {
@@ -154,9 +168,9 @@ pub async fn pool_status(
             .iter()
             .find(|p| p.tranche_id == t.id)
             .map(|p| p.amount_ore)
-            .unwrap_or(0);
-        let committed = in_tranche(&committed_by_month, &t);
-        let paid = in_tranche(&paid_by_month, &t);
+            .unwrap_or(Ore::ZERO);
+        let committed = in_tranche(&committed_by_month, &t)?;
+        let paid = in_tranche(&paid_by_month, &t)?;
         out.push(PoolStatus {
             tranche_id: t.id,
             tranche: t.number,
@@ -166,7 +180,7 @@ pub async fn pool_status(
             amount_ore: amount,
             committed_ore: committed,
             paid_ore: paid,
-            remaining_ore: amount - committed,
+            remaining_ore: amount.checked_sub(committed).ok_or_else(overflow)?,
         });
     }
     Ok(out)
@@ -176,21 +190,29 @@ pub async fn pool_status(
 #[derive(Debug, Clone)]
 pub struct Overcommit {
     pub tranche: String,
-    pub amount_ore: i64,
-    pub committed_ore: i64,
-    pub adding_ore: i64,
+    pub amount_ore: Ore,
+    pub committed_ore: Ore,
+    pub adding_ore: Ore,
 }
 
 impl Overcommit {
+    /// By how much the pool would be exceeded: committed + adding − amount.
+    pub fn excess(&self) -> Ore {
+        self.committed_ore
+            .checked_add(self.adding_ore)
+            .and_then(|sum| sum.checked_sub(self.amount_ore))
+            .unwrap_or(Ore::from_ore(i64::MAX))
+    }
+
     /// A Danish sentence for the steering group.
     pub fn message(&self) -> String {
         format!(
             "{}: puljen er {}, allerede disponeret {}, denne aftale {} – overskridelse {}.",
             self.tranche,
-            Ore::from_ore(self.amount_ore).to_kr_string(),
-            Ore::from_ore(self.committed_ore).to_kr_string(),
-            Ore::from_ore(self.adding_ore).to_kr_string(),
-            Ore::from_ore(self.committed_ore + self.adding_ore - self.amount_ore).to_kr_string()
+            self.amount_ore.to_kr_string(),
+            self.committed_ore.to_kr_string(),
+            self.adding_ore.to_kr_string(),
+            self.excess().to_kr_string()
         )
     }
 }
@@ -206,30 +228,33 @@ pub async fn overcommits(
     let pools = programmes::pools(tx, &app.programme_id, Some(app.region_code)).await?;
     // The pool's commitments without this application's own months (an amendment replaces them).
     let own = agreement_months(tx, app.id).await?;
-    let others: Vec<(String, i64)> = pool_by_month(tx, &app.programme_id, app.region_code)
-        .await?
-        .into_iter()
-        .map(|(m, c, _)| {
-            let mine: i64 = own.iter().filter(|(o, _)| *o == m).map(|(_, a)| a).sum();
-            (m, c - mine)
-        })
-        .collect();
+    let mut others: Vec<(String, Ore)> = Vec::new();
+    for (m, c, _) in pool_by_month(tx, &app.programme_id, app.region_code).await? {
+        let without_own = own
+            .iter()
+            .filter(|(o, _)| *o == m)
+            .map(|(_, a)| *a)
+            .sum::<Option<Ore>>()
+            .and_then(|mine| c.checked_sub(mine))
+            .ok_or_else(overflow)?;
+        others.push((m, without_own));
+    }
     let mut out = Vec::new();
     for t in tranches {
         let Some(window) = Period::new(t.period_start, t.period_end) else {
             continue;
         };
-        let adding = cost::within(months, &window).ore();
-        if adding == 0 {
+        let adding = cost::within(months, &window);
+        if adding == Ore::ZERO {
             continue;
         }
         let amount = pools
             .iter()
             .find(|p| p.tranche_id == t.id)
             .map(|p| p.amount_ore)
-            .unwrap_or(0);
-        let committed = in_tranche(&others, &t);
-        if committed + adding > amount {
+            .unwrap_or(Ore::ZERO);
+        let committed = in_tranche(&others, &t)?;
+        if committed.checked_add(adding).ok_or_else(overflow)? > amount {
             out.push(Overcommit {
                 tranche: t.name.clone(),
                 amount_ore: amount,
@@ -254,12 +279,16 @@ pub async fn lock_pools(tx: &mut Tx<'_>, region_code: RegionCode) -> Result<()> 
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Posting {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: PostingId,
     pub application_id: i64,
     pub title: String,
     pub responsible_doctor: String,
     pub month: String,
-    pub amount_ore: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub amount_ore: Ore,
     pub posted_at: String,
 }
 
@@ -358,11 +387,14 @@ pub async fn postings(
 pub async fn agreement_months(
     conn: &mut AnyConnection,
     application_id: ApplicationId,
-) -> Result<Vec<(String, i64)>> {
+) -> Result<Vec<(String, Ore)>> {
     Ok(sqlx::query_as::<_, (String, i64)>(
         "SELECT month, amount_ore FROM agreement_months WHERE application_id = $1 ORDER BY month",
     )
     .bind(application_id.get())
     .fetch_all(conn)
-    .await?)
+    .await?
+    .into_iter()
+    .map(|(month, amount)| (month, Ore::from_ore(amount)))
+    .collect())
 }

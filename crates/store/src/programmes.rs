@@ -4,7 +4,9 @@
 use crate::audit::{self, Actor};
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::{ApplicationRules, AreaId, Ore, Period, RegionCode, RoundId, TierId};
+use pulje_domain::{
+    ApplicationRules, AreaId, Ore, Period, PoolId, RegionCode, RoundId, TierId, TrancheId,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -48,25 +50,27 @@ impl FromRow<'_, AnyRow> for Programme {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tranche {
-    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: TrancheId,
     pub programme_id: String,
     pub number: i64,
     pub name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub national_amount_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub national_amount_ore: Ore,
 }
 
 impl FromRow<'_, AnyRow> for Tranche {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Tranche {
-            id: r.try_get("id")?,
+            id: TrancheId::new(r.try_get("id")?),
             programme_id: r.try_get("programme_id")?,
             number: r.try_get("number")?,
             name: r.try_get("name")?,
             period_start: date_col(r, "period_start")?,
             period_end: date_col(r, "period_end")?,
-            national_amount_ore: r.try_get("national_amount_ore")?,
+            national_amount_ore: Ore::from_ore(r.try_get("national_amount_ore")?),
         })
     }
 }
@@ -75,13 +79,19 @@ impl FromRow<'_, AnyRow> for Tranche {
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pool {
-    pub id: i64,
-    pub tranche_id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: PoolId,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub tranche_id: TrancheId,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
     pub region_name: String,
-    pub amount_ore: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub amount_ore: Ore,
 }
 
 /// A region's settings for a programme.

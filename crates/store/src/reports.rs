@@ -30,7 +30,7 @@ use crate::audit::{self, Actor};
 use crate::{bulk, money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::evaluation::{CareerTrack, Challenge, PurposesMet, Recommendation, TrialType};
-use pulje_domain::{ApplicationStatus, RegionCode, UserId};
+use pulje_domain::{ApplicationStatus, Ore, RegionCode, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 use std::collections::{BTreeMap, HashMap};
@@ -117,7 +117,8 @@ pub struct ReportTrial {
     /// `individual` or `cross_cutting`, from its submitted evaluation.
     pub trial_type: Option<String>,
     /// A pulje trial's granted annual supplement.
-    pub granted_ore: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub granted_ore: Option<Ore>,
 }
 
 /// A counted value: a stable key, its Danish label and the count.
@@ -153,36 +154,62 @@ pub struct TrancheEconomy {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     /// The region's pool of the tranche.
-    pub allocated_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub allocated_ore: Ore,
     /// Approved agreements' monthly amounts inside the tranche's period.
-    pub committed_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub committed_ore: Ore,
     /// Postings for months inside the tranche's period.
-    pub paid_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub paid_ore: Ore,
     /// allocated − committed (negative when over-committed).
-    pub unused_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub unused_ore: Ore,
 }
 
 /// Sums over tranches.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EconomyTotal {
-    pub allocated_ore: i64,
-    pub committed_ore: i64,
-    pub paid_ore: i64,
-    pub unused_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub allocated_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub committed_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub paid_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub unused_ore: Ore,
 }
 
 impl EconomyTotal {
-    fn of(tranches: &[TrancheEconomy]) -> EconomyTotal {
+    /// The sum of two totals, field by field; `None` on overflow.
+    pub fn checked_add(self, other: EconomyTotal) -> Option<EconomyTotal> {
+        Some(EconomyTotal {
+            allocated_ore: self.allocated_ore.checked_add(other.allocated_ore)?,
+            committed_ore: self.committed_ore.checked_add(other.committed_ore)?,
+            paid_ore: self.paid_ore.checked_add(other.paid_ore)?,
+            unused_ore: self.unused_ore.checked_add(other.unused_ore)?,
+        })
+    }
+
+    fn of(tranches: &[TrancheEconomy]) -> Result<EconomyTotal> {
         tranches
             .iter()
-            .fold(EconomyTotal::default(), |t, e| EconomyTotal {
-                allocated_ore: t.allocated_ore + e.allocated_ore,
-                committed_ore: t.committed_ore + e.committed_ore,
-                paid_ore: t.paid_ore + e.paid_ore,
-                unused_ore: t.unused_ore + e.unused_ore,
+            .try_fold(EconomyTotal::default(), |t, e| {
+                t.checked_add(EconomyTotal {
+                    allocated_ore: e.allocated_ore,
+                    committed_ore: e.committed_ore,
+                    paid_ore: e.paid_ore,
+                    unused_ore: e.unused_ore,
+                })
             })
+            .ok_or_else(money_overflow)
     }
+}
+
+/// The error of a sum of money too large for 64 bits, which no real pool reaches.
+fn money_overflow() -> StoreError {
+    StoreError::Other(anyhow::anyhow!("an amount of money overflowed"))
 }
 
 /// What one evaluation said, tied to its trial.
@@ -283,7 +310,8 @@ pub struct MemberSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierSummary {
     pub name: String,
-    pub amount_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub amount_ore: Ore,
     pub trials: i64,
 }
 
@@ -351,7 +379,7 @@ struct PuljeRow {
     id: i64,
     title: String,
     hospital_department: String,
-    granted_ore: Option<i64>,
+    granted_ore: Option<Ore>,
     round_id: Option<i64>,
     hospital: String,
     participants: i64,
@@ -601,20 +629,25 @@ pub async fn economy(
     programme_id: &str,
     region_code: RegionCode,
 ) -> Result<Vec<TrancheEconomy>> {
-    Ok(money::pool_status(conn, programme_id, region_code)
+    money::pool_status(conn, programme_id, region_code)
         .await?
         .into_iter()
-        .map(|p| TrancheEconomy {
-            tranche: p.tranche,
-            name: p.name,
-            period_start: p.period_start,
-            period_end: p.period_end,
-            allocated_ore: p.amount_ore,
-            committed_ore: p.committed_ore,
-            paid_ore: p.paid_ore,
-            unused_ore: p.amount_ore - p.committed_ore,
+        .map(|p| {
+            Ok(TrancheEconomy {
+                tranche: p.tranche,
+                name: p.name,
+                period_start: p.period_start,
+                period_end: p.period_end,
+                allocated_ore: p.amount_ore,
+                committed_ore: p.committed_ore,
+                paid_ore: p.paid_ore,
+                unused_ore: p
+                    .amount_ore
+                    .checked_sub(p.committed_ore)
+                    .ok_or_else(money_overflow)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Computes a region's report on a programme. An unknown programme is [`StoreError::NotFound`].
@@ -961,10 +994,10 @@ pub async fn regional(
         .map(|t| TierSummary {
             trials: pulje
                 .iter()
-                .filter(|a| a.granted_ore == Some(i64::from(t.amount_ore)))
+                .filter(|a| a.granted_ore == Some(t.amount_ore))
                 .count() as i64,
             name: t.name,
-            amount_ore: i64::from(t.amount_ore),
+            amount_ore: t.amount_ore,
         })
         .collect();
     let economy = economy(conn, programme_id, region_code).await?;
@@ -1007,7 +1040,7 @@ pub async fn regional(
         challenge_statements,
         advice,
         evaluations: summaries,
-        economy_total: EconomyTotal::of(&economy),
+        economy_total: EconomyTotal::of(&economy)?,
         economy,
     })
 }
@@ -1019,10 +1052,14 @@ pub struct NationalRegion {
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     pub region_code: RegionCode,
     pub region_name: String,
-    pub allocated_ore: i64,
-    pub committed_ore: i64,
-    pub paid_ore: i64,
-    pub unused_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub allocated_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub committed_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub paid_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub unused_ore: Ore,
     pub trials: i64,
     pub doctors_involved: i64,
     pub evaluation_coverage: Coverage,
@@ -1053,10 +1090,14 @@ pub struct NationalReport {
 #[derive(Debug, Clone, Copy, Serialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NationalTotal {
-    pub allocated_ore: i64,
-    pub committed_ore: i64,
-    pub paid_ore: i64,
-    pub unused_ore: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub allocated_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub committed_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub paid_ore: Ore,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub unused_ore: Ore,
     pub trials: i64,
     pub doctors_involved: i64,
     pub evaluation_coverage: Coverage,
@@ -1081,10 +1122,18 @@ pub async fn national(conn: &mut AnyConnection, programme_id: &str) -> Result<Na
             }
         }
         let e = report.economy_total;
-        total.allocated_ore += e.allocated_ore;
-        total.committed_ore += e.committed_ore;
-        total.paid_ore += e.paid_ore;
-        total.unused_ore += e.unused_ore;
+        let sum = EconomyTotal {
+            allocated_ore: total.allocated_ore,
+            committed_ore: total.committed_ore,
+            paid_ore: total.paid_ore,
+            unused_ore: total.unused_ore,
+        }
+        .checked_add(e)
+        .ok_or_else(money_overflow)?;
+        total.allocated_ore = sum.allocated_ore;
+        total.committed_ore = sum.committed_ore;
+        total.paid_ore = sum.paid_ore;
+        total.unused_ore = sum.unused_ore;
         total.trials += report.trial_count;
         total.doctors_involved += report.doctors_involved;
         total.evaluation_coverage.evaluated += report.evaluation_coverage.evaluated;

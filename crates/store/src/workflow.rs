@@ -9,7 +9,7 @@ use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::workflow::{self, Action, Party, Refusal};
-use pulje_domain::{ApplicationId, ApplicationStatus, Ore, Role};
+use pulje_domain::{ApplicationId, ApplicationStatus, CommentId, Ore, Role};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
@@ -18,7 +18,7 @@ use sqlx::{AnyConnection, FromRow};
 pub struct Step {
     pub action: Action,
     /// `approve`: the annual supplement granted, one of the pool's tiers.
-    pub tier_ore: Option<i64>,
+    pub tier_ore: Option<Ore>,
     /// `approve`: why the steering group accepts over-committing a tranche.
     pub overcommit_reason: String,
     /// `reject`: why; `return`: the comment to the applicant.
@@ -217,11 +217,11 @@ async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> 
         ));
     };
     let tiers = programmes::tiers(tx, &app.programme_id, Some(app.region_code)).await?;
-    if !tiers.iter().any(|t| t.amount_ore.ore() == tier_ore) {
+    if !tiers.iter().any(|t| t.amount_ore == tier_ore) {
         let names: Vec<String> = tiers.iter().map(|t| t.amount_ore.to_kr_string()).collect();
         return Err(StoreError::Refused(format!(
             "Tillægget {} er ikke et af puljens trin ({}).",
-            Ore::from_ore(tier_ore).to_kr_string(),
+            tier_ore.to_kr_string(),
             if names.is_empty() {
                 "regionen har ingen trin".to_string()
             } else {
@@ -230,7 +230,7 @@ async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> 
         )));
     }
     money::lock_pools(tx, app.region_code).await?;
-    let months = money::schedule(tx, app, Ore::from_ore(tier_ore)).await?;
+    let months = money::schedule(tx, app, tier_ore).await?;
     let over = money::overcommits(tx, app, &months).await?;
     if !over.is_empty() && step.overcommit_reason.trim().is_empty() {
         let lines: Vec<String> = over.iter().map(|o| o.message()).collect();
@@ -241,7 +241,7 @@ async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> 
     }
     money::write_schedule(tx, app, &months).await?;
     sqlx::query("UPDATE applications SET granted_ore = $1, overcommit_reason = $2 WHERE id = $3")
-        .bind(tier_ore)
+        .bind(tier_ore.ore())
         .bind(if over.is_empty() {
             ""
         } else {
@@ -277,7 +277,7 @@ async fn record_decision(
         .bind(app.id.get())
         .bind(step.meeting_id)
         .bind(kind)
-        .bind(if kind == "approve" { step.tier_ore } else { None })
+        .bind(if kind == "approve" { step.tier_ore.map(Ore::ore) } else { None })
         .bind(reason)
         .bind(user.id.get())
         .bind(now_utc())
@@ -392,7 +392,7 @@ async fn notify(
             let text = if step.action == Action::Approve {
                 format!(
                     "Styregruppen har godkendt «{title}» med et tillæg på {} pr. år. Aftalen skal nu underskrives af parterne.\n\n{link}",
-                    Ore::from_ore(step.tier_ore.unwrap_or(0)).to_kr_string()
+                    step.tier_ore.unwrap_or(Ore::ZERO).to_kr_string()
                 )
             } else {
                 format!("Styregruppen har afslået «{title}».\n\nBegrundelse: {}\n\n{link}", step.reason.trim())
@@ -496,7 +496,9 @@ pub struct Signature {
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: CommentId,
     pub author: String,
     pub kind: String,
     pub body: String,

@@ -30,7 +30,7 @@ async fn ok21_is_set_up_from_its_definition(fresh: TestDb) {
     assert_eq!(names, ["1. pulje (2022)", "2. pulje (2023)"]);
     assert!(tranches
         .iter()
-        .all(|t| t.national_amount_ore == 4_000_000_000));
+        .all(|t| t.national_amount_ore == Ore::from_ore(4_000_000_000)));
     // Each region's pool is its line of the table, in each tranche.
     let pools: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT p.region_code, p.amount_ore FROM pools p JOIN tranches t ON t.id = p.tranche_id \
@@ -114,7 +114,7 @@ async fn the_examples_are_set_up_from_their_files(fresh: TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        Ore::from_ore(clusters[0].national_amount_ore),
+        clusters[0].national_amount_ore,
         Ore::from_kr(80_000_000).unwrap()
     );
     // The clusters' split is manual and the fund is no region: neither has pools yet.

@@ -131,7 +131,7 @@ async fn draft(w: &World, start: &str, end: &str) -> ApplicationId {
 
 fn approve() -> Step {
     let mut approve = Step::new(Action::Approve);
-    approve.tier_ore = Some(3_500_000);
+    approve.tier_ore = Some(Ore::from_ore(3_500_000));
     approve
 }
 
@@ -610,7 +610,7 @@ async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh
         .await
         .unwrap();
     let mut approve = Step::new(Action::Approve);
-    approve.tier_ore = Some(5_000_000);
+    approve.tier_ore = Some(Ore::from_ore(5_000_000));
     let after = workflow::take(&mut tx, &w.steering, id, &approve, d("2023-01-10"))
         .await
         .unwrap();
@@ -625,11 +625,14 @@ async fn an_approved_amendment_replaces_the_terms_and_needs_new_signatures(fresh
         .is_empty());
     let months = money::agreement_months(&mut conn, id).await.unwrap();
     assert_eq!(months.len(), 12, "April 2022 to March 2023");
-    assert!(months.iter().all(|(_, amount)| *amount == 416_667));
+    assert!(months
+        .iter()
+        .all(|(_, amount)| *amount == Ore::from_ore(416_667)));
     let status = money::pool_status(&mut conn, "ok21", MIDT).await.unwrap();
-    assert_eq!(status[0].committed_ore, 12 * 416_667);
+    assert_eq!(status[0].committed_ore, Ore::from_ore(12 * 416_667));
     assert_eq!(
-        status[1].committed_ore, 0,
+        status[1].committed_ore,
+        Ore::ZERO,
         "nothing left in the second tranche"
     );
     assert_eq!(

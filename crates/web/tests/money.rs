@@ -150,10 +150,10 @@ both_backends!(
             assert!(app.agreement_months(i64::from(*id)).await.is_empty());
         }
         let status = app.pool_status(MIDTJYLLAND).await;
-        assert_eq!(status[0].amount_ore, pool);
-        assert_eq!(status[0].committed_ore, 3 * cost);
-        assert_eq!(status[0].remaining_ore, pool - 3 * cost);
-        assert_eq!(status[1].committed_ore, 0);
+        assert_eq!(status[0].amount_ore.ore(), pool);
+        assert_eq!(status[0].committed_ore.ore(), 3 * cost);
+        assert_eq!(status[0].remaining_ore.ore(), pool - 3 * cost);
+        assert_eq!(status[1].committed_ore.ore(), 0);
         let api = Bearer::new(&app, &token);
         let pools = api.pools(MIDTJYLLAND).await;
         assert_eq!(pools[0]["committed_ore"].as_i64(), Some(3 * cost));
@@ -187,8 +187,8 @@ both_backends!(
         drop(conn);
         assert_eq!(stored, reason);
         let status = app.pool_status(MIDTJYLLAND).await;
-        assert_eq!(status[0].committed_ore, 4 * cost);
-        assert_eq!(status[0].remaining_ore, pool - 4 * cost);
+        assert_eq!(status[0].committed_ore.ore(), 4 * cost);
+        assert_eq!(status[0].remaining_ore.ore(), pool - 4 * cost);
         // The detail page shows the reason.
         let sg_client = app.login(&sg).await;
         let page = sg_client.get(&format!("/applications/{over}")).await;
@@ -300,13 +300,16 @@ both_backends!(
         let kept = monthly_amounts(&Period::new(period.start(), new_end).unwrap(), &basis);
         let mut dropped = 0;
         for (i, (number, window)) in tranches.iter().enumerate() {
-            let drop = before[i].committed_ore - after[i].committed_ore;
+            let drop = before[i].committed_ore.ore() - after[i].committed_ore.ore();
             assert_eq!(
                 drop,
                 within(&original, window).ore() - within(&kept, window).ore(),
                 "tranche {number}"
             );
-            assert_eq!(after[i].remaining_ore - before[i].remaining_ore, drop);
+            assert_eq!(
+                after[i].remaining_ore.ore() - before[i].remaining_ore.ore(),
+                drop
+            );
             dropped += drop;
         }
         assert_eq!(
@@ -359,7 +362,7 @@ both_backends!(
         let dropped: i64 = before
             .iter()
             .zip(&after)
-            .map(|(x, y)| x.committed_ore - y.committed_ore)
+            .map(|(x, y)| x.committed_ore.ore() - y.committed_ore.ore())
             .sum();
         assert_eq!(dropped, released);
         let one_day = monthly_amounts(&Period::single_day(b_period.start()), &b_basis);
@@ -508,10 +511,10 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
     );
     let status = app.pool_status(MIDTJYLLAND).await;
     for (i, (_, window)) in tranches.iter().enumerate() {
-        assert_eq!(status[i].paid_ore, within(&months, window).ore());
+        assert_eq!(status[i].paid_ore.ore(), within(&months, window).ore());
     }
     assert_eq!(
-        status.iter().map(|s| s.paid_ore).sum::<i64>(),
+        status.iter().map(|s| s.paid_ore.ore()).sum::<i64>(),
         total(&months).ore()
     );
 
@@ -528,10 +531,10 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         assert_eq!(
             row[2..],
             [
-                kr(s.amount_ore),
-                kr(s.committed_ore),
-                kr(s.paid_ore),
-                kr(s.amount_ore - s.paid_ore)
+                kr(s.amount_ore.ore()),
+                kr(s.committed_ore.ore()),
+                kr(s.paid_ore.ore()),
+                kr(s.amount_ore.ore() - s.paid_ore.ore())
             ],
             "{row:?}"
         );
@@ -545,8 +548,8 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         .iter()
         .find(|r| r.first().map(String::as_str) == Some("I alt"))
         .unwrap();
-    let allocated: i64 = status.iter().map(|s| s.amount_ore).sum();
-    let paid: i64 = status.iter().map(|s| s.paid_ore).sum();
+    let allocated: i64 = status.iter().map(|s| s.amount_ore.ore()).sum();
+    let paid: i64 = status.iter().map(|s| s.paid_ore.ore()).sum();
     assert_eq!(totals[totals.len() - 1], kr(allocated - paid), "{totals:?}");
 
     // Only the region's administrator posts.

@@ -264,7 +264,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             .filter(|m| m.first_day() <= date("2022-09-30") && period.contains_date(m.first_day()))
             .map(|m| m.amount.ore())
             .sum();
-        expected_economy.push((pools[n].amount_ore, committed, paid));
+        expected_economy.push((pools[n].amount_ore.ore(), committed, paid));
     }
     assert!(
         expected_economy[0].1 > 0 && expected_economy[1].1 > 0,
@@ -515,7 +515,7 @@ both_backends!(
             assert_eq!(e["committed_ore"], committed, "{e}");
             assert_eq!(e["paid_ore"], paid, "{e}");
             assert_eq!(e["unused_ore"], allocated - committed, "{e}");
-            assert_eq!(pool[n].committed_ore, committed);
+            assert_eq!(pool[n].committed_ore.ore(), committed);
         }
         assert_eq!(
             j["economy_total"]["allocated_ore"],
@@ -981,15 +981,15 @@ both_backends!(who_sees_which_report, |app| async move {
     let pool = app.pool_status(REGION).await;
     assert_eq!(
         midt["allocated_ore"],
-        pool.iter().map(|p| p.amount_ore).sum::<i64>()
+        pool.iter().map(|p| p.amount_ore.ore()).sum::<i64>()
     );
     assert_eq!(
         midt["committed_ore"],
-        pool.iter().map(|p| p.committed_ore).sum::<i64>()
+        pool.iter().map(|p| p.committed_ore.ore()).sum::<i64>()
     );
     assert_eq!(
         midt["paid_ore"],
-        pool.iter().map(|p| p.paid_ore).sum::<i64>()
+        pool.iter().map(|p| p.paid_ore.ore()).sum::<i64>()
     );
     let nord = regions
         .iter()
@@ -1004,7 +1004,7 @@ both_backends!(who_sees_which_report, |app| async move {
         .await
         .unwrap()
         .iter()
-        .map(|p| p.amount_ore)
+        .map(|p| p.amount_ore.ore())
         .sum();
     drop(conn);
     assert_eq!(j["total"]["allocated_ore"], all_pools);

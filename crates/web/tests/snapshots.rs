@@ -17,7 +17,7 @@ mod common;
 use common::*;
 use pulje_domain::evaluation::EvaluationInput;
 use pulje_domain::workflow::Action;
-use pulje_domain::{ApplicationId, Email, RegionCode, Role};
+use pulje_domain::{ApplicationId, Email, Ore, RegionCode, Role};
 use pulje_store::trials::NewTrial;
 use pulje_store::users::{self, NewUser};
 use pulje_store::workflow::{self, Step};
@@ -308,7 +308,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         &p.steering_group,
         i64::from(agreement),
         Step {
-            tier_ore: Some(TIER_MEDIUM),
+            tier_ore: Some(Ore::from_ore(TIER_MEDIUM)),
             meeting_id: Some(i64::from(meeting.id)),
             ..Step::new(Action::Approve)
         },

@@ -184,7 +184,7 @@ both_backends!(
         let month_pairs: Vec<(String, i64)> = related
             .months
             .iter()
-            .map(|m| (m.month.clone(), m.amount_ore))
+            .map(|m| (m.month.clone(), m.amount_ore.ore()))
             .collect();
         assert_eq!(month_pairs, app.agreement_months(id).await);
         assert_eq!(

@@ -91,7 +91,7 @@ async fn render(
             .map(|t| {
                 Choice::new(
                     t.amount_ore.ore(),
-                    format!("{} – {}", t.name, views::kr(t.amount_ore.ore())),
+                    format!("{} – {}", t.name, views::kr(t.amount_ore)),
                     input.supplement_ore == t.amount_ore.ore().to_string(),
                 )
             })

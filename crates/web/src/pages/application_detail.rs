@@ -194,23 +194,20 @@ async fn page(
     tier_choices.extend(tiers.iter().map(|t| {
         Choice::new(
             t.amount_ore.ore(),
-            format!("{} – {}", t.name, views::kr(t.amount_ore.ore())),
+            format!("{} – {}", t.name, views::kr(t.amount_ore)),
             Some(t.amount_ore.ore()) == requested,
         )
     }));
     let mut money_facts = Vec::new();
     if let Some(granted) = app.granted_ore {
-        money_facts.push(fact(
-            "Bevilget tillæg pr. år",
-            views::kr(i64::from(granted)),
-        ));
+        money_facts.push(fact("Bevilget tillæg pr. år", views::kr(granted)));
         money_facts.push(fact(
             "Modtagere af tillæg",
             money::receivers(&app).to_string(),
         ));
         money_facts.push(fact(
             "Disponeret i alt",
-            views::kr(months.iter().map(|m| m.amount_ore).sum()),
+            views::kr(views::total(months.iter().map(|m| m.amount_ore))?),
         ));
         if let (Some(first), Some(last)) = (months.first(), months.last()) {
             money_facts.push(fact(
@@ -297,7 +294,7 @@ async fn page(
                 let tier = s
                     .get("supplement")
                     .and_then(|x| x.as_i64())
-                    .map(views::kr)
+                    .map(|ore| views::kr(pulje_domain::Ore::from_ore(ore)))
                     .unwrap_or_default();
                 let people = s
                     .get("participants")

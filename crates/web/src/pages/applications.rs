@@ -44,10 +44,7 @@ impl From<Summary> for Row {
             region: Some(s.region_code).map(|r| r.name()).unwrap_or("").into(),
             hospital: s.hospital_name.unwrap_or_default(),
             round: s.round_name.unwrap_or_default(),
-            supplement: s
-                .supplement_ore
-                .map(|o| views::kr(o.ore()))
-                .unwrap_or_default(),
+            supplement: s.supplement_ore.map(views::kr).unwrap_or_default(),
             period: match (s.start_date, s.end_date) {
                 (Some(a), Some(b)) => {
                     format!("{} – {}", a.format("%d-%m-%Y"), b.format("%d-%m-%Y"))
@@ -358,7 +355,7 @@ fn form_page(
                 .chain(ctx.tiers.iter().map(|t| {
                     Choice::new(
                         t.amount_ore.ore(),
-                        format!("{} – {}", t.name, views::kr(t.amount_ore.ore())),
+                        format!("{} – {}", t.name, views::kr(t.amount_ore)),
                         typed == t.amount_ore.ore().to_string(),
                     )
                 }))

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use pulje_domain::RegionCode;
+use pulje_domain::{Ore, RegionCode};
 use pulje_store::money;
 use pulje_store::reference::OK21;
 use serde::Deserialize;
@@ -56,7 +56,7 @@ pub async fn show(
     let region = region_for(&user, code)?;
     let mut conn = db.conn().await?;
     let postings = money::postings(&mut conn, OK21, code).await?;
-    let total = postings.iter().map(|p| p.amount_ore).sum();
+    let total = views::total(postings.iter().map(|p| p.amount_ore))?;
     let page = PaymentsPage {
         page: Page::new(
             &user,
@@ -124,7 +124,8 @@ pub async fn csv(mut db: Db, user: CurrentUser, Path(code): Path<i64>) -> PageRe
         String::from("\u{feff}måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre\r\n");
     for p in postings {
         let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        let kr_text = format!("{},{:02}", p.amount_ore / 100, (p.amount_ore % 100).abs());
+        let ore = p.amount_ore.ore();
+        let kr_text = format!("{},{:02}", ore / 100, (ore % 100).abs());
         out.push_str(&format!(
             "{};{};{};{};{};{}\r\n",
             &p.month[..7],
@@ -132,7 +133,7 @@ pub async fn csv(mut db: Db, user: CurrentUser, Path(code): Path<i64>) -> PageRe
             field(&p.title),
             field(&p.responsible_doctor),
             kr_text,
-            p.amount_ore
+            ore
         ));
     }
     Ok((
@@ -183,19 +184,19 @@ pub async fn statement(
         Scope::Nowhere => Vec::new(),
     };
     let mut rows = Vec::new();
-    let (mut a, mut c, mut p) = (0, 0, 0);
+    let (mut a, mut c, mut p) = (Ore::ZERO, Ore::ZERO, Ore::ZERO);
     for r in regions {
         for t in money::pool_status(&mut conn, &id, r).await? {
-            a += t.amount_ore;
-            c += t.committed_ore;
-            p += t.paid_ore;
+            a = views::plus(a, t.amount_ore)?;
+            c = views::plus(c, t.committed_ore)?;
+            p = views::plus(p, t.paid_ore)?;
             rows.push(StatementRow {
                 region: r.name().into(),
                 tranche: t.name,
                 allocated: views::kr(t.amount_ore),
                 committed: views::kr(t.committed_ore),
                 paid: views::kr(t.paid_ore),
-                unused: views::kr(t.amount_ore - t.paid_ore),
+                unused: views::kr(views::minus(t.amount_ore, t.paid_ore)?),
             });
         }
     }
@@ -205,7 +206,7 @@ pub async fn statement(
         allocated: views::kr(a),
         committed: views::kr(c),
         paid: views::kr(p),
-        unused: views::kr(a - p),
+        unused: views::kr(views::minus(a, p)?),
     };
     Ok(Html(
         StatementPage {

@@ -1,7 +1,7 @@
 //! The programme overview: tranches and the regions' pools.
 
 use crate::auth::CurrentUser;
-use crate::error::PageResult;
+use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
@@ -9,7 +9,7 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use pulje_domain::programme::Definition;
-use pulje_domain::RegionCode;
+use pulje_domain::{Ore, RegionCode};
 use pulje_store::{definitions, programmes};
 
 pub struct ProgrammeRow {
@@ -278,44 +278,45 @@ pub async fn show(
     let pools = programmes::pools(&mut conn, &id, None).await?;
     let tranche_rows = tranches
         .iter()
-        .map(|t| TrancheRow {
-            name: t.name.clone(),
-            period: format!(
-                "{} – {}",
-                views::date_da(t.period_start),
-                views::date_da(t.period_end)
-            ),
-            national: views::kr(t.national_amount_ore),
-            regional_sum: views::kr(
-                pools
-                    .iter()
-                    .filter(|p| p.tranche_id == t.id)
-                    .map(|p| p.amount_ore)
-                    .sum(),
-            ),
+        .map(|t| {
+            Ok(TrancheRow {
+                name: t.name.clone(),
+                period: format!(
+                    "{} – {}",
+                    views::date_da(t.period_start),
+                    views::date_da(t.period_end)
+                ),
+                national: views::kr(t.national_amount_ore),
+                regional_sum: views::kr(views::total(
+                    pools
+                        .iter()
+                        .filter(|p| p.tranche_id == t.id)
+                        .map(|p| p.amount_ore),
+                )?),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     let pool_rows = pulje_domain::RegionCode::all()
         .map(|r| {
             let code = r;
-            let amounts: Vec<i64> = tranches
+            let amounts: Vec<Ore> = tranches
                 .iter()
                 .map(|t| {
                     pools
                         .iter()
                         .find(|p| p.tranche_id == t.id && p.region_code == code)
                         .map(|p| p.amount_ore)
-                        .unwrap_or(0)
+                        .unwrap_or(Ore::ZERO)
                 })
                 .collect();
-            PoolRow {
+            Ok(PoolRow {
                 region_code: code,
                 region: r.name().into(),
-                total: views::kr(amounts.iter().sum()),
+                total: views::kr(views::total(amounts.iter().copied())?),
                 amounts: amounts.into_iter().map(views::kr).collect(),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     let definition = definitions::latest(&mut conn, &id).await?;
     let page =
         ShowPage {
@@ -334,7 +335,7 @@ pub async fn show(
             tranches: tranche_rows,
             tranche_names: tranches.iter().map(|t| t.name.clone()).collect(),
             pools: pool_rows,
-            grand_total: views::kr(pools.iter().map(|p| p.amount_ore).sum()),
+            grand_total: views::kr(views::total(pools.iter().map(|p| p.amount_ore))?),
         };
     Ok(Html(page.render()?))
 }

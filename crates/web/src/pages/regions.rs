@@ -122,7 +122,7 @@ pub async fn dashboard(
         ),
         region_name: region.name().into(),
         programme_name: figures.programme_name.clone(),
-        pool_total: views::kr(status.iter().map(|p| p.amount_ore).sum()),
+        pool_total: views::kr(views::total(status.iter().map(|p| p.amount_ore))?),
         chart: views::chart::bars(
             &format!("{}: pulje, disponeret og udbetalt pr. pulje", region.name()),
             &[
@@ -143,10 +143,10 @@ pub async fn dashboard(
                 .iter()
                 .map(|p| views::chart::Group {
                     label: p.name.clone(),
-                    values: vec![p.amount_ore, p.committed_ore, p.paid_ore],
+                    values: vec![p.amount_ore.ore(), p.committed_ore.ore(), p.paid_ore.ore()],
                 })
                 .collect::<Vec<_>>(),
-            views::kr,
+            |ore| views::kr(pulje_domain::Ore::from_ore(ore)),
         ),
         region_code,
         can_see_payments: crate::auth::policy::require_payments_view(&user, region_code).is_ok(),

@@ -204,6 +204,34 @@ impl Pager {
 /// `1.234.567 kr.` from øre.
 pub use pulje_app::reports::kr;
 
+/// The error of a sum of money too large for 64 bits, which no real pool reaches.
+fn overflow() -> crate::error::AppError {
+    crate::error::AppError::Internal(anyhow::anyhow!("an amount of money overflowed"))
+}
+
+/// The checked sum of amounts shown on a page.
+pub fn total<I: IntoIterator<Item = pulje_domain::Ore>>(
+    amounts: I,
+) -> Result<pulje_domain::Ore, crate::error::AppError> {
+    pulje_domain::Ore::checked_sum(amounts).ok_or_else(overflow)
+}
+
+/// `a + b`, checked.
+pub fn plus(
+    a: pulje_domain::Ore,
+    b: pulje_domain::Ore,
+) -> Result<pulje_domain::Ore, crate::error::AppError> {
+    a.checked_add(b).ok_or_else(overflow)
+}
+
+/// `a − b`, checked.
+pub fn minus(
+    a: pulje_domain::Ore,
+    b: pulje_domain::Ore,
+) -> Result<pulje_domain::Ore, crate::error::AppError> {
+    a.checked_sub(b).ok_or_else(overflow)
+}
+
 /// `1. april 2022`.
 pub fn date_da(date: chrono::NaiveDate) -> String {
     pulje_domain::date::format_date_da(date)

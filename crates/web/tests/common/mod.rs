@@ -608,6 +608,9 @@ impl TestApp {
         pulje_store::money::agreement_months(&mut conn, ApplicationId::new(id))
             .await
             .expect("agreement_months")
+            .into_iter()
+            .map(|(month, amount)| (month, amount.ore()))
+            .collect()
     }
 
     /// Adds a supplement tier to a region, through the store.

@@ -81,8 +81,8 @@ async fn render(
             if all {
                 cells.push(cell(region_name(t.region_code)));
             }
-            cells.push(num_cell(views::kr(i64::from(t.amount_ore))));
-            let amount = views::kr(i64::from(t.amount_ore));
+            cells.push(num_cell(views::kr(t.amount_ore)));
+            let amount = views::kr(t.amount_ore);
             let label = if t.name == amount { amount } else { format!("{} ({amount})", t.name) };
             let delete = ButtonForm {
                 id: format!("slet-{}", t.id),
