@@ -119,7 +119,7 @@ pub async fn deliver_due(db: &mut Handle, mailer: &impl Mailer) -> anyhow::Resul
                 sent += 1;
             }
             Err(e) => {
-                tracing::warn!(message = m.id, error = %e, "sending mail failed; will retry");
+                tracing::warn!(message = m.id.get(), error = %e, "sending mail failed; will retry");
                 outbox::mark_failed(&mut tx, m.id, m.attempts, &e).await?;
             }
         }

@@ -65,7 +65,7 @@ pub fn step_from(b: &TransitionBody) -> Result<Step> {
         overcommit_reason: b.overcommit_reason.clone(),
         reason,
         end_date,
-        meeting_id: b.meeting_id,
+        meeting_id: b.meeting_id.map(pulje_domain::MeetingId::new),
     })
 }
 

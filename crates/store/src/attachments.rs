@@ -2,11 +2,12 @@
 //! form, an evaluation handed in as a file. Stored in the database, so a backup holds them.
 
 use crate::audit::{self, Actor};
-use crate::{now_utc, Result, StoreError, Tx};
+use crate::{now_utc, opt_id, region_col, Result, StoreError, Tx};
 use pulje_domain::{ApplicationId, AttachmentId, RegionCode, TrialId, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
 
 /// What an attachment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,23 +33,40 @@ pub enum Owner {
 }
 
 /// An attachment without its bytes.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
-    #[sqlx(try_from = "i64")]
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: AttachmentId,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
-    #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
-    pub application_id: Option<i64>,
-    pub historic_trial_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub application_id: Option<ApplicationId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub historic_trial_id: Option<TrialId>,
     pub purpose: String,
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: String,
     pub created_at: String,
+}
+
+impl FromRow<'_, AnyRow> for Attachment {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Attachment {
+            id: AttachmentId::from(r.try_get::<i64, _>("id")?),
+            region_code: region_col(r, "region_code")?,
+            application_id: opt_id(r, "application_id")?,
+            historic_trial_id: opt_id(r, "historic_trial_id")?,
+            purpose: r.try_get("purpose")?,
+            file_name: r.try_get("file_name")?,
+            content_type: r.try_get("content_type")?,
+            size_bytes: r.try_get("size_bytes")?,
+            sha256: r.try_get("sha256")?,
+            created_at: r.try_get("created_at")?,
+        })
+    }
 }
 
 impl audit::Audited for Attachment {

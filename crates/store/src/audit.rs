@@ -145,22 +145,42 @@ async fn write<S: Audited + ?Sized, B: Serialize + ?Sized, A: Serialize + ?Sized
 pub const NONE: Option<&()> = None;
 
 /// One audit entry: who changed what, when, with the object before and after as JSON text.
-#[derive(Debug, Clone, FromRow, Serialize)]
+/// Its `id` is the log's own sequence number (for paging with `before_id`), not an entity's.
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 // Named apart from the catalogue's `Entry`: one document holds both.
 #[cfg_attr(feature = "openapi", schema(as = AuditEntry))]
 pub struct Entry {
     pub id: i64,
     pub at: String,
-    pub user_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub user_id: Option<UserId>,
     pub actor: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1081, maximum = 1085))]
+    pub region_code: Option<RegionCode>,
     pub entity: String,
     pub entity_id: String,
     pub action: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+}
+
+impl FromRow<'_, sqlx::any::AnyRow> for Entry {
+    fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(Entry {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            user_id: crate::opt_id(r, "user_id")?,
+            actor: r.try_get("actor")?,
+            region_code: crate::opt_region_col(r, "region_code")?,
+            entity: r.try_get("entity")?,
+            entity_id: r.try_get("entity_id")?,
+            action: r.try_get("action")?,
+            before_json: r.try_get("before_json")?,
+            after_json: r.try_get("after_json")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]

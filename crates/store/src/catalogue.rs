@@ -37,6 +37,8 @@ pub struct Entry {
     /// `application` (a pulje agreement) or `historic` (an imported trial).
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::catalogue_kind))]
     pub kind: &'static str,
+    /// An application's id or a historic trial's, as `kind` says: one number for either, so it
+    /// stays plain.
     pub id: i64,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
     pub region_code: RegionCode,

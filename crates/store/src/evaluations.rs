@@ -311,7 +311,7 @@ pub async fn attach_file(
 /// One agreement's evaluation in a region's overview.
 #[derive(Debug, Clone, Serialize)]
 pub struct DueRow {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub title: String,
     pub application_status: String,
     pub doctor_name: Option<String>,
@@ -352,7 +352,7 @@ pub async fn due_list(
     Ok(rows
         .into_iter()
         .map(|(id, title, status, doctor, due, eval, at)| DueRow {
-            application_id: id,
+            application_id: ApplicationId::new(id),
             title,
             application_status: status,
             doctor_name: doctor,

@@ -67,6 +67,24 @@ pub(crate) fn region_of(code: i64) -> Result<RegionCode> {
 }
 
 /// A region code column.
+/// An optional id column as its typed id (sqlx's `try_from` cannot target an `Option`).
+pub(crate) fn opt_id<T: From<i64>>(row: &sqlx::any::AnyRow, col: &str) -> sqlx::Result<Option<T>> {
+    use sqlx::Row;
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(T::from))
+}
+
+/// An optional region code column as a `RegionCode`.
+pub(crate) fn opt_region_col(
+    row: &sqlx::any::AnyRow,
+    col: &str,
+) -> sqlx::Result<Option<RegionCode>> {
+    use sqlx::Row;
+    match row.try_get::<Option<i64>, _>(col)? {
+        None => Ok(None),
+        Some(_) => region_col(row, col).map(Some),
+    }
+}
+
 pub(crate) fn region_col(row: &sqlx::any::AnyRow, col: &str) -> sqlx::Result<RegionCode> {
     use sqlx::Row;
     let code: i64 = row.try_get(col)?;

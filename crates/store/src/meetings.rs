@@ -5,26 +5,39 @@ use crate::audit::{self, Actor};
 use crate::programmes::date_col;
 use crate::{Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::{ApplicationId, MeetingId, MemberId, Ore, RegionCode};
+use pulje_domain::{ApplicationId, MeetingId, MemberId, Ore, RegionCode, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
-    #[sqlx(try_from = "i64")]
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: MemberId,
     pub programme_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
-    #[sqlx(try_from = "i64")]
     pub region_code: RegionCode,
     /// `working_group` or `steering_group`.
     pub body: String,
     pub name: String,
     pub title: String,
-    pub user_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub user_id: Option<UserId>,
+}
+
+impl FromRow<'_, AnyRow> for Member {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Member {
+            id: MemberId::from(r.try_get::<i64, _>("id")?),
+            programme_id: r.try_get("programme_id")?,
+            region_code: crate::region_col(r, "region_code")?,
+            body: r.try_get("body")?,
+            name: r.try_get("name")?,
+            title: r.try_get("title")?,
+            user_id: crate::opt_id(r, "user_id")?,
+        })
+    }
 }
 
 impl audit::Audited for Member {

@@ -3,17 +3,20 @@
 
 use crate::{now_utc, timestamp, Result, Tx};
 use chrono::{Duration, Utc};
-use pulje_domain::{ApplicationId, RegionCode, Role, UserId};
+use pulje_domain::{ApplicationId, MessageId, RegionCode, Role, UserId};
 use serde::Serialize;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1081, maximum = 1085))]
-    pub region_code: Option<i64>,
-    pub application_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: MessageId,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1081, maximum = 1085))]
+    pub region_code: Option<RegionCode>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub application_id: Option<ApplicationId>,
     pub event: String,
     pub recipient: String,
     pub subject: String,
@@ -23,6 +26,25 @@ pub struct Message {
     pub attempts: i64,
     pub last_error: String,
     pub next_attempt_at: String,
+}
+
+impl FromRow<'_, AnyRow> for Message {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Message {
+            id: MessageId::from(r.try_get::<i64, _>("id")?),
+            region_code: crate::opt_region_col(r, "region_code")?,
+            application_id: crate::opt_id(r, "application_id")?,
+            event: r.try_get("event")?,
+            recipient: r.try_get("recipient")?,
+            subject: r.try_get("subject")?,
+            body: r.try_get("body")?,
+            created_at: r.try_get("created_at")?,
+            sent_at: r.try_get("sent_at")?,
+            attempts: r.try_get("attempts")?,
+            last_error: r.try_get("last_error")?,
+            next_attempt_at: r.try_get("next_attempt_at")?,
+        })
+    }
 }
 
 const COLUMNS: &str = "id, region_code, application_id, event, recipient, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at";
@@ -100,12 +122,12 @@ pub async fn due(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Message>> {
     .await?)
 }
 
-pub async fn mark_sent(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+pub async fn mark_sent(tx: &mut Tx<'_>, id: MessageId) -> Result<()> {
     sqlx::query(
         "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2",
     )
     .bind(now_utc())
-    .bind(id)
+    .bind(id.get())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -114,7 +136,7 @@ pub async fn mark_sent(tx: &mut Tx<'_>, id: i64) -> Result<()> {
 /// Records a failed attempt and schedules the next: 1, 2, 4 … minutes, at most an hour apart.
 pub async fn mark_failed(
     tx: &mut Tx<'_>,
-    id: i64,
+    id: MessageId,
     attempts_so_far: i64,
     error: &str,
 ) -> Result<()> {
@@ -122,7 +144,7 @@ pub async fn mark_failed(
     sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
         .bind(error.chars().take(500).collect::<String>())
         .bind(timestamp(Utc::now() + wait))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -9,7 +9,7 @@ use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::workflow::{self, Action, Party, Refusal};
-use pulje_domain::{ApplicationId, ApplicationStatus, CommentId, Ore, Role};
+use pulje_domain::{ApplicationId, ApplicationStatus, CommentId, MeetingId, Ore, Role};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, FromRow};
 
@@ -26,7 +26,7 @@ pub struct Step {
     /// `terminate`: the new end date.
     pub end_date: Option<NaiveDate>,
     /// `approve`/`reject`: the steering group meeting that decided.
-    pub meeting_id: Option<i64>,
+    pub meeting_id: Option<MeetingId>,
 }
 
 impl Step {
@@ -262,7 +262,7 @@ async fn record_decision(
     if let Some(meeting) = step.meeting_id {
         let region: Option<i64> =
             sqlx::query_scalar("SELECT region_code FROM meetings WHERE id = $1")
-                .bind(meeting)
+                .bind(meeting.get())
                 .fetch_optional(&mut **tx)
                 .await?;
         if region != Some(app.region_code.get()) {
@@ -275,7 +275,7 @@ async fn record_decision(
     };
     sqlx::query("INSERT INTO decisions (application_id, meeting_id, kind, tier_ore, reason, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(app.id.get())
-        .bind(step.meeting_id)
+        .bind(step.meeting_id.map(MeetingId::get))
         .bind(kind)
         .bind(if kind == "approve" { step.tier_ore.map(Ore::ore) } else { None })
         .bind(reason)

@@ -390,7 +390,7 @@ both_backends!(
         assert_eq!(sent.len(), 2);
         assert!(sent
             .iter()
-            .all(|m| m.application_id == Some(id) && m.recipient == doctor.email));
+            .all(|m| m.application_id.map(|a| a.get()) == Some(id) && m.recipient == doctor.email));
         assert!(sent[0]
             .body
             .contains(&format!("/applications/{id}/evaluation")));

@@ -743,7 +743,7 @@ both_backends!(
         drop(conn);
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].action, "create");
-        assert_eq!(entries[0].region_code, Some(REGION));
+        assert_eq!(entries[0].region_code.map(|r| r.get()), Some(REGION));
         assert!(entries[0]
             .after_json
             .as_deref()

@@ -309,7 +309,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         i64::from(agreement),
         Step {
             tier_ore: Some(Ore::from_ore(TIER_MEDIUM)),
-            meeting_id: Some(i64::from(meeting.id)),
+            meeting_id: Some(meeting.id),
             ..Step::new(Action::Approve)
         },
         "2022-05-25",
@@ -381,7 +381,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         i64::from(rejected),
         Step {
             reason: "Forsøget ligger uden for regionens prioriterede områder.".into(),
-            meeting_id: Some(i64::from(meeting.id)),
+            meeting_id: Some(meeting.id),
             ..Step::new(Action::Reject)
         },
         "2022-05-25",

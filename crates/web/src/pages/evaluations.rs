@@ -501,7 +501,7 @@ pub async fn region_list(
         .map(|r| {
             let submitted = r.evaluation_status == "submitted";
             DueRow {
-                id: r.application_id,
+                id: r.application_id.get(),
                 title: r.title,
                 doctor: r.doctor_name.unwrap_or_default(),
                 due: r.due.map(views::date_da).unwrap_or_default(),

@@ -13,7 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use pulje_domain::evaluation::{CareerTrack, TrialType};
-use pulje_domain::{ApplicationId, AttachmentId, RegionCode, TrialId};
+use pulje_domain::{AttachmentId, RegionCode, TrialId};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
 use pulje_store::evaluations::{self, Target};
 use pulje_store::reference::OK21;
@@ -355,7 +355,7 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         .ok_or(AppError::NotFound)?;
     match (a.application_id, a.historic_trial_id) {
         (Some(app_id), _) => {
-            let app = pulje_app::applications::get(&mut conn, ApplicationId::new(app_id)).await?;
+            let app = pulje_app::applications::get(&mut conn, app_id).await?;
             policy::require_view(&user, &app)?;
             if a.purpose == Purpose::Evaluation.as_str() {
                 policy::require_view_evaluation(&user, &app)?;

@@ -6,7 +6,7 @@ use crate::auth::policy::admin_scope;
 use crate::views;
 use crate::Db;
 use axum::extract::Query;
-use pulje_domain::{ApplicationStatus, RegionCode};
+use pulje_domain::ApplicationStatus;
 use pulje_store::audit::{self, Entry, Filter};
 
 const PATH: &str = "/admin/audit";
@@ -98,11 +98,7 @@ fn row(e: Entry) -> EntryRow {
         id: e.id,
         at: views::timestamp_da(&e.at),
         actor: e.actor,
-        region: e
-            .region_code
-            .and_then(RegionCode::new)
-            .map(region_name)
-            .unwrap_or_else(|| "–".into()),
+        region: e.region_code.map(region_name).unwrap_or_else(|| "–".into()),
         entity: entity_label(&e.entity),
         entity_id: e.entity_id,
         action: action_label(&e.action),
