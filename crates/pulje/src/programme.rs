@@ -39,7 +39,7 @@ pub async fn run(command: ProgrammeCommand, db: &Db) -> anyhow::Result<()> {
                 pulje_app::Error::Invalid(problems) => {
                     anyhow::anyhow!("{file} kan ikke bruges:\n{problems}")
                 }
-                e => anyhow::anyhow!("{e:?}"),
+                e => message(e),
             })?;
             let done = programmes::install(&mut handle, &Actor::system("cli"), &def)
                 .await

@@ -63,9 +63,21 @@ impl TestApp {
     pub async fn user(&self, role: Role, region: Option<i64>) -> TestUser {
         let n = next_number();
         let email = format!("{}-{}@test.pulje.dk", role.as_str().replace('_', "-"), n);
+        let name = format!("Testbruger {n} ({})", role.label_da());
+        self.user_named(role, region, &email, &name).await
+    }
+
+    /// Creates a user with the given e-mail address and name (for output that must not vary).
+    pub async fn user_named(
+        &self,
+        role: Role,
+        region: Option<i64>,
+        email: &str,
+        name: &str,
+    ) -> TestUser {
         let new = NewUser {
-            email: Email::parse(&email).expect("valid e-mail"),
-            name: format!("Testbruger {n} ({})", role.label_da()),
+            email: Email::parse(email).expect("valid e-mail"),
+            name: name.to_string(),
             role,
             region: region.map(|c| RegionCode::new(c).expect("region code")),
             password: PASSWORD.to_string(),
@@ -77,7 +89,7 @@ impl TestApp {
         tx.commit().await.expect("commit");
         TestUser {
             user,
-            email,
+            email: email.to_string(),
             password: PASSWORD.to_string(),
         }
     }

@@ -17,9 +17,8 @@ mod common;
 use common::*;
 use pulje_domain::evaluation::EvaluationInput;
 use pulje_domain::workflow::Action;
-use pulje_domain::{ApplicationId, Email, Ore, RegionCode, Role};
+use pulje_domain::{ApplicationId, Ore, Role};
 use pulje_store::trials::NewTrial;
-use pulje_store::users::{self, NewUser};
 use pulje_store::workflow::{self, Step};
 use pulje_store::{evaluations, meetings, money, reports, trials, Actor};
 
@@ -51,26 +50,9 @@ async fn person(
     email: &str,
     name: &str,
 ) -> TestUser {
-    let new = NewUser {
-        email: Email::parse(email).expect("valid e-mail"),
-        name: name.to_string(),
-        role,
-        region: region.map(|c| RegionCode::new(c).expect("region code")),
-        password: PASSWORD.to_string(),
-    };
-    let mut tx = app.db.begin().await.expect("begin");
-    let user = users::create(&mut tx, &Actor::system("test"), &new)
-        .await
-        .expect("users::create");
-    tx.commit().await.expect("commit");
-    TestUser {
-        user,
-        email: email.to_string(),
-        password: PASSWORD.to_string(),
-    }
+    app.user_named(role, region, email, name).await
 }
 
-/// One workflow step through the store, on a pinned date.
 async fn take(app: &TestApp, by: &TestUser, id: i64, step: Step, today: &str) {
     let mut tx = app.db.begin().await.expect("begin");
     workflow::take(

@@ -197,7 +197,8 @@ fn checked(text: &str) -> Result<Definition, Vec<String>> {
     }
     programmes::read(text, Format::Toml).map_err(|e| match e {
         pulje_app::Error::Invalid(lines) => lines.lines().map(str::to_string).collect(),
-        other => vec![format!("{other:?}")],
+        // Reading a text has no other refusal; never show an internal cause.
+        _ => vec!["Definitionen kunne ikke læses.".into()],
     })
 }
 
