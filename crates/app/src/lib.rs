@@ -22,6 +22,7 @@ pub mod imports;
 pub mod kept;
 pub mod mailer;
 pub mod policy;
+pub mod programme_applications;
 pub mod programmes;
 pub mod reports;
 mod secret;

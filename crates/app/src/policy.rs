@@ -5,8 +5,10 @@
 //! [`Error::Forbidden`] (403).
 
 use crate::error::Error;
+use pulje_domain::programme::{Definition, StateKind};
 use pulje_domain::{ApplicationStatus, RegionCode, Role, UserId};
 use pulje_store::applications::Application;
+use pulje_store::programme_applications::ProgrammeApplication;
 use pulje_store::users::User;
 
 /// Who is asking: a user, however the adapter knows them (a session, an API token, the CLI).
@@ -450,6 +452,73 @@ pub fn may_create_applications(user: &impl Person) -> bool {
 /// the applicant, who is that person.
 pub fn may_choose_doctor(user: &impl Person) -> bool {
     user.person().role != Role::Applicant
+}
+
+/// An application of a programme defined as data: seen like an agreement (applicants their
+/// own, other roles their region's, national roles all), and by the members of the
+/// programme's bodies wherever they are, since a body decides on every region's applications.
+pub fn can_view_programme_application(
+    user: &impl Person,
+    app: &ProgrammeApplication,
+    bodies: &[String],
+) -> bool {
+    if !bodies.is_empty() {
+        return true;
+    }
+    if !Scope::of(user).allows(app.region_code) {
+        return false;
+    }
+    match user.person().role {
+        Role::Applicant => app.is_own(user.person().id),
+        _ => true,
+    }
+}
+
+/// Writing an application of `def`: a role the definition lets apply, in the user's region
+/// (an admin anywhere).
+pub fn may_apply(
+    user: &impl Person,
+    def: &Definition,
+    region_code: RegionCode,
+) -> Result<(), Error> {
+    let role = user.person().role;
+    if role != Role::Admin && !def.applicants.roles.iter().any(|r| r == role.as_str()) {
+        return Err(Error::Forbidden(format!(
+            "Din rolle kan ikke søge i «{}».",
+            def.name
+        )));
+    }
+    can_create_in(user, region_code)
+}
+
+/// Changing the form of an application of a programme defined as data: its writer, or the
+/// region's administrator (an admin anywhere), while its state lets the applicant edit.
+pub fn require_edit_programme_application(
+    user: &impl Person,
+    app: &ProgrammeApplication,
+    def: &Definition,
+) -> Result<(), Error> {
+    let allowed = match user.person().role {
+        Role::Admin => true,
+        Role::RegionAdmin => user.region_code() == Some(app.region_code),
+        _ => app.is_own(user.person().id),
+    };
+    if !allowed {
+        return Err(Error::Forbidden(
+            "Kun ansøgeren og regionens administrator kan rette ansøgningen.".into(),
+        ));
+    }
+    let editable = def
+        .workflow
+        .state(&app.state)
+        .is_some_and(|s| s.kind == StateKind::Editable);
+    if !editable {
+        return Err(Error::Conflict(format!(
+            "Ansøgningen har status «{}» og kan ikke rettes.",
+            def.state_da(&app.state)
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionBody {
-    /// `submit`, `return`, `forward`, `approve`, `reject`, `sign`, `withdraw` or `terminate`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = pulje_store::openapi::action))]
+    /// OK21: `submit`, `return`, `forward`, `approve`, `reject`, `sign`, `withdraw` or
+    /// `terminate`; a programme defined as data: one of its workflow's actions.
     pub action: String,
     /// `approve`: the annual supplement granted in øre (one of the pool's tiers; may differ from
     /// the one requested).
@@ -33,6 +33,12 @@ pub struct TransitionBody {
     pub end_date: Option<String>,
     /// `approve`/`reject`: the steering group meeting that decided.
     pub meeting_id: Option<i64>,
+    /// A programme defined as data: the amount granted in øre, for a step that requires one.
+    pub amount_ore: Option<i64>,
+    /// A programme defined as data: the deciding body's meeting (its name and date), for a
+    /// step that requires one.
+    #[serde(default)]
+    pub meeting: String,
 }
 
 pub fn step_from(b: &TransitionBody) -> Result<Step> {

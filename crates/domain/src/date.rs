@@ -167,6 +167,26 @@ impl Period {
     }
 }
 
+/// Danish local time at `utc`: CET (UTC+1), or CEST (UTC+2) from 01:00 UTC on the last Sunday
+/// of March until 01:00 UTC on the last Sunday of October (the EU's rule since 1996).
+pub fn danish_time(utc: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    let last_sunday = |month: u32| {
+        let last = last_day_of_month(utc.year(), month);
+        let back = last.weekday().num_days_from_sunday();
+        (last - chrono::Days::new(u64::from(back)))
+            .and_hms_opt(1, 0, 0)
+            .expect("01:00 exists")
+    };
+    let naive = utc.naive_utc();
+    let summer = naive >= last_sunday(3) && naive < last_sunday(10);
+    naive + chrono::Duration::hours(if summer { 2 } else { 1 })
+}
+
+/// Today in Denmark.
+pub fn today_in_denmark() -> NaiveDate {
+    danish_time(chrono::Utc::now()).date()
+}
+
 pub fn last_day_of_month(year: i32, month: u32) -> NaiveDate {
     let (ny, nm) = if month == 12 {
         (year + 1, 1)
@@ -260,5 +280,54 @@ mod tests {
             let inner = Period::new(b, b + chrono::Duration::days(e)).unwrap();
             prop_assert_eq!(outer.contains(&inner), outer.contains_date(inner.start()) && outer.contains_date(inner.end()));
         }
+    }
+}
+
+#[cfg(test)]
+mod danish_time_tests {
+    use super::danish_time;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+    }
+
+    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn winter_is_one_hour_and_summer_two_ahead_of_utc() {
+        assert_eq!(
+            danish_time(at(2026, 1, 15, 12, 0)),
+            local(2026, 1, 15, 13, 0)
+        );
+        assert_eq!(danish_time(at(2026, 7, 1, 12, 0)), local(2026, 7, 1, 14, 0));
+        // A late evening in UTC is already tomorrow in Denmark.
+        assert_eq!(
+            danish_time(at(2026, 12, 2, 23, 30)).date(),
+            NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_change_falls_at_one_utc_on_the_last_sundays() {
+        // 2026: summer time from Sunday 29 March, back on Sunday 25 October.
+        assert_eq!(
+            danish_time(at(2026, 3, 29, 0, 59)),
+            local(2026, 3, 29, 1, 59)
+        );
+        assert_eq!(danish_time(at(2026, 3, 29, 1, 0)), local(2026, 3, 29, 3, 0));
+        assert_eq!(
+            danish_time(at(2026, 10, 25, 0, 59)),
+            local(2026, 10, 25, 2, 59)
+        );
+        assert_eq!(
+            danish_time(at(2026, 10, 25, 1, 0)),
+            local(2026, 10, 25, 2, 0)
+        );
     }
 }

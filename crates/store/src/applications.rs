@@ -354,7 +354,7 @@ pub async fn get(conn: &mut AnyConnection, id: ApplicationId) -> Result<Option<A
          a.overcommit_reason, a.terminated_on, {form}, h.name AS hospital_name, r.name AS round_name, \
          {participants} AS participants_json, {areas} AS areas_json FROM applications a \
          LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
-         WHERE a.id = $1"
+         WHERE a.id = $1 AND a.form_fields IS NULL"
     );
     let Some(row) = sqlx::query(&sql)
         .bind(id.get())
@@ -412,7 +412,10 @@ pub struct ListFilter {
 pub struct Summary {
     pub id: ApplicationId,
     pub title: String,
-    pub status: ApplicationStatus,
+    /// The status: one of [`ApplicationStatus`] for an agreement, a state of its programme's
+    /// workflow for an application of a programme defined as data
+    /// (`programme_applications`).
+    pub state: String,
     pub region_code: RegionCode,
     pub programme_id: String,
     pub hospital_name: Option<String>,
@@ -423,12 +426,19 @@ pub struct Summary {
     pub updated_at: String,
 }
 
+impl Summary {
+    /// The agreement's status; `None` for an application of a programme defined as data.
+    pub fn status(&self) -> Option<ApplicationStatus> {
+        ApplicationStatus::parse(&self.state)
+    }
+}
+
 impl FromRow<'_, AnyRow> for Summary {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(Summary {
             id: ApplicationId::new(r.try_get("id")?),
             title: r.try_get("title")?,
-            status: status_col(r)?,
+            state: r.try_get("status")?,
             region_code: region_col(r, "region_code")?,
             programme_id: r.try_get("programme_id")?,
             hospital_name: r.try_get("hospital_name")?,

@@ -105,6 +105,22 @@ pub async fn latest(conn: &mut AnyConnection, programme_id: &str) -> Result<Opti
     json.map(|j| read(&j)).transpose()
 }
 
+/// The programme's definition as it was in `version` (what an application made under it keeps).
+pub async fn version(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    version: u32,
+) -> Result<Option<Definition>> {
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT definition FROM programme_definitions WHERE programme_id = $1 AND version = $2",
+    )
+    .bind(programme_id)
+    .bind(i64::from(version))
+    .fetch_optional(conn)
+    .await?;
+    json.map(|j| read(&j)).transpose()
+}
+
 /// The programme's stored versions, oldest first.
 pub async fn versions(conn: &mut AnyConnection, programme_id: &str) -> Result<Vec<u32>> {
     let rows: Vec<i64> = sqlx::query_scalar(

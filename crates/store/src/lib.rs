@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod org;
 pub mod outbox;
 pub mod password;
+pub mod programme_applications;
 pub mod programmes;
 pub mod reference;
 pub mod reports;

@@ -229,6 +229,9 @@ fn json_error(field: String, inner: &serde_json::Error) -> ApiError {
                 } else {
                     format!("feltet «{field}.{name}» mangler")
                 }
+            } else if text.starts_with("feltet ") {
+                // A type's own Danish message naming the field (the agreement form's body).
+                text
             } else if at_root {
                 "den har ikke den form, adressen venter (se API-beskrivelsen)".to_string()
             } else {

@@ -695,6 +695,37 @@ both_backends!(
             );
         }
         assert_eq!(app.count_applications().await, 0);
+
+        // A value of another JSON type than the schema names is refused, naming the field;
+        // `null` stands for nothing.
+        for (key, value) in [
+            ("purpose", serde_json::json!(17)),
+            ("hospital_id", serde_json::json!("7")),
+            ("supplement_ore", serde_json::json!(true)),
+            ("area_ids", serde_json::json!(["1"])),
+            ("participants", serde_json::json!(["Åse"])),
+        ] {
+            let mut body = api_body("Forkert type", MIDTJYLLAND);
+            body[key] = value;
+            let r = api
+                .send_json(reqwest::Method::POST, "/api/v1/applications", &body)
+                .await;
+            assert_eq!(r.status, 422, "{key}: {}", r.body);
+            assert!(
+                r.json()["error"].to_string().contains(key),
+                "{key}: {}",
+                r.body
+            );
+        }
+        assert_eq!(app.count_applications().await, 0);
+        let mut body = api_body("Uden deltagere", MIDTJYLLAND);
+        body["participants"] = serde_json::Value::Null;
+        body["purpose"] = serde_json::Value::Null;
+        let r = api
+            .send_json(reqwest::Method::POST, "/api/v1/applications", &body)
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_eq!(r.json()["participants"], serde_json::json!([]));
     }
 );
 

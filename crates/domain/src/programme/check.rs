@@ -4,7 +4,7 @@
 
 use super::flow::{Actor, Effect, Requirement, StateKind};
 use super::form::{FieldKind, FormDef, OptionSource, Required};
-use super::money::{MoneyModel, SplitKey};
+use super::money::{Due, MoneyModel, SplitKey};
 use super::Definition;
 use crate::role::Role;
 use std::collections::BTreeSet;
@@ -509,6 +509,18 @@ fn workflow(def: &Definition, found: &mut Found) {
             "signatures",
             "definitionen har parter, der skal underskrive, men intet trin med effect = \"sign\".",
         );
+    }
+    let documented = w
+        .transitions
+        .iter()
+        .any(|t| t.effect == Some(Effect::Documentation));
+    if let MoneyModel::LumpSum { instalments } = &def.money {
+        if instalments.iter().any(|i| i.due == Due::Documentation) && !documented {
+            found.add(
+                "money.instalments",
+                "en rate forfalder ved dokumentation, men intet trin har effect = \"documentation\".",
+            );
+        }
     }
     let reachable = w.reachable();
     for s in &w.states {

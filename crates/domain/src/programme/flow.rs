@@ -101,6 +101,9 @@ pub enum Effect {
     Sign,
     /// Ends a running agreement early; the money after the end is released.
     Terminate,
+    /// Approves the documentation (a report, the accounts): a lump sum's instalments due on
+    /// documentation fall due.
+    Documentation,
 }
 
 impl Effect {
@@ -111,6 +114,9 @@ impl Effect {
                 "én parts underskrift; aftalen træder i kraft, når alle har skrevet under"
             }
             Effect::Terminate => "afslutter aftalen før tid",
+            Effect::Documentation => {
+                "godkender dokumentationen, så rater, der forfalder ved dokumentation, kan udbetales"
+            }
         }
     }
 }

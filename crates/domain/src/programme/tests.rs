@@ -516,3 +516,21 @@ fn reviewers_scores_combine_by_weight() {
     assert_eq!(rubric.combine(&[vec![None, None, None]]), None);
     assert_eq!(rubric.combine(&[]), None);
 }
+
+#[test]
+fn an_instalment_due_on_documentation_needs_a_step_that_approves_it() {
+    let (_, text) = SHIPPED
+        .iter()
+        .find(|(i, _)| *i == "sundhedsklynger-2022")
+        .unwrap();
+    let text = text.replace("effect = \"documentation\"\n", "");
+    let problems: Vec<String> = Definition::from_toml(&text)
+        .unwrap_err()
+        .iter()
+        .map(Problem::to_string)
+        .collect();
+    one_problem_containing(
+        &problems,
+        "money.instalments: en rate forfalder ved dokumentation, men intet trin har effect = \"documentation\".",
+    );
+}

@@ -108,6 +108,33 @@ pub fn read(
     errors.into_result(values)
 }
 
+/// The values in the shape [`read`] takes (amounts as kroner text, dates `ÅÅÅÅ-MM-DD`), so a
+/// stored form reads back to the same values and shows in its fields as typed.
+pub fn to_fields(values: &Values) -> serde_json::Map<String, Json> {
+    let date = |d: &NaiveDate| Json::String(d.format("%Y-%m-%d").to_string());
+    values
+        .iter()
+        .map(|(name, value)| {
+            let json = match value {
+                Value::Text(t) => Json::String(t.clone()),
+                Value::Amount(ore) => Json::String(ore.to_input_string()),
+                Value::Date(d) => date(d),
+                Value::Period { start, end } => {
+                    serde_json::json!({ "start": date(start), "end": date(end) })
+                }
+                Value::Choices(c) => Json::from(c.clone()),
+                Value::People(people) => Json::Array(
+                    people
+                        .iter()
+                        .map(|p| serde_json::json!({ "name": p.name, "role": p.role }))
+                        .collect(),
+                ),
+            };
+            (name.clone(), json)
+        })
+        .collect()
+}
+
 impl Value {
     /// Whether the value is `text` or, for several choices, holds it.
     fn has(&self, text: &str) -> bool {
@@ -356,6 +383,21 @@ mod tests {
             Value::Choices(vec!["Region".into(), "Kommune".into()])
         );
         assert!(!v.contains_key("other_sectors"));
+    }
+
+    #[test]
+    fn stored_values_read_back_to_the_same_values() {
+        let f = form("sundhedsklynger-2022");
+        let mut input = complete();
+        input["amount"] = json!("1.250.000,50");
+        let v = read(&f, &fields(input), Stage::Submit, NO_LISTS).unwrap();
+        let stored = to_fields(&v);
+        assert_eq!(stored["amount"], json!("1.250.000,50"));
+        assert_eq!(
+            stored["period"],
+            json!({"start": "2022-05-01", "end": "2023-04-30"})
+        );
+        assert_eq!(read(&f, &stored, Stage::Submit, NO_LISTS).unwrap(), v);
     }
 
     #[test]

@@ -74,10 +74,59 @@ impl Serialize for FormJson {
 }
 
 /// The agreement form's fields as the API reads them; every one may be left out of a draft
-/// except `title`. Numbers are accepted for the ids and the supplement, `null` for nothing.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// except `title`, and `null` stands for nothing. Each value must have the JSON type its
+/// schema names (text as a string, ids and øre as integers), so the document tells the truth.
+#[derive(Debug, Default, Serialize)]
 #[serde(transparent)]
 pub struct FormBody(pub ApplicationInput);
+
+/// Whether `value` has a JSON type the field's schema ([`field_schema`]) allows.
+fn has_schema_type(kind: Kind, value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let integer = |v: &Value| v.as_i64().is_some();
+    match (kind, value) {
+        (_, Value::Null) => true,
+        (Kind::Line | Kind::Text | Kind::Date, Value::String(_)) => true,
+        (Kind::Hospital | Kind::Tier, v) => integer(v),
+        (Kind::Areas, Value::Array(items)) => items.iter().all(integer),
+        (Kind::Participants, Value::Array(items)) => items.iter().all(Value::is_object),
+        _ => false,
+    }
+}
+
+/// What a field of `kind` must be sent as, for the message refusing another type.
+fn schema_type_text(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Line | Kind::Text => "en tekst",
+        Kind::Date => "en dato som tekst (ÅÅÅÅ-MM-DD)",
+        Kind::Hospital => "et tal (hospitalets id)",
+        Kind::Tier => "et helt tal (øre)",
+        Kind::Areas => "en liste af tal (områdernes id)",
+        Kind::Participants => "en liste af deltagere",
+    }
+}
+
+impl<'de> Deserialize<'de> for FormBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        for field in FIELDS {
+            if let Some(value) = map.get(field.name) {
+                if !has_schema_type(field.kind, value) {
+                    return Err(D::Error::custom(format!(
+                        "feltet «{}» ({}) skal være {} eller null",
+                        field.name,
+                        field.label,
+                        schema_type_text(field.kind)
+                    )));
+                }
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(map))
+            .map(FormBody)
+            .map_err(D::Error::custom)
+    }
+}
 
 /// The schema of one field of the form's table, as the API reads and writes it.
 fn field_schema(field: &FieldDef) -> RefOr<Schema> {
@@ -91,7 +140,7 @@ fn field_schema(field: &FieldDef) -> RefOr<Schema> {
     }
     let schema: Schema = match field.kind {
         Kind::Line | Kind::Text => ObjectBuilder::new()
-            .schema_type(Type::String)
+            .schema_type(nullable(Type::String))
             .description(Some(description))
             .into(),
         Kind::Date => ObjectBuilder::new()
@@ -116,6 +165,7 @@ fn field_schema(field: &FieldDef) -> RefOr<Schema> {
             )))
             .into(),
         Kind::Areas => ArrayBuilder::new()
+            .schema_type(nullable(Type::Array))
             .items(
                 ObjectBuilder::new()
                     .schema_type(Type::Integer)
@@ -124,6 +174,7 @@ fn field_schema(field: &FieldDef) -> RefOr<Schema> {
             .description(Some(format!("{description} (area ids)")))
             .into(),
         Kind::Participants => ArrayBuilder::new()
+            .schema_type(nullable(Type::Array))
             .items(<ParticipantJson as utoipa::PartialSchema>::schema())
             .description(Some(description))
             .into(),
@@ -160,7 +211,7 @@ impl ToSchema for FormBody {}
 pub struct ApplicationItem {
     pub id: i64,
     pub title: String,
-    #[schema(schema_with = pulje_store::openapi::status)]
+    /// OK21's status (`draft`, `submitted`, …) or a state of the programme's workflow.
     pub status: String,
     #[schema(schema_with = pulje_store::openapi::region)]
     pub region_code: i64,
@@ -178,7 +229,7 @@ impl From<Summary> for ApplicationItem {
         ApplicationItem {
             id: i64::from(s.id),
             title: s.title,
-            status: s.status.as_str().into(),
+            status: s.state,
             region_code: s.region_code.get(),
             programme: s.programme_id,
             hospital: s.hospital_name,
@@ -207,8 +258,22 @@ pub struct ApplicationBody {
     pub doctor_user_id: Option<i64>,
     /// Area names (or short names) of the region, as an alternative to `area_ids`.
     pub areas: Vec<String>,
+    /// A programme defined as data (any but `ok21`): its form's values by field name, as its
+    /// definition names them (`GET /api/v1/programmes/{id}/definition`); the agreement form's
+    /// keys are then not used.
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(flatten)]
     pub form: FormBody,
+}
+
+/// An application as the API returns it: an OK21 agreement, or an application of a programme
+/// defined as data.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnyApplicationJson {
+    Agreement(Box<ApplicationJson>),
+    Programme(super::programme_applications::ProgrammeApplicationJson),
 }
 
 /// A refused save: the message and what is wrong with each field.
@@ -366,21 +431,22 @@ pub async fn list(
 
 /// One application with every field of the agreement form.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = ApplicationJson), (status = 404, description = "No such application, or another region's")),
+    responses((status = 200, body = AnyApplicationJson), (status = 404, description = "No such application, or another region's")),
     security(("bearer" = []), ("session" = [])))]
-pub async fn show(
-    mut db: Db,
-    ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ApplicationJson>> {
+pub async fn show(mut db: Db, ApiUser(user): ApiUser, Path(id): Path<i64>) -> ApiResult<Response> {
+    let id = ApplicationId::new(id);
+    if super::workflow::is_programme_application(&mut db, id).await? {
+        return super::programme_applications::show(&mut db, &user, id).await;
+    }
     let mut conn = db.conn().await?;
-    let app = pulje_app::applications::load(&mut conn, &user, ApplicationId::new(id)).await?;
-    Ok(Json(to_json(&mut conn, app).await?))
+    let app = pulje_app::applications::load(&mut conn, &user, id).await?;
+    let json = AnyApplicationJson::Agreement(Box::new(to_json(&mut conn, app).await?));
+    Ok(Json(json).into_response())
 }
 
 /// Creates a draft.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = ApplicationBody,
-    responses((status = 201, body = ApplicationJson), (status = 422, body = ValidationErrorJson), (status = 403, description = "The role cannot create applications")),
+    responses((status = 201, body = AnyApplicationJson), (status = 422, body = ValidationErrorJson), (status = 403, description = "The role cannot create applications")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create(
     mut db: Db,
@@ -401,6 +467,17 @@ pub async fn create(
         (None, Some(own)) => own,
         (None, None) => return Err(ApiError(AppError::Invalid("Angiv region_code.".into()))),
     };
+    if pulje_app::programme_applications::is_defined(&programme) {
+        let fields = b.fields.clone().unwrap_or_default();
+        return super::programme_applications::create(
+            &mut db,
+            &user,
+            &programme,
+            region_code,
+            &fields,
+        )
+        .await;
+    }
     policy::can_create_in(&user, region_code)?;
     // The rules are read in the transaction that writes (one connection; on SQLite the write
     // lock is held from the start, so they cannot change between the check and the write).
@@ -438,7 +515,7 @@ pub async fn create(
 /// Replaces the form's content of a draft or returned application. Send the `version` read.
 #[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", request_body = ApplicationBody,
     params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = ApplicationJson), (status = 403, description = "The role may not edit the application"), (status = 404, description = "No such application, or another region's"),
+    responses((status = 200, body = AnyApplicationJson), (status = 403, description = "The role may not edit the application"), (status = 404, description = "No such application, or another region's"),
         (status = 409, description = "Stale version or not editable in its status"), (status = 422, body = ValidationErrorJson)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update(
@@ -448,6 +525,17 @@ pub async fn update(
     payload: Result<Json<ApplicationBody>, JsonRejection>,
 ) -> ApiResult<Response> {
     let b = body(payload)?;
+    if super::workflow::is_programme_application(&mut db, ApplicationId::new(id)).await? {
+        let fields = b.fields.clone().unwrap_or_default();
+        return super::programme_applications::update(
+            &mut db,
+            &user,
+            ApplicationId::new(id),
+            b.version,
+            &fields,
+        )
+        .await;
+    }
     let mut tx = db.begin().await?;
     let app = pulje_app::applications::load(&mut tx, &user, ApplicationId::new(id)).await?;
     policy::require_edit(&user, &app)?;

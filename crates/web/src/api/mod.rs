@@ -8,6 +8,7 @@ mod applications;
 mod learning;
 mod manage;
 mod openapi;
+mod programme_applications;
 mod reference;
 mod reports;
 mod workflow;
@@ -45,6 +46,8 @@ fn documented() -> Documented {
         .routes(routes!(applications::list, applications::create))
         .routes(routes!(applications::show, applications::update))
         .routes(routes!(workflow::transition))
+        .routes(routes!(programme_applications::instalments))
+        .routes(routes!(programme_applications::pay))
         .routes(routes!(workflow::pools))
         .routes(routes!(reference::regions))
         .routes(routes!(reference::programmes))

@@ -185,6 +185,8 @@ mod tests {
             "/api/v1/audit",
             "/api/v1/catalogue",
             "/api/v1/applications/{id}/evaluation",
+            "/api/v1/applications/{id}/instalments",
+            "/api/v1/applications/{id}/instalments/{instalment_id}/payment",
             "/api/v1/reports/regional/{code}",
             "/api/v1/reports/national",
         ];

@@ -16,8 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransitionResult {
     pub id: i64,
-    /// The new status.
-    #[schema(schema_with = pulje_store::openapi::status)]
+    /// The new status: OK21's (`submitted`, `active`, …) or a state of the programme's workflow.
     pub status: String,
     pub version: i64,
 }
@@ -35,6 +34,15 @@ pub async fn transition(
     payload: Result<Json<TransitionBody>, JsonRejection>,
 ) -> ApiResult<Json<TransitionResult>> {
     let b = body(payload)?;
+    let id_ = ApplicationId::new(id);
+    if is_programme_application(&mut db, id_).await? {
+        let app = super::programme_applications::transition(&mut db, &user, id_, &b).await?;
+        return Ok(Json(TransitionResult {
+            id: app.id.get(),
+            status: app.state,
+            version: app.version,
+        }));
+    }
     let step = step_from(&b)?;
     let app = take_step(&mut db, &user, ApplicationId::new(id), &step).await?;
     Ok(Json(TransitionResult {
@@ -44,7 +52,16 @@ pub async fn transition(
     }))
 }
 
-/// Checks that the user may see the application, then takes the step in one transaction.
+/// Whether `id` is an application of a programme defined as data (its steps are the
+/// programme's own).
+pub(super) async fn is_programme_application(
+    db: &mut crate::Db,
+    id: ApplicationId,
+) -> ApiResult<bool> {
+    let mut conn = db.conn().await?;
+    Ok(pulje_store::programme_applications::is_one(&mut conn, id).await?)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PoolParams {

@@ -396,6 +396,15 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Html<String>> {
+    if is_programme_application(&mut db, id).await? {
+        return super::programme_application::show(
+            &mut db,
+            &user,
+            ApplicationId::new(id),
+            q.trin.as_deref(),
+        )
+        .await;
+    }
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view(&user, &app)?;
@@ -551,6 +560,15 @@ pub async fn transition(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
+    if is_programme_application(&mut db, id).await? {
+        return super::programme_application::transition(
+            &mut db,
+            &user,
+            ApplicationId::new(id),
+            &pairs,
+        )
+        .await;
+    }
     let get = |k: &str| {
         pairs
             .iter()
@@ -566,6 +584,8 @@ pub async fn transition(
         comment: get("comment"),
         end_date: Some(get("end_date")).filter(|d| !d.trim().is_empty()),
         meeting_id: opt_id(&Some(get("meeting_id"))),
+        amount_ore: None,
+        meeting: String::new(),
     };
     let result = match step_from(&body) {
         Ok(step) => take_step(&mut db, &user, ApplicationId::new(id), &step).await,
@@ -650,4 +670,11 @@ pub async fn review(
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kvalitetssikring")).into_response())
+}
+
+/// Whether `id` is an application of a programme defined as data, which has a page of its own
+/// (`programme_application.rs`).
+async fn is_programme_application(db: &mut Db, id: i64) -> PageResult<bool> {
+    let mut conn = db.conn().await?;
+    Ok(pulje_store::programme_applications::is_one(&mut conn, ApplicationId::new(id)).await?)
 }

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use pulje_app::applications::{get as get_application, list_filter, opt_id, ListQuery};
+use pulje_domain::programme::Definition;
 use pulje_domain::{
     ApplicationId, ApplicationInput, ApplicationRules, ApplicationStatus, FieldDef, FieldErrors,
     Kind, RegionCode, Section, UserId, FIELDS,
@@ -20,7 +21,8 @@ use pulje_domain::{
 use pulje_store::applications::{self, Application, Placement, Summary};
 use pulje_store::reference::OK21;
 use pulje_store::Connection as AnyConnection;
-use pulje_store::{list_filters, org, programmes, StoreError};
+use pulje_store::{definitions, list_filters, org, programmes, StoreError};
+use std::collections::BTreeMap;
 
 // --- list -----------------------------------------------------------------------------------
 
@@ -35,12 +37,18 @@ pub struct Row {
     period: String,
 }
 
-impl From<Summary> for Row {
-    fn from(s: Summary) -> Row {
+impl Row {
+    /// The row of `s`; a programme defined as data names its states in `definitions`.
+    fn new(s: Summary, definitions: &BTreeMap<String, Definition>) -> Row {
+        let status = match (s.status(), definitions.get(&s.programme_id)) {
+            (Some(status), _) => status.label_da().to_string(),
+            (None, Some(def)) => def.state_da(&s.state),
+            (None, None) => s.state.clone(),
+        };
         Row {
             id: i64::from(s.id),
             title: s.title,
-            status: s.status.label_da().into(),
+            status,
             region: Some(s.region_code).map(|r| r.name()).unwrap_or("").into(),
             hospital: s.hospital_name.unwrap_or_default(),
             round: s.round_name.unwrap_or_default(),
@@ -83,6 +91,14 @@ pub async fn list(
     let per_page = state.config.page_size;
     let mut conn = db.conn().await?;
     let (rows, total) = applications::list(&mut conn, &filter, page_no, per_page).await?;
+    let mut definitions = BTreeMap::new();
+    for s in rows.iter().filter(|s| s.status().is_none()) {
+        if !definitions.contains_key(&s.programme_id) {
+            if let Some(def) = definitions::latest(&mut conn, &s.programme_id).await? {
+                definitions.insert(s.programme_id.clone(), def);
+            }
+        }
+    }
 
     let region = filter.region_code;
     let list_filters::FilterChoices {
@@ -156,7 +172,10 @@ pub async fn list(
     let can_create = policy::may_create_applications(&user);
     let page = ListPage {
         page: Page::new(&user, "Ansøgninger", "/applications"),
-        rows: rows.into_iter().map(Row::from).collect(),
+        rows: rows
+            .into_iter()
+            .map(|s| Row::new(s, &definitions))
+            .collect(),
         pager: Pager::new(page_no, per_page, total, &base_query),
         statuses,
         areas: area_choices,

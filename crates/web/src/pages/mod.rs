@@ -12,6 +12,7 @@ mod imports;
 mod meetings;
 mod outbox;
 mod payments;
+mod programme_application;
 mod programmes;
 mod public;
 mod regions;
@@ -57,6 +58,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/applications/{id}/transitions",
             post(application_detail::transition),
+        )
+        .route(
+            "/applications/{id}/instalments/{instalment}/payment",
+            post(programme_application::pay),
         )
         .route(
             "/applications/{id}/agreement",

@@ -1,0 +1,301 @@
+//! Applications of programmes defined as data (`pulje_domain::programme`): written on the
+//! programme's own form, moved by its own workflow, paid by its own money model. The same use
+//! cases serve the API, the pages and the CLI; every one checks the policy first.
+
+use crate::policy::{self, Person};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use pulje_domain::programme::flow::Taker;
+use pulje_domain::programme::values::{self, Stage};
+use pulje_domain::programme::{Definition, FieldKind, Requirement};
+use pulje_domain::{ApplicationId, FieldErrors, Ore, RegionCode};
+use pulje_store::audit::Actor;
+use pulje_store::programme_applications::{
+    self as store, Given, Instalment, New, ProgrammeApplication, StepTaken,
+};
+use pulje_store::{definitions, Connection, Handle};
+use serde_json::{Map, Value as Json};
+
+/// The definition an application was made under.
+pub async fn definition_of(
+    conn: &mut Connection,
+    app: &ProgrammeApplication,
+) -> Result<Definition> {
+    definitions::version(conn, &app.programme_id, app.definition_version)
+        .await?
+        .ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!(
+                "application {} names definition {} v{}, which is not stored",
+                app.id,
+                app.programme_id,
+                app.definition_version
+            ))
+        })
+}
+
+/// Whether `programme_id` is a programme defined as data whose applications are written here
+/// (every programme but OK21, whose agreement form and workflow are the built-in ones).
+pub fn is_defined(programme_id: &str) -> bool {
+    programme_id != pulje_store::reference::OK21
+}
+
+/// The bodies of the application's programme that `user` sits in.
+async fn bodies(
+    conn: &mut Connection,
+    user: &impl Person,
+    programme_id: &str,
+) -> Result<Vec<String>> {
+    Ok(store::bodies_of(conn, programme_id, user.person().id).await?)
+}
+
+/// One application the user may see, with its definition and the user's bodies; another
+/// region's, or an agreement of OK21, is [`Error::NotFound`].
+pub async fn load(
+    conn: &mut Connection,
+    user: &impl Person,
+    id: ApplicationId,
+) -> Result<(ProgrammeApplication, Definition, Vec<String>)> {
+    let app = store::get(conn, id).await?.ok_or(Error::NotFound)?;
+    let bodies = bodies(conn, user, &app.programme_id).await?;
+    if !policy::can_view_programme_application(user, &app, &bodies) {
+        return Err(Error::NotFound);
+    }
+    let def = definition_of(conn, &app).await?;
+    Ok((app, def, bodies))
+}
+
+/// The title of a form's values: its field `title`, else its first text, else the programme's
+/// name.
+fn title_of(def: &Definition, fields: &Map<String, Json>) -> String {
+    let text = |name: &str| fields.get(name).and_then(Json::as_str).map(str::to_string);
+    text("title")
+        .or_else(|| {
+            def.form
+                .fields()
+                .filter(|f| f.kind == FieldKind::Text)
+                .find_map(|f| text(&f.name))
+        })
+        .unwrap_or_else(|| def.name.clone())
+}
+
+/// Reads `fields` against the definition's form for a draft: the stored values, or what is
+/// wrong with each field.
+fn read_draft(
+    def: &Definition,
+    fields: &Map<String, Json>,
+) -> std::result::Result<Map<String, Json>, FieldErrors> {
+    values::read(&def.form, fields, Stage::Draft, &|_| None).map(|v| values::to_fields(&v))
+}
+
+/// Creates a draft of programme `programme_id` in `region_code`: `Ok(Err(errors))` when the
+/// form's values are refused (nothing is stored).
+pub async fn create(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    programme_id: &str,
+    region_code: RegionCode,
+    fields: &Map<String, Json>,
+) -> Result<std::result::Result<ProgrammeApplication, FieldErrors>> {
+    let mut tx = db.begin().await?;
+    let def = definitions::latest(&mut tx, programme_id)
+        .await?
+        .ok_or_else(|| Error::Invalid(format!("Ukendt programme «{programme_id}».")))?;
+    policy::may_apply(user, &def, region_code)?;
+    let stored = match read_draft(&def, fields) {
+        Ok(stored) => stored,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let title = title_of(&def, &stored);
+    let new = New {
+        definition: &def,
+        region_code,
+        created_by: Some(user.person().id),
+        title: &title,
+        fields: &stored,
+        today: today(),
+    };
+    let app = store::create(&mut tx, actor, &new).await?;
+    tx.commit().await?;
+    Ok(Ok(app))
+}
+
+/// Replaces the form's values of `id`, based on `version`.
+pub async fn update(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    id: ApplicationId,
+    version: i64,
+    fields: &Map<String, Json>,
+) -> Result<std::result::Result<ProgrammeApplication, FieldErrors>> {
+    let mut tx = db.begin().await?;
+    let (before, def, _) = load(&mut tx, user, id).await?;
+    policy::require_edit_programme_application(user, &before, &def)?;
+    let stored = match read_draft(&def, fields) {
+        Ok(stored) => stored,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let title = title_of(&def, &stored);
+    let after = store::update(&mut tx, actor, &before, version, &title, &stored).await?;
+    tx.commit().await?;
+    Ok(Ok(after))
+}
+
+/// A step as asked for: the action and what the one taking it gives with it.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    pub action: String,
+    pub comment: String,
+    pub reason: String,
+    pub amount: Option<Ore>,
+    pub meeting: String,
+}
+
+/// The Taker of `user` on `app`.
+fn taker<'a>(user: &impl Person, app: &ProgrammeApplication, bodies: &'a [String]) -> Taker<'a> {
+    Taker {
+        is_applicant: app.is_own(user.person().id),
+        role: user.person().role,
+        bodies,
+    }
+}
+
+/// Takes a step of the programme's workflow on `id`, in one transaction: who may take it and
+/// from which state (and within which deadline) by the definition, then what it requires.
+pub async fn take_step(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    id: ApplicationId,
+    input: &StepInput,
+) -> Result<ProgrammeApplication> {
+    let mut tx = db.begin().await?;
+    let (app, def, bodies) = load(&mut tx, user, id).await?;
+    let today = today();
+    let step = def
+        .workflow
+        .check_step(
+            &input.action,
+            &app.state,
+            taker(user, &app, &bodies),
+            app.state_entered_on,
+            today,
+        )
+        .map_err(|refusal| match refusal {
+            pulje_domain::workflow::Refusal::WrongRole(m) => Error::Forbidden(m),
+            pulje_domain::workflow::Refusal::WrongState(m) => Error::Conflict(m),
+        })?
+        .clone();
+    let comment = if input.comment.trim().is_empty() {
+        input.reason.trim()
+    } else {
+        input.comment.trim()
+    };
+    let mut missing = Vec::new();
+    for need in &step.requires {
+        let ok = match need {
+            Requirement::Complete => {
+                if let Err(errors) = values::read(&def.form, &app.fields, Stage::Submit, &|_| None)
+                {
+                    let names: Vec<String> = def
+                        .form
+                        .fields()
+                        .filter(|f| errors.has(&f.name))
+                        .map(|f| format!("«{}»", f.label))
+                        .collect();
+                    return Err(Error::Invalid(format!(
+                        "Ansøgningen kan ikke sendes: udfyld {}.",
+                        names.join(", ")
+                    )));
+                }
+                true
+            }
+            Requirement::Comment | Requirement::Reason => !comment.is_empty(),
+            Requirement::Amount => input.amount.is_some_and(|a| a.is_positive()),
+            Requirement::Meeting => !input.meeting.trim().is_empty(),
+            Requirement::Tier => false,
+        };
+        if !ok {
+            missing.push(need.label_da());
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "«{}» kræver {}.",
+            step.label,
+            missing.join(" og ")
+        )));
+    }
+    let given = Given {
+        comment: comment.chars().take(10_000).collect(),
+        amount: input
+            .amount
+            .filter(|_| step.requires.contains(&Requirement::Amount)),
+        meeting: input.meeting.trim().chars().take(500).collect(),
+    };
+    let after = store::take(&mut tx, actor, &def, &app, &step, &given, today).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The steps `user` may take on `app` today.
+pub fn open_steps<'d>(
+    user: &impl Person,
+    app: &ProgrammeApplication,
+    def: &'d Definition,
+    bodies: &[String],
+) -> Vec<&'d pulje_domain::programme::Transition> {
+    def.workflow.open_steps(
+        &app.state,
+        taker(user, app, bodies),
+        app.state_entered_on,
+        today(),
+    )
+}
+
+/// What the application's page shows besides the form: the steps taken and the grant's
+/// instalments, with whether each may be paid today.
+pub struct Record {
+    pub steps: Vec<StepTaken>,
+    pub instalments: Vec<(Instalment, bool)>,
+}
+
+pub async fn record(
+    conn: &mut Connection,
+    app: &ProgrammeApplication,
+    def: &Definition,
+) -> Result<Record> {
+    let steps = store::steps(conn, app.id).await?;
+    let today = today();
+    let instalments = store::instalments(conn, app.id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let due = i.paid_on.is_none() && store::falls_due(&i, def, &steps, today);
+            (i, due)
+        })
+        .collect();
+    Ok(Record { steps, instalments })
+}
+
+/// Pays an instalment of a grant: the region's administrator, once it falls due.
+pub async fn pay(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    id: ApplicationId,
+    instalment_id: i64,
+) -> Result<Instalment> {
+    let mut tx = db.begin().await?;
+    let (app, def, _) = load(&mut tx, user, id).await?;
+    policy::require_post_payments(user, app.region_code)?;
+    let paid = store::pay(&mut tx, actor, &def, &app, instalment_id, today()).await?;
+    tx.commit().await?;
+    Ok(paid)
+}
+
+/// Today in Denmark (a civil date; steps' deadlines and instalments count in it).
+pub fn today() -> NaiveDate {
+    pulje_domain::date::today_in_denmark()
+}

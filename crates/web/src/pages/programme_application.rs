@@ -1,0 +1,313 @@
+//! The page of an application of a programme defined as data: its form's values by the
+//! definition's sections, the steps the user may take now (with what each requires), the grant's
+//! instalments with what each funder bore, and the steps taken. `/applications/{id}` hands such
+//! an application here.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageResult};
+use crate::views::{self, Page};
+use crate::Db;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use pulje_app::programme_applications::{self as uses, StepInput};
+use pulje_domain::programme::values::{self, Stage, Value};
+use pulje_domain::programme::{Definition, Requirement};
+use pulje_domain::{ApplicationId, Ore};
+use pulje_store::programme_applications::ProgrammeApplication;
+use pulje_store::Connection;
+
+pub struct Fact {
+    label: String,
+    value: String,
+}
+
+pub struct SectionView {
+    title: String,
+    facts: Vec<Fact>,
+}
+
+pub struct StepView {
+    action: String,
+    label: String,
+    /// `comment`, `reason` or empty.
+    text: &'static str,
+    amount: bool,
+    meeting: bool,
+}
+
+pub struct InstalmentView {
+    id: i64,
+    position: i64,
+    due: String,
+    amount: String,
+    tranche: String,
+    paid: String,
+    shares: String,
+    payable: bool,
+}
+
+pub struct TakenView {
+    at: String,
+    who: String,
+    step: String,
+    to: String,
+    note: String,
+}
+
+/// What was typed in a refused step, shown again with the message.
+#[derive(Default)]
+pub struct StepError {
+    action: String,
+    message: String,
+    text: String,
+    amount: String,
+    meeting: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/programme_show.html")]
+struct ShowPage {
+    page: Page,
+    app_id: i64,
+    title: String,
+    status: String,
+    programme: String,
+    programme_id: String,
+    region: String,
+    version: i64,
+    sections: Vec<SectionView>,
+    steps: Vec<StepView>,
+    instalments: Vec<InstalmentView>,
+    can_pay: bool,
+    taken: Vec<TakenView>,
+    step_error: StepError,
+}
+
+fn shown(value: &Value) -> String {
+    let date = |d: &chrono::NaiveDate| pulje_domain::date::format_date_da(*d);
+    match value {
+        Value::Text(t) => t.clone(),
+        Value::Amount(ore) => views::kr(*ore),
+        Value::Date(d) => date(d),
+        Value::Period { start, end } => format!("{} – {}", date(start), date(end)),
+        Value::Choices(c) => c.join(", "),
+        Value::People(people) => people
+            .iter()
+            .map(|p| format!("{} ({})", p.name, p.role))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+async fn render(
+    conn: &mut Connection,
+    user: &CurrentUser,
+    app: ProgrammeApplication,
+    def: Definition,
+    bodies: Vec<String>,
+    notice: Option<String>,
+    step_error: StepError,
+) -> PageResult<ShowPage> {
+    // The stored values were read by this definition when saved; they read again.
+    let read = values::read(&def.form, &app.fields, Stage::Draft, &|_| None).unwrap_or_default();
+    let sections = def
+        .form
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            title: s.title.clone(),
+            facts: s
+                .fields
+                .iter()
+                .map(|f| Fact {
+                    label: f.label.clone(),
+                    value: read.get(&f.name).map(shown).unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
+    let steps = uses::open_steps(user, &app, &def, &bodies)
+        .into_iter()
+        .map(|t| StepView {
+            action: t.action.clone(),
+            label: t.label.clone(),
+            text: if t.requires.contains(&Requirement::Reason) {
+                "reason"
+            } else if t.requires.contains(&Requirement::Comment) {
+                "comment"
+            } else {
+                ""
+            },
+            amount: t.requires.contains(&Requirement::Amount),
+            meeting: t.requires.contains(&Requirement::Meeting),
+        })
+        .collect();
+    let record = uses::record(conn, &app, &def).await?;
+    let instalments = record
+        .instalments
+        .into_iter()
+        .map(|(i, payable)| InstalmentView {
+            id: i.id,
+            position: i.position,
+            due: i.due.label_da(),
+            amount: views::kr(i.amount_ore),
+            tranche: i.tranche,
+            paid: i
+                .paid_on
+                .map(pulje_domain::date::format_date_da)
+                .unwrap_or_default(),
+            shares: i
+                .shares
+                .iter()
+                .map(|(f, a)| format!("{f}: {}", views::kr(*a)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            payable,
+        })
+        .collect();
+    let taken = record
+        .steps
+        .iter()
+        .map(|s| TakenView {
+            at: views::timestamp_da(&s.taken_at),
+            who: s.user_name.clone().unwrap_or_default(),
+            step: def
+                .transition(&s.action)
+                .map_or(s.action.clone(), |t| t.label.clone()),
+            to: def.state_da(&s.to_state),
+            note: [
+                s.comment.clone(),
+                s.amount_ore.map(views::kr).unwrap_or_default(),
+                s.meeting.clone(),
+            ]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        })
+        .collect();
+    let mut page = Page::new(user, app.title.clone(), "applications");
+    page.notice = notice;
+    Ok(ShowPage {
+        page,
+        app_id: app.id.get(),
+        status: def.state_da(&app.state),
+        programme: def.name.clone(),
+        programme_id: def.id.clone(),
+        region: app.region_code.name().to_string(),
+        version: app.version,
+        title: app.title,
+        sections,
+        steps,
+        instalments,
+        can_pay: pulje_app::policy::can_post_payments(user, app.region_code),
+        taken,
+        step_error,
+    })
+}
+
+/// `GET /applications/{id}` for an application of a programme defined as data.
+pub async fn show(
+    db: &mut Db,
+    user: &CurrentUser,
+    id: ApplicationId,
+    step: Option<&str>,
+) -> PageResult<Html<String>> {
+    let mut conn = db.conn().await?;
+    let (app, def, bodies) = uses::load(&mut conn, user, id).await?;
+    let notice = step.and_then(|s| def.transition(s)).map(|t| {
+        format!(
+            "Udført: {}. Status er nu «{}».",
+            t.label,
+            def.state_da(&app.state)
+        )
+    });
+    let page = render(
+        &mut conn,
+        user,
+        app,
+        def,
+        bodies,
+        notice,
+        StepError::default(),
+    )
+    .await?;
+    Ok(Html(page.render()?))
+}
+
+/// `POST /applications/{id}/transitions` for an application of a programme defined as data.
+pub async fn transition(
+    db: &mut Db,
+    user: &CurrentUser,
+    id: ApplicationId,
+    pairs: &[(String, String)],
+) -> PageResult<Response> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (action, amount_text, meeting) = (get("action"), get("amount"), get("meeting"));
+    let text = [get("reason"), get("comment")].concat();
+    let amount = match amount_text.trim() {
+        "" => Ok(None),
+        t => Ore::parse_kr(t)
+            .map(Some)
+            .map_err(|e| AppError::Invalid(format!("Beløbet «{t}»: {e}"))),
+    };
+    let result = match amount {
+        Ok(amount) => {
+            let input = StepInput {
+                action: action.clone(),
+                comment: text.clone(),
+                reason: String::new(),
+                amount,
+                meeting: meeting.clone(),
+            };
+            uses::take_step(db, user, &user.actor(), id, &input)
+                .await
+                .map_err(AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/applications/{}?trin={action}", id.get())).into_response())
+        }
+        Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            let status = e.status();
+            let mut conn = db.conn().await?;
+            let (app, def, bodies) = uses::load(&mut conn, user, id).await?;
+            let error = StepError {
+                action,
+                message: e.message(),
+                text,
+                amount: amount_text,
+                meeting,
+            };
+            let page = render(&mut conn, user, app, def, bodies, None, error).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /applications/{id}/instalments/{instalment}/payment`: the region's administrator pays
+/// an instalment that falls due.
+pub async fn pay(
+    mut db: Db,
+    user: CurrentUser,
+    axum::extract::Path((id, instalment)): axum::extract::Path<(i64, i64)>,
+) -> PageResult<Response> {
+    uses::pay(
+        &mut db,
+        &user,
+        &user.actor(),
+        ApplicationId::new(id),
+        instalment,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/applications/{id}#rater")).into_response())
+}

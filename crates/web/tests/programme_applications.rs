@@ -1,0 +1,454 @@
+//! Applications of the programmes shipped as definitions, through the same API as OK21's: the
+//! GP fund's continuing-education grant refused, appealed within its deadline and granted on
+//! appeal by the steering group, paid when the documentation is approved; the health clusters'
+//! joint funds granted by the political level and paid in two instalments, each shared 50/50
+//! by the regions and the municipalities. Another region cannot read or step them.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use pulje_domain::programme::{Definition, SHIPPED};
+use pulje_domain::{Role, UserId};
+use pulje_store::programme_applications as store;
+use pulje_store::Actor;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Installs a shipped programme and seats `members` in its bodies.
+async fn install(app: &TestApp, id: &str, members: &[(&str, &TestUser)]) -> Definition {
+    let (_, text) = SHIPPED.iter().find(|(i, _)| *i == id).expect("shipped");
+    let def = Definition::from_toml(text).expect("reads");
+    let mut tx = app.db.begin().await.expect("begin");
+    pulje_store::definitions::install(&mut tx, &Actor::system("test"), &def)
+        .await
+        .expect("install");
+    for (body, user) in members {
+        store::set_member(
+            &mut tx,
+            &Actor::system("test"),
+            &def,
+            body,
+            UserId::new(user.id()),
+            true,
+        )
+        .await
+        .expect("set_member");
+    }
+    tx.commit().await.expect("commit");
+    def
+}
+
+async fn api(app: &TestApp, user: &TestUser) -> Bearer {
+    let (_, raw) = app.token(user).await;
+    Bearer::new(app, &raw)
+}
+
+async fn step(api: &Bearer, id: i64, body: Value) -> Resp {
+    api.send_json(
+        Method::POST,
+        &format!("/api/v1/applications/{id}/transitions"),
+        &body,
+    )
+    .await
+}
+
+fn gp_fields() -> Value {
+    json!({
+        "title": "Kursus i akut pædiatri",
+        "practice": "Lægehuset ved Åen",
+        "participants": [{"name": "Søren Ærø", "role": "Praktiserende læge"}],
+        "course_dates": {"start": "2027-03-01", "end": "2027-03-03"},
+        "relevance": "Praksis ser mange akut syge børn.",
+        "amount": "12.500"
+    })
+}
+
+both_backends!(
+    a_refusal_is_appealed_granted_on_appeal_and_paid,
+    |app| async move {
+        let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let steering = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        install(
+            &app,
+            "almen-praksis-efteruddannelse",
+            &[
+                ("medical_consultant", &consultant),
+                ("ce_steering_group", &steering),
+            ],
+        )
+        .await;
+        let (me, consultant_api, steering_api, admin_api) = (
+            api(&app, &applicant).await,
+            api(&app, &consultant).await,
+            api(&app, &steering).await,
+            api(&app, &region_admin).await,
+        );
+
+        // A field the form does not have, and a wrong amount, are refused by name.
+        let mut wrong = gp_fields();
+        wrong["amount"] = json!("mange penge");
+        wrong["colour"] = json!("blå");
+        let r = me
+            .send_json(
+                Method::POST,
+                "/api/v1/applications",
+                &json!({"programme": "almen-praksis-efteruddannelse", "fields": wrong}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let e = r.json();
+        assert!(
+            e["fields"]["amount"].to_string().contains("Ansøgt tilskud"),
+            "{e}"
+        );
+        assert!(e["fields"]["colour"].is_array(), "{e}");
+
+        // A draft with a title only, then the whole form.
+        let r = me
+            .send_json(
+                Method::POST,
+                "/api/v1/applications",
+                &json!({"programme": "almen-praksis-efteruddannelse", "fields": {"title": "Kursus"}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let created = r.json();
+        let id = created["id"].as_i64().unwrap();
+        assert_eq!(created["status"], "draft");
+        assert_eq!(created["definition_version"], 1);
+
+        // Submitting an incomplete form names what is missing.
+        let r = step(&me, id, json!({"action": "submit"})).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Relevans for praksis"), "{}", r.body);
+
+        let r = me
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/applications/{id}"),
+                &json!({"version": 1, "fields": gp_fields()}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["fields"]["amount"], "12.500");
+        assert_eq!(r.json()["title"], "Kursus i akut pædiatri");
+
+        let r = step(&me, id, json!({"action": "submit"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "submitted");
+
+        // Only the medical consultant decides; a refusal needs a reason.
+        let r = step(
+            &steering_api,
+            id,
+            json!({"action": "refuse", "reason": "Nej"}),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = step(&consultant_api, id, json!({"action": "refuse"})).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("en begrundelse"), "{}", r.body);
+        let r = step(
+            &consultant_api,
+            id,
+            json!({"action": "refuse", "reason": "Kurset ligger uden for fondens formål."}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "refused");
+
+        // The applicant appeals within the deadline; the steering group grants on appeal at a
+        // meeting, with an amount.
+        let r = step(
+            &me,
+            id,
+            json!({"action": "appeal", "reason": "Kurset er netop rettet mod almen praksis."}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "appealed");
+        let r = step(
+            &steering_api,
+            id,
+            json!({"action": "grant_on_appeal", "amount_ore": 1_250_000}),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("mødet"), "{}", r.body);
+        let r = step(
+            &steering_api,
+            id,
+            json!({"action": "grant_on_appeal", "amount_ore": 1_250_000, "meeting": "Styregruppemøde 4. marts 2027"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "granted");
+
+        // One instalment, due on documentation: not payable until the documentation is approved.
+        let r = admin_api
+            .get(&format!("/api/v1/applications/{id}/instalments"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let list = r.json();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(list[0]["amount_ore"], 1_250_000);
+        assert_eq!(list[0]["payable"], false);
+        let inst = list[0]["id"].as_i64().unwrap();
+        let pay = format!("/api/v1/applications/{id}/instalments/{inst}/payment");
+        let r = admin_api.send_json(Method::POST, &pay, &json!({})).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+
+        let r = step(&admin_api, id, json!({"action": "pay"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "paid");
+        // Only the region's administrator pays.
+        let r = consultant_api
+            .send_json(Method::POST, &pay, &json!({}))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = admin_api.send_json(Method::POST, &pay, &json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let paid = r.json();
+        assert_eq!(
+            paid["shares"],
+            json!([{"funder": "Regionerne (overenskomst om almen praksis)", "amount_ore": 1_250_000}])
+        );
+        let r = admin_api.send_json(Method::POST, &pay, &json!({})).await;
+        assert_eq!(r.status, 409, "paid twice: {}", r.body);
+
+        // The steps are audited with who took them.
+        let mut conn = app.db.conn().await.unwrap();
+        let taken = store::steps(&mut conn, pulje_domain::ApplicationId::new(id))
+            .await
+            .unwrap();
+        let actions: Vec<&str> = taken.iter().map(|s| s.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["submit", "refuse", "appeal", "grant_on_appeal", "pay"]
+        );
+        assert_eq!(taken[3].meeting, "Styregruppemøde 4. marts 2027");
+    }
+);
+
+both_backends!(
+    a_cluster_grant_is_paid_in_two_instalments_shared_by_the_funders,
+    |app| async move {
+        let applicant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let professional = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+        let political = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let other_region = app.user(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        install(
+            &app,
+            "sundhedsklynger-2022",
+            &[
+                ("professional_level", &professional),
+                ("political_level", &political),
+            ],
+        )
+        .await;
+        let me = api(&app, &applicant).await;
+        let fields = json!({
+            "title": "Fælles akutteam i klyngen",
+            "cluster": "Klynge Vest",
+            "target_group": "Ældre medicinske patienter",
+            "description": "Et team på tværs af sektorer.",
+            "sectors": ["Region", "Kommune"],
+            "contacts": [{"name": "Ane Holm", "role": "Projektleder"}],
+            "amount": "1.000.001",
+            "budget": "budget.pdf",
+            "period": {"start": "2022-05-01", "end": "2023-04-30"}
+        });
+        let r = me
+            .send_json(
+                Method::POST,
+                "/api/v1/applications",
+                &json!({"programme": "sundhedsklynger-2022", "fields": fields}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+
+        // Another region's administrator sees nothing of it, and cannot step it.
+        let outsider = api(&app, &other_region).await;
+        let r = outsider.get(&format!("/api/v1/applications/{id}")).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = step(&outsider, id, json!({"action": "withdraw"})).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = outsider
+            .get(&format!("/api/v1/applications/{id}/instalments"))
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+
+        assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
+        let professional_api = api(&app, &professional).await;
+        let r = step(
+            &professional_api,
+            id,
+            json!({"action": "recommend", "comment": "Indstilles."}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let political_api = api(&app, &political).await;
+        let r = step(
+            &political_api,
+            id,
+            json!({"action": "grant", "amount_ore": 100_000_001, "meeting": "Politisk niveau 12. maj 2022"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+
+        let admin_api = api(&app, &region_admin).await;
+        let list = admin_api
+            .get(&format!("/api/v1/applications/{id}/instalments"))
+            .await
+            .json();
+        let amounts: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["amount_ore"].as_i64().unwrap())
+            .collect();
+        assert_eq!(amounts, [50_000_000, 50_000_001]);
+        let payable: Vec<bool> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["payable"].as_bool().unwrap())
+            .collect();
+        assert_eq!(payable, [true, false]);
+
+        let first = list[0]["id"].as_i64().unwrap();
+        let r = admin_api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/applications/{id}/instalments/{first}/payment"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.json()["shares"],
+            json!([{"funder": "Regionerne", "amount_ore": 25_000_000}, {"funder": "Kommunerne", "amount_ore": 25_000_000}])
+        );
+        // The second falls due when the documentation is approved.
+        assert_eq!(
+            step(&admin_api, id, json!({"action": "complete"}))
+                .await
+                .status,
+            200
+        );
+        let second = list[1]["id"].as_i64().unwrap();
+        let r = admin_api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/applications/{id}/instalments/{second}/payment"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let shares = r.json()["shares"].clone();
+        let sum: i64 = shares
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["amount_ore"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum, 50_000_001, "{shares}");
+
+        let mut conn = app.db.conn().await.unwrap();
+        let by_funder = store::paid_by_funder(&mut conn, "sundhedsklynger-2022", None)
+            .await
+            .unwrap();
+        let total: i64 = by_funder.iter().map(|(_, a)| a.ore()).sum();
+        assert_eq!(total, 100_000_001, "{by_funder:?}");
+        assert_eq!(by_funder[0].0, "Regionerne");
+    }
+);
+
+both_backends!(
+    the_pages_show_the_form_and_take_the_programmes_steps,
+    |app| async move {
+        let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        install(
+            &app,
+            "almen-praksis-efteruddannelse",
+            &[("medical_consultant", &consultant)],
+        )
+        .await;
+        let r = api(&app, &applicant)
+            .await
+            .send_json(
+                Method::POST,
+                "/api/v1/applications",
+                &json!({"programme": "almen-praksis-efteruddannelse", "fields": gp_fields()}),
+            )
+            .await;
+        let id = r.json()["id"].as_i64().unwrap();
+
+        let mut me = app.login(&applicant).await;
+        let list = me.get("/applications").await;
+        assert!(
+            list.body.contains("Kursus i akut pædiatri"),
+            "{}",
+            list.body
+        );
+        let page = me.get(&format!("/applications/{id}")).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for shown in [
+            "Kladde",
+            "Relevans for praksis",
+            "12.500 kr.",
+            "Søren Ærø (Praktiserende læge)",
+            "Send ansøgningen",
+        ] {
+            assert!(page.body.contains(shown), "{shown}: {}", page.body);
+        }
+        let r = me
+            .post_form(
+                &format!("/applications/{id}/transitions"),
+                &[("action", "submit")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+
+        // A refusal without a reason is shown again with the message; nothing is changed.
+        let mut doctor = app.login(&consultant).await;
+        let page = doctor.get(&format!("/applications/{id}")).await;
+        assert!(
+            page.body.contains("Giv afslag") && page.body.contains("Bevilg"),
+            "{}",
+            page.body
+        );
+        let r = doctor
+            .post_form(
+                &format!("/applications/{id}/transitions"),
+                &[("action", "grant"), ("amount", "ti tusind")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("ti tusind") && r.body.contains("Ikke udført"),
+            "{}",
+            r.body
+        );
+        let r = doctor
+            .post_form(
+                &format!("/applications/{id}/transitions"),
+                &[("action", "grant"), ("amount", "10.000")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = doctor.get(&format!("/applications/{id}?trin=grant")).await;
+        assert!(
+            page.body.contains("Status er nu «Bevilget»"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("10.000 kr."), "{}", page.body);
+    }
+);
