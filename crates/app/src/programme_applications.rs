@@ -4,7 +4,7 @@
 
 use crate::policy::{self, Person};
 use crate::{Error, Result};
-use chrono::NaiveDate;
+use pulje_domain::date::today_in_denmark as today;
 use pulje_domain::programme::flow::Taker;
 use pulje_domain::programme::values::{self, Stage};
 use pulje_domain::programme::{Definition, FieldKind, Requirement};
@@ -142,6 +142,10 @@ pub async fn update(
     Ok(Ok(after))
 }
 
+/// The longest comment or reason given with a step, and the longest meeting's name.
+pub const COMMENT_MAX: usize = 10_000;
+pub const MEETING_MAX: usize = 500;
+
 /// A step as asked for: the action and what the one taking it gives with it.
 #[derive(Debug, Clone, Default)]
 pub struct StepInput {
@@ -227,12 +231,23 @@ pub async fn take_step(
             missing.join(" og ")
         )));
     }
+    for (what, text, max) in [
+        ("Kommentaren", comment, COMMENT_MAX),
+        ("Mødets navn", input.meeting.trim(), MEETING_MAX),
+    ] {
+        if text.chars().count() > max {
+            return Err(Error::Invalid(format!(
+                "{what} må højst være {max} tegn (der er {}).",
+                text.chars().count()
+            )));
+        }
+    }
     let given = Given {
-        comment: comment.chars().take(10_000).collect(),
+        comment: comment.to_string(),
         amount: input
             .amount
             .filter(|_| step.requires.contains(&Requirement::Amount)),
-        meeting: input.meeting.trim().chars().take(500).collect(),
+        meeting: input.meeting.trim().to_string(),
     };
     let after = store::take(&mut tx, actor, &def, &app, &step, &given, today).await?;
     tx.commit().await?;
@@ -293,9 +308,4 @@ pub async fn pay(
     let paid = store::pay(&mut tx, actor, &def, &app, instalment_id, today()).await?;
     tx.commit().await?;
     Ok(paid)
-}
-
-/// Today in Denmark (a civil date; steps' deadlines and instalments count in it).
-pub fn today() -> NaiveDate {
-    pulje_domain::date::today_in_denmark()
 }

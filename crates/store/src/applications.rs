@@ -416,6 +416,9 @@ pub struct Summary {
     /// workflow for an application of a programme defined as data
     /// (`programme_applications`).
     pub state: String,
+    /// The definition version of an application of a programme defined as data; `None` for
+    /// an agreement.
+    pub definition_version: Option<i64>,
     pub region_code: RegionCode,
     pub programme_id: String,
     pub hospital_name: Option<String>,
@@ -429,7 +432,10 @@ pub struct Summary {
 impl Summary {
     /// The agreement's status; `None` for an application of a programme defined as data.
     pub fn status(&self) -> Option<ApplicationStatus> {
-        ApplicationStatus::parse(&self.state)
+        match self.definition_version {
+            None => ApplicationStatus::parse(&self.state),
+            Some(_) => None,
+        }
     }
 }
 
@@ -439,6 +445,7 @@ impl FromRow<'_, AnyRow> for Summary {
             id: ApplicationId::new(r.try_get("id")?),
             title: r.try_get("title")?,
             state: r.try_get("status")?,
+            definition_version: r.try_get("definition_version")?,
             region_code: region_col(r, "region_code")?,
             programme_id: r.try_get("programme_id")?,
             hospital_name: r.try_get("hospital_name")?,
@@ -606,7 +613,7 @@ pub async fn list(
     let read_page = |page: i64| {
         let mut sql = args.with_text(format!(
             "SELECT a.id, a.title, a.status, a.region_code, a.programme_id, h.name AS hospital_name, r.name AS round_name, \
-               a.supplement_ore, a.start_date, a.end_date, a.updated_at, ({total_sql}) AS total \
+               a.supplement_ore, a.start_date, a.end_date, a.updated_at, a.definition_version, ({total_sql}) AS total \
              FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
              WHERE a.id IN (SELECT a.id FROM applications a{clause} ORDER BY a.id DESC LIMIT "
         ));

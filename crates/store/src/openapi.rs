@@ -2,7 +2,6 @@
 //! built from the domain's own lists so that the document cannot drift from what is sent.
 
 use pulje_domain::evaluation::{CareerTrack, Challenge, PurposesMet, Recommendation, TrialType};
-use pulje_domain::workflow::Action;
 use pulje_domain::{ApplicationStatus, Role};
 use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
 
@@ -59,11 +58,6 @@ pub fn role() -> Object {
 pub fn status() -> Object {
     let values: Vec<&'static str> = ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect();
     one_of(&values, false, "The application's status")
-}
-
-pub fn action() -> Object {
-    let values: Vec<&'static str> = Action::ALL.iter().map(|a| a.as_str()).collect();
-    one_of(&values, false, "A step on the application's path")
 }
 
 pub fn purposes_met() -> Object {

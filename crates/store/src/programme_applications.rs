@@ -14,7 +14,7 @@ use crate::sql::Sql;
 use crate::{now_utc, opt_id, region_col, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::programme::money::funders_shares;
-use pulje_domain::programme::{Definition, Due, Effect, MoneyModel, Transition};
+use pulje_domain::programme::{Definition, Due, Effect, Transition};
 use pulje_domain::{ApplicationId, Ore, RegionCode, UserId};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -125,38 +125,6 @@ pub async fn is_one(conn: &mut AnyConnection, id: ApplicationId) -> Result<bool>
     .fetch_one(conn)
     .await?;
     Ok(n > 0)
-}
-
-/// Which applications of a programme to list.
-#[derive(Debug, Clone, Default)]
-pub struct Listing {
-    /// Only this region's (a regional user's own).
-    pub region: Option<RegionCode>,
-    /// Only those written by this user.
-    pub created_by: Option<UserId>,
-}
-
-/// A programme's applications, newest first, at most `limit`.
-pub async fn list(
-    conn: &mut AnyConnection,
-    programme_id: &str,
-    listing: &Listing,
-    limit: i64,
-) -> Result<Vec<ProgrammeApplication>> {
-    let mut sql = Sql::default();
-    let programme = sql.arg(programme_id);
-    let mut text = format!(
-        "SELECT {COLUMNS} FROM applications WHERE programme_id = {programme} AND form_fields IS NOT NULL"
-    );
-    if let Some(region) = listing.region {
-        text.push_str(&format!(" AND region_code = {}", sql.arg(region)));
-    }
-    if let Some(user) = listing.created_by {
-        text.push_str(&format!(" AND created_by = {}", sql.arg(user)));
-    }
-    text.push_str(&format!(" ORDER BY id DESC LIMIT {}", sql.arg(limit)));
-    let sql = sql.with_text(text);
-    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 /// A new application's place and first values.
@@ -599,35 +567,6 @@ pub async fn bodies_of(
     .await?)
 }
 
-/// A member of a body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Member {
-    pub body_id: String,
-    pub user_id: UserId,
-    pub name: String,
-    pub email: String,
-}
-
-/// Who sits in the programme's bodies, by body and name.
-pub async fn members(conn: &mut AnyConnection, programme_id: &str) -> Result<Vec<Member>> {
-    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT m.body_id, u.id, u.name, u.email FROM body_seats m JOIN users u ON u.id = m.user_id \
-         WHERE m.programme_id = $1 ORDER BY m.body_id, u.name",
-    )
-    .bind(programme_id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(body_id, id, name, email)| Member {
-            body_id,
-            user_id: UserId::new(id),
-            name,
-            email,
-        })
-        .collect())
-}
-
 /// A programme's body, as the audit log names it.
 struct BodyKey<'a>(&'a str, &'a str);
 
@@ -707,9 +646,4 @@ pub async fn paid_by_funder(
         .into_iter()
         .map(|(f, a)| (f, Ore::from_ore(a)))
         .collect())
-}
-
-/// Whether the definition's money is paid in instalments.
-pub fn is_lump_sum(def: &Definition) -> bool {
-    matches!(def.money, MoneyModel::LumpSum { .. })
 }

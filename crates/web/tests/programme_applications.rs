@@ -135,6 +135,20 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["fields"]["amount"], "12.500");
         assert_eq!(r.json()["title"], "Kursus i akut pædiatri");
+        // Its programme and region stay.
+        let r = me
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/applications/{id}"),
+                &json!({"version": 2, "region_code": NORDJYLLAND, "fields": gp_fields()}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("Region og programme kan ikke ændres"),
+            "{}",
+            r.body
+        );
 
         let r = step(&me, id, json!({"action": "submit"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -322,6 +336,36 @@ both_backends!(
         assert_eq!(payable, [true, false]);
 
         let first = list[0]["id"].as_i64().unwrap();
+        // Nor pay it, by the API or the page, nor see its page or step it there.
+        let r = outsider
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/applications/{id}/instalments/{first}/payment"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let mut outsider_page = app.login(&other_region).await;
+        assert_eq!(
+            outsider_page
+                .get(&format!("/applications/{id}"))
+                .await
+                .status,
+            404
+        );
+        for (path, pairs) in [
+            (
+                format!("/applications/{id}/instalments/{first}/payment"),
+                vec![],
+            ),
+            (
+                format!("/applications/{id}/transitions"),
+                vec![("action", "complete")],
+            ),
+        ] {
+            let r = outsider_page.post_form(&path, &pairs).await;
+            assert_eq!(r.status, 404, "{path}: {}", r.body);
+        }
         let r = admin_api
             .send_json(
                 Method::POST,
@@ -450,5 +494,8 @@ both_backends!(
             page.body
         );
         assert!(page.body.contains("10.000 kr."), "{}", page.body);
+        // The list names the state as the programme's definition does.
+        let list = me.get("/applications").await;
+        assert!(list.body.contains("Bevilget"), "{}", list.body);
     }
 );

@@ -52,22 +52,3 @@ CREATE TABLE instalment_shares (
     amount_ore BIGINT NOT NULL CHECK (amount_ore >= 0),
     PRIMARY KEY (instalment_id, position)
 );
-
--- A reviewer's declaration of conflict of interest (or none), made before seeing the
--- application, and their scores by the rubric's criteria (NULL: not applicable).
-CREATE TABLE review_declarations (
-    application_id BIGINT NOT NULL REFERENCES applications (id),
-    user_id BIGINT NOT NULL REFERENCES users (id),
-    conflict BIGINT NOT NULL CHECK (conflict IN (0, 1)),
-    note TEXT NOT NULL,
-    declared_at TEXT NOT NULL,
-    PRIMARY KEY (application_id, user_id)
-);
-CREATE TABLE rubric_scores (
-    application_id BIGINT NOT NULL REFERENCES applications (id),
-    user_id BIGINT NOT NULL REFERENCES users (id),
-    position BIGINT NOT NULL,
-    criterion TEXT NOT NULL,
-    score BIGINT,
-    PRIMARY KEY (application_id, user_id, position)
-);

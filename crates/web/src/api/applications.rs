@@ -526,15 +526,8 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let b = body(payload)?;
     if super::workflow::is_programme_application(&mut db, ApplicationId::new(id)).await? {
-        let fields = b.fields.clone().unwrap_or_default();
-        return super::programme_applications::update(
-            &mut db,
-            &user,
-            ApplicationId::new(id),
-            b.version,
-            &fields,
-        )
-        .await;
+        return super::programme_applications::update(&mut db, &user, ApplicationId::new(id), &b)
+            .await;
     }
     let mut tx = db.begin().await?;
     let app = pulje_app::applications::load(&mut tx, &user, ApplicationId::new(id)).await?;

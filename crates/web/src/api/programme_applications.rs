@@ -91,20 +91,31 @@ pub async fn show(db: &mut Handle, user: &CurrentUser, id: ApplicationId) -> Api
     Ok(Json(json).into_response())
 }
 
-/// Replaces its form's values.
+/// Replaces its form's values; its programme and region stay as they are.
 pub async fn update(
     db: &mut Handle,
     user: &CurrentUser,
     id: ApplicationId,
-    version: Option<i64>,
-    fields: &Map<String, Json_>,
+    b: &super::applications::ApplicationBody,
 ) -> ApiResult<Response> {
-    let Some(version) = version else {
+    {
+        let mut conn = db.conn().await?;
+        let (app, _, _) = uses::load(&mut conn, user, id).await?;
+        if b.region_code.is_some_and(|r| r != app.region_code.get())
+            || b.programme.as_ref().is_some_and(|p| *p != app.programme_id)
+        {
+            return Err(ApiError(AppError::Invalid(
+                "Region og programme kan ikke ændres.".into(),
+            )));
+        }
+    }
+    let fields = b.fields.clone().unwrap_or_default();
+    let Some(version) = b.version else {
         return Err(ApiError(AppError::Invalid(
             "Angiv version (den version, ændringen bygger på).".into(),
         )));
     };
-    match uses::update(db, user, &user.actor(), id, version, fields).await? {
+    match uses::update(db, user, &user.actor(), id, version, &fields).await? {
         Ok(app) => Ok(Json(ProgrammeApplicationJson::from(app)).into_response()),
         Err(errors) => Ok(refused(errors)),
     }

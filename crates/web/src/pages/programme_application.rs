@@ -250,7 +250,7 @@ pub async fn transition(
             .unwrap_or_default()
     };
     let (action, amount_text, meeting) = (get("action"), get("amount"), get("meeting"));
-    let text = [get("reason"), get("comment")].concat();
+    let (comment, reason) = (get("comment"), get("reason"));
     let amount = match amount_text.trim() {
         "" => Ok(None),
         t => Ore::parse_kr(t)
@@ -261,8 +261,8 @@ pub async fn transition(
         Ok(amount) => {
             let input = StepInput {
                 action: action.clone(),
-                comment: text.clone(),
-                reason: String::new(),
+                comment: comment.clone(),
+                reason: reason.clone(),
                 amount,
                 meeting: meeting.clone(),
             };
@@ -283,7 +283,8 @@ pub async fn transition(
             let error = StepError {
                 action,
                 message: e.message(),
-                text,
+                // The step's form has one of the two.
+                text: comment + &reason,
                 amount: amount_text,
                 meeting,
             };
