@@ -309,3 +309,30 @@ pub async fn pay(
     tx.commit().await?;
     Ok(paid)
 }
+
+/// Seats the user with e-mail `email` in (or, with `seat` false, takes them out of) a body of
+/// the programme: the system administrator.
+pub async fn seat(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    programme_id: &str,
+    body_id: &str,
+    email: &str,
+    seat: bool,
+) -> Result<()> {
+    policy::require_edit_programmes(user)?;
+    let mut tx = db.begin().await?;
+    let def = definitions::latest(&mut tx, programme_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let email = email.trim();
+    let member = pulje_store::users::find_by_email(&mut tx, email)
+        .await?
+        .ok_or_else(|| {
+            Error::Invalid(format!("Der er ingen bruger med e-mailadressen «{email}»."))
+        })?;
+    store::set_member(&mut tx, actor, &def, body_id, member.id, seat).await?;
+    tx.commit().await?;
+    Ok(())
+}

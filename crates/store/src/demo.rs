@@ -95,9 +95,52 @@ pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
     }
     if first_time {
         sample_applications(&mut tx, &actor).await?;
+        example_programmes(&mut tx, &actor).await?;
     }
     tx.commit().await?;
     Ok(logins)
+}
+
+/// Who of the demo users sits in which body of the example programmes.
+const EXAMPLE_SEATS: &[(&str, &str, &str)] = &[
+    (
+        "almen-praksis-efteruddannelse",
+        "medical_consultant",
+        "leder",
+    ),
+    (
+        "almen-praksis-efteruddannelse",
+        "ce_steering_group",
+        "styregruppe",
+    ),
+    (
+        "sundhedsklynger-2022",
+        "professional_level",
+        "arbejdsgruppe",
+    ),
+    ("sundhedsklynger-2022", "political_level", "styregruppe"),
+];
+
+/// Sets up the programmes shipped as examples (every one but OK21, which `migrate` sets up),
+/// with demo users in their bodies, so their forms and workflows can be tried.
+async fn example_programmes(tx: &mut crate::Tx<'_>, actor: &Actor) -> Result<()> {
+    use pulje_domain::programme::{Definition, SHIPPED};
+    for (id, text) in SHIPPED.iter().filter(|(id, _)| *id != OK21) {
+        if programmes::get(tx, id).await?.is_some() {
+            continue;
+        }
+        let def = Definition::from_toml(text).map_err(|problems| {
+            anyhow::anyhow!("the shipped example {id} does not read: {problems:?}")
+        })?;
+        crate::definitions::install(tx, actor, &def).await?;
+        for (_, body, local) in EXAMPLE_SEATS.iter().filter(|(p, _, _)| p == id) {
+            if let Some(user) = users::find_by_email(tx, &format!("{local}@{DEMO_DOMAIN}")).await? {
+                crate::programme_applications::set_member(tx, actor, &def, body, user.id, true)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn sample_applications(tx: &mut crate::Tx<'_>, actor: &Actor) -> Result<()> {

@@ -567,6 +567,35 @@ pub async fn bodies_of(
     .await?)
 }
 
+/// Who sits in a body of the programme.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Seat {
+    pub body_id: String,
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// Who sits in the programme's bodies, by body and name.
+pub async fn seats(conn: &mut AnyConnection, programme_id: &str) -> Result<Vec<Seat>> {
+    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT s.body_id, u.id, u.name, u.email FROM body_seats s JOIN users u ON u.id = s.user_id \
+         WHERE s.programme_id = $1 ORDER BY s.body_id, u.name",
+    )
+    .bind(programme_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(body_id, id, name, email)| Seat {
+            body_id,
+            user_id: UserId::new(id),
+            name,
+            email,
+        })
+        .collect())
+}
+
 /// A programme's body, as the audit log names it.
 struct BodyKey<'a>(&'a str, &'a str);
 

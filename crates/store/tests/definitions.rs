@@ -218,7 +218,38 @@ async fn a_version_must_be_newer_and_keep_the_states_in_use(fresh: TestDb) {
     assert_eq!(newest.name, "OK21 (version 2)");
 }
 
+async fn the_demo_sets_up_the_examples_with_people_in_their_bodies(fresh: TestDb) {
+    let db = fresh.db().await;
+    pulje_store::demo::ensure(&db).await.unwrap();
+    // A second start gives new passwords and sets up nothing twice.
+    pulje_store::demo::ensure(&db).await.unwrap();
+    let mut conn = db.conn().await.unwrap();
+    for id in ["sundhedsklynger-2022", "almen-praksis-efteruddannelse"] {
+        assert_eq!(
+            definitions::versions(&mut conn, id).await.unwrap(),
+            [1],
+            "{id}"
+        );
+    }
+    let seats =
+        pulje_store::programme_applications::seats(&mut conn, "almen-praksis-efteruddannelse")
+            .await
+            .unwrap();
+    let seated: Vec<(&str, &str)> = seats
+        .iter()
+        .map(|s| (s.body_id.as_str(), s.email.as_str()))
+        .collect();
+    assert_eq!(
+        seated,
+        [
+            ("ce_steering_group", "styregruppe@demo.pulje.dk"),
+            ("medical_consultant", "leder@demo.pulje.dk")
+        ]
+    );
+}
+
 on_both_backends!(
+    the_demo_sets_up_the_examples_with_people_in_their_bodies,
     ok21_is_set_up_from_its_definition,
     the_examples_are_set_up_from_their_files,
     a_version_must_be_newer_and_keep_the_states_in_use,

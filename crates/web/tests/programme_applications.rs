@@ -215,9 +215,9 @@ both_backends!(
         let r = admin_api.send_json(Method::POST, &pay, &json!({})).await;
         assert_eq!(r.status, 409, "{}", r.body);
 
-        let r = step(&admin_api, id, json!({"action": "pay"})).await;
+        let r = step(&admin_api, id, json!({"action": "approve_documentation"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(r.json()["status"], "paid");
+        assert_eq!(r.json()["status"], "documented");
         // Only the region's administrator pays.
         let r = consultant_api
             .send_json(Method::POST, &pay, &json!({}))
@@ -241,7 +241,13 @@ both_backends!(
         let actions: Vec<&str> = taken.iter().map(|s| s.action.as_str()).collect();
         assert_eq!(
             actions,
-            ["submit", "refuse", "appeal", "grant_on_appeal", "pay"]
+            [
+                "submit",
+                "refuse",
+                "appeal",
+                "grant_on_appeal",
+                "approve_documentation"
+            ]
         );
         assert_eq!(taken[3].meeting, "Styregruppemøde 4. marts 2027");
     }
@@ -497,5 +503,127 @@ both_backends!(
         // The list names the state as the programme's definition does.
         let list = me.get("/applications").await;
         assert!(list.body.contains("Bevilget"), "{}", list.body);
+    }
+);
+
+both_backends!(
+    a_programme_is_staffed_and_applied_for_in_the_browser,
+    |app| async move {
+        install(&app, "almen-praksis-efteruddannelse", &[]).await;
+        let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let programme = "/programmes/almen-praksis-efteruddannelse";
+
+        // The system administrator seats the consultant; a region's administrator cannot.
+        let mut region_admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let seat = [
+            ("body", "medical_consultant"),
+            ("email", consultant.email.as_str()),
+        ];
+        let r = region_admin
+            .post_form(&format!("{programme}/organer"), &seat)
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let mut admin = app.client_as(Role::Admin, None).await;
+        let page = admin.get(programme).await;
+        assert!(page.body.contains("Ingen medlemmer endnu"), "{}", page.body);
+        let r = admin
+            .post_form(&format!("{programme}/organer"), &seat)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = admin
+            .post_form(
+                &format!("{programme}/organer"),
+                &[
+                    ("body", "medical_consultant"),
+                    ("email", "ingen@example.dk"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("ingen@example.dk"), "{}", r.body);
+        let page = admin.get(programme).await;
+        assert!(page.body.contains(&consultant.email), "{}", page.body);
+
+        // An applicant applies on the programme's own form; a wrong amount is shown again
+        // as typed with its problem, and nothing is stored.
+        let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let mut me = app.login(&applicant).await;
+        let page = me.get(programme).await;
+        assert!(page.body.contains("Søg i programmet"), "{}", page.body);
+        let form = me.get(&format!("{programme}/ansoeg")).await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        for input in [
+            "name=\"course_dates.start\"",
+            "name=\"participants.0.role\"",
+            "Praktiserende læge",
+        ] {
+            assert!(form.body.contains(input), "{input}: {}", form.body);
+        }
+        let mut typed = vec![
+            ("title", "Kursus i akut pædiatri"),
+            ("practice", "Lægehuset ved Åen"),
+            ("participants.0.name", "Søren Ærø"),
+            ("participants.0.role", "Praktiserende læge"),
+            ("participants.1.name", ""),
+            ("participants.1.role", ""),
+            ("course_dates.start", "2027-03-01"),
+            ("course_dates.end", "2027-03-03"),
+            ("relevance", "Praksis ser mange akut syge børn."),
+            ("amount", "tolv tusind"),
+        ];
+        let r = me.post_form(&format!("{programme}/ansoeg"), &typed).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        for kept in ["tolv tusind", "Søren Ærø", "2027-03-03", "Ansøgt tilskud"] {
+            assert!(r.body.contains(kept), "{kept}: {}", r.body);
+        }
+        let mut conn = app.db.conn().await.unwrap();
+        assert!(store::seats(&mut conn, "almen-praksis-efteruddannelse")
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.email == consultant.email));
+        drop(conn);
+        typed.pop();
+        typed.push(("amount", "12.500"));
+        let r = me.post_form(&format!("{programme}/ansoeg"), &typed).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let shown = r.location().expect("a redirect").to_string();
+        let page = me.get(&shown).await;
+        assert!(page.body.contains("Ansøgningen er gemt."), "{}", page.body);
+        assert!(page.body.contains("Ret ansøgningen"), "{}", page.body);
+        let id = shown
+            .trim_start_matches("/applications/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+
+        // Changing it keeps the form's values in the form.
+        let edit = me.get(&format!("/applications/{id}/edit")).await;
+        assert_eq!(edit.status, 200, "{}", edit.body);
+        assert!(edit.body.contains("value=\"12.500\""), "{}", edit.body);
+        let mut changed = typed.clone();
+        changed.push(("version", "1"));
+        changed.retain(|(k, _)| *k != "title");
+        changed.push(("title", "Kursus i akut pædiatri, 2. udgave"));
+        let r = me.post_form(&format!("/applications/{id}"), &changed).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // The same version again is stale: shown again with the message.
+        let r = me.post_form(&format!("/applications/{id}"), &changed).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("2. udgave"), "{}", r.body);
+
+        // The seated consultant can now decide.
+        let r = me
+            .post_form(
+                &format!("/applications/{id}/transitions"),
+                &[("action", "submit")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let doctor = app.login(&consultant).await;
+        let page = doctor.get(&format!("/applications/{id}")).await;
+        assert!(page.body.contains("Giv afslag"), "{}", page.body);
+        assert!(!page.body.contains("Ret ansøgningen"), "{}", page.body);
     }
 );

@@ -108,6 +108,81 @@ pub fn read(
     errors.into_result(values)
 }
 
+/// A submitted page form as the `fields` object [`read`] takes: one key per field, a period's
+/// `NAME.start` and `NAME.end`, a multiple choice's repeated `NAME`, people as `NAME.N.name` and
+/// `NAME.N.role` (rows left empty are dropped). Keys that name no field are left out.
+pub fn from_form_pairs(
+    form: &FormDef,
+    pairs: &[(String, String)],
+) -> serde_json::Map<String, Json> {
+    let mut out = serde_json::Map::new();
+    let all = |key: String| {
+        pairs
+            .iter()
+            .filter(move |(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    };
+    for field in form.fields() {
+        let name = field.name.as_str();
+        let value = match field.kind {
+            FieldKind::Period => {
+                let part = |p: &str| all(format!("{name}.{p}")).next().unwrap_or_default();
+                let (start, end) = (part("start"), part("end"));
+                if start.trim().is_empty() && end.trim().is_empty() {
+                    continue;
+                }
+                serde_json::json!({ "start": start, "end": end })
+            }
+            FieldKind::MultiChoice => {
+                let chosen: Vec<String> = all(name.to_string())
+                    .filter(|v| !v.trim().is_empty())
+                    .collect();
+                if chosen.is_empty() {
+                    continue;
+                }
+                Json::from(chosen)
+            }
+            FieldKind::People => {
+                let mut rows: BTreeMap<usize, (String, String)> = BTreeMap::new();
+                let prefix = format!("{name}.");
+                for (key, v) in pairs {
+                    let Some(rest) = key.strip_prefix(&prefix) else {
+                        continue;
+                    };
+                    let Some((n, part)) = rest.split_once('.') else {
+                        continue;
+                    };
+                    let Ok(n) = n.parse::<usize>() else { continue };
+                    if n >= LIST_MAX {
+                        continue;
+                    }
+                    let row = rows.entry(n).or_default();
+                    match part {
+                        "name" => row.0 = v.clone(),
+                        "role" => row.1 = v.clone(),
+                        _ => {}
+                    }
+                }
+                let people: Vec<Json> = rows
+                    .into_values()
+                    .filter(|(n, r)| !n.trim().is_empty() || !r.trim().is_empty())
+                    .map(|(n, r)| serde_json::json!({ "name": n, "role": r }))
+                    .collect();
+                if people.is_empty() {
+                    continue;
+                }
+                Json::Array(people)
+            }
+            _ => match all(name.to_string()).next() {
+                Some(v) if !v.trim().is_empty() => Json::String(v),
+                _ => continue,
+            },
+        };
+        out.insert(field.name.clone(), value);
+    }
+    out
+}
+
 /// The values in the shape [`read`] takes (amounts as kroner text, dates `ÅÅÅÅ-MM-DD`), so a
 /// stored form reads back to the same values and shows in its fields as typed.
 pub fn to_fields(values: &Values) -> serde_json::Map<String, Json> {
@@ -398,6 +473,42 @@ mod tests {
             json!({"start": "2022-05-01", "end": "2023-04-30"})
         );
         assert_eq!(read(&f, &stored, Stage::Submit, NO_LISTS).unwrap(), v);
+    }
+
+    #[test]
+    fn a_page_form_reads_like_the_apis_fields() {
+        let f = form("sundhedsklynger-2022");
+        let pairs: Vec<(String, String)> = [
+            ("csrf_token", "x"),
+            ("title", "Fælles akutteam i klyngen"),
+            ("cluster", "Klynge Vest"),
+            ("target_group", "Ældre medicinske patienter"),
+            ("description", "Et team på tværs af sektorer."),
+            ("sectors", "Region"),
+            ("sectors", "Kommune"),
+            ("contacts.0.name", "Ane Holm"),
+            ("contacts.0.role", "Projektleder"),
+            ("contacts.1.name", ""),
+            ("contacts.1.role", ""),
+            ("amount", "1.250.000"),
+            ("budget", "budget.pdf"),
+            ("period.start", "2022-05-01"),
+            ("period.end", "2023-04-30"),
+            ("other_sectors", "  "),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let fields = from_form_pairs(&f, &pairs);
+        assert_eq!(Json::Object(fields.clone()), complete());
+        // A row with a role but no name is kept, so its problem is named.
+        let mut pairs = pairs;
+        pairs.push(("contacts.3.role".into(), "Kontaktperson".into()));
+        let errors = read(&f, &from_form_pairs(&f, &pairs), Stage::Draft, NO_LISTS).unwrap_err();
+        assert_eq!(
+            errors.get("contacts"),
+            ["«Kontaktpersoner», person 2: navnet mangler."]
+        );
     }
 
     #[test]

@@ -401,6 +401,7 @@ pub async fn show(
             &mut db,
             &user,
             ApplicationId::new(id),
+            q.gemt.is_some(),
             q.trin.as_deref(),
         )
         .await;
@@ -509,11 +510,7 @@ pub async fn agreement_pdf(
     blocks.extend(facts(&d.section_c));
     blocks.push(Block::Heading("D. Aftalen er indgået og godkendt".into()));
     blocks.push(Block::Table {
-        header: vec![
-            "Part".into(),
-            "Underskrevet af".into(),
-            "Tidspunkt (UTC)".into(),
-        ],
+        header: vec!["Part".into(), "Underskrevet af".into(), "Tidspunkt".into()],
         widths: vec![3.0, 4.0, 3.0],
         rows: d
             .signatures
@@ -674,7 +671,7 @@ pub async fn review(
 
 /// Whether `id` is an application of a programme defined as data, which has a page of its own
 /// (`programme_application.rs`).
-async fn is_programme_application(db: &mut Db, id: i64) -> PageResult<bool> {
+pub(super) async fn is_programme_application(db: &mut Db, id: i64) -> PageResult<bool> {
     let mut conn = db.conn().await?;
     Ok(pulje_store::programme_applications::is_one(&mut conn, ApplicationId::new(id)).await?)
 }

@@ -1,6 +1,7 @@
 //! Applications: the list with filters and paging, the agreement form (create, save a partial
 //! draft, edit) and the detail page.
 
+use super::application_detail::is_programme_application;
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
@@ -658,6 +659,9 @@ async fn with_import_evidence(
 }
 
 pub async fn edit(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    if is_programme_application(&mut db, id).await? {
+        return super::programme_form::edit(&mut db, &user, ApplicationId::new(id)).await;
+    }
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_edit(&user, &app)?;
@@ -684,6 +688,9 @@ pub async fn update(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
+    if is_programme_application(&mut db, id).await? {
+        return super::programme_form::update(&mut db, &user, ApplicationId::new(id), &pairs).await;
+    }
     let submitted = parse_form(pairs);
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, ApplicationId::new(id)).await?;

@@ -13,6 +13,7 @@ mod meetings;
 mod outbox;
 mod payments;
 mod programme_application;
+mod programme_form;
 mod programmes;
 mod public;
 mod regions;
@@ -34,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
+        .route("/programmes/{id}/organer", post(programmes::seat))
+        .route(
+            "/programmes/{id}/ansoeg",
+            get(programme_form::new).post(programme_form::create),
+        )
         .route(
             "/programmes/{id}/definition.toml",
             get(programmes::definition_file),

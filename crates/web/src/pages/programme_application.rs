@@ -79,6 +79,7 @@ struct ShowPage {
     steps: Vec<StepView>,
     instalments: Vec<InstalmentView>,
     can_pay: bool,
+    can_edit: bool,
     taken: Vec<TakenView>,
     step_error: StepError,
 }
@@ -186,6 +187,7 @@ async fn render(
             .join(" · "),
         })
         .collect();
+    let can_edit = pulje_app::policy::require_edit_programme_application(user, &app, &def).is_ok();
     let mut page = Page::new(user, app.title.clone(), "applications");
     page.notice = notice;
     Ok(ShowPage {
@@ -201,6 +203,7 @@ async fn render(
         steps,
         instalments,
         can_pay: pulje_app::policy::can_post_payments(user, app.region_code),
+        can_edit,
         taken,
         step_error,
     })
@@ -211,16 +214,20 @@ pub async fn show(
     db: &mut Db,
     user: &CurrentUser,
     id: ApplicationId,
+    saved: bool,
     step: Option<&str>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
     let (app, def, bodies) = uses::load(&mut conn, user, id).await?;
-    let notice = step.and_then(|s| def.transition(s)).map(|t| {
-        format!(
-            "Udført: {}. Status er nu «{}».",
-            t.label,
-            def.state_da(&app.state)
-        )
+    let saved = saved.then(|| "Ansøgningen er gemt.".to_string());
+    let notice = saved.or_else(|| {
+        step.and_then(|s| def.transition(s)).map(|t| {
+            format!(
+                "Udført: {}. Status er nu «{}».",
+                t.label,
+                def.state_da(&app.state)
+            )
+        })
     });
     let page = render(
         &mut conn,

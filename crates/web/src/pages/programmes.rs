@@ -7,7 +7,11 @@ use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::header;
+use axum::response::Redirect;
 use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use pulje_app::policy;
+use pulje_app::programme_applications as uses;
 use pulje_domain::programme::Definition;
 use pulje_domain::{Ore, RegionCode};
 use pulje_store::{definitions, programmes};
@@ -77,6 +81,20 @@ struct ShowPage {
     grand_total: String,
     /// How the programme is built, from its newest definition.
     definition: Option<DefinitionView>,
+    /// Whether the user may apply on the programme's own form (a programme defined as data).
+    may_apply: bool,
+    /// The bodies of a programme defined as data and who sits in them.
+    bodies: Vec<BodySeats>,
+    /// Whether the user seats people in the bodies (the system administrator).
+    can_seat: bool,
+    /// What each funder has borne of the instalments paid (in the user's region, or all).
+    paid_by_funder: Vec<(String, String)>,
+}
+
+pub struct BodySeats {
+    id: String,
+    name: String,
+    members: Vec<(String, String)>,
 }
 
 /// A programme's definition as the page shows it.
@@ -318,6 +336,41 @@ pub async fn show(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let definition = definitions::latest(&mut conn, &id).await?;
+    let defined = definition.as_ref().filter(|_| uses::is_defined(&id));
+    let may_apply = defined.is_some_and(|d| {
+        let region = user.region_code().unwrap_or(RegionCode::NORDJYLLAND);
+        policy::may_apply(&user, d, region).is_ok()
+    });
+    let (bodies, paid_by_funder) = match defined {
+        Some(d) => {
+            let seats = pulje_store::programme_applications::seats(&mut conn, &id).await?;
+            let bodies = d
+                .bodies
+                .iter()
+                .map(|b| BodySeats {
+                    id: b.id.clone(),
+                    name: b.name.clone(),
+                    members: seats
+                        .iter()
+                        .filter(|s| s.body_id == b.id)
+                        .map(|s| (s.name.clone(), s.email.clone()))
+                        .collect(),
+                })
+                .collect();
+            let paid = match policy::Scope::of(&user).region_filter() {
+                Ok(region) => {
+                    pulje_store::programme_applications::paid_by_funder(&mut conn, &id, region)
+                        .await?
+                        .into_iter()
+                        .map(|(f, a)| (f, views::kr(a)))
+                        .collect()
+                }
+                Err(_) => Vec::new(),
+            };
+            (bodies, paid)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let page =
         ShowPage {
             page: Page::new(&user, p.name.clone(), "/programmes").with_notice(q.version.map(|v| {
@@ -336,6 +389,10 @@ pub async fn show(
             tranche_names: tranches.iter().map(|t| t.name.clone()).collect(),
             pools: pool_rows,
             grand_total: views::kr(views::total(pools.iter().map(|p| p.amount_ore))?),
+            may_apply,
+            bodies,
+            can_seat: policy::require_edit_programmes(&user).is_ok(),
+            paid_by_funder,
         };
     Ok(Html(page.render()?))
 }
@@ -365,4 +422,33 @@ pub async fn definition_file(
         text,
     )
         .into_response())
+}
+
+/// `POST /programmes/{id}/organer`: seats a user (by e-mail) in a body, or with `fjern` takes
+/// them out; the system administrator.
+pub async fn seat(
+    mut db: Db,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let remove = !get("fjern").is_empty();
+    uses::seat(
+        &mut db,
+        &user,
+        &user.actor(),
+        &id,
+        &get("body"),
+        &get("email"),
+        !remove,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/programmes/{id}#organer")).into_response())
 }

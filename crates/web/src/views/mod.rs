@@ -237,10 +237,24 @@ pub fn date_da(date: chrono::NaiveDate) -> String {
     pulje_domain::date::format_date_da(date)
 }
 
-/// A stored timestamp (`2026-11-22T12:42:45Z`) as `22-11-2026 12:42` (UTC).
+/// A stored timestamp (`2026-11-22T12:42:45Z`, UTC) in Danish time: `22-11-2026 13:42`.
 pub fn timestamp_da(ts: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(ts) {
-        Ok(t) => t.format("%d-%m-%Y %H:%M").to_string(),
+        Ok(t) => pulje_domain::date::danish_time(t.with_timezone(&chrono::Utc))
+            .format("%d-%m-%Y %H:%M")
+            .to_string(),
         Err(_) => ts.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod timestamp_tests {
+    use super::timestamp_da;
+
+    #[test]
+    fn stored_times_are_shown_in_danish_time() {
+        assert_eq!(timestamp_da("2026-07-01T12:00:00Z"), "01-07-2026 14:00");
+        assert_eq!(timestamp_da("2026-12-31T23:30:00Z"), "01-01-2027 00:30");
+        assert_eq!(timestamp_da("ikke et tidspunkt"), "ikke et tidspunkt");
     }
 }

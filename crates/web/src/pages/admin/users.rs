@@ -101,7 +101,7 @@ async fn render(
     if all {
         columns.push(col("Region"));
     }
-    columns.extend([col("Status"), col("Oprettet (UTC)")]);
+    columns.extend([col("Status"), col("Oprettet")]);
     let rows = list
         .iter()
         .map(|u| {
