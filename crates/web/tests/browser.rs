@@ -467,6 +467,34 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     .remove(0);
     let national = Person::of(&app.user(Role::NationalViewer, None).await);
     let admin = Person::of(&app.user(Role::Admin, None).await);
+    // A programme defined as data, with a draft on its own form.
+    let gp = {
+        use pulje_domain::programme::{Definition, SHIPPED};
+        let (_, text) = SHIPPED
+            .iter()
+            .find(|(id, _)| *id == "almen-praksis-efteruddannelse")
+            .expect("shipped");
+        let def = Definition::from_toml(text).expect("reads");
+        let actor = pulje_store::Actor::system("test");
+        let mut tx = app.db.begin().await.expect("begin");
+        pulje_store::definitions::install(&mut tx, &actor, &def)
+            .await
+            .expect("install");
+        let fields = serde_json::json!({"title": "Kursus i akut pædiatri", "amount": "12.500"});
+        let new = pulje_store::programme_applications::New {
+            definition: &def,
+            region_code: pulje_domain::RegionCode::new(MIDTJYLLAND).unwrap(),
+            created_by: Some(UserId::new(applicant_user.id())),
+            title: "Kursus i akut pædiatri",
+            fields: fields.as_object().unwrap(),
+            today: chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+        };
+        let created = pulje_store::programme_applications::create(&mut tx, &actor, &new)
+            .await
+            .expect("create");
+        tx.commit().await.expect("commit");
+        created.id.get()
+    };
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -502,7 +530,30 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             )
             .await?,
         );
+        b.open("/programmes/almen-praksis-efteruddannelse/ansoeg")
+            .await?;
+        check(
+            b.axe(
+                &axe,
+                "a programme's own form (/programmes/almen-praksis-efteruddannelse/ansoeg)",
+            )
+            .await?,
+        );
+        b.press("Gem").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(
+                &axe,
+                "a programme's own form after a refused save (POST /programmes/ID/ansoeg)",
+            )
+            .await?,
+        );
         for (name, path) in [
+            (
+                "application of a programme defined as data",
+                format!("/applications/{gp}"),
+            ),
+            ("its form", format!("/applications/{gp}/edit")),
             ("import upload", "/applications/import".to_string()),
             (
                 "imported draft's review form",
@@ -572,6 +623,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             (
                 "new programme from an example",
                 "/admin/programmes/new?eksempel=almen-praksis-efteruddannelse",
+            ),
+            (
+                "a programme's page with its bodies",
+                "/programmes/almen-praksis-efteruddannelse",
             ),
         ] {
             b.open(path).await?;
