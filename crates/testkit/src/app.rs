@@ -3,7 +3,7 @@
 use crate::db::{next_number, Backend, TestDb};
 use pulje_domain::{Email, RegionCode, Role};
 use pulje_store::users::{self, NewUser, User};
-use pulje_store::{Actor, Db};
+use pulje_store::{Actor, Conn, Db, Handle, Tx};
 use pulje_web::{AppState, Config};
 
 /// The password every test user gets (at least 10 characters).
@@ -14,13 +14,43 @@ pub const PASSWORD: &str = "korrekt-hest-batteri-42";
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
-    pub db: Db,
+    /// The test's own way into the server's database.
+    pub db: Direct,
     /// The database URL, to connect a second "instance" to the same database.
     pub db_url: String,
     pub backend: Backend,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// Declared last: dropped after the server has been told to stop.
     _database: TestDb,
+}
+
+/// The test's own access to the server's database, beside the server: connections and
+/// transactions taken straight from the pool, as a one-shot program does. The web and app crates
+/// cannot do that (their `clippy.toml` forbids `Db::conn` and `Db::begin`): handlers and services
+/// take connections through a [`Handle`], one at a time.
+#[derive(Clone)]
+pub struct Direct(Db);
+
+impl Direct {
+    /// A connection, back to the pool when dropped.
+    pub async fn conn(&self) -> pulje_store::Result<Conn<'static>> {
+        self.0.conn().await
+    }
+
+    /// A write transaction.
+    pub async fn begin(&self) -> pulje_store::Result<Tx<'static>> {
+        self.0.begin().await
+    }
+
+    /// A handle, as a request or job has.
+    pub fn handle(&self) -> Handle {
+        self.0.handle()
+    }
+
+    /// The pool itself (to start a job on it).
+    pub fn db(&self) -> &Db {
+        &self.0
+    }
 }
 
 impl TestApp {
@@ -47,7 +77,7 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{addr}"),
-            db,
+            db: Direct(db),
             db_url: database.url.clone(),
             backend,
             shutdown: Some(tx),
