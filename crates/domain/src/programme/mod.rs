@@ -9,6 +9,7 @@
 //! are in [`SHIPPED`].
 
 mod check;
+pub mod editor;
 mod file;
 pub mod flow;
 pub mod form;

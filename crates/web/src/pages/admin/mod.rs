@@ -13,6 +13,7 @@ mod checklist;
 mod departments;
 mod hospitals;
 mod index;
+mod programme_editor;
 mod programmes;
 mod regions;
 mod rounds;
@@ -65,6 +66,14 @@ pub fn routes() -> Router<AppState> {
             get(programmes::list).post(programmes::create),
         )
         .route("/admin/programmes/new", get(programmes::new))
+        .route(
+            "/admin/programmes/opret",
+            get(programme_editor::new).post(programme_editor::create),
+        )
+        .route(
+            "/admin/programmes/{id}/opsaetning",
+            get(programme_editor::edit).post(programme_editor::update),
+        )
         .route(
             "/admin/programmes/{id}",
             get(programmes::edit).post(programmes::update),
