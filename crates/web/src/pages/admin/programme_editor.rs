@@ -98,16 +98,19 @@ impl EditorPage {
         (0..n.min(editor::MAX_ROWS)).collect()
     }
 
-    /// The ids typed in a list's `column` (the states, the sections, the bodies), for choosing.
-    fn ids(&self, list: &str, column: &str) -> Vec<String> {
+    /// The ids typed in a list (the states, the sections) with their names, for choosing:
+    /// `(id, "Name (id)")`.
+    fn ids(&self, list: &str, name: &str) -> Vec<(String, String)> {
         (0..self.f.rows(list))
-            .map(|i| {
-                self.f
-                    .get(&format!("{list}.{i}.{column}"))
-                    .trim()
-                    .to_string()
+            .filter_map(|i| {
+                let id = self.f.get(&format!("{list}.{i}.id")).trim();
+                let label = self.f.get(&format!("{list}.{i}.{name}")).trim();
+                match (id.is_empty(), label.is_empty()) {
+                    (true, _) => None,
+                    (false, true) => Some((id.to_string(), id.to_string())),
+                    (false, false) => Some((id.to_string(), format!("{label} ({id})"))),
+                }
             })
-            .filter(|id| !id.is_empty())
             .collect()
     }
 
