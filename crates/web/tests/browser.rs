@@ -628,6 +628,11 @@ async fn main_pages_have_no_serious_accessibility_violations() {
                 "a programme's page with its bodies",
                 "/programmes/almen-praksis-efteruddannelse",
             ),
+            ("a new programme on the form", "/admin/programmes/opret"),
+            (
+                "a programme's set-up on the form",
+                "/admin/programmes/ok21/opsaetning",
+            ),
         ] {
             b.open(path).await?;
             check(b.axe(&axe, &format!("{name} ({path})")).await?);
