@@ -355,6 +355,7 @@ async fn grant(
         .execute(&mut **tx)
         .await?;
     let tranche = tranche_of(tx, &def.id, today).await?;
+    room_for(tx, app, tranche, amount).await?;
     for (position, (due, part)) in def.money.instalments_of(amount).into_iter().enumerate() {
         let (kind, on) = match due {
             Due::Approval => ("approval", None),
@@ -375,6 +376,67 @@ async fn grant(
         .await?;
     }
     Ok(())
+}
+
+/// Refuses a grant larger than what is left of the money it is booked to: the region's pool in
+/// the tranche when the programme splits its money to the regions, else the tranche itself.
+/// Grants in one tranche queue behind each other (a no-op write row-locks the tranche on
+/// PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers), so two at once cannot
+/// both take the last money.
+async fn room_for(
+    tx: &mut Tx<'_>,
+    app: &ProgrammeApplication,
+    tranche: i64,
+    amount: Ore,
+) -> Result<()> {
+    sqlx::query("UPDATE tranches SET national_amount_ore = national_amount_ore WHERE id = $1")
+        .bind(tranche)
+        .execute(&mut **tx)
+        .await?;
+    let (name, national): (String, i64) =
+        sqlx::query_as("SELECT name, national_amount_ore FROM tranches WHERE id = $1")
+            .bind(tranche)
+            .fetch_one(&mut **tx)
+            .await?;
+    let pool: Option<i64> = sqlx::query_scalar(
+        "SELECT amount_ore FROM pools WHERE tranche_id = $1 AND region_code = $2",
+    )
+    .bind(tranche)
+    .bind(app.region_code.get())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (budget, granted, whose) = match pool {
+        Some(pool) => {
+            let granted: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(i.amount_ore), 0) AS BIGINT) FROM instalments i \
+                 JOIN applications a ON a.id = i.application_id \
+                 WHERE i.tranche_id = $1 AND a.region_code = $2",
+            )
+            .bind(tranche)
+            .bind(app.region_code.get())
+            .fetch_one(&mut **tx)
+            .await?;
+            (pool, granted, format!(" for {}", app.region_code.name()))
+        }
+        None => {
+            let granted: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(amount_ore), 0) AS BIGINT) FROM instalments WHERE tranche_id = $1",
+            )
+            .bind(tranche)
+            .fetch_one(&mut **tx)
+            .await?;
+            (national, granted, String::new())
+        }
+    };
+    let left = Ore::from_ore(budget).checked_sub(Ore::from_ore(granted));
+    match left {
+        Some(left) if amount <= left => Ok(()),
+        _ => Err(StoreError::Refused(format!(
+            "Bevillingen på {} er større end det, der er tilbage af puljen «{name}»{whose}: {}.",
+            amount.to_kr_string(),
+            left.unwrap_or(Ore::ZERO).to_kr_string()
+        ))),
+    }
 }
 
 /// The programme's tranche whose period holds `day`; before the first, the first; after the
@@ -674,5 +736,32 @@ pub async fn paid_by_funder(
     Ok(rows
         .into_iter()
         .map(|(f, a)| (f, Ore::from_ore(a)))
+        .collect())
+}
+
+/// Per tranche of the programme (by id): what has been granted (its instalments, paid or not)
+/// and what has been paid, in the region or in all.
+pub async fn granted_and_paid(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region: Option<RegionCode>,
+) -> Result<Vec<(i64, Ore, Ore)>> {
+    let mut sql = Sql::default();
+    let programme = sql.arg(programme_id);
+    let mut text = format!(
+        "SELECT i.tranche_id, CAST(SUM(i.amount_ore) AS BIGINT), \
+           CAST(SUM(CASE WHEN i.paid_on IS NULL THEN 0 ELSE i.amount_ore END) AS BIGINT) \
+         FROM instalments i JOIN applications a ON a.id = i.application_id \
+         WHERE a.programme_id = {programme}"
+    );
+    if let Some(region) = region {
+        text.push_str(&format!(" AND a.region_code = {}", sql.arg(region)));
+    }
+    text.push_str(" GROUP BY i.tranche_id");
+    let sql = sql.with_text(text);
+    let rows: Vec<(i64, i64, i64)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, g, p)| (t, Ore::from_ore(g), Ore::from_ore(p)))
         .collect())
 }

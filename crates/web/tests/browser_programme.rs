@@ -10,6 +10,8 @@
 
 #[allow(unused_macros)]
 mod common;
+// The harness serves `browser.rs` too; this test uses part of it.
+#[allow(dead_code)]
 #[path = "browser/harness.rs"]
 mod harness;
 

@@ -627,3 +627,119 @@ both_backends!(
         assert!(!page.body.contains("Ret ansøgningen"), "{}", page.body);
     }
 );
+
+both_backends!(
+    a_grant_larger_than_what_is_left_is_refused,
+    |app| async move {
+        // The GP fund has one tranche of 10.000.000 kr. and no regional pools: its grants
+        // share the tranche.
+        let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let other = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
+        let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        install(
+            &app,
+            "almen-praksis-efteruddannelse",
+            &[("medical_consultant", &consultant)],
+        )
+        .await;
+        let decider = api(&app, &consultant).await;
+        let mut ids = Vec::new();
+        for who in [&applicant, &other] {
+            let me = api(&app, who).await;
+            let r = me
+                .send_json(
+                    Method::POST,
+                    "/api/v1/applications",
+                    &json!({"programme": "almen-praksis-efteruddannelse", "fields": gp_fields()}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            let id = r.json()["id"].as_i64().unwrap();
+            assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
+            ids.push(id);
+        }
+
+        let r = step(
+            &decider,
+            ids[0],
+            json!({"action": "grant", "amount_ore": 1_000_000_001_i64}),
+        )
+        .await;
+        assert!(r.status == 409 || r.status == 422, "{}", r.body);
+        assert!(
+            r.body.contains(
+                "er større end det, der er tilbage af puljen «Tilskud 2027»: 10.000.000 kr."
+            ),
+            "{}",
+            r.body
+        );
+        let r = step(
+            &decider,
+            ids[0],
+            json!({"action": "grant", "amount_ore": 999_000_000_i64}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+
+        // What is left is 10.000 kr., whichever region applies.
+        let r = step(
+            &decider,
+            ids[1],
+            json!({"action": "grant", "amount_ore": 1_000_001}),
+        )
+        .await;
+        assert!(r.status == 409 || r.status == 422, "{}", r.body);
+        assert!(r.body.contains("10.000 kr."), "{}", r.body);
+        let mut conn = app.db.conn().await.unwrap();
+        let app_row = store::get(&mut conn, pulje_domain::ApplicationId::new(ids[1]))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(app_row.state, "submitted", "nothing half-stored");
+        drop(conn);
+        let r = step(
+            &decider,
+            ids[1],
+            json!({"action": "grant", "amount_ore": 1_000_000}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+
+        // The programme's page: the whole programme's figures for the system administrator,
+        // the region's own for a region's administrator; the fund has no regional pools.
+        let page = "/programmes/almen-praksis-efteruddannelse";
+        let admin = app.client_as(Role::Admin, None).await;
+        let shown = admin.get(page).await.body;
+        assert!(shown.contains("Ansøgninger modtages"), "{shown}");
+        assert!(!shown.contains("Regionernes andele"), "{shown}");
+        let row = |html: &str| {
+            html.split("<td>Tilskud 2027</td>")
+                .nth(1)
+                .and_then(|rest| rest.split("</tr>").next())
+                .map(|r| r.replace("<td class=\"num\">", "|").replace("</td>", ""))
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            row(shown
+                .split("Bevilget og udbetalt")
+                .nth(1)
+                .unwrap_or_default()),
+            "|10.000.000 kr.|10.000.000 kr.|0 kr.|0 kr.",
+            "{shown}"
+        );
+        let north = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        let shown = north.get(page).await.body;
+        assert!(
+            shown.contains("Bevilget og udbetalt i Region Nordjylland"),
+            "{shown}"
+        );
+        assert_eq!(
+            row(shown
+                .split("Bevilget og udbetalt")
+                .nth(1)
+                .unwrap_or_default()),
+            "|10.000.000 kr.|10.000 kr.|0 kr.",
+            "{shown}"
+        );
+    }
+);

@@ -330,7 +330,7 @@ both_backends!(
                 .await;
             assert_eq!(r.status, 403, "{role:?}: {}", r.body);
         }
-        let mut admin = app.client_as(Role::Admin, None).await;
+        let admin = app.client_as(Role::Admin, None).await;
         let listed = admin.get("/admin/programmes").await;
         assert!(!listed.body.contains("lille-pulje-2027"), "{}", listed.body);
         // OK21's own set-up opens on the form, with what the form does not show named.

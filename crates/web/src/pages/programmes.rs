@@ -60,6 +60,16 @@ pub struct TrancheRow {
     regional_sum: String,
 }
 
+/// Granted and paid of a programme defined as data, per tranche.
+pub struct MoneyRow {
+    name: String,
+    amount: String,
+    granted: String,
+    paid: String,
+    /// What is left to grant; only where the figures are the whole programme's.
+    left: Option<String>,
+}
+
 pub struct PoolRow {
     region_code: RegionCode,
     region: String,
@@ -89,6 +99,14 @@ struct ShowPage {
     can_seat: bool,
     /// What each funder has borne of the instalments paid (in the user's region, or all).
     paid_by_funder: Vec<(String, String)>,
+    /// Whether the programme's money is split into the regions' pools.
+    has_pools: bool,
+    /// When applications are received, for a programme defined as data.
+    apply_window: Option<String>,
+    /// Granted and paid per tranche, for a programme defined as data.
+    money: Vec<MoneyRow>,
+    /// Whose figures `money` holds: "" for the whole programme, else the region's name.
+    money_region: String,
 }
 
 pub struct BodySeats {
@@ -341,6 +359,41 @@ pub async fn show(
         let region = user.region_code().unwrap_or(RegionCode::NORDJYLLAND);
         policy::may_apply(&user, d, region).is_ok()
     });
+    let region_filter = policy::Scope::of(&user).region_filter();
+    let (money, money_region) = match (defined, region_filter) {
+        (Some(_), Ok(region)) => {
+            let figures =
+                pulje_store::programme_applications::granted_and_paid(&mut conn, &id, region)
+                    .await?;
+            let rows = tranches
+                .iter()
+                .map(|t| {
+                    let (granted, paid) = figures
+                        .iter()
+                        .find(|(tid, _, _)| *tid == t.id.get())
+                        .map_or((Ore::ZERO, Ore::ZERO), |(_, g, p)| (*g, *p));
+                    MoneyRow {
+                        name: t.name.clone(),
+                        amount: views::kr(t.national_amount_ore),
+                        granted: views::kr(granted),
+                        paid: views::kr(paid),
+                        left: region.is_none().then(|| {
+                            views::kr(
+                                t.national_amount_ore
+                                    .checked_sub(granted)
+                                    .unwrap_or(Ore::ZERO),
+                            )
+                        }),
+                    }
+                })
+                .collect();
+            (
+                rows,
+                region.map(|r| r.name().to_string()).unwrap_or_default(),
+            )
+        }
+        _ => (Vec::new(), String::new()),
+    };
     let (bodies, paid_by_funder) = match defined {
         Some(d) => {
             let seats = pulje_store::programme_applications::seats(&mut conn, &id).await?;
@@ -393,6 +446,16 @@ pub async fn show(
             bodies,
             can_seat: policy::require_edit_programmes(&user).is_ok(),
             paid_by_funder,
+            apply_window: defined.map(|d| {
+                format!(
+                    "{} – {}",
+                    views::date_da(d.window.opens.date()),
+                    views::date_da(d.window.closes.date())
+                )
+            }),
+            money,
+            money_region,
+            has_pools: !pools.is_empty(),
         };
     Ok(Html(page.render()?))
 }
