@@ -6,7 +6,7 @@
 set -euo pipefail
 SECONDS_PER_TARGET="${1:-30}"
 cd "$(dirname "$0")/.."
-TARGETS="pdf docx word_xml mail ocr_output text form csv xlsx trial_table"
+TARGETS="pdf docx word_xml mail msg ocr_output text form csv xlsx trial_table"
 # Seed corpora from the crate's own test fixtures would be larger; a few small starts suffice.
 mkdir -p fuzz/corpus
 for t in $TARGETS; do mkdir -p "fuzz/corpus/$t"; done
@@ -15,6 +15,7 @@ printf 'Aalborg Universitetshospital (2 stk.):\nNr.\n1 Se bilag Kardio-\nlogisk 
 printf 'Nr;Hospital;Afdeling;Område;Antal;Titel;Evaluering\n1;A;B;Kvalitet;2;T;ja\n' > fuzz/corpus/csv/seed.csv
 cp fuzz/corpus/form/seed.txt fuzz/corpus/text/seed.txt
 cp tests/corpus/*.eml fuzz/corpus/mail/
+cp fuzz/seeds/msg/* fuzz/corpus/msg/
 printf 'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t96.5\tA2.\n5\t1\t1\t1\t1\t2\t0\t0\t9\t9\t41.0\tTitel\n' > fuzz/corpus/ocr_output/seed.tsv
 printf '<w:document><w:body><w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>A1. Hospital</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:rPr><w:strike/></w:rPr><w:t>20.000</w:t></w:r><w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>x</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' > fuzz/corpus/word_xml/seed.xml
 printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' > fuzz/corpus/pdf/seed.pdf

@@ -48,7 +48,7 @@ pub enum Format {
     Email,
     /// A scanned page: PNG, JPEG or TIFF, read by OCR.
     Image(crate::ocr::ImageKind),
-    /// An Outlook message file (.msg), which is not read.
+    /// An Outlook message file (.msg), read like a saved e-mail.
     OutlookMsg,
     /// Anything else: read as text (which refuses binary content).
     Text,
@@ -91,7 +91,7 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
         return Format::Image(kind);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        if extension(file_name) == "msg" {
+        if extension(file_name) == "msg" || crate::msg::is_msg(bytes) {
             return Format::OutlookMsg;
         }
         return Format::OldOffice;
@@ -282,7 +282,8 @@ fn document_of(
     attachments: bool,
 ) -> Result<Document, ImportError> {
     check_size(file_name, bytes, limits)?;
-    let doc = match sniff(file_name, bytes) {
+    let format = sniff(file_name, bytes);
+    let doc = match format {
         Format::Docx => {
             let owned = bytes.to_vec();
             let limits_copy = *limits;
@@ -304,16 +305,21 @@ fn document_of(
             }
             doc
         }
-        Format::Email => {
+        Format::Email | Format::OutlookMsg => {
             let owned = bytes.to_vec();
-            let mail = guarded(file_name, limits, move || crate::mail::read_mail(&owned))?;
+            let outlook = format == Format::OutlookMsg;
+            let mail = guarded(file_name, limits, move || {
+                if outlook {
+                    crate::msg::read_msg(&owned)
+                } else {
+                    crate::mail::read_mail(&owned)
+                }
+            })?;
             let mut doc = numbered(&mail.text, "e-mailens tekst, ");
             if attachments {
                 for (name, data) in &mail.attachments {
-                    let readable = matches!(
-                        sniff(name, data),
-                        Format::Pdf | Format::Docx | Format::Text
-                    );
+                    let readable =
+                        matches!(sniff(name, data), Format::Pdf | Format::Docx | Format::Text);
                     if !readable {
                         continue;
                     }
@@ -329,14 +335,6 @@ fn document_of(
                 }
             }
             doc
-        }
-        Format::OutlookMsg => {
-            return Err(ImportError::new(
-                file_name,
-                ErrorKind::Unsupported {
-                    what: "Outlooks eget format (.msg); gem e-mailen som .eml, eller kopiér teksten ind i en tekstfil".into(),
-                },
-            ))
         }
         Format::Pdf => {
             let owned = bytes.to_vec();

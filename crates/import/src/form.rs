@@ -1076,7 +1076,7 @@ impl Classifier {
 
 /// The form's labels as people write them without the form's codes, each followed by a colon
 /// or a tab: (field, words).
-const ALIASES: [(Field, &str); 33] = [
+const ALIASES: [(Field, &str); 35] = [
     (Field::HospitalDepartment, "Hospital/afdeling"),
     (Field::HospitalDepartment, "Hospital og afdeling"),
     (Field::HospitalDepartment, "Sygehus/afdeling"),
@@ -1100,6 +1100,8 @@ const ALIASES: [(Field, &str); 33] = [
     (Field::Economy, "Økonomi"),
     (Field::Economy, "Tillægsstørrelse"),
     (Field::Economy, "Funktionstillæg"),
+    (Field::Economy, "Tillægget"),
+    (Field::Economy, "Tillæg"),
     (Field::StartDate, "Dato for forsøgets opstart"),
     (Field::StartDate, "Startdato"),
     (Field::StartDate, "Opstart"),

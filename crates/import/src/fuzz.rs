@@ -43,6 +43,14 @@ pub fn mail(data: &[u8]) {
     }
 }
 
+/// An Outlook message file: the compound file, its property streams and attachments, then the
+/// form recogniser on its text.
+pub fn msg(data: &[u8]) {
+    if let Ok(doc) = extract::extract_document("fuzz.msg", data, &limits()) {
+        let _ = form::parse_document("fuzz.msg", &doc, &areas::MIDTJYLLAND);
+    }
+}
+
 /// Plain text decoding.
 pub fn text(data: &[u8]) {
     let _ = extract::extract_text("fuzz.txt", data, &limits());

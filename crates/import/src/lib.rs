@@ -19,6 +19,7 @@ pub mod extract;
 pub mod form;
 pub mod fuzz;
 pub mod mail;
+pub mod msg;
 pub mod ocr;
 pub mod supplement;
 pub mod text;

@@ -1073,6 +1073,54 @@ fn corpus() -> Vec<(String, Vec<u8>, Vec<Want>)> {
             "2022-04-20",
         )],
     );
+    // Outlook's own message files: the form in the message's text, and the form as an
+    // attached Word file under a short covering note.
+    add(
+        "m01-outlook-body.msg",
+        pulje_import::msg::write_msg(
+            "VS: Aftale om forsøg – Neurologisk Afdeling",
+            "Hej Lene\r\n\r\nHer er vores aftale, som vi talte om.\r\n\r\n\
+             Hospital/afdeling: Sjællands Universitetshospital, Neurologisk Afdeling\r\n\
+             Forsøgets titel: Afdelingslæge som koordinator for trombolysevagten\r\n\
+             Ansvarlig leder: Ditte Hald, ledende overlæge\r\n\
+             Ansvarlig afdelingslæge: Rasmus Friis\r\n\
+             Startdato: 1. februar 2023\r\n\
+             Slutdato: 31. januar 2024\r\n\
+             Tillæg: 50.000 kr. årligt\r\n\
+             Dato for aftalen: 16.01.2023\r\n\r\n\
+             Venlig hilsen\r\nDitte Hald\r\nLedende overlæge\r\n",
+            &[],
+        ),
+        vec![want(
+            "Sjællands Universitetshospital, Neurologisk Afdeling",
+            "Afdelingslæge som koordinator for trombolysevagten",
+            "Ditte Hald, ledende overlæge",
+            "Rasmus Friis",
+            Some(50_000),
+            "2023-02-01",
+            "2024-01-31",
+            "2023-01-16",
+        )],
+    );
+    let attached = w07_code_label_value();
+    add(
+        "m02-outlook-attached-word.msg",
+        pulje_import::msg::write_msg(
+            "Aftale til underskrift",
+            "Kære alle\r\n\r\nAftalen er vedhæftet.\r\n\r\nMvh Poul\r\n",
+            &[("aftale skive.docx", attached.as_slice())],
+        ),
+        vec![want(
+            "Regionshospitalet Skive, Geriatri",
+            "Faldklinik med afdelingslæge som tovholder",
+            "Poul Brink, ledende overlæge",
+            "Helle Munk",
+            Some(35_000),
+            "2022-04-01",
+            "2023-03-31",
+            "2022-03-28",
+        )],
+    );
     // Written after the recogniser's work on the forms above, and measured before any change
     // for them.
     add(

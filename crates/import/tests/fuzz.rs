@@ -214,6 +214,15 @@ fn mail_corpus() -> Vec<Vec<u8>> {
     out
 }
 
+/// Outlook message files: a form in the text, a Word form attached.
+fn msg_corpus() -> Vec<Vec<u8>> {
+    let docx = docx_corpus().pop().unwrap_or_default();
+    vec![
+        pulje_import::msg::write_msg("Aftale", FORM_TEXT, &[]),
+        pulje_import::msg::write_msg("Aftale", "Se bilaget.", &[("aftale.docx", &docx)]),
+    ]
+}
+
 /// Base64 in lines of 76, as mail programs write attachments.
 fn base64_lines(data: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -305,6 +314,7 @@ fn every_parser_survives_mutated_input() {
         3000,
     );
     run("mail", fuzz::mail, &mail_corpus(), 2000);
+    run("msg", fuzz::msg, &msg_corpus(), 1500);
     run("ocr_output", fuzz::ocr_output, &[tsv_of(FORM_TEXT)], 1000);
     run("xlsx", fuzz::xlsx, &xlsx_corpus(), 1500);
     eprintln!("fuzz total: {:.1} s", started.elapsed().as_secs_f64());

@@ -168,3 +168,42 @@ fn form_json_prints_one_line_per_agreement_in_a_file() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn form_json_reads_an_outlook_message() {
+    let dir = temp_dir("msg");
+    let file = dir.join("Aftale om forsøg.msg");
+    let attached = "SKEMA TIL BRUG FOR AFTALE AF REGIONALE FORSØG\r\n\
+                    A1. Hospital/afdeling Regionshospitalet Viborg, Kirurgi\r\n\
+                    A2. Forsøgets titel Afdelingslæge i stomiambulatoriet\r\n\
+                    B6. Økonomi 20.000\r\n\
+                    C.2. Dato for forsøgets opstart 1. marts 2023\r\n";
+    std::fs::write(
+        &file,
+        pulje_import::msg::write_msg(
+            "Aftale",
+            "Hej\r\n\r\nSkemaet er vedhæftet.\r\n",
+            &[("aftale.txt", attached.as_bytes())],
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pulje"))
+        .args(["import", "form", "--json"])
+        .arg(&file)
+        .env("PULJE_DATABASE_URL", dir.join("unused.db"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(value["file"], file.to_string_lossy().as_ref());
+    assert_eq!(value["title"], "Afdelingslæge i stomiambulatoriet");
+    assert_eq!(
+        value["hospital_department"],
+        "Regionshospitalet Viborg, Kirurgi"
+    );
+    assert_eq!(value["supplement_dkk"], 20_000);
+    assert_eq!(value["start_date"], "2023-03-01");
+    std::fs::remove_dir_all(dir).unwrap();
+}
