@@ -248,6 +248,7 @@ pub async fn transition(
     user: &CurrentUser,
     id: ApplicationId,
     pairs: &[(String, String)],
+    public_url: &pulje_app::PublicUrl,
 ) -> PageResult<Response> {
     let get = |k: &str| {
         pairs
@@ -273,7 +274,7 @@ pub async fn transition(
                 amount,
                 meeting: meeting.clone(),
             };
-            uses::take_step(db, user, &user.actor(), id, &input)
+            uses::take_step(db, user, &user.actor(), id, &input, public_url)
                 .await
                 .map_err(AppError::from)
         }
