@@ -122,8 +122,14 @@ pub async fn save(
     submit: bool,
 ) -> Result<std::result::Result<ProgrammeEvaluation, FieldErrors>> {
     let mut tx = db.begin().await?;
+    // Who may write it is asked before whether they may read it: a region's administrator,
+    // who reads only a submitted evaluation, is told they cannot write it (403).
+    let (app, def, _) = applications::load(&mut tx, user, id).await?;
+    if def.evaluation.is_empty() {
+        return Err(Error::NotFound);
+    }
+    policy::require_edit_programme_evaluation(user, &app)?;
     let loaded = load(&mut tx, user, id).await?;
-    policy::require_edit_programme_evaluation(user, &loaded.app)?;
     if loaded
         .evaluation
         .as_ref()
