@@ -24,7 +24,10 @@ impl PublicUrl {
         } else {
             address.ip()
         };
-        PublicUrl(format!("http://{}", std::net::SocketAddr::new(ip, address.port())))
+        PublicUrl(format!(
+            "http://{}",
+            std::net::SocketAddr::new(ip, address.port())
+        ))
     }
 
     /// The absolute link to `path` (which starts with `/`).
@@ -103,7 +106,10 @@ mod tests {
         );
         assert_eq!(PublicUrl::default().link("/x"), "http://127.0.0.1:8080/x");
         let any = "0.0.0.0:9000".parse().unwrap();
-        assert_eq!(PublicUrl::of_listener(any).as_str(), "http://127.0.0.1:9000");
+        assert_eq!(
+            PublicUrl::of_listener(any).as_str(),
+            "http://127.0.0.1:9000"
+        );
         let v6 = "[::1]:9000".parse().unwrap();
         assert_eq!(PublicUrl::of_listener(v6).as_str(), "http://[::1]:9000");
         for bad in [

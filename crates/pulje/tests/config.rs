@@ -41,13 +41,19 @@ async fn a_malformed_public_address_is_refused_at_start_up() {
     let db = empty_db(false).await;
     for (bad, why) in [
         ("pulje.region.dk", "den kan ikke læses som en adresse"),
-        ("ftp://pulje.region.dk", "den skal begynde med http:// eller https://"),
+        (
+            "ftp://pulje.region.dk",
+            "den skal begynde med http:// eller https://",
+        ),
     ] {
         let out = pulje(
             &db,
             &["serve", "--bind", "127.0.0.1:0", "--public-url", bad],
         );
-        assert!(!out.status.success(), "the server must not start with {bad}");
+        assert!(
+            !out.status.success(),
+            "the server must not start with {bad}"
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("--public-url"), "{stderr}");
         assert!(

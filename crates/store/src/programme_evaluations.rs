@@ -118,7 +118,10 @@ pub struct Save<'a> {
 pub async fn save(tx: &mut Tx<'_>, actor: &Actor, save: &Save<'_>) -> Result<ProgrammeEvaluation> {
     let id = save.application_id;
     let before = get(tx, id).await?;
-    if before.as_ref().is_some_and(ProgrammeEvaluation::is_submitted) {
+    if before
+        .as_ref()
+        .is_some_and(ProgrammeEvaluation::is_submitted)
+    {
         return Err(StoreError::Conflict(
             "Evalueringen er sendt og kan ikke ændres.".into(),
         ));
@@ -169,7 +172,9 @@ pub async fn save(tx: &mut Tx<'_>, actor: &Actor, save: &Save<'_>) -> Result<Pro
     match &before {
         None if save.submit => audit::step(tx, actor, "submit", None, &after).await?,
         None => audit::created(tx, actor, &after).await?,
-        Some(before) if save.submit => audit::step(tx, actor, "submit", Some(before), &after).await?,
+        Some(before) if save.submit => {
+            audit::step(tx, actor, "submit", Some(before), &after).await?
+        }
         Some(before) => audit::changed(tx, actor, before, &after).await?,
     }
     Ok(after)

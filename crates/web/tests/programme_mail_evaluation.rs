@@ -209,7 +209,9 @@ both_backends_public!(
         assert_eq!(mail_of(&app, id).await.len(), 3);
 
         // The GP programme has no evaluation form: there is no evaluation to see.
-        let r = me.get(&format!("/api/v1/applications/{id}/evaluation")).await;
+        let r = me
+            .get(&format!("/api/v1/applications/{id}/evaluation"))
+            .await;
         assert_eq!(r.status, 404, "{}", r.body);
         let page = app.login(&applicant).await;
         let r = page.get(&format!("/applications/{id}/evaluering")).await;
@@ -277,7 +279,9 @@ both_backends_public!(
         assert!(!r.body.contains(&evaluering), "{}", r.body);
         let r = page.get(&evaluering).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert!(r.body.contains("først udfyldes, når ansøgningen er bevilget"));
+        assert!(r
+            .body
+            .contains("først udfyldes, når ansøgningen er bevilget"));
         assert!(!r.body.contains("name=\"result\""), "{}", r.body);
         let r = me.get(&evaluation_api).await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -345,7 +349,8 @@ both_backends_public!(
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains(typed), "{}", r.body);
         assert!(
-            unescape(&r.body).contains("«Fortsætter indsatsen i drift?»: «Måske» er ikke et af valgene"),
+            unescape(&r.body)
+                .contains("«Fortsætter indsatsen i drift?»: «Måske» er ikke et af valgene"),
             "{}",
             r.body
         );
@@ -374,7 +379,11 @@ both_backends_public!(
         let r = page.post_form(&evaluering, &draft).await;
         assert_eq!(r.status, 303, "{}", r.body);
         let r = page.get(r.location().unwrap()).await;
-        assert!(r.body.contains("Evalueringen er gemt som kladde."), "{}", r.body);
+        assert!(
+            r.body.contains("Evalueringen er gemt som kladde."),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains(typed), "{}", r.body);
         let mut stale = draft;
         stale[1] = ("result", "En anden tekst skrevet i en gammel fane.");
@@ -470,7 +479,11 @@ both_backends_public!(
         assert!(r.body.contains("Se evalueringen"), "{}", r.body);
         let r = admin_page.get(&evaluering).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert!(r.body.contains(typed) && r.body.contains("Ja"), "{}", r.body);
+        assert!(
+            r.body.contains(typed) && r.body.contains("Ja"),
+            "{}",
+            r.body
+        );
         assert!(!r.body.contains("name=\"result\""), "{}", r.body);
 
         // Another region's administrator gets 404 on the page and the API.

@@ -571,7 +571,9 @@ fn a_mail_template_must_name_a_step_known_bodies_and_known_placeholders() {
         problems_after(|t| t.replace("subject = \"Ny ansøgning: {titel}\"", "subject = \" \""));
     one_problem_containing(&problems, "mail «submit»: Emnet mangler.");
     // Braces around anything but a name are plain text.
-    assert!(problems_after(|t| t.replace("Ret den her: {link}", "Ret den her {: {link}")).is_empty());
+    assert!(
+        problems_after(|t| t.replace("Ret den her: {link}", "Ret den her {: {link}")).is_empty()
+    );
 }
 
 #[test]

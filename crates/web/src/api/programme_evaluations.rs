@@ -77,7 +77,11 @@ pub struct ProgrammeEvaluationBody {
 }
 
 /// Reads one (called by `learning::evaluation` for such an application).
-pub async fn show(db: &mut Handle, user: &crate::auth::CurrentUser, id: ApplicationId) -> ApiResult<Response> {
+pub async fn show(
+    db: &mut Handle,
+    user: &crate::auth::CurrentUser,
+    id: ApplicationId,
+) -> ApiResult<Response> {
     let mut conn = db.conn().await?;
     let loaded = uses::load(&mut conn, user, id).await?;
     let json = super::learning::AnyEvaluationJson::Programme(loaded.into());
@@ -118,7 +122,17 @@ pub async fn save(
         return Err(ApiError(AppError::NotFound));
     }
     let b = body(payload)?;
-    match uses::save(&mut db, &user, &user.actor(), id, b.version, &b.fields, b.submit).await? {
+    match uses::save(
+        &mut db,
+        &user,
+        &user.actor(),
+        id,
+        b.version,
+        &b.fields,
+        b.submit,
+    )
+    .await?
+    {
         Ok(_) => {
             let mut conn = db.conn().await?;
             let loaded = uses::load(&mut conn, &user, id).await?;

@@ -194,8 +194,7 @@ async fn render(
     let evaluation = pulje_app::programme_evaluations::shown_on_page(conn, user, &app, &def)
         .await?
         .map(|state| {
-            let link = if state != ProgrammeEvaluationState::Submitted && app.is_own(user.user.id)
-            {
+            let link = if state != ProgrammeEvaluationState::Submitted && app.is_own(user.user.id) {
                 "Udfyld evalueringen"
             } else {
                 "Se evalueringen"

@@ -180,11 +180,10 @@ pub async fn save(
     let (errors, conflict, status) = match result {
         Ok(Ok(_)) => {
             let done = if submit { "sendt" } else { "gemt" };
-            return Ok(Redirect::to(&format!(
-                "/applications/{}/evaluering?{done}=1",
-                id.get()
-            ))
-            .into_response());
+            return Ok(
+                Redirect::to(&format!("/applications/{}/evaluering?{done}=1", id.get()))
+                    .into_response(),
+            );
         }
         Ok(Err(errors)) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
         Err(pulje_app::Error::Conflict(message)) => {
