@@ -305,14 +305,14 @@ both_backends_public!(
         .await;
         // The grant's template reached the writer; the recommendation's the political level.
         let mail = mail_of(&app, id).await;
-        let to = |event: &str| -> Vec<String> {
+        let to = |event: &str| -> Vec<&str> {
             mail.iter()
                 .filter(|m| m.0 == event)
-                .map(|m| m.1.clone())
+                .map(|m| m.1.as_str())
                 .collect()
         };
-        assert_eq!(to("recommend"), [political.email.clone()]);
-        assert_eq!(to("grant"), [writer.email.clone()]);
+        assert_eq!(to("recommend"), [political.email.as_str()]);
+        assert_eq!(to("grant"), [writer.email.as_str()]);
 
         // Now the writer is asked for it, on the page and over the API.
         let r = page.get(&format!("/applications/{id}")).await;
