@@ -396,12 +396,13 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("kan ikke lytte på {}", args.bind))?;
     let address = listener.local_addr()?;
-    println!("pulje kører på http://{address}");
     let public_url = args
         .public_url
         .clone()
         .unwrap_or_else(|| pulje_app::PublicUrl::of_listener(address));
     println!("Links i e-mails peger på {public_url}");
+    // The last line printed: a supervisor may stop reading standard output once it has seen it.
+    println!("pulje kører på http://{address}");
     let mailer = match &args.smtp_host {
         Some(host) => Some(
             pulje_app::mailer::Smtp::new(&pulje_app::mailer::SmtpConfig {
