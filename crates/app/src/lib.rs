@@ -23,12 +23,15 @@ pub mod kept;
 pub mod mailer;
 pub mod policy;
 pub mod programme_applications;
+pub mod programme_evaluations;
 pub mod programmes;
+mod public_url;
 pub mod reports;
 mod secret;
 pub mod workflow;
 
 pub use error::{Error, Result};
+pub use public_url::PublicUrl;
 pub use secret::Secret;
 
 /// The one stylesheet: the web pages link to it, standalone report files carry it inside.

@@ -521,6 +521,49 @@ pub fn require_edit_programme_application(
     Ok(())
 }
 
+/// Reading the evaluation of an application of a programme defined as data (the caller has
+/// checked that the user may see the application): its writer, always; once it is submitted,
+/// the administrators of the application's region (and the system administrator). Anyone else
+/// gets 404, as for an object they may not see.
+pub fn require_view_programme_evaluation(
+    user: &impl Person,
+    app: &ProgrammeApplication,
+    submitted: bool,
+) -> Result<(), Error> {
+    if app.is_own(user.person().id) || (submitted && may_read_evaluations_of(user, app)) {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Whether the user reads the submitted evaluations of the application's region.
+fn may_read_evaluations_of(user: &impl Person, app: &ProgrammeApplication) -> bool {
+    match user.person().role {
+        Role::Admin => true,
+        Role::RegionAdmin => user.region_code() == Some(app.region_code),
+        _ => false,
+    }
+}
+
+/// Filling in the evaluation of an application of a programme defined as data: its writer only.
+/// A region's administrator is refused with 403 (they read it once submitted); anyone else
+/// with 404.
+pub fn require_edit_programme_evaluation(
+    user: &impl Person,
+    app: &ProgrammeApplication,
+) -> Result<(), Error> {
+    if app.is_own(user.person().id) {
+        Ok(())
+    } else if may_read_evaluations_of(user, app) {
+        Err(Error::Forbidden(
+            "Kun ansøgeren kan udfylde evalueringen.".into(),
+        ))
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -167,12 +167,16 @@ fn taker<'a>(user: &impl Person, app: &ProgrammeApplication, bodies: &'a [String
 
 /// Takes a step of the programme's workflow on `id`, in one transaction: who may take it and
 /// from which state (and within which deadline) by the definition, then what it requires.
+///
+/// The definition's mail for the step is queued in the same transaction, its `{link}` an
+/// absolute address under `public_url`.
 pub async fn take_step(
     db: &mut Handle,
     user: &impl Person,
     actor: &Actor,
     id: ApplicationId,
     input: &StepInput,
+    public_url: &crate::PublicUrl,
 ) -> Result<ProgrammeApplication> {
     let mut tx = db.begin().await?;
     let (app, def, bodies) = load(&mut tx, user, id).await?;
@@ -250,6 +254,8 @@ pub async fn take_step(
         meeting: input.meeting.trim().to_string(),
     };
     let after = store::take(&mut tx, actor, &def, &app, &step, &given, today).await?;
+    let link = public_url.link(&format!("/applications/{}", after.id.get()));
+    store::queue_mail(&mut tx, &def, &after, &step, &given.comment, &link).await?;
     tx.commit().await?;
     Ok(after)
 }

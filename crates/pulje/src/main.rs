@@ -98,6 +98,10 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PULJE_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
+    /// The address users reach pulje at (e.g. https://pulje.region.dk), for the links in mail;
+    /// by default http:// and the address it listens on. A malformed one is refused at start-up.
+    #[arg(long, env = "PULJE_PUBLIC_URL")]
+    public_url: Option<pulje_app::PublicUrl>,
     /// Add demo users (one per role, new random passwords printed at start) and sample applications.
     #[arg(long)]
     demo: bool,
@@ -392,6 +396,12 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("kan ikke lytte på {}", args.bind))?;
     let address = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| pulje_app::PublicUrl::of_listener(address));
+    println!("Links i e-mails peger på {public_url}");
+    // The last line printed: a supervisor may stop reading standard output once it has seen it.
     println!("pulje kører på http://{address}");
     let mailer = match &args.smtp_host {
         Some(host) => Some(
@@ -412,6 +422,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         login_max_failures: args.login_max_failures,
         max_upload_bytes: args.max_upload_bytes,
         smtp_configured: mailer.is_some(),
+        public_url,
         ..Default::default()
     };
     tokio::spawn(pulje_app::mailer::run(

@@ -35,3 +35,34 @@ async fn an_unknown_smtp_security_is_refused_at_start_up() {
         "nothing was served"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_public_address_is_refused_at_start_up() {
+    let db = empty_db(false).await;
+    for (bad, why) in [
+        ("pulje.region.dk", "den kan ikke læses som en adresse"),
+        (
+            "ftp://pulje.region.dk",
+            "den skal begynde med http:// eller https://",
+        ),
+    ] {
+        let out = pulje(
+            &db,
+            &["serve", "--bind", "127.0.0.1:0", "--public-url", bad],
+        );
+        assert!(
+            !out.status.success(),
+            "the server must not start with {bad}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--public-url"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("ugyldig offentlig adresse «{bad}»: {why}")),
+            "{stderr}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("pulje kører"),
+            "nothing was served"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use crate::sql::Sql;
 use crate::{now_utc, opt_id, region_col, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::programme::money::funders_shares;
-use pulje_domain::programme::{Definition, Due, Effect, Transition};
+use pulje_domain::programme::{Actor as Who, Definition, Due, Effect, MailValues, Transition};
 use pulje_domain::{ApplicationId, Ore, RegionCode, UserId};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -612,6 +612,85 @@ pub async fn pay(
         .ok_or(StoreError::NotFound)?;
     audit::noted(tx, actor, app, "pay_instalment", None, Some(&after)).await?;
     Ok(after)
+}
+
+/// The e-mail addresses of who `who` is for an application: its writer; the enabled users with
+/// a role in its region (a national role: those without a region); or the enabled users seated
+/// in a body of its programme.
+pub async fn addresses_of(
+    conn: &mut AnyConnection,
+    app: &ProgrammeApplication,
+    who: &Who,
+) -> Result<Vec<String>> {
+    match who {
+        Who::Applicant => crate::outbox::address_of(conn, app.created_by).await,
+        Who::Role(role) if role.is_regional() => {
+            crate::outbox::addresses_of(conn, app.region_code, *role).await
+        }
+        Who::Role(role) => Ok(sqlx::query_scalar(
+            "SELECT email FROM users WHERE region_code IS NULL AND role = $1 AND disabled = 0 \
+             ORDER BY email",
+        )
+        .bind(role.as_str())
+        .fetch_all(conn)
+        .await?),
+        Who::Body(body) => Ok(sqlx::query_scalar(
+            "SELECT u.email FROM body_seats s JOIN users u ON u.id = s.user_id \
+             WHERE s.programme_id = $1 AND s.body_id = $2 AND u.disabled = 0 ORDER BY u.email",
+        )
+        .bind(&app.programme_id)
+        .bind(body)
+        .fetch_all(conn)
+        .await?),
+    }
+}
+
+/// Queues the definition's mail for `step`, just taken on `after` (in the step's transaction):
+/// each template whose `on` is the step's action, to every address its `to` resolves to (each
+/// once; a template nobody receives queues nothing), with `{titel}`, `{status}` (the new
+/// state's name), `{kommentar}` (the comment or reason given) and `{link}` (`link`, the
+/// absolute address of the application's page) filled in.
+pub async fn queue_mail(
+    tx: &mut Tx<'_>,
+    def: &Definition,
+    after: &ProgrammeApplication,
+    step: &Transition,
+    comment: &str,
+    link: &str,
+) -> Result<()> {
+    let values = MailValues {
+        titel: after.title.clone(),
+        status: def.state_da(&after.state),
+        link: link.to_string(),
+        kommentar: comment.to_string(),
+    };
+    for template in def.mail_on(&step.action) {
+        let mut recipients: Vec<String> = Vec::new();
+        for who in &template.to {
+            for address in addresses_of(tx, after, who).await? {
+                if !recipients.contains(&address) {
+                    recipients.push(address);
+                }
+            }
+        }
+        if recipients.is_empty() {
+            continue;
+        }
+        let (subject, body) = template.fill(&values);
+        crate::outbox::enqueue(
+            tx,
+            &recipients,
+            &crate::outbox::Draft {
+                region_code: Some(after.region_code),
+                application_id: Some(after.id),
+                event: &step.action,
+                subject,
+                body,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The bodies of the programme that `user` sits in.

@@ -18,6 +18,9 @@ pub struct Config {
     pub smtp_configured: bool,
     /// A request not answered within this time is answered 503 and its work dropped.
     pub request_timeout: std::time::Duration,
+    /// The address the server is reached at from outside, for absolute links in mail.
+    /// `PULJE_PUBLIC_URL`; by default the address it listens on.
+    pub public_url: pulje_app::PublicUrl,
 }
 
 impl Default for Config {
@@ -31,6 +34,7 @@ impl Default for Config {
             page_size: 25,
             smtp_configured: false,
             request_timeout: std::time::Duration::from_secs(30),
+            public_url: pulje_app::PublicUrl::default(),
         }
     }
 }

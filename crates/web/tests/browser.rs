@@ -495,6 +495,45 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         tx.commit().await.expect("commit");
         created.id.get()
     };
+    // A granted application of the health clusters' programme, whose evaluation is asked for.
+    let cluster = {
+        use pulje_domain::programme::{Definition, SHIPPED};
+        let (_, text) = SHIPPED
+            .iter()
+            .find(|(id, _)| *id == "sundhedsklynger-2022")
+            .expect("shipped");
+        let def = Definition::from_toml(text).expect("reads");
+        let actor = pulje_store::Actor::system("test");
+        let mut tx = app.db.begin().await.expect("begin");
+        pulje_store::definitions::install(&mut tx, &actor, &def)
+            .await
+            .expect("install");
+        let fields = serde_json::json!({"title": "Fælles akutteam i klyngen"});
+        let day = chrono::NaiveDate::from_ymd_opt(2022, 5, 12).unwrap();
+        let new = pulje_store::programme_applications::New {
+            definition: &def,
+            region_code: pulje_domain::RegionCode::new(MIDTJYLLAND).unwrap(),
+            created_by: Some(UserId::new(applicant_user.id())),
+            title: "Fælles akutteam i klyngen",
+            fields: fields.as_object().unwrap(),
+            today: day,
+        };
+        let created = pulje_store::programme_applications::create(&mut tx, &actor, &new)
+            .await
+            .expect("create");
+        let grant = def.transition("grant").expect("a grant step").clone();
+        let given = pulje_store::programme_applications::Given {
+            amount: Some(pulje_domain::Ore::from_ore(40_000_000)),
+            ..Default::default()
+        };
+        pulje_store::programme_applications::take(
+            &mut tx, &actor, &def, &created, &grant, &given, day,
+        )
+        .await
+        .expect("grant");
+        tx.commit().await.expect("commit");
+        created.id.get()
+    };
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -567,10 +606,32 @@ async fn main_pages_have_no_serious_accessibility_violations() {
                 "idea catalogue with a search",
                 "/idekatalog?q=ledelse".to_string(),
             ),
+            (
+                "a granted programme application",
+                format!("/applications/{cluster}"),
+            ),
         ] {
             b.open(&path).await?;
             check(b.axe(&axe, &format!("{name} ({path})")).await?);
         }
+        b.open(&format!("/applications/{cluster}/evaluering"))
+            .await?;
+        check(
+            b.axe(
+                &axe,
+                "a programme application's evaluation form (/applications/ID/evaluering)",
+            )
+            .await?,
+        );
+        b.press("Send evalueringen").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(
+                &axe,
+                "the evaluation form after a refused submission (POST /applications/ID/evaluering)",
+            )
+            .await?,
+        );
         b.log_out().await?;
 
         b.log_in_as(&wg).await?;

@@ -197,6 +197,19 @@ fn programme(def: &Definition, found: &mut Found) {
             actor(a, &place, def, found);
         }
         found.text(&place, &m.subject, "Emnet");
+        found.text(&place, &m.body, "Teksten");
+        for (what, text) in [("emnet", &m.subject), ("teksten", &m.body)] {
+            for name in super::placeholders_in(text) {
+                if !super::PLACEHOLDERS.contains(&name) {
+                    found.add(
+                        &place,
+                        format!(
+                            "{what} bruger den ukendte pladsholder «{{{name}}}»; brug {{titel}}, {{status}}, {{link}} eller {{kommentar}}."
+                        ),
+                    );
+                }
+            }
+        }
     }
 }
 

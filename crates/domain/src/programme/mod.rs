@@ -231,6 +231,93 @@ pub struct MailTemplate {
     pub body: String,
 }
 
+/// The placeholders a mail template may use, in the order the definition's guide names them.
+pub const PLACEHOLDERS: [&str; 4] = ["titel", "status", "link", "kommentar"];
+
+/// What a mail's placeholders are filled with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailValues {
+    /// The application's title.
+    pub titel: String,
+    /// The Danish name of the state the step led to.
+    pub status: String,
+    /// An absolute link to the application.
+    pub link: String,
+    /// The comment or reason given with the step.
+    pub kommentar: String,
+}
+
+impl MailValues {
+    fn get(&self, name: &str) -> Option<&str> {
+        match name {
+            "titel" => Some(&self.titel),
+            "status" => Some(&self.status),
+            "link" => Some(&self.link),
+            "kommentar" => Some(&self.kommentar),
+            _ => None,
+        }
+    }
+}
+
+/// The placeholders written in `text`: every `{name}` whose name is letters, digits or `_`
+/// (other braces are plain text).
+pub fn placeholders_in(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if is_placeholder_name(&after[..close]) => {
+                found.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    found
+}
+
+fn is_placeholder_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `text` with its known placeholders filled in, in one pass: a value that itself contains a
+/// placeholder is not filled again.
+fn fill(text: &str, values: &MailValues) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let known = after
+            .find('}')
+            .and_then(|close| values.get(&after[..close]).map(|v| (close, v)));
+        match known {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl MailTemplate {
+    /// The subject (on one line) and the body with the placeholders filled in.
+    pub fn fill(&self, values: &MailValues) -> (String, String) {
+        let subject = fill(&self.subject, values)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (subject, fill(&self.body, values))
+    }
+}
+
 impl Definition {
     /// Reads and checks a TOML definition.
     pub fn from_toml(text: &str) -> Result<Definition, Vec<Problem>> {
@@ -291,6 +378,22 @@ impl Definition {
         self.workflow
             .state(id)
             .map_or_else(|| id.to_string(), |s| s.label.clone())
+    }
+
+    /// The mail templates sent when the step `action` is taken, in the definition's order.
+    pub fn mail_on<'a>(&'a self, action: &'a str) -> impl Iterator<Item = &'a MailTemplate> + 'a {
+        self.mail.iter().filter(move |m| m.on == action)
+    }
+
+    /// Whether an application that has taken the steps `actions` is asked for its evaluation:
+    /// the definition has an evaluation form, and the application has been granted (a step
+    /// with `effect = "commit"` was taken), whatever state it has come to since.
+    pub fn evaluation_open<'a>(&self, actions: impl IntoIterator<Item = &'a str>) -> bool {
+        !self.evaluation.is_empty()
+            && actions.into_iter().any(|a| {
+                self.transition(a)
+                    .is_some_and(|t| t.effect == Some(Effect::Commit))
+            })
     }
 
     /// A field of the application form by its name.

@@ -534,3 +534,79 @@ fn an_instalment_due_on_documentation_needs_a_step_that_approves_it() {
         "money.instalments: en rate forfalder ved dokumentation, men intet trin har effect = \"documentation\".",
     );
 }
+
+#[test]
+fn a_mail_template_must_name_a_step_known_bodies_and_known_placeholders() {
+    let problems = problems_after(|t| t.replace("\non = \"return\"", "\non = \"send_back\""));
+    one_problem_containing(
+        &problems,
+        "mail «send_back»: trinnet «send_back» findes ikke i workflowet.",
+    );
+    let problems = problems_after(|t| {
+        t.replace(
+            "\non = \"return\"\nto = [\"applicant\"]",
+            "\non = \"return\"\nto = [\"applicant\", \"body:udvalget\"]",
+        )
+    });
+    one_problem_containing(
+        &problems,
+        "mail «return»: organet «udvalget» er ikke beskrevet under bodies.",
+    );
+    let problems = problems_after(|t| t.replace("Ret den her: {link}", "Kære {navn}: {link}"));
+    one_problem_containing(
+        &problems,
+        "mail «return»: teksten bruger den ukendte pladsholder «{navn}»; brug {titel}, {status}, {link} eller {kommentar}.",
+    );
+    let problems = problems_after(|t| {
+        t.replace(
+            "subject = \"Ny ansøgning: {titel}\"",
+            "subject = \"Ny ansøgning: {title}\"",
+        )
+    });
+    one_problem_containing(
+        &problems,
+        "mail «submit»: emnet bruger den ukendte pladsholder «{title}»",
+    );
+    let problems =
+        problems_after(|t| t.replace("subject = \"Ny ansøgning: {titel}\"", "subject = \" \""));
+    one_problem_containing(&problems, "mail «submit»: Emnet mangler.");
+    // Braces around anything but a name are plain text.
+    assert!(
+        problems_after(|t| t.replace("Ret den her: {link}", "Ret den her {: {link}")).is_empty()
+    );
+}
+
+#[test]
+fn a_mail_is_filled_in_once_and_its_subject_kept_on_one_line() {
+    let template = MailTemplate {
+        on: "refuse".into(),
+        to: vec![Actor::Applicant],
+        subject: "Afslag:\n{titel}".into(),
+        body: "«{titel}» har status {status}: {kommentar}\n{link} {ukendt} {".into(),
+    };
+    let values = MailValues {
+        titel: "Kursus".into(),
+        status: "Afslået".into(),
+        link: "https://pulje.example.dk/applications/7".into(),
+        kommentar: "Skriv {link} selv".into(),
+    };
+    let (subject, body) = template.fill(&values);
+    assert_eq!(subject, "Afslag: Kursus");
+    assert_eq!(
+        body,
+        "«Kursus» har status Afslået: Skriv {link} selv\nhttps://pulje.example.dk/applications/7 {ukendt} {"
+    );
+}
+
+#[test]
+fn the_evaluation_opens_once_an_application_is_granted() {
+    let gp = shipped("almen-praksis-efteruddannelse");
+    let clusters = shipped("sundhedsklynger-2022");
+    assert!(gp.evaluation.is_empty());
+    assert!(!gp.evaluation_open(["submit", "grant"]));
+    assert!(!clusters.evaluation.is_empty());
+    assert!(!clusters.evaluation_open(["submit", "recommend"]));
+    assert!(clusters.evaluation_open(["submit", "recommend", "grant"]));
+    assert!(clusters.evaluation_open(["submit", "recommend", "grant", "complete"]));
+    assert!(!clusters.evaluation_open(["submit", "reject"]));
+}

@@ -7,6 +7,7 @@ use crate::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::Db;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use pulje_app::catalogue::CatalogueQuery;
 use pulje_domain::ApplicationId;
 use pulje_store::catalogue::Entry;
@@ -93,23 +94,36 @@ fn evaluation_status() -> utoipa::openapi::schema::Object {
         .build()
 }
 
-/// An agreement's evaluation (empty with status `none` before it is begun).
+/// An evaluation as the API returns it: an OK21 agreement's, or that of an application of a
+/// programme defined as data.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AnyEvaluationJson {
+    Agreement(Box<EvaluationJson>),
+    Programme(super::programme_evaluations::ProgrammeEvaluationJson),
+}
+
+/// An application's evaluation (empty with status `none` before it is begun): an agreement's,
+/// or one on the evaluation form of a programme defined as data.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/evaluation", tag = "learning",
     params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = EvaluationJson), (status = 404, description = "No such application, another region's, or not readable for the role")),
+    responses((status = 200, body = AnyEvaluationJson), (status = 404, description = "No such application, another region's, or not readable for the role")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn evaluation(
     mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<EvaluationJson>> {
+) -> ApiResult<Response> {
+    if super::workflow::is_programme_application(&mut db, ApplicationId::new(id)).await? {
+        return super::programme_evaluations::show(&mut db, &user, ApplicationId::new(id)).await;
+    }
     let mut conn = db.conn().await?;
     let app = pulje_app::applications::get(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view_evaluation(&user, &app)?;
     let e = evaluations::get(&mut conn, Target::Application(ApplicationId::new(id))).await?;
     let d = e.as_ref().map(|e| e.data.clone()).unwrap_or_default();
     let s = |v: Option<&'static str>| v.map(str::to_string);
-    Ok(Json(EvaluationJson {
+    let json = AnyEvaluationJson::Agreement(Box::new(EvaluationJson {
         application_id: id,
         status: e
             .as_ref()
@@ -135,5 +149,6 @@ pub async fn evaluation(
         challenges_text: d.challenges_text,
         advice_text: d.advice_text,
         submitted_at: e.and_then(|e| e.submitted_at),
-    }))
+    }));
+    Ok(Json(json).into_response())
 }

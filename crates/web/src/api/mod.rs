@@ -9,6 +9,7 @@ mod learning;
 mod manage;
 mod openapi;
 mod programme_applications;
+mod programme_evaluations;
 mod reference;
 mod reports;
 mod workflow;
@@ -68,7 +69,7 @@ fn documented() -> Documented {
         .routes(routes!(manage::enable_user))
         .routes(routes!(admin::audit))
         .routes(routes!(learning::catalogue))
-        .routes(routes!(learning::evaluation))
+        .routes(routes!(learning::evaluation, programme_evaluations::save))
         .routes(routes!(reports::regional))
         .routes(routes!(reports::national))
 }

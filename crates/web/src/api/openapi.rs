@@ -191,7 +191,12 @@ mod tests {
             "/api/v1/reports/national",
         ];
         assert_eq!(documented, routed.into_iter().collect());
+        // An evaluation is read (an agreement's or a programme application's) and, for a
+        // programme defined as data, saved on the same address.
+        let evaluation = &doc.paths.paths["/api/v1/applications/{id}/evaluation"];
+        assert!(evaluation.get.is_some() && evaluation.put.is_some());
         let json = doc.to_json().unwrap();
+        assert!(json.contains("ProgrammeEvaluationBody") && json.contains("AnyEvaluationJson"));
         assert!(json.contains("ApplicationJson") && json.contains("supplement_ore"));
         assert!(json.contains("RegionalReport") && json.contains("trials_by_hospital"));
     }

@@ -127,6 +127,7 @@ pub async fn transition(
     user: &CurrentUser,
     id: ApplicationId,
     b: &pulje_app::workflow::TransitionBody,
+    public_url: &pulje_app::PublicUrl,
 ) -> ApiResult<ProgrammeApplication> {
     let amount = match b.amount_ore {
         Some(ore) if ore <= 0 => {
@@ -143,7 +144,7 @@ pub async fn transition(
         amount,
         meeting: b.meeting.clone(),
     };
-    Ok(uses::take_step(db, user, &user.actor(), id, &input).await?)
+    Ok(uses::take_step(db, user, &user.actor(), id, &input, public_url).await?)
 }
 
 /// One instalment of a grant.

@@ -28,6 +28,7 @@ pub struct TransitionResult {
         (status = 409, description = "Wrong state or over-commitment"), (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn transition(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     mut db: Db,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
@@ -36,7 +37,14 @@ pub async fn transition(
     let b = body(payload)?;
     let id_ = ApplicationId::new(id);
     if is_programme_application(&mut db, id_).await? {
-        let app = super::programme_applications::transition(&mut db, &user, id_, &b).await?;
+        let app = super::programme_applications::transition(
+            &mut db,
+            &user,
+            id_,
+            &b,
+            &state.config.public_url,
+        )
+        .await?;
         return Ok(Json(TransitionResult {
             id: app.id.get(),
             status: app.state,

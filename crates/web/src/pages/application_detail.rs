@@ -552,6 +552,7 @@ pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {
 
 /// `POST /applications/{id}/transitions` from the detail page's forms.
 pub async fn transition(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
@@ -563,6 +564,7 @@ pub async fn transition(
             &user,
             ApplicationId::new(id),
             &pairs,
+            &state.config.public_url,
         )
         .await;
     }

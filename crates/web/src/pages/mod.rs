@@ -13,6 +13,7 @@ mod meetings;
 mod outbox;
 mod payments;
 mod programme_application;
+mod programme_evaluation;
 mod programme_form;
 mod programmes;
 mod public;
@@ -106,6 +107,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/applications/{id}/evaluation",
             get(evaluations::show).post(evaluations::save),
+        )
+        .route(
+            "/applications/{id}/evaluering",
+            get(programme_evaluation::show).post(programme_evaluation::save),
         )
         .route("/regions/{code}/evaluations", get(evaluations::region_list))
         .route("/regions/{code}/idekatalog", post(evaluations::set_opt_out))

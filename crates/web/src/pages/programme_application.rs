@@ -10,6 +10,7 @@ use crate::Db;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_app::programme_applications::{self as uses, StepInput};
+use pulje_app::programme_evaluations::ProgrammeEvaluationState;
 use pulje_domain::programme::values::{self, Stage, Value};
 use pulje_domain::programme::{Definition, Requirement};
 use pulje_domain::{ApplicationId, Ore};
@@ -82,9 +83,11 @@ struct ShowPage {
     can_edit: bool,
     taken: Vec<TakenView>,
     step_error: StepError,
+    /// The evaluation, when the user sees it: its state and the link's text.
+    evaluation: Option<(&'static str, &'static str)>,
 }
 
-fn shown(value: &Value) -> String {
+pub(super) fn shown(value: &Value) -> String {
     let date = |d: &chrono::NaiveDate| pulje_domain::date::format_date_da(*d);
     match value {
         Value::Text(t) => t.clone(),
@@ -188,6 +191,16 @@ async fn render(
         })
         .collect();
     let can_edit = pulje_app::policy::require_edit_programme_application(user, &app, &def).is_ok();
+    let evaluation = pulje_app::programme_evaluations::shown_on_page(conn, user, &app, &def)
+        .await?
+        .map(|state| {
+            let link = if state != ProgrammeEvaluationState::Submitted && app.is_own(user.user.id) {
+                "Udfyld evalueringen"
+            } else {
+                "Se evalueringen"
+            };
+            (state.label_da(), link)
+        });
     let mut page = Page::new(user, app.title.clone(), "applications");
     page.notice = notice;
     Ok(ShowPage {
@@ -206,6 +219,7 @@ async fn render(
         can_edit,
         taken,
         step_error,
+        evaluation,
     })
 }
 
@@ -248,6 +262,7 @@ pub async fn transition(
     user: &CurrentUser,
     id: ApplicationId,
     pairs: &[(String, String)],
+    public_url: &pulje_app::PublicUrl,
 ) -> PageResult<Response> {
     let get = |k: &str| {
         pairs
@@ -273,7 +288,7 @@ pub async fn transition(
                 amount,
                 meeting: meeting.clone(),
             };
-            uses::take_step(db, user, &user.actor(), id, &input)
+            uses::take_step(db, user, &user.actor(), id, &input, public_url)
                 .await
                 .map_err(AppError::from)
         }

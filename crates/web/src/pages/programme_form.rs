@@ -20,27 +20,27 @@ use pulje_domain::{ApplicationId, FieldErrors, RegionCode};
 use pulje_store::definitions;
 use serde_json::{Map, Value as Json};
 
-pub struct PersonRow {
-    index: usize,
-    name: String,
-    roles: Vec<Choice>,
+pub(super) struct PersonRow {
+    pub(super) index: usize,
+    pub(super) name: String,
+    pub(super) roles: Vec<Choice>,
 }
 
-pub struct FormField {
+pub(super) struct FormField {
     /// The palette's kind: `text`, `long_text`, `amount`, `date`, `period`, `choice`,
     /// `multi_choice`, `people`, `organisation`, `attachment`.
-    kind: &'static str,
-    field: Field,
-    choices: Vec<Choice>,
-    start: String,
-    end: String,
-    people: Vec<PersonRow>,
+    pub(super) kind: &'static str,
+    pub(super) field: Field,
+    pub(super) choices: Vec<Choice>,
+    pub(super) start: String,
+    pub(super) end: String,
+    pub(super) people: Vec<PersonRow>,
 }
 
-pub struct FormSection {
-    title: String,
-    help: String,
-    fields: Vec<FormField>,
+pub(super) struct FormSection {
+    pub(super) title: String,
+    pub(super) help: String,
+    pub(super) fields: Vec<FormField>,
 }
 
 #[derive(Template)]
@@ -194,17 +194,13 @@ struct Frame {
     region: Option<(Field, Vec<Choice>)>,
 }
 
-fn form_page(
-    user: &CurrentUser,
-    def: &Definition,
-    frame: Frame,
+/// The sections of `form` with its inputs, holding `fields` as typed and each field's problem.
+pub(super) fn sections_of(
+    form: &FormDef,
     fields: &Map<String, Json>,
     errors: &FieldErrors,
-    conflict: Option<String>,
-) -> FormPage {
-    let sections = def
-        .form
-        .sections
+) -> Vec<FormSection> {
+    form.sections
         .iter()
         .map(|s| FormSection {
             title: s.title.clone(),
@@ -212,13 +208,16 @@ fn form_page(
             fields: s
                 .fields
                 .iter()
-                .map(|f| form_field(&def.form, f, fields, errors))
+                .map(|f| form_field(form, f, fields, errors))
                 .collect(),
         })
-        .collect();
-    let error_summary = def
-        .form
-        .fields()
+        .collect()
+}
+
+/// Every problem as (the field's input id, the message), in the form's order; problems of keys
+/// the form does not have last.
+pub(super) fn error_summary(form: &FormDef, errors: &FieldErrors) -> Vec<(String, String)> {
+    form.fields()
         .flat_map(|f| {
             errors
                 .get(&f.name)
@@ -229,14 +228,26 @@ fn form_page(
         .chain(
             errors
                 .iter()
-                .filter(|(name, _)| def.field(name).is_none())
+                .filter(|(name, _)| !form.fields().any(|f| f.name == *name))
                 .flat_map(|(name, ms)| {
                     ms.iter()
                         .map(|m| (name.to_string(), m.clone()))
                         .collect::<Vec<_>>()
                 }),
         )
-        .collect();
+        .collect()
+}
+
+fn form_page(
+    user: &CurrentUser,
+    def: &Definition,
+    frame: Frame,
+    fields: &Map<String, Json>,
+    errors: &FieldErrors,
+    conflict: Option<String>,
+) -> FormPage {
+    let sections = sections_of(&def.form, fields, errors);
+    let error_summary = error_summary(&def.form, errors);
     FormPage {
         page: Page::new(user, frame.heading.clone(), "applications"),
         heading: frame.heading,
