@@ -31,6 +31,7 @@ pub mod org;
 pub mod outbox;
 pub mod password;
 pub mod programme_applications;
+pub mod programme_review;
 pub mod programmes;
 pub mod reference;
 pub mod reports;
