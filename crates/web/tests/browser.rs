@@ -495,6 +495,73 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         tx.commit().await.expect("commit");
         created.id.get()
     };
+    // The health clusters' programme, with a checklist added, and an application submitted to
+    // its professional level: one reviewer has declared no conflict of interest, one has not.
+    let undeclared = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+    let declared = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+    let cluster = {
+        use pulje_domain::programme::{Definition, SHIPPED};
+        use pulje_store::programme_applications as store;
+        let (_, text) = SHIPPED
+            .iter()
+            .find(|(id, _)| *id == "sundhedsklynger-2022")
+            .expect("shipped");
+        let mut def = Definition::from_toml(text).expect("reads");
+        def.review.checklist = vec!["Budgettet er gennemgået".into()];
+        let actor = pulje_store::Actor::system("test");
+        let mut tx = app.db.begin().await.expect("begin");
+        pulje_store::definitions::install(&mut tx, &actor, &def)
+            .await
+            .expect("install");
+        for reviewer in [&undeclared, &declared] {
+            store::set_member(
+                &mut tx,
+                &actor,
+                &def,
+                "professional_level",
+                UserId::new(reviewer.id()),
+                true,
+            )
+            .await
+            .expect("seat");
+        }
+        let fields = serde_json::json!({"title": "Fælles akutteam i klyngen", "target_group": "Ældre medicinske patienter"});
+        let today = chrono::NaiveDate::from_ymd_opt(2022, 5, 2).unwrap();
+        let new = store::New {
+            definition: &def,
+            region_code: pulje_domain::RegionCode::new(MIDTJYLLAND).unwrap(),
+            created_by: Some(UserId::new(applicant_user.id())),
+            title: "Fælles akutteam i klyngen",
+            fields: fields.as_object().unwrap(),
+            today,
+        };
+        let created = store::create(&mut tx, &actor, &new).await.expect("create");
+        let submit = def.transition("submit").expect("submit").clone();
+        let submitted = store::take(
+            &mut tx,
+            &actor,
+            &def,
+            &created,
+            &submit,
+            &store::Given::default(),
+            today,
+        )
+        .await
+        .expect("submit");
+        pulje_store::programme_review::declare(
+            &mut tx,
+            &actor,
+            &submitted,
+            UserId::new(declared.id()),
+            false,
+            "",
+        )
+        .await
+        .expect("declare");
+        tx.commit().await.expect("commit");
+        created.id.get()
+    };
+    let (undeclared, declared) = (Person::of(&undeclared), Person::of(&declared));
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -584,8 +651,49 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         );
         b.log_out().await?;
 
+        b.log_in_as(&undeclared).await?;
+        let path = format!("/applications/{cluster}");
+        b.open(&path).await?;
+        b.expect_text("Erklæring om inhabilitet").await?;
+        check(
+            b.axe(
+                &axe,
+                &format!("a reviewer's declaration of conflict of interest ({path})"),
+            )
+            .await?,
+        );
+        b.press("Afgiv erklæring").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(
+                &axe,
+                "a refused declaration (POST /applications/ID/inhabilitet)",
+            )
+            .await?,
+        );
+        b.log_out().await?;
+
+        b.log_in_as(&declared).await?;
+        b.open(&path).await?;
+        b.expect_text("Gem mine karakterer").await?;
+        check(
+            b.axe(&axe, &format!("a reviewer's scores and checklist ({path})"))
+                .await?,
+        );
+        b.press("Gem mine karakterer").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "refused scores (POST /applications/ID/bedoemmelse)")
+                .await?,
+        );
+        b.log_out().await?;
+
         b.log_in_as(&region_admin).await?;
         for (name, path) in [
+            (
+                "review of a programme defined as data, administrator",
+                format!("/applications/{cluster}"),
+            ),
             ("programme overview", "/programmes/ok21".to_string()),
             ("region dashboard", format!("/regions/{MIDTJYLLAND}")),
             ("meetings", "/meetings".to_string()),

@@ -214,7 +214,10 @@ both_backends!(
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
         let text = r.text();
-        assert!(text.contains("Begrundelsen må højst være 2000 tegn (der er 2011)."), "{text}");
+        assert!(
+            text.contains("Begrundelsen må højst være 2000 tegn (der er 2011)."),
+            "{text}"
+        );
         assert!(text.contains(&long), "the typed reason is kept");
         let r = reviewer_page.post_form(&declare_path, &[]).await;
         assert_eq!(r.status, 422, "{}", r.body);
