@@ -271,6 +271,12 @@ fn check_declaration(input: &DeclarationInput) -> std::result::Result<(bool, Str
             format!("Begrundelsen må højst være {REASON_MAX} tegn (der er {length})."),
         );
     }
+    if reason.contains('\0') {
+        errors.add(
+            "reason",
+            "Begrundelsen indeholder tegnet NUL, som ikke kan gemmes.",
+        );
+    }
     match input.conflict {
         None => errors.add("conflict", "Inhabilitet: vælg, om du er inhabil eller ej."),
         Some(true) if reason.is_empty() => {
@@ -462,4 +468,77 @@ pub fn combined_da(hundredths: u32, scale_max: u32) -> String {
         hundredths / 100,
         hundredths % 100
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulje_domain::programme::Criterion;
+
+    fn rubric(allow_not_applicable: bool) -> Rubric {
+        let c = |name: &str, weight| Criterion {
+            name: name.into(),
+            help: String::new(),
+            weight,
+        };
+        Rubric {
+            scale_min: 1,
+            scale_max: 5,
+            allow_not_applicable,
+            criteria: vec![c("Sigte", 3), c("Forankring", 2)],
+        }
+    }
+
+    #[test]
+    fn scores_on_the_scale_are_taken_and_the_rest_named() {
+        use ScoreInput::*;
+        assert_eq!(
+            check_scores(&rubric(true), &[Score(5), NotApplicable]),
+            Ok(vec![Some(5), None])
+        );
+        let errors = check_scores(&rubric(false), &[Score(0), NotApplicable]).unwrap_err();
+        assert_eq!(
+            errors.get("scores.0"),
+            ["«Sigte»: 0 er uden for skalaen 1–5."]
+        );
+        assert!(errors.get("scores.1")[0].contains("«Forankring»: «ikke relevant» kan ikke"));
+        let errors = check_scores(
+            &rubric(true),
+            &[Score(i64::MAX), Unreadable("x".repeat(500))],
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors.get("scores.1")[0].chars().count() < 120);
+        let errors = check_scores(&rubric(true), &[Missing]).unwrap_err();
+        assert!(errors.has("scores"));
+    }
+
+    #[test]
+    fn a_conflict_needs_a_reason_of_bounded_length() {
+        let check = |conflict, reason: &str| {
+            check_declaration(&DeclarationInput {
+                conflict,
+                reason: reason.into(),
+            })
+        };
+        assert_eq!(check(Some(false), " "), Ok((false, String::new())));
+        assert_eq!(
+            check(Some(true), " Min bror "),
+            Ok((true, "Min bror".to_string()))
+        );
+        assert!(check(Some(true), "").unwrap_err().has("reason"));
+        assert!(check(None, "").unwrap_err().has("conflict"));
+        assert!(check(Some(true), &"x".repeat(REASON_MAX)).is_ok());
+        assert!(check(Some(true), &"æ".repeat(REASON_MAX + 1))
+            .unwrap_err()
+            .has("reason"));
+        assert!(check(Some(true), "a\0b").unwrap_err().has("reason"));
+    }
+
+    #[test]
+    fn a_combined_score_reads_in_danish() {
+        assert_eq!(combined_da(358, 5), "3,58 af 5");
+        assert_eq!(combined_da(400, 5), "4,00 af 5");
+        assert_eq!(combined_da(5, 10), "0,05 af 10");
+    }
 }
