@@ -305,7 +305,7 @@ both_backends!(
 
         // The region's administrator is no reviewer and sees it all, with the declarations;
         // the applicant sees none of them.
-        let mut admin_page = app.login(&region_admin).await;
+        let admin_page = app.login(&region_admin).await;
         let text = admin_page.get(&page_path).await.text();
         for shown in [
             CONTENT,
@@ -315,7 +315,7 @@ both_backends!(
         ] {
             assert!(text.contains(shown), "{shown}: {text}");
         }
-        let mut applicant_page = app.login(&applicant).await;
+        let applicant_page = app.login(&applicant).await;
         let text = applicant_page.get(&page_path).await.text();
         assert!(text.contains(CONTENT), "{text}");
         for hidden in ["Bedømmelse", "inhabil", "Min ægtefælle"] {
