@@ -100,11 +100,13 @@ pub async fn declare(
         }
         _ => {}
     }
-    sqlx::query(
+    // Only "none" becomes a conflict, also when two declarations cross.
+    let written = sqlx::query(
         "INSERT INTO review_declarations (application_id, user_id, conflict, reason, declared_at) \
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (application_id, user_id) DO UPDATE SET conflict = excluded.conflict, \
-           reason = excluded.reason, declared_at = excluded.declared_at",
+           reason = excluded.reason, declared_at = excluded.declared_at \
+         WHERE review_declarations.conflict = 0 AND excluded.conflict = 1",
     )
     .bind(app.id.get())
     .bind(user.get())
@@ -113,6 +115,11 @@ pub async fn declare(
     .bind(now_utc())
     .execute(&mut **tx)
     .await?;
+    if written.rows_affected() == 0 {
+        return Err(StoreError::Conflict(
+            "Du har allerede afgivet din erklæring om inhabilitet for denne ansøgning.".into(),
+        ));
+    }
     let after = declaration(tx, app.id, user)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -209,16 +216,21 @@ pub async fn set_scores(
     if before.as_deref() == Some(given) {
         return Ok(());
     }
-    sqlx::query("DELETE FROM review_scores WHERE application_id = $1 AND user_id = $2")
-        .bind(app.id.get())
-        .bind(user.get())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM review_scores WHERE application_id = $1 AND user_id = $2 AND criterion >= $3",
+    )
+    .bind(app.id.get())
+    .bind(user.get())
+    .bind(given.len() as i64)
+    .execute(&mut **tx)
+    .await?;
     let at = now_utc();
     for (criterion, score) in given.iter().enumerate() {
         sqlx::query(
             "INSERT INTO review_scores (application_id, user_id, criterion, score, scored_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (application_id, user_id, criterion) DO UPDATE SET score = excluded.score, \
+               scored_at = excluded.scored_at",
         )
         .bind(app.id.get())
         .bind(user.get())
@@ -306,23 +318,27 @@ pub async fn set_tick(
     if before.is_some() == ticked {
         return Ok(());
     }
-    if ticked {
+    // Two ticks (or two unticks) at once: the one that finds it done writes nothing.
+    let written = if ticked {
         sqlx::query(
             "INSERT INTO review_ticks (application_id, item, ticked_by, ticked_at) \
-             VALUES ($1, $2, $3, $4)",
+             VALUES ($1, $2, $3, $4) ON CONFLICT (application_id, item) DO NOTHING",
         )
         .bind(app.id.get())
         .bind(position)
         .bind(user.get())
         .bind(now_utc())
         .execute(&mut **tx)
-        .await?;
+        .await?
     } else {
         sqlx::query("DELETE FROM review_ticks WHERE application_id = $1 AND item = $2")
             .bind(app.id.get())
             .bind(position)
             .execute(&mut **tx)
-            .await?;
+            .await?
+    };
+    if written.rows_affected() == 0 {
+        return Ok(());
     }
     let after = ticks(tx, app.id)
         .await?
