@@ -42,6 +42,7 @@ pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
         hospital_id: opt_id(&q.hospital),
         round_id: opt_id(&q.round),
         text: q.q.clone().filter(|t| !t.trim().is_empty()),
+        hidden_from: crate::programme_review::hidden_from(user),
     })
 }
 

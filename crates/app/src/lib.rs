@@ -11,6 +11,8 @@
 //! - [`policy`]: who may see and do what; [`applications`], [`catalogue`], [`workflow`]: the
 //!   application list and loading under the policy, the idea catalogue's search, a workflow
 //!   step taken.
+//! - [`programme_applications`], [`programme_review`]: applications of programmes defined as
+//!   data, and their review (declarations of conflict of interest, scores, checklist).
 //!
 //! What reads or writes takes a [`pulje_store::Handle`] (one pooled connection at a time), or the
 //! connection or transaction its caller already holds.
@@ -24,6 +26,7 @@ pub mod mailer;
 pub mod policy;
 pub mod programme_applications;
 pub mod programme_evaluations;
+pub mod programme_review;
 pub mod programmes;
 mod public_url;
 pub mod reports;

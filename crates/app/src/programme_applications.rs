@@ -4,7 +4,7 @@
 
 use crate::policy::{self, Person};
 use crate::{Error, Result};
-use pulje_domain::date::today_in_denmark as today;
+pub(crate) use pulje_domain::date::today_in_denmark as today;
 use pulje_domain::programme::flow::Taker;
 use pulje_domain::programme::values::{self, Stage};
 use pulje_domain::programme::{Definition, FieldKind, Requirement};
@@ -49,8 +49,25 @@ async fn bodies(
 }
 
 /// One application the user may see, with its definition and the user's bodies; another
-/// region's, or an agreement of OK21, is [`Error::NotFound`].
+/// region's, an agreement of OK21, or one hidden from the user by their declared conflict of
+/// interest is [`Error::NotFound`]; a reviewer who must still declare is [`Error::Forbidden`]
+/// (`programme_review`, whose `load_head` reads what such a reviewer may see).
 pub async fn load(
+    conn: &mut Connection,
+    user: &impl Person,
+    id: ApplicationId,
+) -> Result<(ProgrammeApplication, Definition, Vec<String>)> {
+    let (app, def, bodies, standing) = crate::programme_review::load_head(conn, user, id).await?;
+    if standing.must_declare {
+        return Err(Error::Forbidden(
+            crate::programme_review::MUST_DECLARE.into(),
+        ));
+    }
+    Ok((app, def, bodies))
+}
+
+/// [`load`] by the policy alone, before the review's declarations are asked.
+pub(crate) async fn load_unchecked(
     conn: &mut Connection,
     user: &impl Person,
     id: ApplicationId,

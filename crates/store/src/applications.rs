@@ -405,6 +405,9 @@ pub struct ListFilter {
     pub round_id: Option<RoundId>,
     /// A part of the title.
     pub text: Option<String>,
+    /// Leaves out the applications this user has declared a conflict of interest on
+    /// (`programme_review`).
+    pub hidden_from: Option<UserId>,
 }
 
 /// One row of an application list.
@@ -539,6 +542,11 @@ fn conditions(filter: &ListFilter) -> Conditions {
             format!("LOWER(a.title) LIKE {n}")
         });
     }
+    if let Some(v) = filter.hidden_from {
+        push(Key::Other, v.into(), &|n| {
+            format!("NOT EXISTS (SELECT 1 FROM review_declarations d WHERE d.application_id = a.id AND d.user_id = {n} AND d.conflict = 1)")
+        });
+    }
     let where_ = |conds: &[String]| {
         if conds.is_empty() {
             String::new()
@@ -600,11 +608,18 @@ pub async fn list(
     page: i64,
     per_page: i64,
 ) -> Result<(Vec<Summary>, i64)> {
+    // Most users have declared no conflict: their lists keep the kept totals.
+    let mut filter = filter.clone();
+    if let Some(user) = filter.hidden_from {
+        if !crate::programme_review::has_conflicts(conn, user).await? {
+            filter.hidden_from = None;
+        }
+    }
     let Conditions {
         clause,
         kept_total,
         args,
-    } = conditions(filter);
+    } = conditions(&filter);
     let total_sql = kept_total
         .unwrap_or_else(|| format!("SELECT CAST(COUNT(*) AS BIGINT) FROM applications a{clause}"));
     let per_page = per_page.max(1);

@@ -495,22 +495,73 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         tx.commit().await.expect("commit");
         created.id.get()
     };
-    // A granted application of the health clusters' programme, whose evaluation is asked for.
-    let cluster = {
+    // The health clusters' programme, with a checklist added, and an application submitted to
+    // its professional level: one reviewer has declared no conflict of interest, one has not;
+    // and a granted application, whose evaluation is asked for.
+    let undeclared = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+    let declared = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
+    let (cluster, granted) = {
         use pulje_domain::programme::{Definition, SHIPPED};
+        use pulje_store::programme_applications as store;
         let (_, text) = SHIPPED
             .iter()
             .find(|(id, _)| *id == "sundhedsklynger-2022")
             .expect("shipped");
-        let def = Definition::from_toml(text).expect("reads");
+        let mut def = Definition::from_toml(text).expect("reads");
+        def.review.checklist = vec!["Budgettet er gennemgået".into()];
         let actor = pulje_store::Actor::system("test");
         let mut tx = app.db.begin().await.expect("begin");
         pulje_store::definitions::install(&mut tx, &actor, &def)
             .await
             .expect("install");
+        for reviewer in [&undeclared, &declared] {
+            store::set_member(
+                &mut tx,
+                &actor,
+                &def,
+                "professional_level",
+                UserId::new(reviewer.id()),
+                true,
+            )
+            .await
+            .expect("seat");
+        }
+        let fields = serde_json::json!({"title": "Fælles akutteam i klyngen", "target_group": "Ældre medicinske patienter"});
+        let today = chrono::NaiveDate::from_ymd_opt(2022, 5, 2).unwrap();
+        let new = store::New {
+            definition: &def,
+            region_code: pulje_domain::RegionCode::new(MIDTJYLLAND).unwrap(),
+            created_by: Some(UserId::new(applicant_user.id())),
+            title: "Fælles akutteam i klyngen",
+            fields: fields.as_object().unwrap(),
+            today,
+        };
+        let created = store::create(&mut tx, &actor, &new).await.expect("create");
+        let submit = def.transition("submit").expect("submit").clone();
+        let submitted = store::take(
+            &mut tx,
+            &actor,
+            &def,
+            &created,
+            &submit,
+            &store::Given::default(),
+            today,
+        )
+        .await
+        .expect("submit");
+        pulje_store::programme_review::declare(
+            &mut tx,
+            &actor,
+            &submitted,
+            UserId::new(declared.id()),
+            false,
+            "",
+        )
+        .await
+        .expect("declare");
         let fields = serde_json::json!({"title": "Fælles akutteam i klyngen"});
         let day = chrono::NaiveDate::from_ymd_opt(2022, 5, 12).unwrap();
-        let new = pulje_store::programme_applications::New {
+        let new = store::New {
             definition: &def,
             region_code: pulje_domain::RegionCode::new(MIDTJYLLAND).unwrap(),
             created_by: Some(UserId::new(applicant_user.id())),
@@ -518,22 +569,19 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             fields: fields.as_object().unwrap(),
             today: day,
         };
-        let created = pulje_store::programme_applications::create(&mut tx, &actor, &new)
-            .await
-            .expect("create");
+        let to_grant = store::create(&mut tx, &actor, &new).await.expect("create");
         let grant = def.transition("grant").expect("a grant step").clone();
-        let given = pulje_store::programme_applications::Given {
+        let given = store::Given {
             amount: Some(pulje_domain::Ore::from_ore(40_000_000)),
             ..Default::default()
         };
-        pulje_store::programme_applications::take(
-            &mut tx, &actor, &def, &created, &grant, &given, day,
-        )
-        .await
-        .expect("grant");
+        store::take(&mut tx, &actor, &def, &to_grant, &grant, &given, day)
+            .await
+            .expect("grant");
         tx.commit().await.expect("commit");
-        created.id.get()
+        (created.id.get(), to_grant.id.get())
     };
+    let (undeclared, declared) = (Person::of(&undeclared), Person::of(&declared));
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -608,13 +656,13 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ),
             (
                 "a granted programme application",
-                format!("/applications/{cluster}"),
+                format!("/applications/{granted}"),
             ),
         ] {
             b.open(&path).await?;
             check(b.axe(&axe, &format!("{name} ({path})")).await?);
         }
-        b.open(&format!("/applications/{cluster}/evaluering"))
+        b.open(&format!("/applications/{granted}/evaluering"))
             .await?;
         check(
             b.axe(
@@ -645,8 +693,49 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         );
         b.log_out().await?;
 
+        b.log_in_as(&undeclared).await?;
+        let path = format!("/applications/{cluster}");
+        b.open(&path).await?;
+        b.expect_text("Erklæring om inhabilitet").await?;
+        check(
+            b.axe(
+                &axe,
+                &format!("a reviewer's declaration of conflict of interest ({path})"),
+            )
+            .await?,
+        );
+        b.press("Afgiv erklæring").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(
+                &axe,
+                "a refused declaration (POST /applications/ID/inhabilitet)",
+            )
+            .await?,
+        );
+        b.log_out().await?;
+
+        b.log_in_as(&declared).await?;
+        b.open(&path).await?;
+        b.expect_text("Gem mine karakterer").await?;
+        check(
+            b.axe(&axe, &format!("a reviewer's scores and checklist ({path})"))
+                .await?,
+        );
+        b.press("Gem mine karakterer").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "refused scores (POST /applications/ID/bedoemmelse)")
+                .await?,
+        );
+        b.log_out().await?;
+
         b.log_in_as(&region_admin).await?;
         for (name, path) in [
+            (
+                "review of a programme defined as data, administrator",
+                format!("/applications/{cluster}"),
+            ),
             ("programme overview", "/programmes/ok21".to_string()),
             ("region dashboard", format!("/regions/{MIDTJYLLAND}")),
             ("meetings", "/meetings".to_string()),

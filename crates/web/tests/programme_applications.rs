@@ -304,7 +304,15 @@ both_backends!(
         assert_eq!(r.status, 404, "{}", r.body);
 
         assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
+        // The programme asks its reviewers to declare a conflict of interest (or none) before
+        // they take a step (programme_review.rs tests it).
+        let none = json!({"conflict": false});
+        let declaration = format!("/api/v1/applications/{id}/review/declaration");
         let professional_api = api(&app, &professional).await;
+        let r = professional_api
+            .send_json(Method::PUT, &declaration, &none)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let r = step(
             &professional_api,
             id,
@@ -313,6 +321,10 @@ both_backends!(
         .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let political_api = api(&app, &political).await;
+        let r = political_api
+            .send_json(Method::PUT, &declaration, &none)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let r = step(
             &political_api,
             id,

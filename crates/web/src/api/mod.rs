@@ -10,6 +10,7 @@ mod manage;
 mod openapi;
 mod programme_applications;
 mod programme_evaluations;
+mod programme_review;
 mod reference;
 mod reports;
 mod workflow;
@@ -49,6 +50,10 @@ fn documented() -> Documented {
         .routes(routes!(workflow::transition))
         .routes(routes!(programme_applications::instalments))
         .routes(routes!(programme_applications::pay))
+        .routes(routes!(programme_review::show))
+        .routes(routes!(programme_review::declare))
+        .routes(routes!(programme_review::score))
+        .routes(routes!(programme_review::tick))
         .routes(routes!(workflow::pools))
         .routes(routes!(reference::regions))
         .routes(routes!(reference::programmes))

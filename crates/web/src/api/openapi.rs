@@ -187,6 +187,10 @@ mod tests {
             "/api/v1/applications/{id}/evaluation",
             "/api/v1/applications/{id}/instalments",
             "/api/v1/applications/{id}/instalments/{instalment_id}/payment",
+            "/api/v1/applications/{id}/review",
+            "/api/v1/applications/{id}/review/declaration",
+            "/api/v1/applications/{id}/review/scores",
+            "/api/v1/applications/{id}/review/checklist/{number}",
             "/api/v1/reports/regional/{code}",
             "/api/v1/reports/national",
         ];

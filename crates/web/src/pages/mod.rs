@@ -15,6 +15,7 @@ mod payments;
 mod programme_application;
 mod programme_evaluation;
 mod programme_form;
+mod programme_review;
 mod programmes;
 mod public;
 mod regions;
@@ -69,6 +70,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/applications/{id}/instalments/{instalment}/payment",
             post(programme_application::pay),
+        )
+        .route(
+            "/applications/{id}/inhabilitet",
+            post(programme_review::declare),
+        )
+        .route(
+            "/applications/{id}/bedoemmelse",
+            post(programme_review::score),
+        )
+        .route(
+            "/applications/{id}/tjekliste/{number}",
+            post(programme_review::tick),
         )
         .route(
             "/applications/{id}/agreement",

@@ -3,6 +3,7 @@
 //! instalments with what each funder bore, and the steps taken. `/applications/{id}` hands such
 //! an application here.
 
+use super::programme_review::{ReviewSection, Typed};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
@@ -11,6 +12,7 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_app::programme_applications::{self as uses, StepInput};
 use pulje_app::programme_evaluations::ProgrammeEvaluationState;
+use pulje_app::programme_review as review;
 use pulje_domain::programme::values::{self, Stage, Value};
 use pulje_domain::programme::{Definition, Requirement};
 use pulje_domain::{ApplicationId, Ore};
@@ -85,6 +87,8 @@ struct ShowPage {
     step_error: StepError,
     /// The evaluation, when the user sees it: its state and the link's text.
     evaluation: Option<(&'static str, &'static str)>,
+    /// The review, for those who see it (reviewers, administrators).
+    review: Option<ReviewSection>,
 }
 
 pub(super) fn shown(value: &Value) -> String {
@@ -101,6 +105,30 @@ pub(super) fn shown(value: &Value) -> String {
             .collect::<Vec<_>>()
             .join("; "),
     }
+}
+
+/// The page with what was typed in a refused declaration or scoring.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn render_with(
+    conn: &mut Connection,
+    user: &CurrentUser,
+    app: ProgrammeApplication,
+    def: Definition,
+    bodies: Vec<String>,
+    notice: Option<String>,
+    step_error: StepError,
+    typed: Typed,
+) -> PageResult<String> {
+    let standing = review::standing(conn, user, &app, &def, &bodies).await?;
+    let review = if standing.sees_review() && !standing.must_declare {
+        let view = review::view(conn, &app, &def, standing).await?;
+        Some(super::programme_review::section(view, &typed))
+    } else {
+        None
+    };
+    let mut page = render(conn, user, app, def, bodies, notice, step_error).await?;
+    page.review = review;
+    Ok(page.render()?)
 }
 
 async fn render(
@@ -220,6 +248,7 @@ async fn render(
         taken,
         step_error,
         evaluation,
+        review: None,
     })
 }
 
@@ -232,7 +261,11 @@ pub async fn show(
     step: Option<&str>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
-    let (app, def, bodies) = uses::load(&mut conn, user, id).await?;
+    let (app, def, bodies, standing) = review::load_head(&mut conn, user, id).await?;
+    if standing.must_declare {
+        let page = super::programme_review::declare_page(user, &app, &def, Typed::default())?;
+        return Ok(Html(page));
+    }
     let saved = saved.then(|| "Ansøgningen er gemt.".to_string());
     let notice = saved.or_else(|| {
         step.and_then(|s| def.transition(s)).map(|t| {
@@ -243,7 +276,7 @@ pub async fn show(
             )
         })
     });
-    let page = render(
+    let page = render_with(
         &mut conn,
         user,
         app,
@@ -251,9 +284,10 @@ pub async fn show(
         bodies,
         notice,
         StepError::default(),
+        Typed::default(),
     )
     .await?;
-    Ok(Html(page.render()?))
+    Ok(Html(page))
 }
 
 /// `POST /applications/{id}/transitions` for an application of a programme defined as data.
@@ -310,8 +344,18 @@ pub async fn transition(
                 amount: amount_text,
                 meeting,
             };
-            let page = render(&mut conn, user, app, def, bodies, None, error).await?;
-            Ok((status, Html(page.render()?)).into_response())
+            let page = render_with(
+                &mut conn,
+                user,
+                app,
+                def,
+                bodies,
+                None,
+                error,
+                Typed::default(),
+            )
+            .await?;
+            Ok((status, Html(page)).into_response())
         }
         Err(e) => Err(e),
     }
