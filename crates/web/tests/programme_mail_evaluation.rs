@@ -266,6 +266,17 @@ both_backends_public!(
         let evaluering = format!("/applications/{id}/evaluering");
         let evaluation_api = format!("/api/v1/applications/{id}/evaluation");
         step(&me, id, json!({"action": "submit"})).await;
+        // The programme's reviewers declare a conflict of interest, or none, before their steps.
+        let declare = |who: Bearer| {
+            let path = format!("/api/v1/applications/{id}/review/declaration");
+            async move {
+                let r = who
+                    .send_json(Method::PUT, &path, &json!({"conflict": false}))
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.body);
+            }
+        };
+        declare(api(&app, &professional).await).await;
         step(
             &api(&app, &professional).await,
             id,
@@ -297,6 +308,7 @@ both_backends_public!(
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(r.body.contains("bevilget"), "{}", r.body);
 
+        declare(api(&app, &political).await).await;
         step(
             &api(&app, &political).await,
             id,
