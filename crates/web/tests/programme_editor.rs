@@ -109,6 +109,22 @@ fn small() -> Vec<(&'static str, &'static str)> {
         ("instalments.1.share_percent", "50"),
         ("instalments.1.due", "on"),
         ("instalments.1.date", "2027-09-01"),
+        ("esections.0.id", "resultat"),
+        ("esections.0.title", "Resultat"),
+        ("efields.0.section", "resultat"),
+        ("efields.0.name", "result"),
+        ("efields.0.label", "Hvad blev resultatet?"),
+        ("efields.0.kind", "long_text"),
+        ("efields.0.required", "submit"),
+        ("mail.0.on", "refuse"),
+        ("mail.0.to", "applicant"),
+        ("mail.0.subject", "Afslag: {titel}"),
+        (
+            "mail.0.body",
+            "Du har fået afslag:\n\n{kommentar}\n\nDu kan anke inden 30 dage: {link}",
+        ),
+        ("report.0.id", "resultater"),
+        ("report.0.title", "Resultater"),
     ]
 }
 
@@ -197,6 +213,16 @@ both_backends!(
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("Sagsgang (workflow"), "{}", r.body);
         assert!(r.body.contains("nowhere"), "{}", r.body);
+        let unknown_placeholder = with(
+            small(),
+            &[("mail.0.subject", "Afslag til {navn}"), ("handling", "gem")],
+        );
+        let r = admin
+            .post_form("/admin/programmes/opret", &unknown_placeholder)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Breve (mail"), "{}", r.body);
+        assert!(r.body.contains("{navn}"), "{}", r.body);
         let listed = admin.get("/admin/programmes").await;
         assert!(!listed.body.contains("lille-pulje-2027"), "{}", listed.body);
 
@@ -233,6 +259,16 @@ both_backends!(
         assert_eq!(def["workflow"]["transitions"][3]["by"][0], "body:board");
         assert_eq!(def["money"]["instalments"][1]["due"]["on"], "2027-09-01");
         assert_eq!(def["form"]["sections"][0]["fields"][1]["kind"], "amount");
+        assert_eq!(
+            def["evaluation"]["sections"][0]["fields"][0]["kind"],
+            "long_text"
+        );
+        assert_eq!(def["mail"][0]["to"][0], "applicant");
+        assert_eq!(
+            def["mail"][0]["body"],
+            "Du har fået afslag:\n\n{kommentar}\n\nDu kan anke inden 30 dage: {link}"
+        );
+        assert_eq!(def["report"][0]["title"], "Resultater");
         let shown = admin.get("/programmes/lille-pulje-2027").await;
         assert!(shown.body.contains("Ankenævnet"), "{}", shown.body);
 
@@ -294,8 +330,17 @@ both_backends!(
             .get("/admin/programmes/opret?fra=eksempel:sundhedsklynger-2022")
             .await;
         assert_eq!(example.status, 200, "{}", example.body);
+        // Its evaluation form, report and mail are on the form too.
+        for shown in [
+            "name=\"efields.0.label\"",
+            "value=\"Hvad har indsatsen opnået?\"",
+            "value=\"Resultater og forankring\"",
+            "value=\"Indstilling til beslutning: {titel}\"",
+        ] {
+            assert!(example.body.contains(shown), "{shown}: {}", example.body);
+        }
         assert!(
-            example.body.contains("Følger med uændret"),
+            !example.body.contains("Følger med uændret"),
             "{}",
             example.body
         );

@@ -4,8 +4,8 @@
 //!
 //! [`to_flat`] writes a definition out as such values; [`from_flat`] reads them back onto the
 //! definition the editing started from, which keeps what the form does not show (a unit's areas,
-//! tiers and rounds, the signing parties, the evaluation form, the report's sections and the
-//! mail), and checks the result. A row whose text is all empty is left out, so an added row that
+//! tiers and rounds), and checks the result. The application form is under `sections` and
+//! `fields`, the evaluation form under `esections` and `efields`. A row whose text is all empty is left out, so an added row that
 //! was never filled in does no harm; a row marked `fjern` is removed ([`Flat::without_removed`]).
 
 use super::check::Problem;
@@ -13,14 +13,17 @@ use super::file::Day;
 use super::flow::{Actor, Effect, Requirement, State, StateKind, Transition, Workflow};
 use super::form::{Condition, FieldKind, FieldSpec, FormDef, OptionSource, Required, SectionDef};
 use super::money::{Due, Funder, Instalment, MoneyModel, Split, SplitKey, Tranche, Unit};
-use super::{Applicants, Body, Criterion, Definition, Review, Rubric, Window};
+use super::{
+    Applicants, Body, Criterion, Definition, MailTemplate, Party, ReportSection, Review, Rubric,
+    Window,
+};
 use crate::date::parse_date;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The lists of rows the form holds, each under its own name.
-pub const LISTS: [&str; 10] = [
+pub const LISTS: [&str; 15] = [
     "funders",
     "units",
     "tranches",
@@ -31,6 +34,11 @@ pub const LISTS: [&str; 10] = [
     "states",
     "transitions",
     "instalments",
+    "signatures",
+    "esections",
+    "efields",
+    "report",
+    "mail",
 ];
 
 /// The most rows one list may hold: far above any real programme, low enough that a hostile
@@ -232,38 +240,7 @@ pub fn to_flat(def: &Definition) -> Flat {
         f.put("bodies", i, "id", &b.id);
         f.put("bodies", i, "name", &b.name);
     }
-    let mut n = 0;
-    for (i, s) in def.form.sections.iter().enumerate() {
-        f.put("sections", i, "id", &s.id);
-        f.put("sections", i, "title", &s.title);
-        f.put("sections", i, "help", &s.help);
-        for field in &s.fields {
-            f.put("fields", n, "section", &s.id);
-            f.put("fields", n, "name", &field.name);
-            f.put("fields", n, "label", &field.label);
-            f.put("fields", n, "help", &field.help);
-            f.put("fields", n, "kind", name_of(&field.kind));
-            f.put("fields", n, "required", name_of(&field.required));
-            if let Some(c) = &field.required_when {
-                f.put("fields", n, "when_field", &c.field);
-                f.put(
-                    "fields",
-                    n,
-                    "when_equals",
-                    c.equals.clone().unwrap_or_default(),
-                );
-            }
-            f.put("fields", n, "options", lines(&field.options));
-            if let Some(source) = &field.options_from {
-                f.put("fields", n, "options_from", name_of(source));
-            }
-            f.put("fields", n, "roles", lines(&field.roles));
-            if let Some(max) = field.max_length {
-                f.put("fields", n, "max_length", max.to_string());
-            }
-            n += 1;
-        }
-    }
+    form_to_flat(&mut f, &def.form, "sections", "fields");
     f.set("review.checklist", lines(&def.review.checklist));
     if def.review.conflict_declaration {
         f.set("review.conflict_declaration", "1");
@@ -309,6 +286,24 @@ pub fn to_flat(def: &Definition) -> Flat {
             t.within_days.map(|d| d.to_string()).unwrap_or_default(),
         );
     }
+    for (i, p) in def.signatures.iter().enumerate() {
+        f.put("signatures", i, "id", &p.id);
+        f.put("signatures", i, "label", &p.label);
+        f.put("signatures", i, "who", p.who.to_string());
+    }
+    form_to_flat(&mut f, &def.evaluation, "esections", "efields");
+    for (i, r) in def.report.iter().enumerate() {
+        f.put("report", i, "id", &r.id);
+        f.put("report", i, "title", &r.title);
+        f.put("report", i, "help", &r.help);
+    }
+    for (i, m) in def.mail.iter().enumerate() {
+        f.put("mail", i, "on", &m.on);
+        let to: Vec<String> = m.to.iter().map(Actor::to_string).collect();
+        f.put_all("mail", i, "to", &to);
+        f.put("mail", i, "subject", &m.subject);
+        f.put("mail", i, "body", &m.body);
+    }
     match &def.money {
         MoneyModel::MonthlySupplement => f.set("money.kind", "monthly_supplement"),
         MoneyModel::LumpSum { instalments } => {
@@ -331,6 +326,43 @@ pub fn to_flat(def: &Definition) -> Flat {
         }
     }
     f
+}
+
+/// A form's sections and fields under the lists `sections` and `fields` (a field names its
+/// section by id).
+fn form_to_flat(f: &mut Flat, form: &FormDef, sections: &str, fields: &str) {
+    let mut n = 0;
+    for (i, s) in form.sections.iter().enumerate() {
+        f.put(sections, i, "id", &s.id);
+        f.put(sections, i, "title", &s.title);
+        f.put(sections, i, "help", &s.help);
+        for field in &s.fields {
+            f.put(fields, n, "section", &s.id);
+            f.put(fields, n, "name", &field.name);
+            f.put(fields, n, "label", &field.label);
+            f.put(fields, n, "help", &field.help);
+            f.put(fields, n, "kind", name_of(&field.kind));
+            f.put(fields, n, "required", name_of(&field.required));
+            if let Some(c) = &field.required_when {
+                f.put(fields, n, "when_field", &c.field);
+                f.put(
+                    fields,
+                    n,
+                    "when_equals",
+                    c.equals.clone().unwrap_or_default(),
+                );
+            }
+            f.put(fields, n, "options", lines(&field.options));
+            if let Some(source) = &field.options_from {
+                f.put(fields, n, "options_from", name_of(source));
+            }
+            f.put(fields, n, "roles", lines(&field.roles));
+            if let Some(max) = field.max_length {
+                f.put(fields, n, "max_length", max.to_string());
+            }
+            n += 1;
+        }
+    }
 }
 
 /// What goes wrong while the values are read, before the definition can be checked.
@@ -406,6 +438,79 @@ impl Reader<'_> {
             self.problem(place, format!("vælg {what}."));
         }
         value
+    }
+}
+
+impl Reader<'_> {
+    /// A form from its lists of sections and fields; `part` names it in problems.
+    fn form(&mut self, section_list: &str, fields: &str, part: &str) -> FormDef {
+        let mut sections: Vec<SectionDef> =
+            filled(self.flat, section_list, &["id", "title", "help"])
+                .into_iter()
+                .map(|(i, _)| SectionDef {
+                    id: self.flat.cell(section_list, i, "id").to_string(),
+                    title: self.flat.cell(section_list, i, "title").to_string(),
+                    help: self.flat.cell(section_list, i, "help").to_string(),
+                    fields: Vec::new(),
+                })
+                .collect();
+        for (i, n) in filled(self.flat, fields, &["name", "label", "help"]) {
+            let name = self.flat.cell(fields, i, "name").to_string();
+            let place = format!("{part}, felt {n} («{name}»)");
+            let kind: Option<FieldKind> =
+                self.choice(&format!("{fields}.{i}.kind"), &place, "feltets type");
+            let required: Option<Required> = self.choice(
+                &format!("{fields}.{i}.required"),
+                &place,
+                "om feltet skal udfyldes",
+            );
+            let when_field = self.flat.cell(fields, i, "when_field");
+            let when_equals = self.flat.cell(fields, i, "when_equals");
+            let options_from = self.flat.cell(fields, i, "options_from");
+            let options_from = if options_from.is_empty() {
+                None
+            } else {
+                self.choice::<OptionSource>(
+                    &format!("{fields}.{i}.options_from"),
+                    &place,
+                    "hvor valgmulighederne kommer fra",
+                )
+            };
+            let spec = FieldSpec {
+                name,
+                label: self.flat.cell(fields, i, "label").to_string(),
+                help: self.flat.cell(fields, i, "help").to_string(),
+                kind: kind.unwrap_or(FieldKind::Text),
+                required: required.unwrap_or_default(),
+                required_when: (!when_field.is_empty()).then(|| Condition {
+                    field: when_field.to_string(),
+                    equals: (!when_equals.is_empty()).then(|| when_equals.to_string()),
+                }),
+                options: split_lines(self.flat.cell(fields, i, "options")),
+                options_from,
+                roles: split_lines(self.flat.cell(fields, i, "roles")),
+                max_length: self.number(
+                    &format!("{fields}.{i}.max_length"),
+                    &place,
+                    "Største længde",
+                    true,
+                ),
+            };
+            let section = self.flat.cell(fields, i, "section");
+            match sections.iter_mut().find(|s| s.id == section) {
+                Some(s) => s.fields.push(spec),
+                None => self.problem(
+                    &place,
+                    if section.is_empty() {
+                        "vælg det afsnit, feltet står i.".to_string()
+                    } else {
+                        format!("afsnittet «{section}» findes ikke i skemaet.")
+                    },
+                ),
+            }
+        }
+
+        FormDef { sections }
     }
 }
 
@@ -557,69 +662,8 @@ pub fn from_flat(
         })
         .collect();
 
-    let mut sections: Vec<SectionDef> = filled(flat, "sections", &["id", "title", "help"])
-        .into_iter()
-        .map(|(i, _)| SectionDef {
-            id: flat.cell("sections", i, "id").to_string(),
-            title: flat.cell("sections", i, "title").to_string(),
-            help: flat.cell("sections", i, "help").to_string(),
-            fields: Vec::new(),
-        })
-        .collect();
-    for (i, n) in filled(flat, "fields", &["name", "label", "help"]) {
-        let name = flat.cell("fields", i, "name").to_string();
-        let place = format!("Ansøgningsskema, felt {n} («{name}»)");
-        let kind: Option<FieldKind> = r.choice(&format!("fields.{i}.kind"), &place, "feltets type");
-        let required: Option<Required> = r.choice(
-            &format!("fields.{i}.required"),
-            &place,
-            "om feltet skal udfyldes",
-        );
-        let when_field = flat.cell("fields", i, "when_field");
-        let when_equals = flat.cell("fields", i, "when_equals");
-        let options_from = flat.cell("fields", i, "options_from");
-        let options_from = if options_from.is_empty() {
-            None
-        } else {
-            r.choice::<OptionSource>(
-                &format!("fields.{i}.options_from"),
-                &place,
-                "hvor valgmulighederne kommer fra",
-            )
-        };
-        let spec = FieldSpec {
-            name,
-            label: flat.cell("fields", i, "label").to_string(),
-            help: flat.cell("fields", i, "help").to_string(),
-            kind: kind.unwrap_or(FieldKind::Text),
-            required: required.unwrap_or_default(),
-            required_when: (!when_field.is_empty()).then(|| Condition {
-                field: when_field.to_string(),
-                equals: (!when_equals.is_empty()).then(|| when_equals.to_string()),
-            }),
-            options: split_lines(flat.cell("fields", i, "options")),
-            options_from,
-            roles: split_lines(flat.cell("fields", i, "roles")),
-            max_length: r.number(
-                &format!("fields.{i}.max_length"),
-                &place,
-                "Største længde",
-                true,
-            ),
-        };
-        let section = flat.cell("fields", i, "section");
-        match sections.iter_mut().find(|s| s.id == section) {
-            Some(s) => s.fields.push(spec),
-            None => r.problem(
-                &place,
-                if section.is_empty() {
-                    "vælg det afsnit, feltet står i.".to_string()
-                } else {
-                    format!("afsnittet «{section}» findes ikke i skemaet.")
-                },
-            ),
-        }
-    }
+    let form = r.form("sections", "fields", "Ansøgningsskema");
+    let evaluation = r.form("esections", "efields", "Evalueringsskema");
 
     let rubric = if flat.get("review.rubric").is_empty() {
         None
@@ -758,6 +802,52 @@ pub fn from_flat(
         }
     };
 
+    let mut signatures = Vec::new();
+    for (i, n) in filled(flat, "signatures", &["id", "label"]) {
+        let who = flat.cell("signatures", i, "who");
+        match Actor::parse(who) {
+            Some(who) => signatures.push(Party {
+                id: flat.cell("signatures", i, "id").to_string(),
+                label: flat.cell("signatures", i, "label").to_string(),
+                who,
+            }),
+            None => r.problem(
+                format!("Underskrifter, part {n}"),
+                "vælg, hvem der skriver under.",
+            ),
+        }
+    }
+    let report = filled(flat, "report", &["id", "title", "help"])
+        .into_iter()
+        .map(|(i, _)| ReportSection {
+            id: flat.cell("report", i, "id").to_string(),
+            title: flat.cell("report", i, "title").to_string(),
+            help: flat.cell("report", i, "help").to_string(),
+        })
+        .collect();
+    let mut mail = Vec::new();
+    for (i, n) in filled(flat, "mail", &["subject", "body"]) {
+        let place = format!("Breve, brev {n}");
+        let mut to = Vec::new();
+        for who in flat.cells("mail", i, "to") {
+            match Actor::parse(&who) {
+                Some(a) => to.push(a),
+                None => r.problem(&place, format!("«{who}» kan ikke modtage breve.")),
+            }
+        }
+        mail.push(MailTemplate {
+            on: flat.cell("mail", i, "on").to_string(),
+            to,
+            subject: flat.cell("mail", i, "subject").to_string(),
+            // The text keeps its lines and their indentation.
+            body: flat
+                .get(&format!("mail.{i}.body"))
+                .replace("\r\n", "\n")
+                .trim_end()
+                .to_string(),
+        });
+    }
+
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
@@ -773,14 +863,14 @@ pub fn from_flat(
         tranches,
         applicants,
         bodies,
-        form: FormDef { sections },
+        form,
         review,
         workflow,
         money,
-        signatures: base.map(|b| b.signatures.clone()).unwrap_or_default(),
-        evaluation: base.map(|b| b.evaluation.clone()).unwrap_or_default(),
-        report: base.map(|b| b.report.clone()).unwrap_or_default(),
-        mail: base.map(|b| b.mail.clone()).unwrap_or_default(),
+        signatures,
+        evaluation,
+        report,
+        mail,
     };
     def.check().map(|()| def)
 }
@@ -823,6 +913,15 @@ mod tests {
             let back =
                 from_flat(&flat, Some(&def), def.version).unwrap_or_else(|p| panic!("{id}: {p:?}"));
             assert_eq!(back, def, "{id}");
+            // Everything but a unit's areas, tiers and rounds is on the form itself.
+            let extras = def
+                .split
+                .units
+                .iter()
+                .any(|u| !(u.areas.is_empty() && u.tiers.is_empty() && u.rounds.is_empty()));
+            if !extras {
+                assert_eq!(from_flat(&flat, None, def.version), Ok(def), "{id}");
+            }
         }
     }
 

@@ -38,6 +38,14 @@ fn opts<T: serde::Serialize + Copy>(values: &[T], label: impl Fn(T) -> String) -
         .collect()
 }
 
+/// One of a programme's forms on the page: its lists of sections and fields.
+pub struct FormPart {
+    legend: &'static str,
+    hint: &'static str,
+    sections: &'static str,
+    fields: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "admin/programme_editor.html")]
 pub struct EditorPage {
@@ -101,9 +109,15 @@ impl EditorPage {
     /// The ids typed in a list (the states, the sections) with their names, for choosing:
     /// `(id, "Name (id)")`.
     fn ids(&self, list: &str, name: &str) -> Vec<(String, String)> {
+        self.ids_of(list, "id", name)
+    }
+
+    /// [`EditorPage::ids`] with the id in the column `id` (a step's `action`).
+    fn ids_of(&self, list: &str, id: &str, name: &str) -> Vec<(String, String)> {
+        let id_column = id;
         (0..self.f.rows(list))
             .filter_map(|i| {
-                let id = self.f.get(&format!("{list}.{i}.id")).trim();
+                let id = self.f.get(&format!("{list}.{i}.{id_column}")).trim();
                 let label = self.f.get(&format!("{list}.{i}.{name}")).trim();
                 match (id.is_empty(), label.is_empty()) {
                     (true, _) => None,
@@ -112,6 +126,24 @@ impl EditorPage {
                 }
             })
             .collect()
+    }
+
+    /// The two forms a programme has: the application form and the evaluation form.
+    fn forms(&self) -> [FormPart; 2] {
+        [
+            FormPart {
+                legend: "Ansøgningsskema",
+                hint: "",
+                sections: "sections",
+                fields: "fields",
+            },
+            FormPart {
+                legend: "Evalueringsskema",
+                hint: "Det, ansøgeren udfylder, når bevillingen er givet. Ingen felter: programmet har ingen evaluering.",
+                sections: "esections",
+                fields: "efields",
+            },
+        ]
     }
 
     /// Who may take a step: the applicant, a role, or one of the bodies typed.
@@ -327,7 +359,7 @@ async fn install(
 /// names its row; a check of the whole definition names its place in the definition file, here
 /// put under the form's heading for that part.
 fn problem_da(p: &Problem) -> String {
-    const PARTS: [(&str, &str); 17] = [
+    const PARTS: [(&str, &str); 18] = [
         ("id", "Grundoplysninger"),
         ("name", "Grundoplysninger"),
         ("owner", "Grundoplysninger"),
@@ -344,6 +376,7 @@ fn problem_da(p: &Problem) -> String {
         ("money", "Udbetaling"),
         ("signatures", "Underskrifter"),
         ("evaluation", "Evalueringsskema"),
+        ("report", "Rapport"),
         ("mail", "Breve"),
     ];
     let head = p.place.split(['.', ' ', '[']).next().unwrap_or_default();
@@ -475,20 +508,6 @@ fn page(
 
 /// The parts of a definition the form does not show, which a save keeps as they are.
 fn kept_parts(def: &Definition) -> Vec<String> {
-    let mut kept = Vec::new();
-    if !def.signatures.is_empty() {
-        kept.push(format!("{} underskrivende parter", def.signatures.len()));
-    }
-    let evaluation = def.evaluation.fields().count();
-    if evaluation > 0 {
-        kept.push(format!("evalueringsskemaet ({evaluation} felter)"));
-    }
-    if !def.report.is_empty() {
-        kept.push(format!("rapportens {} afsnit", def.report.len()));
-    }
-    if !def.mail.is_empty() {
-        kept.push(format!("{} breve", def.mail.len()));
-    }
     let extras: usize = def
         .split
         .units
@@ -496,7 +515,8 @@ fn kept_parts(def: &Definition) -> Vec<String> {
         .map(|u| u.areas.len() + u.tiers.len() + u.rounds.len())
         .sum();
     if extras > 0 {
-        kept.push("enhedernes områder, tillægstrin og ansøgningsrunder".into());
+        vec!["enhedernes områder, tillægstrin og ansøgningsrunder".into()]
+    } else {
+        Vec::new()
     }
-    kept
 }
