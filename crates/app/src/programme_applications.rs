@@ -7,7 +7,7 @@ use crate::{Error, Result};
 pub(crate) use pulje_domain::date::today_in_denmark as today;
 use pulje_domain::programme::flow::Taker;
 use pulje_domain::programme::values::{self, Stage};
-use pulje_domain::programme::{Definition, FieldKind, Requirement};
+use pulje_domain::programme::{Definition, Effect, FieldKind, Requirement};
 use pulje_domain::{ApplicationId, FieldErrors, Ore, RegionCode};
 use pulje_store::audit::Actor;
 use pulje_store::programme_applications::{
@@ -263,12 +263,39 @@ pub async fn take_step(
             )));
         }
     }
+    // A signature is given as the first signing party the user is and that has not signed.
+    let party = if step.effect == Some(Effect::Sign) {
+        let signed = store::signatures(&mut tx, app.id).await?;
+        let me = taker(user, &app, &bodies);
+        let mine: Vec<_> = def.signatures.iter().filter(|p| me.is(&p.who)).collect();
+        if mine.is_empty() {
+            return Err(Error::Forbidden(
+                "Du er ikke en af de parter, der skriver under.".into(),
+            ));
+        }
+        let open = mine
+            .iter()
+            .find(|p| !signed.iter().any(|s| s.party == p.id))
+            .ok_or_else(|| {
+                Error::Conflict(format!(
+                    "Du har allerede skrevet under som {}.",
+                    mine.iter()
+                        .map(|p| p.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" og ")
+                ))
+            })?;
+        Some(open.id.clone())
+    } else {
+        None
+    };
     let given = Given {
         comment: comment.to_string(),
         amount: input
             .amount
             .filter(|_| step.requires.contains(&Requirement::Amount)),
         meeting: input.meeting.trim().to_string(),
+        party,
     };
     let after = store::take(&mut tx, actor, &def, &app, &step, &given, today).await?;
     let link = public_url.link(&format!("/applications/{}", after.id.get()));

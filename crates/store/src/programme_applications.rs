@@ -230,6 +230,9 @@ pub struct Given {
     pub comment: String,
     pub amount: Option<Ore>,
     pub meeting: String,
+    /// The signing party (a party's id in the definition) a step with `effect = "sign"` signs
+    /// as.
+    pub party: Option<String>,
 }
 
 /// One step taken.
@@ -290,11 +293,26 @@ pub async fn take(
     given: &Given,
     today: NaiveDate,
 ) -> Result<ProgrammeApplication> {
+    // A signature moves the application on only when every party has signed.
+    let to = if step.effect == Some(Effect::Sign) {
+        let party = given
+            .party
+            .as_deref()
+            .ok_or_else(|| StoreError::Refused(format!("«{}» kræver en part.", step.label)))?;
+        let signed = sign(tx, actor, def, before, party).await?;
+        if signed < def.signatures.len() {
+            before.state.clone()
+        } else {
+            step.to.clone()
+        }
+    } else {
+        step.to.clone()
+    };
     let moved = sqlx::query(
         "UPDATE applications SET status = $1, state_entered_on = $2, version = version + 1, updated_at = $3 \
          WHERE id = $4 AND status = $5 AND version = $6",
     )
-    .bind(&step.to)
+    .bind(&to)
     .bind(today.format("%Y-%m-%d").to_string())
     .bind(now_utc())
     .bind(before.id.get())
@@ -312,7 +330,7 @@ pub async fn take(
     .bind(before.id.get())
     .bind(&step.action)
     .bind(&before.state)
-    .bind(&step.to)
+    .bind(&to)
     .bind(actor.user_id.map(|u| u.get()))
     .bind(now_utc())
     .bind(&given.comment)
@@ -329,6 +347,72 @@ pub async fn take(
     let after = get(tx, before.id).await?.ok_or(StoreError::NotFound)?;
     audit::step(tx, actor, &step.action, Some(before), &after).await?;
     Ok(after)
+}
+
+/// Records `party`'s signature by the actor; the number of parties that have now signed.
+async fn sign(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    def: &Definition,
+    app: &ProgrammeApplication,
+    party: &str,
+) -> Result<usize> {
+    let label = def
+        .signatures
+        .iter()
+        .find(|p| p.id == party)
+        .map(|p| p.label.clone())
+        .ok_or_else(|| StoreError::Refused(format!("Programmet har ingen part «{party}».")))?;
+    let name: Option<String> = match actor.user_id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+                .bind(id.get())
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => None,
+    };
+    let done = sqlx::query(
+        "INSERT INTO programme_signatures (application_id, party, user_id, signer_name, signed_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, party) DO NOTHING",
+    )
+    .bind(app.id.get())
+    .bind(party)
+    .bind(actor.user_id.map(|u| u.get()))
+    .bind(name.unwrap_or_else(|| actor.label.clone()))
+    .bind(now_utc())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "Der er allerede skrevet under som {label}."
+        )));
+    }
+    let signed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM programme_signatures WHERE application_id = $1")
+            .bind(app.id.get())
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(usize::try_from(signed).unwrap_or(0))
+}
+
+/// One party's signature on an application.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Signature {
+    pub party: String,
+    pub signer_name: String,
+    pub signed_at: String,
+}
+
+/// The signatures on an application, in the order they were given.
+pub async fn signatures(conn: &mut AnyConnection, id: ApplicationId) -> Result<Vec<Signature>> {
+    Ok(sqlx::query_as(
+        "SELECT party, signer_name, signed_at FROM programme_signatures WHERE application_id = $1 \
+         ORDER BY signed_at, party",
+    )
+    .bind(id.get())
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Writes a grant's instalments (replacing the unpaid ones of an earlier grant).

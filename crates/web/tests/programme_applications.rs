@@ -755,3 +755,169 @@ both_backends!(
         );
     }
 );
+
+/// A small programme of our own whose grants are signed by the applicant and the region.
+const SIGNED: &str = r#"
+id = "underskrevet-pulje"
+version = 1
+name = "Pulje med underskrifter"
+owner = "Region Midtjylland"
+
+[[funders]]
+name = "Regionen"
+share_percent = 100
+
+[window]
+opens = "2026-01-01"
+closes = "2027-12-31"
+period_start = "2026-01-01"
+period_end = "2028-12-31"
+
+[split]
+key = "equal"
+units = [{ code = "1082", name = "Region Midtjylland" }]
+
+[[tranches]]
+name = "Midler"
+start = "2026-01-01"
+end = "2028-12-31"
+amount_kr = 1000000
+
+[applicants]
+roles = ["applicant"]
+organisation = "Afdeling"
+
+[[form.sections]]
+id = "a"
+title = "Projektet"
+
+[[form.sections.fields]]
+name = "title"
+label = "Titel"
+kind = "text"
+required = "always"
+
+[workflow]
+initial = "draft"
+states = [
+  { id = "draft", label = "Kladde", kind = "editable" },
+  { id = "submitted", label = "Indsendt", kind = "open" },
+  { id = "signing", label = "Afventer underskrifter", kind = "open" },
+  { id = "active", label = "I gang", kind = "open" },
+  { id = "ended", label = "Afsluttet", kind = "final" },
+]
+
+[[workflow.transitions]]
+action = "submit"
+label = "Send"
+from = ["draft"]
+to = "submitted"
+by = ["applicant"]
+requires = ["complete"]
+
+[[workflow.transitions]]
+action = "grant"
+label = "Bevilg"
+from = ["submitted"]
+to = "signing"
+by = ["region_admin"]
+requires = ["amount"]
+effect = "commit"
+
+[[workflow.transitions]]
+action = "sign"
+label = "Skriv under"
+from = ["signing"]
+to = "active"
+by = ["applicant", "region_admin"]
+effect = "sign"
+
+[[workflow.transitions]]
+action = "end"
+label = "Afslut"
+from = ["active"]
+to = "ended"
+by = ["region_admin"]
+
+[money]
+kind = "lump_sum"
+instalments = [{ share_percent = 100, due = "approval" }]
+
+[[signatures]]
+id = "projektleder"
+label = "Projektleder"
+who = "applicant"
+
+[[signatures]]
+id = "region"
+label = "For regionen"
+who = "region_admin"
+"#;
+
+both_backends!(
+    a_grant_is_in_force_when_every_party_has_signed,
+    |app| async move {
+        let def = Definition::from_toml(SIGNED).expect("our definition reads");
+        let mut tx = app.db.begin().await.unwrap();
+        pulje_store::definitions::install(&mut tx, &Actor::system("test"), &def)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let region = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let (me, admin, other) = (
+            api(&app, &applicant).await,
+            api(&app, &region).await,
+            api(&app, &leader).await,
+        );
+        let r = me
+            .send_json(
+                Method::POST,
+                "/api/v1/applications",
+                &json!({"programme": "underskrevet-pulje", "fields": {"title": "Fælles vagtplan"}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
+        let r = step(
+            &admin,
+            id,
+            json!({"action": "grant", "amount_ore": 5_000_000}),
+        )
+        .await;
+        assert_eq!(r.json()["status"], "signing", "{}", r.body);
+
+        // The applicant signs: the agreement waits for the region.
+        let r = step(&me, id, json!({"action": "sign"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "signing", "{}", r.body);
+        // Not twice, and not by somebody who is no party.
+        let r = step(&me, id, json!({"action": "sign"})).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("Projektleder"), "{}", r.body);
+        let r = step(&other, id, json!({"action": "sign"})).await;
+        assert!(r.status == 403 || r.status == 404, "{}", r.body);
+        let page = app.login(&applicant).await;
+        let shown = page.get(&format!("/applications/{id}")).await.body;
+        assert!(shown.contains("Underskrifter"), "{shown}");
+        assert!(shown.contains(&applicant.user.name), "{shown}");
+        assert!(shown.contains("mangler"), "{shown}");
+
+        // The region signs last: now it is in force.
+        let r = step(&admin, id, json!({"action": "sign"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "active", "{}", r.body);
+        let shown = page.get(&format!("/applications/{id}")).await.body;
+        assert!(!shown.contains("mangler"), "{shown}");
+        assert!(shown.contains(&region.user.name), "{shown}");
+        let mut conn = app.db.conn().await.unwrap();
+        let signed = store::signatures(&mut conn, pulje_domain::ApplicationId::new(id))
+            .await
+            .unwrap();
+        let parties: Vec<&str> = signed.iter().map(|s| s.party.as_str()).collect();
+        assert_eq!(parties.len(), 2);
+        assert!(parties.contains(&"projektleder") && parties.contains(&"region"));
+    }
+);

@@ -256,7 +256,8 @@ pub struct Taker<'a> {
 }
 
 impl Taker<'_> {
-    fn is(&self, actor: &Actor) -> bool {
+    /// Whether the taker is `actor`: the application's own person, of the role, or in the body.
+    pub fn is(&self, actor: &Actor) -> bool {
         match actor {
             Actor::Applicant => self.is_applicant,
             Actor::Role(role) => *role == self.role,

@@ -89,6 +89,8 @@ struct ShowPage {
     evaluation: Option<(&'static str, &'static str)>,
     /// The review, for those who see it (reviewers, administrators).
     review: Option<ReviewSection>,
+    /// The signing parties and, for each, who signed and when (or nothing yet).
+    signatures: Vec<(String, String)>,
 }
 
 pub(super) fn shown(value: &Value) -> String {
@@ -219,6 +221,18 @@ async fn render(
         })
         .collect();
     let can_edit = pulje_app::policy::require_edit_programme_application(user, &app, &def).is_ok();
+    let signed = pulje_store::programme_applications::signatures(conn, app.id).await?;
+    let signatures = def
+        .signatures
+        .iter()
+        .map(|p| {
+            let status = signed.iter().find(|s| s.party == p.id).map_or_else(
+                || "mangler".to_string(),
+                |s| format!("{}, {}", s.signer_name, views::timestamp_da(&s.signed_at)),
+            );
+            (p.label.clone(), status)
+        })
+        .collect();
     let evaluation = pulje_app::programme_evaluations::shown_on_page(conn, user, &app, &def)
         .await?
         .map(|state| {
@@ -249,6 +263,7 @@ async fn render(
         step_error,
         evaluation,
         review: None,
+        signatures,
     })
 }
 
