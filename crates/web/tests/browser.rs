@@ -737,6 +737,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
                 format!("/applications/{cluster}"),
             ),
             ("programme overview", "/programmes/ok21".to_string()),
+            (
+                "a region's report on a programme defined as data",
+                format!("/programmes/sundhedsklynger-2022/rapport/{MIDTJYLLAND}"),
+            ),
             ("region dashboard", format!("/regions/{MIDTJYLLAND}")),
             ("meetings", "/meetings".to_string()),
             ("admin index", "/admin".to_string()),

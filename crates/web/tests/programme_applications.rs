@@ -921,3 +921,96 @@ both_backends!(
         assert!(parties.contains(&"projektleder") && parties.contains(&"region"));
     }
 );
+
+both_backends!(
+    a_regions_report_on_a_programme_is_written_by_its_administrator,
+    |app| async move {
+        install(&app, "sundhedsklynger-2022", &[]).await;
+        let page = format!("/programmes/sundhedsklynger-2022/rapport/{MIDTJYLLAND}");
+        let mut admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let shown = admin.get(&page).await;
+        assert_eq!(shown.status, 200, "{}", shown.body);
+        for part in [
+            "Overblik over bevillingerne",
+            "Resultater og forankring",
+            "Ingen ansøgninger endnu",
+        ] {
+            assert!(shown.body.contains(part), "{part}: {}", shown.body);
+        }
+        let programme = admin.get("/programmes/sundhedsklynger-2022").await.body;
+        assert!(programme.contains(&page), "{programme}");
+
+        // Too long: refused with the typed text kept; nothing stored.
+        let long = "x".repeat(20_001);
+        let r = admin
+            .post_form(
+                &page,
+                &[
+                    ("section.overview", "Tre klynger har fået midler."),
+                    ("section.results", &long),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("højst være 20000 tegn"), "{}", r.body);
+        assert!(
+            r.body.contains("Tre klynger har fået midler."),
+            "{}",
+            r.body
+        );
+        let r = admin
+            .post_form(
+                &page,
+                &[
+                    ("section.overview", "Tre klynger har fået midler."),
+                    ("section.results", "To indsatser fortsætter i drift."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let shown = admin.get(r.location().unwrap()).await.body;
+        assert!(shown.contains("Rapporten er gemt."), "{shown}");
+        assert!(
+            shown.contains("To indsatser fortsætter i drift."),
+            "{shown}"
+        );
+
+        // Read by the national viewer and the region's steering group; not written by them.
+        let national = app.client_as(Role::NationalViewer, None).await;
+        let shown = national.get(&page).await;
+        assert_eq!(shown.status, 200, "{}", shown.body);
+        assert!(
+            shown.body.contains("To indsatser fortsætter i drift."),
+            "{}",
+            shown.body
+        );
+        assert!(!shown.body.contains("<textarea"), "{}", shown.body);
+        let mut steering = app.client_as(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let r = steering
+            .post_form(&page, &[("section.overview", "Ændret")])
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        // Applicants do not read it; another region does not find it.
+        let applicant = app.client_as(Role::Applicant, Some(MIDTJYLLAND)).await;
+        assert_eq!(applicant.get(&page).await.status, 403);
+        let mut north = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        assert_eq!(north.get(&page).await.status, 404);
+        let r = north
+            .post_form(&page, &[("section.overview", "Ændret")])
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        // A programme without report sections, and OK21, have no such page.
+        let r = admin
+            .get(&format!("/programmes/ok21/rapport/{MIDTJYLLAND}"))
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+
+        let mut conn = app.db.conn().await.unwrap();
+        let audited: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'programme_report'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(audited, 1);
+    }
+);

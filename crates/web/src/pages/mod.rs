@@ -15,6 +15,7 @@ mod payments;
 mod programme_application;
 mod programme_evaluation;
 mod programme_form;
+mod programme_report;
 mod programme_review;
 mod programmes;
 mod public;
@@ -38,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
         .route("/programmes/{id}/organer", post(programmes::seat))
+        .route(
+            "/programmes/{id}/rapport/{region}",
+            get(programme_report::show).post(programme_report::save),
+        )
         .route(
             "/programmes/{id}/ansoeg",
             get(programme_form::new).post(programme_form::create),

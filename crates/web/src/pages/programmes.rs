@@ -99,6 +99,8 @@ struct ShowPage {
     can_seat: bool,
     /// What each funder has borne of the instalments paid (in the user's region, or all).
     paid_by_funder: Vec<(String, String)>,
+    /// Links to the regions' reports the user may read: (region code, name).
+    reports: Vec<(i64, String)>,
     /// Whether the programme's money is split into the regions' pools.
     has_pools: bool,
     /// When applications are received, for a programme defined as data.
@@ -456,6 +458,13 @@ pub async fn show(
             money,
             money_region,
             has_pools: !pools.is_empty(),
+            reports: match defined {
+                Some(d) if !d.report.is_empty() => RegionCode::all()
+                    .filter(|r| policy::require_report_view(&user, *r).is_ok())
+                    .map(|r| (r.get(), r.name().to_string()))
+                    .collect(),
+                _ => Vec::new(),
+            },
         };
     Ok(Html(page.render()?))
 }
