@@ -512,15 +512,19 @@ async fn room_for(
             (national, granted, String::new())
         }
     };
-    let left = Ore::from_ore(budget).checked_sub(Ore::from_ore(granted));
-    match left {
-        Some(left) if amount <= left => Ok(()),
-        _ => Err(StoreError::Refused(format!(
-            "Bevillingen på {} er større end det, der er tilbage af puljen «{name}»{whose}: {}.",
-            amount.to_kr_string(),
-            left.unwrap_or(Ore::ZERO).to_kr_string()
-        ))),
+    // A pool lowered below what is already granted has nothing left, not a negative amount.
+    let left = Ore::from_ore(budget)
+        .checked_sub(Ore::from_ore(granted))
+        .filter(|l| *l >= Ore::ZERO)
+        .unwrap_or(Ore::ZERO);
+    if amount <= left {
+        return Ok(());
     }
+    Err(StoreError::Refused(format!(
+        "Bevillingen på {} er større end det, der er tilbage af puljen «{name}»{whose}: {}.",
+        amount.to_kr_string(),
+        left.to_kr_string()
+    )))
 }
 
 /// The programme's tranche whose period holds `day`; before the first, the first; after the

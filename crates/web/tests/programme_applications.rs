@@ -8,61 +8,12 @@
 mod common;
 
 use common::*;
-use pulje_domain::programme::{Definition, SHIPPED};
-use pulje_domain::{Role, UserId};
+use pulje_domain::programme::Definition;
+use pulje_domain::Role;
 use pulje_store::programme_applications as store;
 use pulje_store::Actor;
 use reqwest::Method;
-use serde_json::{json, Value};
-
-/// Installs a shipped programme and seats `members` in its bodies.
-async fn install(app: &TestApp, id: &str, members: &[(&str, &TestUser)]) -> Definition {
-    let (_, text) = SHIPPED.iter().find(|(i, _)| *i == id).expect("shipped");
-    let def = Definition::from_toml(text).expect("reads");
-    let mut tx = app.db.begin().await.expect("begin");
-    pulje_store::definitions::install(&mut tx, &Actor::system("test"), &def)
-        .await
-        .expect("install");
-    for (body, user) in members {
-        store::set_member(
-            &mut tx,
-            &Actor::system("test"),
-            &def,
-            body,
-            UserId::new(user.id()),
-            true,
-        )
-        .await
-        .expect("set_member");
-    }
-    tx.commit().await.expect("commit");
-    def
-}
-
-async fn api(app: &TestApp, user: &TestUser) -> Bearer {
-    let (_, raw) = app.token(user).await;
-    Bearer::new(app, &raw)
-}
-
-async fn step(api: &Bearer, id: i64, body: Value) -> Resp {
-    api.send_json(
-        Method::POST,
-        &format!("/api/v1/applications/{id}/transitions"),
-        &body,
-    )
-    .await
-}
-
-fn gp_fields() -> Value {
-    json!({
-        "title": "Kursus i akut pædiatri",
-        "practice": "Lægehuset ved Åen",
-        "participants": [{"name": "Søren Ærø", "role": "Praktiserende læge"}],
-        "course_dates": {"start": "2027-03-01", "end": "2027-03-03"},
-        "relevance": "Praksis ser mange akut syge børn.",
-        "amount": "12.500"
-    })
-}
+use serde_json::json;
 
 both_backends!(
     a_refusal_is_appealed_granted_on_appeal_and_paid,
@@ -71,7 +22,7 @@ both_backends!(
         let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
         let steering = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
         let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
-        install(
+        install_shipped(
             &app,
             "almen-praksis-efteruddannelse",
             &[
@@ -81,10 +32,10 @@ both_backends!(
         )
         .await;
         let (me, consultant_api, steering_api, admin_api) = (
-            api(&app, &applicant).await,
-            api(&app, &consultant).await,
-            api(&app, &steering).await,
-            api(&app, &region_admin).await,
+            bearer(&app, &applicant).await,
+            bearer(&app, &consultant).await,
+            bearer(&app, &steering).await,
+            bearer(&app, &region_admin).await,
         );
 
         // A field the form does not have, and a wrong amount, are refused by name.
@@ -121,7 +72,7 @@ both_backends!(
         assert_eq!(created["definition_version"], 1);
 
         // Submitting an incomplete form names what is missing.
-        let r = step(&me, id, json!({"action": "submit"})).await;
+        let r = transition(&me, id, json!({"action": "submit"})).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("Relevans for praksis"), "{}", r.body);
 
@@ -150,22 +101,22 @@ both_backends!(
             r.body
         );
 
-        let r = step(&me, id, json!({"action": "submit"})).await;
+        let r = transition(&me, id, json!({"action": "submit"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["status"], "submitted");
 
         // Only the medical consultant decides; a refusal needs a reason.
-        let r = step(
+        let r = transition(
             &steering_api,
             id,
             json!({"action": "refuse", "reason": "Nej"}),
         )
         .await;
         assert_eq!(r.status, 403, "{}", r.body);
-        let r = step(&consultant_api, id, json!({"action": "refuse"})).await;
+        let r = transition(&consultant_api, id, json!({"action": "refuse"})).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("en begrundelse"), "{}", r.body);
-        let r = step(
+        let r = transition(
             &consultant_api,
             id,
             json!({"action": "refuse", "reason": "Kurset ligger uden for fondens formål."}),
@@ -176,7 +127,7 @@ both_backends!(
 
         // The applicant appeals within the deadline; the steering group grants on appeal at a
         // meeting, with an amount.
-        let r = step(
+        let r = transition(
             &me,
             id,
             json!({"action": "appeal", "reason": "Kurset er netop rettet mod almen praksis."}),
@@ -184,7 +135,7 @@ both_backends!(
         .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["status"], "appealed");
-        let r = step(
+        let r = transition(
             &steering_api,
             id,
             json!({"action": "grant_on_appeal", "amount_ore": 1_250_000}),
@@ -192,7 +143,7 @@ both_backends!(
         .await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("mødet"), "{}", r.body);
-        let r = step(
+        let r = transition(
             &steering_api,
             id,
             json!({"action": "grant_on_appeal", "amount_ore": 1_250_000, "meeting": "Styregruppemøde 4. marts 2027"}),
@@ -215,7 +166,7 @@ both_backends!(
         let r = admin_api.send_json(Method::POST, &pay, &json!({})).await;
         assert_eq!(r.status, 409, "{}", r.body);
 
-        let r = step(&admin_api, id, json!({"action": "approve_documentation"})).await;
+        let r = transition(&admin_api, id, json!({"action": "approve_documentation"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["status"], "documented");
         // Only the region's administrator pays.
@@ -261,7 +212,7 @@ both_backends!(
         let political = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
         let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let other_region = app.user(Role::RegionAdmin, Some(NORDJYLLAND)).await;
-        install(
+        install_shipped(
             &app,
             "sundhedsklynger-2022",
             &[
@@ -270,7 +221,7 @@ both_backends!(
             ],
         )
         .await;
-        let me = api(&app, &applicant).await;
+        let me = bearer(&app, &applicant).await;
         let fields = json!({
             "title": "Fælles akutteam i klyngen",
             "cluster": "Klynge Vest",
@@ -293,39 +244,44 @@ both_backends!(
         let id = r.json()["id"].as_i64().unwrap();
 
         // Another region's administrator sees nothing of it, and cannot step it.
-        let outsider = api(&app, &other_region).await;
+        let outsider = bearer(&app, &other_region).await;
         let r = outsider.get(&format!("/api/v1/applications/{id}")).await;
         assert_eq!(r.status, 404, "{}", r.body);
-        let r = step(&outsider, id, json!({"action": "withdraw"})).await;
+        let r = transition(&outsider, id, json!({"action": "withdraw"})).await;
         assert_eq!(r.status, 404, "{}", r.body);
         let r = outsider
             .get(&format!("/api/v1/applications/{id}/instalments"))
             .await;
         assert_eq!(r.status, 404, "{}", r.body);
 
-        assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
+        assert_eq!(
+            transition(&me, id, json!({"action": "submit"}))
+                .await
+                .status,
+            200
+        );
         // The programme asks its reviewers to declare a conflict of interest (or none) before
         // they take a step (programme_review.rs tests it).
         let none = json!({"conflict": false});
         let declaration = format!("/api/v1/applications/{id}/review/declaration");
-        let professional_api = api(&app, &professional).await;
+        let professional_api = bearer(&app, &professional).await;
         let r = professional_api
             .send_json(Method::PUT, &declaration, &none)
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
-        let r = step(
+        let r = transition(
             &professional_api,
             id,
             json!({"action": "recommend", "comment": "Indstilles."}),
         )
         .await;
         assert_eq!(r.status, 200, "{}", r.body);
-        let political_api = api(&app, &political).await;
+        let political_api = bearer(&app, &political).await;
         let r = political_api
             .send_json(Method::PUT, &declaration, &none)
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
-        let r = step(
+        let r = transition(
             &political_api,
             id,
             json!({"action": "grant", "amount_ore": 100_000_001, "meeting": "Politisk niveau 12. maj 2022"}),
@@ -333,7 +289,7 @@ both_backends!(
         .await;
         assert_eq!(r.status, 200, "{}", r.body);
 
-        let admin_api = api(&app, &region_admin).await;
+        let admin_api = bearer(&app, &region_admin).await;
         let list = admin_api
             .get(&format!("/api/v1/applications/{id}/instalments"))
             .await
@@ -398,7 +354,7 @@ both_backends!(
         );
         // The second falls due when the documentation is approved.
         assert_eq!(
-            step(&admin_api, id, json!({"action": "complete"}))
+            transition(&admin_api, id, json!({"action": "complete"}))
                 .await
                 .status,
             200
@@ -436,13 +392,13 @@ both_backends!(
     |app| async move {
         let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
         let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
-        install(
+        install_shipped(
             &app,
             "almen-praksis-efteruddannelse",
             &[("medical_consultant", &consultant)],
         )
         .await;
-        let r = api(&app, &applicant)
+        let r = bearer(&app, &applicant)
             .await
             .send_json(
                 Method::POST,
@@ -521,7 +477,7 @@ both_backends!(
 both_backends!(
     a_programme_is_staffed_and_applied_for_in_the_browser,
     |app| async move {
-        install(&app, "almen-praksis-efteruddannelse", &[]).await;
+        install_shipped(&app, "almen-praksis-efteruddannelse", &[]).await;
         let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
         let programme = "/programmes/almen-praksis-efteruddannelse";
 
@@ -648,16 +604,16 @@ both_backends!(
         let applicant = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
         let other = app.user(Role::Applicant, Some(NORDJYLLAND)).await;
         let consultant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
-        install(
+        install_shipped(
             &app,
             "almen-praksis-efteruddannelse",
             &[("medical_consultant", &consultant)],
         )
         .await;
-        let decider = api(&app, &consultant).await;
+        let decider = bearer(&app, &consultant).await;
         let mut ids = Vec::new();
         for who in [&applicant, &other] {
-            let me = api(&app, who).await;
+            let me = bearer(&app, who).await;
             let r = me
                 .send_json(
                     Method::POST,
@@ -667,11 +623,16 @@ both_backends!(
                 .await;
             assert_eq!(r.status, 201, "{}", r.body);
             let id = r.json()["id"].as_i64().unwrap();
-            assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
+            assert_eq!(
+                transition(&me, id, json!({"action": "submit"}))
+                    .await
+                    .status,
+                200
+            );
             ids.push(id);
         }
 
-        let r = step(
+        let r = transition(
             &decider,
             ids[0],
             json!({"action": "grant", "amount_ore": 1_000_000_001_i64}),
@@ -685,7 +646,7 @@ both_backends!(
             "{}",
             r.body
         );
-        let r = step(
+        let r = transition(
             &decider,
             ids[0],
             json!({"action": "grant", "amount_ore": 999_000_000_i64}),
@@ -694,7 +655,7 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.body);
 
         // What is left is 10.000 kr., whichever region applies.
-        let r = step(
+        let r = transition(
             &decider,
             ids[1],
             json!({"action": "grant", "amount_ore": 1_000_001}),
@@ -709,7 +670,7 @@ both_backends!(
             .unwrap();
         assert_eq!(app_row.state, "submitted", "nothing half-stored");
         drop(conn);
-        let r = step(
+        let r = transition(
             &decider,
             ids[1],
             json!({"action": "grant", "amount_ore": 1_000_000}),
@@ -867,9 +828,9 @@ both_backends!(
         let region = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
         let (me, admin, other) = (
-            api(&app, &applicant).await,
-            api(&app, &region).await,
-            api(&app, &leader).await,
+            bearer(&app, &applicant).await,
+            bearer(&app, &region).await,
+            bearer(&app, &leader).await,
         );
         let r = me
             .send_json(
@@ -880,8 +841,13 @@ both_backends!(
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         let id = r.json()["id"].as_i64().unwrap();
-        assert_eq!(step(&me, id, json!({"action": "submit"})).await.status, 200);
-        let r = step(
+        assert_eq!(
+            transition(&me, id, json!({"action": "submit"}))
+                .await
+                .status,
+            200
+        );
+        let r = transition(
             &admin,
             id,
             json!({"action": "grant", "amount_ore": 5_000_000}),
@@ -890,14 +856,14 @@ both_backends!(
         assert_eq!(r.json()["status"], "signing", "{}", r.body);
 
         // The applicant signs: the agreement waits for the region.
-        let r = step(&me, id, json!({"action": "sign"})).await;
+        let r = transition(&me, id, json!({"action": "sign"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["status"], "signing", "{}", r.body);
         // Not twice, and not by somebody who is no party.
-        let r = step(&me, id, json!({"action": "sign"})).await;
+        let r = transition(&me, id, json!({"action": "sign"})).await;
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(r.body.contains("Projektleder"), "{}", r.body);
-        let r = step(&other, id, json!({"action": "sign"})).await;
+        let r = transition(&other, id, json!({"action": "sign"})).await;
         assert!(r.status == 403 || r.status == 404, "{}", r.body);
         let page = app.login(&applicant).await;
         let shown = page.get(&format!("/applications/{id}")).await.body;
@@ -906,7 +872,7 @@ both_backends!(
         assert!(shown.contains("mangler"), "{shown}");
 
         // The region signs last: now it is in force.
-        let r = step(&admin, id, json!({"action": "sign"})).await;
+        let r = transition(&admin, id, json!({"action": "sign"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["status"], "active", "{}", r.body);
         let shown = page.get(&format!("/applications/{id}")).await.body;
@@ -925,7 +891,7 @@ both_backends!(
 both_backends!(
     a_regions_report_on_a_programme_is_written_by_its_administrator,
     |app| async move {
-        install(&app, "sundhedsklynger-2022", &[]).await;
+        install_shipped(&app, "sundhedsklynger-2022", &[]).await;
         let page = format!("/programmes/sundhedsklynger-2022/rapport/{MIDTJYLLAND}");
         let mut admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let shown = admin.get(&page).await;

@@ -10,10 +10,7 @@
 mod common;
 
 use common::*;
-use pulje_domain::programme::{Definition, SHIPPED};
-use pulje_domain::{ApplicationId, Role, UserId};
-use pulje_store::programme_applications as store;
-use pulje_store::Actor;
+use pulje_domain::{ApplicationId, Role};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -54,43 +51,9 @@ async fn spawn_public(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, config).await
 }
 
-/// Installs a shipped programme and seats `members` in its bodies.
-async fn install(app: &TestApp, id: &str, members: &[(&str, &TestUser)]) -> Definition {
-    let (_, text) = SHIPPED.iter().find(|(i, _)| *i == id).expect("shipped");
-    let def = Definition::from_toml(text).expect("reads");
-    let mut tx = app.db.begin().await.expect("begin");
-    pulje_store::definitions::install(&mut tx, &Actor::system("test"), &def)
-        .await
-        .expect("install");
-    for (body, user) in members {
-        store::set_member(
-            &mut tx,
-            &Actor::system("test"),
-            &def,
-            body,
-            UserId::new(user.id()),
-            true,
-        )
-        .await
-        .expect("set_member");
-    }
-    tx.commit().await.expect("commit");
-    def
-}
-
-async fn api(app: &TestApp, user: &TestUser) -> Bearer {
-    let (_, raw) = app.token(user).await;
-    Bearer::new(app, &raw)
-}
-
+/// Takes a step that must be taken.
 async fn step(api: &Bearer, id: i64, body: Value) -> Resp {
-    let r = api
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/applications/{id}/transitions"),
-            &body,
-        )
-        .await;
+    let r = transition(api, id, body.clone()).await;
     assert_eq!(r.status, 200, "{body}: {}", r.body);
     r
 }
@@ -107,17 +70,6 @@ async fn mail_of(app: &TestApp, id: i64) -> Vec<(String, String, String, String)
     .expect("outbox")
 }
 
-fn gp_fields() -> Value {
-    json!({
-        "title": "Kursus i akut pædiatri",
-        "practice": "Lægehuset ved Åen",
-        "participants": [{"name": "Søren Ærø", "role": "Praktiserende læge"}],
-        "course_dates": {"start": "2027-03-01", "end": "2027-03-03"},
-        "relevance": "Praksis ser mange akut syge børn.",
-        "amount": "12.500"
-    })
-}
-
 both_backends_public!(
     a_refusal_mails_the_applicant_and_an_appeal_the_steering_group_only,
     |app| async move {
@@ -129,7 +81,7 @@ both_backends_public!(
         ];
         // A steering group member of the region who does not sit in the programme's body.
         let unseated = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
-        install(
+        install_shipped(
             &app,
             "almen-praksis-efteruddannelse",
             &[
@@ -139,7 +91,7 @@ both_backends_public!(
             ],
         )
         .await;
-        let me = api(&app, &applicant).await;
+        let me = bearer(&app, &applicant).await;
         let r = me
             .send_json(
                 Method::POST,
@@ -156,7 +108,7 @@ both_backends_public!(
 
         let reason = "Kurset ligger uden for fondens formål.";
         step(
-            &api(&app, &consultant).await,
+            &bearer(&app, &consultant).await,
             id,
             json!({"action": "refuse", "reason": reason}),
         )
@@ -201,7 +153,7 @@ both_backends_public!(
 
         // Granting on appeal has no template: nothing more is queued.
         step(
-            &api(&app, &seated[1]).await,
+            &bearer(&app, &seated[1]).await,
             id,
             json!({"action": "grant_on_appeal", "amount_ore": 1_250_000, "meeting": "Styregruppemøde 4. marts 2027"}),
         )
@@ -244,7 +196,7 @@ both_backends_public!(
         let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let colleague = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
         let outsider = app.user(Role::RegionAdmin, Some(NORDJYLLAND)).await;
-        install(
+        install_shipped(
             &app,
             "sundhedsklynger-2022",
             &[
@@ -253,7 +205,7 @@ both_backends_public!(
             ],
         )
         .await;
-        let me = api(&app, &writer).await;
+        let me = bearer(&app, &writer).await;
         let r = me
             .send_json(
                 Method::POST,
@@ -276,9 +228,9 @@ both_backends_public!(
                 assert_eq!(r.status, 200, "{}", r.body);
             }
         };
-        declare(api(&app, &professional).await).await;
+        declare(bearer(&app, &professional).await).await;
         step(
-            &api(&app, &professional).await,
+            &bearer(&app, &professional).await,
             id,
             json!({"action": "recommend", "comment": "Indstilles."}),
         )
@@ -308,9 +260,9 @@ both_backends_public!(
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(r.body.contains("bevilget"), "{}", r.body);
 
-        declare(api(&app, &political).await).await;
+        declare(bearer(&app, &political).await).await;
         step(
-            &api(&app, &political).await,
+            &bearer(&app, &political).await,
             id,
             json!({"action": "grant", "amount_ore": 40_000_000, "meeting": "Politisk niveau 12. maj 2022"}),
         )
@@ -417,10 +369,10 @@ both_backends_public!(
 
         // A draft is the writer's own: the region's administrator and a colleague see nothing
         // of it yet, and cannot write it.
-        let admin_api = api(&app, &region_admin).await;
+        let admin_api = bearer(&app, &region_admin).await;
         assert_eq!(admin_api.get(&evaluation_api).await.status, 404);
         assert_eq!(
-            api(&app, &colleague)
+            bearer(&app, &colleague)
                 .await
                 .get(&evaluation_api)
                 .await
@@ -505,7 +457,7 @@ both_backends_public!(
             .post_form(&evaluering, &[("version", "2"), ("handling", "gem")])
             .await;
         assert_eq!(r.status, 404, "{}", r.body);
-        let other_api = api(&app, &outsider).await;
+        let other_api = bearer(&app, &outsider).await;
         assert_eq!(other_api.get(&evaluation_api).await.status, 404);
         let r = other_api
             .send_json(
@@ -542,7 +494,7 @@ both_backends!(
             .application(&applicant, MIDTJYLLAND, &titled("Simulationstræning"))
             .await;
         let id = agreement.id.get();
-        let me = api(&app, &applicant).await;
+        let me = bearer(&app, &applicant).await;
         let evaluation_api = format!("/api/v1/applications/{id}/evaluation");
         // The OK21 agreement's evaluation keeps its own shape.
         let r = me.get(&evaluation_api).await;

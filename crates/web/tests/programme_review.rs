@@ -8,10 +8,8 @@
 mod common;
 
 use common::*;
-use pulje_domain::programme::{Definition, SHIPPED};
-use pulje_domain::{Role, UserId};
-use pulje_store::programme_applications as store;
-use pulje_store::Actor;
+use pulje_domain::programme::Definition;
+use pulje_domain::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -19,40 +17,10 @@ const CLUSTERS: &str = "sundhedsklynger-2022";
 
 /// The health clusters' definition as shipped, changed by `change`.
 fn clusters(change: impl FnOnce(&mut Definition)) -> Definition {
-    let (_, text) = SHIPPED
-        .iter()
-        .find(|(i, _)| *i == CLUSTERS)
-        .expect("shipped");
-    let mut def = Definition::from_toml(text).expect("reads");
+    let mut def = shipped(CLUSTERS);
     change(&mut def);
     def.check().expect("still a sound definition");
     def
-}
-
-/// Installs `def` and seats `members` in its bodies.
-async fn install(app: &TestApp, def: &Definition, members: &[(&str, &TestUser)]) {
-    let mut tx = app.db.begin().await.expect("begin");
-    pulje_store::definitions::install(&mut tx, &Actor::system("test"), def)
-        .await
-        .expect("install");
-    for (body, user) in members {
-        store::set_member(
-            &mut tx,
-            &Actor::system("test"),
-            def,
-            body,
-            UserId::new(user.id()),
-            true,
-        )
-        .await
-        .expect("set_member");
-    }
-    tx.commit().await.expect("commit");
-}
-
-async fn api(app: &TestApp, user: &TestUser) -> Bearer {
-    let (_, raw) = app.token(user).await;
-    Bearer::new(app, &raw)
 }
 
 const TITLE: &str = "Fælles akutteam i klyngen";
@@ -80,18 +48,9 @@ async fn submitted(applicant: &Bearer) -> i64 {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["id"].as_i64().unwrap();
-    let r = step(applicant, id, json!({"action": "submit"})).await;
+    let r = transition(applicant, id, json!({"action": "submit"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     id
-}
-
-async fn step(api: &Bearer, id: i64, body: Value) -> Resp {
-    api.send_json(
-        Method::POST,
-        &format!("/api/v1/applications/{id}/transitions"),
-        &body,
-    )
-    .await
 }
 
 async fn declare(api: &Bearer, id: i64, conflict: bool, reason: &str) -> Resp {
@@ -132,7 +91,7 @@ both_backends!(
         let conflicted = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
         let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let def = clusters(|_| {});
-        install(
+        install_programme(
             &app,
             &def,
             &[
@@ -141,7 +100,7 @@ both_backends!(
             ],
         )
         .await;
-        let me = api(&app, &applicant).await;
+        let me = bearer(&app, &applicant).await;
         let id = submitted(&me).await;
         let page_path = format!("/applications/{id}");
 
@@ -165,14 +124,14 @@ both_backends!(
             );
         }
         // Nor by the API, and no step is taken.
-        let reviewer_api = api(&app, &reviewer).await;
+        let reviewer_api = bearer(&app, &reviewer).await;
         let r = reviewer_api
             .get(&format!("/api/v1/applications/{id}"))
             .await;
         assert_eq!(r.status, 403, "{}", r.body);
         assert!(r.body.contains("erklære, om du er inhabil"), "{}", r.body);
         assert!(!r.body.contains(CONTENT), "{}", r.body);
-        let r = step(
+        let r = transition(
             &reviewer_api,
             id,
             json!({"action": "recommend", "comment": "Indstilles."}),
@@ -260,7 +219,7 @@ both_backends!(
 
         // A declared conflict hides the application: its page, the API, its steps, its review
         // and the lists.
-        let conflicted_api = api(&app, &conflicted).await;
+        let conflicted_api = bearer(&app, &conflicted).await;
         let r = declare(&conflicted_api, id, true, "Min ægtefælle leder indsatsen.").await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["conflict"], true);
@@ -273,7 +232,7 @@ both_backends!(
             let r = conflicted_api.get(&path).await;
             assert_eq!(r.status, 404, "{path}: {}", r.body);
         }
-        let r = step(
+        let r = transition(
             &conflicted_api,
             id,
             json!({"action": "recommend", "comment": "Indstilles."}),
@@ -329,7 +288,7 @@ both_backends!(
         assert!(!r.body.contains("ægtefælle"), "{}", r.body);
 
         // The declared reviewer takes the step.
-        let r = step(
+        let r = transition(
             &reviewer_api,
             id,
             json!({"action": "recommend", "comment": "Indstilles."}),
@@ -372,7 +331,7 @@ both_backends!(
         let political = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
         let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let def = clusters(|_| {});
-        install(
+        install_programme(
             &app,
             &def,
             &[
@@ -382,9 +341,9 @@ both_backends!(
             ],
         )
         .await;
-        let me = api(&app, &applicant).await;
+        let me = bearer(&app, &applicant).await;
         let id = submitted(&me).await;
-        let (a, b) = (api(&app, &first).await, api(&app, &second).await);
+        let (a, b) = (bearer(&app, &first).await, bearer(&app, &second).await);
 
         // Not before declaring.
         let r = scores(&a, id, json!([4, 3, null])).await;
@@ -500,7 +459,7 @@ both_backends!(
 
         // Once it has moved on, the professional level no longer reviews it; once decided,
         // nobody scores.
-        let r = step(
+        let r = transition(
             &a,
             id,
             json!({"action": "recommend", "comment": "Indstilles."}),
@@ -509,9 +468,9 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.body);
         let r = scores(&b, id, json!([1, 1, 1])).await;
         assert_eq!(r.status, 403, "{}", r.body);
-        let p = api(&app, &political).await;
+        let p = bearer(&app, &political).await;
         assert_eq!(declare(&p, id, false, "").await.status, 200);
-        let r = step(
+        let r = transition(
             &p,
             id,
             json!({"action": "reject", "reason": "Ikke tværsektorielt nok.", "meeting": "Politisk niveau 1. juni 2022"}),
@@ -550,8 +509,8 @@ both_backends!(
                 r.allow_not_applicable = false;
             }
         });
-        install(&app, &def, &[("professional_level", &reviewer)]).await;
-        let me = api(&app, &applicant).await;
+        install_programme(&app, &def, &[("professional_level", &reviewer)]).await;
+        let me = bearer(&app, &applicant).await;
         let id = submitted(&me).await;
         let page_path = format!("/applications/{id}");
 
@@ -591,7 +550,7 @@ both_backends!(
         ] {
             assert!(text.contains(shown), "{shown}: {text}");
         }
-        let r = scores(&api(&app, &reviewer).await, id, json!([4, 3, null])).await;
+        let r = scores(&bearer(&app, &reviewer).await, id, json!([4, 3, null])).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.json()["fields"]["scores.2"].is_array(), "{}", r.body);
         let r = page
@@ -624,7 +583,7 @@ both_backends!(
                 .await;
             assert_eq!(r.status, 404, "{number}: {}", r.body);
         }
-        let reviewer_api = api(&app, &reviewer).await;
+        let reviewer_api = bearer(&app, &reviewer).await;
         let r = reviewer_api
             .send_json(
                 Method::PUT,
@@ -674,8 +633,8 @@ both_backends!(
         let applicant = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
         let reviewer = app.user(Role::WorkingGroup, Some(MIDTJYLLAND)).await;
         let def = clusters(|d| d.review.checklist = vec!["Budgettet er gennemgået".into()]);
-        install(&app, &def, &[("professional_level", &reviewer)]).await;
-        let id = submitted(&api(&app, &applicant).await).await;
+        install_programme(&app, &def, &[("professional_level", &reviewer)]).await;
+        let id = submitted(&bearer(&app, &applicant).await).await;
         let ok21 = app
             .complete_application(
                 &applicant,
@@ -692,7 +651,7 @@ both_backends!(
             app.user(Role::RegionAdmin, Some(NORDJYLLAND)).await,
             app.user(Role::WorkingGroup, Some(NORDJYLLAND)).await,
         ] {
-            let token = api(&app, &outsider).await;
+            let token = bearer(&app, &outsider).await;
             let r = token
                 .get(&format!("/api/v1/applications/{id}/review"))
                 .await;
@@ -737,7 +696,7 @@ both_backends!(
 
         // An OK21 agreement has none of these routes, and its page is as before.
         let region_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
-        let token = api(&app, &region_admin).await;
+        let token = bearer(&app, &region_admin).await;
         let r = token
             .get(&format!("/api/v1/applications/{ok21}/review"))
             .await;

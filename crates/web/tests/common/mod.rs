@@ -797,3 +797,78 @@ pub fn dashboard_total(html: &str) -> i64 {
 pub fn rc(code: i64) -> RegionCode {
     RegionCode::new(code).expect("a region code")
 }
+
+// --- programmes defined as data ----------------------------------------------------------------
+
+/// A programme definition shipped with pulje, read.
+pub fn shipped(id: &str) -> pulje_domain::programme::Definition {
+    let (_, text) = pulje_domain::programme::SHIPPED
+        .iter()
+        .find(|(i, _)| *i == id)
+        .expect("shipped");
+    pulje_domain::programme::Definition::from_toml(text).expect("reads")
+}
+
+/// Installs `def` and seats `members` in its bodies (body id, user).
+pub async fn install_programme(
+    app: &TestApp,
+    def: &pulje_domain::programme::Definition,
+    members: &[(&str, &TestUser)],
+) {
+    let mut tx = app.db.begin().await.expect("begin");
+    pulje_store::definitions::install(&mut tx, &Actor::system("test"), def)
+        .await
+        .expect("install");
+    for (body, user) in members {
+        pulje_store::programme_applications::set_member(
+            &mut tx,
+            &Actor::system("test"),
+            def,
+            body,
+            UserId::new(user.id()),
+            true,
+        )
+        .await
+        .expect("set_member");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// Installs the shipped programme `id` with `members` seated in its bodies.
+pub async fn install_shipped(
+    app: &TestApp,
+    id: &str,
+    members: &[(&str, &TestUser)],
+) -> pulje_domain::programme::Definition {
+    let def = shipped(id);
+    install_programme(app, &def, members).await;
+    def
+}
+
+/// `user`'s API client, with a token of their own.
+pub async fn bearer(app: &TestApp, user: &TestUser) -> Bearer {
+    let (_, raw) = app.token(user).await;
+    Bearer::new(app, &raw)
+}
+
+/// Takes a step of an application's workflow through the API.
+pub async fn transition(api: &Bearer, id: i64, body: serde_json::Value) -> Resp {
+    api.send_json(
+        reqwest::Method::POST,
+        &format!("/api/v1/applications/{id}/transitions"),
+        &body,
+    )
+    .await
+}
+
+/// A complete application of the GP fund's continuing-education programme.
+pub fn gp_fields() -> serde_json::Value {
+    serde_json::json!({
+        "title": "Kursus i akut pædiatri",
+        "practice": "Lægehuset ved Åen",
+        "participants": [{"name": "Søren Ærø", "role": "Praktiserende læge"}],
+        "course_dates": {"start": "2027-03-01", "end": "2027-03-03"},
+        "relevance": "Praksis ser mange akut syge børn.",
+        "amount": "12.500"
+    })
+}
