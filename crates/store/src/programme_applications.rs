@@ -521,7 +521,7 @@ async fn room_for(
         return Ok(());
     }
     Err(StoreError::Refused(format!(
-        "Bevillingen på {} er større end det, der er tilbage af puljen «{name}»{whose}: {}.",
+        "Bevillingen på {} er større end det, der er tilbage af puljen «{name}»{whose}: {}",
         amount.to_kr_string(),
         left.to_kr_string()
     )))
