@@ -20,12 +20,14 @@
 pub mod applications;
 pub mod catalogue;
 mod error;
+pub mod files;
 pub mod imports;
 pub mod kept;
 pub mod mailer;
 pub mod policy;
 pub mod programme_applications;
 pub mod programme_evaluations;
+pub mod programme_files;
 pub mod programme_review;
 pub mod programmes;
 mod public_url;

@@ -3,16 +3,18 @@
 //! cases serve the API, the pages and the CLI; every one checks the policy first.
 
 use crate::policy::{self, Person};
+use crate::programme_files::{self as files, Upload};
 use crate::{Error, Result};
 pub(crate) use pulje_domain::date::today_in_denmark as today;
 use pulje_domain::programme::flow::Taker;
 use pulje_domain::programme::values::{self, Stage};
 use pulje_domain::programme::{Definition, Effect, FieldKind, Requirement};
-use pulje_domain::{ApplicationId, FieldErrors, Ore, RegionCode};
+use pulje_domain::{ApplicationId, FieldErrors, Ore, ProgrammeFileId, RegionCode};
 use pulje_store::audit::Actor;
 use pulje_store::programme_applications::{
     self as store, Given, Instalment, New, ProgrammeApplication, StepTaken,
 };
+use pulje_store::programme_files::ProgrammeFile;
 use pulje_store::{definitions, Connection, Handle};
 use serde_json::{Map, Value as Json};
 
@@ -104,8 +106,9 @@ fn read_draft(
     values::read(&def.form, fields, Stage::Draft, &|_| None).map(|v| values::to_fields(&v))
 }
 
-/// Creates a draft of programme `programme_id` in `region_code`: `Ok(Err(errors))` when the
-/// form's values are refused (nothing is stored).
+/// Creates a draft of programme `programme_id` in `region_code` with the files sent for its
+/// attachment fields: `Ok(Err(errors))` when the form's values or files are refused (nothing is
+/// stored). Drafts are not taken once the programme's window has closed.
 pub async fn create(
     db: &mut Handle,
     user: &impl Person,
@@ -113,13 +116,29 @@ pub async fn create(
     programme_id: &str,
     region_code: RegionCode,
     fields: &Map<String, Json>,
+    uploads: &[Upload],
 ) -> Result<std::result::Result<ProgrammeApplication, FieldErrors>> {
     let mut tx = db.begin().await?;
     let def = definitions::latest(&mut tx, programme_id)
         .await?
         .ok_or_else(|| Error::Invalid(format!("Ukendt programme «{programme_id}».")))?;
     policy::may_apply(user, &def, region_code)?;
-    let stored = match read_draft(&def, fields) {
+    if let Some(closed) = window_closed(&def, today()) {
+        return Err(Error::Conflict(closed));
+    }
+    // The files come after the application has an id; its first save lists none.
+    let mut without_files = fields.clone();
+    let mut listed = Map::new();
+    for f in def
+        .form
+        .fields()
+        .filter(|f| f.kind == FieldKind::Attachment)
+    {
+        if let Some(v) = without_files.remove(&f.name) {
+            listed.insert(f.name.clone(), v);
+        }
+    }
+    let stored = match read_draft(&def, &without_files) {
         Ok(stored) => stored,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -132,12 +151,25 @@ pub async fn create(
         fields: &stored,
         today: today(),
     };
-    let app = store::create(&mut tx, actor, &new).await?;
+    let mut app = store::create(&mut tx, actor, &new).await?;
+    if !uploads.is_empty() || !listed.is_empty() {
+        let mut all = stored;
+        all.extend(listed);
+        if let Err(errors) = files::settle(&mut tx, actor, &def, &app, &mut all, uploads).await? {
+            return Ok(Err(errors));
+        }
+        let stored = match read_draft(&def, &all) {
+            Ok(stored) => stored,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        app = store::update(&mut tx, actor, &app, app.version, &title, &stored).await?;
+    }
     tx.commit().await?;
     Ok(Ok(app))
 }
 
-/// Replaces the form's values of `id`, based on `version`.
+/// Replaces the form's values of `id`, based on `version`, with the files sent for its
+/// attachment fields; a file no field lists any more is deleted.
 pub async fn update(
     db: &mut Handle,
     user: &impl Person,
@@ -145,11 +177,19 @@ pub async fn update(
     id: ApplicationId,
     version: i64,
     fields: &Map<String, Json>,
+    uploads: &[Upload],
 ) -> Result<std::result::Result<ProgrammeApplication, FieldErrors>> {
     let mut tx = db.begin().await?;
     let (before, def, _) = load(&mut tx, user, id).await?;
     policy::require_edit_programme_application(user, &before, &def)?;
-    let stored = match read_draft(&def, fields) {
+    if before.version != version {
+        return Err(pulje_store::StoreError::Stale.into());
+    }
+    let mut fields = fields.clone();
+    if let Err(errors) = files::settle(&mut tx, actor, &def, &before, &mut fields, uploads).await? {
+        return Ok(Err(errors));
+    }
+    let stored = match read_draft(&def, &fields) {
         Ok(stored) => stored,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -157,6 +197,119 @@ pub async fn update(
     let after = store::update(&mut tx, actor, &before, version, &title, &stored).await?;
     tx.commit().await?;
     Ok(Ok(after))
+}
+
+/// Adds one file to attachment field `upload.field` of `id`: the file kept, or what is wrong
+/// with it.
+pub async fn attach(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    id: ApplicationId,
+    upload: Upload,
+) -> Result<std::result::Result<ProgrammeFile, FieldErrors>> {
+    let mut tx = db.begin().await?;
+    let (before, def, _) = load(&mut tx, user, id).await?;
+    policy::require_edit_programme_application(user, &before, &def)?;
+    let mut fields = before.fields.clone();
+    let uploads = [upload];
+    if let Err(errors) = files::settle(&mut tx, actor, &def, &before, &mut fields, &uploads).await?
+    {
+        return Ok(Err(errors));
+    }
+    let stored = match read_draft(&def, &fields) {
+        Ok(stored) => stored,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let title = title_of(&def, &stored);
+    let after = store::update(&mut tx, actor, &before, before.version, &title, &stored).await?;
+    let kept = pulje_store::programme_files::list(&mut tx, after.id)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the file just kept is not there")))?;
+    tx.commit().await?;
+    Ok(Ok(kept))
+}
+
+/// Takes file `file` out of its field of `id` and deletes it.
+pub async fn detach(
+    db: &mut Handle,
+    user: &impl Person,
+    actor: &Actor,
+    id: ApplicationId,
+    file: ProgrammeFileId,
+) -> Result<ProgrammeApplication> {
+    let mut tx = db.begin().await?;
+    let (before, def, _) = load(&mut tx, user, id).await?;
+    policy::require_edit_programme_application(user, &before, &def)?;
+    let mut fields = before.fields.clone();
+    let mut found = false;
+    for value in fields.values_mut() {
+        if let Json::Array(items) = value {
+            let n = items.len();
+            items.retain(|i| i.as_i64() != Some(file.get()));
+            found |= items.len() != n;
+        }
+    }
+    if !found {
+        return Err(Error::NotFound);
+    }
+    if let Err(errors) = files::settle(&mut tx, actor, &def, &before, &mut fields, &[]).await? {
+        return Err(Error::Invalid(
+            errors
+                .iter()
+                .flat_map(|(_, m)| m.to_vec())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ));
+    }
+    let stored = read_draft(&def, &fields).map_err(|errors| {
+        Error::Invalid(
+            errors
+                .iter()
+                .flat_map(|(_, m)| m.to_vec())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    })?;
+    let title = title_of(&def, &stored);
+    let after = store::update(&mut tx, actor, &before, before.version, &title, &stored).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A file of an application the user may see, with its bytes.
+pub async fn file(
+    conn: &mut Connection,
+    user: &impl Person,
+    id: ApplicationId,
+    file: ProgrammeFileId,
+) -> Result<(ProgrammeFile, Vec<u8>)> {
+    let (app, _, _) = load(conn, user, id).await?;
+    files::read(conn, &app, file).await
+}
+
+/// Why the programme takes no new applications on `today`: its window has closed.
+pub fn window_closed(def: &Definition, today: chrono::NaiveDate) -> Option<String> {
+    (today > def.window.closes.date()).then(|| {
+        format!(
+            "{} modtog ansøgninger til og med {}; fristen er udløbet.",
+            def.name,
+            pulje_domain::date::format_date_da(def.window.closes.date())
+        )
+    })
+}
+
+/// Why an application cannot be sent in on `today`: the window has not opened or has closed.
+pub fn window_shut(def: &Definition, today: chrono::NaiveDate) -> Option<String> {
+    if today < def.window.opens.date() {
+        return Some(format!(
+            "{} modtager ansøgninger fra {}. Du kan gemme ansøgningen som kladde og sende den derefter.",
+            def.name,
+            pulje_domain::date::format_date_da(def.window.opens.date())
+        ));
+    }
+    window_closed(def, today)
 }
 
 /// The longest comment or reason given with a step, and the longest meeting's name.
@@ -212,6 +365,17 @@ pub async fn take_step(
             pulje_domain::workflow::Refusal::WrongState(m) => Error::Conflict(m),
         })?
         .clone();
+    // Sending an application in for the first time needs the programme's window open (as its
+    // newest definition sets it: a deadline moved applies to drafts made before); one returned
+    // for correction may be sent again after it has closed.
+    if step.requires.contains(&Requirement::Complete)
+        && store::steps(&mut tx, app.id).await?.is_empty()
+    {
+        let newest = definitions::latest(&mut tx, &app.programme_id).await?;
+        if let Some(shut) = window_shut(newest.as_ref().unwrap_or(&def), today) {
+            return Err(Error::Conflict(shut));
+        }
+    }
     let comment = if input.comment.trim().is_empty() {
         input.reason.trim()
     } else {

@@ -77,6 +77,8 @@ ids! {
     TrialId;
     /// A file kept with an application or a historic trial.
     AttachmentId;
+    /// A file in an attachment field of a programme's application form.
+    ProgrammeFileId;
     /// An evaluation of a trial.
     EvaluationId;
     /// An item of a programme's checklist.

@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod password;
 pub mod programme_applications;
 pub mod programme_evaluations;
+pub mod programme_files;
 pub mod programme_reports;
 pub mod programme_review;
 pub mod programmes;

@@ -230,7 +230,6 @@ both_backends!(
             "sectors": ["Region", "Kommune"],
             "contacts": [{"name": "Ane Holm", "role": "Projektleder"}],
             "amount": "1.000.001",
-            "budget": "budget.pdf",
             "period": {"start": "2022-05-01", "end": "2023-04-30"}
         });
         let r = me
@@ -254,6 +253,12 @@ both_backends!(
             .await;
         assert_eq!(r.status, 404, "{}", r.body);
 
+        // The budget is a file: without one the application cannot be sent in.
+        let r = transition(&me, id, json!({"action": "submit"})).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("«Budget»"), "{}", r.body);
+        me.attach(id, "budget", "budget.pdf", b"%PDF-1.4 budget")
+            .await;
         assert_eq!(
             transition(&me, id, json!({"action": "submit"}))
                 .await

@@ -182,7 +182,6 @@ fn cluster_fields() -> Value {
         "sectors": ["Region", "Kommune"],
         "contacts": [{"name": "Ane Holm", "role": "Projektleder"}],
         "amount": "400.000",
-        "budget": "budget.pdf",
         "period": {"start": "2022-05-01", "end": "2023-04-30"}
     })
 }
@@ -217,6 +216,8 @@ both_backends_public!(
         let id = r.json()["id"].as_i64().unwrap();
         let evaluering = format!("/applications/{id}/evaluering");
         let evaluation_api = format!("/api/v1/applications/{id}/evaluation");
+        me.attach(id, "budget", "budget.pdf", b"%PDF-1.4 budget")
+            .await;
         step(&me, id, json!({"action": "submit"})).await;
         // The programme's reviewers declare a conflict of interest, or none, before their steps.
         let declare = |who: Bearer| {

@@ -36,7 +36,6 @@ async fn submitted(applicant: &Bearer) -> i64 {
         "sectors": ["Region", "Kommune"],
         "contacts": [{"name": "Ane Holm", "role": "Projektleder"}],
         "amount": "250.000",
-        "budget": "budget.pdf",
         "period": {"start": "2022-05-01", "end": "2023-04-30"}
     });
     let r = applicant
@@ -48,6 +47,9 @@ async fn submitted(applicant: &Bearer) -> i64 {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["id"].as_i64().unwrap();
+    applicant
+        .attach(id, "budget", "budget.pdf", b"%PDF-1.4 budget")
+        .await;
     let r = transition(applicant, id, json!({"action": "submit"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     id

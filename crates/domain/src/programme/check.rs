@@ -350,6 +350,12 @@ fn form(form: &FormDef, place: &str, def: &Definition, found: &mut Found) {
             if !seen.insert(f.name.as_str()) {
                 found.add(&at, "feltet står mere end én gang.");
             }
+            if place == "evaluation" && f.kind == FieldKind::Attachment {
+                found.add(
+                    &at,
+                    "evalueringsskemaet kan ikke have bilag; bed om filen i ansøgningens skema eller som tekst.",
+                );
+            }
             found.text(&at, &f.label, "Feltets ledetekst");
             if let Some(c) = &f.required_when {
                 if !names.contains(c.field.as_str()) {

@@ -610,3 +610,16 @@ fn the_evaluation_opens_once_an_application_is_granted() {
     assert!(clusters.evaluation_open(["submit", "recommend", "grant", "complete"]));
     assert!(!clusters.evaluation_open(["submit", "reject"]));
 }
+
+#[test]
+fn an_evaluation_form_cannot_ask_for_files() {
+    let problems = problems_after(|t| {
+        t.replacen(
+            "name = \"gained_text\"\nlabel = \"Hvad har forsøget givet?\"\nkind = \"long_text\"",
+            "name = \"gained_text\"\nlabel = \"Hvad har forsøget givet?\"\nkind = \"attachment\"",
+            1,
+        )
+    });
+    one_problem_containing(&problems, "evaluation «gained_text»");
+    one_problem_containing(&problems, "evalueringsskemaet kan ikke have bilag");
+}

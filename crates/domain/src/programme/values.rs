@@ -22,6 +22,8 @@ pub const TEXT_MAX: usize = 500;
 pub const LONG_TEXT_MAX: usize = 20_000;
 /// The most persons in a people field, and choices in a multiple choice.
 pub const LIST_MAX: usize = 200;
+/// The most files in one attachment field.
+pub const FILES_MAX: usize = 20;
 
 /// Whether the form is saved as a draft or submitted: what `required = "submit"` and
 /// `required_when` ask for applies only to a submission.
@@ -35,7 +37,7 @@ pub enum Stage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
-    /// Text, long text, a choice, an organisation's id or an attachment's reference.
+    /// Text, long text, a choice or an organisation's id.
     Text(String),
     Amount(Ore),
     Date(NaiveDate),
@@ -45,6 +47,9 @@ pub enum Value {
     },
     Choices(Vec<String>),
     People(Vec<PersonValue>),
+    /// An attachment field's files: the ids of the application's attachments, in the order
+    /// they were added.
+    Files(Vec<i64>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,6 +178,21 @@ pub fn from_form_pairs(
                 }
                 Json::Array(people)
             }
+            FieldKind::Attachment => {
+                // The files kept: each listed id, less those ticked for removal.
+                let removed: Vec<String> = all(format!("{name}.fjern")).collect();
+                let kept: Vec<Json> = all(name.to_string())
+                    .filter(|v| !v.trim().is_empty() && !removed.contains(v))
+                    .map(|v| match v.trim().parse::<i64>() {
+                        Ok(id) => Json::from(id),
+                        Err(_) => Json::String(v),
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    continue;
+                }
+                Json::Array(kept)
+            }
             _ => match all(name.to_string()).next() {
                 Some(v) if !v.trim().is_empty() => Json::String(v),
                 _ => continue,
@@ -204,6 +224,7 @@ pub fn to_fields(values: &Values) -> serde_json::Map<String, Json> {
                         .map(|p| serde_json::json!({ "name": p.name, "role": p.role }))
                         .collect(),
                 ),
+                Value::Files(ids) => Json::from(ids.clone()),
             };
             (name.clone(), json)
         })
@@ -245,7 +266,38 @@ fn one(
         }
     };
     match field.kind {
-        FieldKind::Text | FieldKind::LongText | FieldKind::Organisation | FieldKind::Attachment => {
+        FieldKind::Attachment => {
+            let items = match raw {
+                Json::Null => return Ok(None),
+                Json::Array(items) => items.as_slice(),
+                one => std::slice::from_ref(one),
+            };
+            let mut ids = Vec::new();
+            for item in items {
+                let id = match item {
+                    Json::Number(n) => n.as_i64(),
+                    Json::String(s) => s.trim().parse::<i64>().ok(),
+                    _ => None,
+                };
+                match id {
+                    Some(id) if id > 0 => {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "«{label}» skal være en liste af bilag (deres numre); upload filen til ansøgningen først."
+                        ))
+                    }
+                }
+            }
+            if ids.len() > FILES_MAX {
+                return Err(format!("«{label}» kan højst have {FILES_MAX} filer."));
+            }
+            Ok((!ids.is_empty()).then_some(Value::Files(ids)))
+        }
+        FieldKind::Text | FieldKind::LongText | FieldKind::Organisation => {
             let Some(t) = text(raw)? else { return Ok(None) };
             let max = field.max_length.map_or(
                 if field.kind == FieldKind::LongText {
@@ -431,7 +483,7 @@ mod tests {
             "sectors": ["Region", "Kommune"],
             "contacts": [{"name": "Ane Holm", "role": "Projektleder"}],
             "amount": "1.250.000",
-            "budget": "budget.pdf",
+            "budget": [7],
             "period": {"start": "2022-05-01", "end": "2023-04-30"},
         })
     }
@@ -458,6 +510,30 @@ mod tests {
             Value::Choices(vec!["Region".into(), "Kommune".into()])
         );
         assert!(!v.contains_key("other_sectors"));
+        assert_eq!(v["budget"], Value::Files(vec![7]));
+    }
+
+    #[test]
+    fn an_attachment_field_lists_files_by_their_ids() {
+        let f = form("sundhedsklynger-2022");
+        let mut input = complete();
+        input["budget"] = json!(["7", 8, 7]);
+        let v = read(&f, &fields(input.clone()), Stage::Submit, NO_LISTS).unwrap();
+        assert_eq!(v["budget"], Value::Files(vec![7, 8]), "each file once");
+        for wrong in [json!("budget.pdf"), json!([0]), json!([{"id": 7}])] {
+            input["budget"] = wrong;
+            let errors = read(&f, &fields(input.clone()), Stage::Draft, NO_LISTS).unwrap_err();
+            assert!(
+                errors.get("budget")[0].contains("upload filen"),
+                "{errors:?}"
+            );
+        }
+        input["budget"] = json!((1..=21).collect::<Vec<i64>>());
+        let errors = read(&f, &fields(input.clone()), Stage::Draft, NO_LISTS).unwrap_err();
+        assert_eq!(errors.get("budget"), ["«Budget» kan højst have 20 filer."]);
+        input["budget"] = json!([]);
+        let errors = read(&f, &fields(input), Stage::Submit, NO_LISTS).unwrap_err();
+        assert_eq!(errors.get("budget"), ["«Budget» skal udfyldes."]);
     }
 
     #[test]
@@ -491,7 +567,9 @@ mod tests {
             ("contacts.1.name", ""),
             ("contacts.1.role", ""),
             ("amount", "1.250.000"),
-            ("budget", "budget.pdf"),
+            ("budget", "7"),
+            ("budget", "9"),
+            ("budget.fjern", "9"),
             ("period.start", "2022-05-01"),
             ("period.end", "2023-04-30"),
             ("other_sectors", "  "),

@@ -50,6 +50,21 @@ fn documented() -> Documented {
         .routes(routes!(workflow::transition))
         .routes(routes!(programme_applications::instalments))
         .routes(routes!(programme_applications::pay))
+        .routes({
+            // A file's bytes are larger than the API's other bodies.
+            let (paths, schemas, router) = routes!(programme_applications::attach);
+            (
+                paths,
+                schemas,
+                router.layer(axum::extract::DefaultBodyLimit::max(
+                    programme_applications::FILE_BODY_MAX,
+                )),
+            )
+        })
+        .routes(routes!(
+            programme_applications::file,
+            programme_applications::detach
+        ))
         .routes(routes!(programme_review::show))
         .routes(routes!(programme_review::declare))
         .routes(routes!(programme_review::score))

@@ -187,6 +187,8 @@ mod tests {
             "/api/v1/applications/{id}/evaluation",
             "/api/v1/applications/{id}/instalments",
             "/api/v1/applications/{id}/instalments/{instalment_id}/payment",
+            "/api/v1/applications/{id}/files",
+            "/api/v1/applications/{id}/files/{file_id}",
             "/api/v1/applications/{id}/review",
             "/api/v1/applications/{id}/review/declaration",
             "/api/v1/applications/{id}/review/scores",

@@ -73,7 +73,7 @@ pub async fn create(
     region_code: RegionCode,
     fields: &Map<String, Json_>,
 ) -> ApiResult<Response> {
-    match uses::create(db, user, &user.actor(), programme, region_code, fields).await? {
+    match uses::create(db, user, &user.actor(), programme, region_code, fields, &[]).await? {
         Ok(app) => Ok((
             StatusCode::CREATED,
             Json(ProgrammeApplicationJson::from(app)),
@@ -115,7 +115,7 @@ pub async fn update(
             "Angiv version (den version, ændringen bygger på).".into(),
         )));
     };
-    match uses::update(db, user, &user.actor(), id, version, &fields).await? {
+    match uses::update(db, user, &user.actor(), id, version, &fields, &[]).await? {
         Ok(app) => Ok(Json(ProgrammeApplicationJson::from(app)).into_response()),
         Err(errors) => Ok(refused(errors)),
     }
@@ -239,4 +239,130 @@ pub async fn pay(
     )
     .await?;
     Ok(Json(instalment_json(paid, false)))
+}
+
+/// Where a file goes: the attachment field and the file's name.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// The attachment field's name (see the programme's definition).
+    pub field: String,
+    /// The file's name with its extension (PDF, DOCX, DOC, ODT, XLSX, TXT, XLS, ODS, CSV, PNG,
+    /// JPG).
+    pub name: String,
+}
+
+/// The largest body of a file sent to an attachment field.
+pub const FILE_BODY_MAX: usize = pulje_app::files::FORM_FILE_MAX_BYTES + 1;
+
+/// Adds a file to an attachment field of an application of a programme defined as data: the
+/// body is the file's bytes. The field's value gets the file's id; a later `PUT` of the form
+/// keeps the files its attachment fields list and deletes the others.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/files", tag = "applications",
+    params(("id" = i64, Path, description = "Application id"), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes, at most 10 MB"),
+    responses((status = 201, body = pulje_store::programme_files::ProgrammeFile),
+        (status = 403, description = "The application cannot be changed by this user now"),
+        (status = 404, description = "No such application of a programme defined as data, or another region's"),
+        (status = 422, body = super::applications::ValidationErrorJson, description = "Not an attachment field, a kind of file not accepted, empty or too large")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn attach(
+    mut db: Db,
+    super::ApiUser(user): super::ApiUser,
+    Path(id): Path<i64>,
+    crate::extract::Query(q): crate::extract::Query<FileQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    if q.field.contains('\0') || q.name.contains('\0') {
+        return Err(ApiError(AppError::Invalid(
+            "Felt og navn må ikke indeholde NUL-tegnet.".into(),
+        )));
+    }
+    let upload = pulje_app::programme_files::Upload {
+        field: q.field,
+        file_name: q.name,
+        data: body.to_vec(),
+    };
+    match uses::attach(
+        &mut db,
+        &user,
+        &user.actor(),
+        ApplicationId::new(id),
+        upload,
+    )
+    .await?
+    {
+        Ok(file) => Ok((StatusCode::CREATED, Json(file)).into_response()),
+        Err(errors) => {
+            let error = format!("Filen er ikke gemt: {} fejl.", errors.len());
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(super::applications::ValidationErrorJson {
+                    error,
+                    fields: errors,
+                }),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// A file of an attachment field: its bytes.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/files/{file_id}", tag = "applications",
+    params(("id" = i64, Path, description = "Application id"), ("file_id" = i64, Path, description = "The file's id")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file, with its type and name in the headers"),
+        (status = 404, description = "No such file of the application, or an application the user does not see")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn file(
+    mut db: Db,
+    super::ApiUser(user): super::ApiUser,
+    Path((id, file_id)): Path<(i64, i64)>,
+) -> ApiResult<Response> {
+    let mut conn = db.conn().await?;
+    let (f, data) = uses::file(
+        &mut conn,
+        &user,
+        ApplicationId::new(id),
+        pulje_domain::ProgrammeFileId::new(file_id),
+    )
+    .await?;
+    use axum::http::header;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                pulje_app::files::served_type_of(&f.file_name).to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                pulje_app::files::disposition(&f.file_name),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+/// Takes a file out of its attachment field and deletes it.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/files/{file_id}", tag = "applications",
+    params(("id" = i64, Path, description = "Application id"), ("file_id" = i64, Path, description = "The file's id")),
+    responses((status = 204, description = "Deleted"),
+        (status = 403, description = "The application cannot be changed by this user now"),
+        (status = 404, description = "No such file of the application, or an application the user does not see")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn detach(
+    mut db: Db,
+    super::ApiUser(user): super::ApiUser,
+    Path((id, file_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    uses::detach(
+        &mut db,
+        &user,
+        &user.actor(),
+        ApplicationId::new(id),
+        pulje_domain::ProgrammeFileId::new(file_id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

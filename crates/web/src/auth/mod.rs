@@ -263,10 +263,19 @@ fn is_upload_path(path: &str) -> bool {
         return true;
     }
     let mut segments = path.trim_matches('/').split('/');
-    matches!(
-        (segments.next(), segments.next(), segments.next(), segments.next()),
-        (Some("trials"), Some(id), Some("evaluation"), None) if id.parse::<i64>().is_ok()
-    )
+    // A historic trial's evaluation file; a programme's application form with its files (a new
+    // one, or a change of one).
+    match (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) {
+        (Some("trials"), Some(id), Some("evaluation"), None)
+        | (Some("applications"), Some(id), None, None) => id.parse::<i64>().is_ok(),
+        (Some("programmes"), Some(id), Some("ansoeg"), None) => !id.is_empty(),
+        _ => false,
+    }
 }
 
 /// The CSRF token a multipart form must carry in its `csrf_token` field, left by the middleware

@@ -686,12 +686,12 @@ pub async fn update(
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    sent: super::upload::FormOrUpload,
 ) -> PageResult<Response> {
     if is_programme_application(&mut db, id).await? {
-        return super::programme_form::update(&mut db, &user, ApplicationId::new(id), &pairs).await;
+        return super::programme_form::update(&mut db, &user, ApplicationId::new(id), sent).await;
     }
-    let submitted = parse_form(pairs);
+    let submitted = parse_form(sent.pairs);
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_edit(&user, &app)?;

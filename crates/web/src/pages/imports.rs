@@ -109,7 +109,7 @@ pub async fn forms_upload(
 ) -> PageResult<Response> {
     policy::require_import_forms(&user)?;
     let limit = state.config.max_upload_bytes;
-    let up = upload::read(multipart, "files", limit).await?;
+    let up = upload::read(multipart, limit).await?;
     up.check_csrf(&csrf)?;
     let mut page = forms_page(&user, &state, up.field("region"));
     let refuse = |mut page: FormsPage, message: String| -> PageResult<Response> {
@@ -215,7 +215,7 @@ pub async fn trials_upload(
 ) -> PageResult<Response> {
     policy::require_import_trials(&user)?;
     let limit = state.config.max_upload_bytes;
-    let up = upload::read(multipart, "files", limit).await?;
+    let up = upload::read(multipart, limit).await?;
     up.check_csrf(&csrf)?;
     let mut page = trials_page(&user, &state, up.field("region"));
     let refuse = |mut page: TrialsPage, message: String| -> PageResult<Response> {

@@ -31,6 +31,9 @@ use axum::routing::{get, post};
 use axum::Router;
 pub use trials::MAX_UPLOAD_BYTES;
 
+/// The largest body of a programme's application form: its files and its text.
+const FORM_BODY_MAX: usize = pulje_app::files::FORM_UPLOAD_MAX_BYTES + 5 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
@@ -45,7 +48,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/programmes/{id}/ansoeg",
-            get(programme_form::new).post(programme_form::create),
+            get(programme_form::new)
+                .post(programme_form::create)
+                .layer(DefaultBodyLimit::max(FORM_BODY_MAX)),
         )
         .route(
             "/programmes/{id}/definition.toml",
@@ -65,7 +70,13 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/new", get(applications::new))
         .route(
             "/applications/{id}",
-            get(application_detail::show).post(applications::update),
+            get(application_detail::show)
+                .post(applications::update)
+                .layer(DefaultBodyLimit::max(FORM_BODY_MAX)),
+        )
+        .route(
+            "/applications/{id}/filer/{file}",
+            get(programme_application::file),
         )
         .route("/applications/{id}/edit", get(applications::edit))
         .route(

@@ -3,25 +3,31 @@
 //! instalments with what each funder bore, and the steps taken. `/applications/{id}` hands such
 //! an application here.
 
+use super::programme_form::FileRow;
 use super::programme_review::{ReviewSection, Typed};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
+use axum::extract::Path;
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_app::programme_applications::{self as uses, StepInput};
 use pulje_app::programme_evaluations::ProgrammeEvaluationState;
 use pulje_app::programme_review as review;
 use pulje_domain::programme::values::{self, Stage, Value};
 use pulje_domain::programme::{Definition, Requirement};
+use pulje_domain::ProgrammeFileId;
 use pulje_domain::{ApplicationId, Ore};
 use pulje_store::programme_applications::ProgrammeApplication;
-use pulje_store::Connection;
+use pulje_store::{programme_files, Connection};
 
 pub struct Fact {
     label: String,
     value: String,
+    /// An attachment field's files, as links.
+    files: Vec<FileRow>,
 }
 
 pub struct SectionView {
@@ -106,6 +112,7 @@ pub(super) fn shown(value: &Value) -> String {
             .map(|p| format!("{} ({})", p.name, p.role))
             .collect::<Vec<_>>()
             .join("; "),
+        Value::Files(ids) => format!("{} filer", ids.len()),
     }
 }
 
@@ -144,6 +151,7 @@ async fn render(
 ) -> PageResult<ShowPage> {
     // The stored values were read by this definition when saved; they read again.
     let read = values::read(&def.form, &app.fields, Stage::Draft, &|_| None).unwrap_or_default();
+    let files = programme_files::list(conn, app.id).await?;
     let sections = def
         .form
         .sections
@@ -153,9 +161,21 @@ async fn render(
             facts: s
                 .fields
                 .iter()
-                .map(|f| Fact {
-                    label: f.label.clone(),
-                    value: read.get(&f.name).map(shown).unwrap_or_default(),
+                .map(|f| match read.get(&f.name) {
+                    Some(Value::Files(ids)) => Fact {
+                        label: f.label.clone(),
+                        value: String::new(),
+                        files: ids
+                            .iter()
+                            .filter_map(|id| files.iter().find(|x| x.id.get() == *id))
+                            .map(FileRow::of)
+                            .collect(),
+                    },
+                    value => Fact {
+                        label: f.label.clone(),
+                        value: value.map(shown).unwrap_or_default(),
+                        files: Vec::new(),
+                    },
                 })
                 .collect(),
         })
@@ -303,6 +323,39 @@ pub async fn show(
     )
     .await?;
     Ok(Html(page))
+}
+
+/// `GET /applications/{id}/filer/{file}`: a file of an attachment field, to whoever may see the
+/// application.
+pub async fn file(
+    mut db: Db,
+    user: CurrentUser,
+    Path((id, file)): Path<(i64, i64)>,
+) -> PageResult<Response> {
+    let mut conn = db.conn().await?;
+    let (f, data) = uses::file(
+        &mut conn,
+        &user,
+        ApplicationId::new(id),
+        ProgrammeFileId::new(file),
+    )
+    .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                pulje_app::files::served_type_of(&f.file_name).to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                pulje_app::files::disposition(&f.file_name),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 /// `POST /applications/{id}/transitions` for an application of a programme defined as data.

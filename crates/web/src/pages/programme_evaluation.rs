@@ -69,7 +69,7 @@ fn render(
 ) -> EvaluationPage {
     let form = &loaded.def.evaluation;
     let (sections, read) = if loaded.can_edit {
-        (sections_of(form, fields, errors), Vec::new())
+        (sections_of(form, fields, errors, &[]), Vec::new())
     } else {
         // Stored values were read by this form when saved; they read again.
         let values = values::read(form, fields, Stage::Draft, &|_| None).unwrap_or_default();

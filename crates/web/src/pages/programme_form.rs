@@ -3,6 +3,7 @@
 //! application here). Each kind of the palette has its input; a refused save shows the form
 //! again as typed, with each field's problem.
 
+use super::upload::{File, FormOrUpload};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
 use crate::views::{Choice, Field, Page};
@@ -11,13 +12,14 @@ use askama::Template;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::policy;
 use pulje_app::programme_applications as uses;
+use pulje_app::programme_files::Upload;
 use pulje_domain::programme::values::from_form_pairs;
 use pulje_domain::programme::{Definition, FieldKind, FieldSpec, FormDef, Required};
 use pulje_domain::{ApplicationId, FieldErrors, RegionCode};
 use pulje_store::definitions;
+use pulje_store::programme_files::{self, ProgrammeFile};
 use serde_json::{Map, Value as Json};
 
 pub(super) struct PersonRow {
@@ -35,6 +37,41 @@ pub(super) struct FormField {
     pub(super) start: String,
     pub(super) end: String,
     pub(super) people: Vec<PersonRow>,
+    /// An attachment field's files kept so far.
+    pub(super) files: Vec<FileRow>,
+}
+
+/// A kept file of an attachment field: its id, name, size in Danish and download address.
+pub(super) struct FileRow {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) size: String,
+    pub(super) href: String,
+}
+
+impl FileRow {
+    pub(super) fn of(f: &ProgrammeFile) -> FileRow {
+        FileRow {
+            id: f.id.get(),
+            name: f.file_name.clone(),
+            size: size_da(f.size_bytes),
+            href: format!(
+                "/applications/{}/filer/{}",
+                f.application_id.get(),
+                f.id.get()
+            ),
+        }
+    }
+}
+
+/// A file's size in Danish: "12 KB", "1,4 MB".
+pub(super) fn size_da(bytes: i64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
 }
 
 pub(super) struct FormSection {
@@ -60,6 +97,10 @@ struct FormPage {
     sections: Vec<FormSection>,
     error_summary: Vec<(String, String)>,
     conflict: Option<String>,
+    /// The form has attachment fields: it is sent as multipart.
+    has_files: bool,
+    /// Files were chosen but the save was refused, so they were not kept.
+    files_dropped: bool,
 }
 
 /// Empty rows offered for people beyond those typed.
@@ -100,6 +141,7 @@ fn form_field(
     spec: &FieldSpec,
     fields: &Map<String, Json>,
     errors: &FieldErrors,
+    files: &[ProgrammeFile],
 ) -> FormField {
     let value = fields.get(&spec.name);
     let required = match (spec.required, &spec.required_when) {
@@ -115,10 +157,18 @@ fn form_field(
         ),
         (Required::Never, None) => String::new(),
     };
-    let amount = if spec.kind == FieldKind::Amount {
-        "I kroner, fx 12.500 eller 12.500,50."
-    } else {
-        ""
+    let kinds;
+    let amount = match spec.kind {
+        FieldKind::Amount => "I kroner, fx 12.500 eller 12.500,50.",
+        FieldKind::Attachment => {
+            kinds = format!(
+                "Filtyper: {}; højst {} MB pr. fil.",
+                pulje_app::files::form_file_kinds(),
+                pulje_app::files::FORM_FILE_MAX_BYTES / (1024 * 1024)
+            );
+            &kinds
+        }
+        _ => "",
     };
     let hint = [spec.help.as_str(), amount, required.as_str()]
         .iter()
@@ -175,6 +225,17 @@ fn form_field(
     } else {
         Vec::new()
     };
+    let listed: Vec<i64> = match value {
+        Some(Json::Array(items)) if spec.kind == FieldKind::Attachment => {
+            items.iter().filter_map(Json::as_i64).collect()
+        }
+        _ => Vec::new(),
+    };
+    let files = listed
+        .iter()
+        .filter_map(|id| files.iter().find(|f| f.id.get() == *id))
+        .map(FileRow::of)
+        .collect();
     FormField {
         kind: kind_name(spec.kind),
         field,
@@ -182,6 +243,7 @@ fn form_field(
         start: part("start"),
         end: part("end"),
         people,
+        files,
     }
 }
 
@@ -194,11 +256,13 @@ struct Frame {
     region: Option<(Field, Vec<Choice>)>,
 }
 
-/// The sections of `form` with its inputs, holding `fields` as typed and each field's problem.
+/// The sections of `form` with its inputs, holding `fields` as typed and each field's problem;
+/// `files` are the application's files its attachment fields list.
 pub(super) fn sections_of(
     form: &FormDef,
     fields: &Map<String, Json>,
     errors: &FieldErrors,
+    files: &[ProgrammeFile],
 ) -> Vec<FormSection> {
     form.sections
         .iter()
@@ -208,7 +272,7 @@ pub(super) fn sections_of(
             fields: s
                 .fields
                 .iter()
-                .map(|f| form_field(form, f, fields, errors))
+                .map(|f| form_field(form, f, fields, errors, files))
                 .collect(),
         })
         .collect()
@@ -238,15 +302,29 @@ pub(super) fn error_summary(form: &FormDef, errors: &FieldErrors) -> Vec<(String
         .collect()
 }
 
+/// What the form holds: the values as typed, each field's problem, the application's files, and
+/// whether files sent with a refused save were dropped.
+struct Holding<'a> {
+    fields: &'a Map<String, Json>,
+    errors: &'a FieldErrors,
+    files: &'a [ProgrammeFile],
+    files_dropped: bool,
+}
+
 fn form_page(
     user: &CurrentUser,
     def: &Definition,
     frame: Frame,
-    fields: &Map<String, Json>,
-    errors: &FieldErrors,
+    holding: Holding<'_>,
     conflict: Option<String>,
 ) -> FormPage {
-    let sections = sections_of(&def.form, fields, errors);
+    let Holding {
+        fields,
+        errors,
+        files,
+        files_dropped,
+    } = holding;
+    let sections = sections_of(&def.form, fields, errors, files);
     let error_summary = error_summary(&def.form, errors);
     FormPage {
         page: Page::new(user, frame.heading.clone(), "applications"),
@@ -265,7 +343,21 @@ fn form_page(
         sections,
         error_summary,
         conflict,
+        has_files: def.form.fields().any(|f| f.kind == FieldKind::Attachment),
+        files_dropped,
     }
+}
+
+/// The files sent with a form, for its attachment fields.
+fn uploads(files: Vec<File>) -> Vec<Upload> {
+    files
+        .into_iter()
+        .map(|f| Upload {
+            field: f.field,
+            file_name: f.name,
+            data: f.data,
+        })
+        .collect()
 }
 
 /// The region select of a user without a region of their own.
@@ -303,6 +395,9 @@ pub async fn new(
     let region = user.region_code();
     // A user without a region chooses one; the check then only asks about the role.
     policy::may_apply(&user, &def, region.unwrap_or(RegionCode::NORDJYLLAND))?;
+    if let Some(closed) = uses::window_closed(&def, pulje_domain::date::today_in_denmark()) {
+        return Err(AppError::Conflict(closed));
+    }
     let none = FieldErrors::new();
     let frame = Frame {
         heading: format!("Ny ansøgning: {}", def.name),
@@ -311,7 +406,13 @@ pub async fn new(
         version: 0,
         region: region_select(&user, None, &none),
     };
-    let page = form_page(&user, &def, frame, &Map::new(), &none, None);
+    let holding = Holding {
+        fields: &Map::new(),
+        errors: &none,
+        files: &[],
+        files_dropped: false,
+    };
+    let page = form_page(&user, &def, frame, holding, None);
     Ok(Html(page.render()?).into_response())
 }
 
@@ -327,10 +428,12 @@ pub async fn create(
     mut db: Db,
     user: CurrentUser,
     Path(programme_id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    sent: FormOrUpload,
 ) -> PageResult<Response> {
     let def = definition(&mut db, &programme_id).await?;
+    let FormOrUpload { pairs, files } = sent;
     let fields = from_form_pairs(&def.form, &pairs);
+    let sent_files = !files.is_empty();
     let chosen = get(&pairs, "region")
         .and_then(|r| r.trim().parse::<i64>().ok())
         .and_then(RegionCode::new);
@@ -344,6 +447,7 @@ pub async fn create(
                 &programme_id,
                 region,
                 &fields,
+                &uploads(files),
             )
             .await?
         }
@@ -369,7 +473,13 @@ pub async fn create(
                 version: 0,
                 region: region_select(&user, chosen, &errors),
             };
-            let page = form_page(&user, &def, frame, &fields, &errors, None);
+            let holding = Holding {
+                fields: &fields,
+                errors: &errors,
+                files: &[],
+                files_dropped: sent_files,
+            };
+            let page = form_page(&user, &def, frame, holding, None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
     }
@@ -390,14 +500,14 @@ pub async fn edit(db: &mut Db, user: &CurrentUser, id: ApplicationId) -> PageRes
     let mut conn = db.conn().await?;
     let (app, def, _) = uses::load(&mut conn, user, id).await?;
     policy::require_edit_programme_application(user, &app, &def)?;
-    let page = form_page(
-        user,
-        &def,
-        edit_frame(&app),
-        &app.fields,
-        &FieldErrors::new(),
-        None,
-    );
+    let files = programme_files::list(&mut conn, app.id).await?;
+    let holding = Holding {
+        fields: &app.fields,
+        errors: &FieldErrors::new(),
+        files: &files,
+        files_dropped: false,
+    };
+    let page = form_page(user, &def, edit_frame(&app), holding, None);
     Ok(Html(page.render()?).into_response())
 }
 
@@ -406,18 +516,29 @@ pub async fn update(
     db: &mut Db,
     user: &CurrentUser,
     id: ApplicationId,
-    pairs: &[(String, String)],
+    sent: FormOrUpload,
 ) -> PageResult<Response> {
     let (app, def) = {
         let mut conn = db.conn().await?;
         let (app, def, _) = uses::load(&mut conn, user, id).await?;
         (app, def)
     };
-    let fields = from_form_pairs(&def.form, pairs);
-    let version = get(pairs, "version")
+    let FormOrUpload { pairs, files } = sent;
+    let sent_files = !files.is_empty();
+    let fields = from_form_pairs(&def.form, &pairs);
+    let version = get(&pairs, "version")
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or(app.version);
-    let result = uses::update(db, user, &user.actor(), id, version, &fields).await;
+    let result = uses::update(
+        db,
+        user,
+        &user.actor(),
+        id,
+        version,
+        &fields,
+        &uploads(files),
+    )
+    .await;
     let (errors, conflict, status) = match result {
         Ok(Ok(_)) => {
             return Ok(Redirect::to(&format!("/applications/{}?gemt=1", id.get())).into_response())
@@ -428,8 +549,18 @@ pub async fn update(
         }
         Err(e) => return Err(e.into()),
     };
+    let kept = {
+        let mut conn = db.conn().await?;
+        programme_files::list(&mut conn, id).await?
+    };
     let mut frame = edit_frame(&app);
     frame.version = version;
-    let page = form_page(user, &def, frame, &fields, &errors, conflict);
+    let holding = Holding {
+        fields: &fields,
+        errors: &errors,
+        files: &kept,
+        files_dropped: sent_files,
+    };
+    let page = form_page(user, &def, frame, holding, conflict);
     Ok((status, Html(page.render()?)).into_response())
 }

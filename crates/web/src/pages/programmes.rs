@@ -93,6 +93,8 @@ struct ShowPage {
     definition: Option<DefinitionView>,
     /// Whether the user may apply on the programme's own form (a programme defined as data).
     may_apply: bool,
+    /// Why the programme takes no more applications: its window has closed.
+    closed: Option<String>,
     /// The bodies of a programme defined as data and who sits in them.
     bodies: Vec<BodySeats>,
     /// Whether the user seats people in the bodies (the system administrator).
@@ -357,10 +359,13 @@ pub async fn show(
         .collect::<Result<Vec<_>, AppError>>()?;
     let definition = definitions::latest(&mut conn, &id).await?;
     let defined = definition.as_ref().filter(|_| uses::is_defined(&id));
-    let may_apply = defined.is_some_and(|d| {
-        let region = user.region_code().unwrap_or(RegionCode::NORDJYLLAND);
-        policy::may_apply(&user, d, region).is_ok()
-    });
+    let today = pulje_domain::date::today_in_denmark();
+    let closed = defined.and_then(|d| uses::window_closed(d, today));
+    let may_apply = closed.is_none()
+        && defined.is_some_and(|d| {
+            let region = user.region_code().unwrap_or(RegionCode::NORDJYLLAND);
+            policy::may_apply(&user, d, region).is_ok()
+        });
     let region_filter = policy::Scope::of(&user).region_filter();
     let (money, money_region) = match (defined, region_filter) {
         (Some(_), Ok(region)) => {
@@ -445,6 +450,7 @@ pub async fn show(
             pools: pool_rows,
             grand_total: views::kr(views::total(pools.iter().map(|p| p.amount_ore))?),
             may_apply,
+            closed,
             bodies,
             can_seat: policy::require_edit_programmes(&user).is_ok(),
             paid_by_funder,

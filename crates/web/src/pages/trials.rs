@@ -12,6 +12,7 @@ use axum::extract::{Multipart, Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
+use pulje_app::files::{disposition, evaluation_type_of, served_type_of};
 use pulje_domain::evaluation::{CareerTrack, TrialType};
 use pulje_domain::{AttachmentId, RegionCode, TrialId};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
@@ -22,43 +23,6 @@ use serde::Deserialize;
 
 /// The largest evaluation file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
-
-/// The file types accepted, by extension, with the content type they are served with.
-const TYPES: &[(&str, &str)] = &[
-    ("pdf", "application/pdf"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("doc", "application/msword"),
-    ("odt", "application/vnd.oasis.opendocument.text"),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("txt", "text/plain; charset=utf-8"),
-];
-
-fn content_type_of(file_name: &str) -> Option<&'static str> {
-    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
-    TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
-}
-
-/// Scanned agreement forms kept as an import's original, served as images so the review screen
-/// can show the page beside the fields (not accepted as evaluation files).
-const SCANS: &[(&str, &str)] = &[
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-];
-
-/// The content type an attachment is served with: an accepted type, or a scanned page.
-fn served_type_of(file_name: &str) -> Option<&'static str> {
-    content_type_of(file_name).or_else(|| {
-        let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
-        SCANS.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
-    })
-}
 
 pub struct Row {
     id: i64,
@@ -233,7 +197,7 @@ pub async fn upload(
         .await?
         .ok_or(AppError::NotFound)?;
     policy::require_admin_of(&user, trial.region_code)?;
-    let up: Upload = upload::read(multipart, "file", MAX_UPLOAD_BYTES).await?;
+    let up: Upload = upload::read(multipart, MAX_UPLOAD_BYTES).await?;
     up.check_csrf(&csrf)?;
     if up.too_big {
         let m = format!(
@@ -266,7 +230,7 @@ pub async fn upload(
         )
         .await;
     }
-    let Some(content_type) = content_type_of(file_name) else {
+    let Some(content_type) = evaluation_type_of(file_name) else {
         let m = "Filtypen kan ikke bruges. Upload en PDF-, Word- (.docx/.doc), ODT-, Excel- (.xlsx) eller tekstfil.".to_string();
         return refuse(
             &mut conn,
@@ -324,30 +288,6 @@ pub async fn upload(
 }
 
 /// `filename="…"` with the name made safe for the header, plus the exact name as `filename*`.
-fn disposition(file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || " ._-()".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
 pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     let mut conn = db.conn().await?;
     let a = attachments::get(&mut conn, AttachmentId::new(id))
@@ -368,7 +308,7 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         .await?
         .ok_or(AppError::NotFound)?;
     // Served as what its name says it is, from the accepted list; anything else as bytes.
-    let content_type = served_type_of(&a.file_name).unwrap_or("application/octet-stream");
+    let content_type = served_type_of(&a.file_name);
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -379,27 +319,4 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
         data,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_types() {
-        assert_eq!(content_type_of("Evaluering.PDF"), Some("application/pdf"));
-        assert_eq!(content_type_of("x.exe"), None);
-        assert_eq!(
-            content_type_of("skanning.png"),
-            None,
-            "not an evaluation file"
-        );
-        assert_eq!(served_type_of("Skanning.JPG"), Some("image/jpeg"));
-        assert_eq!(served_type_of("skanning.tif"), None);
-        assert_eq!(content_type_of("uden-endelse"), None);
-        assert_eq!(
-            disposition("Ærø \"evaluering\".pdf"),
-            "attachment; filename=\"_r_ _evaluering_.pdf\"; filename*=UTF-8''%C3%86r%C3%B8%20%22evaluering%22.pdf"
-        );
-    }
 }

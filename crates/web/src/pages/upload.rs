@@ -1,6 +1,7 @@
 //! Reading a multipart upload form: its text fields and files, stopping past a size limit, and
 //! checking its CSRF field (multipart bodies carry the token inside, where only the handler can
-//! read it; see `auth::MultipartCsrf`).
+//! read it; see `auth::MultipartCsrf`). A form that may carry files or not, such as a
+//! programme's application form, is read with [`FormOrUpload`] either way.
 
 use crate::auth::MultipartCsrf;
 use crate::error::AppError;
@@ -11,6 +12,8 @@ use std::collections::HashMap;
 
 /// One uploaded file.
 pub struct File {
+    /// The form's field it was chosen in.
+    pub field: String,
     pub name: String,
     pub content_type: String,
     pub data: Vec<u8>,
@@ -20,6 +23,8 @@ pub struct File {
 #[derive(Default)]
 pub struct Upload {
     fields: HashMap<String, String>,
+    /// The text fields in the order sent, repeated names kept.
+    pub pairs: Vec<(String, String)>,
     pub files: Vec<File>,
     /// The files together were larger than the limit; reading stopped there.
     pub too_big: bool,
@@ -45,15 +50,17 @@ impl Upload {
     }
 }
 
-/// Reads the form: files under `file_field`, everything else as text, at most `limit` bytes of
-/// files in all. A form sent without choosing a file has one empty, nameless part; it is skipped.
-pub async fn read(
-    mut multipart: Multipart,
-    file_field: &str,
-    limit: usize,
-) -> Result<Upload, AppError> {
+/// The longest text field read from a multipart form, and all text fields together.
+const TEXT_FIELD_MAX: usize = 256 * 1024;
+const TEXT_MAX: usize = 4 * 1024 * 1024;
+
+/// Reads the form: every part sent as a file (it has a file name) a file, everything else text,
+/// at most `limit` bytes of files in all and [`TEXT_FIELD_MAX`] of one text field. A file input
+/// left empty sends one empty, nameless part; it is skipped.
+pub async fn read(mut multipart: Multipart, limit: usize) -> Result<Upload, AppError> {
     let mut up = Upload::default();
     let mut total = 0usize;
+    let mut text_total = 0usize;
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -62,19 +69,26 @@ pub async fn read(
                 up.too_big = true;
                 break;
             }
-            Err(_) => {
-                return Err(AppError::Invalid(
-                    "Formularen kunne ikke læses. Prøv igen.".into(),
-                ))
-            }
+            Err(_) => return Err(unreadable()),
         };
         let name = field.name().unwrap_or("").to_string();
-        if name != file_field {
-            let text = field.text().await.unwrap_or_default();
-            up.fields.insert(name, text);
+        let Some(file_name) = field.file_name().map(|n| n.trim().to_string()) else {
+            let mut text = Vec::new();
+            while let Some(bytes) = field.chunk().await.map_err(|_| unreadable())? {
+                text.extend_from_slice(&bytes);
+                text_total += bytes.len();
+                if text.len() > TEXT_FIELD_MAX || text_total > TEXT_MAX {
+                    return Err(AppError::Invalid(format!(
+                        "Feltet «{name}» er for langt (højst {} KB).",
+                        TEXT_FIELD_MAX / 1024
+                    )));
+                }
+            }
+            let text = String::from_utf8(text).map_err(|_| unreadable())?;
+            up.fields.insert(name.clone(), text.clone());
+            up.pairs.push((name, text));
             continue;
-        }
-        let file_name = field.file_name().unwrap_or("").trim().to_string();
+        };
         let content_type = field
             .content_type()
             .unwrap_or("application/octet-stream")
@@ -107,6 +121,7 @@ pub async fn read(
         }
         if !(file_name.is_empty() && data.is_empty()) {
             up.files.push(File {
+                field: name,
                 name: if file_name.is_empty() {
                     "uden navn".into()
                 } else {
@@ -118,4 +133,53 @@ pub async fn read(
         }
     }
     Ok(up)
+}
+
+fn unreadable() -> AppError {
+    AppError::Invalid("Formularen kunne ikke læses. Prøv igen.".into())
+}
+
+/// A form sent either as `application/x-www-form-urlencoded` or, when it carries files, as
+/// `multipart/form-data` (whose CSRF field is checked here): its text fields as pairs, and its
+/// files. A multipart body larger than [`pulje_app::files::FORM_UPLOAD_MAX_BYTES`] is refused.
+pub struct FormOrUpload {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<File>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormOrUpload {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let is_multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !is_multipart {
+            let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map_err(|_| unreadable())?;
+            return Ok(FormOrUpload {
+                pairs,
+                files: Vec::new(),
+            });
+        }
+        let expected = req.extensions().get::<MultipartCsrf>().cloned();
+        let multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| unreadable())?;
+        let up = read(multipart, pulje_app::files::FORM_UPLOAD_MAX_BYTES).await?;
+        if up.too_big {
+            return Err(AppError::Invalid(format!(
+                "Filerne fylder mere end {} MB tilsammen. Send dem i flere omgange.",
+                pulje_app::files::FORM_UPLOAD_MAX_BYTES / (1024 * 1024)
+            )));
+        }
+        up.check_csrf(&expected.map(Extension))?;
+        Ok(FormOrUpload {
+            pairs: up.pairs,
+            files: up.files,
+        })
+    }
 }

@@ -307,6 +307,34 @@ impl Bearer {
         )
         .await
     }
+
+    /// Sends `bytes` as the body (`application/octet-stream`).
+    pub async fn send_bytes(&self, method: reqwest::Method, path: &str, bytes: Vec<u8>) -> Resp {
+        Resp::read(
+            self.http
+                .request(method, format!("{}{}", self.base, path))
+                .bearer_auth(&self.token)
+                .header("content-type", "application/octet-stream")
+                .body(bytes)
+                .send()
+                .await
+                .expect("request with a body"),
+        )
+        .await
+    }
+
+    /// Adds a file to attachment field `field` of application `id`; the file's id.
+    pub async fn attach(&self, id: i64, field: &str, name: &str, bytes: &[u8]) -> i64 {
+        let r = self
+            .send_bytes(
+                reqwest::Method::POST,
+                &format!("/api/v1/applications/{id}/files?field={field}&name={name}"),
+                bytes.to_vec(),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.json()["id"].as_i64().expect("the file's id")
+    }
 }
 
 /// A draft with only a title.
@@ -800,13 +828,18 @@ pub fn rc(code: i64) -> RegionCode {
 
 // --- programmes defined as data ----------------------------------------------------------------
 
-/// A programme definition shipped with pulje, read.
+/// A programme definition shipped with pulje, read, with its application window opened around
+/// today (the examples' own windows are 2022's and 2027's): the tests apply now.
 pub fn shipped(id: &str) -> pulje_domain::programme::Definition {
     let (_, text) = pulje_domain::programme::SHIPPED
         .iter()
         .find(|(i, _)| *i == id)
         .expect("shipped");
-    pulje_domain::programme::Definition::from_toml(text).expect("reads")
+    let mut def = pulje_domain::programme::Definition::from_toml(text).expect("reads");
+    let today = pulje_domain::date::today_in_denmark();
+    def.window.opens = pulje_domain::programme::Day(today - chrono::Days::new(30));
+    def.window.closes = pulje_domain::programme::Day(today + chrono::Days::new(365));
+    def
 }
 
 /// Installs `def` and seats `members` in its bodies (body id, user).
