@@ -166,6 +166,12 @@ async fn a_programme_set_up_from_nothing_runs_in_the_browser() {
         set(&b, "fields.1.label", "Ansøgt beløb (kr.)").await?;
         pick(&b, "[id=\"fields.1.kind\"]", "beløb").await?;
         pick(&b, "[id=\"fields.1.required\"]", "skal udfyldes før indsendelse").await?;
+        // And a budget as a file.
+        b.press("Tilføj felt").await?;
+        pick(&b, "[id=\"fields.2.section\"]", "Ansøgningen (ansoegning)").await?;
+        set(&b, "fields.2.name", "budget").await?;
+        set(&b, "fields.2.label", "Budget").await?;
+        pick(&b, "[id=\"fields.2.kind\"]", "bilag").await?;
         // The states: a draft is there from the start.
         for (i, (id, label, kind)) in [
             ("submitted", "Indsendt", "i gang"),
@@ -262,8 +268,17 @@ async fn a_programme_set_up_from_nothing_runs_in_the_browser() {
         b.follow("Søg i programmet").await?;
         b.type_into("Titel", "Fælles telefonvagt med kommunerne").await?;
         b.type_into("Ansøgt beløb (kr.)", "15.000").await?;
+        // The budget is chosen as a file, sent with the form.
+        let budget = std::env::temp_dir().join(format!("budget-{}.pdf", std::process::id()));
+        std::fs::write(&budget, b"%PDF-1.4 budget for telefonvagten")?;
+        b.field("Tilføj filer")
+            .await?
+            .send_keys(&budget.display().to_string())
+            .await?;
         b.press("Gem").await?;
         b.expect_text("Ansøgningen er gemt.").await?;
+        b.expect_text(&budget.file_name().unwrap().to_string_lossy()).await?;
+        let _ = std::fs::remove_file(&budget);
         let path = b.path().await?;
         b.press("Send ansøgningen").await?;
         b.expect_text("Status er nu «Indsendt»").await?;
