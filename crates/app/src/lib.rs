@@ -33,6 +33,7 @@ pub mod programmes;
 mod public_url;
 pub mod reports;
 mod secret;
+pub mod tasks;
 pub mod workflow;
 
 pub use error::{Error, Result};

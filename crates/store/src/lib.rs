@@ -42,6 +42,7 @@ pub mod review;
 pub mod search;
 pub mod sessions;
 mod sql;
+pub mod tasks;
 pub mod trials;
 pub mod users;
 pub mod versions;

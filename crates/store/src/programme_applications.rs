@@ -116,6 +116,26 @@ pub async fn get(
     .await?)
 }
 
+/// At most `limit` applications of programmes defined as data that `own` wrote, or that are in
+/// `region`, oldest change first (the start page asks which of them wait for the person).
+pub async fn listed(
+    conn: &mut AnyConnection,
+    own: Option<UserId>,
+    region: Option<RegionCode>,
+    limit: i64,
+) -> Result<Vec<ProgrammeApplication>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE form_fields IS NOT NULL \
+           AND ($1 IS NULL OR created_by = $1) AND ($2 IS NULL OR region_code = $2) \
+         ORDER BY updated_at, id LIMIT $3"
+    ))
+    .bind(own.map(UserId::get))
+    .bind(region.map(RegionCode::get))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Whether `id` is an application of a programme defined as data.
 pub async fn is_one(conn: &mut AnyConnection, id: ApplicationId) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(

@@ -597,6 +597,8 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         check(b.axe(&axe, "public programme page (/program/ok21)").await?);
 
         b.log_in_as(&applicant).await?;
+        b.open("/").await?;
+        check(b.axe(&axe, "the applicant's start page (/)").await?);
         b.open("/applications").await?;
         check(b.axe(&axe, "application list (/applications)").await?);
         b.open("/applications/new").await?;
@@ -687,6 +689,8 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         b.log_out().await?;
 
         b.log_in_as(&wg).await?;
+        b.open("/").await?;
+        check(b.axe(&axe, "the working group's start page (/)").await?);
         b.open(&format!("/applications/{}", submitted.id)).await?;
         check(
             b.axe(
@@ -735,6 +739,11 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         b.log_out().await?;
 
         b.log_in_as(&region_admin).await?;
+        b.open("/").await?;
+        check(
+            b.axe(&axe, "the region administrator's start page (/)")
+                .await?,
+        );
         for (name, path) in [
             (
                 "review of a programme defined as data, administrator",
@@ -770,6 +779,8 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         b.log_out().await?;
 
         b.log_in_as(&national).await?;
+        b.open("/").await?;
+        check(b.axe(&axe, "the national start page (/)").await?);
         b.open("/reports/national").await?;
         check(b.axe(&axe, "national view (/reports/national)").await?);
         b.log_out().await?;

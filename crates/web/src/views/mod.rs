@@ -43,6 +43,7 @@ impl Page {
     pub fn new(user: &CurrentUser, title: impl Into<String>, section: &str) -> Page {
         let u = &user.user;
         let mut nav = vec![
+            ("/".to_string(), "Mine opgaver"),
             ("/programmes".to_string(), "Programmer"),
             ("/applications".to_string(), "Ansøgninger"),
             ("/idekatalog".to_string(), "Idékatalog"),
@@ -61,7 +62,12 @@ impl Page {
         let nav = nav
             .into_iter()
             .map(|(href, label)| NavLink {
-                current: !section.is_empty() && href.starts_with(section),
+                // The start page is current only on itself; every address starts with "/".
+                current: if href == "/" {
+                    section == "/"
+                } else {
+                    !section.is_empty() && section != "/" && href.starts_with(section)
+                },
                 href,
                 label,
             })
