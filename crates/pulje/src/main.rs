@@ -108,9 +108,25 @@ struct ServeArgs {
     /// Mark cookies Secure; set this when pulje is served over HTTPS.
     #[arg(long, env = "PULJE_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Failed logins per e-mail address within 15 minutes before further attempts are refused.
+    /// Failed logins for one account (or one known device) before each further attempt must wait:
+    /// 4 seconds, doubling, at most 5 minutes.
     #[arg(long, env = "PULJE_LOGIN_MAX_FAILURES", default_value_t = 5)]
     login_max_failures: i64,
+    /// The same for one source address, over all accounts.
+    #[arg(
+        long,
+        env = "PULJE_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    login_max_failures_per_address: i64,
+    /// Addresses of reverse proxies in front of pulje whose X-Forwarded-For header names the
+    /// client's address (comma-separated); from anyone else the header is ignored.
+    #[arg(long, env = "PULJE_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a connection may take to send a request's header, and may stay idle between
+    /// requests, before it is closed.
+    #[arg(long, env = "PULJE_HEADER_TIMEOUT_SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_seconds: u64,
     /// Largest file accepted by the upload pages (imports), in bytes.
     #[arg(long, env = "PULJE_MAX_UPLOAD_BYTES", default_value_t = 20_000_000)]
     max_upload_bytes: usize,
@@ -420,6 +436,9 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = pulje_web::Config {
         secure_cookies: args.secure_cookies,
         login_max_failures: args.login_max_failures,
+        login_address_max_failures: args.login_max_failures_per_address,
+        trusted_proxies: args.trusted_proxies.clone(),
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_seconds),
         max_upload_bytes: args.max_upload_bytes,
         smtp_configured: mailer.is_some(),
         public_url,

@@ -122,32 +122,6 @@ pub async fn delete(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// Records a login attempt for throttling.
-pub async fn record_attempt(tx: &mut Tx<'_>, email: &str, success: bool) -> Result<()> {
-    sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
-        .bind(email.trim().to_lowercase())
-        .bind(now_utc())
-        .bind(i64::from(success))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Failed attempts for `email` since the last success within the past `minutes`.
-pub async fn recent_failures(conn: &mut AnyConnection, email: &str, minutes: i64) -> Result<i64> {
-    let since = timestamp(Utc::now() - Duration::minutes(minutes));
-    let email = email.trim().to_lowercase();
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = 0 AND at > $2 \
-         AND at >= COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = 1), '')",
-    )
-    .bind(&email)
-    .bind(since)
-    .fetch_one(conn)
-    .await?;
-    Ok(n)
-}
-
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {

@@ -1,5 +1,6 @@
 //! Who is asking, and may they? Sessions, API tokens, CSRF, login and the authorization policy.
 
+pub mod address;
 mod cookies;
 pub mod login;
 /// Who may see and do what: the service layer's policy, asked by every handler.
@@ -13,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-pub use cookies::{cookie_value, CSRF_COOKIE, SESSION_COOKIE};
+pub use cookies::{cookie_value, CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
 use pulje_domain::RegionCode;
 use pulje_store::users::User;
 use pulje_store::versions::Known;

@@ -2,12 +2,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_domain::TokenId;
 use pulje_store::sessions;
 use serde::Deserialize;

@@ -5,13 +5,13 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{Choice, Field, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::policy;
 use pulje_app::programme_applications as uses;
 use pulje_domain::programme::values::from_form_pairs;

@@ -9,6 +9,12 @@ use axum::http::StatusCode;
 use axum::Extension;
 use std::collections::HashMap;
 
+/// The most bytes one text field of an upload form may hold; a longer one is refused as soon as
+/// it passes this, without being read further.
+pub const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+/// The most text fields an upload form may have.
+pub const TEXT_FIELDS_MAX: usize = 100;
+
 /// One uploaded file.
 pub struct File {
     pub name: String,
@@ -45,8 +51,48 @@ impl Upload {
     }
 }
 
-/// Reads the form: files under `file_field`, everything else as text, at most `limit` bytes of
-/// files in all. A form sent without choosing a file has one empty, nameless part; it is skipped.
+/// A text field's value, read chunk by chunk and refused (with the field's name) once it passes
+/// [`TEXT_FIELD_LIMIT`], or when it is not UTF-8 or holds the NUL character, which the database
+/// cannot store. `None` when the body as a whole passed the server's limit.
+async fn read_text(
+    field: &mut axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<Option<String>, AppError> {
+    let shown: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > TEXT_FIELD_LIMIT {
+                    return Err(AppError::Invalid(format!(
+                        "Feltet «{shown}» er for langt: højst {} KB.",
+                        TEXT_FIELD_LIMIT / 1024
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(_) => {
+                return Err(AppError::Invalid(
+                    "Formularen kunne ikke læses. Prøv igen.".into(),
+                ))
+            }
+        }
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        AppError::Invalid(format!("Feltet «{shown}» er ikke gyldig tekst (UTF-8)."))
+    })?;
+    if text.contains('\0') || name.contains('\0') {
+        return Err(AppError::Invalid(format!(
+            "Feltet «{shown}» indeholder tegnet NUL, som ikke kan gemmes. Fjern det, og send formularen igen."
+        )));
+    }
+    Ok(Some(text))
+}
+
+/// Reads the form: files under `file_field`, everything else as text (each at most
+/// [`TEXT_FIELD_LIMIT`] bytes), at most `limit` bytes of files in all. A form sent without choosing a file has one empty, nameless part; it is skipped.
 pub async fn read(
     mut multipart: Multipart,
     file_field: &str,
@@ -70,7 +116,13 @@ pub async fn read(
         };
         let name = field.name().unwrap_or("").to_string();
         if name != file_field {
-            let text = field.text().await.unwrap_or_default();
+            if up.fields.len() >= TEXT_FIELDS_MAX {
+                return Err(AppError::Invalid("Formularen har for mange felter.".into()));
+            }
+            let Some(text) = read_text(&mut field, &name).await? else {
+                up.too_big = true;
+                break;
+            };
             up.fields.insert(name, text);
             continue;
         }

@@ -1,0 +1,372 @@
+//! Access and faults (issue 15): the login throttle under parallel attempts, the headers that keep
+//! personal answers out of caches, page forms with the NUL character, page numbers past the end,
+//! bounded upload fields, and connections that send nothing.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use pulje_domain::Role;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A browser of its own (cookie store, no redirects followed).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client")
+}
+
+/// Password checks recorded for `email` (attempts the throttle let through).
+async fn checks(app: &TestApp, email: &str) -> i64 {
+    let mut conn = app.db.conn().await.expect("conn");
+    pulje_store::logins::checked_attempts(&mut conn, email)
+        .await
+        .expect("checked_attempts")
+}
+
+/// All attempts recorded for `email`, checked or not.
+async fn attempts(app: &TestApp, email: &str) -> i64 {
+    let mut conn = app.db.conn().await.expect("conn");
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM login_attempts WHERE email = $1")
+        .bind(email)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count")
+}
+
+both_backends!(
+    forty_parallel_wrong_passwords_get_at_most_five_checks_and_the_user_still_gets_in,
+    |app| async move {
+        let user = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        // The user's own browser knows the device from an earlier login, then logs out.
+        let mut own = app.login(&user).await;
+        assert!(
+            own.get("/me").await.status == 200,
+            "the user's own browser is logged in"
+        );
+        let r = own.post_form("/logout", &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let before = checks(&app, &user.email).await;
+        assert_eq!(before, 1, "the earlier login was one check");
+
+        // 40 browsers, each with its login form, send a wrong password at the same moment.
+        let mut ready = Vec::new();
+        for _ in 0..40 {
+            let http = browser();
+            let form = Resp::read(http.get(app.url("/login")).send().await.unwrap()).await;
+            let csrf = form.csrf_token().expect("csrf_token");
+            ready.push((http, csrf));
+        }
+        let mut set = tokio::task::JoinSet::new();
+        for (i, (http, csrf)) in ready.into_iter().enumerate() {
+            let url = app.url("/login");
+            let email = user.email.clone();
+            set.spawn(async move {
+                let password = format!("forkert-kodeord-{i}");
+                let r = http
+                    .post(url)
+                    .form(&[
+                        ("email", email.as_str()),
+                        ("password", password.as_str()),
+                        ("csrf_token", csrf.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .expect("POST /login");
+                Resp::read(r).await
+            });
+        }
+        let mut wrong = 0;
+        let mut refused = 0;
+        while let Some(r) = set.join_next().await {
+            let r = r.expect("task");
+            match r.status {
+                401 => {
+                    assert!(
+                        r.text()
+                            .contains("E-mailadressen eller adgangskoden er forkert."),
+                        "{}",
+                        r.body
+                    );
+                    wrong += 1;
+                }
+                429 => {
+                    assert!(
+                        r.text().contains("For mange mislykkede forsøg"),
+                        "{}",
+                        r.body
+                    );
+                    assert!(r.headers.contains_key("retry-after"));
+                    refused += 1;
+                }
+                other => panic!("a wrong password answered {other}: {}", r.body),
+            }
+        }
+        assert_eq!(wrong + refused, 40);
+        let checked = checks(&app, &user.email).await - before;
+        assert!(
+            (1..=5).contains(&checked),
+            "40 parallel wrong passwords got {checked} password checks"
+        );
+        assert_eq!(checked, wrong, "every 401 was a check, every 429 was not");
+        assert_eq!(
+            attempts(&app, &user.email).await,
+            41,
+            "every attempt recorded"
+        );
+
+        // The user's own browser (a known device) gets in at once with the right password.
+        let r = own.login(&user.email, &user.password).await;
+        assert_eq!(r.status, 303, "the known device is let in: {}", r.body);
+
+        // A browser pulje has not seen is told to wait, without a check, and when to come back …
+        let mut stranger = app.anonymous();
+        let r = stranger.login(&user.email, &user.password).await;
+        assert_eq!(r.status, 429, "{}", r.body);
+        assert!(r.text().contains("Vent "), "{}", r.body);
+        let wait: u64 = r
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After in seconds");
+        assert!(
+            (1..=8).contains(&wait),
+            "after five failures the wait is seconds, not a 15-minute lock: {wait}"
+        );
+        // … and gets in with the right password once the wait is over.
+        tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(300)).await;
+        let r = stranger.login(&user.email, &user.password).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+);
+
+both_backends!(
+    an_unknown_and_a_disabled_account_are_checked_and_answered_like_a_wrong_password,
+    |app| async move {
+        let disabled = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        {
+            let mut tx = app.db.begin().await.unwrap();
+            sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+                .bind(disabled.id())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        for (email, password) in [
+            (disabled.email.as_str(), disabled.password.as_str()),
+            ("findes.ikke@test.pulje.dk", "korrekt-hest-batteri-42"),
+        ] {
+            let mut c = app.anonymous();
+            let r = c.login(email, password).await;
+            assert_eq!(r.status, 401, "{email}: {}", r.body);
+            assert!(r
+                .text()
+                .contains("E-mailadressen eller adgangskoden er forkert."));
+            assert_eq!(checks(&app, email).await, 1, "{email}: one check");
+        }
+    }
+);
+
+both_backends!(
+    personal_answers_are_not_stored_and_no_address_is_sent_to_other_sites,
+    |app| async move {
+        let sg = app.client_as(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let api = app
+            .bearer(&app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await)
+            .await;
+        let private = [
+            ("page", sg.get("/me").await),
+            ("list", sg.get("/applications").await),
+            (
+                "PDF",
+                sg.get(&format!("/reports/regional/{MIDTJYLLAND}/report.pdf"))
+                    .await,
+            ),
+            (
+                "CSV",
+                sg.get(&format!("/reports/regional/{MIDTJYLLAND}/hospitaler.csv"))
+                    .await,
+            ),
+            ("API", api.get("/api/v1/applications").await),
+            ("404", sg.get("/findes-ikke").await),
+            ("login form", app.anonymous().get("/login").await),
+        ];
+        for (what, r) in &private {
+            if *what != "404" {
+                assert_eq!(r.status, 200, "{what}: {}", r.body);
+            }
+            assert_eq!(
+                r.headers.get("cache-control").and_then(|v| v.to_str().ok()),
+                Some("no-store"),
+                "{what}"
+            );
+            assert_eq!(
+                r.headers
+                    .get("referrer-policy")
+                    .and_then(|v| v.to_str().ok()),
+                Some("same-origin"),
+                "{what}"
+            );
+        }
+        // The stylesheet may be kept; it still tells no other site where it was used.
+        let css = app.anonymous().get("/static/pulje.css").await;
+        assert_eq!(css.status, 200);
+        assert_eq!(
+            css.headers
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("public, max-age=3600")
+        );
+        assert_eq!(
+            css.headers
+                .get("referrer-policy")
+                .and_then(|v| v.to_str().ok()),
+            Some("same-origin")
+        );
+        let health = app.anonymous().get("/healthz").await;
+        assert_eq!(health.status, 200);
+        assert!(health.headers.get("cache-control").is_none());
+    }
+);
+
+both_backends!(
+    a_nul_in_a_page_form_is_refused_by_field_name_and_nothing_is_stored,
+    |app| async move {
+        // Before login: the login form.
+        let mut c = app.anonymous();
+        let r = c
+            .login("a\0b@test.pulje.dk", "korrekt-hest-batteri-42")
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.text().contains("Feltet «email» indeholder tegnet NUL"),
+            "{}",
+            r.body
+        );
+        // Logged in: a new API token's label on "Min konto".
+        let mut user = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        let r = user
+            .post_form("/me/tokens", &[("label", "min\0nøgle")])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.text().contains("Feltet «label» indeholder tegnet NUL"),
+            "{}",
+            r.body
+        );
+        let mut conn = app.db.conn().await.unwrap();
+        let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(tokens, 0, "no token was made");
+        drop(conn);
+        // The same form without the NUL is taken.
+        let r = user
+            .post_form("/me/tokens", &[("label", "min nøgle")])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+);
+
+both_backends!(
+    a_page_number_far_past_the_end_gives_the_last_page,
+    |app| async move {
+        let c = app.client_as(Role::NationalViewer, None).await;
+        for page in ["99999999", "9223372036854775807", "99999999999999999999"] {
+            let r = c.get(&format!("/applications?page={page}")).await;
+            assert_eq!(r.status, 200, "page {page}: {}", r.body);
+            let r = c.get(&format!("/idekatalog?page={page}")).await;
+            assert_eq!(r.status, 200, "catalogue page {page}: {}", r.body);
+        }
+        let api = app
+            .bearer(&app.user(Role::NationalViewer, None).await)
+            .await;
+        let r = api
+            .get("/api/v1/applications?page=9223372036854775807")
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+);
+
+/// Reads from `stream` until the server closes it; `None` if it is still open after `limit`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, limit: Duration) -> Option<Vec<u8>> {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read_all = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(limit, read_all).await.ok()?;
+    Some(seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_sends_half_a_header_or_nothing_more_is_closed() {
+    let config = pulje_web::Config {
+        header_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await;
+    let address = app.base.trim_start_matches("http://").to_string();
+
+    // Half a request header, then silence.
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: pulje\r\nX-Slow: ")
+        .await
+        .unwrap();
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(15))
+            .await
+            .is_some(),
+        "a connection sending half a header is closed"
+    );
+
+    // A whole request on a kept-alive connection, answered, then silence.
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: pulje\r\n\r\n")
+        .await
+        .unwrap();
+    let seen = closed_within(&mut idle, Duration::from_secs(15))
+        .await
+        .expect("an idle kept-alive connection is closed");
+    let text = String::from_utf8_lossy(&seen);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+
+    // A connection that keeps talking is served as before.
+    let r = app.anonymous().get("/healthz").await;
+    assert_eq!(r.status, 200);
+}
+
+both_backends!(an_upload_form_text_field_is_bounded, |app| async move {
+    let mut c = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+    let csrf = c.csrf().await;
+    let huge = "x".repeat(200 * 1024);
+    let (ct, body) = multipart_files(
+        &[("csrf_token", &csrf), ("notes", &huge)],
+        "files",
+        &[("a.txt", b"hej")],
+    );
+    let (status, body) = c.post_multipart("/applications/import", ct, body).await;
+    let r = Resp {
+        status,
+        headers: Default::default(),
+        body,
+    };
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.text()
+            .contains("Feltet «notes» er for langt: højst 64 KB."),
+        "{}",
+        r.body
+    );
+});
