@@ -105,6 +105,9 @@ struct ServeArgs {
     /// Add demo users (one per role, new random passwords printed at start) and sample applications.
     #[arg(long)]
     demo: bool,
+    /// Minutes a session may go unused before it ends (besides its absolute 12 hours).
+    #[arg(long, env = "PULJE_SESSION_IDLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=720))]
+    session_idle_minutes: u64,
     /// Mark cookies Secure; set this when pulje is served over HTTPS.
     #[arg(long, env = "PULJE_SECURE_COOKIES")]
     secure_cookies: bool,
@@ -183,6 +186,10 @@ enum UserCommand {
         email: String,
         #[arg(long, default_value = "Oprettet fra kommandolinjen")]
         label: String,
+        /// Days the token is valid (1–365).
+        #[arg(long, default_value_t = pulje_store::sessions::TOKEN_DAYS,
+              value_parser = clap::value_parser!(i64).range(1..=pulje_store::sessions::TOKEN_MAX_DAYS))]
+        days: i64,
     },
 }
 
@@ -321,7 +328,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Bruger {} er deaktiveret.", user.email);
             Ok(())
         }
-        Command::User(UserCommand::Token { email, label }) => {
+        Command::User(UserCommand::Token { email, label, days }) => {
             let db = open(&cli.database).await?;
             let mut tx = db.begin().await?;
             let user = users::find_by_email(&mut tx, &email)
@@ -330,7 +337,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if user.disabled {
                 bail!("brugeren {email} er deaktiveret");
             }
-            let (_, raw) = sessions::create_token(&mut tx, &cli_actor, user.id, &label).await?;
+            let (_, raw) =
+                sessions::create_token(&mut tx, &cli_actor, user.id, &label, days).await?;
             tx.commit().await?;
             println!("{raw}");
             Ok(())
@@ -437,6 +445,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         login_max_failures: args.login_max_failures,
         login_address_max_failures: args.login_max_failures_per_address,
+        session_idle_timeout: std::time::Duration::from_secs(60 * args.session_idle_minutes),
         trusted_proxies: args.trusted_proxies.clone(),
         header_timeout: std::time::Duration::from_secs(args.header_timeout_seconds),
         max_upload_bytes: args.max_upload_bytes,

@@ -3,6 +3,9 @@
 /// Settings of the HTTP server. Every field is documented in the README with its variable.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// A session unused this long ends (besides its absolute 12 hours).
+    /// `PULJE_SESSION_IDLE_MINUTES`.
+    pub session_idle_timeout: std::time::Duration,
     /// Mark cookies `Secure` (set when served over HTTPS). `PULJE_SECURE_COOKIES`.
     pub secure_cookies: bool,
     /// Failed logins for one account (or one known device) before each further attempt must
@@ -40,6 +43,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            session_idle_timeout: std::time::Duration::from_secs(
+                60 * pulje_store::sessions::IDLE_MINUTES as u64,
+            ),
             secure_cookies: false,
             login_max_failures: 5,
             login_address_max_failures: 20,

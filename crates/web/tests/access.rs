@@ -370,3 +370,135 @@ both_backends!(an_upload_form_text_field_is_bounded, |app| async move {
         r.body
     );
 });
+
+/// A stored timestamp `seconds` ago, as the store writes them.
+fn ago(seconds: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::seconds(seconds))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Runs one statement on the test's own connection to the server's database.
+async fn exec(app: &TestApp, sql: &str, value: &str) {
+    let mut tx = app.db.begin().await.unwrap();
+    sqlx::query(sql)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> Option<String> {
+    let mut conn = app.db.conn().await.unwrap();
+    sqlx::query_scalar::<_, Option<String>>(sql)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    a_session_unused_for_an_hour_ends_and_its_last_use_is_written_at_most_once_a_minute,
+    |app| async move {
+        let c = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        let last_seen = "SELECT last_seen_at FROM sessions";
+
+        // Used 30 seconds ago: still live, and not written again.
+        let thirty = ago(30);
+        exec(&app, "UPDATE sessions SET last_seen_at = $1", &thirty).await;
+        assert_eq!(c.get("/me").await.status, 200);
+        assert_eq!(scalar(&app, last_seen).await, Some(thirty));
+
+        // Used 59 minutes ago: still live, and the use is written.
+        let fifty_nine = ago(59 * 60);
+        exec(&app, "UPDATE sessions SET last_seen_at = $1", &fifty_nine).await;
+        assert_eq!(c.get("/me").await.status, 200);
+        let written = scalar(&app, last_seen).await.expect("written");
+        assert!(written > ago(10), "last use written now: {written}");
+
+        // Unused for 61 minutes: ended, back to the login page.
+        exec(&app, "UPDATE sessions SET last_seen_at = $1", &ago(61 * 60)).await;
+        let r = c.get("/me").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location(), Some("/login?next=%2Fme"));
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idle_timeout_is_configurable() {
+    let config = pulje_web::Config {
+        session_idle_timeout: Duration::from_secs(120),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await;
+    let c = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+    exec(&app, "UPDATE sessions SET last_seen_at = $1", &ago(100)).await;
+    assert_eq!(c.get("/me").await.status, 200);
+    exec(&app, "UPDATE sessions SET last_seen_at = $1", &ago(130)).await;
+    assert_eq!(c.get("/me").await.status, 303);
+}
+
+both_backends!(
+    an_api_token_expires_when_chosen_and_shows_its_last_use,
+    |app| async move {
+        let mut c = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        let r = c
+            .post_form("/me/tokens", &[("label", "lønsystem"), ("days", "30")])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let raw = hidden_new_token(&r.body);
+        let expires = scalar(&app, "SELECT expires_at FROM api_tokens")
+            .await
+            .expect("an expiry date");
+        let in_30_days = (chrono::Utc::now() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        assert!(expires.starts_with(&in_30_days), "{expires}");
+        // A validity that is not offered is refused, and no token made.
+        let r = c
+            .post_form("/me/tokens", &[("label", "x"), ("days", "100000")])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.text().contains("Vælg, hvor længe nøglen skal gælde"));
+
+        // Not used yet.
+        assert!(c.get("/me").await.text().contains("aldrig"));
+        let api = Bearer::new(&app, &raw);
+        assert_eq!(api.get("/api/v1/applications").await.status, 200);
+        let used = scalar(&app, "SELECT last_used_at FROM api_tokens")
+            .await
+            .expect("last use written");
+        let me = c.get("/me").await;
+        assert!(!me.text().contains("aldrig"), "{}", me.body);
+        // Used 30 seconds ago: not written again.
+        let thirty = ago(30);
+        exec(&app, "UPDATE api_tokens SET last_used_at = $1", &thirty).await;
+        assert_eq!(api.get("/api/v1/applications").await.status, 200);
+        assert_eq!(
+            scalar(&app, "SELECT last_used_at FROM api_tokens").await,
+            Some(thirty)
+        );
+        assert!(used > ago(60));
+
+        // Past its expiry date: 401 with why, in Danish.
+        exec(&app, "UPDATE api_tokens SET expires_at = $1", &ago(1)).await;
+        let r = api.get("/api/v1/applications").await;
+        assert_eq!(r.status, 401, "{}", r.body);
+        assert_eq!(
+            r.json()["error"],
+            "API-nøglen er udløbet. Opret en ny under «Min konto»."
+        );
+        assert!(c.get("/me").await.text().contains("udløbet"));
+    }
+);
+
+/// The new token shown once on "Min konto".
+fn hidden_new_token(html: &str) -> String {
+    let start = html
+        .find("id=\"new-token\"")
+        .expect("the new token is shown");
+    let rest = &html[start..];
+    let value = rest.find("value=\"").expect("value") + 7;
+    let end = rest[value..].find('"').expect("end of value");
+    unescape(&rest[value..value + end])
+}
