@@ -139,9 +139,16 @@ pub async fn reserve(tx: &mut Tx<'_>, counters: &[Counter], rule: Rule) -> Resul
 }
 
 /// After a failed check: each counter's wait runs from now (a slow check does not shorten it for
-/// the attempts that were refused while it ran).
+/// the attempts that were refused while it ran). Counters untouched for longer than the quiet
+/// spell and out of their wait, which would start again from nothing anyway, are removed, so
+/// attempts on made-up e-mail addresses do not pile up rows.
 pub async fn failed(tx: &mut Tx<'_>, counters: &[Counter], rule: Rule) -> Result<()> {
     let now = millis(Utc::now());
+    sqlx::query("DELETE FROM login_throttle WHERE last_at < $1 AND not_before < $2")
+        .bind(now.saturating_sub(ms(rule.quiet)))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     for c in counters {
         let (failures, _, not_before) = lock(tx, &c.key, now).await?;
         let wait = wait_after(failures, c.free, rule.max_wait);

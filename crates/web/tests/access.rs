@@ -502,3 +502,69 @@ fn hidden_new_token(html: &str) -> String {
     let end = rest[value..].find('"').expect("end of value");
     unescape(&rest[value..value + end])
 }
+
+/// Logs in from a browser of its own, optionally through a proxy that names the client in
+/// `X-Forwarded-For`; returns the status.
+async fn login_from(app: &TestApp, email: &str, password: &str, forwarded: Option<&str>) -> u16 {
+    let http = browser();
+    let form = Resp::read(http.get(app.url("/login")).send().await.unwrap()).await;
+    let csrf = form.csrf_token().expect("csrf_token");
+    let mut request = http.post(app.url("/login")).form(&[
+        ("email", email),
+        ("password", password),
+        ("csrf_token", csrf.as_str()),
+    ]);
+    if let Some(client) = forwarded {
+        request = request.header("x-forwarded-for", client);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+both_backends!(
+    failures_from_one_address_slow_down_every_account_from_it_and_only_it,
+    |app: TestApp| async move {
+        // A server of its own, with a low limit per address and the test as a trusted proxy.
+        let backend = app.backend;
+        drop(app);
+        let config = pulje_web::Config {
+            login_address_max_failures: 3,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(backend, config).await;
+        let victim = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        // Three wrong passwords for three accounts through the proxy, from one client address.
+        for i in 0..3 {
+            let status = login_from(
+                &app,
+                &format!("gaet-{i}@test.pulje.dk"),
+                "forkert-kodeord-1",
+                Some("198.51.100.7"),
+            )
+            .await;
+            assert_eq!(status, 401);
+        }
+        // The same address must now wait, whichever account it tries …
+        assert_eq!(
+            login_from(&app, &victim.email, &victim.password, Some("198.51.100.7")).await,
+            429
+        );
+        // … what it writes before the proxy's entry does not help …
+        assert_eq!(
+            login_from(
+                &app,
+                &victim.email,
+                &victim.password,
+                Some("203.0.113.1, 198.51.100.7")
+            )
+            .await,
+            429
+        );
+        assert_eq!(checks(&app, &victim.email).await, 0);
+        // … while the account's owner at another address logs in.
+        assert_eq!(
+            login_from(&app, &victim.email, &victim.password, Some("192.0.2.44")).await,
+            303
+        );
+    }
+);
