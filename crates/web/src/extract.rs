@@ -267,6 +267,26 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// Refused in an address: PostgreSQL cannot store the NUL character in text.
 const NUL_IN_ADDRESS: &str = "Adressen indeholder tegnet NUL (%00), som ikke kan bruges.";
 
+/// Refuses every request whose address (path or query) holds the NUL character, `%00`, before
+/// any handler reads it: 400 with the Danish message, as JSON under `/api/` and as the error page
+/// elsewhere. PostgreSQL cannot compare or store text with NUL, so a search word or a text path
+/// parameter holding one was a server error there (and a different answer on SQLite).
+pub async fn refuse_nul_in_address(request: Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri();
+    let has_nul = uri
+        .path_and_query()
+        .is_some_and(|pq| pq.as_str().contains("%00"));
+    if !has_nul {
+        return next.run(request).await;
+    }
+    let refused = AppError::BadRequest(NUL_IN_ADDRESS.into());
+    if crate::error::is_api_path(uri.path()) {
+        ApiError(refused).into_response()
+    } else {
+        refused.into_response()
+    }
+}
+
 /// The path of the first string or key in `value` that holds the NUL character.
 fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
     let at = |path: &str, key: &str| {

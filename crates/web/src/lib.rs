@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::middleware))
+        // An address holding NUL is refused before anything reads it.
+        .layer(axum::middleware::from_fn(extract::refuse_nul_in_address))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

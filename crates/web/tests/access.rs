@@ -568,3 +568,27 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_nul_in_a_page_address_is_refused_in_danish_not_a_server_error,
+    |app| async move {
+        let c = app.client_as(Role::NationalViewer, None).await;
+        for path in [
+            "/applications?q=a%00b",
+            "/idekatalog?q=a%00b",
+            "/applications?status=a%00b",
+            "/programmes/ok%0021",
+        ] {
+            let r = c.get(path).await;
+            assert_eq!(r.status, 400, "{path}: {}", r.body);
+            assert!(
+                r.text()
+                    .contains("Adressen indeholder tegnet NUL (%00), som ikke kan bruges."),
+                "{path}: {}",
+                r.body
+            );
+        }
+        // The same search without the NUL is answered.
+        assert_eq!(c.get("/applications?q=ab").await.status, 200);
+    }
+);
