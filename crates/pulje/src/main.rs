@@ -124,7 +124,7 @@ struct ServeArgs {
     login_max_failures_per_address: i64,
     /// Addresses of reverse proxies in front of pulje whose X-Forwarded-For header names the
     /// client's address (comma-separated); from anyone else the header is ignored.
-    #[arg(long, env = "PULJE_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(long, env = "PULJE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy_address)]
     trusted_proxies: Vec<std::net::IpAddr>,
     /// Seconds a connection may take to send a request's header, and may stay idle between
     /// requests, before it is closed.
@@ -462,6 +462,13 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     pulje_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())
+}
+
+/// A trusted proxy's address: an IP address, refused in Danish otherwise.
+fn proxy_address(text: &str) -> Result<std::net::IpAddr, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("ugyldig proxy-adresse «{text}»: skriv en IP-adresse, fx 10.0.0.5"))
 }
 
 async fn shutdown_signal() {

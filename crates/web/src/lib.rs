@@ -152,6 +152,12 @@ pub async fn serve(
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use tower::ServiceExt;
 
+    // The dummy hash an unknown e-mail's password is checked against is made now, so the first
+    // such login does not take longer than a wrong password for a known one.
+    let _ = tokio::task::spawn_blocking(|| {
+        pulje_store::password::dummy_hash();
+    })
+    .await;
     let header_timeout = state.config.header_timeout;
     let app = router(state);
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
