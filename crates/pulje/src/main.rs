@@ -105,12 +105,31 @@ struct ServeArgs {
     /// Add demo users (one per role, new random passwords printed at start) and sample applications.
     #[arg(long)]
     demo: bool,
+    /// Minutes a session may go unused before it ends (besides its absolute 12 hours).
+    #[arg(long, env = "PULJE_SESSION_IDLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=720))]
+    session_idle_minutes: u64,
     /// Mark cookies Secure; set this when pulje is served over HTTPS.
     #[arg(long, env = "PULJE_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Failed logins per e-mail address within 15 minutes before further attempts are refused.
+    /// Failed logins for one account (or one known device) before each further attempt must wait:
+    /// 4 seconds, doubling, at most 5 minutes.
     #[arg(long, env = "PULJE_LOGIN_MAX_FAILURES", default_value_t = 5)]
     login_max_failures: i64,
+    /// The same for one source address, over all accounts.
+    #[arg(
+        long,
+        env = "PULJE_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    login_max_failures_per_address: i64,
+    /// Addresses of reverse proxies in front of pulje whose X-Forwarded-For header names the
+    /// client's address (comma-separated); from anyone else the header is ignored.
+    #[arg(long, env = "PULJE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy_address)]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a connection may take to send a request's header, and may stay idle between
+    /// requests, before it is closed.
+    #[arg(long, env = "PULJE_HEADER_TIMEOUT_SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_seconds: u64,
     /// Largest file accepted by the upload pages (imports), in bytes.
     #[arg(long, env = "PULJE_MAX_UPLOAD_BYTES", default_value_t = 20_000_000)]
     max_upload_bytes: usize,
@@ -167,6 +186,10 @@ enum UserCommand {
         email: String,
         #[arg(long, default_value = "Oprettet fra kommandolinjen")]
         label: String,
+        /// Days the token is valid (1–365).
+        #[arg(long, default_value_t = pulje_store::sessions::TOKEN_DAYS,
+              value_parser = clap::value_parser!(i64).range(1..=pulje_store::sessions::TOKEN_MAX_DAYS))]
+        days: i64,
     },
 }
 
@@ -305,7 +328,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Bruger {} er deaktiveret.", user.email);
             Ok(())
         }
-        Command::User(UserCommand::Token { email, label }) => {
+        Command::User(UserCommand::Token { email, label, days }) => {
             let db = open(&cli.database).await?;
             let mut tx = db.begin().await?;
             let user = users::find_by_email(&mut tx, &email)
@@ -314,7 +337,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if user.disabled {
                 bail!("brugeren {email} er deaktiveret");
             }
-            let (_, raw) = sessions::create_token(&mut tx, &cli_actor, user.id, &label).await?;
+            let (_, raw) =
+                sessions::create_token(&mut tx, &cli_actor, user.id, &label, days).await?;
             tx.commit().await?;
             println!("{raw}");
             Ok(())
@@ -420,6 +444,10 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = pulje_web::Config {
         secure_cookies: args.secure_cookies,
         login_max_failures: args.login_max_failures,
+        login_address_max_failures: args.login_max_failures_per_address,
+        session_idle_timeout: std::time::Duration::from_secs(60 * args.session_idle_minutes),
+        trusted_proxies: args.trusted_proxies.clone(),
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_seconds),
         max_upload_bytes: args.max_upload_bytes,
         smtp_configured: mailer.is_some(),
         public_url,
@@ -434,6 +462,13 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     pulje_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())
+}
+
+/// A trusted proxy's address: an IP address, refused in Danish otherwise.
+fn proxy_address(text: &str) -> Result<std::net::IpAddr, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("ugyldig proxy-adresse «{text}»: skriv en IP-adresse, fx 10.0.0.5"))
 }
 
 async fn shutdown_signal() {

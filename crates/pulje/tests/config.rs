@@ -66,3 +66,30 @@ async fn a_malformed_public_address_is_refused_at_start_up() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_trusted_proxy_that_is_not_an_ip_address_is_refused_at_start_up() {
+    let db = empty_db(false).await;
+    let out = pulje(
+        &db,
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--trusted-proxies",
+            "10.0.0.5,proxy.region.dk",
+        ],
+    );
+    assert!(!out.status.success(), "the server must not start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--trusted-proxies"), "{stderr}");
+    assert!(
+        stderr
+            .contains("ugyldig proxy-adresse «proxy.region.dk»: skriv en IP-adresse, fx 10.0.0.5"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("pulje kører"),
+        "nothing was served"
+    );
+}

@@ -634,7 +634,7 @@ pub async fn list(
         ));
         sql.push_arg(per_page)
             .push(" OFFSET ")
-            .push_arg((page.max(1) - 1) * per_page)
+            .push_arg((page.max(1) - 1).saturating_mul(per_page))
             .push(") ORDER BY a.id DESC");
         sql
     };

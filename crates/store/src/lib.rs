@@ -23,6 +23,7 @@ pub mod demo;
 mod error;
 pub mod evaluations;
 pub mod list_filters;
+pub mod logins;
 pub mod meetings;
 pub mod money;
 #[cfg(feature = "openapi")]

@@ -15,6 +15,23 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
+/// How long a session may go unused before it ends, unless configured otherwise.
+pub const IDLE_MINUTES: i64 = 60;
+/// A session's or an API token's last use is written at most this often, so that a busy user
+/// does not cost a write per request.
+pub const TOUCH_SECONDS: i64 = 60;
+/// How long a new API token is valid, unless chosen otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+/// The longest validity a token can be given.
+pub const TOKEN_MAX_DAYS: i64 = 365;
+
+/// Whether a last use written at `last` (a stored timestamp) is old enough to be written again.
+pub fn needs_touch(last: Option<&str>) -> bool {
+    match last {
+        None => true,
+        Some(last) => last < timestamp(Utc::now() - Duration::seconds(TOUCH_SECONDS)).as_str(),
+    }
+}
 
 /// A logged-in session as the web layer sees it.
 #[derive(Debug, Clone)]
@@ -24,6 +41,8 @@ pub struct Session {
     pub csrf_token: String,
     /// The data versions when the session was read, for the request's kept views.
     pub versions: Known,
+    /// When the session was last used, as last written ([`touch`]).
+    pub last_seen_at: String,
 }
 
 /// Starts a session for `user_id`; returns the raw token for the cookie.
@@ -87,16 +106,25 @@ pub async fn log_out(tx: &mut Tx<'_>, user: &User, token_hash: &str) -> Result<(
     .await
 }
 
-/// The live session for a raw token: not expired, user not disabled, with the data versions
-/// the request's kept views are checked against ([`Known`]). One query: every request asks it.
-pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Session>> {
+/// The live session for a raw token: not past its lifetime, used within the last `idle`, user
+/// not disabled, with the data versions the request's kept views are checked against
+/// ([`Known`]). One query: every request asks it.
+pub async fn find(
+    conn: &mut AnyConnection,
+    token: &str,
+    idle: std::time::Duration,
+) -> Result<Option<Session>> {
+    let idle = Duration::from_std(idle).unwrap_or(Duration::minutes(IDLE_MINUTES));
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token, {} FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at, {} \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0 \
+         AND COALESCE(s.last_seen_at, s.created_at) > $3",
         Known::columns()
     ))
     .bind(token_hash(token))
     .bind(now_utc())
+    .bind(timestamp(Utc::now() - idle))
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
@@ -107,9 +135,20 @@ pub async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Sessio
             user,
             csrf_token: r.try_get("csrf_token")?,
             versions,
+            last_seen_at: r.try_get("last_seen_at")?,
         })
     })
     .transpose()
+}
+
+/// Writes that the session `token_hash` was used now (call it when [`needs_touch`] says so).
+pub async fn touch(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Ends a session (logout), and removes expired ones while at it.
@@ -120,32 +159,6 @@ pub async fn delete(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Records a login attempt for throttling.
-pub async fn record_attempt(tx: &mut Tx<'_>, email: &str, success: bool) -> Result<()> {
-    sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
-        .bind(email.trim().to_lowercase())
-        .bind(now_utc())
-        .bind(i64::from(success))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Failed attempts for `email` since the last success within the past `minutes`.
-pub async fn recent_failures(conn: &mut AnyConnection, email: &str, minutes: i64) -> Result<i64> {
-    let since = timestamp(Utc::now() - Duration::minutes(minutes));
-    let email = email.trim().to_lowercase();
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = 0 AND at > $2 \
-         AND at >= COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = 1), '')",
-    )
-    .bind(&email)
-    .bind(since)
-    .fetch_one(conn)
-    .await?;
-    Ok(n)
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -160,7 +173,14 @@ pub struct ApiToken {
     pub label: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// After this the token is refused (401).
+    pub expires_at: Option<String>,
+    /// When the token was last used (written at most once a minute).
+    pub last_used_at: Option<String>,
 }
+
+/// The columns of [`ApiToken`].
+const TOKEN_COLUMNS: &str = "id, user_id, label, created_at, revoked_at, expires_at, last_used_at";
 
 /// A token audited with its user's region, which the token itself does not carry.
 struct TokenOf<'a> {
@@ -184,27 +204,35 @@ impl Serialize for TokenOf<'_> {
     }
 }
 
-/// Creates an API token for a user; returns the stored record and the raw token (shown once).
+/// Creates an API token for a user, valid `valid_days` days (1 to [`TOKEN_MAX_DAYS`]; outside
+/// that, [`TOKEN_DAYS`]); returns the stored record and the raw token (shown once).
 pub async fn create_token(
     tx: &mut Tx<'_>,
     actor: &Actor,
     user_id: UserId,
     label: &str,
+    valid_days: i64,
 ) -> Result<(ApiToken, String)> {
+    let valid_days = if (1..=TOKEN_MAX_DAYS).contains(&valid_days) {
+        valid_days
+    } else {
+        TOKEN_DAYS
+    };
     let raw = format!("pulje_{}", random_token());
     let label = if label.trim().is_empty() {
         "API-nøgle"
     } else {
         label.trim()
     };
-    let token = sqlx::query_as::<_, ApiToken>(
-        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) \
-         RETURNING id, user_id, label, created_at, revoked_at",
-    )
+    let token = sqlx::query_as::<_, ApiToken>(&format!(
+        "INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING {TOKEN_COLUMNS}"
+    ))
     .bind(user_id.get())
     .bind(token_hash(&raw))
     .bind(label)
     .bind(now_utc())
+    .bind(timestamp(Utc::now() + Duration::days(valid_days)))
     .fetch_one(&mut **tx)
     .await?;
     let user = users::get(tx, user_id).await?.ok_or(StoreError::NotFound)?;
@@ -220,22 +248,59 @@ pub async fn create_token(
     Ok((token, raw))
 }
 
-/// The user a raw API token belongs to, if the token is live and the user enabled.
-pub async fn find_token_user(conn: &mut AnyConnection, raw: &str) -> Result<Option<User>> {
-    let row = sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS_OF_U} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+/// What a raw API token is.
+#[derive(Debug, Clone)]
+pub enum TokenLookup {
+    /// Live, of an enabled user; `last_used_at` as last written ([`touch_token`]).
+    Live {
+        user: User,
+        token_id: TokenId,
+        last_used_at: Option<String>,
+    },
+    /// Not revoked, of an enabled user, but past its expiry date.
+    Expired,
+    /// Unknown, revoked, or its user disabled.
+    Unknown,
+}
+
+/// What the raw API token `raw` is: live (with its user), expired or unknown.
+pub async fn find_token(conn: &mut AnyConnection, raw: &str) -> Result<TokenLookup> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS_OF_U}, t.id AS token_id, t.expires_at, t.last_used_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0"
     ))
     .bind(token_hash(raw))
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(User::try_from).transpose()
+    let Some(r) = row else {
+        return Ok(TokenLookup::Unknown);
+    };
+    let expires_at: Option<String> = r.try_get("expires_at")?;
+    if expires_at.is_some_and(|at| at <= now_utc()) {
+        return Ok(TokenLookup::Expired);
+    }
+    Ok(TokenLookup::Live {
+        user: User::try_from(UserRow::from_row(&r)?)?,
+        token_id: TokenId::new(r.try_get::<i64, _>("token_id")?),
+        last_used_at: r.try_get("last_used_at")?,
+    })
+}
+
+/// Writes that the token was used now (call it when [`needs_touch`] says so).
+pub async fn touch_token(tx: &mut Tx<'_>, token_id: TokenId) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+        .bind(token_id.get())
+        .bind(now_utc())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn list_tokens(conn: &mut AnyConnection, user_id: UserId) -> Result<Vec<ApiToken>> {
-    Ok(sqlx::query_as::<_, ApiToken>(
-        "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
-    )
+    Ok(sqlx::query_as::<_, ApiToken>(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id"
+    ))
     .bind(user_id.get())
     .fetch_all(conn)
     .await?)
@@ -248,9 +313,9 @@ pub async fn revoke_token(
     user_id: UserId,
     token_id: TokenId,
 ) -> Result<()> {
-    let before = sqlx::query_as::<_, ApiToken>(
-        "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2",
-    )
+    let before = sqlx::query_as::<_, ApiToken>(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1 AND user_id = $2"
+    ))
     .bind(token_id.get())
     .bind(user_id.get())
     .fetch_optional(&mut **tx)

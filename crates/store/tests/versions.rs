@@ -100,7 +100,7 @@ async fn sessions_carry_the_versions(fresh: TestDb) {
         let all = versions::of_all(&mut conn).await.unwrap();
         let nord = versions::of_region(&mut conn, NORD).await.unwrap();
         let nord_reports = versions::of_region_reports(&mut conn, NORD).await.unwrap();
-        let regional = sessions::find(&mut conn, &tokens[0])
+        let regional = sessions::find(&mut conn, &tokens[0], std::time::Duration::from_secs(3600))
             .await
             .unwrap()
             .unwrap();
@@ -119,7 +119,7 @@ async fn sessions_carry_the_versions(fresh: TestDb) {
             regional.versions.of_region_reports(NORD),
             Some(nord_reports)
         );
-        let national = sessions::find(&mut conn, &tokens[1])
+        let national = sessions::find(&mut conn, &tokens[1], std::time::Duration::from_secs(3600))
             .await
             .unwrap()
             .unwrap();

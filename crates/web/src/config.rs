@@ -3,11 +3,24 @@
 /// Settings of the HTTP server. Every field is documented in the README with its variable.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// A session unused this long ends (besides its absolute 12 hours).
+    /// `PULJE_SESSION_IDLE_MINUTES`.
+    pub session_idle_timeout: std::time::Duration,
     /// Mark cookies `Secure` (set when served over HTTPS). `PULJE_SECURE_COOKIES`.
     pub secure_cookies: bool,
-    /// Failed logins for one e-mail within [`Config::login_window_minutes`] before refusing.
+    /// Failed logins for one account (or one known device) before each further attempt must
+    /// wait (4 s, then doubling up to [`Config::login_max_wait`]). `PULJE_LOGIN_MAX_FAILURES`.
     pub login_max_failures: i64,
+    /// The same for one source address, counted over all accounts.
+    /// `PULJE_LOGIN_MAX_FAILURES_PER_ADDRESS`.
+    pub login_address_max_failures: i64,
+    /// A throttle counter untouched this long starts again from nothing.
     pub login_window_minutes: i64,
+    /// The longest wait between attempts once the failures are used up.
+    pub login_max_wait: std::time::Duration,
+    /// Proxies whose `X-Forwarded-For` names the source address of a request (for the login
+    /// throttle); from anyone else the header is ignored. `PULJE_TRUSTED_PROXIES`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Largest accepted file upload (imports), in bytes. `PULJE_MAX_UPLOAD_BYTES`.
@@ -18,6 +31,10 @@ pub struct Config {
     pub smtp_configured: bool,
     /// A request not answered within this time is answered 503 and its work dropped.
     pub request_timeout: std::time::Duration,
+    /// A connection that has not sent a whole request head within this time of the server
+    /// starting to wait for one (a slow client, or a kept-alive connection idle between
+    /// requests) is closed. `PULJE_HEADER_TIMEOUT_SECONDS`.
+    pub header_timeout: std::time::Duration,
     /// The address the server is reached at from outside, for absolute links in mail.
     /// `PULJE_PUBLIC_URL`; by default the address it listens on.
     pub public_url: pulje_app::PublicUrl,
@@ -26,14 +43,21 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            session_idle_timeout: std::time::Duration::from_secs(
+                60 * pulje_store::sessions::IDLE_MINUTES as u64,
+            ),
             secure_cookies: false,
             login_max_failures: 5,
+            login_address_max_failures: 20,
             login_window_minutes: 15,
+            login_max_wait: std::time::Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
             max_body_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 20_000_000,
             page_size: 25,
             smtp_configured: false,
             request_timeout: std::time::Duration::from_secs(30),
+            header_timeout: std::time::Duration::from_secs(20),
             public_url: pulje_app::PublicUrl::default(),
         }
     }

@@ -30,6 +30,8 @@ pub enum AppError {
     Unauthenticated,
     /// A page that needs a login; after logging in the user is taken back to this path.
     LoginFor(String),
+    /// Credentials that were good once but are no longer (an expired API token): 401 with why.
+    Expired(String),
     NotFound,
     Forbidden(String),
     Invalid(String),
@@ -55,7 +57,9 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated | AppError::LoginFor(_) => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::LoginFor(_) | AppError::Expired(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -76,6 +80,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::LoginFor(_) => "Du skal logge ind.".into(),
             AppError::NotFound => "Siden eller det, du leder efter, findes ikke – eller du har ikke adgang til det.".into(),
             AppError::Forbidden(m)
+            | AppError::Expired(m)
             | AppError::Invalid(m)
             | AppError::Conflict(m)
             | AppError::TooManyRequests(m)

@@ -1,6 +1,7 @@
 //! The API's extractors: axum's `Path`, `Query` and `Json`, whose rejections become
 //! [`ApiError`]s — `{"error": "…"}` in Danish, naming the parameter or field that could not be
-//! read. API handlers import these instead of axum's.
+//! read. API handlers import these instead of axum's. Pages take their forms through [`Form`],
+//! which refuses what the database cannot store the same way on both backends.
 //!
 //! Statuses: an unreadable path or query parameter is 400, a body that is not
 //! `application/json` 415, a body over the limit 413, and JSON that cannot be read — malformed,
@@ -266,6 +267,26 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// Refused in an address: PostgreSQL cannot store the NUL character in text.
 const NUL_IN_ADDRESS: &str = "Adressen indeholder tegnet NUL (%00), som ikke kan bruges.";
 
+/// Refuses every request whose address (path or query) holds the NUL character, `%00`, before
+/// any handler reads it: 400 with the Danish message, as JSON under `/api/` and as the error page
+/// elsewhere. PostgreSQL cannot compare or store text with NUL, so a search word or a text path
+/// parameter holding one was a server error there (and a different answer on SQLite).
+pub async fn refuse_nul_in_address(request: Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri();
+    let has_nul = uri
+        .path_and_query()
+        .is_some_and(|pq| pq.as_str().contains("%00"));
+    if !has_nul {
+        return next.run(request).await;
+    }
+    let refused = AppError::BadRequest(NUL_IN_ADDRESS.into());
+    if crate::error::is_api_path(uri.path()) {
+        ApiError(refused).into_response()
+    } else {
+        refused.into_response()
+    }
+}
+
 /// The path of the first string or key in `value` that holds the NUL character.
 fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
     let at = |path: &str, key: &str| {
@@ -301,3 +322,90 @@ fn bad_request(message: String) -> ApiError {
 /// What a [`Json`] body is refused with. A handler that takes `Result<Json<T>, JsonRejection>`
 /// decides itself when to report it (after checking the user's role, say).
 pub type JsonRejection = ApiError;
+
+/// A page form (`application/x-www-form-urlencoded`), e.g. `Form(f): Form<LoginForm>`; page
+/// handlers import this instead of axum's (`crates/web/clippy.toml` forbids that one).
+///
+/// A field whose name or value holds the NUL character, which PostgreSQL cannot store in text
+/// (and SQLite would cut it off at), is refused with a Danish message naming the field (422,
+/// the Danish error page), before anything is read into `T` or stored.
+#[derive(Debug)]
+pub struct Form<T>(pub T);
+
+impl<T, S> FromRequest<S> for Form<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(AppError::UnsupportedMediaType(
+                "Formularen skal sendes som application/x-www-form-urlencoded.".into(),
+            ));
+        }
+        let bytes = match Bytes::from_request(request, state).await {
+            Ok(bytes) => bytes,
+            Err(BytesRejection::FailedToBufferBody(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                return Err(AppError::TooLarge)
+            }
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Formularen kunne ikke læses til ende.".into(),
+                ))
+            }
+        };
+        if let Some(field) = nul_in_form(&bytes) {
+            return Err(AppError::Invalid(format!(
+                "Feltet «{field}» indeholder tegnet NUL, som ikke kan gemmes. Fjern det, og send formularen igen."
+            )));
+        }
+        serde_urlencoded::from_bytes::<T>(&bytes)
+            .map(Form)
+            .map_err(|e| {
+                tracing::info!(error = %e, "a page form could not be read");
+                AppError::Invalid(
+                    "Formularen kan ikke læses. Genindlæs siden, og prøv igen.".into(),
+                )
+            })
+    }
+}
+
+/// The name of the first field of a URL-encoded form whose name or value holds the NUL
+/// character (`%00`, or a raw zero byte).
+fn nul_in_form(body: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(body).find_map(|(k, v)| {
+        (k.contains('\0') || v.contains('\0')).then(|| {
+            let name: String = k.chars().filter(|c| !c.is_control()).take(100).collect();
+            name
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nul_in_form;
+
+    #[test]
+    fn a_nul_anywhere_in_a_form_is_found_by_field_name() {
+        assert_eq!(nul_in_form(b"title=ok&notes=fine"), None);
+        assert_eq!(
+            nul_in_form(b"title=ok&notes=a%00b"),
+            Some("notes".to_string())
+        );
+        assert_eq!(nul_in_form(b"ti%00tle=ok"), Some("title".to_string()));
+        assert_eq!(nul_in_form(b"title=a\0b"), Some("title".to_string()));
+    }
+}

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod pages;
 mod state;
 mod views;
@@ -39,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::middleware))
+        // An address holding NUL is refused before anything reads it.
+        .layer(axum::middleware::from_fn(extract::refuse_nul_in_address))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -51,6 +54,9 @@ pub fn router(state: AppState) -> Router {
         ))
         // Every error answer in its reader's format, and the request's time limit (503).
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::answer_errors))
+        // No copy kept of anything personal, no address sent to other sites (also on the
+        // error answers and time-outs written inside).
+        .layer(axum::middleware::from_fn(headers::privacy))
         // Every request gets an id (or keeps the one a proxy in front gave it), carried in the
         // `x-request-id` response header and in the span around everything logged for it.
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -130,16 +136,76 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     )
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, then waits for the requests under way.
+///
+/// Each connection gets the peer's address (`ConnectInfo`, for the login throttle) and hyper's
+/// header-read timer ([`Config::header_timeout`]): a connection that has not sent a whole
+/// request head within that time of the server starting to wait for one is closed — a client
+/// sending its header slowly, or a kept-alive connection left idle between requests (hyper runs
+/// the same timer while it waits for the next request). A body read slowly is bounded by the
+/// request's own time limit ([`Config::request_timeout`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    // The dummy hash an unknown e-mail's password is checked against is made now, so the first
+    // such login does not take longer than a wrong password for a known one.
+    let _ = tokio::task::spawn_blocking(|| {
+        pulje_store::password::dummy_hash();
+    })
+    .await;
+    let header_timeout = state.config.header_timeout;
+    let app = router(state);
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(header_timeout)
+        .keep_alive_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = app.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        );
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

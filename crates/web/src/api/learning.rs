@@ -45,7 +45,7 @@ pub async fn catalogue(
         .clamp(1, pages);
     let entries = matching
         .into_iter()
-        .skip(usize::try_from((page - 1) * per_page).unwrap_or(0))
+        .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
         .take(usize::try_from(per_page).unwrap_or(25))
         .collect();
     Ok(Json(CataloguePage {

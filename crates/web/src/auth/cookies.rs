@@ -1,4 +1,4 @@
-//! Reading and writing the two cookies pulje sets.
+//! Reading and writing the cookies pulje sets.
 
 use axum::http::HeaderMap;
 
@@ -6,6 +6,9 @@ use axum::http::HeaderMap;
 pub const SESSION_COOKIE: &str = "pulje_session";
 /// Before login: a random token the login form must echo (double-submit CSRF protection).
 pub const CSRF_COOKIE: &str = "pulje_csrf";
+/// A device the user has logged in from: a random token whose hash is kept (`known_devices`), so
+/// the login throttle can tell the user's own browser from an attacker's.
+pub const DEVICE_COOKIE: &str = "pulje_device";
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

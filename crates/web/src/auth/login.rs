@@ -1,16 +1,18 @@
 //! The login form, login with throttling of failed attempts, and logout.
 
+use super::address::SourceAddress;
 use super::cookies::set_cookie;
-use super::{cookie_value, CurrentUser, MaybeUser, CSRF_COOKIE, SESSION_COOKIE};
+use super::{cookie_value, CurrentUser, MaybeUser, CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::Page;
 use crate::AppState;
 use crate::Db;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
+use pulje_store::logins::{self, Counter, Outcome, Verdict};
 use pulje_store::{password, sessions, users};
 use serde::Deserialize;
 
@@ -104,86 +106,159 @@ pub struct LoginForm {
     next: String,
 }
 
-/// `POST /login`: checks the password (Argon2id), refuses after too many failures, and starts a
-/// session. The message for a wrong e-mail and a wrong password is the same.
+/// `POST /login`: counts the attempt against the throttle, checks the password (Argon2id) and
+/// starts a session.
+///
+/// The attempt is counted before the password is checked, in a committed transaction of its own
+/// (`logins::reserve`), against its account and its source address — or, from a device the user
+/// has logged in from before (the `pulje_device` cookie), against that device alone, so another
+/// person's failures cannot keep the user out. Past the free failures each attempt must wait
+/// (4 s, doubling, at most [`crate::Config::login_max_wait`]); an attempt during the wait is
+/// refused (429) without a check, with when to try again. An unknown e-mail, a disabled user and
+/// a wrong password get the same answer after the same work: one Argon2 verification.
 pub async fn submit(
     State(state): State<AppState>,
+    SourceAddress(address): SourceAddress,
     mut db: Db,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> PageResult<Response> {
     let csrf = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     let email = form.email.trim().to_lowercase();
-    let refuse = |status: axum::http::StatusCode, message: &str| -> PageResult<Response> {
-        let html = login_page(
+    let next = safe_next(&form.next).unwrap_or_default().to_string();
+    let page = |message: &str| -> PageResult<String> {
+        login_page(
             csrf.clone(),
             form.email.clone(),
             Some(message.to_string()),
-            safe_next(&form.next).unwrap_or_default().to_string(),
-        )?;
-        Ok((status, Html(html)).into_response())
+            next.clone(),
+        )
     };
     if email.is_empty() || form.password.is_empty() {
-        return refuse(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "Skriv både e-mailadresse og adgangskode.",
-        );
+        let html = page("Skriv både e-mailadresse og adgangskode.")?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
+    if email.len() > 320 || form.password.len() > 1024 {
+        let html = page("E-mailadressen eller adgangskoden er for lang.")?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    let config = &state.config;
+    let rule = logins::Rule {
+        quiet: std::time::Duration::from_secs(
+            u64::try_from(config.login_window_minutes).unwrap_or(15) * 60,
+        ),
+        max_wait: config.login_max_wait,
+    };
 
     let mut conn = db.conn().await?;
-    let failures =
-        sessions::recent_failures(&mut conn, &email, state.config.login_window_minutes).await?;
-    if failures >= state.config.login_max_failures {
-        return refuse(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "For mange mislykkede forsøg på at logge ind med denne e-mailadresse. Vent {} minutter, og prøv igen.",
-                state.config.login_window_minutes
-            ),
-        );
-    }
     let found = users::credentials(&mut conn, &email).await?;
+    let device = cookie_value(&headers, DEVICE_COOKIE).filter(|d| !d.is_empty() && d.len() <= 128);
+    let known_device = match (&device, &found) {
+        (Some(raw), Some((user, _))) => logins::is_known_device(&mut conn, raw, user.id).await?,
+        _ => false,
+    };
     drop(conn);
+    let address_counter = Counter::address(&address, config.login_address_max_failures);
+    let counters = match (&device, known_device) {
+        (Some(raw), true) => vec![Counter::device(raw, config.login_max_failures)],
+        _ => vec![
+            Counter::account(&email, config.login_max_failures),
+            address_counter.clone(),
+        ],
+    };
+
+    let mut tx = db.begin().await?;
+    let verdict = logins::reserve(&mut tx, &counters, rule).await?;
+    if let Verdict::Wait(wait) = verdict {
+        logins::record(&mut tx, &email, &address, Outcome::Refused).await?;
+        tx.commit().await?;
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let html = page(&format!(
+            "For mange mislykkede forsøg på at logge ind. Vent {}, og prøv så igen.",
+            danish_duration(seconds)
+        ))?;
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, seconds.to_string())],
+            Html(html),
+        )
+            .into_response());
+    }
+    // Counted and committed: every parallel attempt now sees this one.
+    tx.commit().await?;
+
     let password = form.password.clone();
-    let verified = tokio::task::spawn_blocking(move || match &found {
-        Some((user, hash)) if !user.disabled => {
-            password::verify(&password, hash).then(|| user.clone())
-        }
-        Some(_) => None,
-        None => {
-            password::verify(&password, password::dummy_hash());
-            None
+    let verified = tokio::task::spawn_blocking(move || {
+        // Exactly one verification whatever the account: its own hash, or the dummy's.
+        let (user, hash) = match &found {
+            Some((user, hash)) if !hash.is_empty() => (Some(user), hash.as_str()),
+            Some((user, _)) => (Some(user), password::dummy_hash()),
+            None => (None, password::dummy_hash()),
+        };
+        let right = password::verify(&password, hash);
+        match user {
+            Some(user) if right && !user.disabled && hash != password::dummy_hash() => {
+                Some(user.clone())
+            }
+            _ => None,
         }
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?;
 
     let mut tx = db.begin().await?;
-    sessions::record_attempt(&mut tx, &email, verified.is_some()).await?;
     let Some(user) = verified else {
+        logins::failed(&mut tx, &counters, rule).await?;
+        logins::record(&mut tx, &email, &address, Outcome::Failure).await?;
         tx.commit().await?;
-        return refuse(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "E-mailadressen eller adgangskoden er forkert.",
-        );
+        let html = page("E-mailadressen eller adgangskoden er forkert.")?;
+        return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
+    logins::succeeded(&mut tx, &counters[0], &address_counter).await?;
+    logins::record(&mut tx, &email, &address, Outcome::Success).await?;
     let (token, _csrf) = sessions::log_in(&mut tx, &user).await?;
+    let device = logins::remember_device(&mut tx, user.id, device.as_deref()).await?;
     tx.commit().await?;
 
-    let cookie = set_cookie(
-        SESSION_COOKIE,
-        &token,
-        sessions::SESSION_HOURS * 3600,
-        state.config.secure_cookies,
-    );
+    let secure = config.secure_cookies;
     let mut response = Redirect::to(safe_next(&form.next).unwrap_or("/")).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        cookie
-            .parse()
-            .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
-    );
+    for cookie in [
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            sessions::SESSION_HOURS * 3600,
+            secure,
+        ),
+        set_cookie(
+            DEVICE_COOKIE,
+            &device,
+            logins::DEVICE_DAYS * 24 * 3600,
+            secure,
+        ),
+    ] {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookie
+                .parse()
+                .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
+        );
+    }
     Ok(response)
+}
+
+/// A wait in Danish words: "4 sekunder", "1 minut og 4 sekunder", "5 minutter".
+fn danish_duration(seconds: u64) -> String {
+    let unit = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let (minutes, rest) = (seconds / 60, seconds % 60);
+    match (minutes, rest) {
+        (0, s) => unit(s, "sekund", "sekunder"),
+        (m, 0) => unit(m, "minut", "minutter"),
+        (m, s) => format!(
+            "{} og {}",
+            unit(m, "minut", "minutter"),
+            unit(s, "sekund", "sekunder")
+        ),
+    }
 }
 
 /// `POST /logout`: ends the session.
@@ -210,7 +285,16 @@ pub async fn logout(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{danish_duration, safe_next};
+
+    #[test]
+    fn waits_are_told_in_danish_words() {
+        assert_eq!(danish_duration(1), "1 sekund");
+        assert_eq!(danish_duration(4), "4 sekunder");
+        assert_eq!(danish_duration(60), "1 minut");
+        assert_eq!(danish_duration(64), "1 minut og 4 sekunder");
+        assert_eq!(danish_duration(300), "5 minutter");
+    }
 
     #[test]
     fn only_paths_of_this_site_are_followed_after_login() {

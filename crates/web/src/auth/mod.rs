@@ -1,5 +1,6 @@
 //! Who is asking, and may they? Sessions, API tokens, CSRF, login and the authorization policy.
 
+pub mod address;
 mod cookies;
 pub mod login;
 /// Who may see and do what: the service layer's policy, asked by every handler.
@@ -13,8 +14,9 @@ use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-pub use cookies::{cookie_value, CSRF_COOKIE, SESSION_COOKIE};
-use pulje_domain::RegionCode;
+pub use cookies::{cookie_value, CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
+use pulje_domain::{RegionCode, TokenId};
+use pulje_store::sessions::TokenLookup;
 use pulje_store::users::User;
 use pulje_store::versions::Known;
 use pulje_store::{sessions, Actor};
@@ -161,23 +163,44 @@ async fn authenticate(
 
     if let Some(token) = bearer(&parts) {
         // A token request is judged by the token alone; cookies are ignored.
-        let user = sessions::find_token_user(&mut conn, token)
+        let found = sessions::find_token(&mut conn, token)
             .await
             .map_err(|e| fail(e.into()))?;
-        let Some(user) = user else {
-            return Err(fail(AppError::Unauthenticated));
+        drop(conn);
+        let user = match found {
+            TokenLookup::Live {
+                user,
+                token_id,
+                last_used_at,
+            } => {
+                if sessions::needs_touch(last_used_at.as_deref()) {
+                    touch(&mut db, LastUse::Token(token_id)).await;
+                }
+                user
+            }
+            TokenLookup::Expired => {
+                return Err(fail(AppError::Expired(
+                    "API-nøglen er udløbet. Opret en ny under «Min konto».".into(),
+                )))
+            }
+            TokenLookup::Unknown => return Err(fail(AppError::Unauthenticated)),
         };
         parts.extensions.insert(Auth::Token { user });
         return Ok(Request::from_parts(parts, body));
     }
 
     let session = match cookie_value(&parts.headers, SESSION_COOKIE) {
-        Some(raw) => sessions::find(&mut conn, &raw)
+        Some(raw) => sessions::find(&mut conn, &raw, state.config.session_idle_timeout)
             .await
             .map_err(|e| fail(e.into()))?,
         None => None,
     };
     drop(conn);
+    if let Some(s) = &session {
+        if sessions::needs_touch(Some(&s.last_seen_at)) {
+            touch(&mut db, LastUse::Session(&s.token_hash)).await;
+        }
+    }
     let expected_csrf = match &session {
         Some(s) => Some(s.csrf_token.clone()),
         None => cookie_value(&parts.headers, CSRF_COOKIE),
@@ -254,6 +277,30 @@ async fn authenticate(
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(csrf_refused()),
+    }
+}
+
+/// What to write as last used: a session (by its token's hash) or an API token.
+enum LastUse<'a> {
+    Session(&'a str),
+    Token(TokenId),
+}
+
+/// Writes a session's or token's last use in a transaction of its own. A failure is logged, not
+/// answered: the request itself needs nothing written.
+async fn touch(db: &mut Db, what: LastUse<'_>) {
+    let result = async {
+        let mut tx = db.begin().await?;
+        match what {
+            LastUse::Session(hash) => sessions::touch(&mut tx, hash).await?,
+            LastUse::Token(id) => sessions::touch_token(&mut tx, id).await?,
+        }
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = ?e, "writing the last use of a session or token failed");
     }
 }
 

@@ -2,12 +2,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_domain::TokenId;
 use pulje_store::sessions;
 use serde::Deserialize;
@@ -17,7 +17,19 @@ pub struct TokenRow {
     label: String,
     created: String,
     revoked: String,
+    /// When it expires, or "udløbet …" when it has.
+    expires: String,
+    /// When it was last used, or "aldrig".
+    last_used: String,
 }
+
+/// The validities a new token can be given, in days, with their Danish labels.
+const VALIDITIES: [(i64, &str); 4] = [
+    (30, "30 dage"),
+    (90, "90 dage"),
+    (180, "180 dage"),
+    (365, "1 år"),
+];
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -28,6 +40,8 @@ struct AccountPage {
     role: String,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
+    validities: Vec<(i64, &'static str)>,
+    default_days: i64,
 }
 
 async fn render(
@@ -37,6 +51,7 @@ async fn render(
     notice: Option<String>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
+    let now = pulje_store::now_utc();
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
         .into_iter()
@@ -48,6 +63,15 @@ async fn render(
                 .revoked_at
                 .map(|r| views::timestamp_da(&r))
                 .unwrap_or_default(),
+            expires: match &t.expires_at {
+                Some(at) if *at <= now => format!("udløbet {}", views::timestamp_da(at)),
+                Some(at) => views::timestamp_da(at),
+                None => "aldrig".into(),
+            },
+            last_used: t
+                .last_used_at
+                .map(|at| views::timestamp_da(&at))
+                .unwrap_or_else(|| "aldrig".into()),
         })
         .collect();
     let page = AccountPage {
@@ -57,6 +81,8 @@ async fn render(
         role: Page::new(user, "", "").role_label,
         tokens,
         new_token,
+        validities: VALIDITIES.to_vec(),
+        default_days: sessions::TOKEN_DAYS,
     };
     Ok(Html(page.render()?))
 }
@@ -69,6 +95,9 @@ pub async fn show(mut db: Db, user: CurrentUser) -> PageResult<Html<String>> {
 pub struct TokenForm {
     #[serde(default)]
     label: String,
+    /// Days the token is valid: one of [`VALIDITIES`]; 90 when not sent.
+    #[serde(default)]
+    days: String,
 }
 
 /// Creates an API token and shows it once.
@@ -77,9 +106,25 @@ pub async fn create_token(
     user: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> PageResult<Html<String>> {
+    let days =
+        match form.days.trim() {
+            "" => sessions::TOKEN_DAYS,
+            d => match d.parse::<i64>() {
+                Ok(d) if VALIDITIES.iter().any(|(v, _)| *v == d) => d,
+                _ => return Err(AppError::Invalid(
+                    "Vælg, hvor længe nøglen skal gælde: 30 dage, 90 dage, 180 dage eller 1 år."
+                        .into(),
+                )),
+            },
+        };
+    if form.label.chars().count() > 200 {
+        return Err(AppError::Invalid(
+            "Nøglens navn må højst være 200 tegn.".into(),
+        ));
+    }
     let mut tx = db.begin().await?;
     let (_, raw) =
-        sessions::create_token(&mut tx, &user.actor(), user.user.id, &form.label).await?;
+        sessions::create_token(&mut tx, &user.actor(), user.user.id, &form.label, days).await?;
     tx.commit().await?;
     render(
         &mut db,

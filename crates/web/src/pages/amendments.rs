@@ -4,13 +4,13 @@
 use super::applications::parse_form;
 use crate::auth::{policy, CurrentUser};
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Choice, Field, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::applications::get as get_application;
 use pulje_domain::{ApplicationId, ApplicationInput, FieldErrors};
 use pulje_store::applications::Application;

@@ -5,12 +5,12 @@
 use crate::auth::policy;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Choice, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::applications::get as get_application;
 use pulje_app::applications::opt_id;
 use pulje_app::workflow::{step_from, take_step, TransitionBody};

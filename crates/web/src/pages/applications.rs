@@ -5,6 +5,7 @@ use super::application_detail::is_programme_application;
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Choice, Field, Page, Pager};
 use crate::AppState;
 use crate::Db;
@@ -12,7 +13,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::applications::{get as get_application, list_filter, opt_id, ListQuery};
 use pulje_domain::programme::Definition;
 use pulje_domain::{

@@ -80,7 +80,7 @@ pub async fn list(
         total as i64,
         &serde_urlencoded::to_string(&pager_query).unwrap_or_default(),
     );
-    let skip = usize::try_from((pager.page - 1) * per_page).unwrap_or(0);
+    let skip = usize::try_from((pager.page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
     let cards = matching
         .into_iter()
         .skip(skip)

@@ -6,13 +6,13 @@
 use crate::auth::policy;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Choice, Field, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::applications::get as get_application;
 use pulje_domain::evaluation::{
     self, CareerTrack, Challenge, EvaluationData, EvaluationInput, PurposesMet, Recommendation,

@@ -4,12 +4,12 @@
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Choice, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::applications::opt_id;
 use pulje_domain::{ApplicationId, ApplicationStatus, MeetingId, MemberId, RegionCode};
 use pulje_store::applications::{self, ListFilter};

@@ -4,13 +4,13 @@
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_domain::{Ore, RegionCode};
 use pulje_store::money;
 use pulje_store::reference::OK21;

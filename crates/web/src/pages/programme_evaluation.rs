@@ -7,13 +7,13 @@
 use super::programme_form::{error_summary, sections_of, FormSection};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::Page;
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::programme_evaluations::{self as uses, Loaded};
 use pulje_domain::programme::values::{self, from_form_pairs, Stage};
 use pulje_domain::{ApplicationId, FieldErrors};

@@ -5,13 +5,13 @@
 
 use crate::auth::{policy, CurrentUser};
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_domain::programme::Definition;
 use pulje_domain::{Ore, RegionCode};
 use pulje_store::{definitions, programme_applications, programme_reports};

@@ -7,10 +7,11 @@
 use super::programme_application::{render_with, StepError};
 use crate::auth::CurrentUser;
 use crate::error::PageResult;
+use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
-use axum::extract::{Form, Path};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_app::programme_review::{

@@ -2,6 +2,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
@@ -9,7 +10,6 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::Redirect;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use pulje_app::policy;
 use pulje_app::programme_applications as uses;
 use pulje_domain::programme::Definition;

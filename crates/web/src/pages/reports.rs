@@ -8,6 +8,7 @@
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
+use crate::extract::Form;
 use crate::views::{Field, Page};
 use crate::AppState;
 use crate::Db;
@@ -15,7 +16,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use pulje_app::reports::{self, Document, Format};
 use pulje_domain::{FieldErrors, RegionCode};
 use pulje_store::reference::OK21;

@@ -10,6 +10,12 @@ use axum::http::StatusCode;
 use axum::Extension;
 use std::collections::HashMap;
 
+/// The most bytes one text field of an upload form may hold; a longer one is refused as soon as
+/// it passes this, without being read further.
+pub const TEXT_FIELD_LIMIT: usize = 128 * 1024;
+/// The most text fields an upload form may have (a programme's form repeats its people's rows).
+pub const TEXT_FIELDS_MAX: usize = 1000;
+
 /// One uploaded file.
 pub struct File {
     /// The form's field it was chosen in.
@@ -50,17 +56,53 @@ impl Upload {
     }
 }
 
-/// The longest text field read from a multipart form, and all text fields together.
-const TEXT_FIELD_MAX: usize = 256 * 1024;
-const TEXT_MAX: usize = 4 * 1024 * 1024;
+/// A text field's value, read chunk by chunk and refused (with the field's name) once it passes
+/// [`TEXT_FIELD_LIMIT`], or when it is not UTF-8 or holds the NUL character, which the database
+/// cannot store. `None` when the body as a whole passed the server's limit.
+async fn read_text(
+    field: &mut axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<Option<String>, AppError> {
+    let shown: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > TEXT_FIELD_LIMIT {
+                    return Err(AppError::Invalid(format!(
+                        "Feltet «{shown}» er for langt: højst {} KB.",
+                        TEXT_FIELD_LIMIT / 1024
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(_) => {
+                return Err(AppError::Invalid(
+                    "Formularen kunne ikke læses. Prøv igen.".into(),
+                ))
+            }
+        }
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        AppError::Invalid(format!("Feltet «{shown}» er ikke gyldig tekst (UTF-8)."))
+    })?;
+    if text.contains('\0') || name.contains('\0') {
+        return Err(AppError::Invalid(format!(
+            "Feltet «{shown}» indeholder tegnet NUL, som ikke kan gemmes. Fjern det, og send formularen igen."
+        )));
+    }
+    Ok(Some(text))
+}
 
-/// Reads the form: every part sent as a file (it has a file name) a file, everything else text,
-/// at most `limit` bytes of files in all and [`TEXT_FIELD_MAX`] of one text field. A file input
-/// left empty sends one empty, nameless part; it is skipped.
+/// Reads the form: every part sent as a file (it has a file name) a file, everything else
+/// text (each at most [`TEXT_FIELD_LIMIT`] bytes, at most [`TEXT_FIELDS_MAX`] of them), at most
+/// `limit` bytes of files in all. A file input left empty sends one empty, nameless part; it is
+/// skipped.
 pub async fn read(mut multipart: Multipart, limit: usize) -> Result<Upload, AppError> {
     let mut up = Upload::default();
     let mut total = 0usize;
-    let mut text_total = 0usize;
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -73,18 +115,13 @@ pub async fn read(mut multipart: Multipart, limit: usize) -> Result<Upload, AppE
         };
         let name = field.name().unwrap_or("").to_string();
         let Some(file_name) = field.file_name().map(|n| n.trim().to_string()) else {
-            let mut text = Vec::new();
-            while let Some(bytes) = field.chunk().await.map_err(|_| unreadable())? {
-                text.extend_from_slice(&bytes);
-                text_total += bytes.len();
-                if text.len() > TEXT_FIELD_MAX || text_total > TEXT_MAX {
-                    return Err(AppError::Invalid(format!(
-                        "Feltet «{name}» er for langt (højst {} KB).",
-                        TEXT_FIELD_MAX / 1024
-                    )));
-                }
+            if up.pairs.len() >= TEXT_FIELDS_MAX {
+                return Err(AppError::Invalid("Formularen har for mange felter.".into()));
             }
-            let text = String::from_utf8(text).map_err(|_| unreadable())?;
+            let Some(text) = read_text(&mut field, &name).await? else {
+                up.too_big = true;
+                break;
+            };
             up.fields.insert(name.clone(), text.clone());
             up.pairs.push((name, text));
             continue;
@@ -157,9 +194,9 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormOrUpload {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !is_multipart {
-            let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
-                .await
-                .map_err(|_| unreadable())?;
+            // The page forms' extractor: NUL refused by field name.
+            let crate::extract::Form(pairs) =
+                crate::extract::Form::<Vec<(String, String)>>::from_request(req, state).await?;
             return Ok(FormOrUpload {
                 pairs,
                 files: Vec::new(),

@@ -178,6 +178,7 @@ impl TestApp {
             &user.actor(),
             UserId::new(user.id()),
             "test",
+            pulje_store::sessions::TOKEN_DAYS,
         )
         .await
         .expect("create_token");

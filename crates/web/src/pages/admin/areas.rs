@@ -2,10 +2,10 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
+use crate::extract::Form;
 use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
-use axum::Form;
 use pulje_domain::{AreaId, RegionCode};
 use pulje_store::programmes::{self, Area};
 use pulje_store::reference::OK21;

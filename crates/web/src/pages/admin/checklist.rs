@@ -4,10 +4,10 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
+use crate::extract::Form;
 use crate::Db;
 use axum::extract::Query;
 use axum::response::Redirect;
-use axum::Form;
 
 use pulje_store::reference::OK21;
 use pulje_store::{review, Connection};

@@ -9,10 +9,10 @@
 //! `GET/POST /admin/programmes/{id}/opsaetning` for the next version of one.
 
 use super::*;
+use crate::extract::Form;
 use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
-use axum::Form;
 use pulje_app::programmes;
 use pulje_domain::programme::editor::{self, name_of, Flat, LISTS};
 use pulje_domain::programme::{

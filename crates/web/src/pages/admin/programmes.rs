@@ -4,10 +4,10 @@
 //! as typed, with every problem named.
 
 use super::*;
+use crate::extract::Form;
 use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
-use axum::Form;
 use pulje_app::programmes::{self, Format};
 use pulje_domain::programme::{Definition, MAX_FILE_BYTES, SHIPPED};
 use pulje_store::{definitions, programmes as stored};

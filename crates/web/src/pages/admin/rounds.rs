@@ -2,11 +2,11 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
+use crate::extract::Form;
 use crate::views;
 use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
-use axum::Form;
 use chrono::NaiveDate;
 use pulje_domain::{parse_date, RegionCode, RoundId};
 use pulje_store::programmes::{self, Round, RoundInput};

@@ -3,11 +3,11 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
+use crate::extract::Form;
 use crate::views;
 use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
-use axum::Form;
 use pulje_domain::{Ore, RegionCode, TierId};
 use pulje_store::programmes::{self, Tier};
 use pulje_store::reference::OK21;

@@ -5,11 +5,11 @@
 
 use super::*;
 use crate::auth::policy::admin_scope;
+use crate::extract::Form;
 use crate::views;
 use crate::Db;
 use axum::extract::{Path, Query};
 use axum::response::Redirect;
-use axum::Form;
 use pulje_domain::{Email, RegionCode, Role, UserId};
 use pulje_store::users::{self, NewUser, User};
 use pulje_store::Connection;
