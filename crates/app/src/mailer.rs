@@ -104,13 +104,41 @@ impl Mailer for Smtp {
     }
 }
 
-/// Delivers the due messages once; returns how many were sent.
-pub async fn deliver_due(db: &mut Handle, mailer: &impl Mailer) -> anyhow::Result<usize> {
+/// `body` with every address on the site written in it (a word beginning with `/` and a letter,
+/// as messages are queued: "/applications/7") made absolute under `public`, since a mail is read
+/// away from the browser.
+pub fn absolute_links(body: &str, public: &crate::PublicUrl) -> String {
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut at_word_start = true;
+    for (i, c) in body.char_indices() {
+        if at_word_start
+            && c == '/'
+            && body[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphabetic())
+        {
+            out.push_str(public.as_str());
+        }
+        out.push(c);
+        at_word_start = c.is_whitespace();
+    }
+    out
+}
+
+/// Delivers the due messages once, their site addresses made absolute under `public`; returns
+/// how many were sent.
+pub async fn deliver_due(
+    db: &mut Handle,
+    mailer: &impl Mailer,
+    public: &crate::PublicUrl,
+) -> anyhow::Result<usize> {
     let mut conn = db.conn().await?;
     let due = outbox::due(&mut conn, 50).await?;
     drop(conn);
     let mut sent = 0;
-    for m in due {
+    for mut m in due {
+        m.body = absolute_links(&m.body, public);
         let result = mailer.send(&m).await;
         let mut tx = db.begin().await?;
         match result {
@@ -157,8 +185,8 @@ pub async fn end_expired(db: &mut Handle, today: chrono::NaiveDate) -> anyhow::R
 }
 
 /// Runs forever: ends expired agreements, queues reminders, then delivers when a mailer is
-/// configured, every `every`.
-pub async fn run(db: Db, mailer: Option<Smtp>, every: Duration) {
+/// configured (links absolute under `public`), every `every`.
+pub async fn run(db: Db, mailer: Option<Smtp>, public: crate::PublicUrl, every: Duration) {
     let db = &mut db.handle();
     loop {
         if let Err(e) = end_expired(db, chrono::Utc::now().date_naive()).await {
@@ -171,10 +199,29 @@ pub async fn run(db: Db, mailer: Option<Smtp>, every: Duration) {
             tracing::error!(error = ?e, "queueing evaluation reminders failed");
         }
         if let Some(m) = &mailer {
-            if let Err(e) = deliver_due(db, m).await {
+            if let Err(e) = deliver_due(db, m, &public).await {
                 tracing::error!(error = ?e, "delivering mail failed");
             }
         }
         tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_addresses_in_a_mail_become_absolute() {
+        let public: crate::PublicUrl = "https://pulje.rm.dk/tilskud".parse().unwrap();
+        assert_eq!(
+            absolute_links(
+                "Se den her: /applications/7\n\n/applications/7/evaluation\nog/eller 1/2 /  //x",
+                &public
+            ),
+            "Se den her: https://pulje.rm.dk/tilskud/applications/7\n\n\
+             https://pulje.rm.dk/tilskud/applications/7/evaluation\nog/eller 1/2 /  //x"
+        );
+        assert_eq!(absolute_links("", &public), "");
     }
 }

@@ -456,6 +456,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(pulje_app::mailer::run(
         db.clone(),
         mailer,
+        config.public_url.clone(),
         std::time::Duration::from_secs(60),
     ));
     let state = pulje_web::AppState::new(db.clone(), config);

@@ -1010,6 +1010,8 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 #[derive(Default)]
 struct FlakyMailer {
     calls: std::sync::Mutex<Vec<i64>>,
+    /// The bodies of the messages sent.
+    bodies: std::sync::Mutex<Vec<String>>,
 }
 
 impl pulje_app::mailer::Mailer for FlakyMailer {
@@ -1020,6 +1022,7 @@ impl pulje_app::mailer::Mailer for FlakyMailer {
         if first {
             Err("421 4.3.2 Mailserveren er midlertidigt utilgængelig".into())
         } else {
+            self.bodies.lock().unwrap().push(message.body.clone());
             Ok(())
         }
     }
@@ -1070,9 +1073,10 @@ both_backends!(
             i64::from(id),
             "submitted",
         );
-        let sent = pulje_app::mailer::deliver_due(&mut app.db.handle(), &DeadMailer)
-            .await
-            .unwrap();
+        let sent =
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &DeadMailer, &Default::default())
+                .await
+                .unwrap();
         assert_eq!(sent, 0);
         let msgs = app.outbox(Some(MIDTJYLLAND)).await;
         assert_eq!(
@@ -1193,7 +1197,7 @@ both_backends!(
         let mailer = FlakyMailer::default();
         let total_msgs = app.outbox(None).await.len();
         assert_eq!(
-            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer, &Default::default())
                 .await
                 .unwrap(),
             0
@@ -1209,7 +1213,7 @@ both_backends!(
         assert_eq!(calls, total_msgs);
         // Not due yet: nothing is tried.
         assert_eq!(
-            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer, &Default::default())
                 .await
                 .unwrap(),
             0
@@ -1235,9 +1239,10 @@ both_backends!(
             .into_iter()
             .map(|m| (m.id.get(), m.attempts))
             .collect();
-        let sent = pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
-            .await
-            .unwrap();
+        let sent =
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer, &Default::default())
+                .await
+                .unwrap();
         // Messages queued after the first round (none, as signing by union asks nobody) fail once more.
         assert_eq!(
             sent, total_msgs,
@@ -1248,8 +1253,24 @@ both_backends!(
             assert_eq!(m.attempts, attempts_before[&m.id.get()] + 1, "{m:?}");
             assert_eq!(m.last_error, "", "{m:?}");
         }
+        // Each mail links to the application with an absolute address.
+        let bodies = mailer.bodies.lock().unwrap().clone();
+        assert_eq!(bodies.len(), total_msgs);
+        for body in &bodies {
+            assert!(
+                body.contains(&format!(
+                    "http://127.0.0.1:8080/applications/{}",
+                    i64::from(id)
+                )),
+                "{body}"
+            );
+            assert!(
+                !body.contains(" /applications/") && !body.contains("\n/applications/"),
+                "{body}"
+            );
+        }
         assert_eq!(
-            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer)
+            pulje_app::mailer::deliver_due(&mut app.db.handle(), &mailer, &Default::default())
                 .await
                 .unwrap(),
             0,
