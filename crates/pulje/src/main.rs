@@ -34,7 +34,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the web application (migrates the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Bring the database schema and reference data up to date, then exit.
     Migrate,
     /// Manage user accounts.
@@ -102,6 +102,20 @@ struct ServeArgs {
     /// by default http:// and the address it listens on. A malformed one is refused at start-up.
     #[arg(long, env = "PULJE_PUBLIC_URL")]
     public_url: Option<pulje_app::PublicUrl>,
+    /// The secretariat users contact, shown on /kontakt, the privacy notice and the
+    /// accessibility statement (e.g. "Sekretariatet for puljen, Region Midtjylland").
+    #[arg(long, env = "PULJE_CONTACT_NAME", default_value = "")]
+    contact_name: String,
+    /// The secretariat's e-mail address.
+    #[arg(long, env = "PULJE_CONTACT_EMAIL", value_parser = contact_email)]
+    contact_email: Option<pulje_domain::Email>,
+    /// The secretariat's telephone number.
+    #[arg(long, env = "PULJE_CONTACT_PHONE", value_parser = contact_phone)]
+    contact_phone: Option<String>,
+    /// The accessibility statement made in the Agency for Digital Government's tool (an
+    /// https:// address); without it /tilgaengelighed shows pulje's own statement.
+    #[arg(long, env = "PULJE_ACCESSIBILITY_STATEMENT_URL", value_parser = statement_url)]
+    accessibility_statement_url: Option<String>,
     /// Add demo users (one per role, new random passwords printed at start) and sample applications.
     #[arg(long)]
     demo: bool,
@@ -231,7 +245,7 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let cli_actor = Actor::system("cli");
     match cli.command {
-        Command::Serve(args) => serve(&cli.database, args).await,
+        Command::Serve(args) => serve(&cli.database, *args).await,
         Command::Import(command) => import::run(command, &cli.database).await,
         Command::Programme(command) => {
             let db = open(&cli.database).await?;
@@ -451,6 +465,12 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
         max_upload_bytes: args.max_upload_bytes,
         smtp_configured: mailer.is_some(),
         public_url,
+        contact: pulje_web::Contact {
+            name: args.contact_name.trim().to_string(),
+            email: args.contact_email.clone(),
+            phone: args.contact_phone.clone(),
+        },
+        accessibility_statement_url: args.accessibility_statement_url.clone(),
         ..Default::default()
     };
     tokio::spawn(pulje_app::mailer::run(
@@ -466,6 +486,39 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// A trusted proxy's address: an IP address, refused in Danish otherwise.
+fn contact_email(text: &str) -> Result<pulje_domain::Email, String> {
+    pulje_domain::Email::parse(text).map_err(|e| format!("ugyldig e-mailadresse «{text}»: {e}"))
+}
+
+fn contact_phone(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    if (4..=15).contains(&digits)
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '+' || c == '-')
+    {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "ugyldigt telefonnummer «{text}»: skriv cifre, evt. med + foran og mellemrum, fx +45 70 11 22 33"
+        ))
+    }
+}
+
+fn statement_url(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let ok = t.strip_prefix("https://").is_some_and(|rest| {
+        !rest.is_empty() && !rest.starts_with('/') && !t.chars().any(char::is_whitespace)
+    });
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "ugyldig adresse på tilgængelighedserklæringen «{text}»: den skal begynde med https://"
+        ))
+    }
+}
+
 fn proxy_address(text: &str) -> Result<std::net::IpAddr, String> {
     text.trim()
         .parse()

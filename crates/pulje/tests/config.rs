@@ -93,3 +93,26 @@ async fn a_trusted_proxy_that_is_not_an_ip_address_is_refused_at_start_up() {
         "nothing was served"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_contact_or_statement_address_is_refused_at_start_up() {
+    let db = empty_db(false).await;
+    for (flag, bad, says) in [
+        ("--contact-email", "sekretariatet", "ugyldig e-mailadresse «sekretariatet»"),
+        ("--contact-phone", "ring til os", "ugyldigt telefonnummer «ring til os»"),
+        (
+            "--accessibility-statement-url",
+            "http://was.digst.dk/x",
+            "ugyldig adresse på tilgængelighedserklæringen «http://was.digst.dk/x»: den skal begynde med https://",
+        ),
+    ] {
+        let out = pulje(&db, &["serve", "--bind", "127.0.0.1:0", flag, bad]);
+        assert!(!out.status.success(), "the server must not start with {flag} {bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(flag) && stderr.contains(says), "{stderr}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("pulje kører"),
+            "nothing was served"
+        );
+    }
+}

@@ -38,6 +38,22 @@ pub struct Config {
     /// The address the server is reached at from outside, for absolute links in mail.
     /// `PULJE_PUBLIC_URL`; by default the address it listens on.
     pub public_url: pulje_app::PublicUrl,
+    /// Whom users contact (`/kontakt`, the privacy notice, the accessibility statement).
+    pub contact: Contact,
+    /// The accessibility statement made in the Agency for Digital Government's tool, linked
+    /// from `/tilgaengelighed`; without it the page holds pulje's own statement.
+    /// `PULJE_ACCESSIBILITY_STATEMENT_URL`.
+    pub accessibility_statement_url: Option<String>,
+}
+
+/// The secretariat that answers users' questions, as configured
+/// (`PULJE_CONTACT_NAME`, `PULJE_CONTACT_EMAIL`, `PULJE_CONTACT_PHONE`).
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    /// Who answers ("Sekretariatet for puljen, Region Midtjylland"); empty when not set.
+    pub name: String,
+    pub email: Option<pulje_domain::Email>,
+    pub phone: Option<String>,
 }
 
 impl Default for Config {
@@ -59,6 +75,8 @@ impl Default for Config {
             request_timeout: std::time::Duration::from_secs(30),
             header_timeout: std::time::Duration::from_secs(20),
             public_url: pulje_app::PublicUrl::default(),
+            contact: Contact::default(),
+            accessibility_statement_url: None,
         }
     }
 }

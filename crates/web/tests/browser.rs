@@ -595,6 +595,14 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         check(b.axe(&axe, "login (/login)").await?);
         b.open("/program/ok21").await?;
         check(b.axe(&axe, "public programme page (/program/ok21)").await?);
+        for (path, what) in [
+            ("/kontakt", "contact"),
+            ("/tilgaengelighed", "accessibility statement"),
+            ("/privatliv", "privacy notice"),
+        ] {
+            b.open(path).await?;
+            check(b.axe(&axe, &format!("{what} ({path})")).await?);
+        }
 
         b.log_in_as(&applicant).await?;
         b.open("/").await?;

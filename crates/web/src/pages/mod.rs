@@ -21,6 +21,7 @@ mod programmes;
 mod public;
 mod regions;
 mod reports;
+mod site;
 mod trials;
 mod upload;
 
@@ -165,6 +166,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/idekatalog", get(catalogue::list))
         .route("/program/{id}", get(public::show))
+        .route("/kontakt", get(site::contact))
+        .route("/tilgaengelighed", get(site::accessibility))
+        .route("/privatliv", get(site::privacy))
         .route("/reports", get(reports::index))
         .route("/reports/national", get(reports::national))
         .route("/reports/national/{file}", get(reports::national_file))
