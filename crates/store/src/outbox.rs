@@ -47,6 +47,31 @@ impl FromRow<'_, AnyRow> for Message {
     }
 }
 
+/// The Danish name of a message's event, as the outbox page shows it; a programme defined as
+/// data names its events by its steps' actions, shown as "Trin «appeal»".
+pub fn event_da(event: &str) -> String {
+    let known = match event {
+        "submitted" => "Ansøgning indsendt",
+        "returned" => "Sendt retur til ansøgeren",
+        "forwarded" => "Klar til styregruppens beslutning",
+        "decision" => "Afgørelse",
+        "active" => "Aftalen er trådt i kraft",
+        "signed" => "Underskrevet",
+        "signature_needed" => "Venter på underskrift",
+        "withdraw" => "Trukket tilbage",
+        "terminate" => "Afsluttet før tid",
+        "amendment" => "Forslag om ændring af aftalen",
+        "deadline" => "Ansøgningsfrist nærmer sig",
+        "evaluation_reminder" => "Evaluering skal skrives",
+        _ => "",
+    };
+    if known.is_empty() {
+        format!("Trin «{event}»")
+    } else {
+        known.to_string()
+    }
+}
+
 const COLUMNS: &str = "id, region_code, application_id, event, recipient, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at";
 
 /// A message to queue.
@@ -216,4 +241,16 @@ pub async fn deadline_reminders(tx: &mut Tx<'_>, today: chrono::NaiveDate) -> Re
         }
     }
     Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_da;
+
+    #[test]
+    fn events_have_danish_names() {
+        assert_eq!(event_da("returned"), "Sendt retur til ansøgeren");
+        assert_eq!(event_da("signature_needed"), "Venter på underskrift");
+        assert_eq!(event_da("appeal"), "Trin «appeal»");
+    }
 }

@@ -1182,6 +1182,10 @@ both_backends!(
                 "{} missing from /outbox",
                 m.subject
             );
+            // The event in Danish, never its code.
+            let event = pulje_store::outbox::event_da(&m.event);
+            assert!(!event.starts_with("Trin"), "{} has a Danish name", m.event);
+            assert!(text.contains(&event), "{event} missing from /outbox");
         }
         assert!(text.contains(&wg2.email));
         assert!(

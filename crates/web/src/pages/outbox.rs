@@ -42,7 +42,7 @@ pub async fn show(
         .into_iter()
         .map(|m| Row {
             created: views::timestamp_da(&m.created_at),
-            event: m.event,
+            event: outbox::event_da(&m.event),
             recipient: m.recipient,
             subject: m.subject,
             body: m.body,
