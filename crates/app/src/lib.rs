@@ -18,6 +18,7 @@
 //! connection or transaction its caller already holds.
 
 pub mod applications;
+pub mod calendar;
 pub mod catalogue;
 mod error;
 pub mod files;

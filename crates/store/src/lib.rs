@@ -16,6 +16,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 mod bulk;
+pub mod calendar;
 pub mod catalogue;
 mod db;
 pub mod definitions;

@@ -607,6 +607,11 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         b.log_in_as(&applicant).await?;
         b.open("/").await?;
         check(b.axe(&axe, "the applicant's start page (/)").await?);
+        b.open("/me/kalender").await?;
+        check(
+            b.axe(&axe, "the calendar feed's page (/me/kalender)")
+                .await?,
+        );
         b.open("/applications").await?;
         check(b.axe(&axe, "application list (/applications)").await?);
         b.open("/applications/new").await?;

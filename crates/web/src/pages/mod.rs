@@ -5,6 +5,7 @@ mod admin;
 mod amendments;
 mod application_detail;
 mod applications;
+mod calendar;
 mod catalogue;
 mod evaluations;
 mod home;
@@ -132,6 +133,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/outbox", get(outbox::show))
         .route("/me", get(account::show))
+        .route("/me/kalender", get(calendar::show).post(calendar::act))
+        .route("/kalender.ics", get(calendar::feed))
         .route("/me/tokens", post(account::create_token))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))
         .route(
