@@ -122,6 +122,17 @@ pub async fn delete(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Ends all of `user_id`'s sessions but `keep` (a session's token hash), after a password was
+/// set: whoever knew the old one is logged out.
+pub async fn end_all(tx: &mut Tx<'_>, user_id: UserId, keep: Option<&str>) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id.get())
+        .bind(keep.unwrap_or(""))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Records a login attempt for throttling.
 pub async fn record_attempt(tx: &mut Tx<'_>, email: &str, success: bool) -> Result<()> {
     sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")

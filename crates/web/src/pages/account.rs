@@ -6,8 +6,10 @@ use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use pulje_app::accounts;
 use pulje_domain::TokenId;
 use pulje_store::sessions;
 use serde::Deserialize;
@@ -28,6 +30,10 @@ struct AccountPage {
     role: String,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
+    rules: String,
+    /// Messages of the password change form, by field (`current_password`, `new_password`).
+    current_error: Option<String>,
+    new_error: Option<String>,
 }
 
 async fn render(
@@ -35,6 +41,16 @@ async fn render(
     user: &CurrentUser,
     new_token: Option<String>,
     notice: Option<String>,
+) -> PageResult<Html<String>> {
+    render_with(db, user, new_token, notice, None).await
+}
+
+async fn render_with(
+    db: &mut Db,
+    user: &CurrentUser,
+    new_token: Option<String>,
+    notice: Option<String>,
+    refusal: Option<accounts::Refusal>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
@@ -57,6 +73,15 @@ async fn render(
         role: Page::new(user, "", "").role_label,
         tokens,
         new_token,
+        rules: pulje_store::password::rules_da(),
+        current_error: refusal
+            .as_ref()
+            .filter(|r| r.field == "current_password")
+            .map(|r| r.message.clone()),
+        new_error: refusal
+            .as_ref()
+            .filter(|r| r.field == "new_password")
+            .map(|r| r.message.clone()),
     };
     Ok(Html(page.render()?))
 }
@@ -103,4 +128,45 @@ pub async fn revoke_token(
     }
     tx.commit().await?;
     Ok(Redirect::to("/me").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /me/adgangskode`: the user's own password changed; the current one is required, and
+/// the user's other sessions end (this one stays). A refusal shows the page again (422) with
+/// the message at its field; passwords are never written back into the page.
+pub async fn change_password(
+    mut db: Db,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> PageResult<Response> {
+    let outcome = accounts::change_password(
+        &mut db,
+        &user.user,
+        user.session_hash.as_deref(),
+        &form.current_password,
+        &form.new_password,
+    )
+    .await?;
+    match outcome {
+        Ok(()) => Ok(render(
+            &mut db,
+            &user,
+            None,
+            Some("Din adgangskode er skiftet. Du er logget ud alle andre steder.".into()),
+        )
+        .await?
+        .into_response()),
+        Err(refusal) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_with(&mut db, &user, None, None, Some(refusal)).await?,
+        )
+            .into_response()),
+    }
 }
