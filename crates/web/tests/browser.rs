@@ -467,6 +467,33 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     .remove(0);
     let national = Person::of(&app.user(Role::NationalViewer, None).await);
     let admin = Person::of(&app.user(Role::Admin, None).await);
+    // An invitation, whose link's page is checked too.
+    let invite_token = {
+        let mut tx = app.db.begin().await.unwrap();
+        let actor = pulje_store::Actor::system("test");
+        let invited = pulje_store::users::create_invited(
+            &mut tx,
+            &actor,
+            &pulje_store::users::Profile {
+                email: pulje_domain::Email::parse("inviteret@region.example.dk").unwrap(),
+                name: "Inviteret Ida".into(),
+                role: Role::Leader,
+                region: Some(rc(MIDTJYLLAND)),
+            },
+        )
+        .await
+        .unwrap();
+        let raw = pulje_store::account_links::issue(
+            &mut tx,
+            &actor,
+            &invited,
+            pulje_store::account_links::Purpose::Invite,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        raw
+    };
     // A programme defined as data, with a draft on its own form.
     let gp = {
         use pulje_domain::programme::{Definition, SHIPPED};
@@ -591,8 +618,46 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         check(b.axe(&axe, "login (/login)").await?);
         b.open("/program/ok21").await?;
         check(b.axe(&axe, "public programme page (/program/ok21)").await?);
+        b.open("/glemt-adgangskode").await?;
+        check(
+            b.axe(&axe, "forgotten password (/glemt-adgangskode)")
+                .await?,
+        );
+        b.press("Send link").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "forgotten password refused (POST /glemt-adgangskode)")
+                .await?,
+        );
+        b.open(&format!("/adgangskode?token={invite_token}"))
+            .await?;
+        b.expect_text("Vælg din adgangskode").await?;
+        check(
+            b.axe(
+                &axe,
+                "choosing a password from an invitation (/adgangskode)",
+            )
+            .await?,
+        );
+        b.press("Gem adgangskoden og log ind").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "a refused password (POST /adgangskode)")
+                .await?,
+        );
+        b.open("/adgangskode?token=brugt").await?;
+        b.expect_text("Linket virker ikke").await?;
+        check(b.axe(&axe, "a dead link (/adgangskode)").await?);
 
         b.log_in_as(&applicant).await?;
+        b.open("/me").await?;
+        check(b.axe(&axe, "my account (/me)").await?);
+        b.press("Skift adgangskode").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "a refused password change (POST /me/adgangskode)")
+                .await?,
+        );
         b.open("/applications").await?;
         check(b.axe(&axe, "application list (/applications)").await?);
         b.open("/applications/new").await?;
@@ -745,6 +810,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ("meetings", "/meetings".to_string()),
             ("admin index", "/admin".to_string()),
             ("admin users", "/admin/users".to_string()),
+            (
+                "editing a user",
+                format!("/admin/users?ret={}#ret", applicant_user.id()),
+            ),
             (
                 "regional report",
                 format!("/reports/regional/{MIDTJYLLAND}"),
