@@ -149,6 +149,13 @@ both_backends!(
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(page.text().contains("Inviteret Ingeborg"));
         assert!(page.text().contains("Mindst 12 og højst 128 tegn"));
+        // The live count is a script's extra; the rules are on the page without it.
+        assert!(page
+            .body
+            .contains("data-min-length=\"12\" data-max-length=\"128\""));
+        let script = person.get("/static/adgangskode.js").await;
+        assert_eq!(script.status, 200);
+        assert!(script.body.contains("data-min-length"));
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r
             .text()

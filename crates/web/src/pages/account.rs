@@ -31,6 +31,8 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     rules: String,
+    min_length: usize,
+    max_length: usize,
     /// Messages of the password change form, by field (`current_password`, `new_password`).
     current_error: Option<String>,
     new_error: Option<String>,
@@ -74,6 +76,8 @@ async fn render_with(
         tokens,
         new_token,
         rules: pulje_store::password::rules_da(),
+        min_length: pulje_store::password::MIN_LENGTH,
+        max_length: pulje_store::password::MAX_LENGTH,
         current_error: refusal
             .as_ref()
             .filter(|r| r.field == "current_password")

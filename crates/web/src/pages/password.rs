@@ -107,6 +107,8 @@ struct SetPage {
     intro: String,
     token: String,
     rules: String,
+    min_length: usize,
+    max_length: usize,
     error: Option<String>,
 }
 
@@ -150,6 +152,8 @@ fn set_page(
         intro,
         token: raw.into(),
         rules: password::rules_da(),
+        min_length: password::MIN_LENGTH,
+        max_length: password::MAX_LENGTH,
         error,
     }
     .render()?)
