@@ -195,8 +195,13 @@ pub async fn revoke_links(db: &mut Handle, by: &By, id: UserId) -> Result<bool> 
     Ok(revoked)
 }
 
-/// "Glemt adgangskode": queues a reset link when `email` is an enabled user's, and does nothing
-/// otherwise; the caller answers the same either way.
+/// A reset link is mailed at most once in this many minutes per user, however often it is asked
+/// for (the answer does not change).
+pub const RESET_MAIL_EVERY_MINUTES: i64 = 5;
+
+/// "Glemt adgangskode": queues a reset link when `email` is an enabled user's (unless one was
+/// sent in the last [`RESET_MAIL_EVERY_MINUTES`]), and does nothing otherwise; the caller
+/// answers the same either way.
 pub async fn request_reset(db: &mut Handle, email: &str, base: &PublicUrl) -> Result<()> {
     let email = email.trim();
     if email.is_empty() || email.chars().count() > 254 {
@@ -204,9 +209,22 @@ pub async fn request_reset(db: &mut Handle, email: &str, base: &PublicUrl) -> Re
     }
     let found = {
         let mut conn = db.conn().await?;
-        users::find_by_email(&mut conn, email).await?
+        match users::find_by_email(&mut conn, email).await? {
+            Some(u)
+                if !u.disabled
+                    && !account_links::reset_issued_within(
+                        &mut conn,
+                        u.id,
+                        RESET_MAIL_EVERY_MINUTES,
+                    )
+                    .await? =>
+            {
+                Some(u)
+            }
+            _ => None,
+        }
     };
-    let Some(user) = found.filter(|u| !u.disabled) else {
+    let Some(user) = found else {
         return Ok(());
     };
     let mut tx = db.begin().await?;

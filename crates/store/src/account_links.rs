@@ -221,3 +221,22 @@ pub async fn without_password(conn: &mut AnyConnection) -> Result<Vec<(UserId, O
         .map(|(id, expires)| (UserId::new(id), expires))
         .collect())
 }
+
+/// Whether a reset link for `user_id` was issued within the last `minutes` (so that asking
+/// again and again does not fill the person's mailbox).
+pub async fn reset_issued_within(
+    conn: &mut AnyConnection,
+    user_id: UserId,
+    minutes: i64,
+) -> Result<bool> {
+    let since = timestamp(Utc::now() - Duration::minutes(minutes));
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account_links WHERE user_id = $1 AND purpose = 'reset' \
+         AND created_at > $2",
+    )
+    .bind(user_id.get())
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

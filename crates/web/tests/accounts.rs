@@ -314,6 +314,9 @@ both_backends!(
         assert!(known
             .text()
             .contains("Hvis adressen hører til en bruger i pulje"));
+        // Asked again at once: the same answer, no second mail.
+        let again = ask(user.email.clone()).await;
+        assert_eq!(again.body, unknown.body);
         let empty = ask(String::new()).await;
         assert_eq!(empty.status, 422);
         assert!(empty

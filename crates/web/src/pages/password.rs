@@ -22,6 +22,9 @@ use serde::Deserialize;
 /// The longest e-mail address read (RFC 5321's limit).
 const MAX_EMAIL: usize = 254;
 
+/// The least time "Glemt adgangskode" takes to answer a request.
+const ANSWER_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// The page's CSRF token: the session's for a logged-in browser, else the pre-login cookie's.
 fn csrf_for(state: &AppState, headers: &HeaderMap, user: &MaybeUser) -> (String, Option<String>) {
     match &user.0 {
@@ -94,7 +97,11 @@ pub async fn forgot_submit(
             set,
         ));
     }
+    // Both answers take at least this long, so the time taken does not tell whether a mail
+    // was queued (which writes to the database) or not.
+    let answer_at = tokio::time::Instant::now() + ANSWER_AFTER;
     accounts::request_reset(&mut db, email, &state.config.public_url).await?;
+    tokio::time::sleep_until(answer_at).await;
     let html = forgot_page(csrf, true, "", None)?;
     Ok(with_cookie(Html(html).into_response(), set))
 }
