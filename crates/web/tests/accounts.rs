@@ -583,3 +583,39 @@ both_backends!(
         assert!(actions.contains(&"enable".to_string()));
     }
 );
+
+both_backends!(
+    a_link_used_by_two_requests_at_once_sets_one_password,
+    |app| async move {
+        let mut admin = app.client_as(Role::Admin, None).await;
+        let email = "samtidig@region.example.dk";
+        assert_eq!(invite(&mut admin, email).await.status, 303);
+        let token = token_in(&mails_to(&app, email, "invite").await[0].body);
+        let (a, b) = (app.anonymous(), app.anonymous());
+        let csrf_a = a.get("/glemt-adgangskode").await.csrf_token().unwrap();
+        let csrf_b = b.get("/glemt-adgangskode").await.csrf_token().unwrap();
+        let first = "første adgangskode til pulje";
+        let second = "anden adgangskode til pulje";
+        let form_a = [
+            ("csrf_token", csrf_a.as_str()),
+            ("token", token.as_str()),
+            ("password", first),
+        ];
+        let form_b = [
+            ("csrf_token", csrf_b.as_str()),
+            ("token", token.as_str()),
+            ("password", second),
+        ];
+        let (ra, rb) = tokio::join!(
+            a.post_form_raw("/adgangskode", &form_a),
+            b.post_form_raw("/adgangskode", &form_b),
+        );
+        let mut statuses = [ra.status, rb.status];
+        statuses.sort();
+        assert_eq!(statuses, [303, 410], "{} / {}", ra.body, rb.body);
+        let winner = if ra.status == 303 { first } else { second };
+        let loser = if ra.status == 303 { second } else { first };
+        assert_eq!(app.anonymous().login(email, winner).await.status, 303);
+        assert_eq!(app.anonymous().login(email, loser).await.status, 401);
+    }
+);
