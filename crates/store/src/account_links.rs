@@ -188,23 +188,6 @@ pub async fn revoke(tx: &mut Tx<'_>, actor: &Actor, user: &User) -> Result<bool>
     Ok(n > 0)
 }
 
-/// The user's live invitation, if any.
-pub async fn pending_invite(conn: &mut AnyConnection, user_id: UserId) -> Result<Option<Link>> {
-    let row = sqlx::query_as::<_, (String, String)>(
-        "SELECT created_at, expires_at FROM account_links WHERE user_id = $1 AND purpose = 'invite' \
-         AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(user_id.get())
-    .bind(now_utc())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(created_at, expires_at)| Link {
-        purpose: Purpose::Invite,
-        created_at,
-        expires_at,
-    }))
-}
-
 /// The users without a password (invited, not yet set), each with the expiry of their live
 /// invitation if there is one: for the list of users. One query.
 pub async fn without_password(conn: &mut AnyConnection) -> Result<Vec<(UserId, Option<String>)>> {
