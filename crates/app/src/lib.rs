@@ -17,6 +17,7 @@
 //! What reads or writes takes a [`pulje_store::Handle`] (one pooled connection at a time), or the
 //! connection or transaction its caller already holds.
 
+pub mod accounts;
 pub mod applications;
 pub mod calendar;
 pub mod catalogue;

@@ -187,10 +187,52 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Invite a user: created without a password, with a mail queued holding a one-time link
+    /// (72 hours) to choose one. Prints nothing secret unless --print-link.
+    Invite {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// applicant, leader, working_group, steering_group, union_rep, region_admin, national_viewer or admin.
+        #[arg(long)]
+        role: String,
+        /// Region code 1081–1085; required for regional roles.
+        #[arg(long)]
+        region: Option<String>,
+        #[command(flatten)]
+        link: LinkArgs,
+    },
+    /// Give a user another role (and region: required when a regional role has none yet;
+    /// a national role has none).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Send a user a link (1 hour) to choose a new password, or with --password-stdin set it
+    /// directly. Either way the user's sessions end when the password is set.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the new password from standard input instead of sending a link.
+        #[arg(long, conflicts_with = "print_link")]
+        password_stdin: bool,
+        #[command(flatten)]
+        link: LinkArgs,
+    },
     /// List users.
     List,
     /// Disable a user: ends their sessions and revokes their API tokens.
     Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
         #[arg(long)]
         email: String,
     },
@@ -205,6 +247,152 @@ enum UserCommand {
               value_parser = clap::value_parser!(i64).range(1..=pulje_store::sessions::TOKEN_MAX_DAYS))]
         days: i64,
     },
+}
+
+/// Where the links in the mail point, and whether to print the link.
+#[derive(Args)]
+struct LinkArgs {
+    /// The address users reach pulje at (e.g. https://pulje.region.dk), for the link.
+    #[arg(long, env = "PULJE_PUBLIC_URL")]
+    public_url: Option<pulje_app::PublicUrl>,
+    /// Also print the link on standard output (for an installation without mail); it is
+    /// secret: whoever has it can choose the user's password.
+    #[arg(long)]
+    print_link: bool,
+}
+
+fn region_arg(region: Option<String>) -> anyhow::Result<Option<RegionCode>> {
+    region
+        .map(|r| {
+            RegionCode::parse(&r)
+                .with_context(|| format!("ukendt regionskode «{r}» (brug 1081–1085)"))
+        })
+        .transpose()
+}
+
+/// The CLI's refusal for a service error.
+fn cli_error(e: pulje_app::Error) -> anyhow::Error {
+    match e {
+        pulje_app::Error::NotFound => anyhow::anyhow!("findes ikke"),
+        pulje_app::Error::Forbidden(m)
+        | pulje_app::Error::Invalid(m)
+        | pulje_app::Error::Conflict(m) => anyhow::anyhow!(m),
+        pulje_app::Error::Internal(e) => e,
+    }
+}
+
+async fn user_by_email(db: &Db, email: &str) -> anyhow::Result<users::User> {
+    let mut conn = db.conn().await?;
+    users::find_by_email(&mut conn, email)
+        .await?
+        .with_context(|| format!("ingen bruger med e-mail {email}"))
+}
+
+async fn accounts_command(database: &str, command: UserCommand) -> anyhow::Result<()> {
+    use pulje_app::accounts::{self, By};
+    let by = By::system("cli");
+    let db = open(database).await?;
+    let mut handle = db.handle();
+    match command {
+        UserCommand::Invite {
+            email,
+            name,
+            role,
+            region,
+            link,
+        } => {
+            let profile = users::Profile {
+                email: Email::parse(&email).map_err(anyhow::Error::msg)?,
+                name,
+                role: Role::parse(&role).with_context(|| format!("ukendt rolle «{role}»"))?,
+                region: region_arg(region)?,
+            };
+            let base = link.public_url.unwrap_or_default();
+            let issued = accounts::invite(&mut handle, &by, &profile, &base)
+                .await
+                .map_err(cli_error)?;
+            println!(
+                "Bruger {} oprettet (id {}); invitationen ligger i udbakken.",
+                issued.user.email, issued.user.id
+            );
+            if link.print_link {
+                println!("{}", issued.link);
+            }
+        }
+        UserCommand::SetRole {
+            email,
+            role,
+            region,
+        } => {
+            let user = user_by_email(&db, &email).await?;
+            let role = Role::parse(&role).with_context(|| format!("ukendt rolle «{role}»"))?;
+            let region = match region_arg(region)? {
+                Some(r) => Some(r),
+                None if role.is_regional() => user.region,
+                None => None,
+            };
+            let profile = users::Profile {
+                email: Email::parse(&user.email).map_err(anyhow::Error::msg)?,
+                name: user.name.clone(),
+                role,
+                region,
+            };
+            let after = accounts::edit(&mut handle, &by, user.id, &profile)
+                .await
+                .map_err(cli_error)?;
+            println!(
+                "Bruger {} har nu rollen {}{}.",
+                after.email,
+                after.role.as_str(),
+                after
+                    .region
+                    .map(|r| format!(" i region {}", r.code()))
+                    .unwrap_or_default()
+            );
+        }
+        UserCommand::ResetPassword {
+            email,
+            password_stdin,
+            link,
+        } => {
+            let user = user_by_email(&db, &email).await?;
+            if password_stdin {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                accounts::set_password(&mut handle, &by, user.id, password)
+                    .await
+                    .map_err(cli_error)?;
+                println!(
+                    "Ny adgangskode gemt for {}; brugerens sessioner er afsluttet.",
+                    user.email
+                );
+            } else {
+                let base = link.public_url.unwrap_or_default();
+                let issued = accounts::issue_reset(&mut handle, &by, user.id, &base)
+                    .await
+                    .map_err(cli_error)?;
+                println!(
+                    "Et link til ny adgangskode for {} ligger i udbakken.",
+                    issued.user.email
+                );
+                if link.print_link {
+                    println!("{}", issued.link);
+                }
+            }
+        }
+        UserCommand::Enable { email } => {
+            let user = user_by_email(&db, &email).await?;
+            accounts::set_disabled(&mut handle, &by, user.id, false)
+                .await
+                .map_err(cli_error)?;
+            println!("Bruger {} er aktiveret.", user.email);
+        }
+        _ => bail!("not an account command"),
+    }
+    drop(handle);
+    db.close().await;
+    Ok(())
 }
 
 #[tokio::main]
@@ -314,6 +502,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Report(command) => report(&cli.database, command).await,
+        Command::User(
+            command @ (UserCommand::Invite { .. }
+            | UserCommand::SetRole { .. }
+            | UserCommand::ResetPassword { .. }
+            | UserCommand::Enable { .. }),
+        ) => accounts_command(&cli.database, command).await,
         Command::User(UserCommand::List) => {
             let db = open(&cli.database).await?;
             let mut conn = db.conn().await?;

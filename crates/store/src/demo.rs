@@ -68,7 +68,7 @@ pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
         let email = format!("{local}@{DEMO_DOMAIN}");
         let pw = password::random_password();
         match users::find_by_email(&mut tx, &email).await? {
-            Some(u) => users::set_password(&mut tx, &actor, u.id, &pw).await?,
+            Some(u) => users::set_password(&mut tx, &actor, u.id, &pw, None).await?,
             None => {
                 first_time = true;
                 let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e))?;

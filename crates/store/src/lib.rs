@@ -10,6 +10,7 @@
 //! integers. Every change goes through a
 //! transaction from [`Handle::begin`] (one-shot programs: [`Db::begin`]) and writes its audit entry in that same transaction.
 
+pub mod account_links;
 pub mod amendments;
 pub mod application_page;
 pub mod applications;

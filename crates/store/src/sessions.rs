@@ -161,6 +161,17 @@ pub async fn delete(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Ends all of `user_id`'s sessions but `keep` (a session's token hash), after a password was
+/// set: whoever knew the old one is logged out.
+pub async fn end_all(tx: &mut Tx<'_>, user_id: UserId, keep: Option<&str>) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id.get())
+        .bind(keep.unwrap_or(""))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, FromRow, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {

@@ -75,34 +75,80 @@ pub struct NewUser {
     pub password: String,
 }
 
-impl NewUser {
-    /// A regional role needs a region; a national one must not have one.
+/// A user's name, e-mail, role and region: what an administrator sets and edits.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+}
+
+impl Profile {
+    /// A name is required and at most 200 characters; a regional role needs a region, a
+    /// national one must not have one.
     pub fn check(&self) -> std::result::Result<(), String> {
         if self.name.trim().is_empty() {
             return Err("Navnet mangler.".into());
         }
-        match (self.role.is_regional(), self.region) {
-            (true, None) => {
-                return Err(format!(
-                    "Rollen «{}» kræver en region.",
-                    self.role.label_da()
-                ))
-            }
-            (false, Some(_)) => {
-                return Err(format!(
-                    "Rollen «{}» gælder hele landet og har ingen region.",
-                    self.role.label_da()
-                ))
-            }
-            _ => {}
+        if self.name.trim().chars().count() > 200 {
+            return Err("Navnet må højst være 200 tegn.".into());
         }
+        match (self.role.is_regional(), self.region) {
+            (true, None) => Err(format!(
+                "Rollen «{}» kræver en region.",
+                self.role.label_da()
+            )),
+            (false, Some(_)) => Err(format!(
+                "Rollen «{}» gælder hele landet og har ingen region.",
+                self.role.label_da()
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl NewUser {
+    /// The profile's rules, and the password's ([`password::check_new`]).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        self.profile().check()?;
         password::check_new(&self.password)
+    }
+
+    pub fn profile(&self) -> Profile {
+        Profile {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            region: self.region,
+        }
+    }
+}
+
+/// The refusal for an address another user has.
+fn duplicate_email(e: sqlx::Error, email: &Email) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Duplicate(_) => {
+            StoreError::Duplicate(format!("Der findes allerede en bruger med e-mail {email}."))
+        }
+        other => other,
     }
 }
 
 pub async fn create(tx: &mut Tx<'_>, actor: &Actor, new: &NewUser) -> Result<User> {
     new.check().map_err(StoreError::Refused)?;
     let hash = password::hash(&new.password)?;
+    insert(tx, actor, &new.profile(), &hash).await
+}
+
+/// Creates a user without a password (an invitation: the person sets one through the link
+/// [`crate::account_links::issue`] makes). Until then no password matches.
+pub async fn create_invited(tx: &mut Tx<'_>, actor: &Actor, profile: &Profile) -> Result<User> {
+    profile.check().map_err(StoreError::Refused)?;
+    insert(tx, actor, profile, "").await
+}
+
+async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: &Profile, hash: &str) -> Result<User> {
     let row = sqlx::query_as::<_, UserRow>(&format!(
         "INSERT INTO users (email, name, role, region_code, password_hash, disabled, created_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING {COLUMNS}"
@@ -115,16 +161,40 @@ pub async fn create(tx: &mut Tx<'_>, actor: &Actor, new: &NewUser) -> Result<Use
     .bind(now_utc())
     .fetch_one(&mut **tx)
     .await
-    .map_err(|e| match StoreError::from(e) {
-        StoreError::Duplicate(_) => StoreError::Duplicate(format!(
-            "Der findes allerede en bruger med e-mail {}.",
-            new.email
-        )),
-        other => other,
-    })?;
+    .map_err(|e| duplicate_email(e, &new.email))?;
     let user = User::try_from(row)?;
     audit::created(tx, actor, &user).await?;
     Ok(user)
+}
+
+/// Changes a user's name, e-mail, role and region; audited with before and after.
+pub async fn update(tx: &mut Tx<'_>, actor: &Actor, id: UserId, profile: &Profile) -> Result<User> {
+    profile.check().map_err(StoreError::Refused)?;
+    let before = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "UPDATE users SET email = $1, name = $2, role = $3, region_code = $4 WHERE id = $5 \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(profile.email.as_str())
+    .bind(profile.name.trim())
+    .bind(profile.role.as_str())
+    .bind(profile.region.map(RegionCode::get))
+    .bind(id.get())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| duplicate_email(e, &profile.email))?;
+    let after = User::try_from(row)?;
+    audit::changed(tx, actor, &before, &after).await?;
+    Ok(after)
+}
+
+/// Whether the user has a password (an invited user has none until they set one).
+pub async fn has_password(conn: &mut AnyConnection, id: UserId) -> Result<bool> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id.get())
+        .fetch_optional(conn)
+        .await?;
+    Ok(hash.is_some_and(|h| !h.is_empty()))
 }
 
 pub async fn get(conn: &mut AnyConnection, id: UserId) -> Result<Option<User>> {
@@ -205,23 +275,37 @@ pub async fn set_disabled(
     Ok(after)
 }
 
-/// Sets a new password (already checked by the caller's policy).
+/// Sets a new password (the caller's policy already allowed it) and ends the user's sessions,
+/// all but `keep` (the session of a user changing their own password).
 pub async fn set_password(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: UserId,
     new_password: &str,
+    keep: Option<&str>,
 ) -> Result<()> {
     password::check_new(new_password).map_err(StoreError::Refused)?;
     let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    store_password(tx, actor, &user, new_password, "set").await?;
+    crate::sessions::end_all(tx, id, keep).await
+}
+
+/// Stores the hash of `new_password` (checked by the caller) and audits that the password
+/// changed and how (`via`: set, changed, invite, reset); the hash itself is never logged.
+pub(crate) async fn store_password(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    user: &User,
+    new_password: &str,
+    via: &str,
+) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password::hash(new_password)?)
-        .bind(id.get())
+        .bind(user.id.get())
         .execute(&mut **tx)
         .await?;
-    // The hash itself is never logged; the entry records that the password changed.
-    audit::noted(tx, actor, &user, "set_password", audit::NONE, audit::NONE).await?;
-    Ok(())
+    let how = serde_json::json!({ "via": via });
+    audit::noted(tx, actor, user, "set_password", None, Some(&how)).await
 }
 
 /// How many users a region has, and how many of them are not disabled.

@@ -6,7 +6,7 @@ use pulje_store::users::{self, NewUser, User};
 use pulje_store::{Actor, Conn, Db, Handle, Tx};
 use pulje_web::{AppState, Config};
 
-/// The password every test user gets (at least 10 characters).
+/// The password every test user gets (it satisfies the password rules).
 pub const PASSWORD: &str = "korrekt-hest-batteri-42";
 
 /// A running pulje server on a fresh, migrated database of its own; the server stops and the

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/static/pulje.css", get(stylesheet))
+        .route("/static/adgangskode.js", get(password_script))
         .merge(pages::routes())
         .merge(api::routes())
         .fallback(error::not_found)
@@ -133,6 +134,18 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         pulje_app::STYLESHEET,
+    )
+}
+
+/// The small script that counts a new password's characters as it is typed (the pages work
+/// without it).
+async fn password_script() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/password.js"),
     )
 }
 

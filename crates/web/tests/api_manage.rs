@@ -1040,7 +1040,7 @@ both_backends!(bad_input_is_refused_with_422, |app| async move {
             "/api/v1/users".into(),
             json!({"email": "kort@rm.pulje.dk", "name": "Kort", "role": "leader",
                    "password": "kort"}),
-            "mindst 10 tegn",
+            "mindst 12 tegn",
         ),
         (
             &ra_api,

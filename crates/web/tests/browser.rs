@@ -467,6 +467,35 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     .remove(0);
     let national = Person::of(&app.user(Role::NationalViewer, None).await);
     let admin = Person::of(&app.user(Role::Admin, None).await);
+    // An invitation, whose link's page is checked too: the token read from the queued mail.
+    let invite_token = {
+        let profile = pulje_store::users::Profile {
+            email: pulje_domain::Email::parse("inviteret@region.example.dk").unwrap(),
+            name: "Inviteret Ida".into(),
+            role: Role::Leader,
+            region: Some(rc(MIDTJYLLAND)),
+        };
+        pulje_app::accounts::invite(
+            &mut app.db.handle(),
+            &pulje_app::accounts::By::system("test"),
+            &profile,
+            &pulje_app::PublicUrl::default(),
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .expect("invite");
+        let mail = app
+            .outbox(None)
+            .await
+            .into_iter()
+            .find(|m| m.recipient == "inviteret@region.example.dk")
+            .expect("the invitation is queued");
+        let at = mail.body.find("token=").expect("a link") + "token=".len();
+        mail.body[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
     // A programme defined as data, with a draft on its own form.
     let gp = {
         use pulje_domain::programme::{Definition, SHIPPED};
@@ -604,12 +633,51 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             check(b.axe(&axe, &format!("{what} ({path})")).await?);
         }
 
+        b.open("/glemt-adgangskode").await?;
+        check(
+            b.axe(&axe, "forgotten password (/glemt-adgangskode)")
+                .await?,
+        );
+        b.press("Send link").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "forgotten password refused (POST /glemt-adgangskode)")
+                .await?,
+        );
+        b.open(&format!("/adgangskode?token={invite_token}"))
+            .await?;
+        b.expect_text("Vælg din adgangskode").await?;
+        check(
+            b.axe(
+                &axe,
+                "choosing a password from an invitation (/adgangskode)",
+            )
+            .await?,
+        );
+        b.press("Gem adgangskoden og log ind").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "a refused password (POST /adgangskode)")
+                .await?,
+        );
+        b.open("/adgangskode?token=brugt").await?;
+        b.expect_text("Linket virker ikke").await?;
+        check(b.axe(&axe, "a dead link (/adgangskode)").await?);
+
         b.log_in_as(&applicant).await?;
         b.open("/").await?;
         check(b.axe(&axe, "the applicant's start page (/)").await?);
         b.open("/me/kalender").await?;
         check(
             b.axe(&axe, "the calendar feed's page (/me/kalender)")
+                .await?,
+        );
+        b.open("/me").await?;
+        check(b.axe(&axe, "my account (/me)").await?);
+        b.press("Skift adgangskode").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(&axe, "a refused password change (POST /me/adgangskode)")
                 .await?,
         );
         b.open("/applications").await?;
@@ -771,6 +839,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ("meetings", "/meetings".to_string()),
             ("admin index", "/admin".to_string()),
             ("admin users", "/admin/users".to_string()),
+            (
+                "editing a user",
+                format!("/admin/users?ret={}#ret", applicant_user.id()),
+            ),
             (
                 "regional report",
                 format!("/reports/regional/{MIDTJYLLAND}"),

@@ -571,3 +571,121 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
         assert_eq!(r.status, 200, "admin: GET {path}: {}", r.body);
     }
 });
+
+/// The account routes that act on one user (POST, no body needed but the CSRF token).
+fn user_routes(id: i64) -> [String; 5] {
+    [
+        format!("/admin/users/{id}"),
+        format!("/admin/users/{id}/invitation"),
+        format!("/admin/users/{id}/invitation/tilbagekald"),
+        format!("/admin/users/{id}/disable"),
+        format!("/admin/users/{id}/enable"),
+    ]
+}
+
+both_backends!(
+    a_region_administrator_manages_only_their_regions_users_and_grants_no_national_role,
+    |app| async move {
+        let mut region_admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let nord = app.user(Role::Leader, Some(NORDJYLLAND)).await;
+        let national = app.user(Role::NationalViewer, None).await;
+        let midt = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let profile = |email: &str, role: &'static str, region: &'static str| {
+            vec![
+                ("email".to_string(), email.to_string()),
+                ("name".to_string(), "Ændret Navn".to_string()),
+                ("role".to_string(), role.to_string()),
+                ("region_code".to_string(), region.to_string()),
+            ]
+        };
+
+        // Another region's user, and a national one, are 404 by every route, read or write.
+        for (target, what) in [(&nord, "a 1081 user"), (&national, "a national user")] {
+            let r = region_admin
+                .get(&format!("/admin/users?ret={}", target.id()))
+                .await;
+            assert_eq!(r.status, 404, "GET edit form of {what}: {}", r.body);
+            for path in user_routes(target.id()) {
+                let body = profile(&target.email, "leader", "1082");
+                let pairs: Vec<(&str, &str)> =
+                    body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let r = region_admin.post_form(&path, &pairs).await;
+                assert_eq!(r.status, 404, "POST {path} for {what}: {}", r.body);
+            }
+            let after = {
+                let mut conn = app.db.conn().await.unwrap();
+                pulje_store::users::get(&mut conn, target.user.id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            };
+            assert_eq!(after.name, target.user.name, "{what} unchanged");
+            assert!(!after.disabled, "{what} not disabled");
+        }
+
+        // No admin or national role, not even for the own region's user; no move to 1081.
+        for (role, region, status) in [
+            ("admin", "", 403),
+            ("national_viewer", "", 403),
+            ("leader", "1081", 404),
+        ] {
+            let body = profile(&midt.email, role, region);
+            let pairs: Vec<(&str, &str)> =
+                body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let r = region_admin
+                .post_form(&format!("/admin/users/{}", midt.id()), &pairs)
+                .await;
+            assert_eq!(r.status, status, "edit to {role} {region}: {}", r.body);
+            let body = profile("ny.bruger@region.example.dk", role, region);
+            let pairs: Vec<(&str, &str)> =
+                body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let r = region_admin.post_form("/admin/users", &pairs).await;
+            assert_eq!(r.status, status, "invite as {role} {region}: {}", r.body);
+        }
+        let mut conn = app.db.conn().await.unwrap();
+        let unchanged = pulje_store::users::get(&mut conn, midt.user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(unchanged.role, Role::Leader);
+        assert!(
+            pulje_store::users::find_by_email(&mut conn, "ny.bruger@region.example.dk")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        drop(conn);
+        assert!(app.outbox(None).await.iter().all(|m| m.event != "invite"));
+
+        // Within the region it works: an invitation, an edit.
+        let body = profile("ny.bruger@region.example.dk", "working_group", "");
+        let pairs: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = region_admin.post_form("/admin/users", &pairs).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let body = profile(&midt.email, "steering_group", "");
+        let pairs: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = region_admin
+            .post_form(&format!("/admin/users/{}", midt.id()), &pairs)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mut conn = app.db.conn().await.unwrap();
+        let invited = pulje_store::users::find_by_email(&mut conn, "ny.bruger@region.example.dk")
+            .await
+            .unwrap()
+            .expect("invited");
+        assert_eq!(invited.region.map(|r| r.get()), Some(MIDTJYLLAND));
+        let edited = pulje_store::users::get(&mut conn, midt.user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(edited.role, Role::SteeringGroup);
+
+        // Other roles reach none of the account routes.
+        drop(conn);
+        let mut leader = app.login(&midt).await;
+        for path in user_routes(invited.id.get()) {
+            let r = leader.post_form(&path, &[]).await;
+            assert_eq!(r.status, 403, "steering_group: POST {path}: {}", r.body);
+        }
+    }
+);

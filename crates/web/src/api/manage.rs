@@ -482,8 +482,9 @@ pub struct UserBody {
     /// `region_admin` may leave it out (their own region).
     #[schema(minimum = 1081, maximum = 1085)]
     pub region_code: Option<i64>,
-    /// At least 10 characters.
-    #[schema(required = true, min_length = 10)]
+    /// 12 to 128 characters (counted as characters, not bytes), not on the shipped list of
+    /// common passwords.
+    #[schema(required = true, min_length = 12, max_length = 128)]
     pub password: String,
 }
 

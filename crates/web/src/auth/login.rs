@@ -71,7 +71,15 @@ pub async fn form(
     if user.is_some() {
         return Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response());
     }
-    let (csrf, set) = match cookie_value(&headers, CSRF_COOKIE).filter(|c| !c.is_empty()) {
+    let (csrf, set) = pre_login_csrf(&state, &headers);
+    let html = login_page(csrf, String::new(), None, next)?;
+    Ok(with_cookie(Html(html).into_response(), set))
+}
+
+/// The CSRF token for a form shown before login: the `pulje_csrf` cookie's, or a new one with
+/// the cookie to set (double submit; see the authentication middleware).
+pub fn pre_login_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    match cookie_value(headers, CSRF_COOKIE).filter(|c| !c.is_empty()) {
         Some(c) => (c, None),
         None => {
             let c = password::random_token();
@@ -85,14 +93,33 @@ pub async fn form(
                 )),
             )
         }
-    };
-    let html = login_page(csrf, String::new(), None, next)?;
-    let mut response = Html(html).into_response();
+    }
+}
+
+/// `response` with the cookie `set` (a `Set-Cookie` value), if any.
+pub fn with_cookie(mut response: Response, set: Option<String>) -> Response {
     if let Some(cookie) = set {
         if let Ok(v) = cookie.parse() {
-            response.headers_mut().insert(header::SET_COOKIE, v);
+            response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
+    response
+}
+
+/// A response that logs the browser in with the session `token`: the session cookie set.
+pub fn logged_in(state: &AppState, mut response: Response, token: &str) -> PageResult<Response> {
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        token,
+        sessions::SESSION_HOURS * 3600,
+        state.config.secure_cookies,
+    );
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie
+            .parse()
+            .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
+    );
     Ok(response)
 }
 

@@ -7,7 +7,9 @@ use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use pulje_app::accounts;
 use pulje_domain::TokenId;
 use pulje_store::sessions;
 use serde::Deserialize;
@@ -42,6 +44,12 @@ struct AccountPage {
     new_token: Option<String>,
     validities: Vec<(i64, &'static str)>,
     default_days: i64,
+    rules: String,
+    min_length: usize,
+    max_length: usize,
+    /// Messages of the password change form, by field (`current_password`, `new_password`).
+    current_error: Option<String>,
+    new_error: Option<String>,
 }
 
 async fn render(
@@ -49,6 +57,16 @@ async fn render(
     user: &CurrentUser,
     new_token: Option<String>,
     notice: Option<String>,
+) -> PageResult<Html<String>> {
+    render_with(db, user, new_token, notice, None).await
+}
+
+async fn render_with(
+    db: &mut Db,
+    user: &CurrentUser,
+    new_token: Option<String>,
+    notice: Option<String>,
+    refusal: Option<accounts::Refusal>,
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
     let now = pulje_store::now_utc();
@@ -83,6 +101,17 @@ async fn render(
         new_token,
         validities: VALIDITIES.to_vec(),
         default_days: sessions::TOKEN_DAYS,
+        rules: pulje_store::password::rules_da(),
+        min_length: pulje_store::password::MIN_LENGTH,
+        max_length: pulje_store::password::MAX_LENGTH,
+        current_error: refusal
+            .as_ref()
+            .filter(|r| r.field == "current_password")
+            .map(|r| r.message.clone()),
+        new_error: refusal
+            .as_ref()
+            .filter(|r| r.field == "new_password")
+            .map(|r| r.message.clone()),
     };
     Ok(Html(page.render()?))
 }
@@ -148,4 +177,45 @@ pub async fn revoke_token(
     }
     tx.commit().await?;
     Ok(Redirect::to("/me").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /me/adgangskode`: the user's own password changed; the current one is required, and
+/// the user's other sessions end (this one stays). A refusal shows the page again (422) with
+/// the message at its field; passwords are never written back into the page.
+pub async fn change_password(
+    mut db: Db,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> PageResult<Response> {
+    let outcome = accounts::change_password(
+        &mut db,
+        &user.user,
+        user.session_hash.as_deref(),
+        &form.current_password,
+        &form.new_password,
+    )
+    .await?;
+    match outcome {
+        Ok(()) => Ok(render(
+            &mut db,
+            &user,
+            None,
+            Some("Din adgangskode er skiftet. Du er logget ud alle andre steder.".into()),
+        )
+        .await?
+        .into_response()),
+        Err(refusal) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_with(&mut db, &user, None, None, Some(refusal)).await?,
+        )
+            .into_response()),
+    }
 }

@@ -12,6 +12,7 @@ mod home;
 mod imports;
 mod meetings;
 mod outbox;
+mod password;
 mod payments;
 mod programme_application;
 mod programme_evaluation;
@@ -41,6 +42,14 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route(
+            "/glemt-adgangskode",
+            get(password::forgot_form).post(password::forgot_submit),
+        )
+        .route(
+            "/adgangskode",
+            get(password::set_form).post(password::set_submit),
+        )
         .route("/programmes", get(programmes::list))
         .route("/programmes/{id}", get(programmes::show))
         .route("/programmes/{id}/organer", post(programmes::seat))
@@ -136,6 +145,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/kalender", get(calendar::show).post(calendar::act))
         .route("/kalender.ics", get(calendar::feed))
         .route("/me/tokens", post(account::create_token))
+        .route("/me/adgangskode", post(account::change_password))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/applications/{id}/evaluation",

@@ -42,10 +42,16 @@ pub async fn show(
         .into_iter()
         .map(|m| Row {
             created: views::timestamp_da(&m.created_at),
+            // A link to set a password is the recipient's alone: not shown to administrators.
+            body: if pulje_app::accounts::is_link_mail(&m.event) {
+                "(Indholdet vises ikke: mailen indeholder et personligt link til at vælge adgangskode.)"
+                    .into()
+            } else {
+                m.body
+            },
             event: outbox::event_da(&m.event),
             recipient: m.recipient,
             subject: m.subject,
-            body: m.body,
             state: match (&m.sent_at, m.attempts) {
                 (Some(at), _) => format!("Sendt {}", views::timestamp_da(at)),
                 (None, 0) => "Venter".into(),

@@ -78,6 +78,9 @@ fn action_label(action: &str) -> String {
         "enable" => "Aktiveret".into(),
         "revoke" => "Tilbagekaldt".into(),
         "set_password" => "Ny adgangskode".into(),
+        "invite" => "Invitation sendt".into(),
+        "reset_link" => "Link til ny adgangskode sendt".into(),
+        "revoke_links" => "Link tilbagekaldt".into(),
         other => match ApplicationStatus::parse(other) {
             Some(s) => format!("Status: {}", s.label_da()),
             None => other.to_string(),

@@ -58,6 +58,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/rounds", get(rounds::list).post(rounds::create))
         .route("/admin/rounds/{id}", post(rounds::update))
         .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/{id}", post(users::update))
+        .route("/admin/users/{id}/invitation", post(users::resend))
+        .route(
+            "/admin/users/{id}/invitation/tilbagekald",
+            post(users::revoke),
+        )
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/audit", get(audit::list))
