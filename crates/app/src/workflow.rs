@@ -105,3 +105,21 @@ pub fn open_steps(user: &impl Person, app: &Application, signed: &[Party]) -> Ve
         })
         .collect()
 }
+
+/// How long after a step the same step by the same person is taken for a repeated click.
+pub const REPEAT_WINDOW_SECONDS: i64 = 120;
+
+/// Whether `user` took `action` on `id` within the last [`REPEAT_WINDOW_SECONDS`]: a refused
+/// step that was just taken by the same person is a double click (or a form sent again), to
+/// be answered with the step's success rather than "not possible now".
+pub async fn just_taken(
+    conn: &mut pulje_store::Connection,
+    user: &impl Person,
+    id: ApplicationId,
+    action: &str,
+) -> Result<bool> {
+    let since = pulje_store::timestamp(
+        chrono::Utc::now() - chrono::Duration::seconds(REPEAT_WINDOW_SECONDS),
+    );
+    Ok(pulje_store::audit::step_taken_since(conn, id, action, user.person().id, &since).await?)
+}

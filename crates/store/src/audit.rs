@@ -103,6 +103,28 @@ pub async fn noted<S: Audited, V: Serialize>(
     write(tx, actor, subject, action, before, after).await
 }
 
+/// Whether `user` took the step `action` on application `id` at or after `since` (a stored
+/// timestamp): a page asks it to tell a repeated click from a real conflict.
+pub async fn step_taken_since(
+    conn: &mut sqlx::AnyConnection,
+    id: pulje_domain::ApplicationId,
+    action: &str,
+    user: UserId,
+    since: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE entity = 'application' AND entity_id = $1 \
+           AND action = $2 AND user_id = $3 AND at >= $4",
+    )
+    .bind(id.get().to_string())
+    .bind(action)
+    .bind(user.get())
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Writes one audit entry inside the change's transaction and bumps the region's data version.
 async fn write<S: Audited + ?Sized, B: Serialize + ?Sized, A: Serialize + ?Sized>(
     tx: &mut Tx<'_>,

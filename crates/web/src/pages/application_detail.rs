@@ -598,6 +598,21 @@ pub async fn transition(
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let status = e.status();
             let mut conn = db.conn().await?;
+            // The same step by the same person a moment ago: a double click, answered as done.
+            if matches!(e, AppError::Conflict(_))
+                && pulje_app::workflow::just_taken(
+                    &mut conn,
+                    &user,
+                    ApplicationId::new(id),
+                    &body.action,
+                )
+                .await?
+            {
+                return Ok(
+                    Redirect::to(&format!("/applications/{id}?trin={}", body.action))
+                        .into_response(),
+                );
+            }
             let app = get_application(&mut conn, ApplicationId::new(id)).await?;
             policy::require_view(&user, &app)?;
             let error = StepError {

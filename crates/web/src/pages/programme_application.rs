@@ -403,6 +403,15 @@ pub async fn transition(
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let status = e.status();
             let mut conn = db.conn().await?;
+            // The same step by the same person a moment ago: a double click, answered as done.
+            if matches!(e, AppError::Conflict(_))
+                && pulje_app::workflow::just_taken(&mut conn, user, id, &action).await?
+            {
+                return Ok(
+                    Redirect::to(&format!("/applications/{}?trin={action}", id.get()))
+                        .into_response(),
+                );
+            }
             let (app, def, bodies) = uses::load(&mut conn, user, id).await?;
             let error = StepError {
                 action,
