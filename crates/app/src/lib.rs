@@ -25,6 +25,7 @@ mod error;
 pub mod files;
 pub mod imports;
 pub mod kept;
+pub mod list_export;
 pub mod mailer;
 pub mod policy;
 pub mod programme_applications;

@@ -157,7 +157,7 @@ impl Table {
     }
 }
 
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     // A leading = + - @ would be read as a formula by spreadsheets; quote and prefix it. A
     // negative number and the report's own "-" (no evaluation) are no formula.
     let guarded = match value.chars().next() {

@@ -69,6 +69,8 @@ impl Row {
 #[template(path = "applications/list.html")]
 struct ListPage {
     page: Page,
+    /// The list's filters, for its export links ("?status=…", or empty).
+    export_query: String,
     rows: Vec<Row>,
     pager: Pager,
     statuses: Vec<Choice>,
@@ -171,7 +173,13 @@ pub async fn list(
     }
     let base_query = serde_urlencoded::to_string(&query).unwrap_or_default();
     let can_create = policy::may_create_applications(&user);
+    let export_query = if base_query.is_empty() {
+        String::new()
+    } else {
+        format!("?{base_query}")
+    };
     let page = ListPage {
+        export_query,
         page: Page::new(&user, "Ansøgninger", "/applications"),
         rows: rows
             .into_iter()
@@ -188,6 +196,93 @@ pub async fn list(
         can_create,
     };
     Ok(Html(page.render()?))
+}
+
+/// `GET /applications/eksport.{csv,xlsx}`: every row the list's filters select (at most
+/// [`pulje_app::list_export::MAX_ROWS`]), as a spreadsheet.
+pub async fn export_csv(
+    db: Db,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    export(db, user, q, true).await
+}
+
+/// `GET /applications/eksport.xlsx`.
+pub async fn export_xlsx(
+    db: Db,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    export(db, user, q, false).await
+}
+
+async fn export(mut db: Db, user: CurrentUser, q: ListQuery, csv: bool) -> PageResult<Response> {
+    use pulje_app::list_export;
+    let filter = list_filter(&user, &q)?;
+    let mut conn = db.conn().await?;
+    let (summaries, _) = applications::list(&mut conn, &filter, 1, list_export::MAX_ROWS).await?;
+    let mut definitions = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for s in &summaries {
+        if !names.contains_key(&s.programme_id) {
+            let name = programmes::get(&mut conn, &s.programme_id)
+                .await?
+                .map_or_else(|| s.programme_id.clone(), |p| p.name);
+            names.insert(s.programme_id.clone(), name);
+        }
+        if s.status().is_none() && !definitions.contains_key(&s.programme_id) {
+            if let Some(def) = definitions::latest(&mut conn, &s.programme_id).await? {
+                definitions.insert(s.programme_id.clone(), def);
+            }
+        }
+    }
+    let rows: Vec<list_export::Row> = summaries
+        .into_iter()
+        .map(|s| {
+            let programme = names.get(&s.programme_id).cloned().unwrap_or_default();
+            let changed = views::timestamp_da(&s.updated_at);
+            let (supplement, start, end) = (s.supplement_ore, s.start_date, s.end_date);
+            let shown = Row::new(s, &definitions);
+            list_export::Row {
+                id: shown.id,
+                title: shown.title,
+                status: shown.status,
+                region: shown.region,
+                programme,
+                hospital: shown.hospital,
+                round: shown.round,
+                supplement,
+                start,
+                end,
+                changed,
+            }
+        })
+        .collect();
+    let (body, content_type, name) = if csv {
+        (
+            list_export::csv(&rows).into_bytes(),
+            "text/csv; charset=utf-8",
+            "ansoegninger.csv",
+        )
+    } else {
+        (
+            list_export::xlsx(&rows).map_err(pulje_app::Error::Internal)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "ansoegninger.xlsx",
+        )
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 // --- the form -------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ pub fn routes() -> Router<AppState> {
             get(applications::list).post(applications::create),
         )
         .route("/applications/new", get(applications::new))
+        .route("/applications/eksport.csv", get(applications::export_csv))
+        .route("/applications/eksport.xlsx", get(applications::export_xlsx))
         .route(
             "/applications/{id}",
             get(application_detail::show)
