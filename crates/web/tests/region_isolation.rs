@@ -1,6 +1,7 @@
 //! Region isolation: a user of one region can neither read nor change another region's
 //! applications by any route, HTML or API; applicants see only their own; national viewers see
-//! everything and change nothing; the administration is for administrators.
+//! everything that was sent (no drafts: tests/need_to_know.rs) and change nothing; the
+//! administration is for administrators.
 
 #[macro_use]
 mod common;
