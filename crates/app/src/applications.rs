@@ -5,6 +5,7 @@ use crate::policy::{self, Person, Scope};
 use crate::Result;
 use pulje_domain::{ApplicationId, ApplicationStatus, RegionCode};
 use pulje_store::applications::{self, Application, ListFilter};
+use pulje_store::workflow::Comment;
 use pulje_store::Connection;
 use serde::Deserialize;
 
@@ -43,6 +44,7 @@ pub fn list_filter(user: &impl Person, q: &ListQuery) -> Result<ListFilter> {
         round_id: opt_id(&q.round),
         text: q.q.clone().filter(|t| !t.trim().is_empty()),
         hidden_from: crate::programme_review::hidden_from(user),
+        sent_only: !policy::sees_unsent(user),
     })
 }
 
@@ -52,6 +54,25 @@ pub async fn get(conn: &mut Connection, id: ApplicationId) -> Result<Application
     applications::get(conn, id)
         .await?
         .ok_or(crate::Error::NotFound)
+}
+
+/// The comment thread of an agreement the user may see, oldest first, without the internal
+/// comments the user may not read ([`policy::sees_internal_comments`]); a programme defined as
+/// data keeps its comments with its steps instead, so its applications are not found here.
+pub async fn comments(
+    conn: &mut Connection,
+    user: &impl Person,
+    id: ApplicationId,
+) -> Result<Vec<Comment>> {
+    if pulje_store::programme_applications::is_one(conn, id).await? {
+        return Err(crate::Error::NotFound);
+    }
+    let app = load(conn, user, id).await?;
+    let all = pulje_store::workflow::comments(conn, app.id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|c| policy::may_read_comment(user, c))
+        .collect())
 }
 
 /// An application the user may see, or [`crate::Error::NotFound`] (also for another region's).

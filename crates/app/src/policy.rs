@@ -10,6 +10,7 @@ use pulje_domain::{ApplicationStatus, RegionCode, Role, UserId};
 use pulje_store::applications::Application;
 use pulje_store::programme_applications::ProgrammeApplication;
 use pulje_store::users::User;
+use pulje_store::workflow::Comment;
 
 /// Who is asking: a user, however the adapter knows them (a session, an API token, the CLI).
 pub trait Person {
@@ -68,9 +69,20 @@ impl Scope {
     }
 }
 
-/// Applicants see their own applications; other regional roles their region's; national roles all.
+/// Whether the user sees applications that were never sent (an agreement in status `draft`, an
+/// application of a programme defined as data in its workflow's initial state with no step
+/// taken). The national viewer needs to know only what was submitted: not the drafts.
+pub fn sees_unsent(user: &impl Person) -> bool {
+    user.person().role != Role::NationalViewer
+}
+
+/// Applicants see their own applications; other regional roles their region's; national roles
+/// all, but the national viewer no drafts ([`sees_unsent`]).
 pub fn can_view_application(user: &impl Person, app: &Application) -> bool {
     if !Scope::of(user).allows(app.region_code) {
+        return false;
+    }
+    if app.status == ApplicationStatus::Draft && !sees_unsent(user) {
         return false;
     }
     match user.person().role {
@@ -320,9 +332,64 @@ pub fn require_comment(user: &impl Person, app: &Application) -> Result<(), Erro
     }
 }
 
+/// Whether the user's role works through the API and so makes API tokens on "Min konto": the
+/// system and region administrators (integrations with a region's own systems, bulk reads)
+/// and the national viewer (national statistics read by a program). The other roles work in
+/// the pages. A token made before stays valid until it expires or is revoked.
+pub fn uses_api(user: &impl Person) -> bool {
+    matches!(
+        user.person().role,
+        Role::Admin | Role::RegionAdmin | Role::NationalViewer
+    )
+}
+
+/// Fails with 403 unless the user's role makes API tokens ([`uses_api`]).
+pub fn require_api_tokens(user: &impl Person) -> Result<(), Error> {
+    if uses_api(user) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Din rolle bruger ikke API'et og kan ikke oprette API-nøgler.".into(),
+        ))
+    }
+}
+
 /// Whether the user's role writes comments at all (for showing the comment form).
 pub fn may_comment(user: &impl Person) -> bool {
     !matches!(user.person().role, Role::NationalViewer | Role::Admin)
+}
+
+/// Whether the user reads comments marked internal: the working and steering groups and the
+/// administrators. Never the applicant, the leader, the union representative or the national
+/// viewer.
+pub fn sees_internal_comments(user: &impl Person) -> bool {
+    matches!(
+        user.person().role,
+        Role::WorkingGroup | Role::SteeringGroup | Role::RegionAdmin | Role::Admin
+    )
+}
+
+/// Whether the user reads `comment` (of an application the user sees): an internal one only
+/// when [`sees_internal_comments`].
+pub fn may_read_comment(user: &impl Person, comment: &Comment) -> bool {
+    !comment.internal.0 || sees_internal_comments(user)
+}
+
+/// Whether the user may mark a comment internal (and so the form offers it): those who read
+/// internal comments and write comments.
+pub fn may_comment_internally(user: &impl Person) -> bool {
+    sees_internal_comments(user) && may_comment(user)
+}
+
+/// Fails with 403 unless the user may mark a comment internal.
+pub fn require_comment_internally(user: &impl Person) -> Result<(), Error> {
+    if may_comment_internally(user) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Din rolle kan ikke skrive interne kommentarer.".into(),
+        ))
+    }
 }
 
 /// The working group reviews (ticks the checklist of) the submitted applications of its own
@@ -457,11 +524,17 @@ pub fn may_choose_doctor(user: &impl Person) -> bool {
 /// An application of a programme defined as data: seen like an agreement (applicants their
 /// own, other roles their region's, national roles all), and by the members of the
 /// programme's bodies wherever they are, since a body decides on every region's applications.
+/// `unsent`: it is in its workflow's initial state with no step taken, which the national
+/// viewer does not see ([`sees_unsent`]).
 pub fn can_view_programme_application(
     user: &impl Person,
     app: &ProgrammeApplication,
     bodies: &[String],
+    unsent: bool,
 ) -> bool {
+    if unsent && !sees_unsent(user) {
+        return false;
+    }
     if !bodies.is_empty() {
         return true;
     }

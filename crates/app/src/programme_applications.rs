@@ -76,10 +76,14 @@ pub(crate) async fn load_unchecked(
 ) -> Result<(ProgrammeApplication, Definition, Vec<String>)> {
     let app = store::get(conn, id).await?.ok_or(Error::NotFound)?;
     let bodies = bodies(conn, user, &app.programme_id).await?;
-    if !policy::can_view_programme_application(user, &app, &bodies) {
+    let def = definition_of(conn, &app).await?;
+    // Whether it was ever sent is asked only of those who do not see unsent applications.
+    let unsent = !policy::sees_unsent(user)
+        && app.state == def.workflow.initial
+        && store::steps(conn, app.id).await?.is_empty();
+    if !policy::can_view_programme_application(user, &app, &bodies, unsent) {
         return Err(Error::NotFound);
     }
-    let def = definition_of(conn, &app).await?;
     Ok((app, def, bodies))
 }
 

@@ -96,8 +96,8 @@ pub async fn related(conn: &mut AnyConnection, app: &Application) -> Result<Rela
             "signed_at",
         ),
         (
-            "SELECT id, author, kind, body, at FROM comments WHERE application_id = $1",
-            &["id", "author", "kind", "body", "at"],
+            "SELECT id, author, kind, body, at, internal FROM comments WHERE application_id = $1",
+            &["id", "author", "kind", "body", "at", "internal"],
             "id",
         ),
         (

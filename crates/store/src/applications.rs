@@ -408,6 +408,10 @@ pub struct ListFilter {
     /// Leaves out the applications this user has declared a conflict of interest on
     /// (`programme_review`).
     pub hidden_from: Option<UserId>,
+    /// Only applications that were sent: no agreement in status `draft`, and no application of
+    /// a programme defined as data that no step was taken on (for the national viewer). The
+    /// kept totals cannot tell these apart, so such a list counts its total.
+    pub sent_only: bool,
 }
 
 /// One row of an application list.
@@ -546,6 +550,15 @@ fn conditions(filter: &ListFilter) -> Conditions {
         push(Key::Other, v.into(), &|n| {
             format!("NOT EXISTS (SELECT 1 FROM review_declarations d WHERE d.application_id = a.id AND d.user_id = {n} AND d.conflict = 1)")
         });
+    }
+    if filter.sent_only {
+        // No argument; no kept table knows whether a step was taken, so the total is counted.
+        conds.push(
+            "((a.definition_version IS NULL AND a.status <> 'draft') OR (a.definition_version IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM application_steps s WHERE s.application_id = a.id)))"
+                .to_string(),
+        );
+        keyed.push((Key::Other, String::new()));
     }
     let where_ = |conds: &[String]| {
         if conds.is_empty() {

@@ -54,6 +54,8 @@ pub struct Entry {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::trial_type))]
     pub trial_type: Option<TrialType>,
     pub contact_name: String,
+    /// Empty when hidden: an agreement's responsible doctor of another region than the reader's who
+    /// has not consented (`users::catalogue_email_consent`).
     pub contact_email: String,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -129,6 +131,7 @@ type AppRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    i64,
 );
 
 type TrialRow = (
@@ -153,7 +156,7 @@ pub async fn entries(
     let words = search::query(&filter.text);
     let apps = narrowed(
         "SELECT x.id, x.region_code, x.title, x.purpose, x.hospital_department, h.name, e.career_track, e.trial_type, \
-           u.name, u.email, x.start_date, x.end_date \
+           u.name, u.email, x.start_date, x.end_date, COALESCE(u.catalogue_email_consent, 0) \
          FROM applications x \
          LEFT JOIN hospitals h ON h.id = x.hospital_id \
          LEFT JOIN programme_regions pr ON pr.programme_id = x.programme_id AND pr.region_code = x.region_code \
@@ -213,12 +216,21 @@ pub async fn entries(
         email,
         start,
         end,
+        consent,
     ) in apps
     {
+        let region_code = crate::region_of(region_code)?;
+        // The responsible doctor's e-mail reaches other regions' users (and the national
+        // roles) only with the doctor's consent; the own region's users always see it.
+        let email = if viewer.region_code == Some(region_code) || consent != 0 {
+            email.unwrap_or_default()
+        } else {
+            String::new()
+        };
         out.push(Entry {
             kind: "application",
             id,
-            region_code: crate::region_of(region_code)?,
+            region_code,
             title,
             purpose,
             areas: areas.remove(&id).unwrap_or_default(),
@@ -228,7 +240,7 @@ pub async fn entries(
             career_track: track.as_deref().and_then(CareerTrack::parse),
             trial_type: kind.as_deref().and_then(TrialType::parse),
             contact_name: name.unwrap_or_default(),
-            contact_email: email.unwrap_or_default(),
+            contact_email: email,
             start_date: date_of(start),
             end_date: date_of(end),
             evaluation_attached: track.is_some(),

@@ -275,6 +275,46 @@ pub async fn set_disabled(
     Ok(after)
 }
 
+/// Whether the user lets the idea catalogue show their e-mail to other regions' users (as the
+/// responsible doctor of an agreement in it); `false` for an unknown user.
+pub async fn catalogue_email_consent(conn: &mut AnyConnection, id: UserId) -> Result<bool> {
+    let v: Option<i64> =
+        sqlx::query_scalar("SELECT catalogue_email_consent FROM users WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(conn)
+            .await?;
+    Ok(v.is_some_and(|v| v != 0))
+}
+
+/// Gives or withdraws the consent of [`catalogue_email_consent`], audited with before and after
+/// (action `catalogue_email_consent`); nothing is written when it does not change.
+pub async fn set_catalogue_email_consent(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: UserId,
+    consent: bool,
+) -> Result<()> {
+    let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let before = catalogue_email_consent(tx, id).await?;
+    if before == consent {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET catalogue_email_consent = $1 WHERE id = $2")
+        .bind(i64::from(consent))
+        .bind(id.get())
+        .execute(&mut **tx)
+        .await?;
+    audit::noted(
+        tx,
+        actor,
+        &user,
+        "catalogue_email_consent",
+        Some(&before),
+        Some(&consent),
+    )
+    .await
+}
+
 /// Sets a new password (the caller's policy already allowed it) and ends the user's sessions,
 /// all but `keep` (the session of a user changing their own password).
 pub async fn set_password(

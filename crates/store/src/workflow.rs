@@ -164,7 +164,16 @@ pub async fn take(
                 | Action::Terminate
         )
     {
-        add_comment(tx, user, id, step.action.as_str(), step.reason.trim()).await?;
+        // A step's comment (a return's or a rejection's reason) is for the applicant: never internal.
+        add_comment(
+            tx,
+            user,
+            id,
+            step.action.as_str(),
+            step.reason.trim(),
+            false,
+        )
+        .await?;
     }
     if matches!(step.action, Action::Approve | Action::Reject) {
         record_decision(tx, user, &before, step).await?;
@@ -503,6 +512,37 @@ pub struct Comment {
     pub kind: String,
     pub body: String,
     pub at: String,
+    /// Internal to the working and steering groups and the administrators: never shown to the
+    /// applicant, the leader or the union representative (`policy::sees_internal_comments`).
+    #[sqlx(try_from = "i64")]
+    #[serde(deserialize_with = "flag")]
+    #[cfg_attr(feature = "openapi", schema(value_type = bool))]
+    pub internal: Flag,
+}
+
+/// A 0/1 column as a truth value (SQLite and PostgreSQL both store flags as integers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(v: i64) -> Flag {
+        Flag(v != 0)
+    }
+}
+
+/// Reads a flag from JSON written by either backend: a number or a boolean.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Flag, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Bool(b) => Flag(b),
+        Either::Int(i) => Flag(i != 0),
+    })
 }
 
 pub async fn add_comment(
@@ -511,6 +551,7 @@ pub async fn add_comment(
     application_id: ApplicationId,
     kind: &str,
     body: &str,
+    internal: bool,
 ) -> Result<()> {
     let body = body.trim();
     if body.is_empty() {
@@ -521,24 +562,37 @@ pub async fn add_comment(
             "Kommentaren er for lang (højst 10.000 tegn).".into(),
         ));
     }
-    sqlx::query("INSERT INTO comments (application_id, user_id, author, kind, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("INSERT INTO comments (application_id, user_id, author, kind, body, at, internal) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(application_id.get())
         .bind(user.id.get())
         .bind(&user.name)
         .bind(kind)
         .bind(body)
         .bind(now_utc())
+        .bind(i64::from(internal))
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// A comment in `app`'s thread by `user` ([`add_comment`], kind `comment`), audited with its
-/// text.
-pub async fn comment(tx: &mut Tx<'_>, user: &User, app: &Application, text: &str) -> Result<()> {
-    add_comment(tx, user, app.id, "comment", text).await?;
+/// text (as `internal_comment` when it is internal). Who may mark a comment internal is the
+/// caller's policy.
+pub async fn comment(
+    tx: &mut Tx<'_>,
+    user: &User,
+    app: &Application,
+    text: &str,
+    internal: bool,
+) -> Result<()> {
+    add_comment(tx, user, app.id, "comment", text, internal).await?;
     let actor = Actor::user(user.id, &user.email);
-    audit::noted(tx, &actor, app, "comment", None, Some(&text.trim())).await
+    let action = if internal {
+        "internal_comment"
+    } else {
+        "comment"
+    };
+    audit::noted(tx, &actor, app, action, None, Some(&text.trim())).await
 }
 
 pub async fn comments(
@@ -546,7 +600,7 @@ pub async fn comments(
     application_id: ApplicationId,
 ) -> Result<Vec<Comment>> {
     Ok(sqlx::query_as::<_, Comment>(
-        "SELECT id, author, kind, body, at FROM comments WHERE application_id = $1 ORDER BY id",
+        "SELECT id, author, kind, body, at, internal FROM comments WHERE application_id = $1 ORDER BY id",
     )
     .bind(application_id.get())
     .fetch_all(conn)

@@ -248,8 +248,8 @@ both_backends!(
             "{}",
             r.body
         );
-        // Logged in: a new API token's label on "Min konto".
-        let mut user = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        // Logged in: a new API token's label on "Min konto" (a role that makes tokens).
+        let mut user = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let r = user
             .post_form("/me/tokens", &[("label", "min\0nøgle")])
             .await;
@@ -441,7 +441,7 @@ async fn the_idle_timeout_is_configurable() {
 both_backends!(
     an_api_token_expires_when_chosen_and_shows_its_last_use,
     |app| async move {
-        let mut c = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        let mut c = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let r = c
             .post_form("/me/tokens", &[("label", "lønsystem"), ("days", "30")])
             .await;

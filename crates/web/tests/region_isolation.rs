@@ -1,6 +1,7 @@
 //! Region isolation: a user of one region can neither read nor change another region's
 //! applications by any route, HTML or API; applicants see only their own; national viewers see
-//! everything and change nothing; the administration is for administrators.
+//! everything that was sent (no drafts: tests/need_to_know.rs) and change nothing; the
+//! administration is for administrators.
 
 #[macro_use]
 mod common;
@@ -110,6 +111,7 @@ both_backends!(
                 "/regions/1081".to_string(),
                 "/applications?region=1081".to_string(),
                 format!("/api/v1/applications/{id}"),
+                format!("/api/v1/applications/{id}/comments"),
             ] {
                 let r = c.get(&path).await;
                 assert_eq!(r.status, 404, "{who}: GET {path}: {}", r.body);
@@ -345,6 +347,10 @@ both_backends!(
         let midt = app
             .application(&midt_author, MIDTJYLLAND, &titled("Midtjysk forsøg"))
             .await;
+        // The national viewer sees what was sent, not drafts (tests/need_to_know.rs).
+        let submitted = pulje_domain::ApplicationStatus::Submitted;
+        let nord = app.set_status(nord.id.get(), submitted, None).await;
+        let midt = app.set_status(midt.id.get(), submitted, None).await;
         let mut viewer = app.client_as(Role::NationalViewer, None).await;
 
         let r = viewer.get("/applications").await;
@@ -388,7 +394,10 @@ both_backends!(
                 .await;
             assert_eq!(r.status, 403, "{}", r.body);
             let stored = app.get_application(i64::from(a.id)).await;
-            assert_eq!((stored.version, stored.data.title()), (1, a.data.title()));
+            assert_eq!(
+                (stored.version, stored.data.title()),
+                (a.version, a.data.title())
+            );
         }
         let r = viewer
             .post_form(

@@ -14,6 +14,7 @@ use pulje_domain::{
     FieldErrors, Kind, RegionCode, UserId, FIELDS,
 };
 use pulje_store::applications::{self, Application, Placement, Summary};
+use pulje_store::workflow::Comment;
 use pulje_store::{org, programmes, Connection};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::{RefOr, Schema};
@@ -442,6 +443,22 @@ pub async fn show(mut db: Db, ApiUser(user): ApiUser, Path(id): Path<i64>) -> Ap
     let app = pulje_app::applications::load(&mut conn, &user, id).await?;
     let json = AnyApplicationJson::Agreement(Box::new(to_json(&mut conn, app).await?));
     Ok(Json(json).into_response())
+}
+
+/// An agreement's comment thread, oldest first. Comments marked `internal` (for the working and
+/// steering groups) are given only to those groups and the administrators.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/comments", tag = "applications", params(("id" = i64, Path, description = "Application id")),
+    responses((status = 200, body = [Comment]), (status = 404, description = "No such agreement, or another region's")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn comments(
+    mut db: Db,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<Comment>>> {
+    let mut conn = db.conn().await?;
+    let comments =
+        pulje_app::applications::comments(&mut conn, &user, ApplicationId::new(id)).await?;
+    Ok(Json(comments))
 }
 
 /// Creates a draft.

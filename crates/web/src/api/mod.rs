@@ -47,6 +47,7 @@ fn documented() -> Documented {
         .routes(routes!(admin::me))
         .routes(routes!(applications::list, applications::create))
         .routes(routes!(applications::show, applications::update))
+        .routes(routes!(applications::comments))
         .routes(routes!(workflow::transition))
         .routes(routes!(programme_applications::instalments))
         .routes(routes!(programme_applications::pay))

@@ -1,6 +1,6 @@
 //! `/me`: the user's own account and API tokens.
 
-use crate::auth::CurrentUser;
+use crate::auth::{policy, CurrentUser};
 use crate::error::{AppError, PageResult};
 use crate::extract::Form;
 use crate::views::{self, Page};
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_app::accounts;
 use pulje_domain::TokenId;
-use pulje_store::sessions;
+use pulje_store::{sessions, users};
 use serde::Deserialize;
 
 pub struct TokenRow {
@@ -41,6 +41,10 @@ struct AccountPage {
     email: String,
     role: String,
     tokens: Vec<TokenRow>,
+    /// «Vis min e-mail i idékataloget for andre regioner», as the user last chose.
+    catalogue_consent: bool,
+    /// Whether the role makes API tokens; others only see (and may revoke) tokens made before.
+    uses_api: bool,
     new_token: Option<String>,
     validities: Vec<(i64, &'static str)>,
     default_days: i64,
@@ -70,6 +74,7 @@ async fn render_with(
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
     let now = pulje_store::now_utc();
+    let catalogue_consent = users::catalogue_email_consent(&mut conn, user.user.id).await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
         .into_iter()
@@ -98,6 +103,8 @@ async fn render_with(
         email: user.user.email.clone(),
         role: Page::new(user, "", "").role_label,
         tokens,
+        catalogue_consent,
+        uses_api: policy::uses_api(user),
         new_token,
         validities: VALIDITIES.to_vec(),
         default_days: sessions::TOKEN_DAYS,
@@ -135,6 +142,7 @@ pub async fn create_token(
     user: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> PageResult<Html<String>> {
+    policy::require_api_tokens(&user)?;
     let days =
         match form.days.trim() {
             "" => sessions::TOKEN_DAYS,
@@ -218,4 +226,30 @@ pub async fn change_password(
         )
             .into_response()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct CatalogueConsentForm {
+    /// The checkbox: sent (as `1`) only when ticked.
+    #[serde(default)]
+    consent: String,
+}
+
+/// `POST /me/idekatalog`: whether the idea catalogue shows the user's e-mail, as the responsible
+/// doctor of an agreement, to other regions' users (audited).
+pub async fn catalogue_consent(
+    mut db: Db,
+    user: CurrentUser,
+    Form(form): Form<CatalogueConsentForm>,
+) -> PageResult<Html<String>> {
+    let consent = !form.consent.trim().is_empty();
+    let mut tx = db.begin().await?;
+    users::set_catalogue_email_consent(&mut tx, &user.actor(), user.user.id, consent).await?;
+    tx.commit().await?;
+    let notice = if consent {
+        "Din e-mail vises nu i idékataloget for andre regioner."
+    } else {
+        "Din e-mail vises ikke længere i idékataloget for andre regioner."
+    };
+    render(&mut db, &user, None, Some(notice.into())).await
 }

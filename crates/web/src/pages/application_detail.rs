@@ -37,6 +37,7 @@ pub struct CommentRow {
     at: String,
     kind: String,
     body: String,
+    internal: bool,
 }
 
 pub struct CheckRow {
@@ -104,6 +105,8 @@ struct ShowPage {
     meetings: Vec<Choice>,
     comments: Vec<CommentRow>,
     can_comment: bool,
+    /// Whether the comment form offers «Kun til arbejds- og styregruppen».
+    can_comment_internally: bool,
     checks: Vec<CheckRow>,
     can_review: bool,
     can_amend: bool,
@@ -284,6 +287,7 @@ async fn page(
         tiers: tier_choices,
         meetings,
         can_comment: policy::may_comment(user),
+        can_comment_internally: policy::may_comment_internally(user),
         can_review: policy::may_review(user, &app),
         can_amend: pulje_store::amendments::may_amend(&user.user, &app),
         versions: versions
@@ -332,7 +336,9 @@ async fn page(
             .collect(),
         comments: comments
             .into_iter()
+            .filter(|c| policy::may_read_comment(user, c))
             .map(|c| CommentRow {
+                internal: c.internal.0,
                 author: c.author,
                 at: views::timestamp_da(&c.at),
                 kind: kind_da(&c.kind).into(),
@@ -643,10 +649,15 @@ pub async fn comment(
         .find(|(k, _)| k == "body")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
+    // The checkbox «Kun til arbejds- og styregruppen»: sent only when ticked.
+    let internal = pairs.iter().any(|(k, v)| k == "internal" && !v.is_empty());
     let mut tx = db.begin().await?;
     let app = get_application(&mut tx, ApplicationId::new(id)).await?;
     policy::require_comment(&user, &app)?;
-    flow::comment(&mut tx, &user.user, &app, &text).await?;
+    if internal {
+        policy::require_comment_internally(&user)?;
+    }
+    flow::comment(&mut tx, &user.user, &app, &text, internal).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}#kommentarer")).into_response())
 }
