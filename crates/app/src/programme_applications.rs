@@ -258,16 +258,7 @@ pub async fn detach(
     if !found {
         return Err(Error::NotFound);
     }
-    if let Err(errors) = files::settle(&mut tx, actor, &def, &before, &mut fields, &[]).await? {
-        return Err(Error::Invalid(
-            errors
-                .iter()
-                .flat_map(|(_, m)| m.to_vec())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ));
-    }
-    let stored = read_draft(&def, &fields).map_err(|errors| {
+    let refused = |errors: FieldErrors| {
         Error::Invalid(
             errors
                 .iter()
@@ -275,7 +266,11 @@ pub async fn detach(
                 .collect::<Vec<_>>()
                 .join(" "),
         )
-    })?;
+    };
+    if let Err(errors) = files::settle(&mut tx, actor, &def, &before, &mut fields, &[]).await? {
+        return Err(refused(errors));
+    }
+    let stored = read_draft(&def, &fields).map_err(refused)?;
     let title = title_of(&def, &stored);
     let after = store::update(&mut tx, actor, &before, before.version, &title, &stored).await?;
     tx.commit().await?;

@@ -304,8 +304,7 @@ async fn writer_lists(
             };
             target.push(task(&w, page(app.id), &step.label, deadline));
         }
-        let def = def.clone();
-        if crate::programme_evaluations::is_open(conn, &app, &def).await?
+        if crate::programme_evaluations::is_open(conn, &app, def).await?
             && !pulje_store::programme_evaluations::get(conn, app.id)
                 .await?
                 .is_some_and(|e| e.is_submitted())
@@ -544,7 +543,7 @@ async fn programme_steps(
             bodies.insert(app.programme_id.clone(), seats);
         }
         let seats = bodies[&app.programme_id].clone();
-        let def = defs.of(conn, &app).await?.clone();
+        let def = defs.of(conn, &app).await?;
         if def.workflow.state(&app.state).map(|s| s.kind) == Some(StateKind::Final) {
             continue;
         }
@@ -559,7 +558,7 @@ async fn programme_steps(
         if steps.is_empty() {
             continue;
         }
-        let standing = crate::programme_review::standing(conn, user, &app, &def, &seats).await?;
+        let standing = crate::programme_review::standing(conn, user, &app, def, &seats).await?;
         if standing.hidden() {
             continue;
         }

@@ -100,7 +100,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewAttachment<'_>) -> R
         Owner::Application(id) => (Some(id.get()), None),
         Owner::HistoricTrial(id) => (None, Some(id.get())),
     };
-    let sha256 = hex(&Sha256::digest(new.data));
+    let sha256 = sha256_hex(new.data);
     let size = i64::try_from(new.data.len())
         .map_err(|_| StoreError::Refused("Filen er for stor.".into()))?;
     let attachment = sqlx::query_as::<_, Attachment>(&format!(
@@ -159,6 +159,10 @@ pub async fn list(conn: &mut AnyConnection, owner: Owner) -> Result<Vec<Attachme
     .await?)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The SHA-256 of `data` in lower-case hex, as every kept file records it.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

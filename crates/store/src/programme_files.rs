@@ -6,7 +6,6 @@ use crate::audit::{self, Actor};
 use crate::{now_utc, region_col, Result, StoreError, Tx};
 use pulje_domain::{ApplicationId, ProgrammeFileId, RegionCode, UserId};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -73,10 +72,7 @@ pub async fn insert(tx: &mut Tx<'_>, actor: &Actor, new: NewFile<'_>) -> Result<
     if file_name.is_empty() {
         return Err(StoreError::Refused("Filen mangler et navn.".into()));
     }
-    let sha256: String = Sha256::digest(new.data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = crate::attachments::sha256_hex(new.data);
     let size = i64::try_from(new.data.len())
         .map_err(|_| StoreError::Refused("Filen er for stor.".into()))?;
     let file = sqlx::query_as::<_, ProgrammeFile>(&format!(

@@ -326,22 +326,7 @@ pub async fn file(
         pulje_domain::ProgrammeFileId::new(file_id),
     )
     .await?;
-    use axum::http::header;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                pulje_app::files::served_type_of(&f.file_name).to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                pulje_app::files::disposition(&f.file_name),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::views::download(&f.file_name, data))
 }
 
 /// Takes a file out of its attachment field and deletes it.

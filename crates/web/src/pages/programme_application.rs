@@ -11,7 +11,7 @@ use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::Path;
-use axum::http::header;
+
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_app::programme_applications::{self as uses, StepInput};
 use pulje_app::programme_evaluations::ProgrammeEvaluationState;
@@ -340,22 +340,7 @@ pub async fn file(
         ProgrammeFileId::new(file),
     )
     .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                pulje_app::files::served_type_of(&f.file_name).to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                pulje_app::files::disposition(&f.file_name),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(views::download(&f.file_name, data))
 }
 
 /// `POST /applications/{id}/transitions` for an application of a programme defined as data.

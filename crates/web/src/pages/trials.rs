@@ -9,10 +9,10 @@ use crate::views::{Choice, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
-use pulje_app::files::{disposition, evaluation_type_of, served_type_of};
+use pulje_app::files::evaluation_type_of;
 use pulje_domain::evaluation::{CareerTrack, TrialType};
 use pulje_domain::{AttachmentId, RegionCode, TrialId};
 use pulje_store::attachments::{self, NewAttachment, Owner, Purpose};
@@ -307,16 +307,5 @@ pub async fn download(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> Pag
     let data = attachments::data(&mut conn, AttachmentId::new(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    // Served as what its name says it is, from the accepted list; anything else as bytes.
-    let content_type = served_type_of(&a.file_name);
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition(&a.file_name)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::views::download(&a.file_name, data))
 }

@@ -210,6 +210,29 @@ impl Pager {
 /// `1.234.567 kr.` from øre.
 pub use pulje_app::reports::kr;
 
+/// A kept file as a download: served as what its name says it is (from the accepted kinds,
+/// anything else as bytes), under its own name, never sniffed or stored by the browser.
+pub fn download(file_name: &str, data: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                pulje_app::files::served_type_of(file_name).to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                pulje_app::files::disposition(file_name),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response()
+}
+
 /// The error of a sum of money too large for 64 bits, which no real pool reaches.
 fn overflow() -> crate::error::AppError {
     crate::error::AppError::Internal(anyhow::anyhow!("an amount of money overflowed"))
