@@ -273,12 +273,22 @@ async fn writer_lists(
             .open_steps(&app.state, taker, app.state_entered_on, today);
         let w = waiting_of(&app);
         match state {
-            Some(StateKind::Editable) if app.state == def.workflow.initial => drafts.push(task(
-                &w,
-                format!("{}/edit", page(app.id)),
-                "Gør færdig og send",
-                None,
-            )),
+            Some(StateKind::Editable) if app.state == def.workflow.initial => {
+                // The programme's deadline; before its window opens, when it may be sent.
+                let mut t = task(
+                    &w,
+                    format!("{}/edit", page(app.id)),
+                    "Gør færdig og send",
+                    Some(def.window.closes.date()),
+                );
+                if today < def.window.opens.date() {
+                    t.note = format!(
+                        "Kan sendes fra {}.",
+                        date::format_date_da(def.window.opens.date())
+                    );
+                }
+                drafts.push(t);
+            }
             Some(StateKind::Editable) => returned.push(task(
                 &w,
                 format!("{}/edit", page(app.id)),

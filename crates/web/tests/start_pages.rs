@@ -370,11 +370,15 @@ both_backends!(
         let id = r.json()["id"].as_i64().unwrap();
         let applicant_page = app.login(&applicant).await;
         let html = start(&applicant_page).await;
+        let drafts = section(&html, "Dine kladder").expect("drafts");
+        let closes = pulje_domain::date::today_in_denmark() + chrono::Days::new(365);
         assert!(
-            section(&html, "Dine kladder")
-                .expect("drafts")
-                .contains("Kursus i akut pædiatri"),
-            "{html}"
+            drafts.contains("Kursus i akut pædiatri")
+                && drafts.contains(&format!(
+                    "Frist {}",
+                    pulje_domain::date::format_date_da(closes)
+                )),
+            "the programme's deadline: {drafts}"
         );
         assert_eq!(
             transition(&me, id, json!({"action": "submit"}))
