@@ -27,6 +27,7 @@ pub mod imports;
 pub mod kept;
 pub mod list_export;
 pub mod mailer;
+pub mod open_data;
 pub mod policy;
 pub mod programme_applications;
 pub mod programme_evaluations;

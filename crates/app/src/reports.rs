@@ -9,7 +9,7 @@
 use askama::Template;
 use pulje_domain::date::format_date_da;
 use pulje_domain::Ore;
-use pulje_store::reports::{NationalReport, RegionalReport, ReportTrial, SECTIONS};
+use pulje_store::reports::{area_sum_note, NationalReport, RegionalReport, ReportTrial, SECTIONS};
 
 /// `1.234.567 kr.` from øre.
 pub fn kr(amount: Ore) -> String {
@@ -399,6 +399,9 @@ pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
         "Område",
         &r.area_counts,
     )));
+    if let Some(note) = &r.area_note {
+        p.push(Part::Note(note.clone()));
+    }
 
     p.push(Part::H2("3. Oversigt over regionens forsøg".into()));
     if r.trials.is_empty() {
@@ -771,6 +774,17 @@ pub fn national_document(n: &NationalReport) -> Document {
         n.areas.iter().map(|a| (a.clone(), a.clone())).collect(),
         &|r| &r.trials_by_area,
     )));
+    let counted: i64 = n
+        .regions
+        .iter()
+        .flat_map(|r| r.trials_by_area.values())
+        .sum();
+    if let Some(note) = area_sum_note(
+        counted,
+        usize::try_from(n.total.trials).unwrap_or(usize::MAX),
+    ) {
+        p.push(Part::Note(note));
+    }
     p.push(Part::H2("Forsøg efter karrierespor".into()));
     p.push(Part::Table(cross(
         "karrierespor",

@@ -33,6 +33,21 @@ pub struct ParticipantInput {
     pub receives_supplement: bool,
 }
 
+impl ParticipantInput {
+    /// Whether the participant's role names an afdelingslæge (a senior consultant's post), however
+    /// it is written: "Afdelingslæge", "afd.læge", "Afd. læge", "AFDELINGSLÆGE". Reports count
+    /// only these as the doctors a trial involves; a nurse or a registrar is not one.
+    pub fn is_afdelingslaege(role: &str) -> bool {
+        let folded: String = role
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+            .replace("ae", "æ");
+        folded.starts_with("afdelingslæge") || folded.starts_with("afdlæge")
+    }
+}
+
 /// One participant after validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantData {
@@ -400,6 +415,30 @@ pub fn display_text(value: &FieldValue) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_afdelingslaege_is_recognised_however_the_role_is_written() {
+        for role in [
+            "Afdelingslæge",
+            "afdelingslæge",
+            "AFDELINGSLÆGE",
+            " Afd. læge",
+            "afd.læge",
+            "Afdelingslaege",
+            "Afdelingslæge (ansvarlig)",
+        ] {
+            assert!(ParticipantInput::is_afdelingslaege(role), "{role}");
+        }
+        for role in [
+            "Sygeplejerske",
+            "Overlæge",
+            "1. reservelæge",
+            "",
+            "Kommunal sygeplejerske",
+        ] {
+            assert!(!ParticipantInput::is_afdelingslaege(role), "{role}");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -28,6 +28,7 @@ pub mod list_filters;
 pub mod logins;
 pub mod meetings;
 pub mod money;
+pub mod open_data;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod org;

@@ -13,10 +13,13 @@
 //!   rejected and withdrawn ones are not trials.
 //! - **Numbers**: historic trials keep their own numbers; pulje trials are numbered after the
 //!   highest historic number, in the order of their application id.
-//! - **Afdelingslæger**: a historic trial's doctor count; a pulje trial's participants (at least
-//!   one, the responsible afdelingslæge).
+//! - **Afdelingslæger**: a historic trial's doctor count; a pulje trial's participants whose role
+//!   is afdelingslæge (`ParticipantInput::is_afdelingslaege`), at least one: the responsible
+//!   afdelingslæge of section A4. A nurse or a registrar among the participants is not counted.
 //! - **Area**: a historic trial's area text, shown as the region's area whose name or short name
-//!   it matches; a pulje trial's first area (by the region's order). None: "Ikke oplyst".
+//!   it matches; a pulje trial's areas (by the region's order). None: "Ikke oplyst". A trial with
+//!   several areas counts under each of them in the area table, so that table's sum may exceed
+//!   the number of trials ([`RegionalReport::area_note`] says so).
 //! - **Career track, type, challenges, recommendation** come from *submitted* evaluations; a
 //!   trial without one (or whose evaluation left the field open) counts as not stated.
 //! - **Evaluation attached** ("Se bilag"): a submitted evaluation, an evaluation file, or (for a
@@ -29,6 +32,7 @@
 use crate::audit::{self, Actor};
 use crate::{bulk, money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
+use pulje_domain::application::ParticipantInput;
 use pulje_domain::evaluation::{CareerTrack, Challenge, PurposesMet, Recommendation, TrialType};
 use pulje_domain::{ApplicationStatus, Ore, RegionCode, UserId};
 use serde::{Deserialize, Serialize};
@@ -107,7 +111,10 @@ pub struct ReportTrial {
     pub historic_trial_id: Option<i64>,
     pub hospital: String,
     pub department: String,
+    /// The trial's areas, joined for display ("Ikke oplyst" when none).
     pub area: String,
+    /// The trial's areas, each counted in the area table.
+    pub areas: Vec<String>,
     pub doctor_count: i64,
     pub title: String,
     /// A submitted evaluation or an evaluation file ("Se bilag").
@@ -349,6 +356,9 @@ pub struct RegionalReport {
     pub trials_by_recommendation: BTreeMap<String, i64>,
     pub hospital_counts: Vec<Count>,
     pub area_counts: Vec<Count>,
+    /// Said beside the area table when trials with several areas make its sum exceed the
+    /// number of trials.
+    pub area_note: Option<String>,
     pub track_counts: Vec<Count>,
     pub type_counts: Vec<Count>,
     pub recommendation_counts: Vec<Count>,
@@ -382,8 +392,6 @@ struct PuljeRow {
     granted_ore: Option<Ore>,
     round_id: Option<i64>,
     hospital: String,
-    participants: i64,
-    first_area: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -434,6 +442,17 @@ fn department_of(hospital: &str, field: &str) -> String {
         }
     }
     field.to_string()
+}
+
+/// The words beside an area table whose counts add up to more than the trials.
+pub fn area_sum_note(counted: i64, trials: usize) -> Option<String> {
+    let trials = i64::try_from(trials).unwrap_or(i64::MAX);
+    (counted > trials).then(|| {
+        format!(
+            "Et forsøg med flere områder tælles under hvert af dem, så tabellens sum ({counted}) \
+             er større end antallet af forsøg ({trials})."
+        )
+    })
 }
 
 fn counts_of<'a>(
@@ -680,16 +699,13 @@ pub async fn regional(
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    // One row per approved application, with its participant count and first area alongside,
-    // so the region's other applications are never read. The two large reads come as one JSON
-    // value each ([`bulk`]).
+    // One row per approved application, so the region's other applications are never read.
+    // The two large reads come as one JSON value each ([`bulk`]).
+    let approved =
+        format!("a.programme_id = $1 AND a.region_code = $2 AND a.status IN ({statuses})");
     let inner = format!(
-        "SELECT a.id, a.title, a.hospital_department, a.granted_ore, a.round_id, COALESCE(h.name, '') AS hospital, \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM application_participants p WHERE p.application_id = a.id) AS participants, \
-           (SELECT ar.name FROM application_areas aa JOIN areas ar ON ar.id = aa.area_id \
-            WHERE aa.application_id = a.id ORDER BY ar.position, ar.id LIMIT 1) AS first_area \
-         FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id \
-         WHERE a.programme_id = $1 AND a.region_code = $2 AND a.status IN ({statuses})"
+        "SELECT a.id, a.title, a.hospital_department, a.granted_ore, a.round_id, COALESCE(h.name, '') AS hospital \
+         FROM applications a LEFT JOIN hospitals h ON h.id = a.hospital_id WHERE {approved}"
     );
     let sql = bulk::json_array_sql(
         conn,
@@ -701,8 +717,6 @@ pub async fn regional(
             "granted_ore",
             "round_id",
             "hospital",
-            "participants",
-            "first_area",
         ],
         "id",
     );
@@ -713,6 +727,33 @@ pub async fn regional(
             .fetch_one(&mut *conn)
             .await?,
     )?;
+    // The approved applications' areas in the region's order, and their afdelingslæger.
+    let mut areas_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, name) in sqlx::query_as::<_, (i64, String)>(&format!(
+        "SELECT a.id, ar.name FROM applications a JOIN application_areas aa ON aa.application_id = a.id \
+         JOIN areas ar ON ar.id = aa.area_id WHERE {approved} ORDER BY a.id, ar.position, ar.id"
+    ))
+    .bind(programme_id)
+    .bind(region_code.get())
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        areas_of.entry(id).or_default().push(name);
+    }
+    let mut doctors_of: HashMap<i64, i64> = HashMap::new();
+    for (id, role) in sqlx::query_as::<_, (i64, String)>(&format!(
+        "SELECT a.id, p.role FROM applications a JOIN application_participants p ON p.application_id = a.id \
+         WHERE {approved}"
+    ))
+    .bind(programme_id)
+    .bind(region_code.get())
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        if ParticipantInput::is_afdelingslaege(&role) {
+            *doctors_of.entry(id).or_default() += 1;
+        }
+    }
     let columns = [
         "id",
         "application_id",
@@ -777,6 +818,7 @@ pub async fn regional(
                 hospital: h.hospital.clone(),
                 department: h.department.clone(),
                 area: area_of_text(&h.area),
+                areas: vec![area_of_text(&h.area)],
                 doctor_count: h.doctor_count,
                 title: h.title.clone(),
                 evaluation_attached: h.evaluation_attached != 0
@@ -791,6 +833,9 @@ pub async fn regional(
     let after_historic = historic.iter().map(|h| h.number).max().unwrap_or(0);
     for (number, a) in (after_historic + 1..).zip(pulje.iter()) {
         let key = TrialKey::Pulje(a.id);
+        let areas = areas_of
+            .remove(&a.id)
+            .unwrap_or_else(|| vec![NOT_STATED_DA.to_string()]);
         let e = evaluation_of.get(&key);
         trials.push((
             key,
@@ -801,11 +846,9 @@ pub async fn regional(
                 historic_trial_id: None,
                 hospital: a.hospital.clone(),
                 department: department_of(&a.hospital, &a.hospital_department),
-                area: a
-                    .first_area
-                    .clone()
-                    .unwrap_or_else(|| NOT_STATED_DA.to_string()),
-                doctor_count: a.participants.max(1),
+                area: areas.join(", "),
+                areas,
+                doctor_count: doctors_of.get(&a.id).copied().unwrap_or(0).max(1),
                 title: a.title.clone(),
                 evaluation_attached: e.is_some() || files.contains(&key),
                 career_track: e.and_then(|e| e.career_track.clone()),
@@ -832,8 +875,13 @@ pub async fn regional(
         .map(|a| (a.name.clone(), a.name.clone()))
         .collect();
     area_order.push((NOT_STATED_DA.into(), NOT_STATED_DA.into()));
-    let (trials_by_area, area_counts) =
-        counts_of(trials.iter().map(|(_, t)| t.area.as_str()), &area_order);
+    let (trials_by_area, area_counts) = counts_of(
+        trials
+            .iter()
+            .flat_map(|(_, t)| t.areas.iter().map(String::as_str)),
+        &area_order,
+    );
+    let area_note = area_sum_note(area_counts.iter().map(|c| c.count).sum(), trials.len());
 
     let stated = |value: &Option<String>, known: &dyn Fn(&str) -> bool| -> String {
         match value.as_deref() {
@@ -1033,6 +1081,7 @@ pub async fn regional(
         trials_by_recommendation,
         hospital_counts,
         area_counts,
+        area_note,
         track_counts,
         type_counts,
         recommendation_counts,

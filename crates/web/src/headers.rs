@@ -7,11 +7,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// Whether an answer for `path` holds nothing personal or non-public, so that a browser or a
-/// proxy may keep it: the stylesheet and the health check. Everything else — pages, downloads
+/// proxy may keep it: the stylesheet, the health check and the published open data (which holds
+/// no personal data by construction, `pulje_app::open_data`). Everything else — pages, downloads
 /// (PDF, CSV, XLSX), the API's JSON, error pages — may name a person or show what only the
 /// logged-in user may see.
 pub fn may_be_cached(path: &str) -> bool {
-    path.starts_with("/static/") || path == "/healthz"
+    path.starts_with("/static/") || path == "/healthz" || path.starts_with("/api/v1/open-data/")
 }
 
 /// `Cache-Control: no-store` on every answer that is not [`may_be_cached`] (so after logout the

@@ -1107,3 +1107,98 @@ both_backends!(the_report_page_cuts_a_long_list, |app| async move {
         .json();
     assert_eq!(json["trials"].as_array().map(Vec::len), Some(230));
 });
+
+both_backends!(
+    only_afdelingslaeger_are_counted_and_a_trial_counts_under_each_area,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(REGION)).await;
+        let areas = app.area_ids(REGION).await;
+        let mut input = app
+            .complete_input(
+                REGION,
+                "Fælles forløb",
+                TIER_MEDIUM,
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        input.participants = [
+            "Afdelingslæge",
+            "Kommunal sygeplejerske",
+            "afd. læge",
+            "1. reservelæge",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, role)| pulje_domain::ParticipantInput {
+            name: format!("Deltager {n}"),
+            role: role.to_string(),
+            receives_supplement: n == 0,
+        })
+        .collect();
+        input.area_ids = vec![areas[0].to_string(), areas[1].to_string()];
+        let id = app.approved_application(&author, REGION, &input).await;
+
+        let sg = app.client_as(Role::SteeringGroup, Some(REGION)).await;
+        let r = sg
+            .get(&format!("/api/v1/reports/regional/{REGION}?programme=ok21"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let trial = j["trials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["application_id"] == id)
+            .expect("the approved application is a trial")
+            .clone();
+        // Two of the four participants are afdelingslæger; the nurse and the registrar are not.
+        assert_eq!(trial["doctor_count"], 2, "{trial}");
+        assert_eq!(j["doctors_involved"], 2);
+        // The one trial counts under both its areas, and the report says why the sum is two.
+        assert_eq!(trial["areas"].as_array().map(Vec::len), Some(2), "{trial}");
+        let counted: i64 = j["area_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_i64().unwrap())
+            .sum();
+        assert_eq!((j["trial_count"].as_i64(), counted), (Some(1), 2));
+        let note = j["area_note"]
+            .as_str()
+            .expect("a note beside the area table");
+        assert!(note.contains("(2)") && note.contains("(1)"), "{note}");
+        let page = sg.get(&format!("/reports/regional/{REGION}")).await;
+        assert!(
+            page.body.contains("tælles under hvert af dem"),
+            "the page shows the note"
+        );
+    }
+);
+
+both_backends!(
+    the_programme_page_explains_shares_that_do_not_add_up,
+    |app| async move {
+        let admin = app.client_as(Role::RegionAdmin, Some(REGION)).await;
+        let page = admin.get("/programmes/ok21").await;
+        assert_eq!(page.status, 200);
+        // OK21's regional shares were agreed as amounts that add up to 89 kr. more than each
+        // 40 mio. kr. tranche; the page says so in words instead of leaving two totals.
+        let said = format!(
+            "summer til {}, {} mere end puljens samlede beløb på {}.",
+            pulje_domain::Ore::from_kr(40_000_089)
+                .unwrap()
+                .to_kr_string(),
+            pulje_domain::Ore::from_kr(89).unwrap().to_kr_string(),
+            pulje_domain::Ore::from_kr(40_000_000)
+                .unwrap()
+                .to_kr_string(),
+        );
+        assert_eq!(
+            unescape(&page.body).matches(&said).count(),
+            2,
+            "{}",
+            page.body
+        );
+    }
+);

@@ -1,12 +1,14 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 //!
 //! Every handler takes an [`ApiUser`] (session cookie or `Authorization: Bearer` token) and
-//! applies the same [`crate::auth::policy`] as the pages; errors are `{"error": "…"}` in Danish.
+//! applies the same [`crate::auth::policy`] as the pages — except the open data under
+//! `/api/v1/open-data/`, published for anyone; errors are `{"error": "…"}` in Danish.
 
 mod admin;
 mod applications;
 mod learning;
 mod manage;
+mod open_data;
 mod openapi;
 mod programme_applications;
 mod programme_evaluations;
@@ -71,6 +73,8 @@ fn documented() -> Documented {
         .routes(routes!(programme_review::score))
         .routes(routes!(programme_review::tick))
         .routes(routes!(workflow::pools))
+        .routes(routes!(open_data::giving_json))
+        .routes(routes!(open_data::giving_csv))
         .routes(routes!(reference::regions))
         .routes(routes!(reference::programmes))
         .routes(routes!(reference::programme))

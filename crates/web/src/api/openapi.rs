@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 #[openapi(
     info(title = "pulje API", description = "Puljer, ansøgninger og forsøgsaftaler for afdelingslæger. Errors are `{\"error\": \"…\"}` with a Danish message (a refused save of an application also has `fields`). Requests with a session cookie that change data must send the session's CSRF token in `X-CSRF-Token`; bearer-token requests need none."),
     modifiers(&Security),
-    tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"), (name = "money", description = "Puljernes penge"), (name = "learning", description = "Evalueringer og idékataloget"), (name = "reports", description = "Regionernes rapporter og den nationale oversigt"))
+    tags((name = "applications", description = "Ansøgninger (aftaleskemaet)"), (name = "reference", description = "Regioner, programmer, puljer og regionernes opsætning"), (name = "users", description = "Brugere og revisionsspor"), (name = "money", description = "Puljernes penge"), (name = "learning", description = "Evalueringer og idékataloget"), (name = "reports", description = "Regionernes rapporter og den nationale oversigt"), (name = "open-data", description = "Åbne data om bevilgede forsøg (360Giving), uden login"))
 )]
 pub struct ApiDoc;
 
@@ -196,6 +196,8 @@ mod tests {
             "/api/v1/applications/{id}/review/checklist/{number}",
             "/api/v1/reports/regional/{code}",
             "/api/v1/reports/national",
+            "/api/v1/open-data/360giving.json",
+            "/api/v1/open-data/360giving.csv",
         ];
         assert_eq!(documented, routed.into_iter().collect());
         // An evaluation is read (an agreement's or a programme application's) and, for a

@@ -58,6 +58,30 @@ pub struct TrancheRow {
     period: String,
     national: String,
     regional_sum: String,
+    /// Said in words where the regions' shares, as published, do not add up to the amount.
+    difference: Option<String>,
+}
+
+/// Where the regions' shares of a tranche, as published, do not add up to its amount: the
+/// difference in words, so two unexplained totals never stand side by side.
+fn shares_difference(tranche: &str, amount: Ore, shares_sum: Ore, shares: usize) -> Option<String> {
+    if shares == 0 || shares_sum == amount {
+        return None;
+    }
+    let more = shares_sum.ore() > amount.ore();
+    let difference = if more {
+        shares_sum.checked_sub(amount)?
+    } else {
+        amount.checked_sub(shares_sum)?
+    };
+    Some(format!(
+        "{tranche}: regionernes andele er gengivet, som de blev aftalt og offentliggjort, og de \
+         summer til {}, {} {} end puljens samlede beløb på {}.",
+        views::kr(shares_sum),
+        views::kr(difference),
+        if more { "mere" } else { "mindre" },
+        views::kr(amount),
+    ))
 }
 
 /// Granted and paid of a programme defined as data, per tranche.
@@ -319,6 +343,12 @@ pub async fn show(
     let tranche_rows = tranches
         .iter()
         .map(|t| {
+            let shares: Vec<Ore> = pools
+                .iter()
+                .filter(|p| p.tranche_id == t.id)
+                .map(|p| p.amount_ore)
+                .collect();
+            let regional_sum = views::total(shares.iter().copied())?;
             Ok(TrancheRow {
                 name: t.name.clone(),
                 period: format!(
@@ -327,12 +357,13 @@ pub async fn show(
                     views::date_da(t.period_end)
                 ),
                 national: views::kr(t.national_amount_ore),
-                regional_sum: views::kr(views::total(
-                    pools
-                        .iter()
-                        .filter(|p| p.tranche_id == t.id)
-                        .map(|p| p.amount_ore),
-                )?),
+                regional_sum: views::kr(regional_sum),
+                difference: shares_difference(
+                    &t.name,
+                    t.national_amount_ore,
+                    regional_sum,
+                    shares.len(),
+                ),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

@@ -35,6 +35,8 @@ struct ProgrammePage {
     /// The OK21 programme's money and purpose, told in more detail.
     is_ok21: bool,
     regions: Vec<RegionRounds>,
+    /// The programme's id, for the open data's addresses, when it has awarded grants.
+    open_data: Option<String>,
 }
 
 pub async fn show(
@@ -70,6 +72,9 @@ pub async fn show(
             })
         })
         .collect();
+    let open_data = pulje_store::open_data::any_awarded(&mut conn, &programme.id)
+        .await?
+        .then(|| programme.id.clone());
     let page = match &user {
         Some(u) => Page::new(u, &programme.name, "/program"),
         None => Page::anonymous(&programme.name, String::new()),
@@ -87,6 +92,7 @@ pub async fn show(
             is_ok21: programme.id == pulje_store::reference::OK21,
             name: programme.name,
             regions,
+            open_data,
         }
         .render()?,
     ))

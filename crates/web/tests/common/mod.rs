@@ -575,6 +575,49 @@ impl TestApp {
         self.application(by, region, &input).await
     }
 
+    /// `input` stored as `by`'s draft in `region`, then submitted, forwarded and approved at
+    /// `TIER_MEDIUM` through the API by the region's working and steering groups: awaiting
+    /// signatures, its agreement months written. Returns its id.
+    pub async fn approved_application(
+        &self,
+        by: &TestUser,
+        region: i64,
+        input: &ApplicationInput,
+    ) -> i64 {
+        let id = i64::from(self.application(by, region, input).await.id);
+        let doctor = self.bearer(by).await;
+        let wg = self
+            .bearer(
+                &self
+                    .user(pulje_domain::Role::WorkingGroup, Some(region))
+                    .await,
+            )
+            .await;
+        let sg = self
+            .bearer(
+                &self
+                    .user(pulje_domain::Role::SteeringGroup, Some(region))
+                    .await,
+            )
+            .await;
+        let submit = doctor
+            .transition(id, &step("submit", serde_json::json!({})))
+            .await;
+        expect_status(&submit, id, "submitted");
+        let forward = wg
+            .transition(id, &step("forward", serde_json::json!({})))
+            .await;
+        expect_status(&forward, id, "ready_for_decision");
+        let approve = sg
+            .transition(
+                id,
+                &step("approve", serde_json::json!({ "tier_ore": TIER_MEDIUM })),
+            )
+            .await;
+        expect_status(&approve, id, "awaiting_signatures");
+        id
+    }
+
     /// A complete application of region 1082 waiting for the steering group's decision.
     pub async fn ready_application(
         &self,
