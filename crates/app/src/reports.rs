@@ -785,6 +785,34 @@ pub fn national_document(n: &NationalReport) -> Document {
     ) {
         p.push(Part::Note(note));
     }
+    if !n.national_areas.is_empty() {
+        p.push(Part::H2("Forsøg efter nationalt prioriteret område".into()));
+        p.push(Part::Table(cross(
+            "nationale-omraader",
+            "Forsøg efter nationalt prioriteret område og region",
+            "Nationalt område",
+            n.national_areas
+                .iter()
+                .map(|a| (a.clone(), a.clone()))
+                .collect(),
+            &|r| &r.trials_by_national_area,
+        )));
+        if n.unplaced_areas.is_empty() {
+            p.push(Part::Note(
+                "Alle regionernes områder med forsøg er placeret under et nationalt område.".into(),
+            ));
+        } else {
+            p.push(Part::Paragraph(format!(
+                "Disse områder er endnu ikke placeret under et nationalt område, så deres forsøg står som «{}»: {}. En administrator placerer dem under Administration › Områder.",
+                pulje_store::reports::NOT_PLACED_DA,
+                n.unplaced_areas
+                    .iter()
+                    .map(|u| format!("{}: {} ({} forsøg)", u.region_name, u.area, u.trials))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
+    }
     p.push(Part::H2("Forsøg efter karrierespor".into()));
     p.push(Part::Table(cross(
         "karrierespor",

@@ -192,13 +192,14 @@ impl FromRow<'_, AnyRow> for Round {
 }
 
 /// The columns of [`Area`], for every read of areas.
-pub(crate) const AREA_COLUMNS: [&str; 6] = [
+pub(crate) const AREA_COLUMNS: [&str; 7] = [
     "id",
     "programme_id",
     "region_code",
     "name",
     "short_name",
     "position",
+    "national_area",
 ];
 
 #[derive(Debug, Clone, FromRow, Serialize, Deserialize, PartialEq)]
@@ -214,6 +215,27 @@ pub struct Area {
     pub name: String,
     pub short_name: String,
     pub position: i64,
+    /// The national priority area it is placed under (empty: none chosen; see
+    /// [`Area::national`]).
+    pub national_area: String,
+}
+
+impl Area {
+    /// The national priority area this area counts under in the national view: the one chosen,
+    /// or else the national area its name or short name is (case-insensitively); `None` when
+    /// it is not placed.
+    pub fn national(&self) -> Option<&'static str> {
+        let national = crate::reference::national_areas(&self.programme_id);
+        let named = |text: &str| {
+            national
+                .iter()
+                .copied()
+                .find(|n| n.to_lowercase() == text.trim().to_lowercase())
+        };
+        named(&self.national_area)
+            .or_else(|| named(&self.name))
+            .or_else(|| named(&self.short_name))
+    }
 }
 
 impl audit::Audited for Area {
@@ -567,6 +589,35 @@ pub async fn update_area(
             }
             other => other,
         })?;
+    let after = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
+    Ok(after)
+}
+
+/// Places an area under one of its programme's national priority areas (`""`: none), audited.
+pub async fn set_national_area(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: AreaId,
+    national: &str,
+) -> Result<Area> {
+    let before = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let national = national.trim();
+    let known = crate::reference::national_areas(&before.programme_id);
+    if !national.is_empty() && !known.contains(&national) {
+        return Err(StoreError::Refused(format!(
+            "«{national}» er ikke et af programmets nationale områder ({}).",
+            known.join(", ")
+        )));
+    }
+    if before.national_area == national {
+        return Ok(before);
+    }
+    sqlx::query("UPDATE areas SET national_area = $1 WHERE id = $2")
+        .bind(national)
+        .bind(id.get())
+        .execute(&mut **tx)
+        .await?;
     let after = get_area(tx, id).await?.ok_or(StoreError::NotFound)?;
     audit::changed(tx, actor, &before, &after).await?;
     Ok(after)

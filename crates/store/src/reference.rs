@@ -13,6 +13,27 @@ use serde::Serialize;
 /// The identifier of the OK21 afdelingslæge programme.
 pub const OK21: &str = "ok21";
 
+/// OK21's six national priority areas, which each region's own areas are placed under so the
+/// national view can compare the regions.
+pub const OK21_NATIONAL_AREAS: [&str; 6] = [
+    "Forskning",
+    "Uddannelse",
+    "Kvalitetssikring",
+    "Ledelse",
+    "Faglig specialist",
+    "Digitalisering",
+];
+
+/// The national priority areas of a programme (none: its national view compares the regions'
+/// own area names).
+pub fn national_areas(programme_id: &str) -> &'static [&'static str] {
+    if programme_id == OK21 {
+        &OK21_NATIONAL_AREAS
+    } else {
+        &[]
+    }
+}
+
 const HOSPITALS: [(i64, &str); 11] = [
     (1081, "Aalborg Universitetshospital"),
     (1081, "Regionshospital Nordjylland"),

@@ -1114,10 +1114,27 @@ pub struct NationalRegion {
     pub evaluation_coverage: Coverage,
     pub trials_by_hospital: BTreeMap<String, i64>,
     pub trials_by_area: BTreeMap<String, i64>,
+    /// National priority area (or [`NOT_PLACED_DA`], or "Ikke oplyst") → trials, where the
+    /// programme has national areas.
+    pub trials_by_national_area: BTreeMap<String, i64>,
     pub trials_by_track: BTreeMap<String, i64>,
     pub trials_by_type: BTreeMap<String, i64>,
     pub economy: Vec<TrancheEconomy>,
 }
+
+/// A region's area with trials that is not yet placed under a national priority area.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnplacedArea {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1081, maximum = 1085))]
+    pub region_code: RegionCode,
+    pub region_name: String,
+    pub area: String,
+    pub trials: i64,
+}
+
+/// The row of the national area table for trials whose area is not placed.
+pub const NOT_PLACED_DA: &str = "Ikke placeret under et nationalt område";
 
 /// The five regions side by side.
 #[derive(Debug, Clone, Serialize)]
@@ -1130,6 +1147,11 @@ pub struct NationalReport {
     pub total: NationalTotal,
     /// Every area name any region used, in first-seen order (the rows of the area table).
     pub areas: Vec<String>,
+    /// The programme's national priority areas, then [`NOT_PLACED_DA`] and "Ikke oplyst" (the
+    /// rows of the national area table); empty where the programme has none.
+    pub national_areas: Vec<String>,
+    /// Areas with trials that no administrator has placed under a national area yet.
+    pub unplaced_areas: Vec<UnplacedArea>,
     /// Career track keys and labels, "not stated" last.
     pub tracks: Vec<Count>,
     /// Trial type keys and labels, "not stated" last.
@@ -1157,6 +1179,8 @@ pub async fn national(conn: &mut AnyConnection, programme_id: &str) -> Result<Na
     let mut regions = Vec::new();
     let mut total = NationalTotal::default();
     let mut areas: Vec<String> = Vec::new();
+    let national = crate::reference::national_areas(programme_id);
+    let mut unplaced_areas = Vec::new();
     let mut name = String::new();
     for r in RegionCode::all() {
         let report = regional(conn, programme_id, r).await?;
@@ -1185,6 +1209,31 @@ pub async fn national(conn: &mut AnyConnection, programme_id: &str) -> Result<Na
         total.unused_ore = sum.unused_ore;
         total.trials += report.trial_count;
         total.doctors_involved += report.doctors_involved;
+        let mut trials_by_national_area = BTreeMap::new();
+        if !national.is_empty() {
+            let placed: HashMap<String, Option<&'static str>> =
+                programmes::areas(conn, programme_id, Some(r))
+                    .await?
+                    .iter()
+                    .map(|a| (a.name.clone(), a.national()))
+                    .collect();
+            for c in report.area_counts.iter().filter(|c| c.count > 0) {
+                let row = if c.key == NOT_STATED_DA {
+                    NOT_STATED_DA
+                } else if let Some(Some(n)) = placed.get(&c.key) {
+                    n
+                } else {
+                    unplaced_areas.push(UnplacedArea {
+                        region_code: r,
+                        region_name: report.region_name.clone(),
+                        area: c.label.clone(),
+                        trials: c.count,
+                    });
+                    NOT_PLACED_DA
+                };
+                *trials_by_national_area.entry(row.to_string()).or_default() += c.count;
+            }
+        }
         total.evaluation_coverage.evaluated += report.evaluation_coverage.evaluated;
         total.evaluation_coverage.trials += report.evaluation_coverage.trials;
         regions.push(NationalRegion {
@@ -1199,6 +1248,7 @@ pub async fn national(conn: &mut AnyConnection, programme_id: &str) -> Result<Na
             evaluation_coverage: report.evaluation_coverage,
             trials_by_hospital: report.trials_by_hospital,
             trials_by_area: report.trials_by_area,
+            trials_by_national_area,
             trials_by_track: report.trials_by_track,
             trials_by_type: report.trials_by_type,
             economy: report.economy,
@@ -1222,6 +1272,16 @@ pub async fn national(conn: &mut AnyConnection, programme_id: &str) -> Result<Na
         regions,
         total,
         areas,
+        national_areas: if national.is_empty() {
+            Vec::new()
+        } else {
+            national
+                .iter()
+                .map(|n| n.to_string())
+                .chain([NOT_PLACED_DA.to_string(), NOT_STATED_DA.to_string()])
+                .collect()
+        },
+        unplaced_areas,
         tracks: to_counts(vocabulary(
             CareerTrack::ALL,
             CareerTrack::as_str,

@@ -1202,3 +1202,120 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    the_national_view_places_each_regions_areas_under_the_national_ones,
+    |app| async move {
+        let _f = fixture(&app).await;
+        let nv = app.client_as(Role::NationalViewer, None).await;
+        let national = |j: &serde_json::Value| {
+            let midt = j["regions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["region_code"] == REGION)
+                .unwrap()
+                .clone();
+            counts(&midt["trials_by_national_area"])
+        };
+        let j = nv
+            .get("/api/v1/reports/national?programme=ok21")
+            .await
+            .json();
+        assert_eq!(
+            j["national_areas"].as_array().map(Vec::len),
+            Some(8),
+            "six national areas, then the unplaced and the not stated"
+        );
+        // Named like a national area (by name or short name): placed without anybody's help.
+        // Brobygger (1 trial) and Forbedring (2) are the region's own.
+        let placed = national(&j);
+        assert_eq!(placed.get("Faglig specialist"), Some(&3), "{placed:?}");
+        assert_eq!(placed.get("Digitalisering"), Some(&1));
+        assert_eq!(
+            placed.get("Ikke placeret under et nationalt område"),
+            Some(&3)
+        );
+        assert_eq!(placed.get("Ikke oplyst"), Some(&1));
+        let unplaced: Vec<String> = j["unplaced_areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| format!("{}={}", u["area"].as_str().unwrap(), u["trials"]))
+            .collect();
+        assert_eq!(
+            unplaced,
+            vec![format!("{AREA_BRIDGE}=1"), format!("{AREA_IMPROVE}=2")]
+        );
+        let page = nv.get("/reports/national").await;
+        assert!(page
+            .text()
+            .contains("endnu ikke placeret under et nationalt område"));
+
+        // The region's administrator places Forbedring under Kvalitetssikring.
+        let improve = app.area_ids(REGION).await[2];
+        let mut admin = app.client_as(Role::RegionAdmin, Some(REGION)).await;
+        let form = admin
+            .get(&format!("/admin/areas?region={REGION}&ret={improve}"))
+            .await;
+        assert!(
+            form.body.contains("name=\"national_area\""),
+            "{}",
+            form.body
+        );
+        let bad = admin
+            .post_form(
+                &format!("/admin/areas/{improve}"),
+                &[
+                    ("name", AREA_IMPROVE),
+                    ("short_name", "Forbedring"),
+                    ("national_area", "Noget andet"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(unescape(&bad.body)
+            .contains("«Noget andet» er ikke et af programmets nationale områder"));
+        let ok = admin
+            .post_form(
+                &format!("/admin/areas/{improve}"),
+                &[
+                    ("name", AREA_IMPROVE),
+                    ("short_name", "Forbedring"),
+                    ("national_area", "Kvalitetssikring"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let j = nv
+            .get("/api/v1/reports/national?programme=ok21")
+            .await
+            .json();
+        let placed = national(&j);
+        assert_eq!(placed.get("Kvalitetssikring"), Some(&2), "{placed:?}");
+        assert_eq!(
+            placed.get("Ikke placeret under et nationalt område"),
+            Some(&1)
+        );
+        assert_eq!(j["unplaced_areas"].as_array().map(Vec::len), Some(1));
+        // Audited: who placed it, from what to what.
+        let mut conn = app.db.conn().await.unwrap();
+        let entries = pulje_store::audit::list(
+            &mut conn,
+            &pulje_store::audit::Filter {
+                entity: Some("area".into()),
+                entity_id: Some(improve.to_string()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| format!("{e:?}").contains("Kvalitetssikring")),
+            "{entries:?}"
+        );
+    }
+);

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query};
 use axum::response::Redirect;
 use pulje_domain::{AreaId, RegionCode};
 use pulje_store::programmes::{self, Area};
-use pulje_store::reference::OK21;
+use pulje_store::reference::{national_areas, OK21};
 use pulje_store::Connection;
 
 const PATH: &str = "/admin/areas";
@@ -26,7 +26,13 @@ pub async fn list(
     let edit = match q.edit_id() {
         Some(id) => {
             let a = load(&mut conn, &user, id).await?;
-            Some(edit_form(&a, &a.name, &a.short_name, &FieldErrors::new()))
+            Some(edit_form(
+                &a,
+                &a.name,
+                &a.short_name,
+                national_value(&a),
+                &FieldErrors::new(),
+            ))
         }
         None => None,
     };
@@ -65,17 +71,39 @@ fn create_form(user: &CurrentUser, v: &Values, errors: &FieldErrors) -> FormView
         .general_errors(errors)
 }
 
-fn edit_form(a: &Area, name: &str, short_name: &str, errors: &FieldErrors) -> FormView {
-    FormView::new(
+fn edit_form(
+    a: &Area,
+    name: &str,
+    short_name: &str,
+    national: &str,
+    errors: &FieldErrors,
+) -> FormView {
+    let form = FormView::new(
         "ret-form",
         format!("Ret området «{}» ({})", a.name, region_name(a.region_code)),
         format!("{PATH}/{}", a.id),
         "Gem området",
     )
     .input(Input::text("ret", "name", "Navn", name, errors))
-    .input(Input::text("ret", "short_name", "Kort navn", short_name, errors).hint(SHORT_HINT))
-    .general_errors(errors)
-    .cancel(list_href(PATH, Some(a.region_code)))
+    .input(Input::text("ret", "short_name", "Kort navn", short_name, errors).hint(SHORT_HINT));
+    let known = national_areas(&a.programme_id);
+    let form = if known.is_empty() {
+        form
+    } else {
+        let mut options = vec![(String::new(), "Ikke placeret".to_string())];
+        options.extend(known.iter().map(|n| (n.to_string(), n.to_string())));
+        form.input(
+            Input::select("ret", "national_area", "Nationalt område", national, options, errors)
+                .hint("Det nationale prioriterede område, som områdets forsøg tælles under i den nationale oversigt, så regionerne kan sammenlignes."),
+        )
+    };
+    form.general_errors(errors)
+        .cancel(list_href(PATH, Some(a.region_code)))
+}
+
+/// The national area an edit form starts with: the chosen one, or the one the name matches.
+fn national_value(a: &Area) -> &str {
+    a.national().unwrap_or("")
 }
 
 async fn render(
@@ -88,7 +116,11 @@ async fn render(
 ) -> PageResult<ListPage> {
     let areas = programmes::areas(conn, OK21, region).await?;
     let all = shows_region(user);
+    let national = !national_areas(OK21).is_empty();
     let mut columns = vec![col("Område"), col("Kort navn")];
+    if national {
+        columns.push(col("Nationalt område"));
+    }
     if all {
         columns.push(col("Region"));
     }
@@ -97,6 +129,9 @@ async fn render(
         .iter()
         .map(|a| {
             let mut cells = vec![cell(&a.name), cell(&a.short_name)];
+            if national {
+                cells.push(cell(a.national().unwrap_or("Ikke placeret")));
+            }
             if all {
                 cells.push(cell(region_name(a.region_code)));
             }
@@ -190,7 +225,7 @@ pub async fn update(
     }
     if errors.is_empty() {
         let mut tx = db.begin().await?;
-        match programmes::update_area(
+        let saved = match programmes::update_area(
             &mut tx,
             &user.actor(),
             AreaId::new(id),
@@ -199,7 +234,20 @@ pub async fn update(
         )
         .await
         {
-            Ok(_) => {
+            // A form without the field (a programme without national areas) leaves it as it is.
+            Ok(_) if !v.contains_key("national_area") => Ok(()),
+            Ok(_) => programmes::set_national_area(
+                &mut tx,
+                &user.actor(),
+                AreaId::new(id),
+                val(&v, "national_area"),
+            )
+            .await
+            .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match saved {
+            Ok(()) => {
                 tx.commit().await?;
                 return Ok(
                     Redirect::to(&back_to(PATH, Some(a.region_code), "gemt")).into_response()
@@ -209,7 +257,13 @@ pub async fn update(
         }
     }
     let mut conn = db.conn().await?;
-    let edit = edit_form(&a, val(&v, "name"), val(&v, "short_name"), &errors);
+    let edit = edit_form(
+        &a,
+        val(&v, "name"),
+        val(&v, "short_name"),
+        val(&v, "national_area"),
+        &errors,
+    );
     let create = create_form(&user, &Values::new(), &FieldErrors::new());
     let page = render(
         &mut conn,
