@@ -590,3 +590,67 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         .unwrap();
     assert_eq!(count, 13, "the unsigned agreement is never posted");
 });
+
+// --- monthly amounts by cumulative rounding ----------------------------------------------------
+
+both_backends!(
+    nine_months_of_20_000_kr_commit_exactly_15_000_kr_and_the_api_lists_them,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let sg_user = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let sg = app.bearer(&sg_user).await;
+        let a = app
+            .ready_application(&author, "Ni måneder", "2023-04-01", "2023-12-31")
+            .await;
+        let id = i64::from(a.id);
+        expect_status(
+            &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_SMALL })))
+                .await,
+            id,
+            "awaiting_signatures",
+        );
+        let stored = app.get_application(id).await;
+        let basis = app.cost_basis(&stored, TIER_SMALL).await;
+        assert_eq!(TIER_SMALL, 2_000_000, "20.000 kr. a year");
+        assert_eq!(
+            basis.oncost_basis_points, 0,
+            "the test region has no on-cost"
+        );
+
+        let r = sg.get(&format!("/api/v1/applications/{id}/months")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let months = r.json();
+        let months = months.as_array().expect("an array");
+        let names: Vec<&str> = months
+            .iter()
+            .map(|m| m["month"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "2023-04", "2023-05", "2023-06", "2023-07", "2023-08", "2023-09", "2023-10",
+                "2023-11", "2023-12"
+            ]
+        );
+        let sum: i64 = months
+            .iter()
+            .map(|m| m["amount_ore"].as_i64().unwrap())
+            .sum();
+        // Nine twelfths of 20.000 kr. per receiver: 15.000,00 kr. each, not 15.000,03 kr.
+        assert_eq!(sum, 1_500_000 * i64::from(basis.receivers));
+        let per_month = 2_000_000 * i64::from(basis.receivers);
+        for m in months {
+            let ore = m["amount_ore"].as_i64().unwrap();
+            assert!(
+                (12 * ore - per_month).abs() < 12,
+                "{m} is more than one øre from 1/12"
+            );
+        }
+        // The pool commits the same figure.
+        let status = app.pool_status(MIDTJYLLAND).await;
+        assert_eq!(
+            status.iter().map(|s| s.committed_ore.ore()).sum::<i64>(),
+            sum
+        );
+    }
+);
