@@ -35,6 +35,7 @@ pub mod programme_review;
 pub mod programmes;
 mod public_url;
 pub mod reports;
+pub mod sheet;
 mod secret;
 pub mod tasks;
 pub mod workflow;

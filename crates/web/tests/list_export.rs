@@ -104,7 +104,7 @@ both_backends!(
         assert_eq!(rows[1][0], Data::Float(i64::from(a.id) as f64));
         assert_eq!(
             rows[1][1],
-            Data::String(hostile.into()),
+            Data::String(format!("'{hostile}")),
             "text, not a formula"
         );
         assert_eq!(rows[1][7], Data::Float(35_000.0));
