@@ -27,6 +27,7 @@ pub mod imports;
 pub mod kept;
 pub mod list_export;
 pub mod mailer;
+pub mod payroll_file;
 pub mod policy;
 pub mod programme_applications;
 pub mod programme_evaluations;
@@ -35,8 +36,8 @@ pub mod programme_review;
 pub mod programmes;
 mod public_url;
 pub mod reports;
-pub mod sheet;
 mod secret;
+pub mod sheet;
 pub mod tasks;
 pub mod workflow;
 

@@ -343,7 +343,11 @@ pub async fn generate_postings(
 }
 
 /// Recomputes a region's paid amounts per month in `pool_months` from its postings.
-async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: RegionCode) -> Result<()> {
+pub(crate) async fn refresh_paid(
+    tx: &mut Tx<'_>,
+    programme_id: &str,
+    region_code: RegionCode,
+) -> Result<()> {
     let paid = sqlx::query_as::<_, (String, i64)>(
         "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM postings WHERE programme_id = $1 AND region_code = $2 GROUP BY month",
     )
