@@ -45,8 +45,8 @@ mod tests {
 
     fn line(name: &str, ore: i64) -> Line {
         Line {
-            posting_id: 1,
-            application_id: 17,
+            posting_id: pulje_domain::PostingId::new(1),
+            application_id: pulje_domain::ApplicationId::new(17),
             employee_number: "004711".into(),
             name: name.into(),
             wage_type: "0815".into(),

@@ -12,7 +12,7 @@ use crate::audit::{self, Actor};
 use crate::money;
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
-use pulje_domain::{ApplicationId, Ore, RegionCode};
+use pulje_domain::{ApplicationId, DepartmentId, Ore, PayrollBatchId, PostingId, RegionCode};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -201,7 +201,7 @@ fn check_code(field: &str, value: &str) -> Result<()> {
 /// A department of the region with its cost centre.
 #[derive(Debug, Clone)]
 pub struct DepartmentCostCentre {
-    pub id: i64,
+    pub id: DepartmentId,
     pub hospital: String,
     pub name: String,
     pub cost_centre: String,
@@ -221,7 +221,7 @@ pub async fn department_cost_centres(
     .await?
     .into_iter()
     .map(|(id, hospital, name, cost_centre)| DepartmentCostCentre {
-        id,
+        id: DepartmentId::new(id),
         hospital,
         name,
         cost_centre,
@@ -233,7 +233,7 @@ pub async fn department_cost_centres(
 struct DepartmentCentre {
     #[serde(skip)]
     region_code: RegionCode,
-    id: i64,
+    id: DepartmentId,
     cost_centre: String,
 }
 
@@ -253,7 +253,7 @@ pub async fn set_department_cost_centres(
     tx: &mut Tx<'_>,
     actor: &Actor,
     region_code: RegionCode,
-    centres: &[(i64, String)],
+    centres: &[(DepartmentId, String)],
 ) -> Result<()> {
     let current = department_cost_centres(tx, region_code).await?;
     for (id, value) in centres {
@@ -267,7 +267,7 @@ pub async fn set_department_cost_centres(
         }
         sqlx::query("UPDATE departments SET cost_centre = $1 WHERE id = $2")
             .bind(value)
-            .bind(id)
+            .bind(id.get())
             .execute(&mut **tx)
             .await?;
         let before = DepartmentCentre {
@@ -369,7 +369,7 @@ pub async fn set_agreement_payroll(
 /// A payroll batch.
 #[derive(Debug, Clone, Serialize)]
 pub struct Batch {
-    pub id: i64,
+    pub id: PayrollBatchId,
     pub programme_id: String,
     #[serde(skip)]
     pub region_code: RegionCode,
@@ -418,7 +418,7 @@ type BatchRow = (
 
 fn batch_of(r: BatchRow) -> Result<Batch> {
     Ok(Batch {
-        id: r.0,
+        id: PayrollBatchId::new(r.0),
         programme_id: r.1,
         region_code: RegionCode::new(r.2).ok_or(StoreError::NotFound)?,
         up_to: NaiveDate::parse_from_str(&r.3, "%Y-%m-%d")
@@ -435,12 +435,12 @@ fn batch_of(r: BatchRow) -> Result<Batch> {
 pub async fn batch(
     conn: &mut AnyConnection,
     region_code: RegionCode,
-    id: i64,
+    id: PayrollBatchId,
 ) -> Result<Option<Batch>> {
     sqlx::query_as::<_, BatchRow>(&format!(
         "{BATCH_SELECT} WHERE b.id = $1 AND b.region_code = $2"
     ))
-    .bind(id)
+    .bind(id.get())
     .bind(region_code.get())
     .fetch_optional(conn)
     .await?
@@ -518,7 +518,7 @@ pub async fn create_batch(
             pulje_domain::date::format_date_da(up_to)
         )));
     }
-    let made = batch(tx, region_code, id)
+    let made = batch(tx, region_code, PayrollBatchId::new(id))
         .await?
         .ok_or(StoreError::NotFound)?;
     audit::created(tx, actor, &made).await?;
@@ -528,8 +528,8 @@ pub async fn create_batch(
 /// One line of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    pub posting_id: i64,
-    pub application_id: i64,
+    pub posting_id: PostingId,
+    pub application_id: ApplicationId,
     pub employee_number: String,
     pub name: String,
     pub wage_type: String,
@@ -543,7 +543,7 @@ pub struct Line {
 }
 
 /// The agreement reference payroll sees: the programme and the application's number.
-fn reference(programme_id: &str, application_id: i64) -> String {
+fn reference(programme_id: &str, application_id: ApplicationId) -> String {
     format!("{}-{application_id}", programme_id.to_uppercase())
 }
 
@@ -556,14 +556,14 @@ pub async fn lines(conn: &mut AnyConnection, batch: &Batch) -> Result<Vec<Line>>
              l.amount_ore, l.reference, p.reverses_id FROM payroll_lines l JOIN postings p ON p.id = l.posting_id \
              WHERE l.batch_id = $1 ORDER BY l.period, p.application_id, l.posting_id",
         )
-        .bind(batch.id)
+        .bind(batch.id.get())
         .fetch_all(conn)
         .await?;
         return Ok(rows
             .into_iter()
             .map(|r| Line {
-                posting_id: r.0,
-                application_id: r.1,
+                posting_id: PostingId::new(r.0),
+                application_id: ApplicationId::new(r.1),
                 employee_number: r.2,
                 name: r.3,
                 wage_type: r.4,
@@ -583,7 +583,7 @@ pub async fn lines(conn: &mut AnyConnection, batch: &Batch) -> Result<Vec<Line>>
          LEFT JOIN departments d ON d.hospital_id = a.hospital_id AND d.name = a.hospital_department \
          WHERE p.batch_id = $1 ORDER BY p.month, p.application_id, p.id",
     )
-    .bind(batch.id)
+    .bind(batch.id.get())
     .fetch_all(conn)
     .await?;
     Ok(rows
@@ -591,8 +591,8 @@ pub async fn lines(conn: &mut AnyConnection, batch: &Batch) -> Result<Vec<Line>>
         .map(|r| {
             let own_centre = r.4.unwrap_or_default();
             Line {
-                posting_id: r.0,
-                application_id: r.1,
+                posting_id: PostingId::new(r.0),
+                application_id: ApplicationId::new(r.1),
                 employee_number: r.2.unwrap_or_default(),
                 name: r.3,
                 wage_type: wage.clone(),
@@ -603,7 +603,7 @@ pub async fn lines(conn: &mut AnyConnection, batch: &Batch) -> Result<Vec<Line>>
                 },
                 period: r.6.chars().take(7).collect(),
                 amount: Ore::from_ore(r.7),
-                reference: reference(&batch.programme_id, r.1),
+                reference: reference(&batch.programme_id, ApplicationId::new(r.1)),
                 reversal: r.8.is_some(),
             }
         })
@@ -620,8 +620,8 @@ pub async fn batch_columns(conn: &mut AnyConnection, batch: &Batch) -> Result<Ve
 }
 
 /// The agreements of `lines` without an employee number, once each: (application id, name).
-pub fn missing_employee_numbers(lines: &[Line]) -> Vec<(i64, String)> {
-    let mut out: Vec<(i64, String)> = Vec::new();
+pub fn missing_employee_numbers(lines: &[Line]) -> Vec<(ApplicationId, String)> {
+    let mut out: Vec<(ApplicationId, String)> = Vec::new();
     for l in lines {
         if l.employee_number.is_empty() && !out.iter().any(|(id, _)| *id == l.application_id) {
             out.push((l.application_id, l.name.clone()));
@@ -660,8 +660,8 @@ pub async fn mark_sent(tx: &mut Tx<'_>, actor: &Actor, batch: &Batch) -> Result<
             "INSERT INTO payroll_lines (batch_id, posting_id, employee_number, name, wage_type, cost_centre, period, amount_ore, reference) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(current.id)
-        .bind(l.posting_id)
+        .bind(current.id.get())
+        .bind(l.posting_id.get())
         .bind(&l.employee_number)
         .bind(&l.name)
         .bind(&l.wage_type)
@@ -679,7 +679,7 @@ pub async fn mark_sent(tx: &mut Tx<'_>, actor: &Actor, batch: &Batch) -> Result<
     .bind(now_utc())
     .bind(actor.user_id.map(|u| u.get()))
     .bind(columns_text(&columns))
-    .bind(current.id)
+    .bind(current.id.get())
     .execute(&mut **tx)
     .await?;
     let sent = self::batch(tx, current.region_code, current.id)
@@ -701,11 +701,11 @@ pub async fn discard(tx: &mut Tx<'_>, actor: &Actor, batch: &Batch) -> Result<()
         )));
     }
     sqlx::query("UPDATE postings SET batch_id = NULL WHERE batch_id = $1")
-        .bind(current.id)
+        .bind(current.id.get())
         .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM payroll_batches WHERE id = $1")
-        .bind(current.id)
+        .bind(current.id.get())
         .execute(&mut **tx)
         .await?;
     audit::deleted(tx, actor, &current).await
@@ -716,7 +716,7 @@ pub async fn discard(tx: &mut Tx<'_>, actor: &Actor, batch: &Batch) -> Result<()
 struct Reversal {
     #[serde(skip)]
     region_code: RegionCode,
-    id: i64,
+    id: PostingId,
     reverses: i64,
     application_id: i64,
     month: String,
@@ -740,13 +740,13 @@ pub async fn reverse(
     tx: &mut Tx<'_>,
     actor: &Actor,
     region_code: RegionCode,
-    posting_id: i64,
-) -> Result<i64> {
+    posting_id: PostingId,
+) -> Result<PostingId> {
     let found = sqlx::query_as::<_, (i64, String, String, i64, Option<i64>, Option<String>)>(
         "SELECT p.application_id, p.programme_id, p.month, p.amount_ore, p.reverses_id, b.sent_at \
          FROM postings p LEFT JOIN payroll_batches b ON b.id = p.batch_id WHERE p.id = $1 AND p.region_code = $2",
     )
-    .bind(posting_id)
+    .bind(posting_id.get())
     .bind(region_code.get())
     .fetch_optional(&mut **tx)
     .await?;
@@ -764,7 +764,7 @@ pub async fn reverse(
         ));
     }
     let already: Option<i64> = sqlx::query_scalar("SELECT id FROM postings WHERE reverses_id = $1")
-        .bind(posting_id)
+        .bind(posting_id.get())
         .fetch_optional(&mut **tx)
         .await?;
     if already.is_some() {
@@ -782,14 +782,15 @@ pub async fn reverse(
     .bind(&month)
     .bind(-amount)
     .bind(now_utc())
-    .bind(posting_id)
+    .bind(posting_id.get())
     .fetch_one(&mut **tx)
     .await?;
+    let id = PostingId::new(id);
     money::refresh_paid(tx, &programme_id, region_code).await?;
     let made = Reversal {
         region_code,
         id,
-        reverses: posting_id,
+        reverses: posting_id.get(),
         application_id,
         month,
         amount_ore: -amount,

@@ -15,7 +15,7 @@ use pulje_store::{money, payroll};
 use serde::Deserialize;
 
 pub struct BatchRow {
-    id: i64,
+    id: pulje_domain::PayrollBatchId,
     up_to: String,
     created: String,
     sent: Option<String>,

@@ -14,7 +14,7 @@ use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use pulje_domain::{ApplicationId, RegionCode};
+use pulje_domain::{ApplicationId, DepartmentId, PayrollBatchId, PostingId, RegionCode};
 use pulje_store::payroll::{self, AgreementPayroll, Batch, Column, Line};
 use pulje_store::reference::OK21;
 use serde::Deserialize;
@@ -29,7 +29,7 @@ fn admin_region(user: &CurrentUser, code: i64) -> PageResult<RegionCode> {
 
 async fn batch_of(db: &mut Db, code: RegionCode, id: i64) -> PageResult<Batch> {
     let mut conn = db.conn().await?;
-    payroll::batch(&mut conn, code, id)
+    payroll::batch(&mut conn, code, PayrollBatchId::new(id))
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -75,8 +75,8 @@ pub async fn create(
 }
 
 pub struct LineRow {
-    posting_id: i64,
-    application_id: i64,
+    posting_id: PostingId,
+    application_id: ApplicationId,
     employee_number: String,
     name: String,
     wage_type: String,
@@ -110,13 +110,13 @@ struct BatchPage {
     page: Page,
     region_code: u16,
     region_name: String,
-    id: i64,
+    id: PayrollBatchId,
     up_to: String,
     created: String,
     sent: Option<String>,
     rows: Vec<LineRow>,
     total: String,
-    missing: Vec<(i64, String)>,
+    missing: Vec<(ApplicationId, String)>,
     columns: String,
     error: Option<String>,
 }
@@ -275,7 +275,7 @@ pub async fn reverse(
 ) -> PageResult<Response> {
     let code = admin_region(&user, code)?;
     let mut tx = db.begin().await?;
-    payroll::reverse(&mut tx, &user.actor(), code, posting).await?;
+    payroll::reverse(&mut tx, &user.actor(), code, PostingId::new(posting)).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "/regions/{code}/payments/batches/{}?tilbagefoert=1",
@@ -291,7 +291,7 @@ pub struct ColumnRow {
 }
 
 pub struct CentreRow {
-    id: i64,
+    id: DepartmentId,
     hospital: String,
     name: String,
     value: String,
@@ -399,7 +399,7 @@ fn read_settings(
     Vec<ColumnRow>,
     Result<Vec<Column>, String>,
     String,
-    Vec<(i64, String)>,
+    Vec<(DepartmentId, String)>,
 ) {
     let mut rows = Vec::new();
     let mut placed: Vec<(u32, Column)> = Vec::new();
@@ -446,7 +446,10 @@ fn read_settings(
         .iter()
         .filter_map(|(k, v)| {
             let id = k.strip_prefix("centre_")?.parse::<i64>().ok()?;
-            Some((id, v.chars().take(200).collect::<String>()))
+            Some((
+                DepartmentId::new(id),
+                v.chars().take(200).collect::<String>(),
+            ))
         })
         .collect();
     (rows, columns, wage_type, centres)
