@@ -393,14 +393,17 @@ fn settings_page(
 
 /// Reads the settings form: columns by their position (blank leaves a column out), the wage
 /// type, and `centre_{id}` per department.
-fn read_settings(
-    form: &HashMap<String, String>,
-) -> (
-    Vec<ColumnRow>,
-    Result<Vec<Column>, String>,
-    String,
-    Vec<(DepartmentId, String)>,
-) {
+/// The settings form as typed.
+struct TypedSettings {
+    /// The column rows to show again.
+    rows: Vec<ColumnRow>,
+    /// The columns in order, or what is wrong with the positions.
+    columns: Result<Vec<Column>, String>,
+    wage_type: String,
+    centres: Vec<(DepartmentId, String)>,
+}
+
+fn read_settings(form: &HashMap<String, String>) -> TypedSettings {
     let mut rows = Vec::new();
     let mut placed: Vec<(u32, Column)> = Vec::new();
     let mut error = None;
@@ -452,7 +455,12 @@ fn read_settings(
             ))
         })
         .collect();
-    (rows, columns, wage_type, centres)
+    TypedSettings {
+        rows,
+        columns,
+        wage_type,
+        centres,
+    }
 }
 
 /// Saves the payroll settings in one transaction; a refusal shows the form again as typed.
@@ -463,7 +471,12 @@ pub async fn save_settings(
     Form(form): Form<HashMap<String, String>>,
 ) -> PageResult<Response> {
     let code = admin_region(&user, code)?;
-    let (rows, columns, wage_type, centres) = read_settings(&form);
+    let TypedSettings {
+        rows,
+        columns,
+        wage_type,
+        centres,
+    } = read_settings(&form);
     let mut conn = db.conn().await?;
     let departments = payroll::department_cost_centres(&mut conn, code).await?;
     drop(conn);
