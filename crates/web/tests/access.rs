@@ -680,5 +680,24 @@ both_backends!(
                 .await,
             0
         );
+        // The region's own administrator discards it; its postings go into the next batch.
+        let r = midt.post_form(&format!("{batch}/discard"), &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            r.location(),
+            Some(format!("/regions/{MIDTJYLLAND}/payments?kasseret={batch_id}").as_str())
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM payroll_batches").await,
+            0
+        );
+        let r = midt.post_form(&batches, &[("up_to", "2022-12-31")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM postings WHERE batch_id IS NOT NULL")
+                .await,
+            7,
+            "June to December 2022, in the new batch"
+        );
     }
 );

@@ -37,7 +37,8 @@ struct PaymentsPage {
 
 #[derive(Deserialize)]
 pub struct PaymentsQuery {
-    kasseret: Option<String>,
+    /// The batch just discarded.
+    kasseret: Option<i64>,
 }
 
 /// The payments page: the region's payroll batches, and for its administrator the form that
@@ -96,12 +97,9 @@ pub async fn show(
     Query(q): Query<PaymentsQuery>,
 ) -> PageResult<Response> {
     let code = crate::error::region(code)?;
-    let notice = q.kasseret.map(|id| {
-        format!(
-            "Lønkørsel {} er kasseret; dens posteringer kommer med i næste.",
-            id.chars().take(20).collect::<String>()
-        )
-    });
+    let notice = q
+        .kasseret
+        .map(|id| format!("Lønkørsel {id} er kasseret; dens posteringer kommer med i næste."));
     page(&mut db, &user, code, notice, None, "").await
 }
 
