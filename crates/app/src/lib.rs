@@ -28,6 +28,7 @@ pub mod kept;
 pub mod list_export;
 pub mod mailer;
 pub mod open_data;
+pub mod payroll_file;
 pub mod policy;
 pub mod programme_applications;
 pub mod programme_evaluations;
@@ -37,6 +38,7 @@ pub mod programmes;
 mod public_url;
 pub mod reports;
 mod secret;
+pub mod sheet;
 pub mod tasks;
 pub mod workflow;
 

@@ -3,7 +3,7 @@
 //! would run as a formula. CSV is semicolon-separated UTF-8 with a BOM, as Danish spreadsheets
 //! expect; XLSX has its money column as numbers in kroner with a number format.
 
-use crate::reports::csv_field;
+use crate::sheet::{self, Sheet, Value};
 use chrono::NaiveDate;
 use pulje_domain::Ore;
 
@@ -41,95 +41,44 @@ const HEADER: [&str; 11] = [
     "Senest ændret",
 ];
 
-/// Kroner with a decimal comma and no thousands separator: "35000,00".
-fn kroner(o: Ore) -> String {
-    let ore = o.ore();
-    let sign = if ore < 0 { "-" } else { "" };
-    let abs = ore.unsigned_abs();
-    format!("{sign}{},{:02}", abs / 100, abs % 100)
+fn or_empty<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+    v.map(f).unwrap_or(Value::Empty)
 }
 
-fn day(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%d-%m-%Y").to_string())
-        .unwrap_or_default()
+/// The rows as one sheet.
+fn sheet(rows: &[Row]) -> Sheet {
+    Sheet {
+        name: "Ansøgninger".into(),
+        header: HEADER.iter().map(|h| h.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Int(r.id),
+                    Value::from(r.title.as_str()),
+                    Value::from(r.status.as_str()),
+                    Value::from(r.region.as_str()),
+                    Value::from(r.programme.as_str()),
+                    Value::from(r.hospital.as_str()),
+                    Value::from(r.round.as_str()),
+                    or_empty(r.supplement, Value::Kroner),
+                    or_empty(r.start, Value::Date),
+                    or_empty(r.end, Value::Date),
+                    Value::from(r.changed.as_str()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The rows as CSV.
 pub fn csv(rows: &[Row]) -> String {
-    let mut out = String::from("\u{feff}");
-    let line = |cells: Vec<String>| -> String {
-        cells
-            .iter()
-            .map(|c| csv_field(c))
-            .collect::<Vec<_>>()
-            .join(";")
-            + "\r\n"
-    };
-    out.push_str(&line(HEADER.iter().map(|h| h.to_string()).collect()));
-    for r in rows {
-        out.push_str(&line(vec![
-            r.id.to_string(),
-            r.title.clone(),
-            r.status.clone(),
-            r.region.clone(),
-            r.programme.clone(),
-            r.hospital.clone(),
-            r.round.clone(),
-            r.supplement.map(kroner).unwrap_or_default(),
-            day(r.start),
-            day(r.end),
-            r.changed.clone(),
-        ]));
-    }
-    out
+    sheet(rows).csv()
 }
 
-/// The rows as an XLSX workbook of one sheet. Text is written as text (never a formula); the
-/// supplement is a number in kroner shown as "35.000,00" (a spreadsheet's numbers are binary
-/// fractions: the kroner figure is the one nearest the øre amount, as typing it would give);
-/// dates are dates.
+/// The rows as an XLSX workbook of one sheet.
 pub fn xlsx(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let date = Format::new().set_num_format("dd-mm-yyyy");
-    let sheet = book.add_worksheet();
-    sheet.set_name("Ansøgninger")?;
-    for (c, title) in HEADER.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *title, &bold)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let n = i as u32 + 1;
-        sheet.write_number(n, 0, r.id as f64)?;
-        for (c, text) in [
-            (1, &r.title),
-            (2, &r.status),
-            (3, &r.region),
-            (4, &r.programme),
-            (5, &r.hospital),
-            (6, &r.round),
-        ] {
-            sheet.write_string(n, c, text)?;
-        }
-        if let Some(o) = r.supplement {
-            let value: f64 = kroner(o).replace(',', ".").parse()?;
-            sheet.write_number_with_format(n, 7, value, &money)?;
-        }
-        for (c, d) in [(8, r.start), (9, r.end)] {
-            if let Some(d) = d {
-                let at = ExcelDateTime::from_ymd(
-                    u16::try_from(chrono::Datelike::year(&d))?,
-                    chrono::Datelike::month(&d) as u8,
-                    chrono::Datelike::day(&d) as u8,
-                )?;
-                sheet.write_datetime_with_format(n, c, &at, &date)?;
-            }
-        }
-        sheet.write_string(n, 10, &r.changed)?;
-    }
-    sheet.autofit();
-    Ok(book.save_to_buffer()?)
+    sheet::xlsx(&[sheet(rows)])
 }
 
 #[cfg(test)]
@@ -171,12 +120,5 @@ mod tests {
         );
         assert!(lines[2].starts_with("7;'-5+3;"), "{}", lines[2]);
         assert!(lines[3].starts_with("7;Almindelig;"), "{}", lines[3]);
-    }
-
-    #[test]
-    fn kroner_are_exact_from_ore() {
-        assert_eq!(kroner(Ore::from_ore(1)), "0,01");
-        assert_eq!(kroner(Ore::from_ore(-250)), "-2,50");
-        assert_eq!(kroner(Ore::from_ore(2_000_000)), "20000,00");
     }
 }

@@ -16,6 +16,7 @@
 //! `360G-pulje-{region code}-{hospital and department, lower case, dashes}`. A publisher that
 //! registers its own 360Giving prefix maps these when it submits the data.
 
+use crate::sheet::{Dialect, Sheet, Value};
 use crate::Result;
 use chrono::NaiveDate;
 use pulje_domain::date;
@@ -71,6 +72,9 @@ pub struct Grant {
     pub currency: &'static str,
     /// Kroner with two decimals, written as a JSON number without passing through a float.
     pub amount_awarded: Box<RawValue>,
+    /// The same amount, for the CSV.
+    #[serde(skip)]
+    pub awarded: Ore,
     pub award_date: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub planned_dates: Vec<PlannedDates>,
@@ -159,6 +163,7 @@ fn grant(programme: &Programme, g: &AwardedGrant) -> Grant {
         description: description(&without_people(&g.purpose, &g.names), &g.title),
         currency: "DKK",
         amount_awarded: kroner_number(g.awarded_ore),
+        awarded: g.awarded_ore,
         award_date: danish_day(&g.awarded_at),
         planned_dates,
         recipient_organization: vec![Organisation {
@@ -179,63 +184,48 @@ fn grant(programme: &Programme, g: &AwardedGrant) -> Grant {
     }
 }
 
-/// The package as the standard's CSV: comma-separated UTF-8, one row per grant, with text a
-/// spreadsheet would read as a formula neutralised.
+/// The package as the standard's CSV: comma-separated UTF-8, one row per grant, amounts in
+/// kroner with a decimal point, dates as `YYYY-MM-DD`, text a spreadsheet would read as a
+/// formula neutralised (`crate::sheet`, the one CSV writer).
 pub fn csv(package: &Package) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&CSV_HEADER.map(csv_field).join(","));
-    out.push_str("\r\n");
-    for g in &package.grants {
-        let planned = g.planned_dates.first();
-        let recipient = g.recipient_organization.first();
-        let funder = g.funding_organization.first();
-        let programme = g.grant_programme.first();
-        let cells: [String; 17] = [
-            g.id.clone(),
-            g.title.clone(),
-            g.description.clone(),
-            g.currency.to_string(),
-            g.amount_awarded.get().to_string(),
-            g.award_date.clone(),
-            planned.map(|p| p.start_date.clone()).unwrap_or_default(),
-            planned.map(|p| p.end_date.clone()).unwrap_or_default(),
-            planned.map(|p| p.duration.to_string()).unwrap_or_default(),
-            recipient.map(|o| o.id.clone()).unwrap_or_default(),
-            recipient.map(|o| o.name.clone()).unwrap_or_default(),
-            recipient
-                .and_then(|o| o.department.clone())
-                .unwrap_or_default(),
-            funder.map(|o| o.id.clone()).unwrap_or_default(),
-            funder.map(|o| o.name.clone()).unwrap_or_default(),
-            programme.map(|p| p.code.clone()).unwrap_or_default(),
-            programme.map(|p| p.title.clone()).unwrap_or_default(),
-            g.date_modified.clone(),
-        ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_field(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
+    let text = |t: &str| Value::Text(t.to_string());
+    let rows = package
+        .grants
+        .iter()
+        .map(|g| {
+            let planned = g.planned_dates.first();
+            let recipient = g.recipient_organization.first();
+            let funder = g.funding_organization.first();
+            let programme = g.grant_programme.first();
+            vec![
+                text(&g.id),
+                text(&g.title),
+                text(&g.description),
+                text(g.currency),
+                Value::Kroner(g.awarded),
+                text(&g.award_date),
+                planned.map_or(Value::Empty, |p| text(&p.start_date)),
+                planned.map_or(Value::Empty, |p| text(&p.end_date)),
+                planned.map_or(Value::Empty, |p| Value::Int(i64::from(p.duration))),
+                recipient.map_or(Value::Empty, |o| text(&o.id)),
+                recipient.map_or(Value::Empty, |o| text(&o.name)),
+                recipient
+                    .and_then(|o| o.department.as_deref())
+                    .map_or(Value::Empty, text),
+                funder.map_or(Value::Empty, |o| text(&o.id)),
+                funder.map_or(Value::Empty, |o| text(&o.name)),
+                programme.map_or(Value::Empty, |p| text(&p.code)),
+                programme.map_or(Value::Empty, |p| text(&p.title)),
+                text(&g.date_modified),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "Bevillinger".into(),
+        header: CSV_HEADER.iter().map(|h| h.to_string()).collect(),
+        rows,
     }
-    out
-}
-
-/// One CSV cell: a leading `=`, `+`, `-`, `@`, tab or carriage return gets an apostrophe in
-/// front so that no spreadsheet runs it (amounts here are never negative); a cell with a comma,
-/// quote or line break is quoted.
-fn csv_field(value: &str) -> String {
-    let guarded = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
+    .csv_in(Dialect::International)
 }
 
 /// `ore` as a JSON number in kroner: `35000`, `15000.5` → `15000.50`, `-12.05`.
@@ -414,26 +404,6 @@ mod tests {
             ),
             "Forsøg ved [navn]; kontakt [e-mail] Bo står for det."
         );
-    }
-
-    #[test]
-    fn csv_cells_never_run_as_formulas() {
-        for bad in [
-            "=HYPERLINK(\"x\")",
-            "+1+1",
-            "-2-3",
-            "@SUM(A1)",
-            "\tTAB",
-            "\rCR",
-        ] {
-            let cell = csv_field(bad);
-            assert!(
-                cell.starts_with('\'') || cell.starts_with("\"'"),
-                "{bad:?} became {cell:?}"
-            );
-        }
-        assert_eq!(csv_field("15000.50"), "15000.50");
-        assert_eq!(csv_field("A, B"), "\"A, B\"");
     }
 
     #[test]

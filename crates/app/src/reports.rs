@@ -97,16 +97,6 @@ impl Cell {
         }
     }
 
-    /// The cell as CSV holds it (øre as an integer).
-    pub fn raw(&self) -> String {
-        match self {
-            Cell::Text(t) => t.clone(),
-            Cell::Int(n) => n.to_string(),
-            // The integer in øre; `Ore`'s `Display` is kroner text.
-            Cell::Ore(o) => o.ore().to_string(),
-        }
-    }
-
     pub fn is_number(&self) -> bool {
         !matches!(self, Cell::Text(_))
     }
@@ -137,38 +127,31 @@ impl Table {
             .collect()
     }
 
-    /// The table as CSV (semicolon-separated, as Danish spreadsheets expect; UTF-8 with BOM).
-    pub fn csv(&self) -> String {
-        let mut out = String::from("\u{feff}");
-        let line = |cells: Vec<String>| {
-            cells
+    /// The table as a spreadsheet sheet named by its id: money as whole øre.
+    pub fn sheet(&self) -> crate::sheet::Sheet {
+        use crate::sheet::Value;
+        crate::sheet::Sheet {
+            name: self.id.to_string(),
+            header: self.raw_header(),
+            rows: self
+                .rows
                 .iter()
-                .map(|c| csv_field(c))
-                .collect::<Vec<_>>()
-                .join(";")
-        };
-        out.push_str(&line(self.raw_header()));
-        out.push_str("\r\n");
-        for row in &self.rows {
-            out.push_str(&line(row.iter().map(Cell::raw).collect()));
-            out.push_str("\r\n");
+                .map(|row| {
+                    row.iter()
+                        .map(|cell| match cell {
+                            Cell::Text(t) => Value::Text(t.clone()),
+                            Cell::Int(n) => Value::Int(*n),
+                            Cell::Ore(o) => Value::Int(o.ore()),
+                        })
+                        .collect()
+                })
+                .collect(),
         }
-        out
     }
-}
 
-pub(crate) fn csv_field(value: &str) -> String {
-    // A leading = + - @ would be read as a formula by spreadsheets; quote and prefix it. A
-    // negative number and the report's own "-" (no evaluation) are no formula.
-    let guarded = match value.chars().next() {
-        Some('=' | '+' | '@') => format!("'{value}"),
-        Some('-') if value != "-" && value.parse::<i64>().is_err() => format!("'{value}"),
-        _ => value.to_string(),
-    };
-    if guarded.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+    /// The table as CSV (see [`crate::sheet`]).
+    pub fn csv(&self) -> String {
+        self.sheet().csv()
     }
 }
 
@@ -873,45 +856,7 @@ pub fn pdf(doc: &Document, footer: &str) -> Vec<u8> {
 
 /// Tables as an XLSX workbook: one sheet per table, named after it, øre as whole numbers.
 pub fn xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format as XFormat, Workbook};
-    let mut book = Workbook::new();
-    let bold = XFormat::new().set_bold();
-    let mut used: Vec<String> = Vec::new();
-    for t in tables {
-        // Sheet names: at most 31 characters, unique.
-        let mut name: String = t.id.chars().take(28).collect();
-        let mut n = 2;
-        while used.contains(&name) {
-            name = format!("{}_{n}", t.id.chars().take(26).collect::<String>());
-            n += 1;
-        }
-        used.push(name.clone());
-        let sheet = book.add_worksheet();
-        sheet.set_name(&name)?;
-        for (c, title) in t.raw_header().iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, title, &bold)?;
-        }
-        for (r, row) in t.rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            for (c, cell) in row.iter().enumerate() {
-                let c = c as u16;
-                match cell {
-                    Cell::Text(s) => {
-                        sheet.write_string(r, c, s)?;
-                    }
-                    // Whole numbers below 2^53 are exact in the spreadsheet's number type.
-                    Cell::Int(v) => {
-                        sheet.write_number(r, c, *v as f64)?;
-                    }
-                    Cell::Ore(o) => {
-                        sheet.write_number(r, c, o.ore() as f64)?;
-                    }
-                }
-            }
-        }
-        sheet.autofit();
-    }
-    Ok(book.save_to_buffer()?)
+    crate::sheet::xlsx(&tables.iter().map(Table::sheet).collect::<Vec<_>>())
 }
 
 #[derive(Template)]
@@ -988,16 +933,6 @@ pub fn render_national(n: &NationalReport, format: Format) -> anyhow::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_guards_formulas_and_quotes() {
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(csv_field("-12"), "-12");
-        assert_eq!(csv_field("-x"), "'-x");
-        assert_eq!(csv_field("-"), "-");
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
-        assert_eq!(csv_field("Ærø \"x\""), "\"Ærø \"\"x\"\"\"");
-    }
 
     #[test]
     fn the_page_cuts_long_lists_and_says_so() {

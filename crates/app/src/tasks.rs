@@ -397,7 +397,7 @@ async fn region_admin_lists(
         vec![Task {
             title: format!("{n} måneder til lønudbetaling, i alt {}", kr(sum)),
             href: format!("/regions/{}/payments", region.get()),
-            what: "Dan udbetalingerne til lønkørslen".into(),
+            what: "Dan lønkørslen, og send den til løn".into(),
             note: String::new(),
             deadline: None,
             since: None,

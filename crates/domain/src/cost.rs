@@ -2,9 +2,15 @@
 //!
 //! The annual supplement is paid per receiving participant, one twelfth for each whole month;
 //! a month the agreement covers only partly pays the share of that month's calendar days that it
-//! covers. An on-cost (e.g. the employer's pension share) in basis points is added. Each monthly
-//! amount is rounded half-up to whole øre, and the total is the sum of the monthly amounts, so
-//! a schedule always adds up to its total to the øre.
+//! covers. An on-cost (e.g. the employer's pension share) in basis points is added.
+//!
+//! Whole months are rounded cumulatively: the agreement's whole months are numbered 1, 2, … from
+//! its first whole month, and whole month k of an agreement year (k = 1…12, starting again after
+//! twelve) pays round(k × A / 12) − round((k − 1) × A / 12) øre, where A is the annual amount
+//! (supplement × receivers × on-cost) and rounding is half-up. So any twelve consecutive whole
+//! months add up to exactly round(A), and no whole month differs from A / 12 by a whole øre or
+//! more. A part month pays its day share of A / 12, rounded half-up to whole øre. The total is
+//! the sum of the monthly amounts, so a schedule always adds up to its total to the øre.
 
 use crate::date::Period;
 use crate::money::Ore;
@@ -43,16 +49,26 @@ fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {
 
 /// The monthly amounts of an agreement over `period`.
 pub fn monthly_amounts(period: &Period, basis: &CostBasis) -> Vec<MonthlyAmount> {
+    // A × 10,000: the annual amount in øre times 10,000 + on-cost basis points.
     let per_year = i128::from(basis.annual.ore())
         * i128::from(basis.receivers)
         * (10_000 + i128::from(basis.oncost_basis_points));
+    // round(k × A / 12) for k = 0…12.
+    let cumulative = |k: i128| div_round_half_up(per_year * k, 12 * 10_000);
+    let mut whole_months: i128 = 0;
     period
         .months()
         .into_iter()
         .map(|m| {
-            let numerator = per_year * i128::from(m.covered_days);
-            let denominator = 12 * i128::from(m.month_days) * 10_000;
-            let ore = div_round_half_up(numerator, denominator);
+            let ore = if m.is_whole() {
+                let k = whole_months % 12 + 1;
+                whole_months += 1;
+                cumulative(k) - cumulative(k - 1)
+            } else {
+                let numerator = per_year * i128::from(m.covered_days);
+                let denominator = 12 * i128::from(m.month_days) * 10_000;
+                div_round_half_up(numerator, denominator)
+            };
             MonthlyAmount {
                 year: m.year,
                 month: m.month,
@@ -116,13 +132,21 @@ mod tests {
     }
 
     #[test]
-    fn whole_months_pay_a_twelfth_rounded_half_up() {
+    fn whole_months_are_rounded_cumulatively() {
         let p = Period::new(d(2022, 4, 1), d(2023, 3, 31)).unwrap();
         let m = monthly_amounts(&p, &basis(50_000));
         assert_eq!(m.len(), 12);
-        // 5,000,000 øre / 12 = 416,666.67 → 416,667
-        assert!(m.iter().all(|x| x.amount.ore() == 416_667));
-        assert_eq!(total(&m).ore(), 5_000_004);
+        // 5,000,000 øre / 12 = 416,666.67: months 1, 2 and 3 pay round(416,666.67) = 416,667,
+        // round(833,333.33) − 416,667 = 416,666 and round(1,250,000) − 833,333 = 416,667.
+        let paid: Vec<i64> = m.iter().map(|x| x.amount.ore()).collect();
+        assert_eq!(&paid[..3], &[416_667, 416_666, 416_667]);
+        assert_eq!(total(&m).ore(), 5_000_000);
+    }
+
+    #[test]
+    fn nine_months_of_20_000_kr_are_15_000_kr() {
+        let p = Period::new(d(2023, 4, 1), d(2023, 12, 31)).unwrap();
+        assert_eq!(total(&monthly_amounts(&p, &basis(20_000))).ore(), 1_500_000);
     }
 
     #[test]
@@ -155,7 +179,9 @@ mod tests {
             within(&m, &t1).ore() + within(&m, &t2).ore(),
             total(&m).ore()
         );
-        assert_eq!(within(&m, &t2).ore(), 9 * 166_667);
+        // Months 13–21 are months 1–9 of the second agreement year: 9/12 of 20,000 kr.
+        assert_eq!(within(&m, &t2).ore(), 1_500_000);
+        assert_eq!(within(&m, &t1).ore(), 2_000_000);
     }
 
     fn any_date() -> impl Strategy<Value = NaiveDate> {
@@ -172,9 +198,43 @@ mod tests {
             let m = monthly_amounts(&p, &b);
             let sum: i64 = m.iter().map(|x| x.amount.ore()).sum();
             prop_assert_eq!(Ore::from_ore(sum), total(&m));
-            // No month pays more than a whole month, nor less than nothing.
-            let whole = div_round_half_up(i128::from(b.annual.ore()) * i128::from(receivers) * (10_000 + i128::from(oncost)), 12 * 10_000);
-            prop_assert!(m.iter().all(|x| x.amount.ore() >= 0 && i128::from(x.amount.ore()) <= whole));
+            // A whole month is within one øre of A / 12 (strictly); a part month pays less than
+            // a whole month plus one øre, and never less than nothing. In units of 1/120,000 øre:
+            let a = i128::from(b.annual.ore()) * i128::from(receivers) * (10_000 + i128::from(oncost));
+            let unit = 12 * 10_000;
+            for (x, share) in m.iter().zip(p.months()) {
+                let scaled = i128::from(x.amount.ore()) * unit;
+                prop_assert!(x.amount.ore() >= 0);
+                prop_assert!(scaled < a + unit, "{:?} over A/12 + 1", x);
+                if share.is_whole() {
+                    prop_assert!(scaled > a - unit, "{:?} under A/12 - 1", x);
+                }
+            }
+        }
+
+        #[test]
+        fn any_twelve_whole_months_pay_exactly_the_annual_amount(
+            start in any_date(), len in 400i64..1500, kr in 1i64..200_000, receivers in 0u32..20, oncost in 0u32..3_000, from in 0usize..24,
+        ) {
+            let p = Period::new(start, start + chrono::Duration::days(len)).unwrap();
+            let b = CostBasis { annual: Ore::from_kr(kr).unwrap(), receivers, oncost_basis_points: oncost };
+            let whole: Vec<i64> = monthly_amounts(&p, &b)
+                .iter()
+                .zip(p.months())
+                .filter(|(_, share)| share.is_whole())
+                .map(|(x, _)| x.amount.ore())
+                .collect();
+            let annual = div_round_half_up(i128::from(b.annual.ore()) * i128::from(receivers) * (10_000 + i128::from(oncost)), 10_000);
+            prop_assume!(whole.len() >= 12);
+            let from = from % (whole.len() - 11);
+            let twelve: i64 = whole[from..from + 12].iter().sum();
+            prop_assert_eq!(i128::from(twelve), annual);
+            // The first n whole months pay round(n × A / 12) for n ≤ 12.
+            for n in 1..=12usize {
+                let first: i64 = whole[..n].iter().sum();
+                let expected = div_round_half_up(i128::from(b.annual.ore()) * i128::from(receivers) * (10_000 + i128::from(oncost)) * n as i128, 12 * 10_000);
+                prop_assert_eq!(i128::from(first), expected);
+            }
         }
 
         #[test]

@@ -89,8 +89,10 @@ ids! {
     TrancheId;
     /// A region's pool of a tranche.
     PoolId;
-    /// A posting for payroll: one agreement's month.
+    /// A posting for payroll: one agreement's month, or the reversal of one.
     PostingId;
+    /// A payroll batch: postings sent to payroll together.
+    PayrollBatchId;
     /// A comment on an application.
     CommentId;
     /// A message in the outbox.

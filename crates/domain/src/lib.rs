@@ -29,8 +29,8 @@ pub use errors::FieldErrors;
 pub use form::{FieldDef, FieldValue, Kind, Required, Section};
 pub use ids::{
     ApplicationId, AreaId, AttachmentId, ChecklistItemId, CommentId, DepartmentId, EvaluationId,
-    HospitalId, MeetingId, MemberId, MessageId, PoolId, PostingId, ProgrammeFileId, RoundId,
-    TierId, TokenId, TrancheId, TrialId, UserId,
+    HospitalId, MeetingId, MemberId, MessageId, PayrollBatchId, PoolId, PostingId, ProgrammeFileId,
+    RoundId, TierId, TokenId, TrancheId, TrialId, UserId,
 };
 pub use money::Ore;
 pub use region::{RegionCode, UnknownRegion};

@@ -34,6 +34,7 @@ pub mod openapi;
 pub mod org;
 pub mod outbox;
 pub mod password;
+pub mod payroll;
 pub mod programme_applications;
 pub mod programme_evaluations;
 pub mod programme_files;

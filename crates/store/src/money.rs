@@ -7,9 +7,9 @@ use crate::programmes::{self, Tranche};
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::cost::{self, CostBasis, MonthlyAmount};
-use pulje_domain::{ApplicationId, Ore, Period, PostingId, RegionCode, TrancheId};
+use pulje_domain::{ApplicationId, Ore, Period, RegionCode, TrancheId};
 use serde::Serialize;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::AnyConnection;
 
 /// How many participants receive the supplement; the responsible afdelingslæge when none is marked.
 pub fn receivers(app: &Application) -> u32 {
@@ -276,22 +276,6 @@ pub async fn lock_pools(tx: &mut Tx<'_>, region_code: RegionCode) -> Result<()> 
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Posting {
-    #[sqlx(try_from = "i64")]
-    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
-    pub id: PostingId,
-    pub application_id: i64,
-    pub title: String,
-    pub responsible_doctor: String,
-    pub month: String,
-    #[sqlx(try_from = "i64")]
-    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
-    pub amount_ore: Ore,
-    pub posted_at: String,
-}
-
 /// A region's postings in a programme, audited as `postings` with the id `programme/region`.
 struct PostingsOf<'a> {
     programme_id: &'a str,
@@ -343,7 +327,11 @@ pub async fn generate_postings(
 }
 
 /// Recomputes a region's paid amounts per month in `pool_months` from its postings.
-async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: RegionCode) -> Result<()> {
+pub(crate) async fn refresh_paid(
+    tx: &mut Tx<'_>,
+    programme_id: &str,
+    region_code: RegionCode,
+) -> Result<()> {
     let paid = sqlx::query_as::<_, (String, i64)>(
         "SELECT month, CAST(SUM(amount_ore) AS BIGINT) FROM postings WHERE programme_id = $1 AND region_code = $2 GROUP BY month",
     )
@@ -364,23 +352,6 @@ async fn refresh_paid(tx: &mut Tx<'_>, programme_id: &str, region_code: RegionCo
         .await?;
     }
     Ok(())
-}
-
-/// A region's postings, by month and application.
-pub async fn postings(
-    conn: &mut AnyConnection,
-    programme_id: &str,
-    region_code: RegionCode,
-) -> Result<Vec<Posting>> {
-    Ok(sqlx::query_as::<_, Posting>(
-        "SELECT p.id, p.application_id, a.title, a.responsible_doctor, p.month, p.amount_ore, p.posted_at \
-         FROM postings p JOIN applications a ON a.id = p.application_id WHERE a.programme_id = $1 AND a.region_code = $2 \
-         ORDER BY p.month, p.application_id",
-    )
-    .bind(programme_id)
-    .bind(region_code.get())
-    .fetch_all(conn)
-    .await?)
 }
 
 /// An agreement's committed months.

@@ -263,8 +263,8 @@ pub async fn open_rounds(
         .collect())
 }
 
-/// A region's agreement months up to `up_to` that are not yet posted for payroll: how many and
-/// their sum.
+/// A region's agreement months up to `up_to` that have not gone to payroll in a sent batch: how
+/// many and their sum.
 pub async fn unposted(
     conn: &mut AnyConnection,
     region: RegionCode,
@@ -274,8 +274,9 @@ pub async fn unposted(
         "SELECT COUNT(*), CAST(COALESCE(SUM(m.amount_ore), 0) AS BIGINT) \
          FROM agreement_months m JOIN applications a ON a.id = m.application_id \
          WHERE m.region_code = $1 AND a.status IN ('active', 'ended') AND m.month <= $2 \
-           AND NOT EXISTS (SELECT 1 FROM postings p \
-               WHERE p.application_id = m.application_id AND p.month = m.month)",
+           AND NOT EXISTS (SELECT 1 FROM postings p JOIN payroll_batches b ON b.id = p.batch_id \
+               WHERE p.application_id = m.application_id AND p.month = m.month AND p.reverses_id IS NULL \
+                 AND b.sent_at IS NOT NULL)",
     )
     .bind(region.get())
     .bind(up_to.to_string())

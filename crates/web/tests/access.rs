@@ -592,3 +592,112 @@ both_backends!(
         assert_eq!(c.get("/applications?q=ab").await.status, 200);
     }
 );
+
+both_backends!(
+    another_regions_administrator_reaches_no_payroll_batch,
+    |app| async move {
+        // Midtjylland has an active agreement and an open batch.
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let sg = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let sg = app.bearer(&sg).await;
+        let a = app
+            .ready_application(&author, "Midtjysk løn", "2022-06-01", "2023-06-30")
+            .await;
+        let id = i64::from(a.id);
+        expect_status(
+            &sg.transition(
+                id,
+                &step("approve", serde_json::json!({ "tier_ore": TIER_SMALL })),
+            )
+            .await,
+            id,
+            "awaiting_signatures",
+        );
+        app.set_status(id, pulje_domain::ApplicationStatus::Active, None)
+            .await;
+        let mut midt = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let batches = format!("/regions/{MIDTJYLLAND}/payments/batches");
+        let r = midt.post_form(&batches, &[("up_to", "2022-12-31")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let batch = r.location().unwrap().to_string();
+        let batch_id = batch.rsplit('/').next().unwrap().to_string();
+        assert_eq!(midt.get(&batch).await.status, 200, "positive control");
+        let posting: i64 = app.scalar_i64("SELECT MIN(id) FROM postings").await;
+
+        let mut nord = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        for path in [
+            batch.clone(),
+            format!("{batch}/loen.csv"),
+            format!("{batch}/loen.xlsx"),
+            format!("/regions/{MIDTJYLLAND}/payments/settings"),
+            format!("/applications/{id}/payroll"),
+        ] {
+            let r = nord.get(&path).await;
+            assert_eq!(r.status, 404, "GET {path}: {}", r.body);
+            assert!(!r.text().contains("Midtjysk løn"), "GET {path} leaked");
+        }
+        for (path, form) in [
+            (batches.clone(), vec![("up_to", "2023-12-31")]),
+            (format!("{batch}/sent"), vec![]),
+            (format!("{batch}/discard"), vec![]),
+            (
+                format!("/regions/{MIDTJYLLAND}/payments/postings/{posting}/reverse"),
+                vec![("batch", batch_id.as_str())],
+            ),
+            (
+                format!("/regions/{MIDTJYLLAND}/payments/settings"),
+                vec![("col_name", "1"), ("wage_type", "X")],
+            ),
+            (
+                format!("/applications/{id}/payroll"),
+                vec![("employee_number", "666"), ("cost_centre", "")],
+            ),
+        ] {
+            let r = nord.post_form(&path, &form).await;
+            assert_eq!(r.status, 404, "POST {path}: {}", r.body);
+        }
+        // Nothing changed: one open batch, nobody's employee number, no settings.
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM payroll_batches WHERE sent_at IS NULL")
+                .await,
+            1
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM payroll_batches").await,
+            1
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM agreement_payroll")
+                .await,
+            0
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM payroll_formats").await,
+            0
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM postings WHERE reverses_id IS NOT NULL")
+                .await,
+            0
+        );
+        // The region's own administrator discards it; its postings go into the next batch.
+        let r = midt.post_form(&format!("{batch}/discard"), &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            r.location(),
+            Some(format!("/regions/{MIDTJYLLAND}/payments?kasseret={batch_id}").as_str())
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM payroll_batches").await,
+            0
+        );
+        let r = midt.post_form(&batches, &[("up_to", "2022-12-31")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM postings WHERE batch_id IS NOT NULL")
+                .await,
+            7,
+            "June to December 2022, in the new batch"
+        );
+    }
+);

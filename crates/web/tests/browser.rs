@@ -446,6 +446,27 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         .await;
     app.set_status(i64::from(active.id), ApplicationStatus::Active, None)
         .await;
+    // A payroll batch of its first month (no employee number yet: the page says so).
+    app.exec(&format!(
+        "INSERT INTO agreement_months (application_id, programme_id, region_code, month, amount_ore) \
+         VALUES ({}, 'ok21', {MIDTJYLLAND}, '2022-04-01', 291667)",
+        active.id
+    ))
+    .await;
+    let batch = {
+        let mut tx = app.db.begin().await.expect("begin");
+        let b = pulje_store::payroll::create_batch(
+            &mut tx,
+            &pulje_store::Actor::system("test"),
+            "ok21",
+            rc(MIDTJYLLAND),
+            chrono::NaiveDate::from_ymd_opt(2022, 4, 30).unwrap(),
+        )
+        .await
+        .expect("a batch");
+        tx.commit().await.expect("commit");
+        b.id
+    };
     // An imported draft, whose edit form is the review screen with the file's text.
     let imported = pulje_app::imports::import_forms(
         &mut app.db.handle(),
@@ -857,6 +878,19 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ),
             ("historic trials", format!("/regions/{MIDTJYLLAND}/trials")),
             ("trial list import", "/trials/import".to_string()),
+            ("payments", format!("/regions/{MIDTJYLLAND}/payments")),
+            (
+                "a payroll batch",
+                format!("/regions/{MIDTJYLLAND}/payments/batches/{batch}"),
+            ),
+            (
+                "payroll settings",
+                format!("/regions/{MIDTJYLLAND}/payments/settings"),
+            ),
+            (
+                "an agreement's payroll details",
+                format!("/applications/{}/payroll", active.id),
+            ),
         ] {
             b.open(&path).await?;
             check(b.axe(&axe, &format!("{name} ({path})")).await?);

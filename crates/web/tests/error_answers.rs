@@ -271,10 +271,10 @@ both_backends!(
         assert!(html.contains("kan ikke læses"), "{html}");
         // A query parameter of the wrong type.
         let html = error_page(
-            &leader.get("/regions/1082/payments?oprettet=x").await,
+            &leader.get("/regions/1082/payments?kasseret=x").await,
             400,
             "Ugyldig forespørgsel",
-            "text oprettet",
+            "text kasseret",
         );
         assert!(has_navigation(&html), "{html}");
         // A wrong method.

@@ -104,7 +104,7 @@ both_backends!(
         assert_eq!(rows[1][0], Data::Float(i64::from(a.id) as f64));
         assert_eq!(
             rows[1][1],
-            Data::String(hostile.into()),
+            Data::String(format!("'{hostile}")),
             "text, not a formula"
         );
         assert_eq!(rows[1][7], Data::Float(35_000.0));
@@ -125,5 +125,125 @@ both_backends!(
         assert_eq!(status, 404);
         let (status, _, _) = download(&app.anonymous(), "/applications/eksport.csv").await;
         assert!(status == 303 || status == 401, "{status}");
+    }
+);
+
+/// The first sheet's rows of an XLSX file.
+fn xlsx_rows(bytes: Vec<u8>, sheet: &str) -> Vec<Vec<Data>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    book.worksheet_range(sheet)
+        .unwrap()
+        .rows()
+        .map(|r| r.to_vec())
+        .collect()
+}
+
+both_backends!(
+    every_export_neutralises_text_a_spreadsheet_would_read_as_a_formula,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let sg_user = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let sg_api = app.bearer(&sg_user).await;
+        let hostile: Vec<String> = ["=", "+", "-", "@", "\t"]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{p}HYPERLINK(\"http://example.org/{i}\")"))
+            .collect();
+        for (i, text) in hostile.iter().enumerate() {
+            let a = app
+                .ready_application(&author, &format!("Forsøg {i}"), "2022-06-01", "2023-05-31")
+                .await;
+            let id = i64::from(a.id);
+            expect_status(
+                &sg_api
+                    .transition(
+                        id,
+                        &step("approve", serde_json::json!({ "tier_ore": TIER_SMALL })),
+                    )
+                    .await,
+                id,
+                "awaiting_signatures",
+            );
+            app.set_status(id, ApplicationStatus::Active, None).await;
+            // Stored as typed (an import keeps a leading tab): the title and the doctor's name.
+            let quoted = text.replace('\'', "''");
+            app.exec(&format!(
+                "UPDATE applications SET title = '{quoted}', responsible_doctor = '{quoted}' WHERE id = {id}"
+            ))
+            .await;
+        }
+        let neutral: Vec<String> = hostile.iter().map(|t| format!("'{t}")).collect();
+        let csv_cell = |t: &String| format!("\"{}\"", t.replace('"', "\"\""));
+
+        // The application list.
+        let admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let (_, _, csv) = download(&admin, "/applications/eksport.csv").await;
+        let csv = String::from_utf8(csv).unwrap();
+        let (_, _, xlsx) = download(&admin, "/applications/eksport.xlsx").await;
+        let list_titles: Vec<Data> = xlsx_rows(xlsx, "Ansøgninger")
+            .into_iter()
+            .map(|r| r[1].clone())
+            .collect();
+        // The report's table of trials.
+        let sg = app.login(&sg_user).await;
+        let (status, _, report_csv) =
+            download(&sg, &format!("/reports/regional/{MIDTJYLLAND}/forsoeg.csv")).await;
+        assert_eq!(status, 200);
+        let report_csv = String::from_utf8(report_csv).unwrap();
+        let (status, _, report_xlsx) =
+            download(&sg, &format!("/reports/regional/{MIDTJYLLAND}/report.xlsx")).await;
+        assert_eq!(status, 200);
+        let report_titles: Vec<Data> = xlsx_rows(report_xlsx, "forsoeg")
+            .into_iter()
+            .map(|r| r[6].clone())
+            .collect();
+        // A payroll batch: the doctor's name.
+        let mut admin = admin;
+        let r = admin
+            .post_form(
+                &format!("/regions/{MIDTJYLLAND}/payments/batches"),
+                &[("up_to", "2022-06-30")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let batch = r.location().unwrap().to_string();
+        let (_, _, payroll_csv) = download(&admin, &format!("{batch}/loen.csv")).await;
+        let payroll_csv = String::from_utf8(payroll_csv).unwrap();
+        let (_, _, payroll_xlsx) = download(&admin, &format!("{batch}/loen.xlsx")).await;
+        let payroll_names: Vec<Data> = xlsx_rows(payroll_xlsx, "Lønkørsel")
+            .into_iter()
+            .map(|r| r[1].clone())
+            .collect();
+
+        for (raw, safe) in hostile.iter().zip(&neutral) {
+            for (what, text) in [
+                ("list CSV", &csv),
+                ("report CSV", &report_csv),
+                ("payroll CSV", &payroll_csv),
+            ] {
+                assert!(
+                    text.contains(&csv_cell(safe)),
+                    "{what} lacks {safe:?}: {text}"
+                );
+                assert!(
+                    !text.contains(&format!(";{}", csv_cell(raw))),
+                    "{what} has {raw:?} as it was"
+                );
+            }
+            for (what, cells) in [
+                ("list XLSX", &list_titles),
+                ("report XLSX", &report_titles),
+                ("payroll XLSX", &payroll_names),
+            ] {
+                assert!(
+                    cells.contains(&Data::String(safe.clone())),
+                    "{what} lacks {safe:?}: {cells:?}"
+                );
+                assert!(
+                    !cells.contains(&Data::String(raw.clone())),
+                    "{what} has {raw:?} as it was"
+                );
+            }
+        }
     }
 );

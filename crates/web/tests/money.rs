@@ -1,7 +1,8 @@
 //! The pool's money: approvals commit an agreement's monthly amounts and can never together
 //! over-commit a tranche unless the steering group says why; termination releases exactly the
-//! months no longer covered; postings pay the active months once, for payroll's CSV and the
-//! end-of-programme statement.
+//! months no longer covered; postings pay the active months once, in payroll batches that are
+//! frozen once sent (corrections are reversals in a later batch), and the end-of-programme
+//! statement.
 
 #[macro_use]
 mod common;
@@ -409,77 +410,103 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
     let months = monthly_amounts(&period_of(&a), &app.cost_basis(&a, TIER_SMALL).await);
     assert_eq!(months.len(), 13);
 
-    // June–December 2022: seven postings.
+    // June–December 2022: a batch of seven lines.
+    let batches = format!("/regions/{MIDTJYLLAND}/payments/batches");
+    let r = admin.post_form(&batches, &[("up_to", "2022-12-31")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let first = r.location().expect("to the batch").to_string();
+    assert!(first.starts_with(&format!("{batches}/")), "{first}");
+    let paid7: i64 = months[..7].iter().map(|m| m.amount.ore()).sum();
+    let page = admin.get(&first).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let text = page.text();
+    assert!(
+        page.body
+            .contains(&format!("7 linjer, i alt {}</p>", kr(paid7))),
+        "{}",
+        page.body
+    );
+    // No employee number yet: said plainly, and sending is refused.
+    assert!(text.contains("Medarbejdernummer mangler"), "{text}");
+    let r = admin.post_form(&format!("{first}/sent"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.text().contains("mangler et medarbejdernummer"),
+        "{}",
+        r.text()
+    );
+
+    // A second batch while this one is open is refused, with the date kept.
+    let r = admin.post_form(&batches, &[("up_to", "2022-12-31")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.text().contains("er ikke sendt endnu"), "{}", r.text());
+    assert!(r.body.contains("value=\"2022-12-31\""), "{}", r.body);
+
+    // The administrator types the employee number; the file carries it.
     let r = admin
         .post_form(
-            &format!("/regions/{MIDTJYLLAND}/payments"),
-            &[("up_to", "2022-12-31")],
+            &format!("/applications/{}/payroll", a.id),
+            &[("employee_number", "004711"), ("cost_centre", "")],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(
-        r.location(),
-        Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=7").as_str())
-    );
-    let paid7: i64 = months[..7].iter().map(|m| m.amount.ore()).sum();
-    let page = admin
-        .get(&format!("/regions/{MIDTJYLLAND}/payments?oprettet=7"))
-        .await;
-    let text = page.text();
-    assert!(text.contains("7 nye posteringer er dannet."), "{text}");
-    assert!(
-        text.contains(&format!("7 posteringer, i alt {}.", kr(paid7))),
-        "{text}"
-    );
-
-    // Again: nothing new.
-    let r = admin
-        .post_form(
-            &format!("/regions/{MIDTJYLLAND}/payments"),
-            &[("up_to", "2022-12-31")],
-        )
-        .await;
-    assert_eq!(
-        r.location(),
-        Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=0").as_str())
-    );
-    let mut conn = app.db.conn().await.unwrap();
-    let postings = pulje_store::money::postings(&mut conn, "ok21", rc(MIDTJYLLAND))
-        .await
-        .unwrap();
-    drop(conn);
-    assert_eq!(postings.len(), 7);
-    assert!(postings.iter().all(|p| p.application_id == a.id.get()));
-
-    // The CSV for payroll: a header and one line per posting, in øre.
-    let csv = admin
-        .get(&format!("/regions/{MIDTJYLLAND}/payments.csv"))
-        .await;
+    let csv = admin.get(&format!("{first}/loen.csv")).await;
     assert_eq!(csv.status, 200);
     let content_type = csv.headers[reqwest::header::CONTENT_TYPE].to_str().unwrap();
     assert!(content_type.starts_with("text/csv"), "{content_type}");
+    assert!(csv.body.starts_with('\u{feff}'), "UTF-8 with BOM");
     let body = csv.body.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines.len(), 8, "{body}");
     assert_eq!(
         lines[0],
-        "måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre"
+        "Medarbejdernummer;Navn;Lønart;Omkostningssted;Periode;Beløb (kr.);Aftalereference"
     );
     for (line, m) in lines[1..].iter().zip(&months[..7]) {
         let ore = m.amount.ore();
         assert_eq!(
-                *line,
-                format!(
-                    "{}-{:02};{};\"Aktivt forsøg \"\"Brobygger\"\"\";\"Afdelingslæge Åse Øhlenschläger\";{},{:02};{}",
-                    m.year,
-                    m.month,
-                    a.id,
-                    ore / 100,
-                    ore % 100,
-                    ore
-                )
-            );
+            *line,
+            format!(
+                "004711;Afdelingslæge Åse Øhlenschläger;;;{}-{:02};{},{:02};OK21-{}",
+                m.year,
+                m.month,
+                ore / 100,
+                ore % 100,
+                a.id
+            )
+        );
     }
+    let r = admin.post_form(&format!("{first}/sent"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Sent is frozen: a later change of the employee number does not reach it, and it cannot be
+    // sent or discarded again.
+    let r = admin
+        .post_form(
+            &format!("/applications/{}/payroll", a.id),
+            &[("employee_number", "009999"), ("cost_centre", "K-77")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let again = admin.get(&format!("{first}/loen.csv")).await;
+    assert_eq!(again.body, csv.body, "a sent batch's file never changes");
+    let r = admin.post_form(&format!("{first}/sent"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = admin.post_form(&format!("{first}/discard"), &[]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+
+    // Up to the same date again: nothing new is due.
+    let r = admin.post_form(&batches, &[("up_to", "2022-12-31")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.text().contains("ingen nye posteringer"), "{}", r.text());
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM postings").await, 7);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM postings WHERE application_id = {}",
+            a.id
+        ))
+        .await,
+        7
+    );
 
     // The pools: paid matches, committed includes the unsigned agreement.
     let w = app.get_application(i64::from(w.id)).await;
@@ -498,24 +525,91 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         );
     }
 
-    // Up to the end: the rest, split by tranche.
+    // A correction: the first month is reversed; the reversal goes into the next batch, which
+    // holds the six months still due and none of the first batch's postings.
+    let first_posting = app
+        .scalar_i64("SELECT id FROM postings ORDER BY month, id LIMIT 1")
+        .await;
     let r = admin
         .post_form(
-            &format!("/regions/{MIDTJYLLAND}/payments"),
-            &[("up_to", "2023-12-31")],
+            &format!("/regions/{MIDTJYLLAND}/payments/postings/{first_posting}/reverse"),
+            &[("batch", first.rsplit('/').next().unwrap())],
         )
         .await;
-    assert_eq!(
-        r.location(),
-        Some(format!("/regions/{MIDTJYLLAND}/payments?oprettet=6").as_str())
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin
+        .post_form(
+            &format!("/regions/{MIDTJYLLAND}/payments/postings/{first_posting}/reverse"),
+            &[("batch", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 409, "reversed once only: {}", r.body);
+    let r = admin.post_form(&batches, &[("up_to", "2023-12-31")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let second = r.location().unwrap().to_string();
+    assert_ne!(second, first);
+    let csv2 = admin.get(&format!("{second}/loen.csv")).await;
+    let body2 = csv2.body.trim_start_matches('\u{feff}');
+    let lines2: Vec<&str> = body2.lines().skip(1).collect();
+    assert_eq!(lines2.len(), 7, "six months and one reversal: {body2}");
+    let first_month = &months[0];
+    let reversal = format!(
+        "009999;Afdelingslæge Åse Øhlenschläger;;K-77;{}-{:02};-{},{:02};OK21-{}",
+        first_month.year,
+        first_month.month,
+        first_month.amount.ore() / 100,
+        first_month.amount.ore() % 100,
+        a.id
     );
-    let status = app.pool_status(MIDTJYLLAND).await;
-    for (i, (_, window)) in tranches.iter().enumerate() {
-        assert_eq!(status[i].paid_ore.ore(), within(&months, window).ore());
+    assert_eq!(lines2[0], reversal, "{body2}");
+    for (line, m) in lines2[1..].iter().zip(&months[7..]) {
+        assert!(
+            line.contains(&format!(";{}-{:02};", m.year, m.month)),
+            "{line}"
+        );
     }
+    for m in &months[1..7] {
+        assert!(
+            !body2.contains(&format!(";{}-{:02};", m.year, m.month)),
+            "a sent month came again: {body2}"
+        );
+    }
+    let r = admin.post_form(&format!("{second}/sent"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The XLSX of the same batch: kroner as numbers, the same lines.
+    let xlsx = admin
+        .http
+        .get(admin.url(&format!("{second}/loen.xlsx")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        let rows: Vec<Vec<Data>> = book
+            .worksheet_range("Lønkørsel")
+            .unwrap()
+            .rows()
+            .map(|r| r.to_vec())
+            .collect();
+        assert_eq!(rows.len(), 8, "{rows:?}");
+        assert_eq!(
+            rows[1][5],
+            Data::Float(-(first_month.amount.ore() as f64) / 100.0)
+        );
+    }
+
+    let status = app.pool_status(MIDTJYLLAND).await;
     assert_eq!(
         status.iter().map(|s| s.paid_ore.ore()).sum::<i64>(),
-        total(&months).ore()
+        total(&months).ore() - first_month.amount.ore(),
+        "paid: every month but the reversed one"
     );
 
     // The statement: allocated, committed, paid, unused per tranche.
@@ -552,41 +646,103 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
     let paid: i64 = status.iter().map(|s| s.paid_ore.ore()).sum();
     assert_eq!(totals[totals.len() - 1], kr(allocated - paid), "{totals:?}");
 
-    // Only the region's administrator posts.
+    // Only the region's administrator makes batches; another region's administrator reaches
+    // none of this region's batch routes.
     let mut sg_client = app.login(&sg_user).await;
     let r = sg_client
-        .post_form(
-            &format!("/regions/{MIDTJYLLAND}/payments"),
-            &[("up_to", "2023-12-31")],
-        )
+        .post_form(&batches, &[("up_to", "2023-12-31")])
         .await;
     assert_eq!(r.status, 403);
-    let mut nord_admin = app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
-    let r = nord_admin
-        .post_form(
-            &format!("/regions/{MIDTJYLLAND}/payments"),
-            &[("up_to", "2023-12-31")],
-        )
-        .await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        nord_admin
-            .get(&format!("/regions/{MIDTJYLLAND}/payments.csv"))
-            .await
-            .status,
-        404
-    );
-    let r = admin
-        .post_form(
-            &format!("/regions/{MIDTJYLLAND}/payments"),
-            &[("up_to", "i morgen")],
-        )
-        .await;
+    let r = sg_client.get(&first).await;
+    assert_eq!(r.status, 403);
+    let r = admin.post_form(&batches, &[("up_to", "i morgen")]).await;
     assert_eq!(r.status, 422);
+    assert!(
+        r.text().contains("«i morgen» er ikke en dato"),
+        "{}",
+        r.text()
+    );
     let mut conn = app.db.conn().await.unwrap();
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings")
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-    assert_eq!(count, 13, "the unsigned agreement is never posted");
+    assert_eq!(
+        count, 14,
+        "13 months and one reversal; the unsigned agreement is never posted"
+    );
+    drop(conn);
+    // The old CSV address leads to the batches.
+    let r = admin
+        .get(&format!("/regions/{MIDTJYLLAND}/payments.csv"))
+        .await;
+    assert_eq!(r.status, 308);
+    assert_eq!(
+        r.location(),
+        Some(format!("/regions/{MIDTJYLLAND}/payments").as_str())
+    );
 });
+
+// --- monthly amounts by cumulative rounding ----------------------------------------------------
+
+both_backends!(
+    nine_months_of_20_000_kr_commit_exactly_15_000_kr_and_the_api_lists_them,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let sg_user = app.user(Role::SteeringGroup, Some(MIDTJYLLAND)).await;
+        let sg = app.bearer(&sg_user).await;
+        let a = app
+            .ready_application(&author, "Ni måneder", "2023-04-01", "2023-12-31")
+            .await;
+        let id = i64::from(a.id);
+        expect_status(
+            &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_SMALL })))
+                .await,
+            id,
+            "awaiting_signatures",
+        );
+        let stored = app.get_application(id).await;
+        let basis = app.cost_basis(&stored, TIER_SMALL).await;
+        assert_eq!(TIER_SMALL, 2_000_000, "20.000 kr. a year");
+        assert_eq!(
+            basis.oncost_basis_points, 0,
+            "the test region has no on-cost"
+        );
+
+        let r = sg.get(&format!("/api/v1/applications/{id}/months")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let months = r.json();
+        let months = months.as_array().expect("an array");
+        let names: Vec<&str> = months
+            .iter()
+            .map(|m| m["month"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "2023-04", "2023-05", "2023-06", "2023-07", "2023-08", "2023-09", "2023-10",
+                "2023-11", "2023-12"
+            ]
+        );
+        let sum: i64 = months
+            .iter()
+            .map(|m| m["amount_ore"].as_i64().unwrap())
+            .sum();
+        // Nine twelfths of 20.000 kr. per receiver: 15.000,00 kr. each, not 15.000,03 kr.
+        assert_eq!(sum, 1_500_000 * i64::from(basis.receivers));
+        let per_month = 2_000_000 * i64::from(basis.receivers);
+        for m in months {
+            let ore = m["amount_ore"].as_i64().unwrap();
+            assert!(
+                (12 * ore - per_month).abs() < 12,
+                "{m} is more than one øre from 1/12"
+            );
+        }
+        // The pool commits the same figure.
+        let status = app.pool_status(MIDTJYLLAND).await;
+        assert_eq!(
+            status.iter().map(|s| s.committed_ore.ore()).sum::<i64>(),
+            sum
+        );
+    }
+);

@@ -20,7 +20,7 @@ use pulje_domain::workflow::Action;
 use pulje_domain::{ApplicationId, Ore, Role};
 use pulje_store::trials::NewTrial;
 use pulje_store::workflow::{self, Step};
-use pulje_store::{evaluations, meetings, money, reports, trials, Actor};
+use pulje_store::{evaluations, meetings, reports, trials, Actor};
 
 const REGION: i64 = MIDTJYLLAND;
 
@@ -374,9 +374,31 @@ async fn fixture(app: &TestApp) -> Fixture {
     app.application(&p.applicant, REGION, &titled("Kladde: digital vagtplan"))
         .await;
 
-    // Payroll up to September 2022, and the agreement's evaluation.
+    // A payroll batch up to September 2022, and the agreement's evaluation.
     let mut tx = app.db.begin().await.expect("begin");
-    money::generate_postings(
+    pulje_store::payroll::set_settings(
+        &mut tx,
+        &Actor::system("test"),
+        "ok21",
+        rc(REGION),
+        &pulje_store::payroll::Column::ALL,
+        "7315",
+    )
+    .await
+    .expect("payroll settings");
+    pulje_store::payroll::set_agreement_payroll(
+        &mut tx,
+        &Actor::system("test"),
+        agreement,
+        rc(REGION),
+        &pulje_store::payroll::AgreementPayroll {
+            employee_number: "0042317".into(),
+            cost_centre: "AUH-AKUT-01".into(),
+        },
+    )
+    .await
+    .expect("agreement payroll");
+    pulje_store::payroll::create_batch(
         &mut tx,
         &Actor::system("test"),
         "ok21",
@@ -384,7 +406,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         date("2022-09-30"),
     )
     .await
-    .expect("generate_postings");
+    .expect("create_batch");
     let input = EvaluationInput {
         purposes_met: "partly".into(),
         purposes_text: "Konferencen kørte, men kun på den ene matrikel.".into(),
@@ -521,7 +543,7 @@ both_backends!(report_json, |app| async move {
     });
 });
 
-// Every table of the regional and the national report as CSV, and the payroll postings.
+// Every table of the regional and the national report as CSV, and the payroll batch.
 both_backends!(csv_files, |app| async move {
     let f = fixture(&app).await;
     let admin = app.login(&f.people.region_admin).await;
@@ -550,7 +572,19 @@ both_backends!(csv_files, |app| async move {
         let r = nv.get(&format!("/reports/national/{table}.csv")).await;
         national.push_str(&format!("== {table}.csv ==\n{}\n", csv_text(&r)));
     }
-    let payroll = csv_text(&admin.get(&format!("/regions/{REGION}/payments.csv")).await);
+    let mut conn = app.db.conn().await.unwrap();
+    let batch = pulje_store::payroll::batches(&mut conn, "ok21", rc(REGION))
+        .await
+        .unwrap()[0]
+        .id;
+    drop(conn);
+    let payroll = csv_text(
+        &admin
+            .get(&format!(
+                "/regions/{REGION}/payments/batches/{batch}/loen.csv"
+            ))
+            .await,
+    );
 
     settings().bind(|| {
         insta::assert_snapshot!("regional_report_csv", regional);

@@ -461,6 +461,45 @@ pub async fn comments(
     Ok(Json(comments))
 }
 
+/// One month of an agreement's schedule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthJson {
+    /// The month, `YYYY-MM`.
+    #[schema(example = "2022-04")]
+    pub month: String,
+    /// What the month pays, in øre (supplement × receivers × on-cost; whole months rounded
+    /// cumulatively so twelve of them make the annual amount exactly).
+    pub amount_ore: i64,
+}
+
+/// An approved agreement's months and what each pays, oldest first; empty until the agreement is
+/// approved. Readable by whoever may read the application.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/months", tag = "applications", params(("id" = i64, Path, description = "Application id")),
+    responses((status = 200, body = [MonthJson]), (status = 404, description = "No such agreement, or another region's")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn months(
+    mut db: Db,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<MonthJson>>> {
+    let id = ApplicationId::new(id);
+    if super::workflow::is_programme_application(&mut db, id).await? {
+        return Err(AppError::NotFound.into());
+    }
+    let mut conn = db.conn().await?;
+    let app = pulje_app::applications::load(&mut conn, &user, id).await?;
+    let months = pulje_store::money::agreement_months(&mut conn, app.id).await?;
+    Ok(Json(
+        months
+            .into_iter()
+            .map(|(month, amount)| MonthJson {
+                month: month.chars().take(7).collect(),
+                amount_ore: amount.ore(),
+            })
+            .collect(),
+    ))
+}
+
 /// Creates a draft.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = ApplicationBody,
     responses((status = 201, body = AnyApplicationJson), (status = 422, body = ValidationErrorJson), (status = 403, description = "The role cannot create applications")),

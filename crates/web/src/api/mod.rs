@@ -50,6 +50,7 @@ fn documented() -> Documented {
         .routes(routes!(applications::list, applications::create))
         .routes(routes!(applications::show, applications::update))
         .routes(routes!(applications::comments))
+        .routes(routes!(applications::months))
         .routes(routes!(workflow::transition))
         .routes(routes!(programme_applications::instalments))
         .routes(routes!(programme_applications::pay))

@@ -110,6 +110,8 @@ struct ShowPage {
     checks: Vec<CheckRow>,
     can_review: bool,
     can_amend: bool,
+    /// Whether the region administrator may type the agreement's employee number.
+    can_payroll: bool,
     versions: Vec<VersionRow>,
     signatures: Vec<SignatureRow>,
     money: Vec<Fact>,
@@ -290,6 +292,13 @@ async fn page(
         can_comment_internally: policy::may_comment_internally(user),
         can_review: policy::may_review(user, &app),
         can_amend: pulje_store::amendments::may_amend(&user.user, &app),
+        can_payroll: policy::can_post_payments(user, app.region_code)
+            && matches!(
+                app.status,
+                ApplicationStatus::AwaitingSignatures
+                    | ApplicationStatus::Active
+                    | ApplicationStatus::Ended
+            ),
         versions: versions
             .into_iter()
             .map(|v| {

@@ -14,6 +14,7 @@ mod meetings;
 mod outbox;
 mod password;
 mod payments;
+mod payroll;
 mod programme_application;
 mod programme_evaluation;
 mod programme_form;
@@ -68,11 +69,34 @@ pub fn routes() -> Router<AppState> {
             get(programmes::definition_file),
         )
         .route("/regions/{code}", get(regions::dashboard))
+        .route("/regions/{code}/payments", get(payments::show))
+        .route("/regions/{code}/payments.csv", get(payroll::old_csv))
+        .route("/regions/{code}/payments/batches", post(payroll::create))
+        .route("/regions/{code}/payments/batches/{id}", get(payroll::show))
         .route(
-            "/regions/{code}/payments",
-            get(payments::show).post(payments::generate),
+            "/regions/{code}/payments/batches/{id}/sent",
+            post(payroll::send),
         )
-        .route("/regions/{code}/payments.csv", get(payments::csv))
+        .route(
+            "/regions/{code}/payments/batches/{id}/discard",
+            post(payroll::discard),
+        )
+        .route(
+            "/regions/{code}/payments/batches/{id}/{file}",
+            get(payroll::download),
+        )
+        .route(
+            "/regions/{code}/payments/postings/{id}/reverse",
+            post(payroll::reverse),
+        )
+        .route(
+            "/regions/{code}/payments/settings",
+            get(payroll::settings).post(payroll::save_settings),
+        )
+        .route(
+            "/applications/{id}/payroll",
+            get(payroll::agreement).post(payroll::save_agreement),
+        )
         .route("/programmes/{id}/statement", get(payments::statement))
         .route(
             "/applications",

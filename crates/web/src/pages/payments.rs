@@ -1,32 +1,26 @@
-//! A region's payments: monthly postings for payroll (generated up to a date, exported as CSV)
-//! and the end-of-programme statement per region and tranche.
+//! A region's payments: its payroll batches (see [`super::payroll`]) and the end-of-programme
+//! statement per region and tranche.
 
 use crate::auth::policy::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageResult};
-use crate::extract::Form;
 use crate::views::{self, Page};
 use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use pulje_domain::{Ore, RegionCode};
-use pulje_store::money;
 use pulje_store::reference::OK21;
+use pulje_store::{money, payroll};
 use serde::Deserialize;
 
-fn region_for(user: &CurrentUser, code: RegionCode) -> PageResult<RegionCode> {
-    policy::require_payments_view(user, code)?;
-    Ok(code)
-}
-
-pub struct PostingRow {
-    month: String,
-    application_id: i64,
-    title: String,
-    doctor: String,
-    amount: String,
+pub struct BatchRow {
+    id: pulje_domain::PayrollBatchId,
+    up_to: String,
+    created: String,
+    sent: Option<String>,
+    lines: i64,
+    total: String,
 }
 
 #[derive(Template)]
@@ -35,15 +29,65 @@ struct PaymentsPage {
     page: Page,
     region_code: u16,
     region_name: String,
-    rows: Vec<PostingRow>,
-    total: String,
+    batches: Vec<BatchRow>,
     can_post: bool,
     up_to: String,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct PaymentsQuery {
-    oprettet: Option<u64>,
+    /// The batch just discarded.
+    kasseret: Option<i64>,
+}
+
+/// The payments page: the region's payroll batches, and for its administrator the form that
+/// creates the next one. `error` and `typed` re-show a refused form.
+pub(super) async fn page(
+    db: &mut Db,
+    user: &CurrentUser,
+    code: RegionCode,
+    notice: Option<String>,
+    error: Option<String>,
+    typed: &str,
+) -> PageResult<Response> {
+    policy::require_payments_view(user, code)?;
+    let mut conn = db.conn().await?;
+    let batches = payroll::batches(&mut conn, OK21, code).await?;
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = PaymentsPage {
+        page: Page::new(
+            user,
+            format!("Udbetalinger – {}", code.name()),
+            &format!("/regions/{code}"),
+        )
+        .with_notice(notice),
+        region_code: code.code(),
+        region_name: code.name().into(),
+        batches: batches
+            .into_iter()
+            .map(|b| BatchRow {
+                id: b.id,
+                up_to: views::date_da(b.up_to),
+                created: views::timestamp_da(&b.created_at),
+                sent: b.sent_at.as_deref().map(views::timestamp_da),
+                lines: b.lines,
+                total: views::kr(Ore::from_ore(b.total_ore)),
+            })
+            .collect(),
+        can_post: policy::can_post_payments(user, code),
+        up_to: if typed.is_empty() {
+            pulje_domain::date::today_in_denmark().to_string()
+        } else {
+            typed.to_string()
+        },
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 pub async fn show(
@@ -51,102 +95,12 @@ pub async fn show(
     user: CurrentUser,
     Path(code): Path<i64>,
     Query(q): Query<PaymentsQuery>,
-) -> PageResult<Html<String>> {
-    let code = crate::error::region(code)?;
-    let region = region_for(&user, code)?;
-    let mut conn = db.conn().await?;
-    let postings = money::postings(&mut conn, OK21, code).await?;
-    let total = views::total(postings.iter().map(|p| p.amount_ore))?;
-    let page = PaymentsPage {
-        page: Page::new(
-            &user,
-            format!("Udbetalinger – {}", region.name()),
-            &format!("/regions/{code}"),
-        )
-        .with_notice(
-            q.oprettet
-                .map(|n| format!("{n} nye posteringer er dannet.")),
-        ),
-        region_code: region.code(),
-        region_name: region.name().into(),
-        rows: postings
-            .into_iter()
-            .map(|p| PostingRow {
-                month: p.month[..7].to_string(),
-                application_id: p.application_id,
-                title: p.title,
-                doctor: p.responsible_doctor,
-                amount: views::kr(p.amount_ore),
-            })
-            .collect(),
-        total: views::kr(total),
-        can_post: policy::can_post_payments(&user, code),
-        up_to: chrono::Utc::now().date_naive().to_string(),
-    };
-    Ok(Html(page.render()?))
-}
-
-#[derive(Deserialize)]
-pub struct GenerateForm {
-    #[serde(default)]
-    up_to: String,
-}
-
-/// Generates the postings of every active agreement up to a date (region administrators).
-pub async fn generate(
-    mut db: Db,
-    user: CurrentUser,
-    Path(code): Path<i64>,
-    Form(form): Form<GenerateForm>,
 ) -> PageResult<Response> {
     let code = crate::error::region(code)?;
-    policy::require_post_payments(&user, code)?;
-    let up_to = pulje_domain::parse_date(&form.up_to).ok_or_else(|| {
-        AppError::Invalid(format!(
-            "Datoen «{}» er ikke en gyldig dato.",
-            form.up_to.trim()
-        ))
-    })?;
-    let mut tx = db.begin().await?;
-    let n = money::generate_postings(&mut tx, &user.actor(), OK21, code, up_to).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/regions/{code}/payments?oprettet={n}")).into_response())
-}
-
-/// The postings as CSV for payroll: semicolon-separated, UTF-8 with BOM, amounts in kroner with
-/// decimal comma and in øre.
-pub async fn csv(mut db: Db, user: CurrentUser, Path(code): Path<i64>) -> PageResult<Response> {
-    let code = crate::error::region(code)?;
-    region_for(&user, code)?;
-    let mut conn = db.conn().await?;
-    let postings = money::postings(&mut conn, OK21, code).await?;
-    let mut out =
-        String::from("\u{feff}måned;ansøgning;titel;afdelingslæge;beløb_kr;beløb_øre\r\n");
-    for p in postings {
-        let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        let ore = p.amount_ore.ore();
-        let kr_text = format!("{},{:02}", ore / 100, (ore % 100).abs());
-        out.push_str(&format!(
-            "{};{};{};{};{};{}\r\n",
-            &p.month[..7],
-            p.application_id,
-            field(&p.title),
-            field(&p.responsible_doctor),
-            kr_text,
-            ore
-        ));
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"posteringer-{code}.csv\""),
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    let notice = q
+        .kasseret
+        .map(|id| format!("Lønkørsel {id} er kasseret; dens posteringer kommer med i næste."));
+    page(&mut db, &user, code, notice, None, "").await
 }
 
 pub struct StatementRow {

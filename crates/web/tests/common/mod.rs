@@ -643,6 +643,15 @@ impl TestApp {
             .rows_affected()
     }
 
+    /// One whole number from the test database (`COUNT(*)`, an id).
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        let mut conn = self.db.conn().await.expect("conn");
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Each tranche of a region's pool, from the store.
     pub async fn pool_status(&self, region: i64) -> Vec<pulje_store::money::PoolStatus> {
         let mut conn = self.db.conn().await.expect("conn");
