@@ -36,6 +36,7 @@ pub mod programmes;
 mod public_url;
 pub mod reports;
 mod secret;
+pub mod signing;
 pub mod tasks;
 pub mod workflow;
 

@@ -108,6 +108,8 @@ pub async fn propose(
         .ok_or(StoreError::NotFound)?;
     let actor = Actor::user(user.id, &user.email);
     audit::step(tx, &actor, "amend", Some(&before), &after).await?;
+    // The signatures given to the earlier content no longer hold; their signers are told.
+    crate::signing::clear_outdated(tx, &actor, &after).await?;
     let recipients = outbox::addresses_of(tx, after.region_code, Role::SteeringGroup).await?;
     let title = &after.data.title();
     let draft = Draft {

@@ -198,10 +198,11 @@ async fn fixture(app: &TestApp) -> Fixture {
         i64::from(id),
         "awaiting_signatures",
     );
+    app.bind_proposed(i64::from(id)).await;
     for signer in [&leader, &doctor, &union] {
         expect_status(
             &signer
-                .transition(i64::from(id), &step("sign", json!({})))
+                .transition(i64::from(id), &sign_step())
                 .await,
             i64::from(id),
             "awaiting_signatures",
@@ -209,7 +210,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
     expect_status(
         &admin
-            .transition(i64::from(id), &step("sign", json!({})))
+            .transition(i64::from(id), &sign_step())
             .await,
         i64::from(id),
         "active",

@@ -13,6 +13,7 @@ mod programme_evaluations;
 mod programme_review;
 mod reference;
 mod reports;
+mod signing;
 mod workflow;
 
 use crate::auth::CurrentUser;
@@ -49,6 +50,8 @@ fn documented() -> Documented {
         .routes(routes!(applications::show, applications::update))
         .routes(routes!(applications::comments))
         .routes(routes!(workflow::transition))
+        .routes(routes!(signing::parties))
+        .routes(routes!(signing::bind))
         .routes(routes!(programme_applications::instalments))
         .routes(routes!(programme_applications::pay))
         .routes({

@@ -64,6 +64,14 @@ impl CurrentUser {
     pub fn region_code(&self) -> Option<RegionCode> {
         self.user.region
     }
+
+    /// How the user proved who they are: a session (opened with the password) or an API token.
+    pub fn authentication(&self) -> pulje_store::signing::Authentication {
+        match self.session_hash {
+            Some(_) => pulje_store::signing::Authentication::Password,
+            None => pulje_store::signing::Authentication::ApiToken,
+        }
+    }
 }
 
 impl policy::Person for CurrentUser {

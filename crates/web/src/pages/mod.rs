@@ -117,6 +117,10 @@ pub fn routes() -> Router<AppState> {
             get(application_detail::agreement),
         )
         .route(
+            "/applications/{id}/parties",
+            post(application_detail::bind_party),
+        )
+        .route(
             "/applications/{id}/comments",
             post(application_detail::comment),
         )
