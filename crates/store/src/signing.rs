@@ -452,19 +452,22 @@ pub fn fingerprint_shown(fingerprint: &str) -> String {
 
 /// Clears the signatures given to an earlier content of `app` (their fingerprint is not the
 /// agreement's now), audits it and tells each signer that the agreement must be signed again.
-/// Returns how many were cleared. Called wherever the agreement's content changes, and before
-/// every signature.
+/// Returns how many were cleared. Called when an amendment is approved, and before every
+/// signature (so a change made any other way clears them too).
 pub async fn clear_outdated(tx: &mut Tx<'_>, actor: &Actor, app: &Application) -> Result<usize> {
     let now = fingerprint(app);
     let outdated: Vec<Signed> = signatures(tx, app.id)
         .await?
         .into_iter()
-        .filter(|s| s.fingerprint != now)
+        // Signatures from before fingerprints were kept cannot be compared; they stand.
+        .filter(|s| !s.fingerprint.is_empty() && s.fingerprint != now)
         .collect();
     if outdated.is_empty() {
         return Ok(0);
     }
-    sqlx::query("DELETE FROM signatures WHERE application_id = $1 AND fingerprint <> $2")
+    sqlx::query(
+        "DELETE FROM signatures WHERE application_id = $1 AND fingerprint <> '' AND fingerprint <> $2",
+    )
         .bind(app.id.get())
         .bind(&now)
         .execute(&mut **tx)

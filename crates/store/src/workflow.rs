@@ -147,7 +147,7 @@ pub async fn take(
         }
         Action::Approve => {
             approve(tx, &before, step).await?;
-            crate::amendments::approved(tx, id).await?;
+            crate::amendments::approved(tx, &actor, id).await?;
         }
         Action::Sign => next = sign(tx, user, &before, step).await?,
         Action::Terminate => terminate(tx, &before, step).await?,

@@ -383,7 +383,7 @@ both_backends!(the_steps_work_through_the_html_forms, |app| async move {
         text.contains("Udført: Godkend. Status er nu «Afventer underskrifter»."),
         "{text}"
     );
-    assert!(text.contains("Bevilget tillæg pr. år"), "{text}");
+    assert!(text.contains("Bevilget beløb (tillæg pr. år)"), "{text}");
     assert!(text.contains(&kr(TIER_SMALL)), "{text}");
 
     let stored = app.get_application(i64::from(id)).await;

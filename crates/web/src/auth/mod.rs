@@ -314,7 +314,7 @@ async fn touch(db: &mut Db, what: LastUse<'_>) {
 
 /// The routes that take a multipart upload and check its CSRF field themselves.
 fn is_upload_path(path: &str) -> bool {
-    if path == "/applications/import" || path == "/trials/import" {
+    if path == "/applications/import" || path == "/trials/import" || path == "/verify" {
         return true;
     }
     let mut segments = path.trim_matches('/').split('/');

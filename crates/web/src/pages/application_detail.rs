@@ -722,7 +722,7 @@ fn agreement_document(
     blocks.push(Block::Fact(
         "Dato for aftalen".into(),
         match seal {
-            Some(s) => date_da(&s.signed_at),
+            Some(s) => views::date_of_timestamp_da(&s.signed_at),
             None => "Ikke indgået endnu: ikke alle parter har underskrevet".into(),
         },
     ));
@@ -760,7 +760,7 @@ fn agreement_document(
             "Fingeraftryk (SHA-256)".into(),
             pulje_store::signing::fingerprint_shown(&seal.fingerprint),
         ));
-        blocks.push(Block::Fact("Aftalens dato".into(), date_da(&seal.signed_at)));
+        blocks.push(Block::Fact("Aftalens dato".into(), views::date_of_timestamp_da(&seal.signed_at)));
         blocks.push(Block::Fact("Kontrolkode".into(), seal.code.clone()));
         blocks.push(Block::Paragraph(format!(
             "Kontrollér aftalen på {verify_url}: indtast kontrolkoden, eller upload denne PDF. En PDF, der er ændret blot én byte, genkendes ikke."
@@ -769,15 +769,6 @@ fn agreement_document(
     pulje_pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks)
 }
 
-/// The Danish date (in Danish time) of a stored UTC time.
-fn date_da(ts: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(ts) {
-        Ok(t) => pulje_domain::date::format_date_da(
-            pulje_domain::date::danish_time(t.with_timezone(&chrono::Utc)).date(),
-        ),
-        Err(_) => ts.to_string(),
-    }
-}
 
 /// A PDF as an inline download.
 pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {

@@ -26,6 +26,7 @@ mod reports;
 mod site;
 mod trials;
 mod upload;
+mod verify;
 
 use crate::auth::login;
 use crate::AppState;
@@ -186,6 +187,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/idekatalog", get(catalogue::list))
         .route("/program/{id}", get(public::show))
+        .route(
+            "/verify",
+            get(verify::form)
+                .post(verify::check)
+                .layer(DefaultBodyLimit::max(verify::VERIFY_MAX_BYTES + 256 * 1024)),
+        )
         .route("/kontakt", get(site::contact))
         .route("/tilgaengelighed", get(site::accessibility))
         .route("/privatliv", get(site::privacy))
