@@ -112,6 +112,7 @@ both_backends!(
                 "/applications?region=1081".to_string(),
                 format!("/api/v1/applications/{id}"),
                 format!("/api/v1/applications/{id}/comments"),
+                format!("/api/v1/applications/{id}/parties"),
             ] {
                 let r = c.get(&path).await;
                 assert_eq!(r.status, 404, "{who}: GET {path}: {}", r.body);
