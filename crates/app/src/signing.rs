@@ -54,7 +54,10 @@ pub fn summary(app: &Application) -> Vec<SummaryLine> {
         line("Forsøg", d.title().to_string()),
         line("Hospital/afdeling", d.hospital_department().to_string()),
         line("Ansvarlig leder (A3)", d.responsible_leader().to_string()),
-        line("Ansvarlig afdelingslæge (A4)", d.responsible_doctor().to_string()),
+        line(
+            "Ansvarlig afdelingslæge (A4)",
+            d.responsible_doctor().to_string(),
+        ),
         line(
             "Periode",
             format!("{} – {}", date(d.start_date()), date(d.end_date())),

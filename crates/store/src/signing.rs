@@ -285,12 +285,13 @@ pub async fn bind(
         .await?;
     let actor = Actor::user(admin.id, &admin.email);
     if before.is_some() {
-        let cleared = sqlx::query("DELETE FROM signatures WHERE application_id = $1 AND party = $2")
-            .bind(app.id.get())
-            .bind(party.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+        let cleared =
+            sqlx::query("DELETE FROM signatures WHERE application_id = $1 AND party = $2")
+                .bind(app.id.get())
+                .bind(party.as_str())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
         if cleared > 0 {
             audit::noted(
                 tx,
@@ -472,15 +473,7 @@ pub async fn clear_outdated(tx: &mut Tx<'_>, actor: &Actor, app: &Application) -
         .bind(&now)
         .execute(&mut **tx)
         .await?;
-    audit::noted(
-        tx,
-        actor,
-        app,
-        "signatures_cleared",
-        Some(&outdated),
-        None,
-    )
-    .await?;
+    audit::noted(tx, actor, app, "signatures_cleared", Some(&outdated), None).await?;
     let mut to = Vec::new();
     for s in &outdated {
         to.extend(outbox::address_of(tx, s.user_id.map(UserId::new)).await?);
@@ -669,7 +662,10 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys() {
         let mut out = String::new();
-        write_sorted(&serde_json::json!({"b": [1, {"d": 1, "c": "x"}], "a": null}), &mut out);
+        write_sorted(
+            &serde_json::json!({"b": [1, {"d": 1, "c": "x"}], "a": null}),
+            &mut out,
+        );
         assert_eq!(out, r#"{"a":null,"b":[1,{"c":"x","d":1}]}"#);
     }
 }

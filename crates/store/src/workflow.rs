@@ -349,7 +349,8 @@ async fn sign(
     let fingerprint = signing::fingerprint(app);
     if !step.fingerprint.trim().is_empty() && step.fingerprint.trim() != fingerprint {
         return Err(StoreError::Conflict(
-            "Aftalen er ændret, siden du åbnede den. Læs den nye udgave, og underskriv igen.".into(),
+            "Aftalen er ændret, siden du åbnede den. Læs den nye udgave, og underskriv igen."
+                .into(),
         ));
     }
     signing::clear_outdated(tx, &Actor::user(user.id, &user.email), app).await?;

@@ -621,9 +621,7 @@ both_backends!(
 
         // Positive control: the region's own administrator reaches the parties.
         let own = app.bearer(&midt_admin).await;
-        let r = own
-            .get(&format!("/api/v1/applications/{id}/parties"))
-            .await;
+        let r = own.get(&format!("/api/v1/applications/{id}/parties")).await;
         assert_eq!(r.status, 200, "{}", r.body);
 
         for role in [
@@ -635,9 +633,7 @@ both_backends!(
             let who = role.as_str();
             let nord = app.user(role, Some(NORDJYLLAND)).await;
             let api = app.bearer(&nord).await;
-            let r = api
-                .get(&format!("/api/v1/applications/{id}/parties"))
-                .await;
+            let r = api.get(&format!("/api/v1/applications/{id}/parties")).await;
             assert_eq!(r.status, 404, "{who}: GET parties: {}", r.body);
             let r = api
                 .send_json(

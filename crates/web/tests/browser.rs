@@ -411,7 +411,36 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     let applicant_user = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
     let applicant = Person::of(&applicant_user);
     let wg = Person::new(&app, Role::WorkingGroup).await;
-    let region_admin = Person::new(&app, Role::RegionAdmin).await;
+    let region_admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+    let region_admin = Person::of(&region_admin_user);
+    // An agreement awaiting signatures, the applicant bound to sign as the afdelingslæge.
+    let to_sign = {
+        let a = app
+            .complete_application(
+                &applicant_user,
+                MIDTJYLLAND,
+                "Aftale til underskrift til tilgængelighedstjek",
+                TIER_MEDIUM,
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        let a = app
+            .set_status(i64::from(a.id), ApplicationStatus::AwaitingSignatures, None)
+            .await;
+        let mut tx = app.db.begin().await.expect("begin");
+        pulje_store::signing::bind(
+            &mut tx,
+            &region_admin_user.user,
+            &a,
+            pulje_domain::workflow::Party::Doctor,
+            applicant_user.user.id,
+        )
+        .await
+        .expect("bind");
+        tx.commit().await.expect("commit");
+        a.id
+    };
     let draft = app
         .complete_application(
             &applicant_user,
@@ -628,6 +657,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ("/kontakt", "contact"),
             ("/tilgaengelighed", "accessibility statement"),
             ("/privatliv", "privacy notice"),
+            ("/verify", "checking a signed agreement"),
         ] {
             b.open(path).await?;
             check(b.axe(&axe, &format!("{what} ({path})")).await?);
@@ -701,6 +731,15 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             b.axe(
                 &axe,
                 "application detail, applicant, draft (/applications/ID)",
+            )
+            .await?,
+        );
+        b.open(&format!("/applications/{to_sign}")).await?;
+        b.expect_text("Du underskriver som").await?;
+        check(
+            b.axe(
+                &axe,
+                "application detail, the bound signer (/applications/ID)",
             )
             .await?,
         );
@@ -829,6 +868,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             (
                 "review of a programme defined as data, administrator",
                 format!("/applications/{cluster}"),
+            ),
+            (
+                "binding the signing parties, administrator",
+                format!("/applications/{to_sign}"),
             ),
             ("programme overview", "/programmes/ok21".to_string()),
             (

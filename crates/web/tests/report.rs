@@ -201,17 +201,13 @@ async fn fixture(app: &TestApp) -> Fixture {
     app.bind_proposed(i64::from(id)).await;
     for signer in [&leader, &doctor, &union] {
         expect_status(
-            &signer
-                .transition(i64::from(id), &sign_step())
-                .await,
+            &signer.transition(i64::from(id), &sign_step()).await,
             i64::from(id),
             "awaiting_signatures",
         );
     }
     expect_status(
-        &admin
-            .transition(i64::from(id), &sign_step())
-            .await,
+        &admin.transition(i64::from(id), &sign_step()).await,
         i64::from(id),
         "active",
     );

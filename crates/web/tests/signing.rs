@@ -75,7 +75,10 @@ both_backends!(
             .map(|c| c["user_id"].as_i64().unwrap())
             .collect();
         assert!(eligible.contains(&named.id()) && eligible.contains(&other_leader.id()));
-        assert!(!eligible.contains(&union.id()), "only leaders for the leader");
+        assert!(
+            !eligible.contains(&union.id()),
+            "only leaders for the leader"
+        );
         assert_eq!(signing["parties"][1]["proposed_user_id"], author.id());
         // A leader reading the same gets no list of accounts.
         let r = named_api.get(&parties_path).await;
@@ -170,73 +173,80 @@ both_backends!(
     }
 );
 
-both_backends!(the_parties_are_bound_and_signed_through_the_pages, |app| async move {
-    let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
-    let leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
-    app.user(Role::Leader, Some(MIDTJYLLAND)).await;
-    let admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
-    let id = awaiting(&app, &author).await;
-    let path = format!("/applications/{id}");
+both_backends!(
+    the_parties_are_bound_and_signed_through_the_pages,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let id = awaiting(&app, &author).await;
+        let path = format!("/applications/{id}");
 
-    // The administrator gets a form per party and binds the leader.
-    let mut admin = app.login(&admin_user).await;
-    let page = admin.get(&path).await;
-    assert_eq!(page.status, 200);
-    assert!(page.text().contains("Hvem underskriver"), "{}", page.body);
-    assert!(page.body.contains("id=\"party-leader\""), "{}", page.body);
-    let r = admin
-        .post_form(
-            &format!("{path}/parties"),
-            &[("party", "leader"), ("user_id", "")],
-        )
-        .await;
-    assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.text().contains("Vælg, hvem der skal underskrive"), "{}", r.body);
-    let leader_id = leader.id().to_string();
-    let r = admin
-        .post_form(
-            &format!("{path}/parties"),
-            &[("party", "leader"), ("user_id", &leader_id)],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
+        // The administrator gets a form per party and binds the leader.
+        let mut admin = app.login(&admin_user).await;
+        let page = admin.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.text().contains("Hvem underskriver"), "{}", page.body);
+        assert!(page.body.contains("id=\"party-leader\""), "{}", page.body);
+        let r = admin
+            .post_form(
+                &format!("{path}/parties"),
+                &[("party", "leader"), ("user_id", "")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.text().contains("Vælg, hvem der skal underskrive"),
+            "{}",
+            r.body
+        );
+        let leader_id = leader.id().to_string();
+        let r = admin
+            .post_form(
+                &format!("{path}/parties"),
+                &[("party", "leader"), ("user_id", &leader_id)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
 
-    // The leader is shown what they sign and must tick the confirmation.
-    let mut signer = app.login(&leader).await;
-    let page = signer.get(&path).await;
-    let text = page.text();
-    assert!(
-        page.body
-            .contains("Du underskriver som <strong>Ledende overlæge</strong>"),
-        "{text}"
-    );
-    assert!(text.contains("Fingeraftryk (SHA-256)"), "{text}");
-    assert!(text.contains("Ansøgt beløb"), "{text}");
-    let fingerprint = hidden_value(&page.body, "fingerprint").expect("fingerprint");
-    let r = signer
-        .post_form(
-            &format!("{path}/transitions"),
-            &[("action", "sign"), ("fingerprint", &fingerprint)],
-        )
-        .await;
-    assert_eq!(r.status, 422, "{}", r.body);
-    assert!(signatures(&app, id).await.is_empty());
-    let r = signer
-        .post_form(
-            &format!("{path}/transitions"),
-            &[
-                ("action", "sign"),
-                ("fingerprint", &fingerprint),
-                ("confirm", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let signed = signatures(&app, id).await;
-    assert_eq!(signed.len(), 1);
-    assert_eq!(signed[0].authenticated_by, "password");
-    assert_eq!(signed[0].fingerprint, fingerprint);
-});
+        // The leader is shown what they sign and must tick the confirmation.
+        let mut signer = app.login(&leader).await;
+        let page = signer.get(&path).await;
+        let text = page.text();
+        assert!(
+            page.body
+                .contains("Du underskriver som <strong>Ledende overlæge</strong>"),
+            "{text}"
+        );
+        assert!(text.contains("Fingeraftryk (SHA-256)"), "{text}");
+        assert!(text.contains("Ansøgt beløb"), "{text}");
+        let fingerprint = hidden_value(&page.body, "fingerprint").expect("fingerprint");
+        let r = signer
+            .post_form(
+                &format!("{path}/transitions"),
+                &[("action", "sign"), ("fingerprint", &fingerprint)],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(signatures(&app, id).await.is_empty());
+        let r = signer
+            .post_form(
+                &format!("{path}/transitions"),
+                &[
+                    ("action", "sign"),
+                    ("fingerprint", &fingerprint),
+                    ("confirm", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let signed = signatures(&app, id).await;
+        assert_eq!(signed.len(), 1);
+        assert_eq!(signed[0].authenticated_by, "password");
+        assert_eq!(signed[0].fingerprint, fingerprint);
+    }
+);
 
 /// An agreement walked through the API to `awaiting_signatures` with the parties bound:
 /// (id, author, leader, union, admin) and their API clients.
@@ -327,9 +337,7 @@ both_backends!(
         // The administrator amends the agreement (a shorter period); the steering group
         // approves it: both signatures are cleared and their signers told.
         let before = app.get_application(id).await;
-        let amended = before
-            .data
-            .ending_on(date("2023-02-28"));
+        let amended = before.data.ending_on(date("2023-02-28"));
         let mut tx = app.db.begin().await.unwrap();
         pulje_store::amendments::propose(
             &mut tx,
@@ -380,7 +388,9 @@ both_backends!(
         let signed = signatures(&app, id).await;
         assert_eq!(signed.len(), 4);
         let first = &signed[0].fingerprint;
-        assert!(signed.iter().all(|s| &s.fingerprint == first && s.agreement_version == 2));
+        assert!(signed
+            .iter()
+            .all(|s| &s.fingerprint == first && s.agreement_version == 2));
     }
 );
 
@@ -449,7 +459,10 @@ both_backends!(
         // /verify: the PDF as issued is recognised, with nothing personal.
         let (status, page) = verify(&app, "", Some(&pdf)).await;
         assert_eq!(status, 200, "{page}");
-        assert!(page.contains("Gyldig: PDF-filen svarer til en underskrevet aftale"), "{page}");
+        assert!(
+            page.contains("Gyldig: PDF-filen svarer til en underskrevet aftale"),
+            "{page}"
+        );
         assert!(page.contains("Fælles akutmodtagelse"), "{page}");
         for name in [&w.leader.user.name, &w.author.user.name, &w.admin.user.name] {
             assert!(!page.contains(name.as_str()), "{name} shown on /verify");

@@ -686,9 +686,7 @@ both_backends!(
         }
         // Signing twice as the same party.
         let a = fresh(AwaitingSignatures).await;
-        let r = api[&Leader]
-            .transition(i64::from(a.id), &sign_step())
-            .await;
+        let r = api[&Leader].transition(i64::from(a.id), &sign_step()).await;
         expect_status(&r, i64::from(a.id), "awaiting_signatures");
         let message = refused(
             &app,
@@ -1167,9 +1165,7 @@ both_backends!(
         let leader_api = app.bearer(&leader).await;
         let before = app.outbox(None).await.len();
         expect_status(
-            &leader_api
-                .transition(i64::from(id), &sign_step())
-                .await,
+            &leader_api.transition(i64::from(id), &sign_step()).await,
             i64::from(id),
             "awaiting_signatures",
         );
@@ -1234,9 +1230,7 @@ both_backends!(
         // A transition still works while the mail fails.
         let union_api = app.bearer(&union).await;
         expect_status(
-            &union_api
-                .transition(i64::from(id), &sign_step())
-                .await,
+            &union_api.transition(i64::from(id), &sign_step()).await,
             i64::from(id),
             "awaiting_signatures",
         );
@@ -1586,16 +1580,12 @@ both_backends!(
         for _ in 0..6 {
             let a = fresh_in(&app, &author, ApplicationStatus::AwaitingSignatures).await;
             expect_status(
-                &leader
-                    .transition(i64::from(a.id), &sign_step())
-                    .await,
+                &leader.transition(i64::from(a.id), &sign_step()).await,
                 i64::from(a.id),
                 "awaiting_signatures",
             );
             expect_status(
-                &doctor
-                    .transition(i64::from(a.id), &sign_step())
-                    .await,
+                &doctor.transition(i64::from(a.id), &sign_step()).await,
                 i64::from(a.id),
                 "awaiting_signatures",
             );
@@ -1608,9 +1598,7 @@ both_backends!(
                 let barrier = barrier.clone();
                 tasks.push(tokio::spawn(async move {
                     barrier.wait().await;
-                    let r = signer
-                        .transition(i64::from(id), &sign_step())
-                        .await;
+                    let r = signer.transition(i64::from(id), &sign_step()).await;
                     (id, r)
                 }));
             }

@@ -9,7 +9,11 @@ use crate::Db;
 use pulje_app::signing::{self, BindBody, Signing};
 use pulje_domain::ApplicationId;
 
-async fn read(db: &mut Db, user: &crate::auth::CurrentUser, id: ApplicationId) -> ApiResult<Signing> {
+async fn read(
+    db: &mut Db,
+    user: &crate::auth::CurrentUser,
+    id: ApplicationId,
+) -> ApiResult<Signing> {
     let mut conn = db.conn().await?;
     if pulje_store::programme_applications::is_one(&mut conn, id).await? {
         return Err(crate::error::AppError::NotFound.into());

@@ -250,10 +250,7 @@ async fn page(
     }));
     let mut money_facts = Vec::new();
     if let Some(granted) = app.granted_ore {
-        money_facts.push(fact(
-            "Bevilget beløb (tillæg pr. år)",
-            views::kr(granted),
-        ));
+        money_facts.push(fact("Bevilget beløb (tillæg pr. år)", views::kr(granted)));
         money_facts.push(fact(
             "Modtagere af tillæg",
             money::receivers(&app).to_string(),
@@ -496,6 +493,9 @@ fn action_da(action: &str) -> String {
         "review" => "Kvalitetssikring".into(),
         "comment" => "Kommentar".into(),
         "update" => "Ændret".into(),
+        "bind_party" => "Underskriver udpeget".into(),
+        "signature_cleared" => "Underskrift bortfaldet (anden underskriver udpeget)".into(),
+        "signatures_cleared" => "Underskrifter bortfaldet (aftalen er ændret)".into(),
         other => match Action::parse(other) {
             Some(a) => a.label_da().into(),
             None => ApplicationStatus::parse(other)
@@ -533,9 +533,9 @@ pub async fn show(
     policy::require_view(&user, &app)?;
     let notice = match (q.gemt.is_some(), q.trin.as_deref()) {
         (true, _) => Some("Ansøgningen er gemt.".to_string()),
-        (false, None) if q.parter.is_some() => {
-            Some("Parten er udpeget. Kun den udpegede bruger kan underskrive for parten.".to_string())
-        }
+        (false, None) if q.parter.is_some() => Some(
+            "Parten er udpeget. Kun den udpegede bruger kan underskrive for parten.".to_string(),
+        ),
         (false, Some("amend")) => Some("Ændringen er sendt til styregruppen.".to_string()),
         (false, Some(step)) => Action::parse(step).map(|a| {
             format!(
@@ -760,7 +760,10 @@ fn agreement_document(
             "Fingeraftryk (SHA-256)".into(),
             pulje_store::signing::fingerprint_shown(&seal.fingerprint),
         ));
-        blocks.push(Block::Fact("Aftalens dato".into(), views::date_of_timestamp_da(&seal.signed_at)));
+        blocks.push(Block::Fact(
+            "Aftalens dato".into(),
+            views::date_of_timestamp_da(&seal.signed_at),
+        ));
         blocks.push(Block::Fact("Kontrolkode".into(), seal.code.clone()));
         blocks.push(Block::Paragraph(format!(
             "Kontrollér aftalen på {verify_url}: indtast kontrolkoden, eller upload denne PDF. En PDF, der er ændret blot én byte, genkendes ikke."
@@ -768,7 +771,6 @@ fn agreement_document(
     }
     pulje_pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks)
 }
-
 
 /// A PDF as an inline download.
 pub(crate) fn pdf_response(pdf: Vec<u8>, filename: &str) -> Response {

@@ -70,7 +70,10 @@ fn answer(what: &'static str, found: Option<Verified>) -> Answer {
             what,
             superseded: v.superseded,
             facts: vec![
-                ("Aftale".into(), format!("nr. {}, version {}", v.application_id, v.agreement_version)),
+                (
+                    "Aftale".into(),
+                    format!("nr. {}, version {}", v.application_id, v.agreement_version),
+                ),
                 ("Forsøg".into(), v.title),
                 ("Region".into(), v.region),
                 (
@@ -129,7 +132,8 @@ pub async fn check(
             pulje_store::signing::verify_code(&mut conn, &code).await?,
         ));
     } else {
-        error = "Indtast kontrolkoden fra aftalens sidste side, eller vælg aftalens PDF-fil.".into();
+        error =
+            "Indtast kontrolkoden fra aftalens sidste side, eller vælg aftalens PDF-fil.".into();
     }
     let status = if error.is_empty() {
         axum::http::StatusCode::OK
