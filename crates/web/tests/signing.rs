@@ -170,6 +170,12 @@ both_backends!(
         assert!(done.contains(&"signature_cleared"), "{done:?}");
         let r = named_api.transition(id, &sign_step()).await;
         assert_eq!(r.status, 403, "{}", r.body);
+
+        // Only the bound leader is asked to sign on their start page.
+        let start = app.login(&other_leader).await.get("/").await.text();
+        assert!(start.contains("Akutlæge i visitationen"), "{start}");
+        let start = app.login(&named).await.get("/").await.text();
+        assert!(!start.contains("Akutlæge i visitationen"), "{start}");
     }
 );
 
@@ -220,7 +226,7 @@ both_backends!(
             "{text}"
         );
         assert!(text.contains("Fingeraftryk (SHA-256)"), "{text}");
-        assert!(text.contains("Ansøgt beløb"), "{text}");
+        assert!(text.contains("Ansøgt beløb (tillæg pr. år)"), "{text}");
         let fingerprint = hidden_value(&page.body, "fingerprint").expect("fingerprint");
         let r = signer
             .post_form(

@@ -361,12 +361,7 @@ async fn page(
                     FieldValue::Participants(_) => return None,
                     v => display_text(v).unwrap_or_default(),
                 };
-                // The amount asked for, never to be read as the amount granted.
-                let label = match value {
-                    FieldValue::Ore(_) => "B6. Ansøgt beløb (tillæg pr. år)",
-                    _ => f.short,
-                };
-                Some(fact(label, shown))
+                Some(fact(f.short, shown))
             })
             .collect()
     };
@@ -647,10 +642,19 @@ fn agreement_document(
     verify_url: &str,
 ) -> Vec<u8> {
     use pulje_pdf::Block;
+    // The amount asked for is labelled as such, never to be read as the amount granted.
+    let requested = pulje_domain::application::field("supplement_ore").map(|f| f.short);
     let facts = |facts: &[Fact]| {
         facts
             .iter()
-            .map(|f| Block::Fact(f.label.clone(), f.value.clone()))
+            .map(|f| {
+                let label = if Some(f.label.as_str()) == requested {
+                    "B6. Ansøgt beløb (tillæg pr. år)".to_string()
+                } else {
+                    f.label.clone()
+                };
+                Block::Fact(label, f.value.clone())
+            })
             .collect::<Vec<_>>()
     };
     let mut blocks = vec![
