@@ -203,15 +203,35 @@ async fn a_trial_walks_the_whole_path_in_the_browser() {
         b.expect_text("50.000 kr.").await?;
         b.log_out().await?;
 
-        // The four parties sign; the last signature makes the agreement active.
-        for (who, after) in [
-            (&leader, "Afventer underskrifter"),
-            (&applicant, "Afventer underskrifter"),
-            (&union, "Afventer underskrifter"),
-            (&region_admin, "Aktiv"),
+        // The region's administrator binds the four parties to the accounts proposed.
+        b.log_in_as(&region_admin).await?;
+        b.open_application(title).await?;
+        for party in [
+            "Ledende overlæge",
+            "Ansvarlig afdelingslæge",
+            "For YL",
+            "For regionen",
+        ] {
+            b.press(&format!("Udpeg underskriver for «{party}»"))
+                .await?;
+            b.expect_text("Parten er udpeget").await?;
+        }
+        b.log_out().await?;
+
+        // The four parties sign, each ticking that they have read what they sign; the last
+        // signature makes the agreement active.
+        for (who, capacity, after) in [
+            (&leader, "Ledende overlæge", "Afventer underskrifter"),
+            (&applicant, "Ansvarlig afdelingslæge", "Afventer underskrifter"),
+            (&union, "For YL", "Afventer underskrifter"),
+            (&region_admin, "For regionen", "Aktiv"),
         ] {
             b.log_in_as(who).await?;
             b.open_application(title).await?;
+            b.tick(&format!(
+                "Jeg har læst aftalen og underskriver den som {capacity}"
+            ))
+            .await?;
             b.step("Underskriv", after)
                 .await
                 .with_context(|| format!("signing as {}", who.email))?;
