@@ -723,11 +723,19 @@ fn agreement_document(
             })
             .collect(),
     });
+    // The date of the last signature; an agreement signed before seals were kept has none, and
+    // takes its last signature's.
+    let last_signature = signed
+        .iter()
+        .map(|s| s.signed_at.as_str())
+        .max()
+        .filter(|_| signed.len() == Party::ALL.len());
     blocks.push(Block::Fact(
         "Dato for aftalen".into(),
-        match seal {
-            Some(s) => views::date_of_timestamp_da(&s.signed_at),
-            None => "Ikke indgået endnu: ikke alle parter har underskrevet".into(),
+        match (seal, last_signature) {
+            (Some(s), _) => views::date_of_timestamp_da(&s.signed_at),
+            (None, Some(last)) => views::date_of_timestamp_da(last),
+            (None, None) => "Ikke indgået endnu: ikke alle parter har underskrevet".into(),
         },
     ));
     if let Some(seal) = seal {
