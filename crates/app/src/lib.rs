@@ -39,6 +39,7 @@ mod public_url;
 pub mod reports;
 mod secret;
 pub mod sheet;
+pub mod signing;
 pub mod tasks;
 pub mod workflow;
 

@@ -8,7 +8,7 @@ use crate::Result;
 use chrono::{Datelike, Days, NaiveDate};
 use pulje_domain::programme::flow::Taker;
 use pulje_domain::programme::{Definition, Effect, StateKind};
-use pulje_domain::{date, Ore, RegionCode, Role};
+use pulje_domain::{date, Ore, RegionCode, Role, UserId};
 use pulje_store::programme_applications::{self as programme_store, ProgrammeApplication};
 use pulje_store::tasks::{self as store, Waiting};
 use pulje_store::{money, reference::OK21, Connection};
@@ -119,7 +119,7 @@ pub async fn start_page(
                 out.lists.push(list(
                     "Afventer din underskrift som ledende overlæge",
                     "Ingen aftaler venter på din underskrift.",
-                    to_sign(conn, "leader", region).await?,
+                    to_sign(conn, "leader", region, me.id).await?,
                 ));
                 out.lists.push(activated(conn, region, today).await?);
             }
@@ -188,12 +188,12 @@ pub async fn start_page(
             out.lists.push(list(
                 "Afventer din underskrift for Yngre Læger",
                 "Ingen aftaler venter på din underskrift.",
-                to_sign(conn, "union", region).await?,
+                to_sign(conn, "union", region, me.id).await?,
             ));
             out.lists.push(activated(conn, region, today).await?);
         }
         (Role::RegionAdmin, Some(region)) => {
-            region_admin_lists(conn, region, today, &mut out.lists).await?;
+            region_admin_lists(conn, region, me.id, today, &mut out.lists).await?;
         }
         (Role::NationalViewer | Role::Admin, None) => {
             out.regions = overview(conn).await?;
@@ -239,7 +239,7 @@ async fn writer_lists(
         .collect();
     let mut sign: Vec<Task> = Vec::new();
     if me.role == Role::Applicant {
-        sign = store::unsigned(conn, "doctor", None, Some(me.id))
+        sign = store::unsigned(conn, "doctor", None, Some(me.id), me.id)
             .await?
             .iter()
             .map(|w| task(w, page(w.id), "Skriv under som afdelingslæge", None))
@@ -359,13 +359,14 @@ async fn writer_lists(
 async fn region_admin_lists(
     conn: &mut Connection,
     region: RegionCode,
+    me: UserId,
     today: NaiveDate,
     lists: &mut Vec<TaskList>,
 ) -> Result<()> {
     lists.push(list(
         "Afventer regionens underskrift",
         "Ingen aftaler venter på regionens underskrift.",
-        to_sign(conn, "region", region).await?,
+        to_sign(conn, "region", region, me).await?,
     ));
     let rounds = store::open_rounds(conn, region, today)
         .await?
@@ -464,9 +465,15 @@ fn kr(ore: Ore) -> String {
     crate::reports::kr(ore)
 }
 
-/// Agreements of `region` awaiting the signature of `party`.
-async fn to_sign(conn: &mut Connection, party: &str, region: RegionCode) -> Result<Vec<Task>> {
-    Ok(store::unsigned(conn, party, Some(region), None)
+/// Agreements of `region` awaiting the signature of `party`, less those bound to another
+/// account than `me`.
+async fn to_sign(
+    conn: &mut Connection,
+    party: &str,
+    region: RegionCode,
+    me: UserId,
+) -> Result<Vec<Task>> {
+    Ok(store::unsigned(conn, party, Some(region), None, me)
         .await?
         .iter()
         .map(|w| task(w, page(w.id), "Læs aftalen og skriv under", None))

@@ -6,6 +6,7 @@ use crate::{Error, Result};
 use pulje_domain::workflow::{Action, Party};
 use pulje_domain::{ApplicationId, Ore};
 use pulje_store::applications::Application;
+use pulje_store::signing::Authentication;
 use pulje_store::workflow::{self, Step};
 use pulje_store::Handle;
 use serde::Deserialize;
@@ -39,9 +40,18 @@ pub struct TransitionBody {
     /// step that requires one.
     #[serde(default)]
     pub meeting: String,
+    /// `sign`: `true` to confirm having read the agreement and signing it in one's capacity
+    /// (required).
+    #[serde(default)]
+    pub confirm: bool,
+    /// `sign`: the agreement's fingerprint as read (`GET /api/v1/applications/{id}/parties`);
+    /// when given and the agreement has changed since, the signature is refused.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
-pub fn step_from(b: &TransitionBody) -> Result<Step> {
+/// The step sent in `b` by a user who authenticated as `authenticated_by`.
+pub fn step_from(b: &TransitionBody, authenticated_by: Authentication) -> Result<Step> {
     let action = Action::parse(&b.action).ok_or_else(|| {
         Error::Invalid(format!(
             "Ukendt handling «{}». Brug submit, return, forward, approve, reject, sign, withdraw eller terminate.",
@@ -72,6 +82,9 @@ pub fn step_from(b: &TransitionBody) -> Result<Step> {
         reason,
         end_date,
         meeting_id: b.meeting_id.map(pulje_domain::MeetingId::new),
+        confirmed: b.confirm,
+        fingerprint: b.fingerprint.chars().take(128).collect(),
+        authenticated_by,
     })
 }
 
@@ -93,15 +106,16 @@ pub async fn take_step(
 }
 
 /// The steps `user` may take on `app` now, in the workflow's order: those the step itself
-/// would allow ([`workflow::allowed`]), less a signature the user's party has already given.
-pub fn open_steps(user: &impl Person, app: &Application, signed: &[Party]) -> Vec<Action> {
+/// would allow ([`workflow::allowed`]); a signature only for the party `signable` (the party
+/// the user is bound to sign for and has not signed yet).
+pub fn open_steps(user: &impl Person, app: &Application, signable: Option<Party>) -> Vec<Action> {
     let me = user.person();
     Action::ALL
         .into_iter()
         .filter(|&action| workflow::allowed(me, app, action).is_ok())
         .filter(|&action| {
             action != Action::Sign
-                || Party::for_role(me.role).is_some_and(|party| !signed.contains(&party))
+                || Party::for_role(me.role).is_some_and(|party| signable == Some(party))
         })
         .collect()
 }

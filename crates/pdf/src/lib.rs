@@ -19,6 +19,8 @@ pub enum Block {
         rows: Vec<Vec<String>>,
     },
     Space,
+    /// The blocks after it start on a new page.
+    PageBreak,
 }
 
 const PAGE_W: f32 = 595.0;
@@ -290,6 +292,11 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
                 rows,
             } => layout.table(header, widths, rows),
             Block::Space => layout.y -= BODY,
+            Block::PageBreak => {
+                if !layout.ops.is_empty() {
+                    layout.break_page();
+                }
+            }
         }
     }
     layout.pages.push(std::mem::take(&mut layout.ops));
@@ -297,7 +304,7 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
 
     // Objects: 1 catalog, 2 pages, 3 and 4 fonts, 5 info, then a page and its content per page.
     let mut objects: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Catalog /Pages 2 0 R /Lang (da-DK) >>".into(),
         String::new(),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"

@@ -187,13 +187,16 @@ async fn resolve(tx: &mut Tx<'_>, id: ApplicationId, resolution: &str) -> Result
     Ok(())
 }
 
-/// After an approval: the amendment is accepted and the parties must sign the new version.
-pub(crate) async fn approved(tx: &mut Tx<'_>, id: ApplicationId) -> Result<()> {
+/// After an approval: the amendment is accepted and the parties must sign the new version; the
+/// signatures of the earlier version are cleared and their signers told
+/// ([`crate::signing::clear_outdated`]). (A rejected amendment restores the earlier version,
+/// whose signatures stand.)
+pub(crate) async fn approved(tx: &mut Tx<'_>, actor: &Actor, id: ApplicationId) -> Result<()> {
     if pending(tx, id).await?.is_some() {
-        sqlx::query("DELETE FROM signatures WHERE application_id = $1")
-            .bind(id.get())
-            .execute(&mut **tx)
-            .await?;
+        let app = applications::get(tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        crate::signing::clear_outdated(tx, actor, &app).await?;
         resolve(tx, id, "approved").await?;
     }
     Ok(())

@@ -383,9 +383,37 @@ async fn walk_to(
         match action {
             Action::Return => step.reason = "Beskriv venligst, hvordan forsøget evalueres.".into(),
             Action::Approve => step.tier_ore = Some(tier_ore),
+            Action::Sign => step = Step::sign(crate::signing::Authentication::Password),
             _ => {}
         }
         workflow::take(tx, &user, id, &step, today).await?;
+        if *action == Action::Approve {
+            bind_parties(tx, id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds the four parties of an approved sample agreement to the demo accounts, as the region's
+/// administrator would.
+async fn bind_parties(tx: &mut crate::Tx<'_>, id: pulje_domain::ApplicationId) -> Result<()> {
+    use pulje_domain::workflow::Party;
+    let admin = users::find_by_email(tx, &format!("region@{DEMO_DOMAIN}"))
+        .await?
+        .ok_or(crate::StoreError::NotFound)?;
+    let app = crate::applications::get(tx, id)
+        .await?
+        .ok_or(crate::StoreError::NotFound)?;
+    for (party, who) in [
+        (Party::Leader, "leder"),
+        (Party::Doctor, "ansoeger"),
+        (Party::Union, "tr"),
+        (Party::Region, "region"),
+    ] {
+        let user = users::find_by_email(tx, &format!("{who}@{DEMO_DOMAIN}"))
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        crate::signing::bind(tx, &admin, &app, party, user.id).await?;
     }
     Ok(())
 }

@@ -46,6 +46,7 @@ pub mod reports;
 pub mod review;
 pub mod search;
 pub mod sessions;
+pub mod signing;
 mod sql;
 pub mod tasks;
 pub mod trials;

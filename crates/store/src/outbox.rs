@@ -58,6 +58,7 @@ pub fn event_da(event: &str) -> String {
         "active" => "Aftalen er trådt i kraft",
         "signed" => "Underskrevet",
         "signature_needed" => "Venter på underskrift",
+        "signatures_cleared" => "Underskrifter bortfaldet, fordi aftalen er ændret",
         "withdraw" => "Trukket tilbage",
         "terminate" => "Afsluttet før tid",
         "amendment" => "Forslag om ændring af aftalen",

@@ -70,13 +70,15 @@ pub async fn own_agreements(
 }
 
 /// Agreements awaiting signatures that `party` has not given: those `doctor` is the
-/// responsible afdelingslæge of (party `doctor`), or the region's (the other parties). Since the
-/// approval.
+/// responsible afdelingslæge of (party `doctor`), or the region's (the other parties), less
+/// those whose party the region's administrator has bound to another account than `me`. Since
+/// the approval.
 pub async fn unsigned(
     conn: &mut AnyConnection,
     party: &str,
     region: Option<RegionCode>,
     doctor: Option<UserId>,
+    me: UserId,
 ) -> Result<Vec<Waiting>> {
     Ok(rows(
         sqlx::query_as(
@@ -87,11 +89,14 @@ pub async fn unsigned(
                AND ($1 IS NULL OR a.region_code = $1) AND ($2 IS NULL OR a.doctor_user_id = $2) \
                AND NOT EXISTS (SELECT 1 FROM signatures s \
                    WHERE s.application_id = a.id AND s.party = $3) \
+               AND NOT EXISTS (SELECT 1 FROM signing_parties b \
+                   WHERE b.application_id = a.id AND b.party = $3 AND b.user_id <> $4) \
              ORDER BY a.id",
         )
         .bind(region.map(RegionCode::get))
         .bind(doctor.map(UserId::get))
         .bind(party)
+        .bind(me.get())
         .fetch_all(conn)
         .await?,
     ))

@@ -5,6 +5,7 @@
 use crate::applications::{self, Application};
 use crate::audit::{self, Actor};
 use crate::outbox::{self, Draft};
+use crate::signing::{self, Authentication};
 use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
@@ -27,6 +28,14 @@ pub struct Step {
     pub end_date: Option<NaiveDate>,
     /// `approve`/`reject`: the steering group meeting that decided.
     pub meeting_id: Option<MeetingId>,
+    /// `sign`: the signer ticked that they have read the agreement and sign it in their
+    /// capacity.
+    pub confirmed: bool,
+    /// `sign`: the fingerprint of the agreement the signer was shown; empty when not known
+    /// (then the agreement as it stands is signed).
+    pub fingerprint: String,
+    /// `sign`: how the signer authenticated.
+    pub authenticated_by: Authentication,
 }
 
 impl Step {
@@ -38,6 +47,18 @@ impl Step {
             reason: String::new(),
             end_date: None,
             meeting_id: None,
+            confirmed: false,
+            fingerprint: String::new(),
+            authenticated_by: Authentication::Password,
+        }
+    }
+
+    /// A signature with its confirmation ticked, of the agreement as it stands.
+    pub fn sign(authenticated_by: Authentication) -> Step {
+        Step {
+            confirmed: true,
+            authenticated_by,
+            ..Step::new(Action::Sign)
         }
     }
 }
@@ -50,8 +71,8 @@ fn refusal(r: Refusal) -> StoreError {
 }
 
 /// Whether `user` may take `action` on `app` as it stands (role, status, and who: the creator
-/// submits and withdraws, the responsible afdelingslæge signs as such), without the checks that
-/// need more data. The status the step leads to, or the refusal. [`take`] asks this first; a
+/// submits and withdraws), without the checks that need more data (who is bound to sign for
+/// a party: [`sign`]). The status the step leads to, or the refusal. [`take`] asks this first; a
 /// page asks it to offer only the steps the user can take.
 pub fn allowed(user: &User, app: &Application, action: Action) -> Result<ApplicationStatus> {
     let next = workflow::check(action, app.status, user.role).map_err(refusal)?;
@@ -63,12 +84,10 @@ pub fn allowed(user: &User, app: &Application, action: Action) -> Result<Applica
             "Kun den, der har oprettet ansøgningen, kan sende eller trække den tilbage.".into(),
         ));
     }
-    if action == Action::Sign {
-        let party = Party::for_role(user.role)
-            .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
-        if party == Party::Doctor && app.doctor_user_id != Some(user.id) {
-            return Err(StoreError::Forbidden("Kun den ansvarlige afdelingslæge, der har oprettet ansøgningen, kan underskrive som afdelingslæge.".into()));
-        }
+    if action == Action::Sign && Party::for_role(user.role).is_none() {
+        return Err(StoreError::Forbidden(
+            "Din rolle underskriver ikke aftaler.".into(),
+        ));
     }
     Ok(next)
 }
@@ -128,9 +147,9 @@ pub async fn take(
         }
         Action::Approve => {
             approve(tx, &before, step).await?;
-            crate::amendments::approved(tx, id).await?;
+            crate::amendments::approved(tx, &actor, id).await?;
         }
-        Action::Sign => next = sign(tx, user, &before).await?,
+        Action::Sign => next = sign(tx, user, &before, step).await?,
         Action::Terminate => terminate(tx, &before, step).await?,
         Action::Forward | Action::Withdraw => {}
     }
@@ -295,11 +314,46 @@ async fn record_decision(
     Ok(())
 }
 
-/// Records the user's signature; the status becomes active when all four parties have signed.
-async fn sign(tx: &mut Tx<'_>, user: &User, app: &Application) -> Result<ApplicationStatus> {
-    // `allowed` has checked the role and, for the afdelingslæge, the person.
+/// Records the user's signature for the party their account is bound to, with what they signed
+/// (the agreement's version and fingerprint) and how they authenticated. Signatures of an
+/// earlier content are cleared first. The status becomes active, and the agreement is sealed
+/// with a verification code, when all four parties have signed.
+async fn sign(
+    tx: &mut Tx<'_>,
+    user: &User,
+    app: &Application,
+    step: &Step,
+) -> Result<ApplicationStatus> {
     let party = Party::for_role(user.role)
         .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
+    match signing::bound_to(tx, app.id, party).await? {
+        Some(bound) if bound == user.id => {}
+        Some(_) => {
+            return Err(StoreError::Forbidden(format!(
+                "Du kan ikke underskrive som «{}»: regionens administrator har udpeget en anden person til at underskrive for denne part.",
+                party.label_da()
+            )))
+        }
+        None => {
+            return Err(StoreError::Forbidden(format!(
+                "Du kan ikke underskrive som «{}» endnu: regionens administrator har ikke udpeget, hvem der underskriver for denne part.",
+                party.label_da()
+            )))
+        }
+    }
+    if !step.confirmed {
+        return Err(StoreError::Refused(
+            "Sæt kryds ved «Jeg har læst aftalen og underskriver den» for at underskrive (confirm).".into(),
+        ));
+    }
+    let fingerprint = signing::fingerprint(app);
+    if !step.fingerprint.trim().is_empty() && step.fingerprint.trim() != fingerprint {
+        return Err(StoreError::Conflict(
+            "Aftalen er ændret, siden du åbnede den. Læs den nye udgave, og underskriv igen."
+                .into(),
+        ));
+    }
+    signing::clear_outdated(tx, &Actor::user(user.id, &user.email), app).await?;
     let mut signed = signed_parties(tx, app.id).await?;
     if signed.contains(&party) {
         return Err(StoreError::Conflict(format!(
@@ -307,16 +361,24 @@ async fn sign(tx: &mut Tx<'_>, user: &User, app: &Application) -> Result<Applica
             party.label_da()
         )));
     }
-    sqlx::query("INSERT INTO signatures (application_id, party, user_id, signer_name, signed_at) VALUES ($1, $2, $3, $4, $5)")
+    let version = signing::agreement_version(tx, app.id).await?;
+    sqlx::query("INSERT INTO signatures (application_id, party, user_id, signer_name, signed_at, agreement_version, fingerprint, authenticated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(app.id.get())
         .bind(party.as_str())
         .bind(user.id.get())
         .bind(&user.name)
         .bind(now_utc())
+        .bind(version)
+        .bind(&fingerprint)
+        .bind(step.authenticated_by.as_str())
         .execute(&mut **tx)
         .await?;
     signed.push(party);
-    Ok(workflow::after_signature(&signed))
+    let next = workflow::after_signature(&signed);
+    if next == ApplicationStatus::Active {
+        signing::seal(tx, app, &fingerprint).await?;
+    }
+    Ok(next)
 }
 
 async fn terminate(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> {
@@ -444,14 +506,15 @@ async fn notify(
 
 /// Asks every party that has not signed yet to sign.
 async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
-    let signed = signed_parties(tx, app.id).await?;
     let title = &app.data.title();
-    for party in Party::ALL.into_iter().filter(|p| !signed.contains(p)) {
-        let recipients = match party {
-            Party::Doctor => outbox::address_of(tx, app.doctor_user_id).await?,
-            Party::Leader => outbox::addresses_of(tx, app.region_code, Role::Leader).await?,
-            Party::Union => outbox::addresses_of(tx, app.region_code, Role::UnionRep).await?,
-            Party::Region => outbox::addresses_of(tx, app.region_code, Role::RegionAdmin).await?,
+    for binding in signing::bindings(tx, app).await? {
+        let Some(party) = binding.party().filter(|_| binding.signed_at.is_empty()) else {
+            continue;
+        };
+        // The bound signer; before the binding, the one proposed, else the party's role.
+        let recipients = match binding.user_id.or(binding.proposed_user_id) {
+            Some(id) => outbox::address_of(tx, Some(id)).await?,
+            None => outbox::addresses_of(tx, app.region_code, signing::role_of(party)).await?,
         };
         let draft = Draft {
             region_code: Some(app.region_code),

@@ -129,6 +129,21 @@ async fn draft(w: &World, start: &str, end: &str) -> ApplicationId {
     app.id
 }
 
+fn sign() -> Step {
+    Step::sign(pulje_store::signing::Authentication::Password)
+}
+
+/// The region's administrator binds the four parties to the world's signers.
+async fn bind(w: &World, id: ApplicationId) {
+    pulje_testkit::bind_parties(
+        &w.db,
+        &w.region,
+        id,
+        [&w.leader, &w.applicant, &w.union, &w.region],
+    )
+    .await;
+}
+
 fn approve() -> Step {
     let mut approve = Step::new(Action::Approve);
     approve.tier_ore = Some(Ore::from_ore(3_500_000));
@@ -162,15 +177,16 @@ async fn submit_and_forward(w: &World, id: ApplicationId) {
 /// Takes a draft through to an active agreement with the 35.000 kr. tier.
 async fn activate(w: &World, id: ApplicationId) {
     submit_and_forward(w, id).await;
+    take(w, id, vec![(&w.steering, approve())]).await;
+    bind(w, id).await;
     take(
         w,
         id,
         vec![
-            (&w.steering, approve()),
-            (&w.leader, Step::new(Action::Sign)),
-            (&w.applicant, Step::new(Action::Sign)),
-            (&w.union, Step::new(Action::Sign)),
-            (&w.region, Step::new(Action::Sign)),
+            (&w.leader, sign()),
+            (&w.applicant, sign()),
+            (&w.union, sign()),
+            (&w.region, sign()),
         ],
     )
     .await;
@@ -208,7 +224,8 @@ async fn reports_follow_only_what_they_show(fresh: TestDb) {
     let approved = versions_of(&w).await;
     assert!(approved.0 > on_its_way.0);
     assert!(approved.1 > on_its_way.1, "{approved:?} vs {on_its_way:?}");
-    take(&w, id, vec![(&w.leader, Step::new(Action::Sign))]).await;
+    bind(&w, id).await;
+    take(&w, id, vec![(&w.leader, sign())]).await;
     let signed = versions_of(&w).await;
     assert!(signed.1 > approved.1, "{signed:?} vs {approved:?}");
 }

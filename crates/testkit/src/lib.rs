@@ -49,3 +49,26 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Binds the four signing parties of approved agreement `id` (leader, afdelingslæge, union,
+/// region, in that order) to `signers`, as the region's administrator `admin` would, in one
+/// transaction.
+pub async fn bind_parties(
+    db: &pulje_store::Db,
+    admin: &pulje_store::users::User,
+    id: pulje_domain::ApplicationId,
+    signers: [&pulje_store::users::User; 4],
+) {
+    use pulje_domain::workflow::Party;
+    let mut tx = db.begin().await.expect("a transaction");
+    let app = pulje_store::applications::get(&mut tx, id)
+        .await
+        .expect("the agreement")
+        .expect("the agreement exists");
+    for (party, signer) in Party::ALL.into_iter().zip(signers) {
+        pulje_store::signing::bind(&mut tx, admin, &app, party, signer.id)
+            .await
+            .expect("the party is bound");
+    }
+    tx.commit().await.expect("the binding is kept");
+}

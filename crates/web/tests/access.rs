@@ -701,3 +701,86 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    another_regions_signing_parties_are_out_of_reach,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let a = app
+            .complete_application(
+                &author,
+                MIDTJYLLAND,
+                "Midtjysk aftale til underskrift",
+                TIER_MEDIUM,
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        let id = i64::from(a.id);
+        app.set_status(
+            id,
+            pulje_domain::ApplicationStatus::AwaitingSignatures,
+            None,
+        )
+        .await;
+        let midt_leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let midt_admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let leader_id = midt_leader.id().to_string();
+        let body = serde_json::json!({ "user_id": midt_leader.id() });
+
+        // Positive control: the region's own administrator reaches the parties.
+        let own = app.bearer(&midt_admin).await;
+        let r = own.get(&format!("/api/v1/applications/{id}/parties")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+
+        for role in [
+            Role::RegionAdmin,
+            Role::Leader,
+            Role::UnionRep,
+            Role::Applicant,
+        ] {
+            let who = role.as_str();
+            let nord = app.user(role, Some(NORDJYLLAND)).await;
+            let api = app.bearer(&nord).await;
+            let r = api.get(&format!("/api/v1/applications/{id}/parties")).await;
+            assert_eq!(r.status, 404, "{who}: GET parties: {}", r.body);
+            let r = api
+                .send_json(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/applications/{id}/parties/leader"),
+                    &body,
+                )
+                .await;
+            assert_eq!(r.status, 404, "{who}: PUT parties: {}", r.body);
+            let r = api.transition(id, &sign_step()).await;
+            assert_eq!(r.status, 404, "{who}: sign: {}", r.body);
+            let mut page = app.login(&nord).await;
+            let r = page
+                .post_form(
+                    &format!("/applications/{id}/parties"),
+                    &[("party", "leader"), ("user_id", &leader_id)],
+                )
+                .await;
+            assert_eq!(r.status, 404, "{who}: POST /applications/{id}/parties");
+            let r = page.get(&format!("/applications/{id}/agreement.pdf")).await;
+            assert_eq!(r.status, 404, "{who}: GET agreement.pdf");
+        }
+        let mut conn = app.db.conn().await.unwrap();
+        let bound = pulje_store::signing::bound(&mut conn, pulje_domain::ApplicationId::new(id))
+            .await
+            .unwrap();
+        assert!(bound.is_empty(), "nothing bound from another region");
+        drop(conn);
+
+        // Nor can the region's own administrator bind another region's account.
+        let nord_leader = app.user(Role::Leader, Some(NORDJYLLAND)).await;
+        let r = own
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/v1/applications/{id}/parties/leader"),
+                &serde_json::json!({ "user_id": nord_leader.id() }),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+    }
+);

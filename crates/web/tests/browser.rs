@@ -203,15 +203,35 @@ async fn a_trial_walks_the_whole_path_in_the_browser() {
         b.expect_text("50.000 kr.").await?;
         b.log_out().await?;
 
-        // The four parties sign; the last signature makes the agreement active.
-        for (who, after) in [
-            (&leader, "Afventer underskrifter"),
-            (&applicant, "Afventer underskrifter"),
-            (&union, "Afventer underskrifter"),
-            (&region_admin, "Aktiv"),
+        // The region's administrator binds the four parties to the accounts proposed.
+        b.log_in_as(&region_admin).await?;
+        b.open_application(title).await?;
+        for party in [
+            "Ledende overlæge",
+            "Ansvarlig afdelingslæge",
+            "For YL",
+            "For regionen",
+        ] {
+            b.press(&format!("Udpeg underskriver for «{party}»"))
+                .await?;
+            b.expect_text("Parten er udpeget").await?;
+        }
+        b.log_out().await?;
+
+        // The four parties sign, each ticking that they have read what they sign; the last
+        // signature makes the agreement active.
+        for (who, capacity, after) in [
+            (&leader, "Ledende overlæge", "Afventer underskrifter"),
+            (&applicant, "Ansvarlig afdelingslæge", "Afventer underskrifter"),
+            (&union, "For YL", "Afventer underskrifter"),
+            (&region_admin, "For regionen", "Aktiv"),
         ] {
             b.log_in_as(who).await?;
             b.open_application(title).await?;
+            b.tick(&format!(
+                "Jeg har læst aftalen og underskriver den som {capacity}"
+            ))
+            .await?;
             b.step("Underskriv", after)
                 .await
                 .with_context(|| format!("signing as {}", who.email))?;
@@ -411,7 +431,36 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     let applicant_user = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
     let applicant = Person::of(&applicant_user);
     let wg = Person::new(&app, Role::WorkingGroup).await;
-    let region_admin = Person::new(&app, Role::RegionAdmin).await;
+    let region_admin_user = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+    let region_admin = Person::of(&region_admin_user);
+    // An agreement awaiting signatures, the applicant bound to sign as the afdelingslæge.
+    let to_sign = {
+        let a = app
+            .complete_application(
+                &applicant_user,
+                MIDTJYLLAND,
+                "Aftale til underskrift til tilgængelighedstjek",
+                TIER_MEDIUM,
+                "2022-06-01",
+                "2023-05-31",
+            )
+            .await;
+        let a = app
+            .set_status(i64::from(a.id), ApplicationStatus::AwaitingSignatures, None)
+            .await;
+        let mut tx = app.db.begin().await.expect("begin");
+        pulje_store::signing::bind(
+            &mut tx,
+            &region_admin_user.user,
+            &a,
+            pulje_domain::workflow::Party::Doctor,
+            applicant_user.user.id,
+        )
+        .await
+        .expect("bind");
+        tx.commit().await.expect("commit");
+        a.id
+    };
     let draft = app
         .complete_application(
             &applicant_user,
@@ -649,6 +698,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             ("/kontakt", "contact"),
             ("/tilgaengelighed", "accessibility statement"),
             ("/privatliv", "privacy notice"),
+            ("/verify", "checking a signed agreement"),
         ] {
             b.open(path).await?;
             check(b.axe(&axe, &format!("{what} ({path})")).await?);
@@ -722,6 +772,15 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             b.axe(
                 &axe,
                 "application detail, applicant, draft (/applications/ID)",
+            )
+            .await?,
+        );
+        b.open(&format!("/applications/{to_sign}")).await?;
+        b.expect_text("Du underskriver som").await?;
+        check(
+            b.axe(
+                &axe,
+                "application detail, the bound signer (/applications/ID)",
             )
             .await?,
         );
@@ -850,6 +909,10 @@ async fn main_pages_have_no_serious_accessibility_violations() {
             (
                 "review of a programme defined as data, administrator",
                 format!("/applications/{cluster}"),
+            ),
+            (
+                "binding the signing parties, administrator",
+                format!("/applications/{to_sign}"),
             ),
             ("programme overview", "/programmes/ok21".to_string()),
             (

@@ -113,6 +113,7 @@ both_backends!(
                 format!("/api/v1/applications/{id}"),
                 format!("/api/v1/applications/{id}/comments"),
                 format!("/api/v1/applications/{id}/months"),
+                format!("/api/v1/applications/{id}/parties"),
             ] {
                 let r = c.get(&path).await;
                 assert_eq!(r.status, 404, "{who}: GET {path}: {}", r.body);

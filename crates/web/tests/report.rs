@@ -198,19 +198,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         i64::from(id),
         "awaiting_signatures",
     );
+    app.bind_proposed(i64::from(id)).await;
     for signer in [&leader, &doctor, &union] {
         expect_status(
-            &signer
-                .transition(i64::from(id), &step("sign", json!({})))
-                .await,
+            &signer.transition(i64::from(id), &sign_step()).await,
             i64::from(id),
             "awaiting_signatures",
         );
     }
     expect_status(
-        &admin
-            .transition(i64::from(id), &step("sign", json!({})))
-            .await,
+        &admin.transition(i64::from(id), &sign_step()).await,
         i64::from(id),
         "active",
     );

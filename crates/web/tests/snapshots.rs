@@ -297,12 +297,20 @@ async fn fixture(app: &TestApp) -> Fixture {
         "2022-05-25",
     )
     .await;
-    for signer in [&p.leader, &p.applicant, &p.union_rep, &p.region_admin] {
+    let signers = [&p.leader, &p.applicant, &p.union_rep, &p.region_admin];
+    pulje_testkit::bind_parties(
+        app.db.db(),
+        &p.region_admin.user,
+        agreement,
+        signers.map(|s| &s.user),
+    )
+    .await;
+    for signer in signers {
         take(
             app,
             signer,
             i64::from(agreement),
-            Step::new(Action::Sign),
+            Step::sign(pulje_store::signing::Authentication::Password),
             "2022-05-30",
         )
         .await;

@@ -114,8 +114,13 @@ both_backends!(
             "{evaluations}"
         );
 
-        // Signed: no longer waiting for the applicant.
-        let r = page.transition(sign_id, &step("sign", json!({}))).await;
+        // Signed (once the region's administrator has bound the parties): no longer waiting for
+        // the applicant.
+        for role in [Role::Leader, Role::UnionRep, Role::RegionAdmin] {
+            app.user(role, Some(MIDTJYLLAND)).await;
+        }
+        app.bind_proposed(sign_id).await;
+        let r = page.transition(sign_id, &sign_step()).await;
         assert_eq!(r.status, 200, "{}", r.body);
         let html = start(&page).await;
         let sign = section(&html, "Afventer din underskrift").expect("signatures");
@@ -235,6 +240,7 @@ both_backends!(
         let leader = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
         let region_admin = app.client_as(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
         let north_union = app.client_as(Role::UnionRep, Some(NORDJYLLAND)).await;
+        app.bind_proposed(aid).await;
         for (client, heading) in [
             (&union, "Afventer din underskrift for Yngre Læger"),
             (&leader, "Afventer din underskrift som ledende overlæge"),
@@ -245,7 +251,7 @@ both_backends!(
             assert!(list.contains("Til underskrift"), "{heading}: {list}");
         }
         assert!(!start(&north_union).await.contains("Til underskrift"));
-        let r = union.transition(aid, &step("sign", json!({}))).await;
+        let r = union.transition(aid, &sign_step()).await;
         assert_eq!(r.status, 200, "{}", r.body);
         let html = start(&union).await;
         let list = section(&html, "Afventer din underskrift for Yngre Læger").expect("list");

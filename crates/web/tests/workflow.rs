@@ -121,19 +121,21 @@ both_backends!(
         );
         assert_eq!(stored.overcommit_reason, "");
 
-        // Four signatures; only the fourth makes it active.
+        // The region's administrator binds the four parties; four signatures, only the fourth
+        // makes it active.
+        app.bind_proposed(id).await;
         expect_status(
-            &leader.transition(id, &step("sign", json!({}))).await,
+            &leader.transition(id, &sign_step()).await,
             id,
             "awaiting_signatures",
         );
         expect_status(
-            &applicant.transition(id, &step("sign", json!({}))).await,
+            &applicant.transition(id, &sign_step()).await,
             id,
             "awaiting_signatures",
         );
         expect_status(
-            &union.transition(id, &step("sign", json!({}))).await,
+            &union.transition(id, &sign_step()).await,
             id,
             "awaiting_signatures",
         );
@@ -142,7 +144,7 @@ both_backends!(
             ApplicationStatus::AwaitingSignatures
         );
         expect_status(
-            &region_admin.transition(id, &step("sign", json!({}))).await,
+            &region_admin.transition(id, &sign_step()).await,
             id,
             "active",
         );
@@ -381,7 +383,7 @@ both_backends!(the_steps_work_through_the_html_forms, |app| async move {
         text.contains("Udført: Godkend. Status er nu «Afventer underskrifter»."),
         "{text}"
     );
-    assert!(text.contains("Bevilget tillæg pr. år"), "{text}");
+    assert!(text.contains("Bevilget beløb (tillæg pr. år)"), "{text}");
     assert!(text.contains(&kr(TIER_SMALL)), "{text}");
 
     let stored = app.get_application(i64::from(id)).await;
@@ -451,10 +453,13 @@ async fn fresh_in(
         )
         .await;
     if state == ApplicationStatus::Draft {
-        a
-    } else {
-        app.set_status(i64::from(a.id), state, None).await
+        return a;
     }
+    let a = app.set_status(i64::from(a.id), state, None).await;
+    if state == ApplicationStatus::AwaitingSignatures {
+        app.bind_proposed(i64::from(a.id)).await;
+    }
+    a
 }
 
 /// Takes a step that must be refused with `status`; asserts nothing changed; returns the message.
@@ -556,7 +561,7 @@ both_backends!(
             (
                 "sign",
                 AwaitingSignatures,
-                json!({}),
+                json!({"confirm": true}),
                 vec![Applicant, Leader, UnionRep, RegionAdmin],
             ),
             (
@@ -637,7 +642,7 @@ both_backends!(
             &app,
             &other_applicant,
             i64::from(a.id),
-            &step("sign", json!({})),
+            &sign_step(),
             404,
             "applicant, not the creator, signing",
         )
@@ -681,15 +686,13 @@ both_backends!(
         }
         // Signing twice as the same party.
         let a = fresh(AwaitingSignatures).await;
-        let r = api[&Leader]
-            .transition(i64::from(a.id), &step("sign", json!({})))
-            .await;
+        let r = api[&Leader].transition(i64::from(a.id), &sign_step()).await;
         expect_status(&r, i64::from(a.id), "awaiting_signatures");
         let message = refused(
             &app,
             &api[&Leader],
             i64::from(a.id),
-            &step("sign", json!({})),
+            &sign_step(),
             409,
             "second signature",
         )
@@ -1158,12 +1161,11 @@ both_backends!(
         );
 
         // A signature does not ask the others again.
+        app.bind_proposed(i64::from(id)).await;
         let leader_api = app.bearer(&leader).await;
         let before = app.outbox(None).await.len();
         expect_status(
-            &leader_api
-                .transition(i64::from(id), &step("sign", json!({})))
-                .await,
+            &leader_api.transition(i64::from(id), &sign_step()).await,
             i64::from(id),
             "awaiting_signatures",
         );
@@ -1228,9 +1230,7 @@ both_backends!(
         // A transition still works while the mail fails.
         let union_api = app.bearer(&union).await;
         expect_status(
-            &union_api
-                .transition(i64::from(id), &step("sign", json!({})))
-                .await,
+            &union_api.transition(i64::from(id), &sign_step()).await,
             i64::from(id),
             "awaiting_signatures",
         );
@@ -1580,16 +1580,12 @@ both_backends!(
         for _ in 0..6 {
             let a = fresh_in(&app, &author, ApplicationStatus::AwaitingSignatures).await;
             expect_status(
-                &leader
-                    .transition(i64::from(a.id), &step("sign", json!({})))
-                    .await,
+                &leader.transition(i64::from(a.id), &sign_step()).await,
                 i64::from(a.id),
                 "awaiting_signatures",
             );
             expect_status(
-                &doctor
-                    .transition(i64::from(a.id), &step("sign", json!({})))
-                    .await,
+                &doctor.transition(i64::from(a.id), &sign_step()).await,
                 i64::from(a.id),
                 "awaiting_signatures",
             );
@@ -1602,9 +1598,7 @@ both_backends!(
                 let barrier = barrier.clone();
                 tasks.push(tokio::spawn(async move {
                     barrier.wait().await;
-                    let r = signer
-                        .transition(i64::from(id), &step("sign", json!({})))
-                        .await;
+                    let r = signer.transition(i64::from(id), &sign_step()).await;
                     (id, r)
                 }));
             }

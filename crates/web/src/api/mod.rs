@@ -15,6 +15,7 @@ mod programme_evaluations;
 mod programme_review;
 mod reference;
 mod reports;
+mod signing;
 mod workflow;
 
 use crate::auth::CurrentUser;
@@ -52,6 +53,8 @@ fn documented() -> Documented {
         .routes(routes!(applications::comments))
         .routes(routes!(applications::months))
         .routes(routes!(workflow::transition))
+        .routes(routes!(signing::parties))
+        .routes(routes!(signing::bind))
         .routes(routes!(programme_applications::instalments))
         .routes(routes!(programme_applications::pay))
         .routes({

@@ -165,6 +165,8 @@ mod tests {
             "/api/v1/applications/{id}/transitions",
             "/api/v1/applications/{id}/comments",
             "/api/v1/applications/{id}/months",
+            "/api/v1/applications/{id}/parties",
+            "/api/v1/applications/{id}/parties/{party}",
             "/api/v1/pools",
             "/api/v1/regions",
             "/api/v1/programmes",

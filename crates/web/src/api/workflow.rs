@@ -51,7 +51,7 @@ pub async fn transition(
             version: app.version,
         }));
     }
-    let step = step_from(&b)?;
+    let step = step_from(&b, user.authentication())?;
     let app = take_step(&mut db, &user, ApplicationId::new(id), &step).await?;
     Ok(Json(TransitionResult {
         id: i64::from(app.id),

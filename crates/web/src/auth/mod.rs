@@ -64,6 +64,14 @@ impl CurrentUser {
     pub fn region_code(&self) -> Option<RegionCode> {
         self.user.region
     }
+
+    /// How the user proved who they are: a session (opened with the password) or an API token.
+    pub fn authentication(&self) -> pulje_store::signing::Authentication {
+        match self.session_hash {
+            Some(_) => pulje_store::signing::Authentication::Password,
+            None => pulje_store::signing::Authentication::ApiToken,
+        }
+    }
 }
 
 impl policy::Person for CurrentUser {
@@ -306,7 +314,7 @@ async fn touch(db: &mut Db, what: LastUse<'_>) {
 
 /// The routes that take a multipart upload and check its CSRF field themselves.
 fn is_upload_path(path: &str) -> bool {
-    if path == "/applications/import" || path == "/trials/import" {
+    if path == "/applications/import" || path == "/trials/import" || path == "/verify" {
         return true;
     }
     let mut segments = path.trim_matches('/').split('/');

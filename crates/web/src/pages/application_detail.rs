@@ -59,6 +59,30 @@ pub struct SignatureRow {
     party: &'static str,
     signer: String,
     at: String,
+    /// How the signer authenticated, in Danish.
+    how: &'static str,
+    /// The fingerprint signed, grouped for reading.
+    fingerprint: String,
+}
+
+/// A signing party: who is bound to sign for it, and (for the region's administrator) the
+/// accounts to choose from.
+pub struct PartyRow {
+    party: &'static str,
+    label: &'static str,
+    bound: String,
+    /// Who bound the party and when, or that nobody has.
+    note: String,
+    choices: Vec<Choice>,
+}
+
+/// What the user signs when they may sign now.
+pub struct SignBox {
+    capacity: &'static str,
+    summary: Vec<Fact>,
+    version: i64,
+    fingerprint: String,
+    fingerprint_shown: String,
 }
 
 /// A step the user may take now, with the inputs it needs.
@@ -114,6 +138,13 @@ struct ShowPage {
     can_payroll: bool,
     versions: Vec<VersionRow>,
     signatures: Vec<SignatureRow>,
+    /// The signing parties, once the agreement is approved.
+    parties: Vec<PartyRow>,
+    /// Whether the user binds the parties (the region's administrator, while signatures are
+    /// collected).
+    can_bind: bool,
+    /// What the user signs, when they may sign now.
+    sign: Option<SignBox>,
     money: Vec<Fact>,
     history: Vec<HistoryRow>,
     /// The evaluation's state, for agreements in force or over and users who may read it.
@@ -121,16 +152,21 @@ struct ShowPage {
 }
 
 /// The steps `user` may take on `app` now, with what each asks for.
-fn available_steps(user: &CurrentUser, app: &Application, signed: &[Party]) -> Vec<StepForm> {
+fn available_steps(
+    user: &CurrentUser,
+    app: &Application,
+    signable: Option<Party>,
+) -> Vec<StepForm> {
     let mut steps = Vec::new();
-    for action in pulje_app::workflow::open_steps(user, app, signed) {
+    for action in pulje_app::workflow::open_steps(user, app, signable) {
         let (needs, required) = match action {
             Action::Return => ("comment", true),
             Action::Forward | Action::Withdraw => ("comment", false),
             Action::Reject => ("reason", true),
             Action::Approve => ("approve", true),
             Action::Terminate => ("terminate", true),
-            Action::Submit | Action::Sign => ("", false),
+            Action::Sign => ("sign", true),
+            Action::Submit => ("", false),
         };
         steps.push(StepForm {
             action: action.as_str(),
@@ -165,17 +201,28 @@ async fn page(
         areas,
         tiers,
         meetings,
-        signatures,
+        signatures: _,
         comments,
         checks,
         versions,
         months,
         history,
     } = application_page::related(conn, &app).await?;
-    let signed: Vec<Party> = signatures
-        .iter()
-        .filter_map(|s| Party::parse(&s.party))
-        .collect();
+    let signed_now = pulje_store::signing::signatures(conn, id).await?;
+    let signing = if app.granted_ore.is_some()
+        || matches!(
+            app.status,
+            ApplicationStatus::AwaitingSignatures | ApplicationStatus::Active
+        ) {
+        Some(pulje_app::signing::of(conn, user, &app).await?)
+    } else {
+        None
+    };
+    let signable = signing
+        .as_ref()
+        .and_then(|s| pulje_app::signing::signable(user, &s.parties));
+    let can_bind = app.status == ApplicationStatus::AwaitingSignatures
+        && pulje_app::signing::may_bind(user, &app);
     let meetings = crate::pages::meetings::choices_of(meetings);
     let evaluation = crate::pages::evaluations::summary(conn, user, &app).await?;
     let d = &app.data;
@@ -205,7 +252,7 @@ async fn page(
     }));
     let mut money_facts = Vec::new();
     if let Some(granted) = app.granted_ore {
-        money_facts.push(fact("Bevilget tillæg pr. år", views::kr(granted)));
+        money_facts.push(fact("Bevilget beløb (tillæg pr. år)", views::kr(granted)));
         money_facts.push(fact(
             "Modtagere af tillæg",
             money::receivers(&app).to_string(),
@@ -235,16 +282,73 @@ async fn page(
     let signature_rows = Party::ALL
         .iter()
         .map(|p| {
-            let s = signatures.iter().find(|s| s.party == p.as_str());
+            let s = signed_now.iter().find(|s| s.party == p.as_str());
             SignatureRow {
                 party: p.label_da(),
                 signer: s.map(|s| s.signer_name.clone()).unwrap_or_default(),
                 at: s
                     .map(|s| views::timestamp_da(&s.signed_at))
                     .unwrap_or_default(),
+                how: s
+                    .map(|s| pulje_store::signing::Authentication::label_da(&s.authenticated_by))
+                    .unwrap_or(""),
+                fingerprint: s
+                    .map(|s| pulje_store::signing::fingerprint_shown(&s.fingerprint))
+                    .unwrap_or_default(),
             }
         })
         .collect();
+    let parties = signing
+        .as_ref()
+        .map(|s| {
+            s.parties
+                .iter()
+                .filter_map(|b| {
+                    let party = b.party()?;
+                    let chosen = b.user_id.or(b.proposed_user_id);
+                    let mut choices = vec![Choice::new("", "Vælg en bruger", chosen.is_none())];
+                    choices.extend(b.eligible.iter().map(|c| {
+                        Choice::new(
+                            c.user_id,
+                            format!("{} ({})", c.name, c.email),
+                            Some(c.user_id) == chosen,
+                        )
+                    }));
+                    Some(PartyRow {
+                        party: party.as_str(),
+                        label: party.label_da(),
+                        bound: b.user_name.clone(),
+                        note: if b.user_id.is_some() {
+                            format!(
+                                "Udpeget af {}, {}",
+                                b.bound_by,
+                                views::timestamp_da(&b.bound_at)
+                            )
+                        } else if b.proposed_user_id.is_some() && can_bind {
+                            "Ikke udpeget endnu – forslag ud fra ansøgningens personer er valgt nedenfor".into()
+                        } else {
+                            "Ikke udpeget endnu".into()
+                        },
+                        choices,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let sign_box = match (signable, &signing) {
+        (Some(party), Some(s)) => Some(SignBox {
+            capacity: party.label_da(),
+            summary: s
+                .summary
+                .iter()
+                .map(|l| fact(&l.label, l.value.clone()))
+                .collect(),
+            version: s.agreement_version,
+            fingerprint_shown: pulje_store::signing::fingerprint_shown(&s.fingerprint),
+            fingerprint: s.fingerprint.clone(),
+        }),
+        _ => None,
+    };
     // The form's fields section by section, from the form's table; the participants have
     // their own table.
     let values = d.values();
@@ -284,7 +388,7 @@ async fn page(
         section_d: facts_of(Section::D),
         missing,
         evaluation,
-        steps: available_steps(user, &app, &signed),
+        steps: available_steps(user, &app, signable),
         step_error,
         tiers: tier_choices,
         meetings,
@@ -355,6 +459,9 @@ async fn page(
             })
             .collect(),
         signatures: signature_rows,
+        parties,
+        can_bind,
+        sign: sign_box,
         money: money_facts,
         history: history
             .into_iter()
@@ -390,6 +497,9 @@ fn action_da(action: &str) -> String {
         "review" => "Kvalitetssikring".into(),
         "comment" => "Kommentar".into(),
         "update" => "Ændret".into(),
+        "bind_party" => "Underskriver udpeget".into(),
+        "signature_cleared" => "Underskrift bortfaldet (anden underskriver udpeget)".into(),
+        "signatures_cleared" => "Underskrifter bortfaldet (aftalen er ændret)".into(),
         other => match Action::parse(other) {
             Some(a) => a.label_da().into(),
             None => ApplicationStatus::parse(other)
@@ -403,6 +513,7 @@ fn action_da(action: &str) -> String {
 pub struct ShowQuery {
     gemt: Option<String>,
     trin: Option<String>,
+    parter: Option<String>,
 }
 
 pub async fn show(
@@ -426,6 +537,9 @@ pub async fn show(
     policy::require_view(&user, &app)?;
     let notice = match (q.gemt.is_some(), q.trin.as_deref()) {
         (true, _) => Some("Ansøgningen er gemt.".to_string()),
+        (false, None) if q.parter.is_some() => Some(
+            "Parten er udpeget. Kun den udpegede bruger kan underskrive for parten.".to_string(),
+        ),
         (false, Some("amend")) => Some("Ændringen er sendt til styregruppen.".to_string()),
         (false, Some(step)) => Action::parse(step).map(|a| {
             format!(
@@ -471,32 +585,92 @@ pub async fn agreement(
     ))
 }
 
-/// The agreement as a PDF mirroring the agreement form, with the signature block filled in.
+/// The agreement as a PDF mirroring the agreement form. Once all four parties have signed, the
+/// signed agreement as issued: the first download renders it with its last page of signature
+/// evidence and verification code and keeps it; every later one gets the same bytes, which
+/// `/verify` recognises.
 pub async fn agreement_pdf(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    use pulje_pdf::Block;
     let mut conn = db.conn().await?;
     let app = get_application(&mut conn, ApplicationId::new(id)).await?;
     policy::require_view(&user, &app)?;
+    let filename = format!("aftale-{id}.pdf");
+    let seal = if matches!(
+        app.status,
+        ApplicationStatus::Active | ApplicationStatus::Ended
+    ) {
+        pulje_store::signing::sealed(&mut conn, app.id).await?
+    } else {
+        None
+    };
+    if let Some(seal) = &seal {
+        if let Some(pdf) = pulje_store::signing::issued_pdf(&mut conn, &seal.code).await? {
+            return Ok(pdf_response(pdf, &filename));
+        }
+    }
     let programme_name = programmes::get(&mut conn, &app.programme_id)
         .await?
         .ok_or(AppError::NotFound)?
         .name;
+    let bound = pulje_store::signing::bindings(&mut conn, &app).await?;
+    let signed = pulje_store::signing::signatures(&mut conn, app.id).await?;
     let d = page(&mut conn, &user, app, None, StepError::default()).await?;
+    drop(conn);
+    let pdf = agreement_document(
+        &d,
+        &programme_name,
+        &bound,
+        &signed,
+        seal.as_ref(),
+        &state.config.public_url.link("/verify"),
+    );
+    match seal {
+        Some(seal) => {
+            let mut tx = db.begin().await?;
+            let kept = pulje_store::signing::issue_pdf(&mut tx, &seal.code, pdf).await?;
+            tx.commit().await?;
+            Ok(pdf_response(kept, &filename))
+        }
+        None => Ok(pdf_response(pdf, &filename)),
+    }
+}
+
+/// The agreement's PDF: sections A–D with the granted and the requested amount each labelled,
+/// the parties' names and the agreement's date in D, and, once sealed, a last page with the
+/// signature evidence and the verification code.
+fn agreement_document(
+    d: &ShowPage,
+    programme_name: &str,
+    bound: &[pulje_store::signing::Binding],
+    signed: &[pulje_store::signing::Signed],
+    seal: Option<&pulje_store::signing::Sealed>,
+    verify_url: &str,
+) -> Vec<u8> {
+    use pulje_pdf::Block;
+    // The amount asked for is labelled as such, never to be read as the amount granted.
+    let requested = pulje_domain::application::field("supplement_ore").map(|f| f.short);
     let facts = |facts: &[Fact]| {
         facts
             .iter()
-            .map(|f| Block::Fact(f.label.clone(), f.value.clone()))
+            .map(|f| {
+                let label = if Some(f.label.as_str()) == requested {
+                    "B6. Ansøgt beløb (tillæg pr. år)".to_string()
+                } else {
+                    f.label.clone()
+                };
+                Block::Fact(label, f.value.clone())
+            })
             .collect::<Vec<_>>()
     };
     let mut blocks = vec![
         Block::Title("Aftale om regionalt forsøg".into()),
         Block::Paragraph(format!(
-            "{programme_name} · {} · nr. {} · version {} · status: {}",
-            d.region, d.app_id, d.version, d.status
+            "{programme_name} · {} · nr. {} · status: {}",
+            d.region, d.app_id, d.status
         )),
         Block::Heading("A. Identifikation".into()),
     ];
@@ -524,27 +698,99 @@ pub async fn agreement_pdf(
     ));
     blocks.extend(facts(&d.section_c));
     blocks.push(Block::Heading("D. Aftalen er indgået og godkendt".into()));
-    blocks.push(Block::Table {
-        header: vec!["Part".into(), "Underskrevet af".into(), "Tidspunkt".into()],
-        widths: vec![3.0, 4.0, 3.0],
-        rows: d
-            .signatures
+    let time_of = |party: Party| {
+        signed
             .iter()
-            .map(|s| {
+            .find(|s| s.party == party.as_str())
+            .map(|s| views::timestamp_da(&s.signed_at))
+    };
+    blocks.push(Block::Table {
+        header: vec![
+            "Part".into(),
+            "Navn".into(),
+            "Underskrevet (dansk tid)".into(),
+        ],
+        widths: vec![3.0, 4.0, 3.0],
+        rows: Party::ALL
+            .iter()
+            .map(|&p| {
+                let signer = signed.iter().find(|s| s.party == p.as_str());
+                let name = match signer {
+                    Some(s) => s.signer_name.clone(),
+                    None => bound
+                        .iter()
+                        .find(|b| b.party == p.as_str())
+                        .map(|b| b.user_name.clone())
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| "Ikke udpeget".into()),
+                };
                 vec![
-                    s.party.to_string(),
-                    if s.signer.is_empty() {
-                        "Ikke underskrevet".into()
-                    } else {
-                        s.signer.clone()
-                    },
-                    s.at.clone(),
+                    p.label_da().to_string(),
+                    name,
+                    time_of(p).unwrap_or_else(|| "Ikke underskrevet".into()),
                 ]
             })
             .collect(),
     });
-    let pdf = pulje_pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks);
-    Ok(pdf_response(pdf, &format!("aftale-{id}.pdf")))
+    // The date of the last signature; an agreement signed before seals were kept has none, and
+    // takes its last signature's.
+    let last_signature = signed
+        .iter()
+        .map(|s| s.signed_at.as_str())
+        .max()
+        .filter(|_| signed.len() == Party::ALL.len());
+    blocks.push(Block::Fact(
+        "Dato for aftalen".into(),
+        match (seal, last_signature) {
+            (Some(s), _) => views::date_of_timestamp_da(&s.signed_at),
+            (None, Some(last)) => views::date_of_timestamp_da(last),
+            (None, None) => "Ikke indgået endnu: ikke alle parter har underskrevet".into(),
+        },
+    ));
+    if let Some(seal) = seal {
+        blocks.push(Block::PageBreak);
+        blocks.push(Block::Heading("Dokumentation for underskrifterne".into()));
+        blocks.push(Block::Paragraph(format!(
+            "Hver part har underskrevet aftalens version {} med fingeraftrykket nedenfor (SHA-256 af aftalens indhold). Tidspunkterne er i dansk tid.",
+            seal.agreement_version
+        )));
+        blocks.push(Block::Table {
+            header: vec![
+                "Part".into(),
+                "Navn".into(),
+                "Tidspunkt".into(),
+                "Godkendt med".into(),
+            ],
+            widths: vec![3.0, 3.5, 2.5, 2.5],
+            rows: signed
+                .iter()
+                .map(|s| {
+                    vec![
+                        Party::parse(&s.party)
+                            .map(|p| p.label_da().to_string())
+                            .unwrap_or_else(|| s.party.clone()),
+                        s.signer_name.clone(),
+                        views::timestamp_da(&s.signed_at),
+                        pulje_store::signing::Authentication::label_da(&s.authenticated_by)
+                            .to_string(),
+                    ]
+                })
+                .collect(),
+        });
+        blocks.push(Block::Fact(
+            "Fingeraftryk (SHA-256)".into(),
+            pulje_store::signing::fingerprint_shown(&seal.fingerprint),
+        ));
+        blocks.push(Block::Fact(
+            "Aftalens dato".into(),
+            views::date_of_timestamp_da(&seal.signed_at),
+        ));
+        blocks.push(Block::Fact("Kontrolkode".into(), seal.code.clone()));
+        blocks.push(Block::Paragraph(format!(
+            "Kontrollér aftalen på {verify_url}: indtast kontrolkoden, eller upload denne PDF. En PDF, der er ændret blot én byte, genkendes ikke."
+        )));
+    }
+    pulje_pdf::render(&d.title, &format!("{} · {}", d.title, d.region), &blocks)
 }
 
 /// A PDF as an inline download.
@@ -600,8 +846,10 @@ pub async fn transition(
         meeting_id: opt_id(&Some(get("meeting_id"))),
         amount_ore: None,
         meeting: String::new(),
+        confirm: !get("confirm").is_empty(),
+        fingerprint: get("fingerprint"),
     };
-    let result = match step_from(&body) {
+    let result = match step_from(&body, user.authentication()) {
         Ok(step) => take_step(&mut db, &user, ApplicationId::new(id), &step).await,
         Err(e) => Err(e),
     }
@@ -637,6 +885,53 @@ pub async fn transition(
                 reason: body.reason,
                 overcommit_reason: body.overcommit_reason,
                 end_date: body.end_date.unwrap_or_default(),
+            };
+            let page = page(&mut conn, &user, app, None, error).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /applications/{id}/parties` from the detail page: the region's administrator binds a
+/// party (`party`) to the account that is to sign for it (`user_id`).
+pub async fn bind_party(
+    mut db: Db,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let app_id = ApplicationId::new(id);
+    let result = async {
+        let party = pulje_app::signing::party(&get("party"))?;
+        let user_id = get("user_id").parse::<i64>().map_err(|_| {
+            pulje_app::Error::Invalid(format!(
+                "Vælg, hvem der skal underskrive som «{}».",
+                party.label_da()
+            ))
+        })?;
+        pulje_app::signing::bind(&mut db, &user, app_id, party, user_id).await
+    }
+    .await
+    .map_err(AppError::from);
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}?parter=1#parter")).into_response()),
+        Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            let status = e.status();
+            let mut conn = db.conn().await?;
+            let app = get_application(&mut conn, app_id).await?;
+            policy::require_view(&user, &app)?;
+            let error = StepError {
+                action: "bind".into(),
+                message: e.message(),
+                ..StepError::default()
             };
             let page = page(&mut conn, &user, app, None, error).await?;
             Ok((status, Html(page.render()?)).into_response())

@@ -27,6 +27,7 @@ mod reports;
 mod site;
 mod trials;
 mod upload;
+mod verify;
 
 use crate::auth::login;
 use crate::AppState;
@@ -141,6 +142,10 @@ pub fn routes() -> Router<AppState> {
             get(application_detail::agreement),
         )
         .route(
+            "/applications/{id}/parties",
+            post(application_detail::bind_party),
+        )
+        .route(
             "/applications/{id}/comments",
             post(application_detail::comment),
         )
@@ -206,6 +211,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/idekatalog", get(catalogue::list))
         .route("/program/{id}", get(public::show))
+        .route(
+            "/verify",
+            get(verify::form)
+                .post(verify::check)
+                .layer(DefaultBodyLimit::max(verify::VERIFY_MAX_BYTES + 256 * 1024)),
+        )
         .route("/kontakt", get(site::contact))
         .route("/tilgaengelighed", get(site::accessibility))
         .route("/privatliv", get(site::privacy))

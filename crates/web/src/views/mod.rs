@@ -276,6 +276,16 @@ pub fn timestamp_da(ts: &str) -> String {
     }
 }
 
+/// The date, in Danish time, of a stored UTC time (`1. marts 2026`).
+pub fn date_of_timestamp_da(ts: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(ts) {
+        Ok(t) => pulje_domain::date::format_date_da(
+            pulje_domain::date::danish_time(t.with_timezone(&chrono::Utc)).date(),
+        ),
+        Err(_) => ts.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod timestamp_tests {
     use super::timestamp_da;
@@ -285,5 +295,9 @@ mod timestamp_tests {
         assert_eq!(timestamp_da("2026-07-01T12:00:00Z"), "01-07-2026 14:00");
         assert_eq!(timestamp_da("2026-12-31T23:30:00Z"), "01-01-2027 00:30");
         assert_eq!(timestamp_da("ikke et tidspunkt"), "ikke et tidspunkt");
+        assert_eq!(
+            super::date_of_timestamp_da("2026-12-31T23:30:00Z"),
+            "1. januar 2027"
+        );
     }
 }

@@ -123,6 +123,47 @@ impl TestApp {
         app
     }
 
+    /// Binds each signing party of approved agreement `id` to the account proposed for it (the
+    /// application's people, else the region's only account of the party's role), as the
+    /// region's administrator would.
+    pub async fn bind_proposed(&self, id: i64) {
+        let mut conn = self.db.conn().await.expect("conn");
+        let a = applications::get(&mut conn, ApplicationId::new(id))
+            .await
+            .expect("get")
+            .expect("the agreement exists");
+        let admin = pulje_store::users::list(&mut conn, Some(a.region_code))
+            .await
+            .expect("users")
+            .into_iter()
+            .find(|u| u.role == pulje_domain::Role::RegionAdmin)
+            .expect("the region has an administrator");
+        let parties = pulje_store::signing::bindings(&mut conn, &a)
+            .await
+            .expect("bindings");
+        drop(conn);
+        let mut signers = Vec::new();
+        for b in &parties {
+            let proposed = b
+                .proposed_user_id
+                .unwrap_or_else(|| panic!("no account proposed for {}", b.party));
+            let mut conn = self.db.conn().await.expect("conn");
+            signers.push(
+                pulje_store::users::get(&mut conn, proposed)
+                    .await
+                    .expect("user")
+                    .expect("the proposed user exists"),
+            );
+        }
+        pulje_testkit::bind_parties(
+            self.db.db(),
+            &admin,
+            ApplicationId::new(id),
+            [&signers[0], &signers[1], &signers[2], &signers[3]],
+        )
+        .await;
+    }
+
     /// The stored application.
     pub async fn get_application(&self, id: i64) -> Application {
         let mut conn = self.db.conn().await.expect("conn");
@@ -395,6 +436,11 @@ pub const TIER_MEDIUM: i64 = 3_500_000;
 pub const TIER_HIGH: i64 = 5_000_000;
 
 /// The body of a transition: `{"action": action}` plus `extra`'s keys.
+/// A signature with its confirmation ticked, of the agreement as it stands.
+pub fn sign_step() -> serde_json::Value {
+    serde_json::json!({ "action": "sign", "confirm": true })
+}
+
 pub fn step(action: &str, extra: serde_json::Value) -> serde_json::Value {
     let mut body = serde_json::json!({ "action": action });
     if let serde_json::Value::Object(more) = extra {
