@@ -44,6 +44,7 @@ pub mod reports;
 pub mod review;
 pub mod search;
 pub mod sessions;
+pub mod sso;
 mod sql;
 pub mod tasks;
 pub mod trials;
