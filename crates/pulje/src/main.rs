@@ -179,7 +179,11 @@ struct ServeArgs {
     #[arg(long, env = "PULJE_OIDC_CLIENT_SECRET", hide_env_values = true)]
     oidc_client_secret: Option<pulje_app::Secret>,
     /// The provider's name on the login page: "Log ind med <name>".
-    #[arg(long, env = "PULJE_OIDC_PROVIDER_NAME", default_value = "din organisations login")]
+    #[arg(
+        long,
+        env = "PULJE_OIDC_PROVIDER_NAME",
+        default_value = "din organisations login"
+    )]
     oidc_provider_name: String,
 }
 
@@ -701,8 +705,8 @@ fn oidc_config(args: &ServeArgs) -> anyhow::Result<Option<pulje_web::OidcConfig>
         return Ok(None);
     };
     let issuer = issuer.trim().to_string();
-    let url = url::Url::parse(&issuer)
-        .with_context(|| format!("ugyldig OIDC-udsteder «{issuer}»"))?;
+    let url =
+        url::Url::parse(&issuer).with_context(|| format!("ugyldig OIDC-udsteder «{issuer}»"))?;
     let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     if url.scheme() != "https" && !(url.scheme() == "http" && local) {
         bail!("OIDC-udstederen «{issuer}» skal have en https://-adresse");

@@ -67,12 +67,11 @@ pub async fn resolve(tx: &mut Tx<'_>, identity: &Identity) -> Result<Resolved> {
     }
     let email = identity.verified_email();
     if let Some(email) = &email {
-        let unlinked: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM users WHERE email = $1 AND oidc_subject IS NULL",
-        )
-        .bind(email.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+        let unlinked: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND oidc_subject IS NULL")
+                .bind(email.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
         if let Some(id) = unlinked {
             let user = users::get(tx, pulje_domain::UserId::new(id))
                 .await?
@@ -87,8 +86,7 @@ pub async fn resolve(tx: &mut Tx<'_>, identity: &Identity) -> Result<Resolved> {
                 role: mapping.role()?,
                 region: mapping.region(),
             };
-            if profile.check().is_ok()
-                && users::find_by_email(tx, email.as_str()).await?.is_none()
+            if profile.check().is_ok() && users::find_by_email(tx, email.as_str()).await?.is_none()
             {
                 let actor = Actor::system("single sign-on");
                 let user = users::create_invited(tx, &actor, &profile).await?;
@@ -233,9 +231,9 @@ pub async fn add_mapping(
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Duplicate(_) => {
-            StoreError::Duplicate(format!("Der findes allerede en regel for gruppen «{value}»."))
-        }
+        StoreError::Duplicate(_) => StoreError::Duplicate(format!(
+            "Der findes allerede en regel for gruppen «{value}»."
+        )),
         other => other,
     })?;
     audit::created(tx, actor, &mapping).await?;

@@ -23,9 +23,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
     EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
@@ -248,13 +246,15 @@ pub async fn callback(
         return refused(
             StatusCode::BAD_REQUEST,
             "Login kunne ikke gennemføres",
-            &format!(
-                "Login-forsøget er udløbet eller blev startet i en anden browser. {again}"
-            ),
+            &format!("Login-forsøget er udløbet eller blev startet i en anden browser. {again}"),
         );
     };
     if let Some(error) = &query.error {
-        let error: String = error.chars().filter(|c| !c.is_control()).take(100).collect();
+        let error: String = error
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
         return refused(
             StatusCode::UNAUTHORIZED,
             "Login kunne ikke gennemføres",
@@ -319,7 +319,9 @@ pub async fn callback(
     tx.commit().await?;
 
     let secure = state.config.secure_cookies;
-    let target = super::login::safe_next(&flow.next).unwrap_or("/").to_string();
+    let target = super::login::safe_next(&flow.next)
+        .unwrap_or("/")
+        .to_string();
     let mut response = Redirect::to(&target).into_response();
     for cookie in [
         set_cookie(

@@ -136,7 +136,8 @@ server.listen(0, '127.0.0.1', () => {
     // ID tokens carry the profile claims themselves (pulje reads no userinfo endpoint).
     conformIdTokenClaims: false,
     claims: {
-      openid: ['sub'],
+      // amr (the methods the login used) in every ID token, as Entra ID does.
+      openid: ['sub', 'amr'],
       email: ['email', 'email_verified'],
       profile: ['name', 'groups'],
     },

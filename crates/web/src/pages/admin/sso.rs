@@ -75,7 +75,14 @@ fn region_options() -> Vec<(String, String)> {
 
 fn role_inputs(form: &str, v: &Values, errors: &FieldErrors) -> [Input; 2] {
     [
-        Input::select(form, "role", "Rolle", val(v, "role"), role_options(), errors),
+        Input::select(
+            form,
+            "role",
+            "Rolle",
+            val(v, "role"),
+            role_options(),
+            errors,
+        ),
         Input::select(
             form,
             "region_code",
@@ -172,7 +179,10 @@ async fn render(
                     label: "Slet".into(),
                     aria_label: format!("Slet reglen for gruppen {}", m.claim_value),
                     confirm: Some((
-                        format!("Slet reglen for «{}»? Brugere der har fået rollen, beholder den.", m.claim_value),
+                        format!(
+                            "Slet reglen for «{}»? Brugere der har fået rollen, beholder den.",
+                            m.claim_value
+                        ),
                         "Ja, slet reglen".into(),
                     )),
                     errors: Vec::new(),
@@ -344,7 +354,11 @@ pub async fn create_rule(
 }
 
 /// `POST /admin/sso/regler/{id}/slet`: removes a rule.
-pub async fn delete_rule(mut db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+pub async fn delete_rule(
+    mut db: Db,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     require_national_admin(&user)?;
     let mut tx = db.begin().await?;
     sso::remove_mapping(&mut tx, &user.actor(), id).await?;
