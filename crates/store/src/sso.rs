@@ -184,7 +184,7 @@ async fn first_mapping(conn: &mut AnyConnection, groups: &[String]) -> Result<Op
     Ok(mappings(conn)
         .await?
         .into_iter()
-        .find(|m| groups.iter().any(|g| *g == m.claim_value)))
+        .find(|m| groups.contains(&m.claim_value)))
 }
 
 /// Adds a rule; refused in Danish when the value is empty, too long or already used, or the

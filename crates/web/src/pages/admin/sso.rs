@@ -8,7 +8,7 @@ use crate::auth::policy::admin_scope;
 use crate::extract::Form;
 use crate::views;
 use crate::Db;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use pulje_domain::Role;
 use pulje_store::{sso, Connection};
@@ -213,8 +213,7 @@ async fn render(
     };
     let rule_form = rule_form(&rule_values, &rule_errors);
     let mut errors = rule_form.summary();
-    for w in &waiting {
-        let w: &WaitingRow = w;
+    for w in waiting.iter() {
         errors.extend(w.form.summary());
     }
     Ok(SsoPage {
@@ -250,8 +249,6 @@ pub async fn show(
     let page = render(&mut conn, &state, &user, notice, None).await?;
     respond(StatusCode::OK, page)
 }
-
-use axum::extract::State;
 
 #[derive(Deserialize)]
 pub struct ToggleQuery {
@@ -302,11 +299,11 @@ fn chosen_role(v: &Values, errors: &mut FieldErrors) -> (Option<Role>, Option<Re
         match (role.is_regional(), region) {
             (true, None) if !errors.has("region_code") => errors.add(
                 "region_code",
-                &format!("Rollen «{}» kræver en region.", role.label_da()),
+                format!("Rollen «{}» kræver en region.", role.label_da()),
             ),
             (false, Some(_)) => errors.add(
                 "region_code",
-                &format!(
+                format!(
                     "Rollen «{}» gælder hele landet; vælg ingen region.",
                     role.label_da()
                 ),
@@ -338,7 +335,7 @@ pub async fn create_rule(
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("{PATH}?gemt=regel")).into_response());
             }
-            Err(e) => errors.add("claim_value", &refusal(e)?),
+            Err(e) => errors.add("claim_value", refusal(e)?),
         }
     }
     let mut conn = db.conn().await?;
@@ -384,7 +381,7 @@ pub async fn grant(
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("{PATH}?gemt=tildelt")).into_response());
             }
-            Err(e) => errors.add("", &refusal(e)?),
+            Err(e) => errors.add("", refusal(e)?),
         }
     }
     let mut conn = db.conn().await?;
