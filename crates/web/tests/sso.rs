@@ -546,7 +546,16 @@ sso_test!(
             .await;
         assert_eq!(r.status, 403);
         // A region's administrator sets their own region, not another, and makes no rules.
-        let mut ra = s.app.client_as(Role::RegionAdmin, Some(NORDJYLLAND)).await;
+        let carl = s
+            .app
+            .user_named(
+                Role::RegionAdmin,
+                Some(NORDJYLLAND),
+                "carl.sso@region-test.dk",
+                "Carl Clausen",
+            )
+            .await;
+        let mut ra = s.app.login(&carl).await;
         let page = ra.get("/admin/sso").await;
         assert_eq!(page.status, 200);
         assert!(!page.text().contains("Regler for roller"), "{}", page.body);
@@ -564,12 +573,30 @@ sso_test!(
             )
             .await;
         assert_eq!(r.status, 403);
+        // Logged in with a password, they would lock themselves out: refused, saying so.
         let r = ra
             .post_form(
                 &format!("/admin/sso/regioner/{NORDJYLLAND}?adgangskoder=false"),
                 &[],
             )
             .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.text().contains("ville lukke dig selv ude"), "{}", r.body);
+        // Logged in through the provider, they may.
+        let (http, r) = sso_login(&s, "carl").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = get(&http, &s.app.url("/admin/sso")).await;
+        let csrf = page.csrf_token().expect("csrf");
+        let r = Resp::read(
+            http.post(s.app.url(&format!(
+                "/admin/sso/regioner/{NORDJYLLAND}?adgangskoder=false"
+            )))
+            .form(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .expect("POST"),
+        )
+        .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let mut conn = s.app.db.conn().await.expect("conn");
         let off: Vec<i64> = sqlx::query_scalar("SELECT code FROM regions WHERE password_login = 0")

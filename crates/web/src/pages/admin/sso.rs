@@ -11,7 +11,7 @@ use crate::Db;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use pulje_domain::Role;
-use pulje_store::{sso, Connection};
+use pulje_store::{sessions, sso, Connection};
 
 const PATH: &str = "/admin/sso";
 
@@ -53,6 +53,8 @@ struct SsoPage {
 
 /// A form that came back refused: which one, what was typed, what is wrong.
 enum Returned {
+    /// The region's switch was refused, with why.
+    Region(RegionCode, String),
     Rule(Values, FieldErrors),
     Grant(i64, Values, FieldErrors),
 }
@@ -125,7 +127,11 @@ async fn render(
     let scope = admin_scope(user)?;
     let national = scope == Scope::All;
     let off = sso::regions_without_password(conn).await?;
-    let regions = RegionCode::all()
+    let region_refused = match &returned {
+        Some(Returned::Region(code, message)) => Some((*code, message.clone())),
+        _ => None,
+    };
+    let regions: Vec<RegionRow> = RegionCode::all()
         .filter(|r| scope.allows(*r))
         .map(|r| {
             let passwords = !off.contains(&r);
@@ -149,7 +155,10 @@ async fn render(
                     label: label.into(),
                     aria_label: aria,
                     confirm: None,
-                    errors: Vec::new(),
+                    errors: match &region_refused {
+                        Some((code, message)) if *code == r => vec![message.clone()],
+                        _ => Vec::new(),
+                    },
                 },
             }
         })
@@ -159,7 +168,7 @@ async fn render(
     match returned {
         Some(Returned::Rule(v, e)) => (rule_values, rule_errors) = (v, e),
         Some(Returned::Grant(id, v, e)) => grant_returned = Some((id, v, e)),
-        None => {}
+        Some(Returned::Region(..)) | None => {}
     }
     let (rules, waiting) = if national {
         let rules = sso::mappings(conn)
@@ -212,7 +221,16 @@ async fn render(
         (Vec::new(), Vec::new())
     };
     let rule_form = rule_form(&rule_values, &rule_errors);
-    let mut errors = rule_form.summary();
+    let mut errors: Vec<ErrorLink> = regions
+        .iter()
+        .flat_map(|r| {
+            r.toggle.errors.iter().map(|e| ErrorLink {
+                href: format!("#{}", r.toggle.id),
+                text: format!("{}: {e}", r.name),
+            })
+        })
+        .collect();
+    errors.extend(rule_form.summary());
     for w in waiting.iter() {
         errors.extend(w.form.summary());
     }
@@ -256,8 +274,10 @@ pub struct ToggleQuery {
 }
 
 /// `POST /admin/sso/regioner/{code}?adgangskoder=true|false`: allows or refuses passwords for
-/// the region's users.
+/// the region's users. A user of the region who is logged in with a password is refused: they
+/// would lock themselves out.
 pub async fn set_passwords(
+    State(state): State<AppState>,
     mut db: Db,
     user: CurrentUser,
     Path(code): Path<i64>,
@@ -265,6 +285,25 @@ pub async fn set_passwords(
 ) -> PageResult<Response> {
     let code = crate::error::region(code)?;
     require_admin_of(&user, code)?;
+    if !q.adgangskoder && user.region_code() == Some(code) {
+        let mut conn = db.conn().await?;
+        let method = match &user.session_hash {
+            Some(hash) => sessions::auth_method(&mut conn, hash).await?,
+            None => None,
+        };
+        if !matches!(method, Some(sessions::AuthMethod::Oidc { .. })) {
+            let message = "Du er selv logget ind med adgangskode i denne region og ville lukke dig selv ude. Log ind med single sign-on først, og slå så adgangskoderne fra.".to_string();
+            let page = render(
+                &mut conn,
+                &state,
+                &user,
+                None,
+                Some(Returned::Region(code, message)),
+            )
+            .await?;
+            return respond(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+    }
     let mut tx = db.begin().await?;
     sso::set_password_login(&mut tx, &user.actor(), code, q.adgangskoder).await?;
     tx.commit().await?;
