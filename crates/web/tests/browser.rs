@@ -1259,6 +1259,7 @@ async fn a_person_logs_in_through_the_openid_provider_in_the_browser() {
         );
         b.open("/me").await?;
         b.expect_text("anna.sso@region-test.dk").await?;
+        found.extend(b.axe(&axe, "my account without a password (/me)").await?);
         b.log_out().await
     })
     .await;

@@ -249,6 +249,17 @@ sso_test!(a_rule_gives_the_role_at_the_first_login, |s| async move {
     let me = get(&http, &s.app.url("/me")).await;
     assert_eq!(me.status, 200);
     assert!(me.text().contains("Anna Sso Andersen"), "{}", me.body);
+    // She has no password to change.
+    assert!(
+        me.text().contains("Du har ingen adgangskode i pulje"),
+        "{}",
+        me.body
+    );
+    assert!(
+        !me.body.contains("name=\"current_password\""),
+        "{}",
+        me.body
+    );
 
     let (_, role, region, subject) = user_row(&s, "anna.sso@region-test.dk")
         .await
