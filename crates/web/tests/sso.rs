@@ -24,6 +24,8 @@ fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A provider or server that stops answering fails the test instead of hanging it.
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client")
 }

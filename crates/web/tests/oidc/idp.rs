@@ -46,8 +46,9 @@ impl Idp {
                 }
             }
         });
-        let issuer = rx
+        let issuer = tokio::time::timeout(std::time::Duration::from_secs(60), rx)
             .await
+            .expect("the OpenID provider did not say it was ready within a minute")
             .expect("the OpenID provider ended without saying it was ready");
         Idp { child, issuer }
     }
