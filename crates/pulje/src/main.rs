@@ -167,6 +167,24 @@ struct ServeArgs {
     /// start-up.
     #[arg(long, env = "PULJE_SMTP_SECURITY", default_value = "starttls")]
     smtp_security: pulje_app::mailer::SmtpSecurity,
+    /// Single sign-on: the OpenID Connect issuer (e.g.
+    /// https://login.microsoftonline.com/<tenant>/v2.0). Its discovery document is read on first
+    /// use. The redirect URI to register with it is the public URL + /login/oidc/callback.
+    #[arg(long, env = "PULJE_OIDC_ISSUER", requires = "oidc_client_id")]
+    oidc_issuer: Option<String>,
+    /// The client id pulje is registered with at the issuer.
+    #[arg(long, env = "PULJE_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    oidc_client_id: Option<String>,
+    /// The client's secret (leave out for a public client).
+    #[arg(long, env = "PULJE_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<pulje_app::Secret>,
+    /// The provider's name on the login page: "Log ind med <name>".
+    #[arg(
+        long,
+        env = "PULJE_OIDC_PROVIDER_NAME",
+        default_value = "din organisations login"
+    )]
+    oidc_provider_name: String,
 }
 
 #[derive(Subcommand)]
@@ -665,6 +683,7 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
             phone: args.contact_phone.clone(),
         },
         accessibility_statement_url: args.accessibility_statement_url.clone(),
+        oidc: oidc_config(&args)?,
         ..Default::default()
     };
     tokio::spawn(pulje_app::mailer::run(
@@ -677,6 +696,33 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
     pulje_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())
+}
+
+/// The single sign-on settings, checked: an issuer URL that reads as http(s) (https unless it is
+/// this machine) and a client id.
+fn oidc_config(args: &ServeArgs) -> anyhow::Result<Option<pulje_web::OidcConfig>> {
+    let (Some(issuer), Some(client_id)) = (&args.oidc_issuer, &args.oidc_client_id) else {
+        return Ok(None);
+    };
+    let issuer = issuer.trim().to_string();
+    let url =
+        url::Url::parse(&issuer).with_context(|| format!("ugyldig OIDC-udsteder «{issuer}»"))?;
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if url.scheme() != "https" && !(url.scheme() == "http" && local) {
+        bail!("OIDC-udstederen «{issuer}» skal have en https://-adresse");
+    }
+    if client_id.trim().is_empty() {
+        bail!("OIDC-klient-id'et er tomt");
+    }
+    Ok(Some(pulje_web::OidcConfig {
+        issuer,
+        client_id: client_id.trim().to_string(),
+        client_secret: args
+            .oidc_client_secret
+            .as_ref()
+            .map(|s| s.expose().to_string()),
+        provider_name: args.oidc_provider_name.trim().to_string(),
+    }))
 }
 
 /// A trusted proxy's address: an IP address, refused in Danish otherwise.

@@ -48,6 +48,7 @@ pub mod search;
 pub mod sessions;
 pub mod signing;
 mod sql;
+pub mod sso;
 pub mod tasks;
 pub mod trials;
 pub mod users;

@@ -45,20 +45,71 @@ pub struct Session {
     pub last_seen_at: String,
 }
 
-/// Starts a session for `user_id`; returns the raw token for the cookie.
+/// How a session was authenticated: kept on the session for steps that ask later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum AuthMethod {
+    /// With the user's password.
+    Password,
+    /// Through the OpenID Connect provider, with its `amr` claim (the methods it used,
+    /// space-separated) when it sent one.
+    Oidc { amr: Option<String> },
+}
+
+impl AuthMethod {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Oidc { .. } => "oidc",
+        }
+    }
+
+    fn amr(&self) -> Option<&str> {
+        match self {
+            AuthMethod::Password => None,
+            AuthMethod::Oidc { amr } => amr.as_deref(),
+        }
+    }
+}
+
+/// Starts a password session for `user_id`; returns the raw token for the cookie.
 pub async fn create(tx: &mut Tx<'_>, user_id: UserId) -> Result<(String, String)> {
+    create_via(tx, user_id, &AuthMethod::Password).await
+}
+
+/// Starts a session for `user_id` authenticated by `method`; returns the raw token for the
+/// cookie and the session's CSRF token.
+pub async fn create_via(
+    tx: &mut Tx<'_>,
+    user_id: UserId,
+    method: &AuthMethod,
+) -> Result<(String, String)> {
     let token = random_token();
     let csrf = random_token();
     let now = Utc::now();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, auth_method, amr) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(token_hash(&token))
         .bind(user_id.get())
         .bind(&csrf)
         .bind(timestamp(now))
         .bind(timestamp(now + Duration::hours(SESSION_HOURS)))
+        .bind(method.as_str())
+        .bind(method.amr())
         .execute(&mut **tx)
         .await?;
     Ok((token, csrf))
+}
+
+/// How the session `token_hash` was authenticated; `None` for an unknown session.
+pub async fn auth_method(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<AuthMethod>> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT auth_method, amr FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(method, amr)| match method.as_str() {
+        "oidc" => AuthMethod::Oidc { amr },
+        _ => AuthMethod::Password,
+    }))
 }
 
 /// A user's session, audited as `session` with the user's id and region.
@@ -74,20 +125,22 @@ impl audit::Audited for SessionOf<'_> {
     }
 }
 
-/// Logs `user` in: starts a session ([`create`]) and audits the login. Returns the raw token
-/// for the cookie and the session's CSRF token.
+/// Logs `user` in with a password: starts a session ([`create`]) and audits the login. Returns
+/// the raw token for the cookie and the session's CSRF token.
 pub async fn log_in(tx: &mut Tx<'_>, user: &User) -> Result<(String, String)> {
-    let tokens = create(tx, user.id).await?;
+    log_in_via(tx, user, &AuthMethod::Password).await
+}
+
+/// Logs `user` in by `method` ([`create_via`]); the audit entry says how.
+pub async fn log_in_via(
+    tx: &mut Tx<'_>,
+    user: &User,
+    method: &AuthMethod,
+) -> Result<(String, String)> {
+    let tokens = create_via(tx, user.id, method).await?;
     let actor = Actor::user(user.id, &user.email);
-    audit::noted(
-        tx,
-        &actor,
-        &SessionOf(user),
-        "login",
-        audit::NONE,
-        audit::NONE,
-    )
-    .await?;
+    let how = serde_json::json!({ "via": method.as_str(), "amr": method.amr() });
+    audit::noted(tx, &actor, &SessionOf(user), "login", None, Some(&how)).await?;
     Ok(tokens)
 }
 

@@ -61,11 +61,21 @@ impl TestApp {
 
     /// [`TestApp::spawn`] with a configuration of its own.
     pub async fn spawn_with(backend: Backend, config: Config) -> TestApp {
-        let database = TestDb::new(backend).await;
-        let db = database.db().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
+        TestApp::spawn_on(backend, listener, config).await
+    }
+
+    /// [`TestApp::spawn_with`] on a listener the test bound itself, for a test that must know the
+    /// server's address before it starts (an OpenID provider that redirects back to it).
+    pub async fn spawn_on(
+        backend: Backend,
+        listener: tokio::net::TcpListener,
+        config: Config,
+    ) -> TestApp {
+        let database = TestDb::new(backend).await;
+        let db = database.db().await;
         let addr = listener.local_addr().expect("local_addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = AppState::new(db.clone(), config);

@@ -22,7 +22,7 @@
 //! tool is there: nothing is ignored, and a missing tool fails its tests through
 //! [`Tool::require`]. `scripts/install-test-tools` installs every tool listed here.
 //!
-//! Adding a tool (an OpenID provider, …): a variant of [`Tool`] with its name, cfg,
+//! Adding a tool: a variant of [`Tool`] with its name, cfg,
 //! probe (files that must exist, or an environment variable that must be set) and install hint,
 //! a step in `scripts/install-test-tools`, and the cfg in the crates' build scripts.
 //!
@@ -43,6 +43,11 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// axe-core, installed from npm below the web crate's tests (workspace-relative).
 pub const AXE_CORE: &str = "crates/web/tests/axe/node_modules/axe-core/axe.min.js";
 
+/// oidc-provider, installed from npm below the web crate's tests (workspace-relative), and the
+/// script there that runs it as the tests' OpenID provider (with Node.js from `PATH`).
+pub const OIDC_PROVIDER: &str = "crates/web/tests/oidc/node_modules/oidc-provider/package.json";
+pub const OIDC_PROVIDER_SCRIPT: &str = "crates/web/tests/oidc/provider.mjs";
+
 /// Tesseract with its Danish model, and its `text2image` that renders the test scans (Debian
 /// packages `tesseract-ocr` and `tesseract-ocr-dan`).
 pub const TESSERACT: &str = "/usr/bin/tesseract";
@@ -62,6 +67,8 @@ pub enum Tool {
     AxeCore,
     /// Tesseract with its Danish model, for reading scans.
     Tesseract,
+    /// A real OpenID Connect provider (npm's oidc-provider on Node.js), for single sign-on.
+    OidcProvider,
 }
 
 /// How a tool is found.
@@ -73,11 +80,12 @@ enum Probe {
 }
 
 impl Tool {
-    pub const ALL: [Tool; 4] = [
+    pub const ALL: [Tool; 5] = [
         Tool::Postgres,
         Tool::Chromium,
         Tool::AxeCore,
         Tool::Tesseract,
+        Tool::OidcProvider,
     ];
 
     /// The tool's name in messages.
@@ -87,6 +95,7 @@ impl Tool {
             Tool::Chromium => "Chromium and chromedriver",
             Tool::AxeCore => "axe-core",
             Tool::Tesseract => "Tesseract with its Danish model",
+            Tool::OidcProvider => "the OpenID provider oidc-provider",
         }
     }
 
@@ -97,6 +106,7 @@ impl Tool {
             Tool::Chromium => "pulje_browser",
             Tool::AxeCore => "pulje_axe",
             Tool::Tesseract => "pulje_tesseract",
+            Tool::OidcProvider => "pulje_oidc",
         }
     }
 
@@ -108,6 +118,7 @@ impl Tool {
             Tool::Tesseract => {
                 Probe::Files(&[TESSERACT, TEXT2IMAGE, TESSERACT_DANISH, DEJAVU_SANS])
             }
+            Tool::OidcProvider => Probe::Files(&[OIDC_PROVIDER, OIDC_PROVIDER_SCRIPT]),
         }
     }
 
@@ -120,6 +131,9 @@ impl Tool {
             Tool::Chromium => "apt-get install chromium chromium-driver",
             Tool::AxeCore => "npm install --no-save --prefix crates/web/tests/axe axe-core@4",
             Tool::Tesseract => "apt-get install tesseract-ocr tesseract-ocr-dan fonts-dejavu-core",
+            Tool::OidcProvider => {
+                "npm install --no-save --prefix crates/web/tests/oidc oidc-provider@9 (needs Node.js 20 or later)"
+            }
         }
     }
 

@@ -44,6 +44,34 @@ pub struct Config {
     /// from `/tilgaengelighed`; without it the page holds pulje's own statement.
     /// `PULJE_ACCESSIBILITY_STATEMENT_URL`.
     pub accessibility_statement_url: Option<String>,
+    /// Single sign-on through an OpenID Connect provider; `None`: passwords only.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// The OpenID Connect provider users may log in through (`PULJE_OIDC_ISSUER`,
+/// `PULJE_OIDC_CLIENT_ID`, `PULJE_OIDC_CLIENT_SECRET`, `PULJE_OIDC_PROVIDER_NAME`). The redirect
+/// URI registered with the provider is the public URL followed by `/login/oidc/callback`.
+#[derive(Clone)]
+pub struct OidcConfig {
+    /// The issuer's URL exactly as its ID tokens name it; its discovery document is read from
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    /// The client's secret; `None` for a public client (PKCE only).
+    pub client_secret: Option<String>,
+    /// The provider's name on the login button ("Log ind med <name>").
+    pub provider_name: String,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
+            .field("provider_name", &self.provider_name)
+            .finish()
+    }
 }
 
 /// The secretariat that answers users' questions, as configured
@@ -77,6 +105,7 @@ impl Default for Config {
             public_url: pulje_app::PublicUrl::default(),
             contact: Contact::default(),
             accessibility_statement_url: None,
+            oidc: None,
         }
     }
 }

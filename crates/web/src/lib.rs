@@ -23,7 +23,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
-pub use config::{Config, Contact};
+pub use config::{Config, Contact, OidcConfig};
 pub use state::{AppState, Db};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,

@@ -19,14 +19,21 @@ pub struct AppState {
     db: pulje_store::Db,
     pub config: Arc<Config>,
     pub caches: Arc<Caches>,
+    /// The OpenID Connect provider, when single sign-on is configured.
+    pub oidc: Option<Arc<crate::auth::oidc::Provider>>,
 }
 
 impl AppState {
     pub fn new(db: pulje_store::Db, config: Config) -> AppState {
+        let oidc = config
+            .oidc
+            .clone()
+            .map(|c| Arc::new(crate::auth::oidc::Provider::new(c, &config.public_url)));
         AppState {
             db,
             config: Arc::new(config),
             caches: Arc::default(),
+            oidc,
         }
     }
 }

@@ -7,6 +7,8 @@
 //!   the main pages.
 //! - `the_application_form_works_by_keyboard`: tab order, visible focus, the error summary and the
 //!   invalid fields' descriptions after a refused save.
+//! - `a_person_logs_in_through_the_openid_provider_in_the_browser`: single sign-on through a real
+//!   OpenID provider (npm's oidc-provider, `tests/oidc`), with axe-core on the pages it adds.
 //!
 //! They need Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`), the accessibility test also axe-core (from npm, in `tests/axe`);
@@ -19,6 +21,8 @@
 mod common;
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "oidc/idp.rs"]
+mod idp;
 
 use anyhow::{bail, ensure, Context as _, Result};
 use common::*;
@@ -685,6 +689,31 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         (created.id.get(), to_grant.id.get())
     };
     let (undeclared, declared) = (Person::of(&undeclared), Person::of(&declared));
+    // Single sign-on's page with a rule and a person waiting for a role.
+    {
+        use pulje_store::sso;
+        let mut tx = app.db.begin().await.expect("begin");
+        let actor = pulje_store::Actor::system("test");
+        sso::add_mapping(
+            &mut tx,
+            &actor,
+            "pulje-ansoegere-midt",
+            Role::Applicant,
+            pulje_domain::RegionCode::new(MIDTJYLLAND),
+        )
+        .await
+        .expect("rule");
+        let waiting = sso::Identity {
+            issuer: "https://idp.test".into(),
+            subject: "venter-1".into(),
+            email: Some("venter@region-test.dk".into()),
+            email_verified: true,
+            name: "Vera Venter".into(),
+            groups: vec!["ukendt-gruppe".into()],
+        };
+        sso::resolve(&mut tx, &waiting).await.expect("waiting");
+        tx.commit().await.expect("commit");
+    }
 
     let b = Browser::start(&app.base).await.expect("start the browser");
     let mut found: Vec<Violation> = Vec::new();
@@ -980,6 +1009,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
                 "/programmes/almen-praksis-efteruddannelse",
             ),
             ("a new programme on the form", "/admin/programmes/opret"),
+            ("single sign-on: rules and the waiting list", "/admin/sso"),
             (
                 "a programme's set-up on the form",
                 "/admin/programmes/ok21/opsaetning",
@@ -1274,4 +1304,94 @@ async fn the_application_form_works_by_keyboard() {
     })
     .await;
     b.quit().await;
+}
+
+// --- 5. single sign-on ------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(pulje_browser, pulje_oidc, pulje_axe)),
+    ignore = "needs Chromium and chromedriver, the OpenID provider oidc-provider and axe-core (scripts/install-test-tools)"
+)]
+async fn a_person_logs_in_through_the_openid_provider_in_the_browser() {
+    Tool::Chromium.require();
+    Tool::OidcProvider.require();
+    Tool::AxeCore.require();
+    let axe = axe_source();
+    let s = idp::setup(Backend::Sqlite).await;
+    // A rule gives Anna's group at the provider the applicant role in Midtjylland.
+    {
+        let mut tx = s.app.db.begin().await.expect("begin");
+        pulje_store::sso::add_mapping(
+            &mut tx,
+            &pulje_store::Actor::system("test"),
+            "pulje-ansoegere-nord",
+            Role::Applicant,
+            pulje_domain::RegionCode::new(MIDTJYLLAND),
+        )
+        .await
+        .expect("rule");
+        tx.commit().await.expect("commit");
+    }
+    let mut found: Vec<Violation> = Vec::new();
+
+    // Anna logs in through the provider's login and consent pages and lands on her start page.
+    let b = Browser::start(&s.app.base)
+        .await
+        .expect("start the browser");
+    b.guard("single sign-on", async {
+        b.open("/login").await?;
+        found.extend(b.axe(&axe, "login with single sign-on (/login)").await?);
+        b.follow("Log ind med Test-IdP").await?;
+        b.expect_text("Test-IdP: log ind").await?;
+        b.type_into("Brugernavn", "anna").await?;
+        b.type_into("Adgangskode", "anna-kodeord").await?;
+        b.press("Log ind").await?;
+        b.press("Tillad").await?;
+        b.expect_text("Anna Sso Andersen").await?;
+        ensure!(
+            b.path().await? == "/",
+            "after login at {}",
+            b.where_am_i().await
+        );
+        b.open("/me").await?;
+        b.expect_text("anna.sso@region-test.dk").await?;
+        found.extend(b.axe(&axe, "my account without a password (/me)").await?);
+        b.log_out().await
+    })
+    .await;
+    b.quit().await;
+
+    // Bo has no role: the provider lets him in, pulje tells him to ask his administrator.
+    let b = Browser::start(&s.app.base)
+        .await
+        .expect("start the browser");
+    b.guard("single sign-on without a role", async {
+        b.open("/login").await?;
+        b.follow("Log ind med Test-IdP").await?;
+        b.type_into("Brugernavn", "bo").await?;
+        b.type_into("Adgangskode", "bo-kodeord").await?;
+        b.press("Log ind").await?;
+        b.press("Tillad").await?;
+        b.expect_text("Du har ingen rolle endnu — kontakt din administrator")
+            .await?;
+        found.extend(b.axe(&axe, "no role yet (/login/oidc/callback)").await?);
+        Ok(())
+    })
+    .await;
+    b.quit().await;
+
+    for v in &found {
+        eprint!("axe: {v}");
+    }
+    let serious: Vec<&Violation> = found
+        .iter()
+        .filter(|v| v.impact == "serious" || v.impact == "critical")
+        .collect();
+    assert!(
+        serious.is_empty(),
+        "axe-core found {} serious or critical WCAG 2.0/2.1 A/AA violation(s):\n{}",
+        serious.len(),
+        serious.iter().map(|v| v.to_string()).collect::<String>()
+    );
 }

@@ -425,7 +425,7 @@ both_backends!(
 );
 
 /// The administration's pages.
-const ADMIN_PATHS: [&str; 9] = [
+const ADMIN_PATHS: [&str; 10] = [
     "/admin",
     "/admin/regions",
     "/admin/hospitals",
@@ -435,6 +435,7 @@ const ADMIN_PATHS: [&str; 9] = [
     "/admin/rounds",
     "/admin/users",
     "/admin/audit",
+    "/admin/sso",
 ];
 
 async fn hospital_count(app: &TestApp, region: i64) -> usize {
@@ -474,6 +475,17 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
             )
             .await;
         assert_eq!(r.status, 403, "{who}: POST /admin/hospitals: {}", r.body);
+        for path in [
+            "/admin/sso/regioner/1082?adgangskoder=false",
+            "/admin/sso/regler",
+            "/admin/sso/regler/1/slet",
+            "/admin/sso/venter/1",
+        ] {
+            let r = c
+                .post_form(path, &[("claim_value", "x"), ("role", "admin")])
+                .await;
+            assert_eq!(r.status, 403, "{who}: POST {path}: {}", r.body);
+        }
         let r = c.get("/api/v1/users").await;
         assert!(
             r.status == 403 || r.status == 404,
@@ -525,6 +537,38 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
         r.body
     );
     assert_eq!(hospital_count(&app, NORDJYLLAND).await, nord_hospitals);
+
+    // Single sign-on: the region's administrator sees and sets their own region's passwords only,
+    // and neither makes rules nor grants roles (they can reach every region).
+    let r = region_admin.get("/admin/sso").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.text().contains("Region Midtjylland"), "{}", r.body);
+    assert!(!r.text().contains("Region Nordjylland"), "{}", r.body);
+    let r = region_admin
+        .post_form("/admin/sso/regioner/1081?adgangskoder=false", &[])
+        .await;
+    assert_eq!(
+        r.status, 404,
+        "region_admin: POST /admin/sso/regioner/1081: {}",
+        r.body
+    );
+    for path in [
+        "/admin/sso/regler",
+        "/admin/sso/regler/1/slet",
+        "/admin/sso/venter/1",
+    ] {
+        let r = region_admin
+            .post_form(path, &[("claim_value", "x"), ("role", "admin")])
+            .await;
+        assert_eq!(r.status, 403, "region_admin: POST {path}: {}", r.body);
+    }
+    let mut conn = app.db.conn().await.expect("conn");
+    let off: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE password_login = 0")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("regions");
+    drop(conn);
+    assert_eq!(off, 0, "no region's passwords were switched off");
 
     // Nor does the region's administrator see the other region's audit log or users.
     let nord_author = app.user(Role::Applicant, Some(NORDJYLLAND)).await;

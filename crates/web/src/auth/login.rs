@@ -24,9 +24,26 @@ struct LoginPage {
     error: Option<String>,
     /// Where to go after logging in (a path of this site), or empty.
     next: String,
+    /// The single sign-on provider's name, when one is configured.
+    sso: Option<String>,
+}
+
+impl LoginPage {
+    /// The single sign-on link, carrying `next` along.
+    fn sso_href(&self) -> String {
+        if self.next.is_empty() {
+            "/login/oidc".into()
+        } else {
+            format!(
+                "/login/oidc?{}",
+                serde_urlencoded::to_string([("next", &self.next)]).unwrap_or_default()
+            )
+        }
+    }
 }
 
 fn login_page(
+    state: &AppState,
     csrf: String,
     email: String,
     error: Option<String>,
@@ -38,12 +55,13 @@ fn login_page(
         email,
         error,
         next,
+        sso: state.oidc.as_ref().map(|p| p.name().to_string()),
     }
     .render()?)
 }
 
 /// `next` if it is a path of this site (so a link cannot send a user elsewhere after login).
-fn safe_next(next: &str) -> Option<&str> {
+pub(super) fn safe_next(next: &str) -> Option<&str> {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.starts_with("/\\")
@@ -72,7 +90,7 @@ pub async fn form(
         return Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response());
     }
     let (csrf, set) = pre_login_csrf(&state, &headers);
-    let html = login_page(csrf, String::new(), None, next)?;
+    let html = login_page(&state, csrf, String::new(), None, next)?;
     Ok(with_cookie(Html(html).into_response(), set))
 }
 
@@ -155,6 +173,7 @@ pub async fn submit(
     let next = safe_next(&form.next).unwrap_or_default().to_string();
     let page = |message: &str| -> PageResult<String> {
         login_page(
+            &state,
             csrf.clone(),
             form.email.clone(),
             Some(message.to_string()),
@@ -241,6 +260,22 @@ pub async fn submit(
         let html = page("E-mailadressen eller adgangskoden er forkert.")?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
+    // A region that logs in through single sign-on only: the right password does not count
+    // (said only to whoever knew it).
+    if let Some(region) = user.region {
+        if !pulje_store::sso::password_login(&mut tx, region).await? {
+            tx.commit().await?;
+            let how = match &state.oidc {
+                Some(p) => format!("Brug «Log ind med {}».", p.name()),
+                None => "Kontakt din administrator.".to_string(),
+            };
+            let html = page(&format!(
+                "{} logger ind med single sign-on; adgangskoder kan ikke bruges. {how}",
+                region.name()
+            ))?;
+            return Ok((StatusCode::FORBIDDEN, Html(html)).into_response());
+        }
+    }
     logins::succeeded(&mut tx, &counters[0], &address_counter).await?;
     logins::record(&mut tx, &email, &address, Outcome::Success).await?;
     let (token, _csrf) = sessions::log_in(&mut tx, &user).await?;

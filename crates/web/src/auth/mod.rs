@@ -3,6 +3,7 @@
 pub mod address;
 mod cookies;
 pub mod login;
+pub mod oidc;
 /// Who may see and do what: the service layer's policy, asked by every handler.
 pub use pulje_app::policy;
 
@@ -345,7 +346,7 @@ impl MultipartCsrf {
     }
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(super) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

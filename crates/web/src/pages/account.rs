@@ -54,6 +54,8 @@ struct AccountPage {
     /// Messages of the password change form, by field (`current_password`, `new_password`).
     current_error: Option<String>,
     new_error: Option<String>,
+    /// The user has no password (logs in through single sign-on only): no change form.
+    has_password: bool,
 }
 
 async fn render(
@@ -75,6 +77,7 @@ async fn render_with(
     let mut conn = db.conn().await?;
     let now = pulje_store::now_utc();
     let catalogue_consent = users::catalogue_email_consent(&mut conn, user.user.id).await?;
+    let has_password = users::has_password(&mut conn, user.user.id).await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
         .into_iter()
@@ -119,6 +122,7 @@ async fn render_with(
             .as_ref()
             .filter(|r| r.field == "new_password")
             .map(|r| r.message.clone()),
+        has_password,
     };
     Ok(Html(page.render()?))
 }

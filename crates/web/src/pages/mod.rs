@@ -43,6 +43,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(login::form).post(login::submit))
+        .route("/login/oidc", get(crate::auth::oidc::start))
+        .route("/login/oidc/callback", get(crate::auth::oidc::callback))
         .route("/logout", post(login::logout))
         .route(
             "/glemt-adgangskode",

@@ -18,7 +18,7 @@ struct IndexPage {
 }
 
 /// Every section is open to both administrator roles; a `region_admin` sees their region's data.
-const SECTIONS: [Section; 10] = [
+const SECTIONS: [Section; 11] = [
     Section {
         href: "/admin/regions",
         label: "Regioner",
@@ -53,6 +53,11 @@ const SECTIONS: [Section; 10] = [
         href: "/admin/users",
         label: "Brugere",
         text: "Opret brugere, og deaktivér eller aktivér dem.",
+    },
+    Section {
+        href: "/admin/sso",
+        label: "Single sign-on",
+        text: "Adgangskoder pr. region, regler der giver roller ud fra login-udbyderens grupper, og personer der venter på en rolle.",
     },
     Section {
         href: "/admin/audit",

@@ -17,6 +17,7 @@ mod programme_editor;
 mod programmes;
 mod regions;
 mod rounds;
+mod sso;
 mod tiers;
 mod users;
 
@@ -67,6 +68,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/sso", get(sso::show))
+        .route("/admin/sso/regioner/{code}", post(sso::set_passwords))
+        .route("/admin/sso/regler", post(sso::create_rule))
+        .route("/admin/sso/regler/{id}/slet", post(sso::delete_rule))
+        .route("/admin/sso/venter/{id}", post(sso::grant))
         .route(
             "/admin/programmes",
             get(programmes::list).post(programmes::create),
