@@ -137,10 +137,7 @@ both_backends!(
             "360G-pulje-ok21-{REGION}-{id},\"'=HYPERLINK(\"\"https://x\"\") Brobygning ved [navn] og [navn]\""
         )), "{row}");
         let csv_kroner = format!("{}.{:02}", expected_ore / 100, expected_ore % 100);
-        assert!(
-            row.contains(&format!(",DKK,{csv_kroner},")),
-            "{row}"
-        );
+        assert!(row.contains(&format!(",DKK,{csv_kroner},")), "{row}");
         assert!(lines.next().is_none());
 
         // The public page links to both.
