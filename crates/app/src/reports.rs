@@ -8,6 +8,7 @@
 
 use askama::Template;
 use pulje_domain::date::format_date_da;
+use pulje_domain::figures::Figure;
 use pulje_domain::Ore;
 use pulje_store::reports::{area_sum_note, NationalReport, RegionalReport, ReportTrial, SECTIONS};
 
@@ -309,13 +310,9 @@ fn count_table(
 }
 
 fn economy_columns(first: &str) -> Vec<Column> {
-    vec![
-        col(first, Kind::Text, 3.0),
-        col("Bevilget", Kind::Ore, 2.0),
-        col("Disponeret", Kind::Ore, 2.0),
-        col("Udbetalt", Kind::Ore, 2.0),
-        col("Ubrugt", Kind::Ore, 2.0),
-    ]
+    let mut columns = vec![col(first, Kind::Text, 3.0)];
+    columns.extend(Figure::ALL.map(|f| col(f.label_da(), Kind::Ore, 2.0)));
+    columns
 }
 
 /// A region's report as a document: the numbered sections and the four appendices.
@@ -579,9 +576,7 @@ pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
         columns: economy_columns("Pulje"),
         rows,
     }));
-    p.push(Part::Note(
-        "Bevilget er regionens pulje; disponeret er godkendte aftalers månedlige beløb inden for puljens periode; udbetalt er posteringer til løn; ubrugt er bevilget minus disponeret.".into(),
-    ));
+    p.push(Part::Note(Figure::glossary_da()));
 
     Document {
         title: format!("Evalueringsrapport – {}", r.region_name),
@@ -819,7 +814,10 @@ pub fn national_document(n: &NationalReport) -> Document {
         &|r| &r.trials_by_type,
     )));
     p.push(Part::Note(
-        "Karrierespor og type stammer fra indsendte evalueringer; forsøg uden er talt som «Ikke oplyst». Ubrugt er bevilget minus disponeret.".into(),
+        format!(
+            "Karrierespor og type stammer fra indsendte evalueringer; forsøg uden er talt som «Ikke oplyst». {}",
+            Figure::glossary_da()
+        ),
     ));
     Document {
         title: "National oversigt".into(),

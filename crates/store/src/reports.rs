@@ -660,9 +660,7 @@ pub async fn economy(
                 allocated_ore: p.amount_ore,
                 committed_ore: p.committed_ore,
                 paid_ore: p.paid_ore,
-                unused_ore: p
-                    .amount_ore
-                    .checked_sub(p.committed_ore)
+                unused_ore: pulje_domain::figures::unused(p.amount_ore, p.committed_ore)
                     .ok_or_else(money_overflow)?,
             })
         })

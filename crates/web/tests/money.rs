@@ -612,7 +612,7 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         "paid: every month but the reversed one"
     );
 
-    // The statement: allocated, committed, paid, unused per tranche.
+    // The statement: bevilget, disponeret, udbetalt, ubrugt per tranche.
     let page = admin.get("/programmes/ok21/statement").await;
     assert_eq!(page.status, 200);
     let rows = table_rows(&page.body);
@@ -628,7 +628,7 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
                 kr(s.amount_ore.ore()),
                 kr(s.committed_ore.ore()),
                 kr(s.paid_ore.ore()),
-                kr(s.amount_ore.ore() - s.paid_ore.ore())
+                kr(s.amount_ore.ore() - s.committed_ore.ore())
             ],
             "{row:?}"
         );
@@ -643,8 +643,25 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
         .find(|r| r.first().map(String::as_str) == Some("I alt"))
         .unwrap();
     let allocated: i64 = status.iter().map(|s| s.amount_ore.ore()).sum();
-    let paid: i64 = status.iter().map(|s| s.paid_ore.ore()).sum();
-    assert_eq!(totals[totals.len() - 1], kr(allocated - paid), "{totals:?}");
+    let committed: i64 = status.iter().map(|s| s.committed_ore.ore()).sum();
+    assert_eq!(
+        totals[totals.len() - 1],
+        kr(allocated - committed),
+        "ubrugt is bevilget minus disponeret, as in the report: {totals:?}"
+    );
+    // Each figure is explained beside the table, in the words the report uses.
+    let text = unescape(&page.body);
+    for f in pulje_domain::figures::Figure::ALL {
+        assert!(
+            text.contains(&format!(
+                "<dt>{}</dt><dd>{}</dd>",
+                f.label_da(),
+                f.definition_da()
+            )),
+            "{} is not explained",
+            f.label_da()
+        );
+    }
 
     // Only the region's administrator makes batches; another region's administrator reaches
     // none of this region's batch routes.

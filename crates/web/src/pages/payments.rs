@@ -9,6 +9,7 @@ use crate::Db;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
+use pulje_domain::figures::Figure;
 use pulje_domain::{Ore, RegionCode};
 use pulje_store::reference::OK21;
 use pulje_store::{money, payroll};
@@ -119,10 +120,13 @@ struct StatementPage {
     programme_name: String,
     rows: Vec<StatementRow>,
     totals: StatementRow,
+    /// The four figures' titles and what each is (`pulje_domain::figures`).
+    figures: Vec<(&'static str, &'static str)>,
 }
 
-/// The end-of-programme statement: per region and tranche, allocated, committed, paid and
-/// unused (allocated − paid) one-off funds. Regional users see their own region.
+/// The end-of-programme statement: per region and tranche the four figures of
+/// `pulje_domain::figures` (bevilget, disponeret, udbetalt, ubrugt = bevilget − disponeret), with
+/// their definitions beside them. Regional users see their own region.
 pub async fn statement(
     mut db: Db,
     user: CurrentUser,
@@ -150,7 +154,7 @@ pub async fn statement(
                 allocated: views::kr(t.amount_ore),
                 committed: views::kr(t.committed_ore),
                 paid: views::kr(t.paid_ore),
-                unused: views::kr(views::minus(t.amount_ore, t.paid_ore)?),
+                unused: views::kr(views::unused(t.amount_ore, t.committed_ore)?),
             });
         }
     }
@@ -160,7 +164,7 @@ pub async fn statement(
         allocated: views::kr(a),
         committed: views::kr(c),
         paid: views::kr(p),
-        unused: views::kr(views::minus(a, p)?),
+        unused: views::kr(views::unused(a, c)?),
     };
     Ok(Html(
         StatementPage {
@@ -168,6 +172,10 @@ pub async fn statement(
             programme_name: programme.name,
             rows,
             totals,
+            figures: Figure::ALL
+                .iter()
+                .map(|f| (f.label_da(), f.definition_da()))
+                .collect(),
         }
         .render()?,
     ))

@@ -253,12 +253,12 @@ pub fn plus(
     a.checked_add(b).ok_or_else(overflow)
 }
 
-/// `a − b`, checked.
-pub fn minus(
-    a: pulje_domain::Ore,
-    b: pulje_domain::Ore,
+/// Ubrugt, as `pulje_domain::figures` defines it (bevilget − disponeret), checked.
+pub fn unused(
+    granted: pulje_domain::Ore,
+    committed: pulje_domain::Ore,
 ) -> Result<pulje_domain::Ore, crate::error::AppError> {
-    a.checked_sub(b).ok_or_else(overflow)
+    pulje_domain::figures::unused(granted, committed).ok_or_else(overflow)
 }
 
 /// `1. april 2022`.
