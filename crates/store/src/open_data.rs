@@ -25,7 +25,7 @@ pub struct AwardedGrant {
     pub purpose: String,
     /// The hospital as registered (empty when none was chosen).
     pub hospital: String,
-    /// Section A1's "hospital/department" as written.
+    /// Section A1's "hospital/department" as written, without the hospital's name in front.
     pub department: String,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -62,8 +62,11 @@ impl FromRow<'_, AnyRow> for AwardedGrant {
             } else {
                 purpose
             },
+            department: crate::reports::department_of(
+                &r.try_get::<String, _>("hospital")?,
+                &r.try_get::<String, _>("hospital_department")?,
+            ),
             hospital: r.try_get("hospital")?,
-            department: r.try_get("hospital_department")?,
             start_date: crate::programmes::opt_date_col(r, "start_date")?,
             end_date: crate::programmes::opt_date_col(r, "end_date")?,
             awarded_ore: Ore::from_ore(r.try_get("awarded_ore")?),

@@ -431,7 +431,7 @@ fn key_of(application_id: Option<i64>, historic_trial_id: Option<i64>) -> Option
 }
 
 /// Strips the hospital's name from the front of the form's "hospital, department" field.
-fn department_of(hospital: &str, field: &str) -> String {
+pub(crate) fn department_of(hospital: &str, field: &str) -> String {
     let field = field.trim();
     if !hospital.is_empty() {
         if let Some(rest) = field.strip_prefix(hospital) {

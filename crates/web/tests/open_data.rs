@@ -15,9 +15,20 @@ const REGION: i64 = MIDTJYLLAND;
 /// An application of `title` approved through the workflow, and what its months add up to.
 async fn approved(app: &TestApp, title: &str, start: &str, end: &str) -> (i64, i64) {
     let author = app.user(Role::Applicant, Some(REGION)).await;
-    let input = app
+    let mut input = app
         .complete_input(REGION, title, TIER_MEDIUM, start, end)
         .await;
+    // Section A1 as people write it: the hospital, then the department.
+    let mut conn = app.db.conn().await.unwrap();
+    let hospital = pulje_store::org::hospitals(&mut conn, Some(rc(REGION)))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.id.to_string() == input.hospital_id)
+        .expect("the input's hospital")
+        .name;
+    drop(conn);
+    input.hospital_department = format!("{hospital}, Medicinsk afdeling");
     let id = app.approved_application(&author, REGION, &input).await;
     let stored = app.get_application(id).await;
     let basis = app.cost_basis(&stored, TIER_MEDIUM).await;
@@ -95,9 +106,10 @@ both_backends!(
             g["recipientOrganization"][0]["department"],
             "Medicinsk afdeling"
         );
+        // The recipient is the hospital, its department without the hospital's name again.
         assert!(g["recipientOrganization"][0]["name"]
             .as_str()
-            .is_some_and(|n| !n.is_empty()));
+            .is_some_and(|n| !n.is_empty() && !n.contains("Medicinsk")));
         assert_eq!(g["fundingOrganization"][0]["name"], "Region Midtjylland");
         assert_eq!(
             g["fundingOrganization"][0]["id"],
