@@ -579,6 +579,30 @@ fn region_input(
     ))
 }
 
+/// A regional role needs a region and a national role has none: the `region_code` field's error
+/// when the chosen pair does not fit (none when the region itself was already refused).
+fn check_role_region(
+    role: Option<pulje_domain::Role>,
+    region: Option<RegionCode>,
+    errors: &mut FieldErrors,
+) {
+    let Some(role) = role else { return };
+    match (role.is_regional(), region) {
+        (true, None) if !errors.has("region_code") => errors.add(
+            "region_code",
+            format!("Rollen «{}» kræver en region.", role.label_da()),
+        ),
+        (false, Some(_)) => errors.add(
+            "region_code",
+            format!(
+                "Rollen «{}» gælder hele landet; vælg ingen region.",
+                role.label_da()
+            ),
+        ),
+        _ => {}
+    }
+}
+
 /// "Opretter i Region X." for a `region_admin`'s create form.
 fn own_region_intro(user: &CurrentUser) -> String {
     match (Scope::of(user), user.region_code()) {

@@ -334,22 +334,7 @@ fn chosen_role(v: &Values, errors: &mut FieldErrors) -> (Option<Role>, Option<Re
         }
         r
     };
-    if let Some(role) = role {
-        match (role.is_regional(), region) {
-            (true, None) if !errors.has("region_code") => errors.add(
-                "region_code",
-                format!("Rollen «{}» kræver en region.", role.label_da()),
-            ),
-            (false, Some(_)) => errors.add(
-                "region_code",
-                format!(
-                    "Rollen «{}» gælder hele landet; vælg ingen region.",
-                    role.label_da()
-                ),
-            ),
-            _ => {}
-        }
-    }
+    check_role_region(role, region, errors);
     (role, region)
 }
 

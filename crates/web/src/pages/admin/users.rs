@@ -276,22 +276,7 @@ fn parse_profile(
         None if scope != Scope::All => return Err(AppError::NotFound),
         None => {}
     }
-    if let Some(role) = role {
-        match (role.is_regional(), region) {
-            (true, None) if !errors.has("region_code") => errors.add(
-                "region_code",
-                format!("Rollen «{}» kræver en region.", role.label_da()),
-            ),
-            (false, Some(_)) => errors.add(
-                "region_code",
-                format!(
-                    "Rollen «{}» gælder hele landet; vælg «Ingen region».",
-                    role.label_da()
-                ),
-            ),
-            _ => {}
-        }
-    }
+    check_role_region(role, region, errors);
     let raw_email = val(v, "email");
     let email = if raw_email.chars().count() > 254 {
         errors.add("email", "E-mailadressen må højst være 254 tegn.");
