@@ -577,6 +577,41 @@ pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
         rows,
     }));
     p.push(Part::Note(Figure::glossary_da()));
+    if !r.exceptions.is_empty() {
+        p.push(Part::H3("Aftaler godkendt som undtagelse".into()));
+        p.push(Part::Paragraph(
+            "Aftaler, som styregruppen godkendte ud over puljen eller uden for programmets tidsregler, og aftaler med efterbetaling for måneder før aktiveringen, med de begrundelser, der er skrevet."
+                .into(),
+        ));
+        p.push(Part::Table(Table {
+            id: "undtagelser",
+            title: "Aftaler godkendt som undtagelse".into(),
+            columns: vec![
+                col("Nr.", Kind::Int, 1.0),
+                col("Forsøg", Kind::Text, 4.0),
+                col("Undtagelse", Kind::Text, 5.0),
+                col("Styregruppens begrundelse", Kind::Text, 4.0),
+                col("Efterbetaling", Kind::Text, 3.0),
+            ],
+            rows: r
+                .exceptions
+                .iter()
+                .map(|e| {
+                    vec![
+                        Cell::Int(e.application_id),
+                        text(&e.title),
+                        text(e.exceptions.join(" ")),
+                        text(if e.reason.is_empty() { "-" } else { &e.reason }),
+                        text(if e.backpay_reason.is_empty() {
+                            "-"
+                        } else {
+                            &e.backpay_reason
+                        }),
+                    ]
+                })
+                .collect(),
+        }));
+    }
 
     Document {
         title: format!("Evalueringsrapport – {}", r.region_name),

@@ -21,9 +21,12 @@ pub struct TransitionBody {
     /// `approve`: the annual supplement granted in øre (one of the pool's tiers; may differ from
     /// the one requested).
     pub tier_ore: Option<i64>,
-    /// `approve`: why the steering group accepts over-committing a tranche.
-    #[serde(default)]
-    pub overcommit_reason: String,
+    /// `approve`: why the steering group approves although the approval over-commits a tranche
+    /// or breaks the programme's time rules (a start before the decision, months in a closed
+    /// tranche or outside every tranche); required then, and shown on the agreement and in the
+    /// report. `overcommit_reason` is accepted as the older name.
+    #[serde(default, alias = "overcommit_reason")]
+    pub exception_reason: String,
     /// `reject`: the reason (required).
     #[serde(default)]
     pub reason: String,
@@ -78,7 +81,7 @@ pub fn step_from(b: &TransitionBody, authenticated_by: Authentication) -> Result
     Ok(Step {
         action,
         tier_ore: b.tier_ore.map(Ore::from_ore),
-        overcommit_reason: b.overcommit_reason.clone(),
+        exception_reason: b.exception_reason.clone(),
         reason,
         end_date,
         meeting_id: b.meeting_id.map(pulje_domain::MeetingId::new),
@@ -99,7 +102,7 @@ pub async fn take_step(
 ) -> Result<Application> {
     let mut tx = db.begin().await?;
     crate::applications::load(&mut tx, user, id).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = pulje_domain::date::today_in_denmark();
     let after = workflow::take(&mut tx, user.person(), id, step, today).await?;
     tx.commit().await?;
     Ok(after)

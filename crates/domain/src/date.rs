@@ -83,6 +83,11 @@ pub fn format_date_da(date: NaiveDate) -> String {
     )
 }
 
+/// `april 2022`.
+pub fn month_da(date: NaiveDate) -> String {
+    format!("{} {}", MONTHS_DA[date.month0() as usize], date.year())
+}
+
 /// An inclusive period of civil dates whose end lies after its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {

@@ -12,6 +12,7 @@ pub mod date;
 pub mod email;
 pub mod errors;
 pub mod evaluation;
+pub mod exceptions;
 pub mod figures;
 pub mod ids;
 pub mod money;

@@ -35,7 +35,16 @@ pub struct Application {
     pub late: bool,
     /// The annual supplement the steering group granted.
     pub granted_ore: Option<Ore>,
-    pub overcommit_reason: String,
+    /// Why the deciding body approved although the approval over-commits a tranche or breaks the
+    /// time rules (`exceptions`); empty when it did neither.
+    pub exception_reason: String,
+    /// The time rules the approval broke, one Danish sentence each
+    /// (`pulje_domain::exceptions`).
+    pub exceptions: Vec<String>,
+    /// The day the agreement became active (its last signature, Danish date).
+    pub activated_on: Option<chrono::NaiveDate>,
+    /// Why months before the activation are paid (back pay); without it they are held back.
+    pub backpay_reason: String,
     pub terminated_on: Option<chrono::NaiveDate>,
     #[serde(flatten)]
     pub data: ApplicationData,
@@ -133,7 +142,14 @@ impl FromRow<'_, AnyRow> for Application {
             granted_ore: r
                 .try_get::<Option<i64>, _>("granted_ore")?
                 .map(Ore::from_ore),
-            overcommit_reason: r.try_get("overcommit_reason")?,
+            exception_reason: r.try_get("exception_reason")?,
+            exceptions: r
+                .try_get::<String, _>("exceptions")?
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            activated_on: opt_date_col(r, "activated_on")?,
+            backpay_reason: r.try_get("backpay_reason")?,
             terminated_on: opt_date_col(r, "terminated_on")?,
             hospital_name: r.try_get("hospital_name")?,
             round_name: r.try_get("round_name")?,
@@ -351,7 +367,7 @@ pub async fn get(conn: &mut AnyConnection, id: ApplicationId) -> Result<Option<A
     let sql = format!(
         "SELECT a.id, a.programme_id, a.region_code, a.round_id, a.status, a.version, a.created_by, \
          a.doctor_user_id, a.created_at, a.updated_at, a.imported, a.submitted_at, a.late, a.granted_ore, \
-         a.overcommit_reason, a.terminated_on, {form}, h.name AS hospital_name, r.name AS round_name, \
+         a.exception_reason, a.exceptions, a.activated_on, a.backpay_reason, a.terminated_on, {form}, h.name AS hospital_name, r.name AS round_name, \
          {participants} AS participants_json, {areas} AS areas_json FROM applications a \
          LEFT JOIN hospitals h ON h.id = a.hospital_id LEFT JOIN rounds r ON r.id = a.round_id \
          WHERE a.id = $1 AND a.form_fields IS NULL"

@@ -374,7 +374,15 @@ async fn walk_to(
             ("region", Action::Sign),
         ],
     };
-    let today = chrono::Utc::now().date_naive();
+    // The sample's path is walked as it happened: decided and signed two weeks before the
+    // trial started, while its tranche was open (walked today, every approval of OK21 would be
+    // an exception to its time rules).
+    let start = crate::applications::get(tx, id)
+        .await?
+        .and_then(|a| a.data.start_date());
+    let today = start
+        .map(|s| s - chrono::Duration::days(14))
+        .unwrap_or_else(pulje_domain::date::today_in_denmark);
     for (who, action) in plan {
         let user = users::find_by_email(tx, &format!("{who}@{DEMO_DOMAIN}"))
             .await?

@@ -292,6 +292,93 @@ impl audit::Audited for PostingsOf<'_> {
     }
 }
 
+/// Whether month `m` of agreement `a` may be paid: from the agreement's activation month on, or
+/// earlier when the region has recorded why (back pay). An agreement activated before pulje
+/// recorded activations has no activation day and is not held back.
+const PAYABLE: &str = "(a.activated_on IS NULL OR a.backpay_reason <> '' \
+     OR m.month >= substr(a.activated_on, 1, 8) || '01')";
+
+/// An agreement whose months before its activation are held back from payroll until the
+/// region records why they are paid (back pay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldBack {
+    pub application_id: ApplicationId,
+    pub title: String,
+    pub activated_on: NaiveDate,
+    /// How many months, and the amount, up to the date asked about.
+    pub months: i64,
+    pub amount: Ore,
+}
+
+/// The region's agreements with months up to `up_to` that are not posted because they lie
+/// before the agreement's activation and no back-pay reason is recorded.
+pub async fn held_back(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: RegionCode,
+    up_to: NaiveDate,
+) -> Result<Vec<HeldBack>> {
+    let rows = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&format!(
+        "SELECT a.id, a.title, a.activated_on, COUNT(*), CAST(SUM(m.amount_ore) AS BIGINT) \
+         FROM agreement_months m JOIN applications a ON a.id = m.application_id \
+         WHERE m.programme_id = $1 AND m.region_code = $2 AND a.status IN ('active', 'ended') AND m.month <= $3 \
+           AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.application_id = m.application_id AND p.month = m.month) \
+           AND NOT {PAYABLE} \
+         GROUP BY a.id, a.title, a.activated_on ORDER BY a.id"
+    ))
+    .bind(programme_id)
+    .bind(region_code.get())
+    .bind(up_to.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, title, activated_on, months, amount)| {
+            Ok(HeldBack {
+                application_id: ApplicationId::new(id),
+                title,
+                activated_on: crate::date_of(Some(activated_on)).ok_or_else(|| {
+                    StoreError::Other(anyhow::anyhow!("activation day {id} is not a date"))
+                })?,
+                months,
+                amount: Ore::from_ore(amount),
+            })
+        })
+        .collect()
+}
+
+/// Records why an agreement's months before its activation are paid (or, empty, that they are
+/// not), audited as a change of the agreement. The caller has checked that the user
+/// administers the agreement's region.
+pub async fn set_backpay_reason(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<Application> {
+    let reason = reason.trim();
+    if reason.chars().count() > 2000 {
+        return Err(StoreError::Refused(
+            "Begrundelsen for efterbetaling må højst være 2000 tegn.".into(),
+        ));
+    }
+    let before = crate::applications::get(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if before.backpay_reason == reason {
+        return Ok(before);
+    }
+    sqlx::query("UPDATE applications SET backpay_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(id.get())
+        .execute(&mut **tx)
+        .await?;
+    let after = crate::applications::get(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    audit::changed(tx, actor, &before, &after).await?;
+    Ok(after)
+}
+
 /// Creates the postings of every active or ended agreement of the region for the months that
 /// start on or before `up_to` and are not posted yet, audited with the date and the number
 /// created. Returns how many were created.
@@ -302,13 +389,14 @@ pub async fn generate_postings(
     region_code: RegionCode,
     up_to: NaiveDate,
 ) -> Result<u64> {
-    let n = sqlx::query(
+    let n = sqlx::query(&format!(
         "INSERT INTO postings (application_id, programme_id, region_code, month, amount_ore, posted_at) \
          SELECT m.application_id, m.programme_id, m.region_code, m.month, m.amount_ore, $1 \
          FROM agreement_months m JOIN applications a ON a.id = m.application_id \
          WHERE m.programme_id = $2 AND m.region_code = $3 AND a.status IN ('active', 'ended') AND m.month <= $4 \
-           AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.application_id = m.application_id AND p.month = m.month)",
-    )
+           AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.application_id = m.application_id AND p.month = m.month) \
+           AND {PAYABLE}",
+    ))
     .bind(now_utc())
     .bind(programme_id)
     .bind(region_code.get())

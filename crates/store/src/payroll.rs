@@ -513,9 +513,19 @@ pub async fn create_batch(
     .await?
     .rows_affected();
     if gathered == 0 {
+        let held = money::held_back(tx, programme_id, region_code, up_to).await?;
         return Err(StoreError::Refused(format!(
-            "Der er ingen nye posteringer til og med {}.",
-            pulje_domain::date::format_date_da(up_to)
+            "Der er ingen nye posteringer til og med {}.{}",
+            pulje_domain::date::format_date_da(up_to),
+            if held.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " {} {} måneder før aktiveringen, som holdes tilbage, indtil regionen har skrevet en begrundelse for efterbetalingen.",
+                    held.len(),
+                    if held.len() == 1 { "aftale har" } else { "aftaler har" }
+                )
+            }
         )));
     }
     let made = batch(tx, region_code, PayrollBatchId::new(id))

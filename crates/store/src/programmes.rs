@@ -445,6 +445,34 @@ fn check_round(input: &RoundInput) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a round that opens before the programme's application window opens or has its
+/// deadline after the window closes (a programme without a stored definition has no window to
+/// keep).
+async fn check_in_window(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    input: &RoundInput,
+) -> Result<()> {
+    let Some(def) = crate::definitions::latest(conn, programme_id).await? else {
+        return Ok(());
+    };
+    let (opens, closes) = (def.window.opens.date(), def.window.closes.date());
+    let da = pulje_domain::date::format_date_da;
+    if input.opens_on < opens || input.deadline > closes {
+        return Err(StoreError::Refused(format!(
+            "Runden skal ligge inden for programmets ansøgningsvindue, {} – {}: {}.",
+            da(opens),
+            da(closes),
+            if input.opens_on < opens {
+                format!("den åbner {}", da(input.opens_on))
+            } else {
+                format!("fristen er {}", da(input.deadline))
+            }
+        )));
+    }
+    Ok(())
+}
+
 pub async fn create_round(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -453,6 +481,7 @@ pub async fn create_round(
     input: &RoundInput,
 ) -> Result<Round> {
     check_round(input)?;
+    check_in_window(tx, programme_id, input).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO rounds (programme_id, region_code, name, opens_on, deadline) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -478,6 +507,7 @@ pub async fn update_round(
 ) -> Result<Round> {
     check_round(input)?;
     let before = get_round(tx, id).await?.ok_or(StoreError::NotFound)?;
+    check_in_window(tx, &before.programme_id, input).await?;
     sqlx::query("UPDATE rounds SET name = $1, opens_on = $2, deadline = $3 WHERE id = $4")
         .bind(input.name.trim())
         .bind(input.opens_on.to_string())

@@ -371,6 +371,57 @@ pub struct RegionalReport {
     pub evaluations: Vec<EvaluationSummary>,
     pub economy: Vec<TrancheEconomy>,
     pub economy_total: EconomyTotal,
+    /// The approved agreements that are exceptions: approved over the pool or against the time
+    /// rules, or paid for months before their activation, each with the reason recorded.
+    pub exceptions: Vec<ExceptionSummary>,
+}
+
+/// An approved agreement that is an exception, with the reasons recorded for it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExceptionSummary {
+    pub application_id: i64,
+    pub title: String,
+    /// What made the approval an exception, one Danish sentence each.
+    pub exceptions: Vec<String>,
+    /// The steering group's reason for approving anyway.
+    pub reason: String,
+    /// Why months before the activation are paid; empty when none are.
+    pub backpay_reason: String,
+}
+
+/// The region's approved agreements that are exceptions (see [`ExceptionSummary`]).
+async fn exceptions(
+    conn: &mut AnyConnection,
+    programme_id: &str,
+    region_code: RegionCode,
+) -> Result<Vec<ExceptionSummary>> {
+    let statuses = APPROVED
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query_as::<_, (i64, String, String, String, String)>(&format!(
+        "SELECT id, title, exceptions, exception_reason, backpay_reason FROM applications \
+         WHERE programme_id = $1 AND region_code = $2 AND status IN ({statuses}) \
+           AND (exceptions <> '' OR exception_reason <> '' OR backpay_reason <> '') ORDER BY id"
+    ))
+    .bind(programme_id)
+    .bind(region_code.get())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(application_id, title, exceptions, reason, backpay_reason)| ExceptionSummary {
+                application_id,
+                title,
+                exceptions: exceptions.lines().map(str::to_string).collect(),
+                reason,
+                backpay_reason,
+            },
+        )
+        .collect())
 }
 
 impl RegionalReport {
@@ -1048,6 +1099,7 @@ pub async fn regional(
         .collect();
     let economy = economy(conn, programme_id, region_code).await?;
     let texts = texts(conn, programme_id, region_code).await?;
+    let exceptions = exceptions(conn, programme_id, region_code).await?;
 
     let trials: Vec<ReportTrial> = trials.into_iter().map(|(_, t)| t).collect();
     let evaluated = trials.iter().filter(|t| t.evaluation_attached).count() as i64;
@@ -1089,6 +1141,7 @@ pub async fn regional(
         evaluations: summaries,
         economy_total: EconomyTotal::of(&economy)?,
         economy,
+        exceptions,
     })
 }
 

@@ -392,15 +392,20 @@ pub async fn agreement_version(conn: &mut AnyConnection, id: ApplicationId) -> R
 /// left out: they change when someone signs, not when the agreement does.
 pub fn canonical(app: &Application) -> String {
     let form = serde_json::to_value(&app.data).unwrap_or_default();
-    let content = serde_json::json!({
+    // The reason keeps its first key name, and the exceptions are added only when there are
+    // some, so that the fingerprints of agreements signed before they existed stay the same.
+    let mut content = serde_json::json!({
         "application": app.id.get(),
         "programme": app.programme_id,
         "region": app.region_code.get(),
         "hospital": app.hospital_name,
         "granted_ore": app.granted_ore.map(|o| o.ore()),
-        "overcommit_reason": app.overcommit_reason,
+        "overcommit_reason": app.exception_reason,
         "form": form,
     });
+    if !app.exceptions.is_empty() {
+        content["exceptions"] = serde_json::json!(app.exceptions);
+    }
     let mut out = String::new();
     write_sorted(&content, &mut out);
     out

@@ -9,6 +9,7 @@ use crate::signing::{self, Authentication};
 use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
+use pulje_domain::exceptions::{self, Exception, TrancheSpan};
 use pulje_domain::workflow::{self, Action, Party, Refusal};
 use pulje_domain::{ApplicationId, ApplicationStatus, CommentId, MeetingId, Ore, Role};
 use serde::{Deserialize, Serialize};
@@ -20,8 +21,9 @@ pub struct Step {
     pub action: Action,
     /// `approve`: the annual supplement granted, one of the pool's tiers.
     pub tier_ore: Option<Ore>,
-    /// `approve`: why the steering group accepts over-committing a tranche.
-    pub overcommit_reason: String,
+    /// `approve`: why the deciding body approves although the approval over-commits a tranche
+    /// or breaks the time rules (`pulje_domain::exceptions`).
+    pub exception_reason: String,
     /// `reject`: why; `return`: the comment to the applicant.
     pub reason: String,
     /// `terminate`: the new end date.
@@ -43,7 +45,7 @@ impl Step {
         Step {
             action,
             tier_ore: None,
-            overcommit_reason: String::new(),
+            exception_reason: String::new(),
             reason: String::new(),
             end_date: None,
             meeting_id: None,
@@ -146,10 +148,10 @@ pub async fn take(
             }
         }
         Action::Approve => {
-            approve(tx, &before, step).await?;
+            approve(tx, &before, step, today).await?;
             crate::amendments::approved(tx, &actor, id).await?;
         }
-        Action::Sign => next = sign(tx, user, &before, step).await?,
+        Action::Sign => next = sign(tx, user, &before, step, today).await?,
         Action::Terminate => terminate(tx, &before, step).await?,
         Action::Forward | Action::Withdraw => {}
     }
@@ -238,7 +240,7 @@ async fn round_for(
     )
 }
 
-async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> {
+async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step, today: NaiveDate) -> Result<()> {
     let Some(tier_ore) = step.tier_ore else {
         return Err(StoreError::Refused(
             "Vælg det tillæg, styregruppen bevilger (tier_ore).".into(),
@@ -260,25 +262,109 @@ async fn approve(tx: &mut Tx<'_>, app: &Application, step: &Step) -> Result<()> 
     money::lock_pools(tx, app.region_code).await?;
     let months = money::schedule(tx, app, tier_ore).await?;
     let over = money::overcommits(tx, app, &months).await?;
-    if !over.is_empty() && step.overcommit_reason.trim().is_empty() {
-        let lines: Vec<String> = over.iter().map(|o| o.message()).collect();
+    let exceptions = time_exceptions(tx, app, &months, step.meeting_id, today).await?;
+    let reason = step.exception_reason.trim();
+    if (!over.is_empty() || !exceptions.is_empty()) && reason.is_empty() {
+        let lines: Vec<String> = over
+            .iter()
+            .map(|o| o.message())
+            .chain(exceptions.iter().map(Exception::message_da))
+            .collect();
         return Err(StoreError::Conflict(format!(
-            "Godkendelsen vil overskride puljen. {} Angiv en begrundelse for at godkende alligevel.",
+            "{} {} Angiv styregruppens begrundelse for at godkende alligevel (exception_reason).",
+            if over.is_empty() {
+                "Godkendelsen er en undtagelse fra programmets tidsregler."
+            } else {
+                "Godkendelsen vil overskride puljen."
+            },
             lines.join(" ")
         )));
     }
     money::write_schedule(tx, app, &months).await?;
-    sqlx::query("UPDATE applications SET granted_ore = $1, overcommit_reason = $2 WHERE id = $3")
-        .bind(tier_ore.ore())
-        .bind(if over.is_empty() {
-            ""
-        } else {
-            step.overcommit_reason.trim()
-        })
-        .bind(app.id.get())
-        .execute(&mut **tx)
-        .await?;
+    let exceptional = !over.is_empty() || !exceptions.is_empty();
+    let noted: Vec<String> = over
+        .iter()
+        .map(|o| o.message())
+        .chain(exceptions.iter().map(Exception::message_da))
+        .collect();
+    sqlx::query(
+        "UPDATE applications SET granted_ore = $1, exception_reason = $2, exceptions = $3 WHERE id = $4",
+    )
+    .bind(tier_ore.ore())
+    .bind(if exceptional { reason } else { "" })
+    .bind(noted.join("\n"))
+    .bind(app.id.get())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+/// How the approval of `app` with `months`, decided at `meeting` (or `today` without one),
+/// breaks the programme's time rules.
+pub async fn time_exceptions(
+    conn: &mut AnyConnection,
+    app: &Application,
+    months: &[pulje_domain::cost::MonthlyAmount],
+    meeting: Option<MeetingId>,
+    today: NaiveDate,
+) -> Result<Vec<Exception>> {
+    let Some(start) = app.data.start_date() else {
+        return Ok(Vec::new());
+    };
+    let decided = match meeting {
+        Some(meeting) => {
+            let held: Option<(String, i64)> =
+                sqlx::query_as("SELECT held_on, region_code FROM meetings WHERE id = $1")
+                    .bind(meeting.get())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            match held {
+                Some((day, region)) if region == app.region_code.get() => {
+                    crate::date_of(Some(day)).unwrap_or(today)
+                }
+                _ => return Err(StoreError::Refused("Mødet findes ikke i regionen.".into())),
+            }
+        }
+        None => today,
+    };
+    let already: Vec<NaiveDate> = money::agreement_months(conn, app.id)
+        .await?
+        .into_iter()
+        .filter_map(|(month, _)| crate::date_of(Some(month)))
+        .collect();
+    let tranches: Vec<TrancheSpan> = programmes::tranches(conn, &app.programme_id)
+        .await?
+        .into_iter()
+        .map(|t| TrancheSpan {
+            name: t.name,
+            start: t.period_start,
+            end: t.period_end,
+        })
+        .collect();
+    Ok(exceptions::of_approval(
+        start, months, &already, &tranches, decided,
+    ))
+}
+
+/// The time rules an approval of `app` with its requested supplement would break if decided
+/// `today`, as Danish sentences: what the decision form warns of before the steering group
+/// decides. Empty when the application has no dates or supplement yet.
+pub async fn approval_warnings(
+    conn: &mut AnyConnection,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<Vec<String>> {
+    let Some(tier) = app.data.supplement_ore() else {
+        return Ok(Vec::new());
+    };
+    let Ok(months) = money::schedule(conn, app, tier).await else {
+        return Ok(Vec::new());
+    };
+    Ok(time_exceptions(conn, app, &months, None, today)
+        .await?
+        .iter()
+        .map(Exception::message_da)
+        .collect())
 }
 
 async fn record_decision(
@@ -298,7 +384,7 @@ async fn record_decision(
         }
     }
     let (kind, reason) = match step.action {
-        Action::Approve => ("approve", step.overcommit_reason.trim()),
+        Action::Approve => ("approve", step.exception_reason.trim()),
         _ => ("reject", step.reason.trim()),
     };
     sqlx::query("INSERT INTO decisions (application_id, meeting_id, kind, tier_ore, reason, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -323,6 +409,7 @@ async fn sign(
     user: &User,
     app: &Application,
     step: &Step,
+    today: NaiveDate,
 ) -> Result<ApplicationStatus> {
     let party = Party::for_role(user.role)
         .ok_or_else(|| StoreError::Forbidden("Din rolle underskriver ikke aftaler.".into()))?;
@@ -377,6 +464,14 @@ async fn sign(
     let next = workflow::after_signature(&signed);
     if next == ApplicationStatus::Active {
         signing::seal(tx, app, &fingerprint).await?;
+        // The first activation counts: an amendment signed later does not move it.
+        sqlx::query(
+            "UPDATE applications SET activated_on = $1 WHERE id = $2 AND activated_on IS NULL",
+        )
+        .bind(today.to_string())
+        .bind(app.id.get())
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(next)
 }

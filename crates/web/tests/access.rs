@@ -607,7 +607,10 @@ both_backends!(
         expect_status(
             &sg.transition(
                 id,
-                &step("approve", serde_json::json!({ "tier_ore": TIER_SMALL })),
+                &step(
+"approve",
+serde_json::json!({ "tier_ore": TIER_SMALL, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
             )
             .await,
             id,

@@ -203,6 +203,14 @@ async fn a_trial_walks_the_whole_path_in_the_browser() {
         b.log_in_as(&sg).await?;
         b.open_application(title).await?;
         b.choose("Bevilget tillæg pr. år", "50.000 kr.").await?;
+        // Decided today, years after OK21's tranches closed: the form says so, and the steering
+        // group writes why it approves anyway.
+        b.expect_text("Godkendes forsøget i dag, er det en undtagelse").await?;
+        b.type_into(
+            "Begrundelse for en undtagelse (skal udfyldes)",
+            "Forsøget blev aftalt i 2022; beslutningen registreres nu.",
+        )
+        .await?;
         b.step("Godkend", "Afventer underskrifter").await?;
         b.expect_text("50.000 kr.").await?;
         b.log_out().await?;

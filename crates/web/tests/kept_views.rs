@@ -108,7 +108,13 @@ both_backends!(
             assert!(!admin.get(&dashboard).await.text().contains("Ekstra runde"));
         }
 
-        // A hospital, an area and a round added behind the server's back.
+        // A hospital, an area and a round added behind the server's back (the round in 2030,
+        // in OK21's application window widened for it).
+        app.widen_ok21_window(
+            chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2030, 1, 31).unwrap(),
+        )
+        .await;
         let actor = Actor::system("anden-server");
         let mut tx = app.db.begin().await.unwrap();
         org::create_hospital(&mut tx, &actor, rc(NORDJYLLAND), "Nyt Testsygehus")

@@ -158,7 +158,10 @@ both_backends!(
                 &sg_api
                     .transition(
                         id,
-                        &step("approve", serde_json::json!({ "tier_ore": TIER_SMALL })),
+                        &step(
+"approve",
+serde_json::json!({ "tier_ore": TIER_SMALL, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
                     )
                     .await,
                 id,

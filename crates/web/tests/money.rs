@@ -18,8 +18,14 @@ use std::sync::Arc;
 /// workflow tests' business; here the store sets the status).
 async fn approve_and_activate(app: &TestApp, sg: &Bearer, id: i64, tier: i64) {
     expect_status(
-        &sg.transition(id, &step("approve", json!({ "tier_ore": tier })))
-            .await,
+        &sg.transition(
+            id,
+            &step(
+                "approve",
+                json!({ "tier_ore": tier, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+            ),
+        )
+        .await,
         id,
         "awaiting_signatures",
     );
@@ -93,6 +99,7 @@ both_backends!(
 
         let barrier = Arc::new(tokio::sync::Barrier::new(ids.len()));
         let mut tasks = Vec::new();
+        let meeting = app.decision_meeting(MIDTJYLLAND).await;
         for &id in &ids {
             let api = Bearer::new(&app, &token);
             let barrier = barrier.clone();
@@ -101,7 +108,10 @@ both_backends!(
                 let r = api
                     .transition(
                         i64::from(id),
-                        &step("approve", json!({ "tier_ore": TIER_HIGH })),
+                        &step(
+                            "approve",
+                            json!({ "tier_ore": TIER_HIGH, "meeting_id": meeting }),
+                        ),
                     )
                     .await;
                 (id, r)
@@ -168,7 +178,7 @@ both_backends!(
                 i64::from(*over),
                 &step(
                     "approve",
-                    json!({ "tier_ore": TIER_HIGH, "overcommit_reason": reason }),
+                    json!({ "tier_ore": TIER_HIGH, "exception_reason": reason, "meeting_id": meeting }),
                 ),
             )
             .await,
@@ -176,7 +186,7 @@ both_backends!(
             "awaiting_signatures",
         );
         let a = app.get_application(i64::from(*over)).await;
-        assert_eq!(a.overcommit_reason, reason);
+        assert_eq!(a.exception_reason, reason);
         let mut conn = app.db.conn().await.unwrap();
         let stored: String = sqlx::query_scalar(
             "SELECT reason FROM decisions WHERE application_id = $1 AND kind = 'approve'",
@@ -200,7 +210,10 @@ both_backends!(
         let r = api
             .transition(
                 i64::from(*last),
-                &step("approve", json!({ "tier_ore": TIER_HIGH })),
+                &step(
+"approve",
+json!({ "tier_ore": TIER_HIGH, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
             )
             .await;
         let m = expect_refusal(&r, 409, "still over-committing");
@@ -219,7 +232,7 @@ both_backends!(
                 i64::from(small.id),
                 &step(
                     "approve",
-                    json!({ "tier_ore": TIER_SMALL, "overcommit_reason": "unødvendig" }),
+                    json!({ "tier_ore": TIER_SMALL, "exception_reason": "unødvendig", "meeting_id": meeting }),
                 ),
             )
             .await,
@@ -229,7 +242,7 @@ both_backends!(
         assert_eq!(
             app.get_application(i64::from(small.id))
                 .await
-                .overcommit_reason,
+                .exception_reason,
             ""
         );
     }
@@ -400,7 +413,10 @@ both_backends!(postings_pay_the_active_months_once, |app| async move {
     expect_status(
         &sg.transition(
             i64::from(w.id),
-            &step("approve", json!({ "tier_ore": TIER_MEDIUM })),
+            &step(
+"approve",
+json!({ "tier_ore": TIER_MEDIUM, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
         )
         .await,
         i64::from(w.id),
@@ -713,7 +729,10 @@ both_backends!(
             .await;
         let id = i64::from(a.id);
         expect_status(
-            &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_SMALL })))
+            &sg.transition(id, &step(
+"approve",
+json!({ "tier_ore": TIER_SMALL, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+))
                 .await,
             id,
             "awaiting_signatures",

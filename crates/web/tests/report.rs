@@ -192,7 +192,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     expect_status(
         &sg.transition(
             i64::from(id),
-            &step("approve", json!({ "tier_ore": TIER_MEDIUM })),
+            &step(
+"approve",
+json!({ "tier_ore": TIER_MEDIUM, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
         )
         .await,
         i64::from(id),
@@ -231,6 +234,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         "submitted",
     );
 
+    // The parties signed as the trial started (the test signs today, years later, which
+    // would hold the months before today back from payroll).
+    app.exec(&format!(
+        "UPDATE applications SET activated_on = '2022-06-01' WHERE id = {id}"
+    ))
+    .await;
     // Payroll is told to pay the months up to September 2022.
     let mut tx = app.db.begin().await.unwrap();
     pulje_store::money::generate_postings(

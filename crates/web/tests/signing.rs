@@ -299,7 +299,10 @@ async fn approved(app: &TestApp) -> Walked {
         "ready_for_decision",
     );
     expect_status(
-        &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_SMALL })))
+        &sg.transition(id, &step(
+"approve",
+json!({ "tier_ore": TIER_SMALL, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+))
             .await,
         id,
         "awaiting_signatures",
@@ -357,7 +360,10 @@ both_backends!(
         tx.commit().await.unwrap();
         expect_status(
             &w.sg
-                .transition(id, &step("approve", json!({ "tier_ore": TIER_SMALL })))
+                .transition(id, &step(
+"approve",
+json!({ "tier_ore": TIER_SMALL, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+))
                 .await,
             id,
             "awaiting_signatures",

@@ -108,7 +108,10 @@ both_backends!(
 
         // The steering group grants the high tier, not the medium one asked for.
         expect_status(
-            &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_HIGH })))
+            &sg.transition(id, &step(
+"approve",
+json!({ "tier_ore": TIER_HIGH, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+))
                 .await,
             id,
             "awaiting_signatures",
@@ -119,7 +122,7 @@ both_backends!(
             stored.data.supplement_ore().map(|s| s.ore()),
             Some(TIER_MEDIUM)
         );
-        assert_eq!(stored.overcommit_reason, "");
+        assert_eq!(stored.exception_reason, "");
 
         // The region's administrator binds the four parties; four signatures, only the fourth
         // makes it active.
@@ -361,14 +364,15 @@ both_backends!(the_steps_work_through_the_html_forms, |app| async move {
     let page = sg.get(&format!("/applications/{id}")).await;
     assert!(page.body.contains("value=\"approve\""), "{}", page.body);
     let tier = TIER_SMALL.to_string();
+    let meeting = app.decision_meeting(MIDTJYLLAND).await.to_string();
     let r = sg
         .post_form(
             &path,
             &[
                 ("action", "approve"),
                 ("tier_ore", &tier),
-                ("meeting_id", ""),
-                ("overcommit_reason", ""),
+                ("meeting_id", &meeting),
+                ("exception_reason", ""),
             ],
         )
         .await;
@@ -525,6 +529,8 @@ both_backends!(
             NationalViewer,
             Admin,
         ];
+        // Approvals are decided at a meeting before the test agreements start.
+        let meeting = app.decision_meeting(MIDTJYLLAND).await;
         // (action, the state it is taken from, a complete body, the roles that may take it)
         let cases: Vec<(&str, ApplicationStatus, serde_json::Value, Vec<Role>)> = vec![
             (
@@ -549,7 +555,7 @@ both_backends!(
             (
                 "approve",
                 ReadyForDecision,
-                json!({"tier_ore": TIER_MEDIUM}),
+                json!({"tier_ore": TIER_MEDIUM, "meeting_id": meeting}),
                 vec![SteeringGroup],
             ),
             (
@@ -745,7 +751,10 @@ both_backends!(
             &app,
             &api[&SteeringGroup],
             i64::from(a.id),
-            &step("approve", json!({"tier_ore": 1_234_500})),
+            &step(
+"approve",
+json!({ "tier_ore": 1_234_500, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
             422,
             "approve with a tier the pool does not have",
         )
@@ -1132,7 +1141,10 @@ both_backends!(
             &sg_api
                 .transition(
                     i64::from(id),
-                    &step("approve", json!({"tier_ore": TIER_MEDIUM})),
+                    &step(
+"approve",
+json!({ "tier_ore": TIER_MEDIUM, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+),
                 )
                 .await,
             i64::from(id),

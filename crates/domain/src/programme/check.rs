@@ -273,6 +273,15 @@ fn money(def: &Definition, found: &mut Found) {
                     format!("runden «{}» har frist før den åbner.", r.name),
                 );
             }
+            if r.opens < def.window.opens || r.deadline > def.window.closes {
+                found.add(
+                    &place,
+                    format!(
+                        "runden «{}» ligger ikke inden for ansøgningsvinduet {} – {}.",
+                        r.name, def.window.opens, def.window.closes
+                    ),
+                );
+            }
         }
     }
     if def.tranches.is_empty() {

@@ -101,7 +101,7 @@ pub struct StepError {
     message: String,
     comment: String,
     reason: String,
-    overcommit_reason: String,
+    exception_reason: String,
     end_date: String,
 }
 
@@ -125,6 +125,8 @@ struct ShowPage {
     missing: Vec<String>,
     steps: Vec<StepForm>,
     step_error: StepError,
+    /// The time rules an approval decided today would break (the decision form warns).
+    approval_warnings: Vec<String>,
     tiers: Vec<Choice>,
     meetings: Vec<Choice>,
     comments: Vec<CommentRow>,
@@ -146,6 +148,9 @@ struct ShowPage {
     /// What the user signs, when they may sign now.
     sign: Option<SignBox>,
     money: Vec<Fact>,
+    /// After the agreement: when it became active and why months before are paid (not part of
+    /// what was signed, so not in the agreement's PDF).
+    in_force: Vec<Fact>,
     history: Vec<HistoryRow>,
     /// The evaluation's state, for agreements in force or over and users who may read it.
     evaluation: Option<crate::pages::evaluations::Summary>,
@@ -272,10 +277,13 @@ async fn page(
                 ),
             ));
         }
-        if !app.overcommit_reason.is_empty() {
+        if !app.exceptions.is_empty() {
+            money_facts.push(fact("Godkendt som undtagelse", app.exceptions.join(" ")));
+        }
+        if !app.exception_reason.is_empty() {
             money_facts.push(fact(
-                "Begrundelse for overskridelse",
-                app.overcommit_reason.clone(),
+                "Styregruppens begrundelse for undtagelsen",
+                app.exception_reason.clone(),
             ));
         }
     }
@@ -367,6 +375,28 @@ async fn page(
             })
             .collect()
     };
+    let mut in_force = Vec::new();
+    if let Some(day) = app.activated_on {
+        in_force.push(fact("Aktiveret", pulje_domain::date::format_date_da(day)));
+    }
+    if !app.backpay_reason.is_empty() {
+        in_force.push(fact(
+            "Begrundelse for efterbetaling",
+            app.backpay_reason.clone(),
+        ));
+    }
+    let approval_warnings = if pulje_store::workflow::allowed(
+        &user.user,
+        &app,
+        pulje_domain::workflow::Action::Approve,
+    )
+    .is_ok()
+    {
+        pulje_store::workflow::approval_warnings(conn, &app, pulje_domain::date::today_in_denmark())
+            .await?
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
         page: Page::new(user, d.title().to_string(), "/applications").with_notice(notice),
         app_id: i64::from(id),
@@ -388,6 +418,7 @@ async fn page(
         section_d: facts_of(Section::D),
         missing,
         evaluation,
+        approval_warnings,
         steps: available_steps(user, &app, signable),
         step_error,
         tiers: tier_choices,
@@ -463,6 +494,7 @@ async fn page(
         can_bind,
         sign: sign_box,
         money: money_facts,
+        in_force,
         history: history
             .into_iter()
             .map(|e| HistoryRow {
@@ -839,7 +871,7 @@ pub async fn transition(
     let body = TransitionBody {
         action: get("action"),
         tier_ore: opt_id(&Some(get("tier_ore"))),
-        overcommit_reason: get("overcommit_reason"),
+        exception_reason: get("exception_reason"),
         reason: get("reason"),
         comment: get("comment"),
         end_date: Some(get("end_date")).filter(|d| !d.trim().is_empty()),
@@ -883,7 +915,7 @@ pub async fn transition(
                 message: e.message(),
                 comment: body.comment,
                 reason: body.reason,
-                overcommit_reason: body.overcommit_reason,
+                exception_reason: body.exception_reason,
                 end_date: body.end_date.unwrap_or_default(),
             };
             let page = page(&mut conn, &user, app, None, error).await?;

@@ -33,7 +33,17 @@ struct PaymentsPage {
     batches: Vec<BatchRow>,
     can_post: bool,
     up_to: String,
+    /// Agreements whose months before their activation wait for a back-pay reason.
+    held_back: Vec<HeldBackRow>,
     error: Option<String>,
+}
+
+pub struct HeldBackRow {
+    id: i64,
+    title: String,
+    activated: String,
+    months: i64,
+    amount: String,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +65,8 @@ pub(super) async fn page(
     policy::require_payments_view(user, code)?;
     let mut conn = db.conn().await?;
     let batches = payroll::batches(&mut conn, OK21, code).await?;
+    let today = pulje_domain::date::today_in_denmark();
+    let held_back = money::held_back(&mut conn, OK21, code, today).await?;
     let status = if error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -81,8 +93,18 @@ pub(super) async fn page(
             })
             .collect(),
         can_post: policy::can_post_payments(user, code),
+        held_back: held_back
+            .into_iter()
+            .map(|h| HeldBackRow {
+                id: h.application_id.get(),
+                title: h.title,
+                activated: views::date_da(h.activated_on),
+                months: h.months,
+                amount: views::kr(h.amount),
+            })
+            .collect(),
         up_to: if typed.is_empty() {
-            pulje_domain::date::today_in_denmark().to_string()
+            today.to_string()
         } else {
             typed.to_string()
         },

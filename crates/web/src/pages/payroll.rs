@@ -525,6 +525,12 @@ struct AgreementPage {
     doctor: String,
     employee_number: String,
     cost_centre: String,
+    /// The day the agreement became active, in Danish, when known.
+    activated: String,
+    /// The agreement's months before its activation: how many and the first, in Danish.
+    early_months: usize,
+    early_from: String,
+    backpay_reason: String,
     error: Option<String>,
 }
 
@@ -545,13 +551,33 @@ async fn own_agreement(
     Ok(app)
 }
 
-fn agreement_page(
+/// What the agreement page shows and keeps: the payroll details and the back-pay reason.
+struct AgreementInput {
+    details: AgreementPayroll,
+    backpay_reason: String,
+}
+
+async fn agreement_page(
+    db: &mut Db,
     user: &CurrentUser,
     app: &pulje_store::applications::Application,
-    details: AgreementPayroll,
+    input: AgreementInput,
     notice: Option<String>,
     error: Option<String>,
 ) -> PageResult<Response> {
+    let early: Vec<String> = match app.activated_on {
+        Some(day) => {
+            let from = day.format("%Y-%m-01").to_string();
+            let mut conn = db.conn().await?;
+            pulje_store::money::agreement_months(&mut conn, app.id)
+                .await?
+                .into_iter()
+                .map(|(month, _)| month)
+                .filter(|month| *month < from)
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let status = if error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -562,8 +588,19 @@ fn agreement_page(
         id: app.id.get(),
         title: app.data.title().to_string(),
         doctor: app.data.responsible_doctor().to_string(),
-        employee_number: details.employee_number,
-        cost_centre: details.cost_centre,
+        employee_number: input.details.employee_number,
+        cost_centre: input.details.cost_centre,
+        activated: app
+            .activated_on
+            .map(pulje_domain::date::format_date_da)
+            .unwrap_or_default(),
+        early_months: early.len(),
+        early_from: early
+            .first()
+            .and_then(|m| pulje_domain::parse_date(m))
+            .map(pulje_domain::date::month_da)
+            .unwrap_or_default(),
+        backpay_reason: input.backpay_reason,
         error,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -580,13 +617,19 @@ pub async fn agreement(
     let mut conn = db.conn().await?;
     let details = payroll::agreement_payroll(&mut conn, app.id).await?;
     drop(conn);
+    let input = AgreementInput {
+        details,
+        backpay_reason: app.backpay_reason.clone(),
+    };
     agreement_page(
+        &mut db,
         &user,
         &app,
-        details,
+        input,
         q.gemt.map(|_| "Lønoplysningerne er gemt.".to_string()),
         None,
     )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -595,9 +638,12 @@ pub struct AgreementForm {
     employee_number: String,
     #[serde(default)]
     cost_centre: String,
+    #[serde(default)]
+    backpay_reason: String,
 }
 
-/// Saves the agreement's employee number and cost centre, audited.
+/// Saves the agreement's employee number, cost centre and back-pay reason, audited, in one
+/// transaction.
 pub async fn save_agreement(
     mut db: Db,
     user: CurrentUser,
@@ -609,17 +655,28 @@ pub async fn save_agreement(
         employee_number: form.employee_number.chars().take(200).collect(),
         cost_centre: form.cost_centre.chars().take(200).collect(),
     };
+    let backpay_reason: String = form.backpay_reason.chars().take(4000).collect();
     let mut tx = db.begin().await?;
-    match payroll::set_agreement_payroll(&mut tx, &user.actor(), app.id, app.region_code, &details)
-        .await
-    {
+    let saved = async {
+        payroll::set_agreement_payroll(&mut tx, &user.actor(), app.id, app.region_code, &details)
+            .await?;
+        pulje_store::money::set_backpay_reason(&mut tx, &user.actor(), app.id, &backpay_reason)
+            .await?;
+        Ok::<(), pulje_store::StoreError>(())
+    }
+    .await;
+    match saved {
         Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/applications/{id}/payroll?gemt=1")).into_response())
         }
         Err(pulje_store::StoreError::Refused(m)) => {
             drop(tx);
-            agreement_page(&user, &app, details, None, Some(m))
+            let input = AgreementInput {
+                details,
+                backpay_reason,
+            };
+            agreement_page(&mut db, &user, &app, input, None, Some(m)).await
         }
         Err(e) => Err(e.into()),
     }

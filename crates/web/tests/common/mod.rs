@@ -654,10 +654,14 @@ impl TestApp {
             .transition(id, &step("forward", serde_json::json!({})))
             .await;
         expect_status(&forward, id, "ready_for_decision");
+        let meeting = self.decision_meeting(region).await;
         let approve = sg
             .transition(
                 id,
-                &step("approve", serde_json::json!({ "tier_ore": TIER_MEDIUM })),
+                &step(
+                    "approve",
+                    serde_json::json!({ "tier_ore": TIER_MEDIUM, "meeting_id": meeting }),
+                ),
             )
             .await;
         expect_status(&approve, id, "awaiting_signatures");
@@ -677,6 +681,18 @@ impl TestApp {
             .await;
         self.set_status(i64::from(a.id), ApplicationStatus::ReadyForDecision, None)
             .await
+    }
+
+    /// A steering group meeting of OK21 in `region` held on 1 March 2022: before the test
+    /// agreements start and while the programme's first tranche is open, so an approval decided
+    /// at it keeps the programme's time rules. (Decided without a meeting, an approval is
+    /// decided today, years after OK21's tranches closed, and needs the steering group's reason.)
+    pub async fn decision_meeting(&self, region: i64) -> i64 {
+        self.scalar_i64(&format!(
+            "INSERT INTO meetings (programme_id, region_code, held_on, place) \
+             VALUES ('ok21', {region}, '2022-03-01', 'Regionshuset') RETURNING id"
+        ))
+        .await
     }
 
     /// Runs one SQL statement on the test database.
@@ -764,6 +780,7 @@ impl TestApp {
         opens_on: chrono::NaiveDate,
         deadline: chrono::NaiveDate,
     ) -> programmes::Round {
+        self.widen_ok21_window(opens_on, deadline).await;
         let mut tx = self.db.begin().await.expect("begin");
         let r = programmes::create_round(
             &mut tx,
@@ -780,6 +797,34 @@ impl TestApp {
         .expect("create_round");
         tx.commit().await.expect("commit");
         r
+    }
+
+    /// OK21's application window closed on 31 May 2023, and a round must lie inside its
+    /// programme's window. A test that needs an OK21 round at another time widens the window
+    /// first, as an administrator would: a new version of the definition.
+    pub async fn widen_ok21_window(
+        &self,
+        opens_on: chrono::NaiveDate,
+        deadline: chrono::NaiveDate,
+    ) {
+        use pulje_domain::programme::Day;
+        let mut conn = self.db.conn().await.expect("conn");
+        let mut def = pulje_store::definitions::latest(&mut conn, "ok21")
+            .await
+            .expect("definition")
+            .expect("OK21 has a definition");
+        drop(conn);
+        if def.window.opens.date() <= opens_on && deadline <= def.window.closes.date() {
+            return;
+        }
+        def.window.opens = Day(def.window.opens.date().min(opens_on));
+        def.window.closes = Day(def.window.closes.date().max(deadline));
+        def.version += 1;
+        let mut tx = self.db.begin().await.expect("begin");
+        pulje_store::definitions::install(&mut tx, &Actor::system("test"), &def)
+            .await
+            .expect("install the widened OK21 definition");
+        tx.commit().await.expect("commit");
     }
 
     /// The cost basis of an application with `tier` (the region's on-cost, its receivers).
