@@ -174,7 +174,7 @@ async fn cli_writes_every_format(postgres: bool) {
     // PDF on standard output (binary), HTML standalone with its stylesheet inside.
     let out = pulje(&db, &[&regional[..], &["--format", "pdf"]].concat());
     let pdf = ok(&out);
-    assert!(pdf.starts_with(b"%PDF-1.4"));
+    assert!(pdf.starts_with(b"%PDF-1.7"));
     let text = pulje_pdf::extract_text(pdf);
     assert!(text.contains("Regionshospitalet Hammel (1 stk.)"), "{text}");
     assert!(text.contains("Spasticitet – Ærø og Øster Hurup"), "{text}");
