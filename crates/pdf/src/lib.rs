@@ -197,7 +197,7 @@ impl Layout {
             layout.y -= h;
             let _ = writeln!(
                 layout.ops,
-                "/Artifact BDC 0.6 G 0.5 w {MARGIN:.1} {:.1} m {:.1} {:.1} l S 0 G EMC",
+                "/Artifact BMC 0.6 G 0.5 w {MARGIN:.1} {:.1} m {:.1} {:.1} l S 0 G EMC",
                 layout.y + 1.0,
                 PAGE_W - MARGIN,
                 layout.y + 1.0

@@ -353,7 +353,7 @@ fn footer_page_numbers_and_rules_are_artifacts() {
     let pdf = String::from_utf8_lossy(&sample()).to_string();
     let rules: Vec<&str> = pdf.lines().filter(|l| l.contains(" l S")).collect();
     assert!(!rules.is_empty());
-    assert!(rules.iter().all(|l| l.starts_with("/Artifact BDC ")));
+    assert!(rules.iter().all(|l| l.starts_with("/Artifact BMC ")));
     assert!(pdf.contains("/Artifact <</Type /Pagination /Subtype /Footer>> BDC"));
 }
 
