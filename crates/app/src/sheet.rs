@@ -185,7 +185,10 @@ pub fn sheet_name(title: &str) -> String {
         name = if words.is_empty() {
             name.chars().take(SHEET_NAME_MAX).collect()
         } else {
-            words.join(" ").trim_end_matches([',', ';', '.', '-']).to_string()
+            words
+                .join(" ")
+                .trim_end_matches([',', ';', '.', '-'])
+                .to_string()
         };
     }
     // A workbook refuses a name that starts or ends with an apostrophe.
@@ -335,13 +338,22 @@ mod tests {
             sheet_name("Forsøg og afdelingslæger pr. region"),
             "Forsøg og afdelingslæger"
         );
-        assert_eq!(sheet_name("Bilag 4: Forsøg/år [*?]"), "Bilag 4 Forsøg-år ()");
+        assert_eq!(
+            sheet_name("Bilag 4: Forsøg/år [*?]"),
+            "Bilag 4 Forsøg-år ()"
+        );
         assert_eq!(sheet_name("'Citat'"), "Citat");
         assert_eq!(sheet_name("  "), "Ark");
         assert_eq!(sheet_name(&"æ".repeat(40)).chars().count(), 31);
-        for title in ["Forsøg efter nationalt prioriteret område og region", "Individuelle og tværgående forsøg pr. region"] {
+        for title in [
+            "Forsøg efter nationalt prioriteret område og region",
+            "Individuelle og tværgående forsøg pr. region",
+        ] {
             let name = sheet_name(title);
-            assert!(name.chars().count() <= 31 && title.starts_with(&name), "{name}");
+            assert!(
+                name.chars().count() <= 31 && title.starts_with(&name),
+                "{name}"
+            );
         }
     }
 

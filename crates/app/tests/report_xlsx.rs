@@ -89,7 +89,11 @@ fn money_is_kroner_with_a_number_format_under_plain_titles() {
     };
     assert_eq!(format(1, 1).as_deref(), Some("#,##0.00"));
     assert_eq!(format(2, 1).as_deref(), Some("#,##0.00"));
-    assert_ne!(format(1, 2).as_deref(), Some("#,##0.00"), "a count is no amount");
+    assert_ne!(
+        format(1, 2).as_deref(),
+        Some("#,##0.00"),
+        "a count is no amount"
+    );
 }
 
 #[test]

@@ -77,6 +77,18 @@ enum RowKind {
     Body,
 }
 
+/// Text as a PDF text string outside content streams (the document information): UTF-16BE with
+/// its byte-order mark, in hex. WinAnsi would be read as PDFDocEncoding there, which differs
+/// for the dashes and quotes.
+fn text_string(text: &str) -> String {
+    let mut out = String::from("<FEFF");
+    for unit in text.encode_utf16() {
+        let _ = write!(out, "{unit:04X}");
+    }
+    out.push('>');
+    out
+}
+
 struct Layout {
     pages: Vec<String>,
     ops: String,
@@ -161,12 +173,7 @@ impl Layout {
         let draw = |layout: &mut Layout, cells: &[Vec<String>], kind: RowKind| {
             let (size, bold, cell_tag, cell_extra) = match kind {
                 RowKind::Body => (size, false, "TD", ""),
-                _ => (
-                    head_size,
-                    true,
-                    "TH",
-                    " /A << /O /Table /Scope /Column >>",
-                ),
+                _ => (head_size, true, "TH", " /A << /O /Table /Scope /Column >>"),
             };
             let h = row_height(cells, size);
             let tagged = kind != RowKind::RepeatedHeader;
@@ -327,7 +334,7 @@ pub fn render(title: &str, footer: &str, blocks: &[Block]) -> Vec<u8> {
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
             .into(),
-        format!("<< /Title {} /Producer (pulje) >>", pdf_string(title)),
+        format!("<< /Title {} /Producer (pulje) >>", text_string(title)),
         format!("<< /Type /StructTreeRoot /K {FIRST_ELEM} 0 R /ParentTree 7 0 R /ParentTreeNextKey {count} >>"),
         layout.tree.parent_tree(FIRST_ELEM, count),
     ]
@@ -518,5 +525,6 @@ mod tests {
     fn parentheses_and_backslashes_are_escaped() {
         assert_eq!(pdf_string("a(b)\\"), "(a\\(b\\)\\\\)");
         assert_eq!(pdf_string("æ"), "(\\346)");
+        assert_eq!(text_string("Æ–"), "<FEFF00C62013>");
     }
 }

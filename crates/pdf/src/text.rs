@@ -156,19 +156,11 @@ pub(crate) fn columns(
 /// is at most `wanted`'s): what the narrow columns lack is taken from the others in proportion to
 /// their spare width.
 fn make_room(wanted: &[f32], need: &[f32]) -> Vec<f32> {
-    let lacking: f32 = wanted
-        .iter()
-        .zip(need)
-        .map(|(w, n)| (n - w).max(0.0))
-        .sum();
+    let lacking: f32 = wanted.iter().zip(need).map(|(w, n)| (n - w).max(0.0)).sum();
     if lacking <= 0.0 {
         return wanted.to_vec();
     }
-    let spare: f32 = wanted
-        .iter()
-        .zip(need)
-        .map(|(w, n)| (w - n).max(0.0))
-        .sum();
+    let spare: f32 = wanted.iter().zip(need).map(|(w, n)| (w - n).max(0.0)).sum();
     wanted
         .iter()
         .zip(need)
@@ -220,7 +212,10 @@ mod tests {
         assert!(cols[1] >= text_width("Afdelingslæger", 9.0, true) + CELL_PAD);
         assert!(cols[2] < 320.0, "the wide column gave way: {cols:?}");
         let nr = text_width("Nr.", 9.0, true) + CELL_PAD;
-        assert!(cols[0] >= nr && 40.0 - cols[0] < 400.0 - cols[2], "{cols:?}");
+        assert!(
+            cols[0] >= nr && 40.0 - cols[0] < 400.0 - cols[2],
+            "{cols:?}"
+        );
     }
 
     #[test]

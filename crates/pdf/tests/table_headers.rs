@@ -46,7 +46,10 @@ fn eight_narrow_columns_keep_their_header_words_whole() {
     }
     // Every header line is whole words of the header.
     let words: Vec<&str> = header.iter().flat_map(|h| h.split(' ')).collect();
-    let header_lines = &lines[..lines.iter().position(|l| l.starts_with("Forsøg 1")).unwrap()];
+    let header_lines = &lines[..lines
+        .iter()
+        .position(|l| l.starts_with("Forsøg 1"))
+        .unwrap()];
     for line in header_lines {
         assert!(
             line.split(' ').all(|w| words.contains(&w)),
@@ -82,6 +85,9 @@ fn long_words_break_after_their_hyphen() {
     );
     let lines = lines(&pdf);
     // The column is made as wide as "lægeuddannelse", not as the whole word.
-    let at = lines.iter().position(|l| l == "Afdelings-").expect("broken after the hyphen");
+    let at = lines
+        .iter()
+        .position(|l| l == "Afdelings-")
+        .expect("broken after the hyphen");
     assert_eq!(lines[at + 1], "lægeuddannelse", "{lines:?}");
 }

@@ -596,7 +596,11 @@ both_backends!(report_files_read_back, |app| async move {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
     let names = book.sheet_names();
     assert_eq!(names[0], "Alle forsøg", "{names:?}");
-    for name in ["Økonomi pr. pulje", "Forsøg efter karrierespor", "Tillægsniveauer"] {
+    for name in [
+        "Økonomi pr. pulje",
+        "Forsøg efter karrierespor",
+        "Tillægsniveauer",
+    ] {
         assert!(names.contains(&name.to_string()), "{name} in {names:?}");
     }
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
