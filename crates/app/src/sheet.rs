@@ -362,7 +362,7 @@ mod tests {
         let used = vec!["Forsøg".to_string(), "Forsøg (2)".to_string()];
         assert_eq!(unique_name("forsøg", &used), "forsøg (3)");
         let long = "x".repeat(31);
-        let name = unique_name(&long, &[long.clone()]);
+        let name = unique_name(&long, std::slice::from_ref(&long));
         assert_eq!(name.chars().count(), 31);
         assert!(name.ends_with(" (2)"));
     }
