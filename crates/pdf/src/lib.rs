@@ -1,7 +1,8 @@
 //! pulje-pdf: a small PDF writer for documents fit to send: A4 pages, Helvetica (one of the PDF standard
 //! fonts, so nothing is embedded) with WinAnsi encoding for Danish letters, wrapped paragraphs,
 //! label–value facts, tables whose rows never split and whose header repeats on each page, and
-//! "Side n af N" on every page. Content streams are left uncompressed.
+//! "Side n af N" on every page. Every PDF is tagged (a structure tree in reading order, see
+//! [`render`]) and in Danish. Content streams are left uncompressed.
 
 mod tags;
 mod text;
