@@ -168,7 +168,8 @@ fn make_room(wanted: &[f32], need: &[f32]) -> Vec<f32> {
             if w < n {
                 n
             } else if spare > 0.0 {
-                w - lacking * (w - n) / spare
+                // Never below `n`, even by a rounding error that would cut a letter off.
+                (w - lacking * (w - n) / spare).max(n)
             } else {
                 w
             }
