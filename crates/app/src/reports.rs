@@ -3,8 +3,10 @@
 //! HTML (askama), PDF (`pulje_pdf`), XLSX (`rust_xlsxwriter`: one sheet per table), CSV (one
 //! table) and JSON. Used by the pages, the API and the CLI (`pulje report …`).
 //!
-//! Money is shown in kroner in HTML and PDF; CSV and XLSX hold exact integer øre (columns
-//! headed "(øre)"), so nothing is rounded on the way to a spreadsheet.
+//! Money is shown in kroner in HTML and PDF, and held as kroner (exact from øre, with a number
+//! format) under the plain column titles in XLSX, whose sheets are named after the tables'
+//! titles. A table's CSV keeps whole øre in columns headed "(øre)" and is named by the table's
+//! id: those names are what other tools read (the CSV snapshots pin them).
 
 use askama::Template;
 use pulje_domain::date::format_date_da;
@@ -61,7 +63,7 @@ impl Format {
 pub enum Kind {
     Text,
     Int,
-    /// Money in øre: kroner on pages and in PDFs, exact øre in spreadsheets.
+    /// Money in øre: kroner on pages, in PDFs and in XLSX, whole øre in CSV.
     Ore,
 }
 
@@ -107,7 +109,7 @@ fn text(t: impl Into<String>) -> Cell {
     Cell::Text(t.into())
 }
 
-/// A table of a report, with a stable id (the CSV's and the sheet's name).
+/// A table of a report, with a stable id (the CSV's name) and a title (the sheet's name).
 #[derive(Debug, Clone)]
 pub struct Table {
     pub id: &'static str,
@@ -117,7 +119,7 @@ pub struct Table {
 }
 
 impl Table {
-    /// Column titles for a spreadsheet: money columns say they are in øre.
+    /// Column titles for the CSV: money columns say they are in øre.
     pub fn raw_header(&self) -> Vec<String> {
         self.columns
             .iter()
@@ -128,31 +130,41 @@ impl Table {
             .collect()
     }
 
-    /// The table as a spreadsheet sheet named by its id: money as whole øre.
+    /// The table as a workbook sheet named after its title, under its plain column titles,
+    /// money in kroner.
     pub fn sheet(&self) -> crate::sheet::Sheet {
         use crate::sheet::Value;
         crate::sheet::Sheet {
-            name: self.id.to_string(),
-            header: self.raw_header(),
-            rows: self
-                .rows
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|cell| match cell {
-                            Cell::Text(t) => Value::Text(t.clone()),
-                            Cell::Int(n) => Value::Int(*n),
-                            Cell::Ore(o) => Value::Int(o.ore()),
-                        })
-                        .collect()
-                })
-                .collect(),
+            name: self.title.clone(),
+            header: self.columns.iter().map(|c| c.title.clone()).collect(),
+            rows: self.values(Value::Kroner),
         }
     }
 
-    /// The table as CSV (see [`crate::sheet`]).
+    /// The table as CSV (see [`crate::sheet`]): money as whole øre under "(øre)" titles.
     pub fn csv(&self) -> String {
-        self.sheet().csv()
+        crate::sheet::Sheet {
+            name: self.id.to_string(),
+            header: self.raw_header(),
+            rows: self.values(|o| crate::sheet::Value::Int(o.ore())),
+        }
+        .csv()
+    }
+
+    fn values(&self, money: impl Fn(Ore) -> crate::sheet::Value) -> Vec<Vec<crate::sheet::Value>> {
+        use crate::sheet::Value;
+        self.rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| match cell {
+                        Cell::Text(t) => Value::Text(t.clone()),
+                        Cell::Int(n) => Value::Int(*n),
+                        Cell::Ore(o) => money(*o),
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -887,7 +899,7 @@ pub fn pdf(doc: &Document, footer: &str) -> Vec<u8> {
     pulje_pdf::render(&doc.title, footer, &blocks)
 }
 
-/// Tables as an XLSX workbook: one sheet per table, named after it, øre as whole numbers.
+/// Tables as an XLSX workbook: one sheet per table, named after its title, money in kroner.
 pub fn xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
     crate::sheet::xlsx(&tables.iter().map(Table::sheet).collect::<Vec<_>>())
 }

@@ -134,8 +134,90 @@ impl Sheet {
     }
 }
 
-/// The sheets as one XLSX workbook. Sheet names are cut to the 31 characters a workbook allows
-/// and made unique; a name a workbook refuses (e.g. with `/`) becomes "Ark n".
+/// The most characters a workbook allows in a sheet name.
+const SHEET_NAME_MAX: usize = 31;
+
+/// Words a shortened sheet name does not end on ("Forsøg og afdelingslæger pr." is cut to
+/// "Forsøg og afdelingslæger").
+const TRAILING_WORDS: [&str; 12] = [
+    "og", "pr.", "i", "af", "efter", "fra", "med", "til", "for", "om", "på", "-",
+];
+
+/// A sheet name a workbook accepts, made from a table's title: of the characters a workbook
+/// forbids (`[]:*?/\`), slashes become hyphens, brackets parentheses and the others are left
+/// out; a parenthesis is left out when the title is too long, and a title still over 31
+/// characters is cut after a whole word. Empty becomes "Ark".
+pub fn sheet_name(title: &str) -> String {
+    let allowed: String = title
+        .chars()
+        .filter_map(|c| match c {
+            '/' | '\\' => Some('-'),
+            '[' => Some('('),
+            ']' => Some(')'),
+            ':' | '*' | '?' => None,
+            c if c.is_control() => Some(' '),
+            c => Some(c),
+        })
+        .collect();
+    let mut name = allowed.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() > SHEET_NAME_MAX {
+        // "Forsøg efter karrierespor (fra indsendte evalueringer)" → "Forsøg efter karrierespor".
+        while let (Some(open), Some(close)) = (name.find('('), name.find(')')) {
+            if close < open {
+                break;
+            }
+            name.replace_range(open..=close, "");
+        }
+        name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    if name.chars().count() > SHEET_NAME_MAX {
+        let mut words: Vec<&str> = Vec::new();
+        for word in name.split_whitespace() {
+            let len: usize = words.iter().map(|w| w.chars().count() + 1).sum();
+            if len + word.chars().count() > SHEET_NAME_MAX {
+                break;
+            }
+            words.push(word);
+        }
+        while words.len() > 1 && words.last().is_some_and(|w| TRAILING_WORDS.contains(w)) {
+            words.pop();
+        }
+        name = if words.is_empty() {
+            name.chars().take(SHEET_NAME_MAX).collect()
+        } else {
+            words
+                .join(" ")
+                .trim_end_matches([',', ';', '.', '-'])
+                .to_string()
+        };
+    }
+    // A workbook refuses a name that starts or ends with an apostrophe.
+    let name = name.trim().trim_matches('\'').trim();
+    if name.is_empty() {
+        "Ark".into()
+    } else {
+        name.to_string()
+    }
+}
+
+/// `name` made unique among `used` (which a workbook compares without regard to case) by a
+/// number in parentheses, still within 31 characters.
+fn unique_name(name: &str, used: &[String]) -> String {
+    let taken = |n: &str| used.iter().any(|u| u.to_lowercase() == n.to_lowercase());
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while taken(&candidate) {
+        let suffix = format!(" ({n})");
+        let room = SHEET_NAME_MAX - suffix.chars().count();
+        let base: String = name.chars().take(room).collect();
+        candidate = format!("{}{suffix}", base.trim_end());
+        n += 1;
+    }
+    candidate
+}
+
+/// The sheets as one XLSX workbook. Each sheet's name is made acceptable to a workbook with
+/// [`sheet_name`] and unique within it; should a workbook still refuse one, it becomes "Ark n".
 pub fn xlsx(sheets: &[Sheet]) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
@@ -144,15 +226,10 @@ pub fn xlsx(sheets: &[Sheet]) -> anyhow::Result<Vec<u8>> {
     let date = Format::new().set_num_format("dd-mm-yyyy");
     let mut used: Vec<String> = Vec::new();
     for (i, s) in sheets.iter().enumerate() {
-        let mut name: String = s.name.chars().take(28).collect();
-        let mut n = 2;
-        while used.contains(&name) {
-            name = format!("{}_{n}", s.name.chars().take(26).collect::<String>());
-            n += 1;
-        }
+        let mut name = unique_name(&sheet_name(&s.name), &used);
         let sheet = book.add_worksheet();
         if sheet.set_name(&name).is_err() {
-            name = format!("Ark {}", i + 1);
+            name = unique_name(&format!("Ark {}", i + 1), &used);
             sheet.set_name(&name)?;
         }
         used.push(name);
@@ -244,6 +321,50 @@ mod tests {
             s.csv(),
             "\u{feff}Titel;Beløb;Dato;Nr.\r\n\"Ærø; \"\"x\"\"\";-2,50;01-04-2027;-3\r\n"
         );
+    }
+
+    #[test]
+    fn sheet_names_are_danish_short_and_allowed() {
+        assert_eq!(sheet_name("Økonomi pr. pulje"), "Økonomi pr. pulje");
+        assert_eq!(
+            sheet_name("Bevilget, disponeret, udbetalt og ubrugt pr. region"),
+            "Bevilget, disponeret, udbetalt"
+        );
+        assert_eq!(
+            sheet_name("Forsøg efter karrierespor (fra indsendte evalueringer)"),
+            "Forsøg efter karrierespor"
+        );
+        assert_eq!(
+            sheet_name("Forsøg og afdelingslæger pr. region"),
+            "Forsøg og afdelingslæger"
+        );
+        assert_eq!(
+            sheet_name("Bilag 4: Forsøg/år [*?]"),
+            "Bilag 4 Forsøg-år ()"
+        );
+        assert_eq!(sheet_name("'Citat'"), "Citat");
+        assert_eq!(sheet_name("  "), "Ark");
+        assert_eq!(sheet_name(&"æ".repeat(40)).chars().count(), 31);
+        for title in [
+            "Forsøg efter nationalt prioriteret område og region",
+            "Individuelle og tværgående forsøg pr. region",
+        ] {
+            let name = sheet_name(title);
+            assert!(
+                name.chars().count() <= 31 && title.starts_with(&name),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_unique_regardless_of_case() {
+        let used = vec!["Forsøg".to_string(), "Forsøg (2)".to_string()];
+        assert_eq!(unique_name("forsøg", &used), "forsøg (3)");
+        let long = "x".repeat(31);
+        let name = unique_name(&long, std::slice::from_ref(&long));
+        assert_eq!(name.chars().count(), 31);
+        assert!(name.ends_with(" (2)"));
     }
 
     #[test]

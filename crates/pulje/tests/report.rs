@@ -158,7 +158,7 @@ async fn cli_writes_every_format(postgres: bool) {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
     let rows: Vec<Vec<Data>> = book
-        .worksheet_range("forsoeg")
+        .worksheet_range("Alle forsøg")
         .unwrap()
         .rows()
         .map(|r| r.to_vec())
@@ -174,7 +174,7 @@ async fn cli_writes_every_format(postgres: bool) {
     // PDF on standard output (binary), HTML standalone with its stylesheet inside.
     let out = pulje(&db, &[&regional[..], &["--format", "pdf"]].concat());
     let pdf = ok(&out);
-    assert!(pdf.starts_with(b"%PDF-1.4"));
+    assert!(pdf.starts_with(b"%PDF-1.7"));
     let text = pulje_pdf::extract_text(pdf);
     assert!(text.contains("Regionshospitalet Hammel (1 stk.)"), "{text}");
     assert!(text.contains("Spasticitet – Ærø og Øster Hurup"), "{text}");
@@ -218,9 +218,8 @@ async fn cli_writes_every_format(postgres: bool) {
     );
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(ok(&out).to_vec())).unwrap();
-    assert!(book.sheet_names().contains(&"oekonomi".to_string()));
     let eco: Vec<Vec<Data>> = book
-        .worksheet_range("oekonomi")
+        .worksheet_range("Bevilget, disponeret, udbetalt")
         .unwrap()
         .rows()
         .map(|r| r.to_vec())

@@ -56,6 +56,12 @@ pub const TESSERACT_DANISH: &str = "/usr/share/tesseract-ocr/5/tessdata/dan.trai
 /// The font the test scans are rendered in (Debian package `fonts-dejavu-core`).
 pub const DEJAVU_SANS: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
+/// qpdf, which checks a PDF's syntax, and poppler's `pdfinfo` and `pdftotext`, which read its
+/// structure tree and text (Debian packages `qpdf` and `poppler-utils`).
+pub const QPDF: &str = "/usr/bin/qpdf";
+pub const PDFINFO: &str = "/usr/bin/pdfinfo";
+pub const PDFTOTEXT: &str = "/usr/bin/pdftotext";
+
 /// A tool some tests need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -69,6 +75,8 @@ pub enum Tool {
     Tesseract,
     /// A real OpenID Connect provider (npm's oidc-provider on Node.js), for single sign-on.
     OidcProvider,
+    /// qpdf and poppler, for checking the PDFs pulje writes with readers other than its own.
+    PdfCheckers,
 }
 
 /// How a tool is found.
@@ -80,12 +88,13 @@ enum Probe {
 }
 
 impl Tool {
-    pub const ALL: [Tool; 5] = [
+    pub const ALL: [Tool; 6] = [
         Tool::Postgres,
         Tool::Chromium,
         Tool::AxeCore,
         Tool::Tesseract,
         Tool::OidcProvider,
+        Tool::PdfCheckers,
     ];
 
     /// The tool's name in messages.
@@ -96,6 +105,7 @@ impl Tool {
             Tool::AxeCore => "axe-core",
             Tool::Tesseract => "Tesseract with its Danish model",
             Tool::OidcProvider => "the OpenID provider oidc-provider",
+            Tool::PdfCheckers => "qpdf and poppler's pdfinfo and pdftotext",
         }
     }
 
@@ -107,6 +117,7 @@ impl Tool {
             Tool::AxeCore => "pulje_axe",
             Tool::Tesseract => "pulje_tesseract",
             Tool::OidcProvider => "pulje_oidc",
+            Tool::PdfCheckers => "pulje_pdf_checkers",
         }
     }
 
@@ -119,6 +130,7 @@ impl Tool {
                 Probe::Files(&[TESSERACT, TEXT2IMAGE, TESSERACT_DANISH, DEJAVU_SANS])
             }
             Tool::OidcProvider => Probe::Files(&[OIDC_PROVIDER, OIDC_PROVIDER_SCRIPT]),
+            Tool::PdfCheckers => Probe::Files(&[QPDF, PDFINFO, PDFTOTEXT]),
         }
     }
 
@@ -134,6 +146,7 @@ impl Tool {
             Tool::OidcProvider => {
                 "npm install --no-save --prefix crates/web/tests/oidc oidc-provider@9 (needs Node.js 20 or later)"
             }
+            Tool::PdfCheckers => "apt-get install qpdf poppler-utils",
         }
     }
 

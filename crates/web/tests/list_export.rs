@@ -196,7 +196,7 @@ serde_json::json!({ "tier_ore": TIER_SMALL, "meeting_id": app.decision_meeting(M
         let (status, _, report_xlsx) =
             download(&sg, &format!("/reports/regional/{MIDTJYLLAND}/report.xlsx")).await;
         assert_eq!(status, 200);
-        let report_titles: Vec<Data> = xlsx_rows(report_xlsx, "forsoeg")
+        let report_titles: Vec<Data> = xlsx_rows(report_xlsx, "Alle forsøg")
             .into_iter()
             .map(|r| r[6].clone())
             .collect();

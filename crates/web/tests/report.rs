@@ -597,13 +597,23 @@ both_backends!(report_files_read_back, |app| async move {
     let pages = text.matches("Side ").count();
     assert!(text.contains(&format!("Side {pages} af {pages}")));
 
-    // XLSX: every trial on one sheet, money in exact øre.
+    // XLSX: every trial on one sheet, sheets named after the tables, money in kroner.
     let (status, ct, xlsx) = bytes(&sg, &format!("/reports/regional/{REGION}/report.xlsx")).await;
     assert_eq!(status, 200);
     assert!(ct.contains("spreadsheetml"), "{ct}");
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
-    let sheet = book.worksheet_range("forsoeg").unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[0], "Alle forsøg", "{names:?}");
+    for name in [
+        "Økonomi pr. pulje",
+        "Forsøg efter karrierespor",
+        "Tillægsniveauer",
+    ] {
+        assert!(names.contains(&name.to_string()), "{name} in {names:?}");
+    }
+    assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
+    let sheet = book.worksheet_range("Alle forsøg").unwrap();
     let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
     assert_eq!(rows.len(), 9, "a header and eight trials");
     assert_eq!(rows[0][0], Data::String("Nr.".into()));
@@ -620,16 +630,18 @@ both_backends!(report_files_read_back, |app| async move {
         rows[8][8],
         Data::String("Forskning og akademisk karriere".into())
     );
-    let eco = book.worksheet_range("oekonomi").unwrap();
+    let eco = book.worksheet_range("Økonomi pr. pulje").unwrap();
     let eco: Vec<Vec<Data>> = eco.rows().map(|r| r.to_vec()).collect();
-    assert_eq!(eco[0][1], Data::String("Bevilget (øre)".into()));
+    assert_eq!(eco[0][1], Data::String("Bevilget".into()));
+    assert!(eco[0].iter().all(|t| !t.to_string().contains("øre")));
+    // Kroner: the øre figure divided by 100 is the same nearest number the writer gives.
+    let kroner = |ore: i64| Data::Float(ore as f64 / 100.0);
     for (n, (allocated, committed, paid)) in f.expected_economy.iter().enumerate() {
-        assert_eq!(eco[n + 1][1], Data::Float(*allocated as f64));
-        assert_eq!(eco[n + 1][2], Data::Float(*committed as f64));
-        assert_eq!(eco[n + 1][3], Data::Float(*paid as f64));
-        assert_eq!(eco[n + 1][4], Data::Float((allocated - committed) as f64));
+        assert_eq!(eco[n + 1][1], kroner(*allocated));
+        assert_eq!(eco[n + 1][2], kroner(*committed));
+        assert_eq!(eco[n + 1][3], kroner(*paid));
+        assert_eq!(eco[n + 1][4], kroner(allocated - committed));
     }
-    assert!(book.sheet_names().contains(&"karrierespor".to_string()));
 
     // CSV of one table; JSON with the contract's keys.
     let csv = sg
@@ -1030,7 +1042,7 @@ both_backends!(who_sees_which_report, |app| async move {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
     let forsoeg: Vec<Vec<Data>> = book
-        .worksheet_range("forsoeg")
+        .worksheet_range("Forsøg og afdelingslæger")
         .unwrap()
         .rows()
         .map(|r| r.to_vec())
