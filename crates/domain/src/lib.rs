@@ -14,6 +14,7 @@ pub mod errors;
 pub mod evaluation;
 pub mod figures;
 pub mod ids;
+pub mod mail;
 pub mod money;
 pub mod programme;
 pub mod region;

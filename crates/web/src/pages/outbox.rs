@@ -19,6 +19,8 @@ pub struct Row {
     subject: String,
     body: String,
     state: String,
+    /// How many times sending was tried.
+    attempts: i64,
 }
 
 #[derive(Template)]
@@ -52,7 +54,12 @@ pub async fn show(
             event: outbox::event_da(&m.event),
             recipient: m.recipient,
             subject: m.subject,
+            attempts: m.attempts,
             state: match (&m.sent_at, m.attempts) {
+                _ if m.held => match m.digest_id {
+                    Some(id) => format!("Sendt samlet i dagens mail (besked {id})"),
+                    None => "Venter på dagens samlede mail".into(),
+                },
                 (Some(at), _) => format!("Sendt {}", views::timestamp_da(at)),
                 (None, 0) => "Venter".into(),
                 (None, n) => format!(
