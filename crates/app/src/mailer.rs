@@ -118,27 +118,32 @@ impl Smtp {
 impl Mailer for Smtp {
     async fn send(&self, message: &Composed) -> Result<(), String> {
         use lettre::AsyncTransport;
-        // The region's name as the sender's display name; the address stays the configured one.
-        let from =
-            lettre::message::Mailbox::new(Some(message.from_name.clone()), self.from.email.clone());
-        let email = lettre::Message::builder()
-            .from(from)
-            .to(message
-                .recipient
-                .parse()
-                .map_err(|e| format!("ugyldig modtager: {e}"))?)
-            .subject(&message.subject)
-            .multipart(lettre::message::MultiPart::alternative_plain_html(
-                message.text.clone(),
-                message.html.clone(),
-            ))
-            .map_err(|e| e.to_string())?;
+        let email = build(&self.from, message)?;
         self.transport
             .send(email)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
+}
+
+/// The e-mail of `message` from the configured address `from`, the region's name as the sender's
+/// display name (the address stays the configured one), as multipart/alternative: the plain text
+/// first, then the HTML part.
+fn build(from: &lettre::message::Mailbox, message: &Composed) -> Result<lettre::Message, String> {
+    let from = lettre::message::Mailbox::new(Some(message.from_name.clone()), from.email.clone());
+    lettre::Message::builder()
+        .from(from)
+        .to(message
+            .recipient
+            .parse()
+            .map_err(|e| format!("ugyldig modtager: {e}"))?)
+        .subject(&message.subject)
+        .multipart(lettre::message::MultiPart::alternative_plain_html(
+            message.text.clone(),
+            message.html.clone(),
+        ))
+        .map_err(|e| e.to_string())
 }
 
 /// `body` with every address on the site written in it (a word beginning with `/` and a letter,
@@ -280,6 +285,49 @@ pub async fn run(db: Db, mailer: Option<Smtp>, public: crate::PublicUrl, every: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mail_is_sent_as_plain_text_and_html_from_the_region() {
+        let from: lettre::message::Mailbox = "pulje <pulje@rm.dk>".parse().unwrap();
+        let composed = Composed {
+            id: pulje_domain::MessageId::from(1),
+            recipient: "ida@rm.dk".into(),
+            from_name: "Region Midtjylland — pulje".into(),
+            subject: "Afgørelse: Brobygning".into(),
+            text: "Kære Ida,\n\nSe https://pulje.rm.dk/applications/7".into(),
+            html: pulje_domain::mail::html("Kære Ida,\n\nSe https://pulje.rm.dk/applications/7"),
+        };
+        let email = build(&from, &composed).unwrap();
+        let raw = String::from_utf8(email.formatted()).unwrap();
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("Content-Type: text/html; charset=utf-8"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("<pulje@rm.dk>"),
+            "the configured address: {raw}"
+        );
+        // The display name is encoded (the dash is not ASCII): base64 of "Region Midtjylland — pulje".
+        let from_line = raw.lines().find(|l| l.starts_with("From: ")).unwrap();
+        assert_eq!(
+            from_line,
+            "From: =?utf-8?b?UmVnaW9uIE1pZHRqeWxsYW5kIOKAlCBwdWxqZQ==?= <pulje@rm.dk>"
+        );
+        assert!(build(
+            &from,
+            &Composed {
+                recipient: "ikke en adresse".into(),
+                ..composed
+            }
+        )
+        .unwrap_err()
+        .contains("ugyldig modtager"));
+    }
 
     #[test]
     fn site_addresses_in_a_mail_become_absolute() {
