@@ -69,6 +69,14 @@ struct EventsPage {
     rows: Vec<EventRow>,
 }
 
+/// The region and programme a template address names.
+struct Place {
+    code: RegionCode,
+    /// The region's name.
+    region: String,
+    programme: programmes::Programme,
+}
+
 /// The region and programme of a template address, after the policy: another region's is a
 /// 404, as is an unknown region or programme.
 async fn place(
@@ -76,7 +84,7 @@ async fn place(
     user: &CurrentUser,
     code: i64,
     programme_id: &str,
-) -> PageResult<(RegionCode, String, programmes::Programme)> {
+) -> PageResult<Place> {
     let code = crate::error::region(code)?;
     require_admin_of(user, code)?;
     let mut conn = db.conn().await?;
@@ -86,7 +94,11 @@ async fn place(
     let programme = programmes::get(&mut conn, programme_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((code, region.name, programme))
+    Ok(Place {
+        code,
+        region: region.name,
+        programme,
+    })
 }
 
 #[derive(Deserialize)]
@@ -102,7 +114,11 @@ pub async fn events(
     Path((code, programme_id)): Path<(i64, String)>,
     Query(q): Query<Saved>,
 ) -> PageResult<Html<String>> {
-    let (code, region, programme) = place(&mut db, &user, code, &programme_id).await?;
+    let Place {
+        code,
+        region,
+        programme,
+    } = place(&mut db, &user, code, &programme_id).await?;
     let mut conn = db.conn().await?;
     let rows = mail_templates::all(&mut conn, code, &programme.id)
         .await?
@@ -171,12 +187,15 @@ async fn render(
     db: &mut Db,
     state: &AppState,
     user: &CurrentUser,
-    code: RegionCode,
-    region: String,
-    programme: &programmes::Programme,
+    place: Place,
     event: &'static Event,
     typed: Typed<'_>,
 ) -> PageResult<Html<String>> {
+    let Place {
+        code,
+        region,
+        programme,
+    } = place;
     let mut conn = db.conn().await?;
     let sample = mail_templates::sample(&mut conn, code, &programme.id).await?;
     drop(conn);
@@ -244,10 +263,11 @@ pub async fn show(
     user: CurrentUser,
     Path((code, programme_id, key)): Path<(i64, String, String)>,
 ) -> PageResult<Html<String>> {
-    let (code, region, programme) = place(&mut db, &user, code, &programme_id).await?;
+    let place = place(&mut db, &user, code, &programme_id).await?;
     let event = event_of(&key)?;
     let mut conn = db.conn().await?;
-    let current = mail_templates::current(&mut conn, code, &programme.id, event).await?;
+    let current =
+        mail_templates::current(&mut conn, place.code, &place.programme.id, event).await?;
     drop(conn);
     let typed = Typed {
         subject: &current.subject,
@@ -255,10 +275,7 @@ pub async fn show(
         custom: current.custom,
         problems: Vec::new(),
     };
-    render(
-        &mut db, &state, &user, code, region, &programme, event, typed,
-    )
-    .await
+    render(&mut db, &state, &user, place, event, typed).await
 }
 
 #[derive(Deserialize)]
@@ -281,12 +298,13 @@ pub async fn save(
     Path((code, programme_id, key)): Path<(i64, String, String)>,
     Form(form): Form<TemplateForm>,
 ) -> PageResult<Response> {
-    let (code, region, programme) = place(&mut db, &user, code, &programme_id).await?;
+    let place = place(&mut db, &user, code, &programme_id).await?;
+    let (code, programme_id) = (place.code, place.programme.id.clone());
     let event = event_of(&key)?;
     let body = form.body.replace("\r\n", "\n");
     let problems = mail_templates::problems(event, &form.subject, &body);
     let mut conn = db.conn().await?;
-    let custom = mail_templates::current(&mut conn, code, &programme.id, event)
+    let custom = mail_templates::current(&mut conn, code, &programme_id, event)
         .await?
         .custom;
     drop(conn);
@@ -296,7 +314,7 @@ pub async fn save(
             &mut tx,
             &user.actor(),
             code,
-            &programme.id,
+            &programme_id,
             event,
             &form.subject,
             &body,
@@ -306,7 +324,7 @@ pub async fn save(
         return Ok(Redirect::to(&format!(
             "{PATH}/{}/{}?gemt={}",
             code.get(),
-            programme.id,
+            programme_id,
             event.key
         ))
         .into_response());
@@ -322,10 +340,7 @@ pub async fn save(
         custom,
         problems,
     };
-    let page = render(
-        &mut db, &state, &user, code, region, &programme, event, typed,
-    )
-    .await?;
+    let page = render(&mut db, &state, &user, place, event, typed).await?;
     Ok((status, page).into_response())
 }
 
@@ -335,7 +350,9 @@ pub async fn reset(
     user: CurrentUser,
     Path((code, programme_id, key)): Path<(i64, String, String)>,
 ) -> PageResult<Response> {
-    let (code, _, programme) = place(&mut db, &user, code, &programme_id).await?;
+    let Place {
+        code, programme, ..
+    } = place(&mut db, &user, code, &programme_id).await?;
     let event = event_of(&key)?;
     let mut tx = db.begin().await?;
     mail_templates::reset(&mut tx, &user.actor(), code, &programme.id, event).await?;
