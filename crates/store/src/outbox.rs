@@ -464,7 +464,11 @@ mod tests {
     #[test]
     fn events_have_danish_names() {
         assert_eq!(event_da("returned"), "Sendt retur til ansøgeren");
-        assert_eq!(event_da("signature_needed"), "Venter på underskrift");
+        assert_eq!(event_da("signature_needed"), "Venter på din underskrift");
+        assert_eq!(event_da("receipt"), "Kvittering for indsendt ansøgning");
+        assert_eq!(event_da("agreement_ending"), "Aftalen udløber om 30 dage");
+        assert_eq!(event_da("digest"), "Dagens beskeder samlet");
+        assert_eq!(event_da("amendment"), "Forslag om ændring af aftalen");
         assert_eq!(event_da("appeal"), "Trin «appeal»");
     }
 }
