@@ -266,6 +266,17 @@ both_backends!(
         // Without an application there is nothing to preview with; then a real one is used.
         let r = admin.get(path).await;
         assert_eq!(r.status, 200, "{}", r.body);
+        for name in ["{navn}", "{titel}", "{link}", "{region}", "{begrundelse}"] {
+            assert!(
+                r.text().contains(name),
+                "the guide names {name}: {}",
+                r.body
+            );
+        }
+        assert!(
+            !r.text().contains("{trin}"),
+            "another event's placeholder is not offered"
+        );
         assert!(r.text().contains("ingen ansøgninger"), "{}", r.body);
         let id = submitted(&app, &mut applicant, "Akutlæger i kommunale akutteams").await;
         let r = admin.get(path).await;
