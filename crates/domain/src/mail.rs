@@ -35,7 +35,10 @@ pub const MEANINGS: [(&str, &str); 10] = [
         "begrundelsen eller kommentaren, der blev givet",
     ),
     ("afgørelse", "«godkendt» eller «afslået»"),
-    ("trin", "det bevilgede tillæg pr. år (tomt ved afslag)"),
+    (
+        "trin",
+        "det bevilgede tillæg pr. år («intet (afslag)» ved afslag)",
+    ),
     ("rolle", "den part, modtageren skal underskrive som"),
     ("frist", "fristen, som «1. april 2027»"),
     ("runde", "ansøgningsrundens navn"),

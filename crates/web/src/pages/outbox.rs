@@ -49,7 +49,8 @@ pub async fn show(
                 "(Indholdet vises ikke: mailen indeholder et personligt link til at vælge adgangskode.)"
                     .into()
             } else {
-                m.body
+                // As it is sent: the site's addresses absolute.
+                pulje_app::mailer::absolute_links(&m.body, &state.config.public_url)
             },
             event: outbox::event_da(&m.event),
             recipient: m.recipient,
