@@ -588,3 +588,85 @@ both_backends!(
         let _ = &mut admin;
     }
 );
+
+both_backends!(the_templates_through_the_api, |app| async move {
+    let admin = app
+        .bearer(&app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await)
+        .await;
+    let r = admin.get("/api/v1/mail-templates/1082/ok21").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = r.json();
+    assert_eq!(list.as_array().unwrap().len(), mail::EVENTS.len());
+    assert_eq!(list[2]["event"], "returned");
+    assert_eq!(list[2]["custom"], false);
+    assert!(list[2]["placeholders"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("begrundelse")));
+
+    let path = "/api/v1/mail-templates/1082/ok21/returned";
+    let r = admin
+        .send_json(
+            reqwest::Method::PUT,
+            path,
+            &json!({ "subject": "Retur", "body": "Hej {fornavn}" }),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("«{fornavn}»"),
+        "{}",
+        r.body
+    );
+    let r = admin
+        .send_json(
+            reqwest::Method::PUT,
+            path,
+            &json!({ "subject": "Retur: {titel}", "body": "{begrundelse}\n\n{link}" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.json()["custom"].clone(), r.json()["subject"].clone()),
+        (json!(true), json!("Retur: {titel}"))
+    );
+    let r = admin
+        .send_json(reqwest::Method::DELETE, path, &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["subject"], mail::RETURNED.subject);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM mail_templates").await,
+        0
+    );
+
+    let other = app
+        .bearer(&app.user(Role::RegionAdmin, Some(NORDJYLLAND)).await)
+        .await;
+    assert_eq!(
+        other.get("/api/v1/mail-templates/1082/ok21").await.status,
+        404
+    );
+    let r = other
+        .send_json(
+            reqwest::Method::PUT,
+            path,
+            &json!({ "subject": "x", "body": "y" }),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let applicant = app
+        .bearer(&app.user(Role::Applicant, Some(MIDTJYLLAND)).await)
+        .await;
+    assert_eq!(
+        applicant
+            .get("/api/v1/mail-templates/1082/ok21")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        admin.get("/api/v1/mail-templates/1082/ukendt").await.status,
+        404
+    );
+});

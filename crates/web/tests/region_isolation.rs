@@ -504,6 +504,12 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
                 .await;
             assert_eq!(r.status, 403, "{who}: POST {path}: {}", r.body);
         }
+        let r = c.get("/api/v1/mail-templates/1082/ok21").await;
+        assert_eq!(
+            r.status, 403,
+            "{who}: GET /api/v1/mail-templates: {}",
+            r.body
+        );
         let r = c.get("/api/v1/users").await;
         assert!(
             r.status == 403 || r.status == 404,
@@ -575,6 +581,12 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
             .await;
         assert_eq!(r.status, 404, "region_admin: POST {path}: {}", r.body);
     }
+    let r = region_admin.get("/api/v1/mail-templates/1081/ok21").await;
+    assert_eq!(
+        r.status, 404,
+        "region_admin: GET another region's templates: {}",
+        r.body
+    );
     for path in &ADMIN_PATHS[10..] {
         let r = region_admin.get(path).await;
         assert_eq!(r.status, 200, "region_admin: GET {path}: {}", r.body);
