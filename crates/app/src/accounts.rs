@@ -95,11 +95,10 @@ async fn queue_link_mail(tx: &mut Tx<'_>, user: &User, purpose: Purpose, link: &
             INVITE_EVENT,
             "Invitation til pulje".to_string(),
             format!(
-                "Hej {name}\n\nDu er oprettet som bruger i pulje ({role}) med e-mailadressen {email}. \
+                "Du er oprettet som bruger i pulje ({role}) med e-mailadressen {email}. \
                  Vælg din adgangskode via dette link:\n\n{link}\n\n\
                  Linket kan bruges én gang og udløber om {hours} timer. \
                  Hvis du ikke ventede denne mail, kan du se bort fra den.\n",
-                name = user.name,
                 role = user.role.label_da(),
                 email = user.email,
                 hours = account_links::INVITE_HOURS,
@@ -109,13 +108,12 @@ async fn queue_link_mail(tx: &mut Tx<'_>, user: &User, purpose: Purpose, link: &
             RESET_EVENT,
             "Ny adgangskode til pulje".to_string(),
             format!(
-                "Hej {name}\n\nDer er bedt om en ny adgangskode til pulje for {email}. \
+                "Der er bedt om en ny adgangskode til pulje for {email}. \
                  Vælg en ny adgangskode via dette link:\n\n{link}\n\n\
                  Linket kan bruges én gang og udløber om {hours} time. Når du har valgt en ny \
                  adgangskode, bliver du logget ud alle andre steder.\n\n\
                  Har du ikke selv bedt om en ny adgangskode, kan du se bort fra mailen: \
                  din adgangskode er uændret.\n",
-                name = user.name,
                 email = user.email,
                 hours = account_links::RESET_HOURS,
             ),

@@ -1,17 +1,49 @@
 //! Sending the outbox: one small trait for "deliver this message", an SMTP implementation, and
-//! the background loop that delivers due messages with retries and queues deadline and evaluation
-//! reminders.
+//! the background loop that delivers due messages with retries and queues deadline, evaluation
+//! and agreement-ending reminders and the daily digests. A message is sent as
+//! multipart/alternative (plain text and HTML, [`compose`]) from the configured address with the
+//! region's name as the sender's display name.
 //! Without SMTP configured, messages stay in the outbox, which its page shows.
 
 use pulje_store::outbox::{self, Message};
 use pulje_store::{Db, Handle};
 use std::time::Duration;
 
+/// A queued message as it is sent: its site addresses made absolute, the sender's display name
+/// (the region's), and the plain text with its HTML part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    pub id: pulje_domain::MessageId,
+    pub recipient: String,
+    /// "Region Hovedstaden — pulje", or "pulje" for a mail of no region.
+    pub from_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// `message` as it is sent, its links absolute under `public`.
+pub async fn compose(
+    conn: &mut pulje_store::Connection,
+    message: &Message,
+    public: &crate::PublicUrl,
+) -> anyhow::Result<Composed> {
+    let text = absolute_links(&message.body, public);
+    Ok(Composed {
+        id: message.id,
+        recipient: message.recipient.clone(),
+        from_name: outbox::from_name(conn, message).await?,
+        subject: message.subject.clone(),
+        html: pulje_domain::mail::html(&text),
+        text,
+    })
+}
+
 /// Delivers one message; the error text is stored for the next attempt.
 pub trait Mailer: Send + Sync {
     fn send(
         &self,
-        message: &Message,
+        message: &Composed,
     ) -> impl std::future::Future<Output = Result<(), String>> + Send;
 }
 
@@ -84,24 +116,34 @@ impl Smtp {
 }
 
 impl Mailer for Smtp {
-    async fn send(&self, message: &Message) -> Result<(), String> {
+    async fn send(&self, message: &Composed) -> Result<(), String> {
         use lettre::AsyncTransport;
-        let email = lettre::Message::builder()
-            .from(self.from.clone())
-            .to(message
-                .recipient
-                .parse()
-                .map_err(|e| format!("ugyldig modtager: {e}"))?)
-            .subject(&message.subject)
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(message.body.clone())
-            .map_err(|e| e.to_string())?;
+        let email = build(&self.from, message)?;
         self.transport
             .send(email)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
+}
+
+/// The e-mail of `message` from the configured address `from`, the region's name as the sender's
+/// display name (the address stays the configured one), as multipart/alternative: the plain text
+/// first, then the HTML part.
+fn build(from: &lettre::message::Mailbox, message: &Composed) -> Result<lettre::Message, String> {
+    let from = lettre::message::Mailbox::new(Some(message.from_name.clone()), from.email.clone());
+    lettre::Message::builder()
+        .from(from)
+        .to(message
+            .recipient
+            .parse()
+            .map_err(|e| format!("ugyldig modtager: {e}"))?)
+        .subject(&message.subject)
+        .multipart(lettre::message::MultiPart::alternative_plain_html(
+            message.text.clone(),
+            message.html.clone(),
+        ))
+        .map_err(|e| e.to_string())
 }
 
 /// `body` with every address on the site written in it (a word beginning with `/` and a letter,
@@ -135,11 +177,14 @@ pub async fn deliver_due(
 ) -> anyhow::Result<usize> {
     let mut conn = db.conn().await?;
     let due = outbox::due(&mut conn, 50).await?;
+    let mut composed = Vec::with_capacity(due.len());
+    for m in &due {
+        composed.push(compose(&mut conn, m, public).await?);
+    }
     drop(conn);
     let mut sent = 0;
-    for mut m in due {
-        m.body = absolute_links(&m.body, public);
-        let result = mailer.send(&m).await;
+    for (m, c) in due.into_iter().zip(composed) {
+        let result = mailer.send(&c).await;
         let mut tx = db.begin().await?;
         match result {
             Ok(()) => {
@@ -160,6 +205,30 @@ pub async fn deliver_due(
 pub async fn queue_reminders(db: &mut Handle, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let n = outbox::deadline_reminders(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Queues today's notices of agreements ending in 30 days (once per agreement and end date).
+pub async fn queue_ending_reminders(
+    db: &mut Handle,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<usize> {
+    let mut tx = db.begin().await?;
+    let n = outbox::ending_reminders(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Queues the daily digests, once a day (Danish date) across all instances: each digest user's
+/// held messages in one mail. Returns how many digests were queued.
+pub async fn queue_digests(db: &mut Handle, today: chrono::NaiveDate) -> anyhow::Result<usize> {
+    let mut tx = db.begin().await?;
+    let n = if outbox::claim(&mut tx, &format!("digest/{today}")).await? {
+        outbox::queue_digests(&mut tx).await?
+    } else {
+        0
+    };
     tx.commit().await?;
     Ok(n)
 }
@@ -198,6 +267,12 @@ pub async fn run(db: Db, mailer: Option<Smtp>, public: crate::PublicUrl, every: 
         if let Err(e) = queue_evaluation_reminders(db, chrono::Utc::now().date_naive()).await {
             tracing::error!(error = ?e, "queueing evaluation reminders failed");
         }
+        if let Err(e) = queue_ending_reminders(db, chrono::Utc::now().date_naive()).await {
+            tracing::error!(error = ?e, "queueing notices of ending agreements failed");
+        }
+        if let Err(e) = queue_digests(db, pulje_domain::date::today_in_denmark()).await {
+            tracing::error!(error = ?e, "queueing the daily digests failed");
+        }
         if let Some(m) = &mailer {
             if let Err(e) = deliver_due(db, m, &public).await {
                 tracing::error!(error = ?e, "delivering mail failed");
@@ -210,6 +285,49 @@ pub async fn run(db: Db, mailer: Option<Smtp>, public: crate::PublicUrl, every: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mail_is_sent_as_plain_text_and_html_from_the_region() {
+        let from: lettre::message::Mailbox = "pulje <pulje@rm.dk>".parse().unwrap();
+        let composed = Composed {
+            id: pulje_domain::MessageId::from(1),
+            recipient: "ida@rm.dk".into(),
+            from_name: "Region Midtjylland — pulje".into(),
+            subject: "Afgørelse: Brobygning".into(),
+            text: "Kære Ida,\n\nSe https://pulje.rm.dk/applications/7".into(),
+            html: pulje_domain::mail::html("Kære Ida,\n\nSe https://pulje.rm.dk/applications/7"),
+        };
+        let email = build(&from, &composed).unwrap();
+        let raw = String::from_utf8(email.formatted()).unwrap();
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("Content-Type: text/html; charset=utf-8"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("<pulje@rm.dk>"),
+            "the configured address: {raw}"
+        );
+        // The display name is encoded (the dash is not ASCII): base64 of "Region Midtjylland — pulje".
+        let from_line = raw.lines().find(|l| l.starts_with("From: ")).unwrap();
+        assert_eq!(
+            from_line,
+            "From: =?utf-8?b?UmVnaW9uIE1pZHRqeWxsYW5kIOKAlCBwdWxqZQ==?= <pulje@rm.dk>"
+        );
+        assert!(build(
+            &from,
+            &Composed {
+                recipient: "ikke en adresse".into(),
+                ..composed
+            }
+        )
+        .unwrap_err()
+        .contains("ugyldig modtager"));
+    }
 
     #[test]
     fn site_addresses_in_a_mail_become_absolute() {

@@ -15,6 +15,7 @@ pub mod evaluation;
 pub mod exceptions;
 pub mod figures;
 pub mod ids;
+pub mod mail;
 pub mod money;
 pub mod programme;
 pub mod region;

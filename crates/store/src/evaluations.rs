@@ -4,7 +4,7 @@
 //! evaluation may instead be a file. Every change is audited in the caller's transaction.
 
 use crate::audit::{self, Actor};
-use crate::outbox::{self, Draft};
+use crate::outbox;
 use crate::{now_utc, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::evaluation::{
@@ -371,9 +371,17 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
     // Candidates: due within a month and a day from now, or at most a week ago.
     let from = today - chrono::Duration::days(7);
     let to = today + chrono::Duration::days(32);
-    type Row = (i64, i64, String, Option<String>, Option<i64>, Option<i64>);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.region_code, a.title, COALESCE(a.terminated_on, a.end_date), a.doctor_user_id, a.created_by \
+        "SELECT a.id, a.region_code, a.programme_id, a.title, COALESCE(a.terminated_on, a.end_date), a.doctor_user_id, a.created_by \
          FROM applications a LEFT JOIN evaluations e ON e.application_id = a.id \
          WHERE a.status IN ('active', 'ended') AND (e.id IS NULL OR e.status = 'draft') \
            AND COALESCE(a.terminated_on, a.end_date) BETWEEN $1 AND $2 ORDER BY a.id",
@@ -383,7 +391,7 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
     .fetch_all(&mut **tx)
     .await?;
     let mut queued = 0;
-    for (id, region, title, due, doctor, creator) in rows {
+    for (id, region, programme_id, title, due, doctor, creator) in rows {
         let Some(due) = crate::date_of(due) else {
             continue;
         };
@@ -410,27 +418,17 @@ pub async fn queue_reminders(tx: &mut Tx<'_>, today: NaiveDate) -> Result<usize>
         if to.is_empty() {
             continue;
         }
-        let when = pulje_domain::date::format_date_da(due);
-        let (subject, lead) = match kind {
-            ReminderKind::MonthBefore => (
-                format!("Evalueringen af «{title}» skal indsendes om en måned"),
-                format!("Forsøget «{title}» skal evalueres senest {when}."),
-            ),
-            ReminderKind::OnTheDay => (
-                format!("Evalueringen af «{title}» skal indsendes nu"),
-                format!("Evalueringen af forsøget «{title}» skulle indsendes {when}."),
-            ),
+        let notice = outbox::Notice {
+            region_code: crate::region_of(region)?,
+            programme_id: &programme_id,
+            application_id: ApplicationId::new(id),
+            event: &pulje_domain::mail::EVALUATION_DUE,
+            values: pulje_domain::mail::Values::new()
+                .with("titel", title)
+                .with("link", format!("/applications/{id}/evaluation"))
+                .with("frist", pulje_domain::date::format_date_da(due)),
         };
-        let draft = Draft {
-            region_code: Some(crate::region_of(region)?),
-            application_id: Some(ApplicationId::new(id)),
-            event: "evaluation_reminder",
-            subject,
-            body: format!(
-                "{lead} Udfyld evalueringsskemaet: hvad forsøget gav, effekten og jeres anbefaling.\n\n/applications/{id}/evaluation"
-            ),
-        };
-        outbox::enqueue(tx, &to, &draft).await?;
+        outbox::notify(tx, &to, &notice).await?;
         queued += to.len();
     }
     Ok(queued)

@@ -26,6 +26,7 @@ mod error;
 pub mod evaluations;
 pub mod list_filters;
 pub mod logins;
+pub mod mail_templates;
 pub mod meetings;
 pub mod money;
 pub mod open_data;

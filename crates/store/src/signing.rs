@@ -322,23 +322,41 @@ pub async fn bind(
         }),
     )
     .await?;
-    let title = app.data.title();
-    outbox::enqueue(
-        tx,
-        std::slice::from_ref(&user.email),
-        &Draft {
-            region_code: Some(app.region_code),
-            application_id: Some(app.id),
-            event: "signature_needed",
-            subject: format!("Underskrift mangler: {title}"),
-            body: format!(
-                "Regionens administrator har udpeget dig til at underskrive aftalen «{title}» som «{}».\n\n/applications/{}",
-                party.label_da(),
-                app.id
-            ),
-        },
-    )
-    .await
+    ask_to_sign(tx, app, party, std::slice::from_ref(&user.email)).await
+}
+
+/// Asks `recipients` to sign `app` as `party` (the event `signature_needed`), each once per
+/// application while it waits: someone already asked is not asked again.
+pub async fn ask_to_sign(
+    tx: &mut Tx<'_>,
+    app: &Application,
+    party: Party,
+    recipients: &[String],
+) -> Result<()> {
+    let mut to = Vec::new();
+    for r in recipients {
+        let asked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE application_id = $1 AND event = 'signature_needed' AND recipient = $2",
+        )
+        .bind(app.id.get())
+        .bind(r)
+        .fetch_one(&mut **tx)
+        .await?;
+        if asked == 0 {
+            to.push(r.clone());
+        }
+    }
+    let notice = outbox::Notice {
+        region_code: app.region_code,
+        programme_id: &app.programme_id,
+        application_id: app.id,
+        event: &pulje_domain::mail::SIGNATURE_NEEDED,
+        values: pulje_domain::mail::Values::new()
+            .with("titel", app.data.title())
+            .with("link", format!("/applications/{}", app.id))
+            .with("rolle", party.label_da()),
+    };
+    outbox::notify(tx, &to, &notice).await
 }
 
 /// A signature as stored, with what was signed.

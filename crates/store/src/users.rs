@@ -315,6 +315,45 @@ pub async fn set_catalogue_email_consent(
     .await
 }
 
+/// Whether the user gets their mails about applications as one daily digest (else each at once);
+/// `false` for an unknown user.
+pub async fn mail_digest(conn: &mut AnyConnection, id: UserId) -> Result<bool> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT mail_digest FROM users WHERE id = $1")
+        .bind(id.get())
+        .fetch_optional(conn)
+        .await?;
+    Ok(v.is_some_and(|v| v != 0))
+}
+
+/// Sets the choice of [`mail_digest`], audited with before and after (action `mail_digest`);
+/// nothing is written when it does not change.
+pub async fn set_mail_digest(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: UserId,
+    digest: bool,
+) -> Result<()> {
+    let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let before = mail_digest(tx, id).await?;
+    if before == digest {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET mail_digest = $1 WHERE id = $2")
+        .bind(i64::from(digest))
+        .bind(id.get())
+        .execute(&mut **tx)
+        .await?;
+    audit::noted(
+        tx,
+        actor,
+        &user,
+        "mail_digest",
+        Some(&before),
+        Some(&digest),
+    )
+    .await
+}
+
 /// Sets a new password (the caller's policy already allowed it) and ends the user's sessions,
 /// all but `keep` (the session of a user changing their own password).
 pub async fn set_password(

@@ -10,6 +10,7 @@ use crate::users::User;
 use crate::{money, now_utc, programmes, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use pulje_domain::exceptions::{self, Exception, TrancheSpan};
+use pulje_domain::mail::{self, Values};
 use pulje_domain::workflow::{self, Action, Party, Refusal};
 use pulje_domain::{ApplicationId, ApplicationStatus, CommentId, MeetingId, Ore, Role};
 use serde::{Deserialize, Serialize};
@@ -533,64 +534,75 @@ async fn notify(
     if app.doctor_user_id != app.created_by {
         applicant.extend(outbox::address_of(tx, app.doctor_user_id).await?);
     }
-    let (event, recipients, subject, body) = match step.action {
-        Action::Submit => (
-            "submitted",
-            outbox::addresses_of(tx, region, Role::WorkingGroup).await?,
-            format!("Ny ansøgning til kvalitetssikring: {title}"),
-            format!("Ansøgningen «{title}» er sendt og venter på arbejdsgruppens kvalitetssikring.\n\nSe den her: {link}"),
-        ),
-        Action::Return => (
-            "returned",
-            applicant.clone(),
-            format!("Din ansøgning er sendt retur: {title}"),
-            format!("Arbejdsgruppen har sendt «{title}» retur med denne kommentar:\n\n{}\n\nRet ansøgningen og send den igen: {link}", step.reason.trim()),
-        ),
-        Action::Forward => (
-            "forwarded",
-            outbox::addresses_of(tx, region, Role::SteeringGroup).await?,
-            format!("Ansøgning klar til beslutning: {title}"),
-            format!("Arbejdsgruppen har kvalitetssikret «{title}». Den er klar til styregruppens beslutning.\n\n{link}"),
-        ),
+    let notice = |event: &'static mail::Event, values: Values| outbox::Notice {
+        region_code: region,
+        programme_id: &app.programme_id,
+        application_id: app.id,
+        event,
+        values: values
+            .with("titel", title.to_string())
+            .with("link", link.clone()),
+    };
+    match step.action {
+        Action::Submit => {
+            outbox::notify(tx, &applicant, &notice(&mail::RECEIPT, Values::new())).await?;
+            let group = outbox::addresses_of(tx, region, Role::WorkingGroup).await?;
+            outbox::notify(tx, &group, &notice(&mail::SUBMITTED, Values::new())).await?;
+        }
+        Action::Return => {
+            let values = Values::new().with("begrundelse", step.reason.trim());
+            outbox::notify(tx, &applicant, &notice(&mail::RETURNED, values)).await?;
+        }
+        Action::Forward => {
+            let group = outbox::addresses_of(tx, region, Role::SteeringGroup).await?;
+            outbox::notify(tx, &group, &notice(&mail::FORWARDED, Values::new())).await?;
+        }
         Action::Approve | Action::Reject => {
             let mut to = applicant.clone();
             to.extend(outbox::addresses_of(tx, region, Role::Leader).await?);
-            let text = if step.action == Action::Approve {
-                format!(
-                    "Styregruppen har godkendt «{title}» med et tillæg på {} pr. år. Aftalen skal nu underskrives af parterne.\n\n{link}",
-                    step.tier_ore.unwrap_or(Ore::ZERO).to_kr_string()
+            let approved = step.action == Action::Approve;
+            let reason = step.reason.trim();
+            let values = Values::new()
+                .with("afgørelse", if approved { "godkendt" } else { "afslået" })
+                .with(
+                    "trin",
+                    match step.tier_ore {
+                        Some(tier) if approved => tier.to_kr_string(),
+                        _ => "intet (afslag)".to_string(),
+                    },
                 )
-            } else {
-                format!("Styregruppen har afslået «{title}».\n\nBegrundelse: {}\n\n{link}", step.reason.trim())
-            };
-            ("decision", to, format!("Afgørelse: {title}"), text)
+                .with(
+                    "begrundelse",
+                    if reason.is_empty() {
+                        "ingen angivet"
+                    } else {
+                        reason
+                    },
+                );
+            outbox::notify(tx, &to, &notice(&mail::DECISION, values)).await?;
         }
-        Action::Sign if next == ApplicationStatus::Active => (
-            "active",
-            applicant.clone(),
-            format!("Aftalen er underskrevet af alle parter: {title}"),
-            format!("Alle fire parter har underskrevet «{title}». Forsøget er aktivt.\n\n{link}"),
-        ),
-        Action::Sign => ("signed", Vec::new(), String::new(), String::new()),
-        Action::Withdraw | Action::Terminate => (
-            step.action.as_str(),
-            applicant.clone(),
-            format!("{}: {title}", if step.action == Action::Withdraw { "Ansøgningen er trukket tilbage" } else { "Aftalen er afsluttet før tid" }),
-            format!("«{title}» har nu status «{}».\n\n{link}", next.label_da()),
-        ),
-    };
-    outbox::enqueue(
-        tx,
-        &recipients,
-        &Draft {
-            region_code: Some(region),
-            application_id: Some(app.id),
-            event,
-            subject,
-            body,
-        },
-    )
-    .await?;
+        Action::Sign if next == ApplicationStatus::Active => {
+            outbox::notify(tx, &applicant, &notice(&mail::ACTIVE, Values::new())).await?;
+        }
+        Action::Sign => {}
+        Action::Withdraw | Action::Terminate => {
+            let draft = Draft {
+                region_code: Some(region),
+                application_id: Some(app.id),
+                event: step.action.as_str(),
+                subject: format!(
+                    "{}: {title}",
+                    if step.action == Action::Withdraw {
+                        "Ansøgningen er trukket tilbage"
+                    } else {
+                        "Aftalen er afsluttet før tid"
+                    }
+                ),
+                body: format!("«{title}» har nu status «{}».\n\n{link}", next.label_da()),
+            };
+            outbox::enqueue(tx, &applicant, &draft).await?;
+        }
+    }
     if step.action == Action::Approve
         || (step.action == Action::Sign && next == ApplicationStatus::AwaitingSignatures)
     {
@@ -601,7 +613,6 @@ async fn notify(
 
 /// Asks every party that has not signed yet to sign.
 async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
-    let title = &app.data.title();
     for binding in signing::bindings(tx, app).await? {
         let Some(party) = binding.party().filter(|_| binding.signed_at.is_empty()) else {
             continue;
@@ -611,29 +622,7 @@ async fn notify_signers(tx: &mut Tx<'_>, app: &Application) -> Result<()> {
             Some(id) => outbox::address_of(tx, Some(id)).await?,
             None => outbox::addresses_of(tx, app.region_code, signing::role_of(party)).await?,
         };
-        let draft = Draft {
-            region_code: Some(app.region_code),
-            application_id: Some(app.id),
-            event: "signature_needed",
-            subject: format!("Underskrift mangler: {title}"),
-            body: format!(
-                "Aftalen «{title}» venter på din underskrift som «{}».\n\n/applications/{}",
-                party.label_da(),
-                app.id
-            ),
-        };
-        // One reminder per party and application while it waits.
-        let already: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE application_id = $1 AND event = 'signature_needed' AND subject = $2 AND body = $3",
-        )
-        .bind(app.id.get())
-        .bind(&draft.subject)
-        .bind(&draft.body)
-        .fetch_one(&mut **tx)
-        .await?;
-        if already == 0 {
-            outbox::enqueue(tx, &recipients, &draft).await?;
-        }
+        signing::ask_to_sign(tx, app, party, &recipients).await?;
     }
     Ok(())
 }

@@ -991,10 +991,25 @@ async fn main_pages_have_no_serious_accessibility_violations() {
                 "an agreement's payroll details",
                 format!("/applications/{}/payroll", active.id),
             ),
+            ("mail templates", format!("/admin/mails/{MIDTJYLLAND}/ok21")),
+            (
+                "a mail template with its preview",
+                format!("/admin/mails/{MIDTJYLLAND}/ok21/returned"),
+            ),
         ] {
             b.open(&path).await?;
             check(b.axe(&axe, &format!("{name} ({path})")).await?);
         }
+        b.type_into("Emne", "Retur: {ukendt}").await?;
+        b.press("Gem").await?;
+        b.css(".error-summary").await?;
+        check(
+            b.axe(
+                &axe,
+                "a refused mail template (POST /admin/mails/REGION/ok21/returned)",
+            )
+            .await?,
+        );
         b.log_out().await?;
 
         b.log_in_as(&national).await?;

@@ -425,7 +425,7 @@ both_backends!(
 );
 
 /// The administration's pages.
-const ADMIN_PATHS: [&str; 10] = [
+const ADMIN_PATHS: [&str; 13] = [
     "/admin",
     "/admin/regions",
     "/admin/hospitals",
@@ -436,6 +436,15 @@ const ADMIN_PATHS: [&str; 10] = [
     "/admin/users",
     "/admin/audit",
     "/admin/sso",
+    "/admin/mails",
+    "/admin/mails/1082/ok21",
+    "/admin/mails/1082/ok21/returned",
+];
+
+/// The mail template routes that change a template (POST).
+const MAIL_TEMPLATE_POSTS: [&str; 2] = [
+    "/admin/mails/1082/ok21/returned",
+    "/admin/mails/1082/ok21/returned/nulstil",
 ];
 
 async fn hospital_count(app: &TestApp, region: i64) -> usize {
@@ -486,6 +495,21 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
                 .await;
             assert_eq!(r.status, 403, "{who}: POST {path}: {}", r.body);
         }
+        for path in MAIL_TEMPLATE_POSTS {
+            let r = c
+                .post_form(
+                    path,
+                    &[("subject", "x"), ("body", "y"), ("handling", "gem")],
+                )
+                .await;
+            assert_eq!(r.status, 403, "{who}: POST {path}: {}", r.body);
+        }
+        let r = c.get("/api/v1/mail-templates/1082/ok21").await;
+        assert_eq!(
+            r.status, 403,
+            "{who}: GET /api/v1/mail-templates: {}",
+            r.body
+        );
         let r = c.get("/api/v1/users").await;
         assert!(
             r.status == 403 || r.status == 404,
@@ -537,6 +561,40 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
         r.body
     );
     assert_eq!(hospital_count(&app, NORDJYLLAND).await, nord_hospitals);
+
+    // Mail templates: another region's are not found, neither read nor changed.
+    let r = region_admin.get("/admin/mails").await;
+    assert!(!r.body.contains("/admin/mails/1081/"), "{}", r.body);
+    for path in ["/admin/mails/1081/ok21", "/admin/mails/1081/ok21/returned"] {
+        let r = region_admin.get(path).await;
+        assert_eq!(r.status, 404, "region_admin: GET {path}: {}", r.body);
+    }
+    for path in [
+        "/admin/mails/1081/ok21/returned",
+        "/admin/mails/1081/ok21/returned/nulstil",
+    ] {
+        let r = region_admin
+            .post_form(
+                path,
+                &[("subject", "x"), ("body", "y"), ("handling", "gem")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "region_admin: POST {path}: {}", r.body);
+    }
+    let r = region_admin.get("/api/v1/mail-templates/1081/ok21").await;
+    assert_eq!(
+        r.status, 404,
+        "region_admin: GET another region's templates: {}",
+        r.body
+    );
+    for path in &ADMIN_PATHS[10..] {
+        let r = region_admin.get(path).await;
+        assert_eq!(r.status, 200, "region_admin: GET {path}: {}", r.body);
+    }
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM mail_templates").await,
+        0
+    );
 
     // Single sign-on: the region's administrator sees and sets their own region's passwords only,
     // and neither makes rules nor grants roles (they can reach every region).

@@ -1029,14 +1029,14 @@ struct FlakyMailer {
 }
 
 impl pulje_app::mailer::Mailer for FlakyMailer {
-    async fn send(&self, message: &pulje_store::outbox::Message) -> Result<(), String> {
+    async fn send(&self, message: &pulje_app::mailer::Composed) -> Result<(), String> {
         let mut calls = self.calls.lock().unwrap();
         let first = !calls.contains(&message.id.get());
         calls.push(message.id.get());
         if first {
             Err("421 4.3.2 Mailserveren er midlertidigt utilgængelig".into())
         } else {
-            self.bodies.lock().unwrap().push(message.body.clone());
+            self.bodies.lock().unwrap().push(message.text.clone());
             Ok(())
         }
     }
@@ -1046,7 +1046,7 @@ impl pulje_app::mailer::Mailer for FlakyMailer {
 struct DeadMailer;
 
 impl pulje_app::mailer::Mailer for DeadMailer {
-    async fn send(&self, _message: &pulje_store::outbox::Message) -> Result<(), String> {
+    async fn send(&self, _message: &pulje_app::mailer::Composed) -> Result<(), String> {
         Err("forbindelsen blev afvist".into())
     }
 }

@@ -281,30 +281,9 @@ fn is_placeholder_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// `text` with its known placeholders filled in, in one pass: a value that itself contains a
-/// placeholder is not filled again.
+/// `text` with its known placeholders filled in, in one pass (as every mail is filled).
 fn fill(text: &str, values: &MailValues) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let known = after
-            .find('}')
-            .and_then(|close| values.get(&after[..close]).map(|v| (close, v)));
-        match known {
-            Some((close, value)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::mail::fill(text, |name| values.get(name))
 }
 
 impl MailTemplate {

@@ -7,6 +7,7 @@
 mod admin;
 mod applications;
 mod learning;
+mod mail_templates;
 mod manage;
 mod open_data;
 mod openapi;
@@ -97,6 +98,8 @@ fn documented() -> Documented {
         .routes(routes!(manage::disable_user))
         .routes(routes!(manage::enable_user))
         .routes(routes!(admin::audit))
+        .routes(routes!(mail_templates::list))
+        .routes(routes!(mail_templates::save, mail_templates::reset))
         .routes(routes!(learning::catalogue))
         .routes(routes!(learning::evaluation, programme_evaluations::save))
         .routes(routes!(reports::regional))

@@ -183,6 +183,8 @@ mod tests {
             "/api/v1/rounds",
             "/api/v1/rounds/{id}",
             "/api/v1/me",
+            "/api/v1/mail-templates/{region}/{programme}",
+            "/api/v1/mail-templates/{region}/{programme}/{event}",
             "/api/v1/users",
             "/api/v1/users/{id}/disable",
             "/api/v1/users/{id}/enable",

@@ -43,6 +43,8 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     /// «Vis min e-mail i idékataloget for andre regioner», as the user last chose.
     catalogue_consent: bool,
+    /// Whether mails about applications come as one daily digest.
+    mail_digest: bool,
     /// Whether the role makes API tokens; others only see (and may revoke) tokens made before.
     uses_api: bool,
     new_token: Option<String>,
@@ -78,6 +80,7 @@ async fn render_with(
     let now = pulje_store::now_utc();
     let catalogue_consent = users::catalogue_email_consent(&mut conn, user.user.id).await?;
     let has_password = users::has_password(&mut conn, user.user.id).await?;
+    let mail_digest = users::mail_digest(&mut conn, user.user.id).await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
         .into_iter()
@@ -107,6 +110,7 @@ async fn render_with(
         role: Page::new(user, "", "").role_label,
         tokens,
         catalogue_consent,
+        mail_digest,
         uses_api: policy::uses_api(user),
         new_token,
         validities: VALIDITIES.to_vec(),
@@ -256,4 +260,41 @@ pub async fn catalogue_consent(
         "Din e-mail vises ikke længere i idékataloget for andre regioner."
     };
     render(&mut db, &user, None, Some(notice.into())).await
+}
+
+#[derive(Deserialize)]
+pub struct MailForm {
+    /// `straks` or `dagligt`.
+    #[serde(default)]
+    delivery: String,
+}
+
+/// `POST /me/mail`: whether the user's mails about applications come at once or as one mail a
+/// day (audited).
+pub async fn mail_delivery(
+    mut db: Db,
+    user: CurrentUser,
+    Form(form): Form<MailForm>,
+) -> PageResult<Response> {
+    let digest = match form.delivery.trim() {
+        "straks" => false,
+        "dagligt" => true,
+        _ => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(
+                    &mut db,
+                    &user,
+                    None,
+                    Some("Vælg, om du vil have mails straks eller samlet én gang om dagen.".into()),
+                )
+                .await?,
+            )
+                .into_response())
+        }
+    };
+    let mut tx = db.begin().await?;
+    users::set_mail_digest(&mut tx, &user.actor(), user.user.id, digest).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/me#mail").into_response())
 }

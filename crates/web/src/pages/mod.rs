@@ -180,6 +180,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/tokens", post(account::create_token))
         .route("/me/adgangskode", post(account::change_password))
         .route("/me/idekatalog", post(account::catalogue_consent))
+        .route("/me/mail", post(account::mail_delivery))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/applications/{id}/evaluation",

@@ -19,6 +19,8 @@ pub struct Row {
     subject: String,
     body: String,
     state: String,
+    /// How many times sending was tried.
+    attempts: i64,
 }
 
 #[derive(Template)]
@@ -47,12 +49,18 @@ pub async fn show(
                 "(Indholdet vises ikke: mailen indeholder et personligt link til at vælge adgangskode.)"
                     .into()
             } else {
-                m.body
+                // As it is sent: the site's addresses absolute.
+                pulje_app::mailer::absolute_links(&m.body, &state.config.public_url)
             },
             event: outbox::event_da(&m.event),
             recipient: m.recipient,
             subject: m.subject,
+            attempts: m.attempts,
             state: match (&m.sent_at, m.attempts) {
+                _ if m.held => match m.digest_id {
+                    Some(id) => format!("Sendt samlet i dagens mail (besked {id})"),
+                    None => "Venter på dagens samlede mail".into(),
+                },
                 (Some(at), _) => format!("Sendt {}", views::timestamp_da(at)),
                 (None, 0) => "Venter".into(),
                 (None, n) => format!(

@@ -18,7 +18,7 @@ struct IndexPage {
 }
 
 /// Every section is open to both administrator roles; a `region_admin` sees their region's data.
-const SECTIONS: [Section; 11] = [
+const SECTIONS: [Section; 12] = [
     Section {
         href: "/admin/regions",
         label: "Regioner",
@@ -53,6 +53,11 @@ const SECTIONS: [Section; 11] = [
         href: "/admin/users",
         label: "Brugere",
         text: "Opret brugere, og deaktivér eller aktivér dem.",
+    },
+    Section {
+        href: "/admin/mails",
+        label: "Mailskabeloner",
+        text: "Emne og tekst i de mails, der sendes om ansøgningerne, pr. ordning.",
     },
     Section {
         href: "/admin/sso",

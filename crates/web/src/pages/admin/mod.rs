@@ -13,6 +13,7 @@ mod checklist;
 mod departments;
 mod hospitals;
 mod index;
+mod mails;
 mod programme_editor;
 mod programmes;
 mod regions;
@@ -68,6 +69,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/mails", get(mails::index))
+        .route("/admin/mails/{code}/{programme}", get(mails::events))
+        .route(
+            "/admin/mails/{code}/{programme}/{event}",
+            get(mails::show).post(mails::save),
+        )
+        .route(
+            "/admin/mails/{code}/{programme}/{event}/nulstil",
+            post(mails::reset),
+        )
         .route("/admin/sso", get(sso::show))
         .route("/admin/sso/regioner/{code}", post(sso::set_passwords))
         .route("/admin/sso/regler", post(sso::create_rule))
