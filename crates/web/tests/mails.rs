@@ -90,8 +90,14 @@ both_backends!(
             "ready_for_decision",
         );
         expect_status(
-            &sg.transition(id, &step("approve", json!({ "tier_ore": TIER_MEDIUM })))
-                .await,
+            &sg.transition(
+                id,
+                &step(
+                    "approve",
+                    json!({ "tier_ore": TIER_MEDIUM, "meeting_id": app.decision_meeting(MIDTJYLLAND).await }),
+                ),
+            )
+            .await,
             id,
             "awaiting_signatures",
         );
