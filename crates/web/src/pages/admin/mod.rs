@@ -17,6 +17,7 @@ mod programme_editor;
 mod programmes;
 mod regions;
 mod rounds;
+mod second_factor;
 mod sso;
 mod tiers;
 mod users;
@@ -67,6 +68,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
+        .route("/admin/users/{id}/totp", post(users::reset_second_factor))
+        .route(
+            "/admin/totp",
+            get(second_factor::show).post(second_factor::save),
+        )
         .route("/admin/audit", get(audit::list))
         .route("/admin/sso", get(sso::show))
         .route("/admin/sso/regioner/{code}", post(sso::set_passwords))
