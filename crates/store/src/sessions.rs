@@ -353,6 +353,31 @@ pub async fn touch(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Keeps `form` (JSON: a pending form's address and fields) on the session `token_hash` while its
+/// user re-authenticates at the single sign-on provider.
+pub async fn keep_pending_form(tx: &mut Tx<'_>, token_hash: &str, form: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET pending_form = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(form)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The form kept by [`keep_pending_form`], removed as it is given back.
+pub async fn take_pending_form(tx: &mut Tx<'_>, token_hash: &str) -> Result<Option<String>> {
+    let form: Option<Option<String>> =
+        sqlx::query_scalar("SELECT pending_form FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut **tx)
+            .await?;
+    sqlx::query("UPDATE sessions SET pending_form = NULL WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(form.flatten())
+}
+
 /// Ends a session (logout), and removes expired ones while at it.
 pub async fn delete(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")

@@ -38,3 +38,6 @@ ALTER TABLE sessions ADD COLUMN second_factor TEXT;
 -- When the user last proved who they are in this session (login or re-authentication); NULL
 -- means at the session's creation.
 ALTER TABLE sessions ADD COLUMN authenticated_at TEXT;
+-- A form waiting for a fresh single sign-on (re-authentication before a sensitive action): its
+-- address and fields as JSON, given back once when the provider has answered.
+ALTER TABLE sessions ADD COLUMN pending_form TEXT;

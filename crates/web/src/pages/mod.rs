@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/login/oidc", get(crate::auth::oidc::start))
         .route("/login/oidc/callback", get(crate::auth::oidc::callback))
+        .route("/login/oidc/bekraeft", post(crate::auth::oidc::reauth))
         .route("/logout", post(login::logout))
         .route(
             "/glemt-adgangskode",
