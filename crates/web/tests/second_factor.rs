@@ -402,3 +402,41 @@ both_backends!(
         assert_eq!(r.status, 422, "{}", r.body);
     }
 );
+
+both_backends!(
+    the_new_routes_need_their_own_kind_of_session,
+    |app| async move {
+        // Without a session every page of the second factor sends the browser to the login page.
+        let anon = app.anonymous();
+        for path in ["/login/kode", "/login/totp", "/me/totp", "/admin/totp"] {
+            let r = anon.get(path).await;
+            assert_eq!(r.status, 303, "{path}: {}", r.body);
+            assert!(
+                r.location().unwrap_or_default().starts_with("/login"),
+                "{path}: {:?}",
+                r.location()
+            );
+        }
+        // A full session has no code step to take; a non-administrator no roles to set.
+        let mut leader = app.client_as(Role::Leader, Some(MIDTJYLLAND)).await;
+        for path in ["/login/kode", "/login/totp"] {
+            let r = leader.get(path).await;
+            assert_eq!(r.status, 303, "{path}: {}", r.body);
+        }
+        let r = leader.post_form("/login/kode", &[("code", "123456")]).await;
+        assert_ne!(r.status, 200, "{}", r.body);
+        assert_eq!(leader.get("/admin/totp").await.status, 403);
+        let r = leader.post_form("/admin/totp", &[("role", "leader")]).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        // Without a single sign-on provider there is nothing to re-authenticate at.
+        let r = leader
+            .post_form("/login/oidc/bekraeft", &[("reauth_action", "/me/tokens")])
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let mut conn = app.db.conn().await.unwrap();
+        assert!(pulje_store::second_factor::required_roles(&mut conn)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
