@@ -8,6 +8,7 @@
 //! code, and is never written to the audit log.
 
 use crate::audit::{self, Actor};
+use crate::sessions::Stage;
 use crate::users::User;
 use crate::{now_utc, Result, Tx};
 use pulje_domain::{RegionCode, Role, UserId};
@@ -54,6 +55,18 @@ pub async fn get(conn: &mut AnyConnection, user_id: UserId) -> Result<Option<Tot
 /// Whether `user_id` has an enabled second factor.
 pub async fn is_enabled(conn: &mut AnyConnection, user_id: UserId) -> Result<bool> {
     Ok(get(conn, user_id).await?.is_some_and(|t| t.enabled))
+}
+
+/// How far a right password takes `user`: a full session, or half — the code asked when they
+/// have a second factor, its set-up when their role requires one they have not.
+pub async fn stage_after_password(conn: &mut AnyConnection, user: &User) -> Result<Stage> {
+    Ok(if is_enabled(conn, user.id).await? {
+        Stage::Code
+    } else if is_required(conn, user.role).await? {
+        Stage::Setup
+    } else {
+        Stage::Full
+    })
 }
 
 /// The users with an enabled second factor.

@@ -211,7 +211,8 @@ both_backends!(
     |app| async move {
         // A migrated database requires it of administrators and region administrators.
         let fresh = pulje_testkit::TestDb::new(app.backend).await;
-        let mut conn = fresh.db().await.conn().await.unwrap();
+        let mut handle = fresh.db().await.handle();
+        let mut conn = handle.conn().await.unwrap();
         let mut required = pulje_store::second_factor::required_roles(&mut conn)
             .await
             .unwrap();
@@ -438,5 +439,59 @@ both_backends!(
             .await
             .unwrap()
             .is_empty());
+    }
+);
+
+both_backends!(
+    a_password_reset_link_does_not_stand_in_for_the_second_factor,
+    |app| async move {
+        let user = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let mut client = app.login(&user).await;
+        let (secret, _) = turn_on(&mut client).await;
+
+        let browser = app.anonymous();
+        let csrf = browser
+            .get("/glemt-adgangskode")
+            .await
+            .csrf_token()
+            .unwrap();
+        let r = browser
+            .post_form_raw(
+                "/glemt-adgangskode",
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("email", user.email.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let mail = app
+            .outbox(None)
+            .await
+            .into_iter()
+            .find(|m| m.recipient == user.email && m.event == "password_reset")
+            .expect("the reset mail");
+        let start = mail.body.find("/adgangskode?token=").expect("link") + 19;
+        let token: String = mail.body[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        let r = browser
+            .post_form_raw(
+                "/adgangskode",
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("token", token.as_str()),
+                    ("password", "en helt ny adgangskode 2026"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location(), Some("/login/kode"));
+        assert_eq!(browser.get("/").await.status, 303, "half logged in only");
+        let next = code_of_step(&secret, last_step(&app, user.id()).await + 1);
+        let r = code_step(&browser, &next).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(browser.get("/").await.status, 200);
     }
 );

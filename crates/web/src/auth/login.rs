@@ -79,6 +79,15 @@ pub struct NextQuery {
     next: String,
 }
 
+/// Where a right password leads at `stage`: to `next`, or to the second factor's step first.
+pub fn after_password(stage: Stage, next: &str) -> String {
+    match stage {
+        Stage::Full => next.to_string(),
+        Stage::Code => with_next("/login/kode", next),
+        Stage::Setup => with_next("/login/totp", next),
+    }
+}
+
 /// `path` with `?next=` when `next` is not the start page.
 fn with_next(path: &str, next: &str) -> String {
     if next == "/" {
@@ -298,24 +307,13 @@ pub async fn submit(
     logins::record(&mut tx, &email, &address, Outcome::Success).await?;
     // With a second factor the password opens only half a session: the code comes next, or,
     // when the role requires one the user has not set up, setting it up.
-    let stage = if second_factor::is_enabled(&mut tx, user.id).await? {
-        Stage::Code
-    } else if second_factor::is_required(&mut tx, user.role).await? {
-        Stage::Setup
-    } else {
-        Stage::Full
-    };
+    let stage = second_factor::stage_after_password(&mut tx, &user).await?;
     let (token, _csrf) = sessions::log_in_at(&mut tx, &user, &AuthMethod::Password, stage).await?;
     let device = logins::remember_device(&mut tx, user.id, device.as_deref()).await?;
     tx.commit().await?;
 
     let secure = config.secure_cookies;
-    let next = safe_next(&form.next).unwrap_or("/");
-    let target = match stage {
-        Stage::Full => next.to_string(),
-        Stage::Code => with_next("/login/kode", next),
-        Stage::Setup => with_next("/login/totp", next),
-    };
+    let target = after_password(stage, safe_next(&form.next).unwrap_or("/"));
     let mut response = Redirect::to(&target).into_response();
     for cookie in [
         set_cookie(

@@ -362,6 +362,9 @@ async fn manage_page(
 pub async fn manage(mut db: Db, user: CurrentUser) -> PageResult<Response> {
     let mut conn = db.conn().await?;
     let enabled = second_factor::is_enabled(&mut conn, user.user.id).await?;
+    if !enabled && !users::has_password(&mut conn, user.user.id).await? {
+        return Err(single_sign_on_only());
+    }
     drop(conn);
     if enabled {
         return Ok(Html(manage_page(&mut db, &user, None, None).await?).into_response());
@@ -388,6 +391,11 @@ pub async fn enable(
     user: CurrentUser,
     Form(form): Form<ActivateForm>,
 ) -> PageResult<Response> {
+    let mut conn = db.conn().await?;
+    if !users::has_password(&mut conn, user.user.id).await? {
+        return Err(single_sign_on_only());
+    }
+    drop(conn);
     let codes = match activate(&mut db, &user.user, &form.code, |secret, message| {
         let page = Page::new(&user, "Slå totrinsbekræftelse til", "/me");
         setup_page(
@@ -511,6 +519,14 @@ pub async fn disable(
     second_factor::remove(&mut tx, &user.actor(), &user.user, "second_factor_disabled").await?;
     tx.commit().await?;
     Ok(Redirect::to("/me").into_response())
+}
+
+/// A user without a password logs in only through single sign-on, whose provider has its own
+/// second factor: pulje's would never be asked.
+fn single_sign_on_only() -> AppError {
+    AppError::Forbidden(
+        "Du logger ind med single sign-on, og din organisations login står for den anden faktor; pulje's totrinsbekræftelse bruges kun sammen med en adgangskode.".into(),
+    )
 }
 
 /// Whether `password` is the one of `hash` (an empty hash: no password, never right), checked
