@@ -197,5 +197,17 @@ both_backends!(
             app.get_application(id).await.status,
             ApplicationStatus::Submitted
         );
+        // Someone who may not create users at all is refused, not asked for the password.
+        let r = client
+            .post_form(
+                "/admin/users",
+                &[
+                    ("email", "x@region.example.dk"),
+                    ("name", "X"),
+                    ("role", "leader"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
     }
 );

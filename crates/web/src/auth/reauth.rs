@@ -154,6 +154,12 @@ async fn check(
         .await
         .map_err(|_| fail(AppError::TooLarge))?;
     let Ok(mut db) = Db::from_request_parts(&mut parts, state).await;
+    // Someone who may not act there at all is refused by the handler (403), not asked to prove
+    // who they are first.
+    let administration = path.starts_with("/admin/") || path == "/admin" || path == "/api/v1/users";
+    if administration && pulje_app::policy::require_any_admin(&AsPerson(user)).is_err() {
+        return Ok(Checked::Pass(Request::from_parts(parts, Body::from(bytes))));
+    }
     let what = match sensitive {
         Sensitive::Always(what) => what,
         Sensitive::Step(id) => {
@@ -307,6 +313,15 @@ async fn prove(
     sessions::reauthenticated(&mut tx, user, token_hash, factor, None).await?;
     tx.commit().await?;
     Ok(None)
+}
+
+/// A session's user, asked of the policy.
+struct AsPerson<'a>(&'a User);
+
+impl pulje_app::policy::Person for AsPerson<'_> {
+    fn person(&self) -> &User {
+        self.0
+    }
 }
 
 fn value(pairs: &[(String, String)], name: &str) -> Option<String> {
