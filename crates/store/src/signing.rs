@@ -663,6 +663,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn how_a_signer_authenticated_is_stored_and_read_back_in_danish() {
+        let cases = [
+            (Authentication::Password, "password", "Adgangskode"),
+            (
+                Authentication::PasswordSecondFactor,
+                "password_totp",
+                "Adgangskode og engangskode (totrinsbekræftelse)",
+            ),
+            (Authentication::ApiToken, "api_token", "Personlig API-nøgle"),
+            (
+                Authentication::Sso { amr: None },
+                "sso",
+                "Fælles login (SSO)",
+            ),
+            (
+                Authentication::Sso {
+                    amr: Some("pwd mfa".into()),
+                },
+                "sso:pwd mfa",
+                "Fælles login (SSO), metoder: pwd mfa",
+            ),
+        ];
+        for (how, stored, label) in cases {
+            assert_eq!(how.stored(), stored);
+            assert_eq!(Authentication::label_da(stored), label);
+        }
+        assert_eq!(Authentication::label_da(""), "Ikke registreret");
+    }
+
+    #[test]
     fn codes_are_normalised_as_typed() {
         assert_eq!(normalise_code(" abcd efgh-jk2m "), "ABCD-EFGH-JK2M");
         let code = new_code();

@@ -495,3 +495,26 @@ both_backends!(
         assert_eq!(browser.get("/").await.status, 200);
     }
 );
+
+both_backends!(a_half_session_lasts_ten_minutes, |app| async move {
+    let user = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+    let mut client = app.login(&user).await;
+    turn_on(&mut client).await;
+    let (half, _) = password_step(&app, &user).await;
+    assert_eq!(half.get("/login/kode").await.status, 200);
+    // Eleven minutes after the password the code step is gone: back to the login page.
+    let then = pulje_store::timestamp(chrono::Utc::now() - chrono::Duration::minutes(11));
+    app.exec(&format!(
+        "UPDATE sessions SET created_at = '{then}' WHERE user_id = {} AND stage = 'code'",
+        user.id()
+    ))
+    .await;
+    let r = half.get("/login/kode").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().unwrap_or_default().starts_with("/login"));
+    // The login form works again in the same browser.
+    let mut again = half;
+    let r = again.login(&user.email, &user.password).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), Some("/login/kode"));
+});

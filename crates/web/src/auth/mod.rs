@@ -260,6 +260,10 @@ async fn authenticate(
             touch(&mut db, LastUse::Session(&s.token_hash)).await;
         }
     }
+    // A half session (password right, second factor to come) lasts 10 minutes after the
+    // password; then it is as if there were none.
+    let session =
+        session.filter(|s| s.stage == Stage::Full || s.proof.is_fresh(reauth::FRESH_MINUTES));
     let expected_csrf = match &session {
         Some(s) => Some(s.csrf_token.clone()),
         None => cookie_value(&parts.headers, CSRF_COOKIE),
