@@ -9,8 +9,9 @@ use crate::policy::{self, Person};
 use crate::{Error, PublicUrl, Result};
 use pulje_domain::{RegionCode, Role, UserId};
 use pulje_store::account_links::{self, Link, Purpose};
+use pulje_store::sessions::{AuthMethod, Stage};
 use pulje_store::users::{self, Profile, User};
-use pulje_store::{outbox, password, sessions, Actor, Handle, Tx};
+use pulje_store::{outbox, password, second_factor, sessions, Actor, Handle, Tx};
 
 /// The outbox events of mails that carry a link to set a password; their text is the
 /// recipient's alone and is not shown on the outbox page.
@@ -257,16 +258,23 @@ pub async fn live_link(db: &mut Handle, raw: &str) -> Result<Option<(Link, User)
 }
 
 /// Sets the password through the link `raw` and logs the user in: the link is spent, the user's
-/// other sessions end. Returns the user and the new session's token.
-pub async fn set_by_link(db: &mut Handle, raw: &str, new_password: &str) -> Result<(User, String)> {
+/// other sessions end. Returns the user, the new session's token and its stage: a user with a
+/// second factor (or whose role requires one) is only half logged in, as after a password — a
+/// link from the mailbox does not stand in for the second factor.
+pub async fn set_by_link(
+    db: &mut Handle,
+    raw: &str,
+    new_password: &str,
+) -> Result<(User, String, Stage)> {
     if raw.is_empty() || raw.len() > 100 {
         return Err(Error::Invalid(account_links::DEAD_LINK.into()));
     }
     let mut tx = db.begin().await?;
     let user = account_links::redeem(&mut tx, raw, new_password).await?;
-    let (token, _) = sessions::log_in(&mut tx, &user).await?;
+    let stage = second_factor::stage_after_password(&mut tx, &user).await?;
+    let (token, _) = sessions::log_in_at(&mut tx, &user, &AuthMethod::Password, stage).await?;
     tx.commit().await?;
-    Ok((user, token))
+    Ok((user, token, stage))
 }
 
 /// Why a password change was refused: the field and the message.

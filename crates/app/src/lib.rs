@@ -37,6 +37,7 @@ pub mod programme_review;
 pub mod programmes;
 mod public_url;
 pub mod reports;
+pub mod second_factor;
 mod secret;
 pub mod sheet;
 pub mod signing;

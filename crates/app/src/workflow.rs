@@ -140,3 +140,26 @@ pub async fn just_taken(
     );
     Ok(pulje_store::audit::step_taken_since(conn, id, action, user.person().id, &since).await?)
 }
+
+/// Whether the step `action` on application `id` is a decision or a signature, which is taken
+/// only after a fresh login: OK21's `approve`, `reject` and `sign`; a programme defined as data
+/// its steps that grant, sign or are decided at a meeting ([`pulje_domain::programme::flow::Transition::is_decision`]).
+/// An unknown application or action is not (the step itself then refuses it).
+pub async fn is_decision(db: &mut Handle, id: ApplicationId, action: &str) -> Result<bool> {
+    let mut conn = db.conn().await?;
+    if pulje_store::programme_applications::is_one(&mut conn, id).await? {
+        let Some(app) = pulje_store::programme_applications::get(&mut conn, id).await? else {
+            return Ok(false);
+        };
+        let def = crate::programme_applications::definition_of(&mut conn, &app).await?;
+        return Ok(def
+            .workflow
+            .transitions
+            .iter()
+            .any(|t| t.action == action.trim() && t.is_decision()));
+    }
+    Ok(matches!(
+        Action::parse(action),
+        Some(Action::Approve | Action::Reject | Action::Sign)
+    ))
+}

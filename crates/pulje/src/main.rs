@@ -641,6 +641,9 @@ async fn serve(database: &str, args: ServeArgs) -> anyhow::Result<()> {
                 region
             );
         }
+        println!(
+            "Demoen kræver ikke totrinsbekræftelse for nogen rolle (et rigtigt system kræver den for admin og region_admin); slå den til under Administration → Totrinsbekræftelse."
+        );
     }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await

@@ -58,7 +58,7 @@ fn demo_users() -> Vec<(&'static str, &'static str, Role, Option<RegionCode>)> {
 }
 
 /// Creates the demo users if missing and gives every one of them a new random password;
-/// adds the sample applications the first time. Returns the logins to print.
+/// the first time adds the sample applications and requires a second factor of no role. Returns the logins to print.
 pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
     let actor = Actor::system("demo");
     let mut logins = Vec::new();
@@ -94,6 +94,9 @@ pub async fn ensure(db: &Db) -> Result<Vec<DemoLogin>> {
         });
     }
     if first_time {
+        // A demo is for looking around: its administrators log in with the password alone,
+        // unlike a real installation's (where the migration requires a second factor of them).
+        crate::second_factor::set_required_roles(&mut tx, &actor, &[]).await?;
         sample_applications(&mut tx, &actor).await?;
         example_programmes(&mut tx, &actor).await?;
     }

@@ -46,6 +46,7 @@ pub mod reference;
 pub mod reports;
 pub mod review;
 pub mod search;
+pub mod second_factor;
 pub mod sessions;
 pub mod signing;
 mod sql;

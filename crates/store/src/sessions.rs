@@ -43,6 +43,57 @@ pub struct Session {
     pub versions: Known,
     /// When the session was last used, as last written ([`touch`]).
     pub last_seen_at: String,
+    /// Logged in fully, or half: after the password, before the second factor.
+    pub stage: Stage,
+    /// How the user proved who they are, and when last.
+    pub proof: Proof,
+}
+
+/// How far a login has come. Only a [`Stage::Full`] session gives access to anything; a half
+/// one only to its next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Full,
+    /// The password was right; the second factor's code is asked.
+    Code,
+    /// The password was right; the user's role requires a second factor not set up yet.
+    Setup,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::Code => "code",
+            Stage::Setup => "setup",
+        }
+    }
+
+    fn parse(text: &str) -> Stage {
+        match text {
+            "code" => Stage::Code,
+            "setup" => Stage::Setup,
+            _ => Stage::Full,
+        }
+    }
+}
+
+/// How a session's user proved who they are, and when they last did (login or
+/// re-authentication).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    pub method: AuthMethod,
+    /// The second factor used with the password: `totp` or `recovery`.
+    pub second_factor: Option<String>,
+    /// A stored timestamp.
+    pub authenticated_at: String,
+}
+
+impl Proof {
+    /// Whether the user proved who they are within the last `minutes`.
+    pub fn is_fresh(&self, minutes: i64) -> bool {
+        self.authenticated_at.as_str() > timestamp(Utc::now() - Duration::minutes(minutes)).as_str()
+    }
 }
 
 /// How a session was authenticated: kept on the session for steps that ask later.
@@ -63,7 +114,14 @@ impl AuthMethod {
         }
     }
 
-    fn amr(&self) -> Option<&str> {
+    fn parse(method: &str, amr: Option<String>) -> AuthMethod {
+        match method {
+            "oidc" => AuthMethod::Oidc { amr },
+            _ => AuthMethod::Password,
+        }
+    }
+
+    pub fn amr(&self) -> Option<&str> {
         match self {
             AuthMethod::Password => None,
             AuthMethod::Oidc { amr } => amr.as_deref(),
@@ -83,10 +141,20 @@ pub async fn create_via(
     user_id: UserId,
     method: &AuthMethod,
 ) -> Result<(String, String)> {
+    create_staged(tx, user_id, method, Stage::Full).await
+}
+
+/// [`create_via`] at `stage`: a half session waits for its second factor.
+async fn create_staged(
+    tx: &mut Tx<'_>,
+    user_id: UserId,
+    method: &AuthMethod,
+    stage: Stage,
+) -> Result<(String, String)> {
     let token = random_token();
     let csrf = random_token();
     let now = Utc::now();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, auth_method, amr) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, auth_method, amr, stage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(token_hash(&token))
         .bind(user_id.get())
         .bind(&csrf)
@@ -94,6 +162,7 @@ pub async fn create_via(
         .bind(timestamp(now + Duration::hours(SESSION_HOURS)))
         .bind(method.as_str())
         .bind(method.amr())
+        .bind(stage.as_str())
         .execute(&mut **tx)
         .await?;
     Ok((token, csrf))
@@ -106,10 +175,7 @@ pub async fn auth_method(conn: &mut AnyConnection, token_hash: &str) -> Result<O
             .bind(token_hash)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(|(method, amr)| match method.as_str() {
-        "oidc" => AuthMethod::Oidc { amr },
-        _ => AuthMethod::Password,
-    }))
+    Ok(row.map(|(method, amr)| AuthMethod::parse(&method, amr)))
 }
 
 /// A user's session, audited as `session` with the user's id and region.
@@ -137,11 +203,85 @@ pub async fn log_in_via(
     user: &User,
     method: &AuthMethod,
 ) -> Result<(String, String)> {
-    let tokens = create_via(tx, user.id, method).await?;
+    log_in_at(tx, user, method, Stage::Full).await
+}
+
+/// Logs `user` in by `method` at `stage`: a half session ([`Stage::Code`], [`Stage::Setup`])
+/// is audited as `password_checked`, and as `login` when [`complete`]d.
+pub async fn log_in_at(
+    tx: &mut Tx<'_>,
+    user: &User,
+    method: &AuthMethod,
+    stage: Stage,
+) -> Result<(String, String)> {
+    let tokens = create_staged(tx, user.id, method, stage).await?;
     let actor = Actor::user(user.id, &user.email);
     let how = serde_json::json!({ "via": method.as_str(), "amr": method.amr() });
-    audit::noted(tx, &actor, &SessionOf(user), "login", None, Some(&how)).await?;
+    let action = match stage {
+        Stage::Full => "login",
+        Stage::Code | Stage::Setup => "password_checked",
+    };
+    audit::noted(tx, &actor, &SessionOf(user), action, None, Some(&how)).await?;
     Ok(tokens)
+}
+
+/// Completes the half session `token_hash` of `user` with the second factor `factor` (`totp`
+/// or `recovery`): it becomes a full session, proved now. False when it was not half.
+pub async fn complete(
+    tx: &mut Tx<'_>,
+    user: &User,
+    token_hash: &str,
+    factor: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET stage = 'full', second_factor = $3, authenticated_at = $4 \
+         WHERE token_hash = $1 AND user_id = $2 AND stage <> 'full'",
+    )
+    .bind(token_hash)
+    .bind(user.id.get())
+    .bind(factor)
+    .bind(now_utc())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let actor = Actor::user(user.id, &user.email);
+    let how = serde_json::json!({ "via": "password", "second_factor": factor });
+    audit::noted(tx, &actor, &SessionOf(user), "login", None, Some(&how)).await?;
+    Ok(true)
+}
+
+/// Writes that the user of the full session `token_hash` proved who they are again now (the
+/// password, with `factor` when they have one; or a fresh single sign-on with its `amr`).
+pub async fn reauthenticated(
+    tx: &mut Tx<'_>,
+    user: &User,
+    token_hash: &str,
+    factor: Option<&str>,
+    amr: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET authenticated_at = $2, second_factor = COALESCE($3, second_factor), \
+         amr = COALESCE($4, amr) WHERE token_hash = $1 AND stage = 'full'",
+    )
+    .bind(token_hash)
+    .bind(now_utc())
+    .bind(factor)
+    .bind(amr)
+    .execute(&mut **tx)
+    .await?;
+    let actor = Actor::user(user.id, &user.email);
+    let how = serde_json::json!({ "second_factor": factor, "amr": amr });
+    audit::noted(
+        tx,
+        &actor,
+        &SessionOf(user),
+        "reauthenticated",
+        None,
+        Some(&how),
+    )
+    .await
 }
 
 /// Logs `user` out of the session `token_hash` ([`delete`]), audited.
@@ -169,7 +309,8 @@ pub async fn find(
 ) -> Result<Option<Session>> {
     let idle = Duration::from_std(idle).unwrap_or(Duration::minutes(IDLE_MINUTES));
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at, {} \
+        "SELECT {COLUMNS_OF_U}, s.token_hash, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS last_seen_at, \
+         s.stage, s.auth_method, s.amr, s.second_factor, COALESCE(s.authenticated_at, s.created_at) AS authenticated_at, {} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0 \
          AND COALESCE(s.last_seen_at, s.created_at) > $3",
@@ -183,12 +324,20 @@ pub async fn find(
     row.map(|r| {
         let user = User::try_from(UserRow::from_row(&r)?)?;
         let versions = Known::from_row(&r, user.region)?;
+        let stage: String = r.try_get("stage")?;
+        let method: String = r.try_get("auth_method")?;
         Ok(Session {
             token_hash: r.try_get("token_hash")?,
             user,
             csrf_token: r.try_get("csrf_token")?,
             versions,
             last_seen_at: r.try_get("last_seen_at")?,
+            stage: Stage::parse(&stage),
+            proof: Proof {
+                method: AuthMethod::parse(&method, r.try_get("amr")?),
+                second_factor: r.try_get("second_factor")?,
+                authenticated_at: r.try_get("authenticated_at")?,
+            },
         })
     })
     .transpose()
@@ -202,6 +351,31 @@ pub async fn touch(tx: &mut Tx<'_>, token_hash: &str) -> Result<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Keeps `form` (JSON: a pending form's address and fields) on the session `token_hash` while its
+/// user re-authenticates at the single sign-on provider.
+pub async fn keep_pending_form(tx: &mut Tx<'_>, token_hash: &str, form: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET pending_form = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(form)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The form kept by [`keep_pending_form`], removed as it is given back.
+pub async fn take_pending_form(tx: &mut Tx<'_>, token_hash: &str) -> Result<Option<String>> {
+    let form: Option<Option<String>> =
+        sqlx::query_scalar("SELECT pending_form FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut **tx)
+            .await?;
+    sqlx::query("UPDATE sessions SET pending_form = NULL WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(form.flatten())
 }
 
 /// Ends a session (logout), and removes expired ones while at it.

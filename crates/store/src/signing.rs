@@ -16,34 +16,45 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 /// How a signer proved who they are when signing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Authentication {
     /// A session opened with the user's password.
     Password,
+    /// A session opened with the user's password and a second factor (TOTP or a recovery code).
+    PasswordSecondFactor,
     /// A personal API token.
     ApiToken,
-    /// A session opened by single sign-on (not offered yet).
-    Sso,
+    /// A session opened by single sign-on, with the provider's `amr` claim (the methods it
+    /// used, space-separated) when it sent one.
+    Sso { amr: Option<String> },
 }
 
 impl Authentication {
-    pub fn as_str(self) -> &'static str {
+    /// As stored with the signature: `password`, `password_totp`, `api_token`, `sso`, or
+    /// `sso:<amr>`.
+    pub fn stored(&self) -> String {
         match self {
-            Authentication::Password => "password",
-            Authentication::ApiToken => "api_token",
-            Authentication::Sso => "sso",
+            Authentication::Password => "password".into(),
+            Authentication::PasswordSecondFactor => "password_totp".into(),
+            Authentication::ApiToken => "api_token".into(),
+            Authentication::Sso { amr: None } => "sso".into(),
+            Authentication::Sso { amr: Some(amr) } => format!("sso:{amr}"),
         }
     }
 
     /// The stored text's Danish wording; unknown (older signatures) as «ikke registreret».
-    pub fn label_da(stored: &str) -> &'static str {
+    pub fn label_da(stored: &str) -> String {
+        if let Some(amr) = stored.strip_prefix("sso:") {
+            return format!("Fælles login (SSO), metoder: {amr}");
+        }
         match stored {
             "password" => "Adgangskode",
+            "password_totp" => "Adgangskode og engangskode (totrinsbekræftelse)",
             "api_token" => "Personlig API-nøgle",
             "sso" => "Fælles login (SSO)",
             _ => "Ikke registreret",
         }
+        .into()
     }
 }
 
@@ -673,6 +684,36 @@ pub async fn verify_pdf(conn: &mut AnyConnection, pdf: &[u8]) -> Result<Option<V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn how_a_signer_authenticated_is_stored_and_read_back_in_danish() {
+        let cases = [
+            (Authentication::Password, "password", "Adgangskode"),
+            (
+                Authentication::PasswordSecondFactor,
+                "password_totp",
+                "Adgangskode og engangskode (totrinsbekræftelse)",
+            ),
+            (Authentication::ApiToken, "api_token", "Personlig API-nøgle"),
+            (
+                Authentication::Sso { amr: None },
+                "sso",
+                "Fælles login (SSO)",
+            ),
+            (
+                Authentication::Sso {
+                    amr: Some("pwd mfa".into()),
+                },
+                "sso:pwd mfa",
+                "Fælles login (SSO), metoder: pwd mfa",
+            ),
+        ];
+        for (how, stored, label) in cases {
+            assert_eq!(how.stored(), stored);
+            assert_eq!(Authentication::label_da(stored), label);
+        }
+        assert_eq!(Authentication::label_da(""), "Ikke registreret");
+    }
 
     #[test]
     fn codes_are_normalised_as_typed() {

@@ -458,7 +458,7 @@ async fn sign(
         .bind(now_utc())
         .bind(version)
         .bind(&fingerprint)
-        .bind(step.authenticated_by.as_str())
+        .bind(step.authenticated_by.stored())
         .execute(&mut **tx)
         .await?;
     signed.push(party);

@@ -327,11 +327,13 @@ pub(crate) fn remember_user(extensions: &axum::http::Extensions, auth: &Auth) {
             token_hash,
             csrf_token,
             versions,
+            proof,
         } => CurrentUser {
             user: user.clone(),
             csrf_token: csrf_token.clone(),
             session_hash: Some(token_hash.clone()),
             versions: Some(*versions),
+            proof: Some(proof.clone()),
         },
         // The API answers JSON: no page to lay out.
         Auth::Token { .. } => return,

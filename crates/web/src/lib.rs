@@ -40,6 +40,9 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(api::routes())
         .fallback(error::not_found)
+        // Sensitive actions need a recent proof of who the user is (inside the authentication,
+        // which finds the session).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::reauth::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::middleware))
         // An address holding NUL is refused before anything reads it.
         .layer(axum::middleware::from_fn(extract::refuse_nul_in_address))

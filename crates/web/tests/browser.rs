@@ -9,6 +9,9 @@
 //!   invalid fields' descriptions after a refused save.
 //! - `a_person_logs_in_through_the_openid_provider_in_the_browser`: single sign-on through a real
 //!   OpenID provider (npm's oidc-provider, `tests/oidc`), with axe-core on the pages it adds.
+//! - `a_person_turns_on_the_second_factor_in_the_browser`: TOTP turned on from "Min konto" with
+//!   the code computed from the secret on the page, then asked at the next login; axe-core on
+//!   each of its pages.
 //!
 //! They need Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`), the accessibility test also axe-core (from npm, in `tests/axe`);
@@ -1404,6 +1407,90 @@ async fn a_person_logs_in_through_the_openid_provider_in_the_browser() {
     .await;
     b.quit().await;
 
+    for v in &found {
+        eprint!("axe: {v}");
+    }
+    let serious: Vec<&Violation> = found
+        .iter()
+        .filter(|v| v.impact == "serious" || v.impact == "critical")
+        .collect();
+    assert!(
+        serious.is_empty(),
+        "axe-core found {} serious or critical WCAG 2.0/2.1 A/AA violation(s):\n{}",
+        serious.len(),
+        serious.iter().map(|v| v.to_string()).collect::<String>()
+    );
+}
+
+// --- 6. the second factor -----------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(pulje_browser, pulje_axe)),
+    ignore = "needs Chromium and chromedriver and axe-core (scripts/install-test-tools)"
+)]
+async fn a_person_turns_on_the_second_factor_in_the_browser() {
+    Tool::Chromium.require();
+    Tool::AxeCore.require();
+    let axe = axe_source();
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let user = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+    let leader = Person::of(&user);
+    let mut found: Vec<Violation> = Vec::new();
+    let b = Browser::start(&app.base).await.expect("start the browser");
+    b.guard("second factor", async {
+        b.log_in_as(&leader).await?;
+        b.open("/me").await?;
+        b.follow("Slå totrinsbekræftelse til").await?;
+        b.expect_text("Scan QR-koden").await?;
+        b.css("img.qr").await?;
+        found.extend(
+            b.axe(&axe, "turning on the second factor (/me/totp)")
+                .await?,
+        );
+        let secret = b.css("#secret").await?.text().await?.replace(' ', "");
+
+        // A wrong code first: the page says so, and the set-up stays.
+        b.type_into("Engangskode fra appen", "12345").await?;
+        b.press("Slå totrinsbekræftelse til").await?;
+        b.css(".error-summary").await?;
+        found.extend(b.axe(&axe, "a wrong code (POST /me/totp)").await?);
+
+        let code = pulje_app::second_factor::code_at(&secret, now_seconds())
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        b.type_into("Engangskode fra appen", &code).await?;
+        b.press("Slå totrinsbekræftelse til").await?;
+        b.expect_text("Dine gendannelseskoder").await?;
+        found.extend(b.axe(&axe, "the recovery codes (POST /me/totp)").await?);
+        b.follow("Jeg har gemt koderne – fortsæt").await?;
+        b.expect_text("Totrinsbekræftelse er slået til").await?;
+        found.extend(
+            b.axe(&axe, "the second factor turned on (/me/totp)")
+                .await?,
+        );
+        b.log_out().await?;
+
+        // Logging in now asks for the code after the password.
+        b.open("/login").await?;
+        b.type_into("E-mailadresse", &leader.email).await?;
+        b.type_into("Adgangskode", &leader.password).await?;
+        b.press("Log ind").await?;
+        b.expect_text("Adgangskoden er rigtig").await?;
+        found.extend(b.axe(&axe, "the code step (/login/kode)").await?);
+        let next = code_of_step(&secret, app.last_step(user.id()).await + 1);
+        b.type_into("Engangskode eller gendannelseskode", &next)
+            .await?;
+        b.press("Log ind").await?;
+        b.expect_text(&leader.name).await?;
+        ensure!(
+            b.path().await? == "/",
+            "after the code at {}",
+            b.where_am_i().await
+        );
+        Ok(())
+    })
+    .await;
+    b.quit().await;
     for v in &found {
         eprint!("axe: {v}");
     }

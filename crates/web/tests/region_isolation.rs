@@ -425,7 +425,7 @@ both_backends!(
 );
 
 /// The administration's pages.
-const ADMIN_PATHS: [&str; 13] = [
+const ADMIN_PATHS: [&str; 14] = [
     "/admin",
     "/admin/regions",
     "/admin/hospitals",
@@ -436,6 +436,7 @@ const ADMIN_PATHS: [&str; 13] = [
     "/admin/users",
     "/admin/audit",
     "/admin/sso",
+    "/admin/totp",
     "/admin/mails",
     "/admin/mails/1082/ok21",
     "/admin/mails/1082/ok21/returned",
@@ -610,10 +611,14 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
         "region_admin: POST /admin/sso/regioner/1081: {}",
         r.body
     );
+    // Which roles require a second factor is national: the system administrator's alone.
+    let r = region_admin.get("/admin/totp").await;
+    assert_eq!(r.status, 403, "region_admin: GET /admin/totp: {}", r.body);
     for path in [
         "/admin/sso/regler",
         "/admin/sso/regler/1/slet",
         "/admin/sso/venter/1",
+        "/admin/totp",
     ] {
         let r = region_admin
             .post_form(path, &[("claim_value", "x"), ("role", "admin")])
@@ -686,9 +691,10 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
 });
 
 /// The account routes that act on one user (POST, no body needed but the CSRF token).
-fn user_routes(id: i64) -> [String; 5] {
+fn user_routes(id: i64) -> [String; 6] {
     [
         format!("/admin/users/{id}"),
+        format!("/admin/users/{id}/totp"),
         format!("/admin/users/{id}/invitation"),
         format!("/admin/users/{id}/invitation/tilbagekald"),
         format!("/admin/users/{id}/disable"),

@@ -502,3 +502,61 @@ both_backends!(
         assert!(page.contains("ikke en PDF-fil"), "{page}");
     }
 );
+
+both_backends!(
+    signing_in_a_stale_session_asks_for_the_password_and_the_code_and_records_both,
+    |app| async move {
+        let author = app.user(Role::Applicant, Some(MIDTJYLLAND)).await;
+        let leader = app.user(Role::Leader, Some(MIDTJYLLAND)).await;
+        let union = app.user(Role::UnionRep, Some(MIDTJYLLAND)).await;
+        let admin = app.user(Role::RegionAdmin, Some(MIDTJYLLAND)).await;
+        let id = awaiting(&app, &author).await;
+        pulje_testkit::bind_parties(
+            app.db.db(),
+            &admin.user,
+            ApplicationId::new(id),
+            [&leader.user, &author.user, &union.user, &admin.user],
+        )
+        .await;
+        let mut signer = app.login(&leader).await;
+        let (secret, _) = turn_on_second_factor(&mut signer).await;
+        go_stale(&app, leader.id()).await;
+
+        let path = format!("/applications/{id}");
+        let page = signer.get(&path).await;
+        let fingerprint = hidden_value(&page.body, "fingerprint").expect("fingerprint");
+        let action = format!("{path}/transitions");
+        let page = signer
+            .post_form(
+                &action,
+                &[
+                    ("action", "sign"),
+                    ("fingerprint", &fingerprint),
+                    ("confirm", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 401, "{}", page.body);
+        assert!(page.body.contains("name=\"reauth_code\""), "{}", page.body);
+        assert!(signatures(&app, id).await.is_empty());
+
+        // The password without a right code is not enough.
+        let again = confirm(&signer, &page, &action, PASSWORD, Some("000000x")).await;
+        assert_eq!(again.status, 401, "{}", again.body);
+        assert!(signatures(&app, id).await.is_empty());
+
+        let code = code_of_step(&secret, app.last_step(leader.id()).await + 1);
+        let done = confirm(&signer, &again, &action, PASSWORD, Some(&code)).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let signed = signatures(&app, id).await;
+        assert_eq!(signed.len(), 1);
+        assert_eq!(signed[0].authenticated_by, "password_totp");
+        assert_eq!(signed[0].fingerprint, fingerprint);
+        let page = signer.get(&path).await;
+        assert!(
+            page.text().contains("Adgangskode og engangskode"),
+            "{}",
+            page.body
+        );
+    }
+);

@@ -626,3 +626,123 @@ sso_test!(
         assert_eq!(audited, 1);
     }
 );
+
+/// The hidden fields of the first form on a page.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let form_end = html.find("</form>").unwrap_or(html.len());
+    html[..form_end]
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|piece| {
+            let name = pulje_testkit::unescape(&piece[..piece.find('"').unwrap()]);
+            let value =
+                pulje_testkit::hidden_value(&format!("name=\"{piece}"), &name).unwrap_or_default();
+            (name, value)
+        })
+        .collect()
+}
+
+sso_test!(
+    single_sign_on_users_are_not_asked_for_pulje_s_code_and_re_authenticate_at_the_provider,
+    |s| async move {
+        // Region administrators must use pulje's second factor with a password; Anna, one of
+        // them, logs in through the provider, whose own second factor counts (amr).
+        s.app
+            .require_second_factor(&[Role::Admin, Role::RegionAdmin])
+            .await;
+        s.app
+            .user_named(
+                Role::RegionAdmin,
+                Some(MIDTJYLLAND),
+                "anna.sso@region-test.dk",
+                "Anna Andersen",
+            )
+            .await;
+        let (http, r) = sso_login(&s, "anna").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location(), Some("/"));
+        assert!(logged_in(&s, &http).await);
+        assert_eq!(
+            session_of(&s, "anna.sso@region-test.dk").await,
+            vec![("oidc".to_string(), Some("pwd otp".to_string()))]
+        );
+
+        // Eleven minutes later she makes an API token: she is sent to the provider for a new
+        // login, and comes back to the form as she filled it in.
+        let then = pulje_store::timestamp(chrono::Utc::now() - chrono::Duration::minutes(11));
+        let mut conn = s.app.db.conn().await.expect("conn");
+        sqlx::query("UPDATE sessions SET authenticated_at = $1")
+            .bind(&then)
+            .execute(&mut *conn)
+            .await
+            .expect("stale");
+        drop(conn);
+        let me = get(&http, &s.app.url("/me")).await;
+        let csrf = me.csrf_token().expect("csrf");
+        let asked = Resp::read(
+            http.post(s.app.url("/me/tokens"))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("label", "Lønsystemet"),
+                    ("days", "90"),
+                ])
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await;
+        assert_eq!(asked.status, 401, "{}", asked.body);
+        assert!(
+            asked.body.contains("action=\"/login/oidc/bekraeft\""),
+            "{}",
+            asked.body
+        );
+        assert!(!asked.body.contains("reauth_password"), "{}", asked.body);
+        let fields = hidden_fields(&asked.body);
+        assert!(
+            fields.contains(&("label".into(), "Lønsystemet".into())),
+            "{fields:?}"
+        );
+        let to_provider = Resp::read(
+            http.post(s.app.url("/login/oidc/bekraeft"))
+                .form(&fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await;
+        assert_eq!(to_provider.status, 303, "{}", to_provider.body);
+        let location = to_provider.location().expect("to the provider").to_string();
+        assert!(location.starts_with(&s.idp.issuer), "{location}");
+        assert!(location.contains("prompt=login"), "{location}");
+        assert!(location.contains("max_age=0"), "{location}");
+        let back = authorize(&http, &location, "anna", &s.callback).await;
+        let done = get(&http, back.as_str()).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert!(done.text().contains("Du er bekræftet"), "{}", done.body);
+        assert!(done.body.contains("action=\"/me/tokens\""), "{}", done.body);
+        let made = Resp::read(
+            http.post(s.app.url("/me/tokens"))
+                .form(&hidden_fields(&done.body))
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await;
+        assert_eq!(made.status, 200, "{}", made.body);
+        assert!(made.text().contains("Din nye nøgle"), "{}", made.body);
+        let mut conn = s.app.db.conn().await.expect("conn");
+        let tokens: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE label = 'Lønsystemet'")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("tokens");
+        assert_eq!(tokens, 1);
+        let reauthenticated: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'reauthenticated'")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("audit");
+        assert_eq!(reauthenticated, 1);
+    }
+);

@@ -27,6 +27,15 @@ pub struct State {
     pub kind: StateKind,
 }
 
+impl Transition {
+    /// A decision or a signature — the step grants (commits money), signs, or is decided at a
+    /// deciding body's meeting (a grant or a refusal): taken only after a fresh login.
+    pub fn is_decision(&self) -> bool {
+        matches!(self.effect, Some(Effect::Commit) | Some(Effect::Sign))
+            || self.requires.contains(&Requirement::Meeting)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StateKind {

@@ -551,7 +551,7 @@ fn new_user(user: &CurrentUser, scope: Scope, b: UserBody) -> ApiResult<NewUser>
 /// Creates a user. `admin` creates any role in any region; `region_admin` only regional roles
 /// in their own region (other roles 403, another region 404).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserBody,
-    responses((status = 201, body = User), (status = 403, description = "Not an administrator, or a role the user may not give"),
+    responses((status = 201, body = User), (status = 403, description = "Not an administrator, or a role the user may not give; or a browser session whose login is more than 10 minutes old (an API token is not asked)"),
         (status = 404, description = "Another region"), (status = 409, description = "The e-mail address is taken"),
         (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]

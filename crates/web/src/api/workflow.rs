@@ -24,7 +24,7 @@ pub struct TransitionResult {
 /// Builds the step from a request; the message names what is wrong.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", tag = "applications", request_body = TransitionBody,
     params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = TransitionResult), (status = 403, description = "Wrong role"), (status = 404, description = "No such application, or another region's"),
+    responses((status = 200, body = TransitionResult), (status = 403, description = "Wrong role; or a decision or a signature asked in a browser session whose login is more than 10 minutes old (an API token is not asked)"), (status = 404, description = "No such application, or another region's"),
         (status = 409, description = "Wrong state or over-commitment"), (status = 422, description = "Missing or wrong input")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn transition(

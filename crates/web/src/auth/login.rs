@@ -2,7 +2,7 @@
 
 use super::address::SourceAddress;
 use super::cookies::set_cookie;
-use super::{cookie_value, CurrentUser, MaybeUser, CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
+use super::{cookie_value, HalfSession, MaybeUser, CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::extract::Form;
 use crate::views::Page;
@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use pulje_store::logins::{self, Counter, Outcome, Verdict};
-use pulje_store::{password, sessions, users};
+use pulje_store::sessions::{AuthMethod, Stage};
+use pulje_store::{password, second_factor, sessions, users};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -78,16 +79,47 @@ pub struct NextQuery {
     next: String,
 }
 
+/// Where a right password leads at `stage`: to `next`, or to the second factor's step first.
+pub fn after_password(stage: Stage, next: &str) -> String {
+    match stage {
+        Stage::Full => next.to_string(),
+        Stage::Code => with_next("/login/kode", next),
+        Stage::Setup => with_next("/login/totp", next),
+    }
+}
+
+/// `path` with `?next=` when `next` is not the start page.
+fn with_next(path: &str, next: &str) -> String {
+    if next == "/" {
+        path.to_string()
+    } else {
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        )
+    }
+}
+
 /// `GET /login`: the form, with a fresh pre-login CSRF cookie when there is none.
 pub async fn form(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    half: Option<HalfSession>,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<NextQuery>,
 ) -> PageResult<Response> {
     let next = safe_next(&query.next).unwrap_or_default().to_string();
     if user.is_some() {
         return Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response());
+    }
+    // Half logged in: on to the second factor's step.
+    if let Some(half) = half {
+        let step = match half.stage {
+            Stage::Setup => "/login/totp",
+            _ => "/login/kode",
+        };
+        let next = if next.is_empty() { "/" } else { &next };
+        return Ok(Redirect::to(&with_next(step, next)).into_response());
     }
     let (csrf, set) = pre_login_csrf(&state, &headers);
     let html = login_page(&state, csrf, String::new(), None, next)?;
@@ -189,12 +221,7 @@ pub async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     let config = &state.config;
-    let rule = logins::Rule {
-        quiet: std::time::Duration::from_secs(
-            u64::try_from(config.login_window_minutes).unwrap_or(15) * 60,
-        ),
-        max_wait: config.login_max_wait,
-    };
+    let rule = login_rule(config);
 
     let mut conn = db.conn().await?;
     let found = users::credentials(&mut conn, &email).await?;
@@ -278,12 +305,16 @@ pub async fn submit(
     }
     logins::succeeded(&mut tx, &counters[0], &address_counter).await?;
     logins::record(&mut tx, &email, &address, Outcome::Success).await?;
-    let (token, _csrf) = sessions::log_in(&mut tx, &user).await?;
+    // With a second factor the password opens only half a session: the code comes next, or,
+    // when the role requires one the user has not set up, setting it up.
+    let stage = second_factor::stage_after_password(&mut tx, &user).await?;
+    let (token, _csrf) = sessions::log_in_at(&mut tx, &user, &AuthMethod::Password, stage).await?;
     let device = logins::remember_device(&mut tx, user.id, device.as_deref()).await?;
     tx.commit().await?;
 
     let secure = config.secure_cookies;
-    let mut response = Redirect::to(safe_next(&form.next).unwrap_or("/")).into_response();
+    let target = after_password(stage, safe_next(&form.next).unwrap_or("/"));
+    let mut response = Redirect::to(&target).into_response();
     for cookie in [
         set_cookie(
             SESSION_COOKIE,
@@ -308,8 +339,18 @@ pub async fn submit(
     Ok(response)
 }
 
+/// The throttle's timing from the configuration.
+pub(super) fn login_rule(config: &crate::Config) -> logins::Rule {
+    logins::Rule {
+        quiet: std::time::Duration::from_secs(
+            u64::try_from(config.login_window_minutes).unwrap_or(15) * 60,
+        ),
+        max_wait: config.login_max_wait,
+    }
+}
+
 /// A wait in Danish words: "4 sekunder", "1 minut og 4 sekunder", "5 minutter".
-fn danish_duration(seconds: u64) -> String {
+pub(super) fn danish_duration(seconds: u64) -> String {
     let unit = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let (minutes, rest) = (seconds / 60, seconds % 60);
     match (minutes, rest) {
@@ -327,11 +368,18 @@ fn danish_duration(seconds: u64) -> String {
 pub async fn logout(
     State(state): State<AppState>,
     mut db: Db,
-    user: CurrentUser,
+    MaybeUser(user): MaybeUser,
+    half: Option<HalfSession>,
 ) -> PageResult<Response> {
-    if let Some(hash) = &user.session_hash {
+    // A full session, or a half one given up at the second factor's step.
+    let session = match (&user, &half) {
+        (Some(u), _) => u.session_hash.clone().map(|h| (u.user.clone(), h)),
+        (None, Some(h)) => Some((h.user.clone(), h.token_hash.clone())),
+        (None, None) => return Err(AppError::Unauthenticated),
+    };
+    if let Some((user, hash)) = session {
         let mut tx = db.begin().await?;
-        sessions::log_out(&mut tx, &user.user, hash).await?;
+        sessions::log_out(&mut tx, &user, &hash).await?;
         tx.commit().await?;
     }
     let mut response = Redirect::to("/login").into_response();

@@ -4,6 +4,8 @@ pub mod address;
 mod cookies;
 pub mod login;
 pub mod oidc;
+pub mod reauth;
+pub mod second_factor;
 /// Who may see and do what: the service layer's policy, asked by every handler.
 pub use pulje_app::policy;
 
@@ -17,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 pub use cookies::{cookie_value, CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
 use pulje_domain::{RegionCode, TokenId};
-use pulje_store::sessions::TokenLookup;
+use pulje_store::sessions::{Proof, Stage, TokenLookup};
 use pulje_store::users::User;
 use pulje_store::versions::Known;
 use pulje_store::{sessions, Actor};
@@ -31,6 +33,8 @@ pub enum Auth {
         token_hash: String,
         csrf_token: String,
         versions: Known,
+        /// How and when the user last proved who they are.
+        proof: Proof,
     },
     /// An API token (`Authorization: Bearer …`); no CSRF token needed.
     Token { user: User },
@@ -54,6 +58,42 @@ pub struct CurrentUser {
     /// The data versions read with the session; `None` for API-token requests, whose kept
     /// views read their versions themselves.
     pub versions: Option<Known>,
+    /// How and when the session's user last proved who they are; `None` for API tokens.
+    pub proof: Option<Proof>,
+}
+
+/// A half-logged-in session: the password was right, the second factor is still to come
+/// ([`Stage::Code`] or [`Stage::Setup`]). Put in the request instead of an [`Auth`], so no page
+/// but the second-factor step sees a user.
+#[derive(Debug, Clone)]
+pub struct HalfSession {
+    pub user: User,
+    pub token_hash: String,
+    pub csrf_token: String,
+    pub stage: Stage,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for HalfSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<HalfSession>()
+            .cloned()
+            .ok_or(AppError::LoginFor("/".into()))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for HalfSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<HalfSession>().cloned())
+    }
 }
 
 impl CurrentUser {
@@ -66,11 +106,18 @@ impl CurrentUser {
         self.user.region
     }
 
-    /// How the user proved who they are: a session (opened with the password) or an API token.
+    /// How the user proved who they are: the session's way (password, password with a second
+    /// factor, single sign-on) or an API token.
     pub fn authentication(&self) -> pulje_store::signing::Authentication {
-        match self.session_hash {
-            Some(_) => pulje_store::signing::Authentication::Password,
-            None => pulje_store::signing::Authentication::ApiToken,
+        use pulje_store::sessions::AuthMethod;
+        use pulje_store::signing::Authentication;
+        match &self.proof {
+            None => Authentication::ApiToken,
+            Some(p) => match (&p.method, p.second_factor.is_some()) {
+                (AuthMethod::Oidc { amr }, _) => Authentication::Sso { amr: amr.clone() },
+                (AuthMethod::Password, true) => Authentication::PasswordSecondFactor,
+                (AuthMethod::Password, false) => Authentication::Password,
+            },
         }
     }
 }
@@ -91,17 +138,20 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
                 token_hash,
                 csrf_token,
                 versions,
+                proof,
             }) => Ok(CurrentUser {
                 user: user.clone(),
                 csrf_token: csrf_token.clone(),
                 session_hash: Some(token_hash.clone()),
                 versions: Some(*versions),
+                proof: Some(proof.clone()),
             }),
             Some(Auth::Token { user }) => Ok(CurrentUser {
                 user: user.clone(),
                 csrf_token: String::new(),
                 session_hash: None,
                 versions: None,
+                proof: None,
             }),
             // A page asked for without a login: back to it after logging in.
             None if parts.method == axum::http::Method::GET => Err(AppError::LoginFor(
@@ -210,19 +260,36 @@ async fn authenticate(
             touch(&mut db, LastUse::Session(&s.token_hash)).await;
         }
     }
+    // A half session (password right, second factor to come) lasts 10 minutes after the
+    // password; then it is as if there were none.
+    let session =
+        session.filter(|s| s.stage == Stage::Full || s.proof.is_fresh(reauth::FRESH_MINUTES));
     let expected_csrf = match &session {
         Some(s) => Some(s.csrf_token.clone()),
         None => cookie_value(&parts.headers, CSRF_COOKIE),
     };
-    if let Some(s) = session {
-        let auth = Auth::Session {
-            user: s.user,
-            token_hash: s.token_hash,
-            csrf_token: s.csrf_token,
-            versions: s.versions,
-        };
-        crate::error::remember_user(&parts.extensions, &auth);
-        parts.extensions.insert(auth);
+    match session {
+        Some(s) if s.stage == Stage::Full => {
+            let auth = Auth::Session {
+                user: s.user,
+                token_hash: s.token_hash,
+                csrf_token: s.csrf_token,
+                versions: s.versions,
+                proof: s.proof,
+            };
+            crate::error::remember_user(&parts.extensions, &auth);
+            parts.extensions.insert(auth);
+        }
+        // Half logged in: only the second-factor step sees it.
+        Some(s) => {
+            parts.extensions.insert(HalfSession {
+                user: s.user,
+                token_hash: s.token_hash,
+                csrf_token: s.csrf_token,
+                stage: s.stage,
+            });
+        }
+        None => {}
     }
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

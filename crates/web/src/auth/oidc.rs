@@ -23,7 +23,9 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata,
+};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
     EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
@@ -113,6 +115,10 @@ struct Flow {
     nonce: String,
     verifier: String,
     next: String,
+    /// A re-authentication of the session's user before a sensitive action, started at this
+    /// time (seconds since 1970): the provider's `auth_time` must not be earlier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reauth_since: Option<i64>,
 }
 
 impl Flow {
@@ -154,6 +160,18 @@ pub async fn start(
     if user.is_some() {
         return Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response());
     }
+    to_provider(&state, &provider, next, None).await
+}
+
+/// Sends the browser to the provider with a fresh state, nonce and PKCE challenge, kept in the
+/// flow cookie. A re-authentication (`reauth_since`) asks the provider for a new login
+/// (`prompt=login`, `max_age=0`), not the one it remembers.
+async fn to_provider(
+    state: &AppState,
+    provider: &Provider,
+    next: String,
+    reauth_since: Option<i64>,
+) -> PageResult<Response> {
     let client = match provider.client().await {
         Ok(c) => c,
         Err(e) => {
@@ -169,7 +187,7 @@ pub async fn start(
         }
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, csrf, nonce) = client
+    let mut request = client
         .authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
             CsrfToken::new_random,
@@ -177,13 +195,19 @@ pub async fn start(
         )
         .add_scope(Scope::new("email".into()))
         .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+        .set_pkce_challenge(challenge);
+    if reauth_since.is_some() {
+        request = request
+            .add_prompt(CoreAuthPrompt::Login)
+            .set_max_age(Duration::from_secs(0));
+    }
+    let (url, csrf, nonce) = request.url();
     let flow = Flow {
         state: csrf.secret().clone(),
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
         next,
+        reauth_since,
     };
     let cookie = set_cookie(
         FLOW_COOKIE,
@@ -199,6 +223,71 @@ pub async fn start(
             .map_err(|e: header::InvalidHeaderValue| AppError::Internal(e.into()))?,
     );
     Ok(response)
+}
+
+/// A form waiting for the user's fresh login at the provider.
+#[derive(Serialize, Deserialize)]
+struct PendingForm {
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+/// `POST /login/oidc/bekraeft`: a single sign-on user's re-authentication before a sensitive
+/// action (the re-authentication page's button). The pending form (`reauth_action` and every
+/// other field) is kept on the session, and the browser goes to the provider for a new login.
+pub async fn reauth(
+    State(state): State<AppState>,
+    mut db: Db,
+    user: super::CurrentUser,
+    crate::extract::Form(pairs): crate::extract::Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let Some(provider) = state.oidc.clone() else {
+        return Err(AppError::NotFound);
+    };
+    let (Some(hash), Some(proof)) = (&user.session_hash, &user.proof) else {
+        return Err(AppError::forbidden());
+    };
+    if !matches!(proof.method, AuthMethod::Oidc { .. }) {
+        return Err(AppError::Forbidden(
+            "Du er logget ind med adgangskode; bekræft med den.".into(),
+        ));
+    }
+    let action = pairs
+        .iter()
+        .find(|(k, _)| k == "reauth_action")
+        .and_then(|(_, v)| super::login::safe_next(v))
+        .ok_or_else(|| AppError::Invalid("Handlingen at vende tilbage til mangler.".into()))?
+        .to_string();
+    if pairs.len() > 500 {
+        return Err(AppError::Invalid("Formularen har for mange felter.".into()));
+    }
+    let fields: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "reauth_action")
+        .collect();
+    let pending = serde_json::to_string(&PendingForm {
+        action: action.clone(),
+        fields,
+    })
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = db.begin().await?;
+    sessions::keep_pending_form(&mut tx, hash, &pending).await?;
+    tx.commit().await?;
+    to_provider(
+        &state,
+        &provider,
+        action,
+        Some(chrono::Utc::now().timestamp()),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "reauth_done.html")]
+struct ReauthDonePage {
+    page: Page,
+    action: String,
+    fields: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -234,6 +323,7 @@ fn refused(status: StatusCode, title: &str, message: &str) -> PageResult<Respons
 pub async fn callback(
     State(state): State<AppState>,
     mut db: Db,
+    MaybeUser(current): MaybeUser,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> PageResult<Response> {
@@ -279,7 +369,7 @@ pub async fn callback(
             &format!("Svaret fra {name} hører ikke til dette login-forsøg. {again}"),
         );
     }
-    let (identity, amr) = match verify(&provider, code, &flow).await {
+    let (identity, amr, auth_time) = match verify(&provider, code, &flow).await {
         Ok(verified) => verified,
         Err(e) => {
             tracing::warn!(error = %e, "OpenID Connect login refused");
@@ -314,6 +404,50 @@ pub async fn callback(
             );
         }
     };
+    if let Some(since) = flow.reauth_since {
+        // A re-authentication: the same person as the session's, logged in anew at the provider.
+        let session = current
+            .as_ref()
+            .and_then(|c| c.session_hash.clone().map(|h| (c.user.id, h)));
+        let Some((session_user, hash)) = session.filter(|(id, _)| *id == user.id) else {
+            tx.commit().await?;
+            return refused(
+                StatusCode::FORBIDDEN,
+                "Bekræftelsen kunne ikke gennemføres",
+                &format!("Du loggede ind hos {name} som en anden end den, der er logget ind i pulje. Log ud, og log ind igen."),
+            );
+        };
+        // A little leeway for the two clocks.
+        if auth_time.is_none_or(|t| t < since - 5) {
+            tx.commit().await?;
+            return refused(
+                StatusCode::UNAUTHORIZED,
+                "Bekræftelsen kunne ikke gennemføres",
+                &format!("{name} bekræftede ikke et nyt login. Prøv handlingen igen."),
+            );
+        }
+        let _ = session_user;
+        sessions::reauthenticated(&mut tx, &user, &hash, None, amr.as_deref()).await?;
+        let pending = sessions::take_pending_form(&mut tx, &hash).await?;
+        tx.commit().await?;
+        let pending: Option<PendingForm> = pending.and_then(|p| serde_json::from_str(&p).ok());
+        let csrf = current.map(|c| c.csrf_token).unwrap_or_default();
+        let (action, fields) = match pending {
+            Some(p) => (p.action, p.fields),
+            None => (flow.next.clone(), Vec::new()),
+        };
+        let html = ReauthDonePage {
+            page: Page::anonymous("Du er bekræftet", csrf),
+            action,
+            fields,
+        }
+        .render()?;
+        let mut response = Html(html).into_response();
+        if let Ok(v) = set_cookie(FLOW_COOKIE, "", 0, state.config.secure_cookies).parse() {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+        return Ok(response);
+    }
     let method = AuthMethod::Oidc { amr };
     let (token, _csrf) = sessions::log_in_via(&mut tx, &user, &method).await?;
     tx.commit().await?;
@@ -342,13 +476,13 @@ pub async fn callback(
     Ok(response)
 }
 
-/// Exchanges `code` and verifies the ID token; the identity it names and its `amr` claim
-/// (space-separated).
+/// Exchanges `code` and verifies the ID token; the identity it names, its `amr` claim
+/// (space-separated) and its `auth_time` (seconds since 1970).
 async fn verify(
     provider: &Provider,
     code: &str,
     flow: &Flow,
-) -> anyhow::Result<(Identity, Option<String>)> {
+) -> anyhow::Result<(Identity, Option<String>, Option<i64>)> {
     let client = provider.client().await?;
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_string()))?
@@ -384,7 +518,7 @@ async fn verify(
         name,
         groups: groups(&id_token.to_string()),
     };
-    Ok((identity, amr))
+    Ok((identity, amr, claims.auth_time().map(|t| t.timestamp())))
 }
 
 /// The `groups` claim of an ID token already verified: the payload's `groups` array of strings
@@ -424,6 +558,7 @@ mod tests {
             nonce: "n".into(),
             verifier: "v".into(),
             next: "/me".into(),
+            reauth_since: None,
         };
         let back = Flow::decode(&flow.encode()).expect("decodes");
         assert_eq!(

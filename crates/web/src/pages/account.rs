@@ -58,6 +58,8 @@ struct AccountPage {
     new_error: Option<String>,
     /// The user has no password (logs in through single sign-on only): no change form.
     has_password: bool,
+    /// The user logs in with a second factor (TOTP).
+    second_factor_on: bool,
 }
 
 async fn render(
@@ -81,6 +83,7 @@ async fn render_with(
     let catalogue_consent = users::catalogue_email_consent(&mut conn, user.user.id).await?;
     let has_password = users::has_password(&mut conn, user.user.id).await?;
     let mail_digest = users::mail_digest(&mut conn, user.user.id).await?;
+    let second_factor_on = pulje_store::second_factor::is_enabled(&mut conn, user.user.id).await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
         .into_iter()
@@ -127,6 +130,7 @@ async fn render_with(
             .filter(|r| r.field == "new_password")
             .map(|r| r.message.clone()),
         has_password,
+        second_factor_on,
     };
     Ok(Html(page.render()?))
 }

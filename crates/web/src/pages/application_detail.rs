@@ -60,7 +60,7 @@ pub struct SignatureRow {
     signer: String,
     at: String,
     /// How the signer authenticated, in Danish.
-    how: &'static str,
+    how: String,
     /// The fingerprint signed, grouped for reading.
     fingerprint: String,
 }
@@ -299,7 +299,7 @@ async fn page(
                     .unwrap_or_default(),
                 how: s
                     .map(|s| pulje_store::signing::Authentication::label_da(&s.authenticated_by))
-                    .unwrap_or(""),
+                    .unwrap_or_default(),
                 fingerprint: s
                     .map(|s| pulje_store::signing::fingerprint_shown(&s.fingerprint))
                     .unwrap_or_default(),
@@ -803,8 +803,7 @@ fn agreement_document(
                             .unwrap_or_else(|| s.party.clone()),
                         s.signer_name.clone(),
                         views::timestamp_da(&s.signed_at),
-                        pulje_store::signing::Authentication::label_da(&s.authenticated_by)
-                            .to_string(),
+                        pulje_store::signing::Authentication::label_da(&s.authenticated_by),
                     ]
                 })
                 .collect(),

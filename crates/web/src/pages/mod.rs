@@ -43,8 +43,19 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/kode",
+            get(crate::auth::second_factor::code_form)
+                .post(crate::auth::second_factor::code_submit),
+        )
+        .route(
+            "/login/totp",
+            get(crate::auth::second_factor::required_form)
+                .post(crate::auth::second_factor::required_submit),
+        )
         .route("/login/oidc", get(crate::auth::oidc::start))
         .route("/login/oidc/callback", get(crate::auth::oidc::callback))
+        .route("/login/oidc/bekraeft", post(crate::auth::oidc::reauth))
         .route("/logout", post(login::logout))
         .route(
             "/glemt-adgangskode",
@@ -179,6 +190,15 @@ pub fn routes() -> Router<AppState> {
         .route("/kalender.ics", get(calendar::feed))
         .route("/me/tokens", post(account::create_token))
         .route("/me/adgangskode", post(account::change_password))
+        .route(
+            "/me/totp",
+            get(crate::auth::second_factor::manage).post(crate::auth::second_factor::enable),
+        )
+        .route(
+            "/me/totp/koder",
+            post(crate::auth::second_factor::renew_codes),
+        )
+        .route("/me/totp/fra", post(crate::auth::second_factor::disable))
         .route("/me/idekatalog", post(account::catalogue_consent))
         .route("/me/mail", post(account::mail_delivery))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))

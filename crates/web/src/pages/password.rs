@@ -212,8 +212,9 @@ pub async fn set_submit(
     let refused = match password::check_new(&form.password) {
         Err(m) => Some(m),
         Ok(()) => match accounts::set_by_link(&mut db, &form.token, &form.password).await {
-            Ok((_, token)) => {
-                return logged_in(&state, Redirect::to("/").into_response(), &token);
+            Ok((_, token, stage)) => {
+                let to = crate::auth::login::after_password(stage, "/");
+                return logged_in(&state, Redirect::to(&to).into_response(), &token);
             }
             Err(pulje_app::Error::Invalid(m)) if m != DEAD_LINK => Some(m),
             Err(pulje_app::Error::Invalid(_)) => None,

@@ -1049,3 +1049,112 @@ pub fn gp_fields() -> serde_json::Value {
         "amount": "12.500"
     })
 }
+
+// Re-authentication and the second factor (tests/reauth.rs, tests/second_factor.rs, signing).
+
+/// Makes `user_id`'s sessions look proved 20 minutes ago.
+pub async fn go_stale(app: &TestApp, user_id: i64) {
+    let then = pulje_store::timestamp(chrono::Utc::now() - chrono::Duration::minutes(20));
+    app.exec(&format!(
+        "UPDATE sessions SET authenticated_at = '{then}' WHERE user_id = {user_id}"
+    ))
+    .await;
+}
+
+/// The hidden fields of the first form on a page, in order.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let form_end = html.find("</form>").unwrap_or(html.len());
+    for piece in html[..form_end]
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+    {
+        let name_end = piece.find('"').unwrap();
+        let name = unescape(&piece[..name_end]);
+        let value = hidden_value(&format!("name=\"{}", piece), &name).unwrap_or_default();
+        fields.push((name, value));
+    }
+    fields
+}
+
+/// Submits the re-authentication page's form (to its own action) with `password`.
+pub async fn confirm(
+    client: &Client,
+    page: &Resp,
+    action: &str,
+    password: &str,
+    code: Option<&str>,
+) -> Resp {
+    assert!(
+        page.text().contains("Bekræft, at det er dig"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("action=\"{action}\"")),
+        "the form goes back to {action}: {}",
+        page.body
+    );
+    let mut pairs = hidden_fields(&page.body);
+    pairs.push(("reauth_password".into(), password.into()));
+    if let Some(code) = code {
+        pairs.push(("reauth_code".into(), code.into()));
+    }
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    client.post_form_raw(action, &refs).await
+}
+
+/// The secret shown on a second factor's set-up page
+/// (`<code class="secret" id="secret">ABCD EFGH …</code>`), without its spaces.
+pub fn secret_on(page: &Resp) -> String {
+    let marker = "id=\"secret\">";
+    let start = page.body.find(marker).expect("the page shows the secret") + marker.len();
+    let end = page.body[start..].find('<').expect("end of secret") + start;
+    page.body[start..end].replace(' ', "")
+}
+
+/// The recovery codes on the page that shows them once.
+pub fn recovery_codes_on(page: &Resp) -> Vec<String> {
+    page.body
+        .split("<li><code>")
+        .skip(1)
+        .map(|rest| rest[..rest.find('<').expect("end of code")].to_string())
+        .collect()
+}
+
+/// Seconds since 1970, as an authenticator app reads its clock.
+pub fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The code of time step `step` (30 seconds each).
+pub fn code_of_step(secret: &str, step: i64) -> String {
+    pulje_app::second_factor::code_at(secret, u64::try_from(step).unwrap() * 30).unwrap()
+}
+
+/// Turns the second factor on for `client`'s user from "Min konto"; its secret and recovery codes.
+pub async fn turn_on_second_factor(client: &mut Client) -> (String, Vec<String>) {
+    let page = client.get("/me/totp").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let secret = secret_on(&page);
+    let code = pulje_app::second_factor::code_at(&secret, now_seconds()).unwrap();
+    let r = client.post_form("/me/totp", &[("code", &code)]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    (secret, recovery_codes_on(&r))
+}
+
+impl TestApp {
+    /// The last time step whose code was accepted for `user_id`.
+    pub async fn last_step(&self, user_id: i64) -> i64 {
+        self.scalar_i64(&format!(
+            "SELECT last_step FROM totp_secrets WHERE user_id = {user_id}"
+        ))
+        .await
+    }
+}

@@ -88,6 +88,13 @@ const PROGRAMMES: Section = Section {
     text: "Opret et program fra en definition, eller ret et programs definition som en ny version.",
 };
 
+/// Which roles must use a second factor: a national setting, the system administrator's alone.
+const SECOND_FACTOR: Section = Section {
+    href: "/admin/totp",
+    label: "Totrinsbekræftelse",
+    text: "Hvilke roller skal logge ind med en kode fra en godkendelsesapp ud over adgangskoden.",
+};
+
 pub async fn show(user: CurrentUser) -> PageResult<Response> {
     let scope = admin_scope(&user)?;
     let scope_text = match scope {
@@ -98,6 +105,9 @@ pub async fn show(user: CurrentUser) -> PageResult<Response> {
     let mut sections: Vec<Section> = SECTIONS.into();
     if policy::require_edit_programmes(&user).is_ok() {
         sections.insert(0, PROGRAMMES);
+    }
+    if scope == Scope::All {
+        sections.push(SECOND_FACTOR);
     }
     let page = IndexPage {
         page: Page::new(&user, "Administration", "/admin"),

@@ -18,6 +18,7 @@ mod programme_editor;
 mod programmes;
 mod regions;
 mod rounds;
+mod second_factor;
 mod sso;
 mod tiers;
 mod users;
@@ -68,6 +69,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
+        .route("/admin/users/{id}/totp", post(users::reset_second_factor))
+        .route(
+            "/admin/totp",
+            get(second_factor::show).post(second_factor::save),
+        )
         .route("/admin/audit", get(audit::list))
         .route("/admin/mails", get(mails::index))
         .route("/admin/mails/{code}/{programme}", get(mails::events))

@@ -31,6 +31,10 @@ fn notice(q: &ListQuery) -> Option<String> {
         Some("sendt") => Some(
             "En ny invitation er lagt i udbakken; det tidligere link virker ikke længere.".into(),
         ),
+        Some("totp-nulstillet") => Some(
+            "Brugerens totrinsbekræftelse er nulstillet, og brugeren er logget ud. Kræver rollen den, sættes den op igen ved næste login."
+                .into(),
+        ),
         Some("tilbagekaldt") => {
             Some("Invitationen er tilbagekaldt; linket virker ikke længere.".into())
         }
@@ -157,6 +161,11 @@ async fn render(
         .await?
         .into_iter()
         .collect();
+    let with_factor: std::collections::HashSet<UserId> =
+        pulje_store::second_factor::enabled_users(conn)
+            .await?
+            .into_iter()
+            .collect();
     let all = shows_region(user);
     let mut columns = vec![col("Navn"), col("E-mail"), col("Rolle")];
     if all {
@@ -197,6 +206,14 @@ async fn render(
                         &u.email,
                     ));
                 }
+            }
+            if u.id != user.user.id && with_factor.contains(&u.id) {
+                buttons.push(button(
+                    format!("totp-{}", u.id),
+                    format!("{PATH}/{}/totp", u.id),
+                    "Nulstil totrinsbekræftelse",
+                    &u.email,
+                ));
             }
             if u.id != user.user.id {
                 let (verb, path) = if u.disabled {
@@ -405,6 +422,29 @@ async fn set_disabled(
         accounts::set_disabled(&mut db, &By::person(&user), UserId::new(id), disabled).await?;
     let notice = if disabled { "deaktiveret" } else { "aktiveret" };
     Ok(Redirect::to(&back_to(PATH, after.region, notice)).into_response())
+}
+
+/// `POST /admin/users/{id}/totp`: removes the user's second factor and recovery codes (a lost
+/// phone) and ends their sessions; audited. They set it up again at their next login when their
+/// role requires it.
+pub async fn reset_second_factor(
+    mut db: Db,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    admin_scope(&user)?;
+    let mut tx = db.begin().await?;
+    let target = load(&mut tx, &user, id).await?;
+    if target.id == user.user.id {
+        return Err(AppError::Forbidden(
+            "Din egen totrinsbekræftelse ændrer du under «Min konto».".into(),
+        ));
+    }
+    pulje_store::second_factor::remove(&mut tx, &user.actor(), &target, "second_factor_reset")
+        .await?;
+    pulje_store::sessions::end_all(&mut tx, target.id, None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&back_to(PATH, target.region, "totp-nulstillet")).into_response())
 }
 
 pub async fn disable(db: Db, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
