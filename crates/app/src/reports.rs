@@ -590,7 +590,7 @@ pub fn regional_document(r: &RegionalReport, layout: Layout) -> Document {
     }));
     p.push(Part::Note(Figure::glossary_da()));
     if !r.exceptions.is_empty() {
-        p.push(Part::H3("Aftaler godkendt som undtagelse".into()));
+        p.push(Part::H3("Undtagelser".into()));
         p.push(Part::Paragraph(
             "Aftaler, som styregruppen godkendte ud over puljen eller uden for programmets tidsregler, og aftaler med efterbetaling for måneder før aktiveringen, med de begrundelser, der er skrevet."
                 .into(),

@@ -507,8 +507,11 @@ async fn page(
 }
 
 /// `YYYY-MM` of a `YYYY-MM-DD` month.
-fn month_of(day: &str) -> &str {
-    day.get(..7).unwrap_or(day)
+/// A stored month (its first day) in Danish: `april 2022`.
+fn month_of(day: &str) -> String {
+    pulje_domain::parse_date(day)
+        .map(pulje_domain::date::month_da)
+        .unwrap_or_else(|| day.to_string())
 }
 
 fn kind_da(kind: &str) -> &'static str {
