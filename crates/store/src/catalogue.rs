@@ -55,7 +55,7 @@ pub struct Entry {
     pub trial_type: Option<TrialType>,
     pub contact_name: String,
     /// Empty when hidden: an agreement's responsible doctor of another region than the reader's who
-    /// has not consented (`users::catalogue_email_consent`).
+    /// has not consented (`users::Choice::CatalogueEmailConsent`).
     pub contact_email: String,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,

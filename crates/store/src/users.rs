@@ -275,81 +275,67 @@ pub async fn set_disabled(
     Ok(after)
 }
 
-/// Whether the user lets the idea catalogue show their e-mail to other regions' users (as the
-/// responsible doctor of an agreement in it); `false` for an unknown user.
-pub async fn catalogue_email_consent(conn: &mut AnyConnection, id: UserId) -> Result<bool> {
-    let v: Option<i64> =
-        sqlx::query_scalar("SELECT catalogue_email_consent FROM users WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(conn)
-            .await?;
-    Ok(v.is_some_and(|v| v != 0))
+/// A yes/no choice a user makes for themselves, kept in a column of `users`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The idea catalogue may show the user's e-mail to other regions' users (as the
+    /// responsible doctor of an agreement in it).
+    CatalogueEmailConsent,
+    /// Mails about applications come as one daily digest (else each at once).
+    MailDigest,
 }
 
-/// Gives or withdraws the consent of [`catalogue_email_consent`], audited with before and after
-/// (action `catalogue_email_consent`); nothing is written when it does not change.
-pub async fn set_catalogue_email_consent(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    id: UserId,
-    consent: bool,
-) -> Result<()> {
-    let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
-    let before = catalogue_email_consent(tx, id).await?;
-    if before == consent {
-        return Ok(());
+impl Choice {
+    /// The column, which is also the audit entry's action.
+    fn column(self) -> &'static str {
+        match self {
+            Choice::CatalogueEmailConsent => "catalogue_email_consent",
+            Choice::MailDigest => "mail_digest",
+        }
     }
-    sqlx::query("UPDATE users SET catalogue_email_consent = $1 WHERE id = $2")
-        .bind(i64::from(consent))
-        .bind(id.get())
-        .execute(&mut **tx)
-        .await?;
-    audit::noted(
-        tx,
-        actor,
-        &user,
-        "catalogue_email_consent",
-        Some(&before),
-        Some(&consent),
-    )
-    .await
 }
 
-/// Whether the user gets their mails about applications as one daily digest (else each at once);
-/// `false` for an unknown user.
-pub async fn mail_digest(conn: &mut AnyConnection, id: UserId) -> Result<bool> {
-    let v: Option<i64> = sqlx::query_scalar("SELECT mail_digest FROM users WHERE id = $1")
-        .bind(id.get())
-        .fetch_optional(conn)
-        .await?;
+/// The user's `choice`; `false` for an unknown user.
+pub async fn choice(conn: &mut AnyConnection, id: UserId, choice: Choice) -> Result<bool> {
+    let v: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM users WHERE id = $1",
+        choice.column()
+    ))
+    .bind(id.get())
+    .fetch_optional(conn)
+    .await?;
     Ok(v.is_some_and(|v| v != 0))
 }
 
-/// Sets the choice of [`mail_digest`], audited with before and after (action `mail_digest`);
+/// Sets the user's `choice`, audited with before and after (the action is the choice's column);
 /// nothing is written when it does not change.
-pub async fn set_mail_digest(
+pub async fn set_choice(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: UserId,
-    digest: bool,
+    which: Choice,
+    value: bool,
 ) -> Result<()> {
     let user = get(tx, id).await?.ok_or(StoreError::NotFound)?;
-    let before = mail_digest(tx, id).await?;
-    if before == digest {
+    let before = choice(tx, id, which).await?;
+    if before == value {
         return Ok(());
     }
-    sqlx::query("UPDATE users SET mail_digest = $1 WHERE id = $2")
-        .bind(i64::from(digest))
-        .bind(id.get())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE users SET {} = $1 WHERE id = $2",
+        which.column()
+    ))
+    .bind(i64::from(value))
+    .bind(id.get())
+    .execute(&mut **tx)
+    .await?;
     audit::noted(
         tx,
         actor,
         &user,
-        "mail_digest",
+        which.column(),
         Some(&before),
-        Some(&digest),
+        Some(&value),
     )
     .await
 }

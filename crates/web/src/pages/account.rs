@@ -80,9 +80,14 @@ async fn render_with(
 ) -> PageResult<Html<String>> {
     let mut conn = db.conn().await?;
     let now = pulje_store::now_utc();
-    let catalogue_consent = users::catalogue_email_consent(&mut conn, user.user.id).await?;
+    let catalogue_consent = users::choice(
+        &mut conn,
+        user.user.id,
+        users::Choice::CatalogueEmailConsent,
+    )
+    .await?;
     let has_password = users::has_password(&mut conn, user.user.id).await?;
-    let mail_digest = users::mail_digest(&mut conn, user.user.id).await?;
+    let mail_digest = users::choice(&mut conn, user.user.id, users::Choice::MailDigest).await?;
     let second_factor_on = pulje_store::second_factor::is_enabled(&mut conn, user.user.id).await?;
     let tokens = sessions::list_tokens(&mut conn, user.user.id)
         .await?
@@ -256,7 +261,14 @@ pub async fn catalogue_consent(
 ) -> PageResult<Html<String>> {
     let consent = !form.consent.trim().is_empty();
     let mut tx = db.begin().await?;
-    users::set_catalogue_email_consent(&mut tx, &user.actor(), user.user.id, consent).await?;
+    users::set_choice(
+        &mut tx,
+        &user.actor(),
+        user.user.id,
+        users::Choice::CatalogueEmailConsent,
+        consent,
+    )
+    .await?;
     tx.commit().await?;
     let notice = if consent {
         "Din e-mail vises nu i idékataloget for andre regioner."
@@ -298,7 +310,14 @@ pub async fn mail_delivery(
         }
     };
     let mut tx = db.begin().await?;
-    users::set_mail_digest(&mut tx, &user.actor(), user.user.id, digest).await?;
+    users::set_choice(
+        &mut tx,
+        &user.actor(),
+        user.user.id,
+        users::Choice::MailDigest,
+        digest,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to("/me#mail").into_response())
 }
