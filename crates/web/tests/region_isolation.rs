@@ -588,7 +588,7 @@ both_backends!(administration_is_refused_to_non_admins, |app| async move {
         "region_admin: GET another region's templates: {}",
         r.body
     );
-    for path in &ADMIN_PATHS[10..] {
+    for path in ADMIN_PATHS.iter().filter(|p| p.starts_with("/admin/mails")) {
         let r = region_admin.get(path).await;
         assert_eq!(r.status, 200, "region_admin: GET {path}: {}", r.body);
     }
