@@ -1407,19 +1407,7 @@ async fn a_person_logs_in_through_the_openid_provider_in_the_browser() {
     .await;
     b.quit().await;
 
-    for v in &found {
-        eprint!("axe: {v}");
-    }
-    let serious: Vec<&Violation> = found
-        .iter()
-        .filter(|v| v.impact == "serious" || v.impact == "critical")
-        .collect();
-    assert!(
-        serious.is_empty(),
-        "axe-core found {} serious or critical WCAG 2.0/2.1 A/AA violation(s):\n{}",
-        serious.len(),
-        serious.iter().map(|v| v.to_string()).collect::<String>()
-    );
+    assert_no_serious_violation(&found);
 }
 
 // --- 6. the second factor -----------------------------------------------------------------------
@@ -1491,7 +1479,12 @@ async fn a_person_turns_on_the_second_factor_in_the_browser() {
     })
     .await;
     b.quit().await;
-    for v in &found {
+    assert_no_serious_violation(&found);
+}
+
+/// Prints every axe-core finding and fails on any serious or critical one.
+fn assert_no_serious_violation(found: &[Violation]) {
+    for v in found {
         eprint!("axe: {v}");
     }
     let serious: Vec<&Violation> = found
